@@ -1,0 +1,32 @@
+/* parity: the operator's and quant's command-line tool. Subcommands are rows of one table. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+
+static const struct parity_cli_command commands[] = {
+  /* BEGIN COMMANDS (one row per subcommand; keep sorted by name) */
+  /* END COMMANDS */
+};
+
+static void usage(FILE *out)
+{
+  fprintf(out, "usage: parity <command> [options]\n\ncommands:\n");
+  for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+    fprintf(out, "  %-16s %s\n", commands[i].name, commands[i].summary);
+  fprintf(out, "\n'parity <command> --help' describes a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    usage(argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+    if (strcmp(argv[1], commands[i].name) == 0)
+      return commands[i].run(argc - 1, argv + 1);
+  fprintf(stderr, "parity: unknown command '%s'\n", argv[1]);
+  usage(stderr);
+  return 2;
+}

@@ -1,0 +1,60 @@
+/*
+ * Every environment variable Parity reads, once. X-macro rows:
+ *   X(NAME, type, member, default, min, max, "meaning")
+ * type: STR, SECRET (redacted when printed; required in production), INT, BOOL, DOUBLE.
+ * min/max bound INT and DOUBLE values. Deployment manifests are checked against this table.
+ */
+/* clang-format off */
+#define PARITY_CONFIG_VARS(X) \
+  X(PARITY_ENV, STR, env, "development", 0, 0, "development or production (production requires every secret)") \
+  X(LOG_LEVEL, STR, log_level, "info", 0, 0, "debug, info, warn or error") \
+  X(DATABASE_URL, SECRET, database_url, "postgresql://parity@127.0.0.1:55432/parity", 0, 0, "operational connection (schema owner)") \
+  X(DECISIONAL_DATABASE_URL, SECRET, decisional_database_url, "postgresql://parity_decisional@127.0.0.1:55432/parity", 0, 0, "decisional connection (DML role)") \
+  X(AMQP_URL, SECRET, amqp_url, "amqp://parity:parity@127.0.0.1:55672/", 0, 0, "RabbitMQ broker") \
+  X(AMQP_QUEUE_TYPE, STR, amqp_queue_type, "classic", 0, 0, "classic or quorum") \
+  X(AMQP_PREFETCH_INTERACTIVE, INT, amqp_prefetch_interactive, "1", 1, 1000, "prefetch on decisional.interactive") \
+  X(AMQP_PREFETCH_PIPELINE, INT, amqp_prefetch_pipeline, "1", 1, 1000, "prefetch on decisional.pipeline") \
+  X(AMQP_PREFETCH_REBALANCE, INT, amqp_prefetch_rebalance, "8", 1, 1000, "prefetch on decisional.rebalance") \
+  X(AMQP_MAX_ATTEMPTS, INT, amqp_max_attempts, "5", 1, 100, "deliveries of a failing message before it is dead-lettered") \
+  X(HTTP_BIND, STR, http_bind, "0.0.0.0", 0, 0, "address of the public API") \
+  X(HTTP_PORT, INT, http_port, "8081", 1, 65535, "public API and SPA port") \
+  X(INTERNAL_BIND, STR, internal_bind, "127.0.0.1", 0, 0, "address of the internal endpoints") \
+  X(INTERNAL_PORT, INT, internal_port, "8082", 1, 65535, "internal endpoints port (CronJobs)") \
+  X(METRICS_PORT, INT, metrics_port, "9090", 1, 65535, "decisional metrics and probes port") \
+  X(INTERNAL_SECRET, SECRET, internal_secret, "", 0, 0, "X-Internal-Secret for /internal/*") \
+  X(JWT_SECRET, SECRET, jwt_secret, "", 0, 0, "HS256 key for access tokens (>= 32 bytes)") \
+  X(TOTP_ENC_KEY, SECRET, totp_enc_key, "", 0, 0, "64 hex digits: AES-256-GCM key for TOTP secrets") \
+  X(HTTP_MAX_CONNECTIONS, INT, http_max_connections, "512", 1, 100000, "concurrent connections per listener") \
+  X(HTTP_PER_IP_CONNECTIONS, INT, http_per_ip_connections, "64", 1, 100000, "concurrent connections per client IP") \
+  X(HTTP_CONNECTION_TIMEOUT, INT, http_connection_timeout, "30", 1, 3600, "idle connection timeout, seconds") \
+  X(HTTP_THREADS, INT, http_threads, "4", 1, 256, "HTTP worker threads") \
+  X(SHUTDOWN_GRACE_SECONDS, INT, shutdown_grace_seconds, "10", 0, 600, "time given to in-flight work on SIGTERM") \
+  X(STATIC_DIR, STR, static_dir, "frontend/dist", 0, 0, "built SPA served on the public port") \
+  X(OUTBOX_POLL_MS, INT, outbox_poll_ms, "200", 10, 60000, "outbox relay poll interval") \
+  X(ENABLE_CRON, BOOL, enable_cron, "false", 0, 0, "run the schedule in-process (make run) instead of CronJobs") \
+  X(MARKET_SOURCE, STR, market_source, "bundled", 0, 0, "bundled or yahoo") \
+  X(BUNDLED_DATA_FILE, STR, bundled_data_file, "", 0, 0, "bundled prices (default: decisional/data/etf_daily.csv.gz)") \
+  X(YAHOO_BASE_URL, STR, yahoo_base_url, "https://query2.finance.yahoo.com", 0, 0, "Yahoo chart API base URL") \
+  X(YAHOO_TIMEOUT_MS, INT, yahoo_timeout_ms, "15000", 100, 600000, "per-request timeout") \
+  X(YAHOO_MAX_RETRIES, INT, yahoo_max_retries, "4", 0, 20, "retries on 429 and 5xx") \
+  X(UNIVERSE_EQUITIES, STR, universe_equities, "VTI,VOO,QQQ,VTV,VUG,IWM,VEA,VWO,VNQ,VNQI,XLF,XLV,XLE,XLK", 0, 0, "equity ETFs") \
+  X(UNIVERSE_BONDS, STR, universe_bonds, "BND,TLT,LQD,HYG,BNDX", 0, 0, "bond ETFs") \
+  X(BENCHMARK_SYMBOL, STR, benchmark_symbol, "SPY", 0, 0, "benchmark, synced with the universe") \
+  X(MODEL_LOOKBACK_DAYS, INT, model_lookback_days, "1260", 20, 10000, "returns used for HRP and forecasts") \
+  X(MODEL_MIN_COMMON_DAYS, INT, model_min_common_days, "252", 2, 10000, "symbols with fewer common days are excluded") \
+  X(MODEL_TOP_EQUITIES, INT, model_top_equities, "6", 1, 100, "equities kept by Sharpe preselection") \
+  X(MODEL_MIN_WEIGHT, DOUBLE, model_min_weight, "0.02", 0, 0.5, "weights below are cut and redistributed") \
+  X(REBALANCE_THRESHOLD, DOUBLE, rebalance_threshold, "0.02", 0, 1, "assets within this of target keep their weight") \
+  X(STALENESS_MAX_DAYS, INT, staleness_max_days, "4", 0, 365, "no rebalance when the newest close is older") \
+  X(FORECAST_PATHS, INT, forecast_paths, "10000", 100, 1000000, "Monte Carlo paths") \
+  X(RATE_LIMIT_RPS, DOUBLE, rate_limit_rps, "10", 0, 1000000, "per-IP token bucket rate (0 disables)") \
+  X(RATE_LIMIT_BURST, INT, rate_limit_burst, "20", 0, 1000000, "per-IP token bucket size") \
+  X(TRUSTED_PROXIES, STR, trusted_proxies, "", 0, 0, "comma-separated IPs whose X-Forwarded-For is trusted") \
+  X(FRONTEND_ORIGIN, STR, frontend_origin, "http://localhost:8081", 0, 0, "the only CORS origin") \
+  X(PUBLIC_BASE_URL, STR, public_base_url, "http://localhost:8081", 0, 0, "base of links in emails") \
+  X(COOKIE_SECURE, BOOL, cookie_secure, "false", 0, 0, "Secure cookies and HSTS (behind TLS)") \
+  X(SMTP_URL, SECRET, smtp_url, "", 0, 0, "smtp(s)://user:pass@host:port; empty writes .eml files") \
+  X(SMTP_FROM, STR, smtp_from, "Parity <no-reply@parity.local>", 0, 0, "sender of emails") \
+  X(MAIL_DIR, STR, mail_dir, "var/mail", 0, 0, "where emails go when SMTP_URL is empty") \
+  X(TURNSTILE_SECRET, SECRET, turnstile_secret, "", 0, 0, "Cloudflare Turnstile secret; empty disables the check")
+/* clang-format on */

@@ -1,0 +1,7 @@
+/* Build identity, reported by --version, /livez and the metrics build-info series. */
+#include "operational/version.h"
+
+const char *parity_version(void)
+{
+  return PARITY_VERSION_STRING;
+}
