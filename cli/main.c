@@ -3,9 +3,19 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "operational/version.h"
+
+static int cmd_version(int argc, char **argv)
+{
+  (void)argc;
+  (void)argv;
+  printf("{\"version\":\"%s\"}\n", parity_version());
+  return 0;
+}
 
 static const struct parity_cli_command commands[] = {
   /* BEGIN COMMANDS (one row per subcommand; keep sorted by name) */
+  { "version", "print the version as JSON", cmd_version },
   /* END COMMANDS */
 };
 
