@@ -1,0 +1,53 @@
+# syntax=docker/dockerfile:1
+# parity-cli: the `parity` tool. Runs the one-shot migration step (`parity migrate`) in compose and as
+# the operational Pods' init container, and the operator commands (load-prices, hrp, audit, ...).
+# Build from the repository root: docker build -f deploy/docker/cli.Dockerfile -t parity-cli .
+
+ARG DEBIAN_IMAGE=debian:12.7-slim
+
+# --- build stage: compilers and -dev packages, never shipped ----------------------------------------
+FROM ${DEBIAN_IMAGE} AS build
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      build-essential cmake pkg-config \
+      libmicrohttpd-dev libpq-dev librabbitmq-dev libjansson-dev libjwt-dev libsodium-dev \
+      libcurl4-openssl-dev liboath-dev libzxcvbn-dev zlib1g-dev libopenblas-dev \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY CMakeLists.txt ./
+COPY common/ common/
+COPY decisional/ decisional/
+COPY operational/ operational/
+COPY cli/ cli/
+COPY tests/CMakeLists.txt tests/
+RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release \
+ && cmake --build build -j"$(nproc)" --target parity \
+ && strip build/bin/parity
+
+# --- runtime stage: shared libraries only -----------------------------------------------------------
+FROM ${DEBIAN_IMAGE} AS runtime
+ARG PARITY_REVISION=unknown
+ARG PARITY_VERSION=0.1.0
+LABEL org.opencontainers.image.title="parity-cli" \
+      org.opencontainers.image.description="Parity robo-advisor: operator tool (migrate, load-prices, audit)" \
+      org.opencontainers.image.version="${PARITY_VERSION}" \
+      org.opencontainers.image.revision="${PARITY_REVISION}" \
+      org.opencontainers.image.licenses="MIT"
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      ca-certificates libcurl4 libjansson4 libjwt0 libmicrohttpd12 liboath0 libopenblas0 libpq5 \
+      librabbitmq4 libsodium23 libzxcvbn0 zlib1g \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --system --gid 10001 parity \
+ && useradd --system --uid 10001 --gid parity --home-dir /nonexistent --no-create-home \
+      --shell /usr/sbin/nologin parity
+COPY --from=build /src/build/bin/parity /usr/local/bin/parity
+COPY migrations/ /usr/share/parity/migrations/
+COPY decisional/data/ /usr/share/parity/data/
+ENV PARITY_MIGRATIONS_DIR=/usr/share/parity/migrations \
+    BUNDLED_DATA_FILE=/usr/share/parity/data/etf_daily.csv.gz
+USER 10001:10001
+# A one-shot tool has no running state to probe; its exit status is its health.
+HEALTHCHECK NONE
+ENTRYPOINT ["/usr/local/bin/parity"]
+CMD ["--help"]
