@@ -1,5 +1,153 @@
-/* Placeholder main while the daemon is being assembled. */
-int main(void)
+/* parity-operational: migrate, then serve the API and internal endpoints until SIGTERM, then drain. */
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/errors.h"
+#include "common/log.h"
+#include "operational/app.h"
+#include "operational/auth_gate.h"
+#include "operational/cron.h"
+#include "operational/events.h"
+#include "operational/http.h"
+#include "operational/migrate.h"
+#include "operational/outbox.h"
+#include "operational/queries.h"
+#include "operational/version.h"
+
+#define DB_POOL_SIZE 16
+#define MIGRATE_WAIT_SECONDS 60
+
+static struct parity_app app;
+
+static void on_signal(int sig)
 {
-  return 0;
+  (void)sig;
+  app.stopping = 1; /* the main loop does the shutdown; a handler only sets a flag */
+}
+
+static void install_signals(void)
+{
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = on_signal;
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+static void usage(FILE *out)
+{
+  fprintf(out, "usage: parity-operational [--print-config] [--version]\n"
+               "Serves the Parity API (HTTP_PORT) and internal endpoints (INTERNAL_PORT).\n"
+               "Configuration comes from the environment; see --print-config.\n");
+}
+
+/* The database may come up after us (compose, k8s): retry the migrations for a while. */
+static int migrate_with_retry(void)
+{
+  int applied = 0, rc = PARITY_EDB;
+  for (int waited = 0; waited <= MIGRATE_WAIT_SECONDS && !app.stopping; waited++) {
+    rc = parity_migrate(app.cfg.database_url, parity_migrations_dir(), NULL, &applied);
+    if (rc != PARITY_EDB)
+      break;
+    sleep(1);
+  }
+  if (!rc)
+    parity_log(PARITY_LOG_INFO, "migrations_done", "{s:i}", "applied", applied);
+  return rc;
+}
+
+static json_t *load_openapi(void)
+{
+  const char *path = getenv("PARITY_OPENAPI_FILE");
+  json_error_t err;
+  /* openapi.yaml is written in the JSON subset of YAML, so jansson reads it as it is. */
+  json_t *doc = json_load_file(path && *path ? path : PARITY_OPENAPI_FILE, 0, &err);
+  if (!doc)
+    parity_log(PARITY_LOG_WARN, "openapi_not_loaded", "{s:s, s:i}", "error", err.text, "line", err.line);
+  return doc;
+}
+
+int main(int argc, char **argv)
+{
+  static const struct option options[] = { { "print-config", no_argument, NULL, 'p' },
+                                           { "version", no_argument, NULL, 'v' },
+                                           { "help", no_argument, NULL, 'h' },
+                                           { NULL, 0, NULL, 0 } };
+  bool print_config = false;
+  for (int c; (c = getopt_long(argc, argv, "", options, NULL)) != -1;) {
+    if (c == 'p')
+      print_config = true;
+    else if (c == 'v')
+      return printf("parity-operational %s\n", parity_version()) < 0;
+    else {
+      usage(c == 'h' ? stdout : stderr);
+      return c == 'h' ? 0 : 2;
+    }
+  }
+  parity_log_init("operational", getenv("LOG_LEVEL"));
+  if (parity_config_load(&app.cfg, PARITY_ROLE_OPERATIONAL, stderr) != PARITY_OK) {
+    fprintf(stderr, "parity-operational: refusing to start with the configuration above\n");
+    return 2;
+  }
+  if (print_config) {
+    parity_config_print(&app.cfg, stdout);
+    parity_config_free(&app.cfg);
+    return 0;
+  }
+  install_signals();
+  pthread_mutex_init(&app.outbox_lock, NULL);
+  pthread_cond_init(&app.outbox_wake, NULL);
+  parity_app_metrics_init(&app.metrics);
+
+  int rc = parity_auth_gate_init(&app);
+  if (!rc)
+    rc = migrate_with_retry();
+  if (rc) {
+    parity_log(PARITY_LOG_ERROR, "startup_failed", "{s:s}", "error", parity_err_str(rc));
+    parity_config_free(&app.cfg);
+    return 1;
+  }
+  app.openapi = load_openapi();
+  parity_db_pool_open(&app.pool, DB_POOL_SIZE, app.cfg.database_url, parity_op_stmts, Q_OP_QUERY_COUNT);
+
+  pthread_t relay, events, cron;
+  bool cron_started = false;
+  rc = parity_outbox_relay_start(&app, &relay);
+  if (!rc)
+    rc = parity_events_start(&app, &events);
+  if (!rc && app.cfg.enable_cron) {
+    rc = parity_cron_start(&app, &cron);
+    cron_started = rc == PARITY_OK;
+  }
+  if (!rc)
+    rc = parity_http_start(&app);
+  if (!rc) {
+    parity_log(PARITY_LOG_INFO, "ready", "{s:s, s:i, s:i}", "version", parity_version(), "http_port",
+               (int)app.cfg.http_port, "internal_port", (int)app.cfg.internal_port);
+    while (!app.stopping)
+      usleep(100000);
+    parity_log(PARITY_LOG_INFO, "draining", "{s:i}", "grace_seconds", (int)app.cfg.shutdown_grace_seconds);
+    parity_http_quiesce(&app);
+    parity_http_stop(&app, (int)app.cfg.shutdown_grace_seconds);
+  }
+  app.stopping = 1;
+  parity_app_outbox_kick(&app);
+  pthread_join(relay, NULL);
+  pthread_join(events, NULL);
+  if (cron_started)
+    pthread_join(cron, NULL);
+
+  parity_db_pool_close(&app.pool);
+  json_decref(app.openapi);
+  parity_auth_gate_shutdown(&app);
+  parity_metrics_shutdown();
+  parity_config_free(&app.cfg);
+  parity_log(PARITY_LOG_INFO, "stopped", "{s:b}", "clean", rc == PARITY_OK);
+  return rc ? 1 : 0;
 }

@@ -1,0 +1,55 @@
+/* Strict JSON input validation shared by HTTP bodies and AMQP payloads. */
+#ifndef PARITY_JSON_H
+#define PARITY_JSON_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PARITY_JSON_MAX_DEPTH 16 /* nesting accepted in any input document */
+
+enum parity_json_kind {
+  PJ_STRING,   /* non-empty UTF-8 string of at most max_len bytes (0 = 1024) */
+  PJ_INTEGER,  /* JSON integer in [min, max] (a real like 1.5 or 1.0 is refused) */
+  PJ_NUMBER,   /* integer or real, finite, in [min, max] */
+  PJ_BOOL,
+  PJ_UUID,     /* canonical 8-4-12 lowercase or uppercase hex */
+  PJ_DATE,     /* YYYY-MM-DD */
+  PJ_SYMBOLS,  /* array of 1..max_len distinct ticker symbols */
+  PJ_WEIGHTS,  /* object symbol -> number in (0, 1], at least one, at most max_len entries */
+  PJ_ARRAY,    /* any array of at most max_len elements (0 = 10000) */
+  PJ_OBJECT,   /* any object */
+};
+
+struct parity_json_field {
+  const char *name;
+  enum parity_json_kind kind;
+  bool required;
+  double min, max; /* PJ_INTEGER, PJ_NUMBER */
+  size_t max_len;  /* PJ_STRING bytes, PJ_SYMBOLS/PJ_WEIGHTS/PJ_ARRAY elements */
+};
+
+/*
+ * Checks that `obj` is an object with exactly the allowed fields (unknown fields are errors), each of
+ * the right kind. On failure writes "field X: what is wrong" into err and returns PARITY_EINVAL.
+ */
+int parity_json_check(const json_t *obj, const struct parity_json_field *fields, size_t n_fields, char *err,
+                      size_t err_len);
+
+/* Parses a request or message body: size-capped, depth-limited, no NUL bytes, object at the top. */
+int parity_json_parse_object(const char *data, size_t len, size_t max_len, json_t **out, char *err,
+                             size_t err_len);
+
+/* Depth of nesting of a value (a scalar is 0). */
+int parity_json_depth(const json_t *value);
+
+/* Convenience getters for validated objects (absent -> the default). */
+const char *parity_json_str(const json_t *obj, const char *key, const char *def);
+int64_t parity_json_int(const json_t *obj, const char *key, int64_t def);
+double parity_json_num(const json_t *obj, const char *key, double def);
+
+/* Dumps compactly; the caller frees the string. Aborts on allocation failure. */
+char *parity_json_dumps_new(const json_t *value);
+
+#endif

@@ -1,0 +1,54 @@
+/* The state parity-operational shares between its listeners, relay and schedule threads. */
+#ifndef PARITY_APP_H
+#define PARITY_APP_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "common/config.h"
+#include "common/metrics.h"
+#include "common/pg.h"
+
+struct MHD_Daemon;
+
+struct parity_app_metrics {
+  struct parity_metric *http_requests;     /* {route,method,status} */
+  struct parity_metric *http_duration;     /* {route} */
+  struct parity_metric *commands_published; /* {type,status} */
+  struct parity_metric *outbox_pending;
+  struct parity_metric *rebalance_runs;    /* {status} */
+  struct parity_metric *rebalance_stale_aborts;
+  struct parity_metric *queue_depth;       /* {queue} */
+  struct parity_metric *dead_letters;
+  struct parity_metric *pipeline_last_success; /* {pipeline} */
+  struct parity_metric *rebalance_last_success;
+  struct parity_metric *events_consumed;   /* {type,status} */
+};
+
+struct parity_app {
+  struct parity_config cfg;
+  struct parity_db_pool pool;
+  struct parity_app_metrics metrics;
+  struct MHD_Daemon *public_daemon;
+  struct MHD_Daemon *internal_daemon;
+  volatile sig_atomic_t stopping; /* set by SIGTERM/SIGINT */
+  atomic_bool draining;
+  atomic_bool broker_ok;          /* the outbox relay's broker connection is up */
+  atomic_int in_flight;           /* requests being handled */
+  unsigned char internal_key[32]; /* per-process HMAC key for the constant-time secret compare */
+  unsigned char internal_mac[32]; /* HMAC of INTERNAL_SECRET under internal_key */
+  json_t *openapi;                /* the API description, served at /api/v1/openapi.json */
+  pthread_mutex_t outbox_lock;
+  pthread_cond_t outbox_wake;     /* signalled when this process writes the outbox */
+};
+
+/* Registers the metrics of SPEC §11 (names are the contract with dashboards and alerts). */
+void parity_app_metrics_init(struct parity_app_metrics *m);
+
+/* Wakes the outbox relay (after a transaction that wrote the outbox committed). */
+void parity_app_outbox_kick(struct parity_app *app);
+
+#endif

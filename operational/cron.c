@@ -1,0 +1,80 @@
+/* In-process schedule: the same service calls the CronJobs make, at the same UTC times (SPEC §4). */
+#include "operational/cron.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include "common/errors.h"
+#include "common/log.h"
+#include "operational/app.h"
+#include "operational/svc_pipeline.h"
+
+#define CRON_TICK_SECONDS 5
+
+typedef int (*cron_fn)(struct parity_db *db, const struct parity_config *cfg, json_t **out);
+
+static int cleanup_job(struct parity_db *db, const struct parity_config *cfg, json_t **out)
+{
+  (void)cfg;
+  return parity_svc_cleanup(db, out);
+}
+
+struct cron_job {
+  const char *name;
+  struct parity_cron_rule rule;
+  cron_fn run;
+};
+
+static const struct cron_job jobs[] = {
+  { "daily_pipeline", { 0, 22, -1, 0 }, parity_svc_pipeline_daily },
+  { "intraday_sync", { -1, -1, -1, 15 }, parity_svc_pipeline_intraday },
+  { "cleanup", { 0, 3, -1, 0 }, cleanup_job },
+};
+
+bool parity_cron_due(const struct parity_cron_rule *rule, const struct tm *tm)
+{
+  if (rule->minute_step > 0 && tm->tm_min % rule->minute_step != 0)
+    return false;
+  if (rule->minute >= 0 && tm->tm_min != rule->minute)
+    return false;
+  if (rule->hour >= 0 && tm->tm_hour != rule->hour)
+    return false;
+  return rule->mday < 0 || tm->tm_mday == rule->mday;
+}
+
+static void *cron_main(void *arg)
+{
+  struct parity_app *app = arg;
+  long last_minute[sizeof(jobs) / sizeof(jobs[0])];
+  memset(last_minute, 0, sizeof(last_minute));
+  while (!app->stopping) {
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    long minute = (long)(now / 60);
+    for (size_t i = 0; i < sizeof(jobs) / sizeof(jobs[0]); i++) {
+      if (last_minute[i] == minute || !parity_cron_due(&jobs[i].rule, &tm))
+        continue;
+      last_minute[i] = minute; /* once per matching minute, however often we tick */
+      struct parity_db *db;
+      json_t *out = NULL;
+      int rc = parity_db_pool_acquire(&app->pool, &db);
+      if (!rc) {
+        rc = jobs[i].run(db, &app->cfg, &out);
+        parity_db_pool_release(&app->pool, db);
+      }
+      parity_log(rc ? PARITY_LOG_WARN : PARITY_LOG_INFO, "cron_job", "{s:s, s:s}", "job", jobs[i].name, "result",
+                 rc ? parity_err_str(rc) : "queued");
+      json_decref(out);
+      parity_app_outbox_kick(app);
+    }
+    for (int s = 0; s < CRON_TICK_SECONDS * 10 && !app->stopping; s++)
+      usleep(100000);
+  }
+  return NULL;
+}
+
+int parity_cron_start(struct parity_app *app, pthread_t *thread)
+{
+  return pthread_create(thread, NULL, cron_main, app) == 0 ? PARITY_OK : PARITY_EINTERNAL;
+}

@@ -1,0 +1,130 @@
+/* Events consumer: each event's effect and its processed_messages row commit together, then the ack. */
+#include "operational/events.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/amqp.h"
+#include "common/errors.h"
+#include "common/json.h"
+#include "common/log.h"
+#include "common/message.h"
+#include "operational/app.h"
+#include "operational/queries.h"
+#include "operational/svc_pipeline.h"
+
+#define EVENTS_PREFETCH 16
+#define EVENTS_WAIT_MS 500
+
+/* Runs the event's effect inside the open transaction. */
+static int apply_event(struct parity_app *app, struct parity_db *db, const struct parity_message *msg)
+{
+  switch (msg->type) {
+  case PARITY_EVT_SYNC_DONE: {
+    const char *kind = parity_json_str(msg->payload, "kind", "");
+    parity_metric_set(app->metrics.pipeline_last_success, (double)time(NULL),
+                      strcmp(kind, "daily") == 0 ? "daily_sync" : "intraday_sync");
+    if (strcmp(kind, "daily") != 0)
+      return PARITY_OK;
+    /* New daily closes: regenerate the model portfolios (idempotent per as-of day). */
+    json_t *queued = NULL;
+    int rc = parity_svc_pipeline_generate_in_tx(db, &app->cfg, &queued);
+    json_decref(queued);
+    return rc;
+  }
+  case PARITY_EVT_MODELS_GENERATED:
+    parity_metric_set(app->metrics.pipeline_last_success, (double)time(NULL), "models");
+    return PARITY_OK;
+  default:
+    return PARITY_OK;
+  }
+}
+
+/* 0: acked (applied or already applied); negative: transient, the message is requeued. */
+static int handle(struct parity_app *app, struct parity_db *db, const struct parity_message *msg)
+{
+  int rc = parity_db_begin(db);
+  if (rc)
+    return rc;
+  PGresult *res = NULL;
+  rc = PARITY_DB_EXEC(db, Q_PROCESSED_INSERT, &res, msg->id, parity_msg_type_name(msg->type));
+  if (rc)
+    return parity_db_rollback(db, rc);
+  long fresh = parity_db_affected(res);
+  PQclear(res);
+  if (!fresh)
+    return parity_db_rollback(db, PARITY_OK); /* a redelivery: the effect is already there */
+  rc = apply_event(app, db, msg);
+  if (rc)
+    return parity_db_rollback(db, rc);
+  return parity_db_commit(db);
+}
+
+static void *events_main(void *arg)
+{
+  struct parity_app *app = arg;
+  struct parity_db db = { 0 };
+  struct parity_amqp amqp = { 0 };
+  bool quorum = strcmp(app->cfg.amqp_queue_type, "quorum") == 0;
+  while (!app->stopping) {
+    if (!db.conn && parity_db_open(&db, app->cfg.database_url, parity_op_stmts, Q_OP_QUERY_COUNT) != PARITY_OK) {
+      sleep(1);
+      continue;
+    }
+    if (!parity_amqp_is_open(&amqp)) {
+      if (parity_amqp_connect_retry(&amqp, app->cfg.amqp_url, quorum, false, &app->stopping) != PARITY_OK)
+        continue;
+      if (parity_amqp_declare_topology(&amqp) != PARITY_OK ||
+          parity_amqp_consume(&amqp, PARITY_QUEUE_EVENTS, EVENTS_PREFETCH) != PARITY_OK) {
+        parity_amqp_close(&amqp);
+        sleep(1);
+        continue;
+      }
+    }
+    struct parity_delivery d;
+    int rc = parity_amqp_next(&amqp, EVENTS_WAIT_MS, &d);
+    if (rc == 1)
+      continue;
+    if (rc) {
+      parity_amqp_close(&amqp);
+      continue;
+    }
+    struct parity_message msg;
+    char err[256];
+    if (parity_message_parse(d.body, d.len, &msg, err, sizeof(err)) != PARITY_OK) {
+      parity_log(PARITY_LOG_WARN, "event_rejected", "{s:s}", "error", err);
+      parity_metric_add(app->metrics.events_consumed, 1, "invalid", "dead_lettered");
+      parity_amqp_reject(&amqp, d.tag, false);
+      parity_amqp_delivery_free(&d);
+      continue;
+    }
+    parity_log_set_context("message_id", msg.id);
+    rc = handle(app, &db, &msg);
+    const char *type = parity_msg_type_name(msg.type);
+    if (rc == PARITY_OK) {
+      parity_amqp_ack(&amqp, d.tag);
+      parity_app_outbox_kick(app);
+      parity_metric_add(app->metrics.events_consumed, 1, type, "ok");
+    } else {
+      parity_log(PARITY_LOG_WARN, "event_failed", "{s:s, s:s}", "type", type, "error", parity_err_str(rc));
+      parity_metric_add(app->metrics.events_consumed, 1, type, "retry");
+      if (rc == PARITY_EDB)
+        parity_db_close(&db);
+      sleep(1);
+      parity_amqp_reject(&amqp, d.tag, true);
+    }
+    parity_log_set_context(NULL, NULL);
+    parity_message_free(&msg);
+    parity_amqp_delivery_free(&d);
+  }
+  parity_amqp_close(&amqp);
+  parity_db_close(&db);
+  return NULL;
+}
+
+int parity_events_start(struct parity_app *app, pthread_t *thread)
+{
+  return pthread_create(thread, NULL, events_main, app) == 0 ? PARITY_OK : PARITY_EINTERNAL;
+}

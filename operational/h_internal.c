@@ -1,0 +1,49 @@
+/* The /internal endpoints that Kubernetes CronJobs (or the in-process schedule) call. Internal port only. */
+#include "common/errors.h"
+#include "operational/app.h"
+#include "operational/handlers.h"
+#include "operational/svc_pipeline.h"
+
+typedef int (*pipeline_fn)(struct parity_db *db, const struct parity_config *cfg, json_t **out);
+
+static int run_pipeline(struct parity_request *req, struct parity_response *res, pipeline_fn fn)
+{
+  struct parity_db *db;
+  int rc = parity_db_pool_acquire(&req->app->pool, &db);
+  if (rc)
+    return rc;
+  json_t *body = NULL;
+  rc = fn(db, &req->app->cfg, &body);
+  parity_db_pool_release(&req->app->pool, db);
+  if (rc)
+    return rc;
+  parity_app_outbox_kick(req->app);
+  return parity_res_json(res, 202, body);
+}
+
+int h_pipeline_daily(struct parity_request *req, struct parity_response *res)
+{
+  return run_pipeline(req, res, parity_svc_pipeline_daily);
+}
+
+int h_pipeline_intraday(struct parity_request *req, struct parity_response *res)
+{
+  return run_pipeline(req, res, parity_svc_pipeline_intraday);
+}
+
+int h_pipeline_generate(struct parity_request *req, struct parity_response *res)
+{
+  return run_pipeline(req, res, parity_svc_pipeline_generate);
+}
+
+int h_cleanup(struct parity_request *req, struct parity_response *res)
+{
+  struct parity_db *db;
+  int rc = parity_db_pool_acquire(&req->app->pool, &db);
+  if (rc)
+    return rc;
+  json_t *body = NULL;
+  rc = parity_svc_cleanup(db, &body);
+  parity_db_pool_release(&req->app->pool, db);
+  return rc ? rc : parity_res_json(res, 200, body);
+}

@@ -1,0 +1,23 @@
+/* HTTP handlers (h_*.c): parse the request, call a service, shape the answer. No SQL here. */
+#ifndef PARITY_HANDLERS_H
+#define PARITY_HANDLERS_H
+
+#include "operational/http.h"
+
+/* h_probe.c */
+int h_livez(struct parity_request *req, struct parity_response *res);
+int h_readyz(struct parity_request *req, struct parity_response *res);
+int h_metrics(struct parity_request *req, struct parity_response *res);
+int h_openapi(struct parity_request *req, struct parity_response *res);
+
+/* h_market.c */
+int h_market_status(struct parity_request *req, struct parity_response *res);
+int h_market_prices(struct parity_request *req, struct parity_response *res);
+
+/* h_internal.c */
+int h_pipeline_daily(struct parity_request *req, struct parity_response *res);
+int h_pipeline_intraday(struct parity_request *req, struct parity_response *res);
+int h_pipeline_generate(struct parity_request *req, struct parity_response *res);
+int h_cleanup(struct parity_request *req, struct parity_response *res);
+
+#endif

@@ -1,0 +1,107 @@
+/* The HTTP layer on libmicrohttpd: listeners, per-request state, routing, JSON answers and errors. */
+#ifndef PARITY_HTTP_H
+#define PARITY_HTTP_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "common/json.h"
+
+#define PARITY_HTTP_MAX_BODY (64u * 1024u)  /* bodies over this answer 413 */
+#define PARITY_HTTP_MAX_URI 2048            /* longer request targets answer 414 */
+#define PARITY_HTTP_MAX_PATH_PARAMS 2
+#define PARITY_HTTP_MAX_PARAM_LEN 64
+#define PARITY_HTTP_MAX_HEADERS 8           /* extra response headers per answer */
+
+struct parity_app;
+
+enum parity_listener { PARITY_LISTEN_PUBLIC = 1, PARITY_LISTEN_INTERNAL = 2 };
+
+enum parity_auth {
+  PARITY_AUTH_NONE,     /* anyone */
+  PARITY_AUTH_USER,     /* a valid access token (Authorization: Bearer) */
+  PARITY_AUTH_INTERNAL, /* X-Internal-Secret, compared in constant time */
+};
+
+struct parity_request {
+  struct parity_app *app;
+  struct MHD_Connection *conn;
+  enum parity_listener listener;
+  const char *method;
+  char *raw_uri;     /* as received, before MHD decodes it */
+  const char *path;  /* decoded path, without the query */
+  const struct parity_route *route;
+  char params[PARITY_HTTP_MAX_PATH_PARAMS][PARITY_HTTP_MAX_PARAM_LEN];
+  char request_id[37];
+  char client_ip[64];
+  char *body;
+  size_t body_len;
+  bool body_too_large;
+  int framing_error; /* 0, or the error to answer before reading the body */
+  int64_t user_id;   /* set by PARITY_AUTH_USER */
+  char token_id[64]; /* jti of the access token */
+  struct timespec started;
+  int status;        /* the status answered, for metrics and logs */
+};
+
+struct parity_response {
+  int status;
+  json_t *json;              /* owned; the body when set */
+  char *raw;                 /* owned; the body when json is NULL */
+  size_t raw_len;
+  const char *content_type;  /* for raw bodies */
+  const char *error_code;    /* overrides the code of the error taxonomy */
+  char error_message[256];
+  int retry_after;           /* seconds, for 429 and 503; 0 = none */
+  size_t n_headers;
+  char *header_names[PARITY_HTTP_MAX_HEADERS];
+  char *header_values[PARITY_HTTP_MAX_HEADERS];
+};
+
+/* A handler fills `res` and returns PARITY_OK, or returns an error code (and may set the message). */
+typedef int (*parity_handler)(struct parity_request *req, struct parity_response *res);
+
+struct parity_route {
+  const char *method;
+  const char *pattern; /* "/api/v1/market/prices/{symbol}": each {x} matches one path segment */
+  unsigned listeners;  /* PARITY_LISTEN_* mask */
+  enum parity_auth auth;
+  parity_handler handler;
+  const char *name;    /* the metrics label */
+};
+
+/* The route table (operational/routes.c). */
+extern const struct parity_route parity_routes[];
+extern const size_t parity_routes_count;
+
+/* Starts the public and internal listeners. */
+int parity_http_start(struct parity_app *app);
+/* Stops accepting new connections (listeners closed), keeps serving those already open. */
+void parity_http_quiesce(struct parity_app *app);
+/* Waits up to grace_seconds for in-flight requests, then stops both daemons. */
+void parity_http_stop(struct parity_app *app, int grace_seconds);
+
+/* Response helpers. */
+int parity_res_json(struct parity_response *res, int status, json_t *body); /* steals body; returns 0 */
+int parity_res_error(struct parity_response *res, int err, const char *code, const char *fmt, ...)
+  __attribute__((format(printf, 4, 5)));
+void parity_res_header(struct parity_response *res, const char *name, const char *value);
+
+/* Request helpers. */
+const char *parity_req_header(const struct parity_request *req, const char *name);
+const char *parity_req_query(const struct parity_request *req, const char *name);
+/* Parses the body as a JSON object validated against `fields`; on failure fills res and returns the error. */
+int parity_req_json(struct parity_request *req, struct parity_response *res,
+                    const struct parity_json_field *fields, size_t n_fields, json_t **out);
+
+/* Route matching, exposed for unit tests: 1 when `path` matches `pattern`, capturing {params}. */
+int parity_route_match(const char *pattern, const char *path,
+                       char params[PARITY_HTTP_MAX_PATH_PARAMS][PARITY_HTTP_MAX_PARAM_LEN]);
+/* Rejects request targets with "..", "//", backslashes, control characters or encoded '/', '.', NUL. */
+int parity_uri_is_safe(const char *raw_uri);
+
+#endif

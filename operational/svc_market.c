@@ -1,0 +1,116 @@
+/* Market queries for the public API: coverage per symbol and bars in a date range. */
+#include "operational/svc_market.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/errors.h"
+#include "operational/queries.h"
+
+int parity_svc_market_status(struct parity_db *db, json_t **out)
+{
+  PGresult *res = NULL;
+  int rc = PARITY_DB_EXEC0(db, Q_MARKET_STATUS, &res);
+  if (rc)
+    return rc;
+  json_t *symbols = json_array();
+  const char *newest = NULL;
+  for (int i = 0; i < PQntuples(res); i++) {
+    const char *last = PQgetvalue(res, i, 2);
+    if (!newest || strcmp(last, newest) > 0)
+      newest = last;
+    json_array_append_new(symbols, json_pack("{s:s, s:s, s:s, s:I, s:I}", "symbol", PQgetvalue(res, i, 0),
+                                             "first_day", PQgetvalue(res, i, 1), "last_day", last, "rows",
+                                             (json_int_t)atoll(PQgetvalue(res, i, 3)), "age_days",
+                                             (json_int_t)atoll(PQgetvalue(res, i, 4))));
+  }
+  *out = json_pack("{s:o, s:s?}", "symbols", symbols, "last_day", newest);
+  PQclear(res);
+  return PARITY_OK;
+}
+
+/* The bundled prices carry float32 artefacts (586.0800170898438): shown to 1e-4, they read as quoted. */
+static double price_for_display(const char *text)
+{
+  return round(atof(text) * 1e4) / 1e4;
+}
+
+static int valid_day(const char *s)
+{
+  if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+    return 0;
+  for (int i = 0; i < 10; i++)
+    if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+      return 0;
+  int month = atoi(s + 5), day = atoi(s + 8);
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+static int valid_symbol(const char *s)
+{
+  size_t n = strlen(s);
+  if (n < 1 || n > 15)
+    return 0;
+  for (size_t i = 0; i < n; i++)
+    if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') || strchr(".^=-", s[i])))
+      return 0;
+  return 1;
+}
+
+int parity_svc_market_prices(struct parity_db *db, const char *symbol, const char *from, const char *to,
+                             json_t **out, char *err, size_t err_len)
+{
+  if (!valid_symbol(symbol)) {
+    snprintf(err, err_len, "not a ticker symbol");
+    return PARITY_EINVAL;
+  }
+  if ((from && !valid_day(from)) || (to && !valid_day(to))) {
+    snprintf(err, err_len, "from and to must be dates YYYY-MM-DD");
+    return PARITY_EINVAL;
+  }
+  const char *lo = from ? from : "1900-01-01", *hi = to ? to : "2999-12-31";
+  if (strcmp(lo, hi) > 0) {
+    snprintf(err, err_len, "from is after to");
+    return PARITY_EINVAL;
+  }
+  PGresult *res = NULL;
+  int rc = PARITY_DB_EXEC(db, Q_MARKET_PRICES, &res, symbol, lo, hi);
+  if (rc) {
+    /* A day like 2024-02-31 passes the shape check but not PostgreSQL's calendar. */
+    if (rc == PARITY_EINVAL)
+      snprintf(err, err_len, "from and to must be real calendar dates");
+    return rc;
+  }
+  int n = PQntuples(res);
+  if (n == 0) {
+    PQclear(res);
+    rc = PARITY_DB_EXEC(db, Q_MARKET_SYMBOL_EXISTS, &res, symbol);
+    if (rc)
+      return rc;
+    int known = PQntuples(res) > 0;
+    PQclear(res);
+    if (!known) {
+      snprintf(err, err_len, "no prices for symbol %s", symbol);
+      return PARITY_ENOTFOUND;
+    }
+    *out = json_pack("{s:s, s:s, s:s, s:[]}", "symbol", symbol, "from", lo, "to", hi, "bars");
+    return PARITY_OK;
+  }
+  if (n > PARITY_MARKET_MAX_BARS) {
+    PQclear(res);
+    snprintf(err, err_len, "range too long: at most %d bars per answer", PARITY_MARKET_MAX_BARS);
+    return PARITY_EINVAL;
+  }
+  json_t *bars = json_array();
+  for (int i = 0; i < n; i++)
+    json_array_append_new(bars, json_pack("{s:s, s:f, s:f, s:f, s:f, s:f, s:I}", "date", PQgetvalue(res, i, 0),
+                                          "open", price_for_display(PQgetvalue(res, i, 1)), "high", price_for_display(PQgetvalue(res, i, 2)),
+                                          "low", price_for_display(PQgetvalue(res, i, 3)), "close", price_for_display(PQgetvalue(res, i, 4)),
+                                          "adj_close", price_for_display(PQgetvalue(res, i, 5)), "volume",
+                                          (json_int_t)atoll(PQgetvalue(res, i, 6))));
+  *out = json_pack("{s:s, s:s, s:s, s:o}", "symbol", symbol, "from", lo, "to", hi, "bars", bars);
+  PQclear(res);
+  return PARITY_OK;
+}

@@ -1,0 +1,27 @@
+/* The market-data pipeline commands (daily sync then models, intraday sync) and housekeeping. */
+#ifndef PARITY_SVC_PIPELINE_H
+#define PARITY_SVC_PIPELINE_H
+
+#include <jansson.h>
+
+#include "common/config.h"
+#include "common/pg.h"
+
+#define PARITY_DAILY_LOOKBACK_DAYS 1900 /* five years of calendar days and some slack */
+#define PARITY_CLEANUP_KEEP_DAYS 30
+
+/* Every symbol the pipeline syncs: equities, bonds and the benchmark, as a new JSON array. */
+json_t *parity_svc_universe_new(const struct parity_config *cfg);
+
+/* Queues CMD_SYNC_DAILY (the models follow when its EVT_SYNC_DONE arrives). *out: {"status","message_id"}. */
+int parity_svc_pipeline_daily(struct parity_db *db, const struct parity_config *cfg, json_t **out);
+/* Queues CMD_SYNC_INTRADAY. */
+int parity_svc_pipeline_intraday(struct parity_db *db, const struct parity_config *cfg, json_t **out);
+/* Queues CMD_GENERATE for the configured universe (after a daily sync, or by hand). */
+int parity_svc_pipeline_generate(struct parity_db *db, const struct parity_config *cfg, json_t **out);
+/* The same, inside the caller's open transaction (the events consumer's). */
+int parity_svc_pipeline_generate_in_tx(struct parity_db *db, const struct parity_config *cfg, json_t **out);
+/* Deletes expired tokens, old sessions, sent outbox rows and old processed-message ids. */
+int parity_svc_cleanup(struct parity_db *db, json_t **out);
+
+#endif
