@@ -26,6 +26,36 @@ void parity_bar_series_free(struct parity_bar_series *s)
   s->n = s->cap = 0;
 }
 
+void parity_point_series_push(struct parity_point_series *s, const struct parity_price_point *point)
+{
+  if (s->n == s->cap) {
+    size_t cap = s->cap ? s->cap * 2 : 256;
+    struct parity_price_point *grown = realloc(s->points, cap * sizeof(*grown));
+    if (!grown)
+      abort();
+    s->points = grown;
+    s->cap = cap;
+  }
+  s->points[s->n++] = *point;
+}
+
+void parity_point_series_free(struct parity_point_series *s)
+{
+  free(s->points);
+  s->points = NULL;
+  s->n = s->cap = 0;
+}
+
+int32_t parity_day_from_epoch(int64_t ts, int64_t utc_offset)
+{
+  int64_t local = ts + utc_offset;
+  /* Floor division: C's `/` truncates toward zero, which would put 1969-12-31T23:00 on day 0. */
+  int64_t day = local / 86400;
+  if (local % 86400 < 0)
+    day -= 1;
+  return (int32_t)day;
+}
+
 /* Howard Hinnant's days_from_civil: exact for the proleptic Gregorian calendar. */
 int32_t parity_day_from_ymd(int y, int m, int d)
 {

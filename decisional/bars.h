@@ -24,6 +24,26 @@ struct parity_bar_series {
 void parity_bar_series_push(struct parity_bar_series *s, const struct parity_bar *bar);
 void parity_bar_series_free(struct parity_bar_series *s);
 
+/* One intraday observation: the close of a bar that starts at `ts` (epoch seconds, UTC). */
+struct parity_price_point {
+  int64_t ts;
+  double price;
+};
+
+/* One symbol's intraday points, increasing by ts once validated. Owns `points`. */
+struct parity_point_series {
+  char symbol[PARITY_SYMBOL_MAX];
+  struct parity_price_point *points;
+  size_t n, cap;
+};
+
+/* Appends a point, growing the array (aborts on allocation failure). */
+void parity_point_series_push(struct parity_point_series *s, const struct parity_price_point *point);
+void parity_point_series_free(struct parity_point_series *s);
+
+/* Calendar day (days since 1970-01-01) of an epoch second shifted by a UTC offset in seconds. */
+int32_t parity_day_from_epoch(int64_t ts, int64_t utc_offset);
+
 /* Civil date <-> day number (proleptic Gregorian). parity_day_parse accepts exactly YYYY-MM-DD. */
 int32_t parity_day_from_ymd(int y, int m, int d);
 void parity_day_to_ymd(int32_t day, int *y, int *m, int *d);
