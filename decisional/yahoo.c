@@ -653,12 +653,12 @@ static int fetch_body(struct parity_yahoo_client *c, const char *symbol, const c
                          error_description(c, desc, sizeof(desc)));
     }
     if (a.code == CURLE_OK && a.status == 429) {
-      rc = chart_error(err, PARITY_ERATE, symbol, NULL, INT32_MIN, "HTTP 429 Too Many Requests (%d attempts)",
-                       info->attempts);
+      rc = chart_error(err, PARITY_ERATE, symbol, NULL, INT32_MIN, "HTTP 429 Too Many Requests (%d attempt%s)",
+                       info->attempts, info->attempts == 1 ? "" : "s");
       retry = true;
     } else if (a.code == CURLE_OK && a.status >= 500 && a.status <= 599) {
-      rc = chart_error(err, PARITY_EUPSTREAM, symbol, NULL, INT32_MIN, "HTTP %ld (%d attempts)", a.status,
-                       info->attempts);
+      rc = chart_error(err, PARITY_EUPSTREAM, symbol, NULL, INT32_MIN, "HTTP %ld (%d attempt%s)", a.status,
+                       info->attempts, info->attempts == 1 ? "" : "s");
       retry = true;
     } else if (a.code == CURLE_OK) {
       char desc[PARITY_MARKET_ERROR_MAX / 2];
@@ -670,8 +670,8 @@ static int fetch_body(struct parity_yahoo_client *c, const char *symbol, const c
     } else if (a.code == CURLE_ABORTED_BY_CALLBACK) {
       return chart_error(err, PARITY_EUNAVAILABLE, symbol, NULL, INT32_MIN, "cancelled (shutting down)");
     } else {
-      rc = chart_error(err, PARITY_EIO, symbol, NULL, INT32_MIN, "%s (%d attempts)", curl_reason(c, a.code),
-                       info->attempts);
+      rc = chart_error(err, PARITY_EIO, symbol, NULL, INT32_MIN, "%s (%d attempt%s)", curl_reason(c, a.code),
+                       info->attempts, info->attempts == 1 ? "" : "s");
       retry = true;
     }
     if (!retry || attempt >= c->max_retries)
