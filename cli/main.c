@@ -16,6 +16,8 @@ static int cmd_version(int argc, char **argv)
 static const struct parity_cli_command commands[] = {
   /* BEGIN COMMANDS (one row per subcommand; keep sorted by name) */
   { "version", "print the version as JSON", cmd_version },
+  { "load-prices", "load a daily-price CSV into daily_prices", parity_cli_load_prices },
+  { "migrate", "apply the schema migrations", parity_cli_migrate },
   /* END COMMANDS */
 };
 

@@ -1,0 +1,81 @@
+/* Every SQL statement parity-decisional runs, named once, with the function that calls it. */
+#include "decisional/queries.h"
+
+const struct parity_stmt parity_dec_stmts[QD_DEC_QUERY_COUNT] = {
+  /* readiness probe */
+  [QD_PING] = { "QD_PING", "SELECT 1" },
+
+  /* parity_dispatch(): claims the message id in the handler's transaction; 0 rows = already done */
+  [QD_PROCESSED_INSERT] = { "QD_PROCESSED_INSERT",
+    "INSERT INTO processed_messages (message_id, type) VALUES ($1::uuid, $2) ON CONFLICT DO NOTHING" },
+
+  /* sync handlers: $1 source, $2 kind, $3 message id (may be NULL) */
+  [QD_SYNC_LOG_INSERT] = { "QD_SYNC_LOG_INSERT",
+    "INSERT INTO market_sync_log (source, kind, message_id) VALUES ($1, $2, $3::uuid) RETURNING id" },
+  /* $1 id, $2 symbols, $3 rows, $4 changed, $5 error, $6 notes */
+  [QD_SYNC_LOG_FINISH] = { "QD_SYNC_LOG_FINISH",
+    "UPDATE market_sync_log SET finished_at = now(), symbols = $2, rows = $3, changed = $4, error = $5, "
+    "notes = $6::jsonb WHERE id = $1" },
+
+  /* model generation and staleness: the newest day any symbol has */
+  [QD_LAST_DAY] = { "QD_LAST_DAY", "SELECT max(day)::text FROM daily_prices" },
+
+  /* model generation: one symbol's adjusted closes up to the as-of day, oldest first */
+  [QD_DAILY_SERIES] = { "QD_DAILY_SERIES",
+    "SELECT (day - DATE '1970-01-01'), adj_close FROM daily_prices WHERE symbol = $1 AND day <= $2::date "
+    "ORDER BY day" },
+
+  /* CMD_GENERATE: one bucket for one as-of day; regenerating the same day replaces it */
+  [QD_MODEL_UPSERT] = { "QD_MODEL_UPSERT",
+    "INSERT INTO model_portfolios (bucket_key, as_of_day, weights, diagnostics) VALUES ($1, $2::date, $3::jsonb, "
+    "$4::jsonb) ON CONFLICT (bucket_key, as_of_day) DO UPDATE SET weights = EXCLUDED.weights, "
+    "diagnostics = EXCLUDED.diagnostics, computed_at = now()" },
+  /* CMD_GENERATE: keeps $1 days of history behind the newest model of each bucket */
+  [QD_MODELS_PRUNE] = { "QD_MODELS_PRUNE",
+    "DELETE FROM model_portfolios m WHERE as_of_day < (SELECT max(as_of_day) FROM model_portfolios n "
+    "WHERE n.bucket_key = m.bucket_key) - $1::int" },
+
+  /* CMD_FORECAST: $1 id, $2 result */
+  [QD_FORECAST_COMPLETE] = { "QD_FORECAST_COMPLETE",
+    "UPDATE forecasts SET status = 'complete', result = $2::jsonb, completed_at = now() "
+    "WHERE id = $1::uuid AND status = 'pending'" },
+  /* CMD_FORECAST: $1 id, $2 reason */
+  [QD_FORECAST_FAIL] = { "QD_FORECAST_FAIL",
+    "UPDATE forecasts SET status = 'error', error = $2, completed_at = now() WHERE id = $1::uuid AND status = 'pending'" },
+  /* CMD_FORECAST: wakes long-polls in operational when the transaction commits */
+  [QD_FORECAST_NOTIFY] = { "QD_FORECAST_NOTIFY", "SELECT pg_notify('forecast_done', $1)" },
+
+  /* CMD_REBALANCE_*: $1 run, $2 user, $3 batch, $4 targets, $5 skipped, $6 drift */
+  [QD_REBALANCE_TARGET_UPSERT] = { "QD_REBALANCE_TARGET_UPSERT",
+    "INSERT INTO rebalance_targets (run_id, user_id, batch_no, targets, skipped, drift) "
+    "VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6) ON CONFLICT (run_id, user_id) DO UPDATE SET "
+    "targets = EXCLUDED.targets, skipped = EXCLUDED.skipped, drift = EXCLUDED.drift, computed_at = now()" },
+  [QD_REBALANCE_BATCH_COMPUTED] = { "QD_REBALANCE_BATCH_COMPUTED",
+    "UPDATE rebalance_batches SET status = 'computed' WHERE run_id = $1 AND batch_no = $2 AND status = 'pending'" },
+};
+
+const char *const parity_dec_sql[SQL_DEC_COUNT] = {
+  /* parity_market_load_*(): a session-local staging table, emptied per load */
+  [SQL_STAGING_CREATE] = "CREATE TEMP TABLE IF NOT EXISTS staging_daily (LIKE daily_prices INCLUDING DEFAULTS)",
+  [SQL_STAGING_TRUNCATE] = "TRUNCATE staging_daily",
+  [SQL_STAGING_COPY] = "COPY staging_daily (symbol, day, open, high, low, close, adj_close, volume) FROM STDIN",
+  /* changes only rows that differ, so a repeated load writes nothing */
+  [SQL_DAILY_UPSERT] =
+    "INSERT INTO daily_prices AS d SELECT symbol, day, open, high, low, close, adj_close, volume FROM staging_daily "
+    "ON CONFLICT (symbol, day) DO UPDATE SET open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, "
+    "close = EXCLUDED.close, adj_close = EXCLUDED.adj_close, volume = EXCLUDED.volume "
+    "WHERE (d.open, d.high, d.low, d.close, d.adj_close, d.volume) IS DISTINCT FROM "
+    "(EXCLUDED.open, EXCLUDED.high, EXCLUDED.low, EXCLUDED.close, EXCLUDED.adj_close, EXCLUDED.volume)",
+  /* parity_market_load_intraday() */
+  [SQL_INTRADAY_STAGING_CREATE] =
+    "CREATE TEMP TABLE IF NOT EXISTS staging_intraday (LIKE intraday_prices INCLUDING DEFAULTS)",
+  [SQL_INTRADAY_STAGING_TRUNCATE] = "TRUNCATE staging_intraday",
+  [SQL_INTRADAY_STAGING_COPY] = "COPY staging_intraday (symbol, ts, price) FROM STDIN",
+  [SQL_INTRADAY_UPSERT] =
+    "INSERT INTO intraday_prices AS p SELECT symbol, ts, price FROM staging_intraday "
+    "ON CONFLICT (symbol, ts) DO UPDATE SET price = EXCLUDED.price WHERE p.price IS DISTINCT FROM EXCLUDED.price",
+  /* a bad batch is undone to here, while the sync log row that reports it survives */
+  [SQL_SAVEPOINT_LOAD] = "SAVEPOINT load",
+  [SQL_ROLLBACK_TO_LOAD] = "ROLLBACK TO SAVEPOINT load",
+  [SQL_RELEASE_LOAD] = "RELEASE SAVEPOINT load",
+};

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Shared by `make run` and `make test`: bring the local PostgreSQL and RabbitMQ up under a VARDIR and
+# export the environment both daemons read. Source it, then call parity_stack_up / parity_stack_down.
+
+PARITY_LOCAL_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+
+# parity_stack_up VARDIR PG_PORT AMQP_PORT: services started (idempotent), secrets generated once,
+# DATABASE_URL, DECISIONAL_DATABASE_URL, AMQP_URL and the secrets exported.
+parity_stack_up() {
+	local vardir=$1 pg_port=$2 amqp_port=$3
+	mkdir -p "$vardir"
+	bash "$PARITY_LOCAL_DIR/env.sh" "$vardir"
+	set -a
+	# shellcheck disable=SC1091
+	. "$vardir/env"
+	set +a
+	bash "$PARITY_LOCAL_DIR/pg.sh" start "$vardir" "$pg_port"
+	bash "$PARITY_LOCAL_DIR/rabbitmq.sh" start "$vardir" "$amqp_port"
+	export DATABASE_URL="postgresql://parity@127.0.0.1:$pg_port/parity"
+	export DECISIONAL_DATABASE_URL="postgresql://parity_decisional@127.0.0.1:$pg_port/parity"
+	export AMQP_URL="amqp://parity:$AMQP_PASSWORD@127.0.0.1:$amqp_port/"
+	export MAIL_DIR="$vardir/mail"
+	mkdir -p "$MAIL_DIR"
+}
+
+# parity_stack_down VARDIR PG_PORT AMQP_PORT
+parity_stack_down() {
+	local vardir=$1 pg_port=$2 amqp_port=$3
+	bash "$PARITY_LOCAL_DIR/rabbitmq.sh" stop "$vardir" "$amqp_port" || true
+	bash "$PARITY_LOCAL_DIR/pg.sh" stop "$vardir" "$pg_port" || true
+}
+
+# parity_wait_http URL SECONDS: waits until URL answers 200.
+parity_wait_http() {
+	local url=$1 deadline=$((SECONDS + $2))
+	until curl -fsS -o /dev/null "$url" 2>/dev/null; do
+		if ((SECONDS >= deadline)); then
+			echo "timed out waiting for $url" >&2
+			return 1
+		fi
+		sleep 0.2
+	done
+}
