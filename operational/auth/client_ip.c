@@ -215,7 +215,6 @@ int parity_client_ip(const struct sockaddr *peer, const char *xff,
   truncated = len > PARITY_XFF_MAX_BYTES;
   start = truncated ? xff + len - PARITY_XFF_MAX_BYTES : xff;
   end = xff + len;
-  last_trusted = peer_ip;
   for (const char *seg_end = end;;) {
     const char *seg_start = seg_end;
     while (seg_start > start && seg_start[-1] != ',')

@@ -198,6 +198,32 @@ out:
   return why;
 }
 
+/*
+ * Our own HS256 check of the signature, compared in constant time with libsodium. libjwt checks
+ * it again below; this one does not depend on how a given libjwt version compares MACs.
+ */
+static bool signature_ok(const struct parity_jwt *j, const char *token, size_t signed_len,
+                         const char *sig_b64, size_t sig_b64_len)
+{
+  unsigned char want[crypto_auth_hmacsha256_BYTES], got[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256_state st;
+  size_t got_len = 0;
+  const char *end = NULL;
+  bool ok;
+
+  if (sodium_base642bin(got, sizeof(got), sig_b64, sig_b64_len, NULL, &got_len, &end,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+      got_len != sizeof(got) || end != sig_b64 + sig_b64_len)
+    return false;
+  crypto_auth_hmacsha256_init(&st, j->key, j->key_len);
+  crypto_auth_hmacsha256_update(&st, (const unsigned char *)token, signed_len);
+  crypto_auth_hmacsha256_final(&st, want);
+  ok = sodium_memcmp(want, got, sizeof(want)) == 0;
+  sodium_memzero(want, sizeof(want));
+  sodium_memzero(&st, sizeof(st));
+  return ok;
+}
+
 /* Reads an integer claim; false when present but not a JSON integer, or absent and required. */
 static bool int_claim(json_t *claims, const char *name, bool required, bool *present, int64_t *v)
 {
@@ -290,7 +316,7 @@ int parity_jwt_verify(const struct parity_jwt *j, const char *token, int64_t now
 {
   enum parity_jwt_fail why = PARITY_JWT_FAIL_MALFORMED;
   struct parity_jwt_claims tmp;
-  size_t len, header_len = 0, payload_start, payload_len;
+  size_t len, header_len = 0, payload_start, payload_len, sig_start;
   jwt_t *jwt = NULL;
   json_t *parsed = NULL;
 
@@ -310,6 +336,13 @@ int parity_jwt_verify(const struct parity_jwt *j, const char *token, int64_t now
   if (why != PARITY_JWT_FAIL_NONE)
     goto out;
 
+  payload_start = header_len + 1;
+  payload_len = (size_t)(strchr(token + payload_start, '.') - (token + payload_start));
+  sig_start = payload_start + payload_len + 1;
+  if (!signature_ok(j, token, sig_start - 1, token + sig_start, len - sig_start)) {
+    why = PARITY_JWT_FAIL_SIGNATURE;
+    goto out;
+  }
   /* Always with the key: libjwt 1.10 skips signature verification when handed none. */
   if (jwt_decode(&jwt, token, j->key, (int)j->key_len) != 0 || !jwt) {
     why = PARITY_JWT_FAIL_SIGNATURE;
@@ -324,8 +357,6 @@ int parity_jwt_verify(const struct parity_jwt *j, const char *token, int64_t now
    * The claims are read from the signed bytes by our own strict parser (duplicate keys refused),
    * not from libjwt's re-serialisation, which silently keeps the last of duplicated claims.
    */
-  payload_start = header_len + 1;
-  payload_len = (size_t)(strchr(token + payload_start, '.') - (token + payload_start));
   parsed = segment_json(token + payload_start, payload_len);
   why = parsed ? claims_check(j, parsed, now, &tmp) : PARITY_JWT_FAIL_MALFORMED;
 out:

@@ -44,7 +44,7 @@ enum parity_jwt_fail {
   PARITY_JWT_FAIL_TOO_LONG,      /* over PARITY_JWT_MAX_TOKEN_BYTES */
   PARITY_JWT_FAIL_MALFORMED,     /* not three base64url segments, bad JSON */
   PARITY_JWT_FAIL_ALG,           /* header alg is not HS256 (none, HS512, RS256, ...) or crit set */
-  PARITY_JWT_FAIL_SIGNATURE,     /* libjwt refused it: signature does not match the key */
+  PARITY_JWT_FAIL_SIGNATURE,     /* the HS256 MAC does not match the key (ours or libjwt's check) */
   PARITY_JWT_FAIL_CLAIM_TYPE,    /* exp/iat/nbf missing or not integers */
   PARITY_JWT_FAIL_EXPIRED,       /* now >= exp + leeway */
   PARITY_JWT_FAIL_NOT_YET_VALID, /* iat or nbf later than now + leeway */
@@ -84,9 +84,10 @@ int parity_jwt_issue(const struct parity_jwt *j, int64_t user_id, int64_t now, c
                      size_t cap, char *jti_out);
 
 /*
- * Verifies a bearer token at time `now`. The header must say alg HS256 (checked before and after
- * libjwt decodes it, and libjwt always gets the key), the signature must match, and every claim
- * is checked here (see enum parity_jwt_fail). On success fills *claims and returns PARITY_OK;
+ * Verifies a bearer token at time `now`. Order: length limit, compact-form charset, header alg
+ * must be exactly "HS256" (no "crit"), our own constant-time HMAC-SHA256 check (libsodium), then
+ * libjwt's jwt_decode with the key and jwt_get_alg() == JWT_ALG_HS256, then every claim from our
+ * own strict parse of the signed payload (duplicate keys refused; see enum parity_jwt_fail). On success fills *claims and returns PARITY_OK;
  * otherwise returns PARITY_EAUTH and, when `why` is not NULL, stores the reason.
  */
 int parity_jwt_verify(const struct parity_jwt *j, const char *token, int64_t now,

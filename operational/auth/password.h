@@ -9,7 +9,7 @@
 #define PARITY_PASSWORD_MIN_CHARS 10
 #define PARITY_PASSWORD_MAX_CHARS 128
 /* No UTF-8 code point is longer than 4 bytes: a longer input cannot pass and is not decoded. */
-#define PARITY_PASSWORD_MAX_BYTES (4 * PARITY_PASSWORD_MAX_CHARS)
+#define PARITY_PASSWORD_MAX_BYTES ((size_t)4 * PARITY_PASSWORD_MAX_CHARS)
 /* zxcvbn score required (0..4, SPEC §10). */
 #define PARITY_PASSWORD_MIN_SCORE 3
 /*
