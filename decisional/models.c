@@ -1,0 +1,756 @@
+/* Model portfolios and forecast inputs from in-memory daily prices: alignment, Sharpe, HRP, blend. */
+#include "decisional/models.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decisional/quant/blend.h"
+#include "decisional/quant/hrp.h"
+#include "decisional/quant/sharpe.h"
+#include "decisional/quant/stats.h"
+
+#define WEIGHT_SUM_TOLERANCE 1e-6 /* forecast weights may sum to at most 1 + this */
+#define DAY_TEXT 11               /* "YYYY-MM-DD" and a NUL */
+
+void parity_models_params_defaults(struct parity_models_params *p)
+{
+  /* Keep in step with common/config_vars.h (MODEL_*); test_models checks they agree. */
+  p->lookback = 1260;
+  p->min_common_days = 252;
+  p->top_equities = 6;
+  p->min_weight = 0.02;
+  p->threads = 0;
+}
+
+void parity_models_params_from_config(const struct parity_config *cfg, struct parity_models_params *p)
+{
+  parity_models_params_defaults(p);
+  p->lookback = (int)cfg->model_lookback_days;
+  p->min_common_days = (int)cfg->model_min_common_days;
+  p->top_equities = (int)cfg->model_top_equities;
+  p->min_weight = cfg->model_min_weight;
+}
+
+static int check_params(const struct parity_models_params *p, struct parity_quant_err *err)
+{
+  if (p->lookback < 2 || p->min_common_days < 1 || p->min_common_days > p->lookback)
+    return parity_quant_fail(err, PARITY_EINVAL, "lookback %d and minimum common days %d are inconsistent",
+                             p->lookback, p->min_common_days);
+  if (p->top_equities < 1)
+    return parity_quant_fail(err, PARITY_EINVAL, "top equities must be at least 1, got %d", p->top_equities);
+  if (!(p->min_weight >= 0.0 && p->min_weight < 0.5))
+    return parity_quant_fail(err, PARITY_EINVAL, "minimum weight %g is outside [0, 0.5)", p->min_weight);
+  return PARITY_OK;
+}
+
+int parity_models_parse_symbols(const char *list, char (*out)[PARITY_SYMBOL_MAX], size_t max, size_t *n,
+                                struct parity_quant_err *err)
+{
+  *n = 0;
+  if (!list || strlen(list) > PARITY_MODELS_UNIVERSE_TEXT_MAX)
+    return parity_quant_fail(err, PARITY_EINVAL, "the symbol list is missing or longer than %d bytes",
+                             PARITY_MODELS_UNIVERSE_TEXT_MAX);
+  const char *p = list;
+  while (*p) {
+    const char *end = strchr(p, ',');
+    size_t len = end ? (size_t)(end - p) : strlen(p);
+    if (*n == max)
+      return parity_quant_fail(err, PARITY_ETOOBIG, "more than %zu symbols in \"%.40s...\"", max, list);
+    if (len == 0 || len >= PARITY_SYMBOL_MAX)
+      return parity_quant_fail(err, PARITY_EINVAL, "empty or overlong symbol in \"%.60s\"", list);
+    memcpy(out[*n], p, len);
+    out[*n][len] = '\0';
+    if (!parity_symbol_valid(out[*n]))
+      return parity_quant_fail(err, PARITY_EINVAL, "\"%s\" is not a valid symbol", out[*n]);
+    for (size_t i = 0; i < *n; i++)
+      if (strcmp(out[i], out[*n]) == 0)
+        return parity_quant_fail(err, PARITY_EINVAL, "%s is listed twice", out[*n]);
+    (*n)++;
+    p += len;
+    if (*p == ',')
+      p++;
+    if (end && *p == '\0')
+      return parity_quant_fail(err, PARITY_EINVAL, "the symbol list ends with a comma");
+  }
+  return PARITY_OK;
+}
+
+/* ---- alignment ---------------------------------------------------------------------------- */
+
+/* A candidate series cut to the bars on or before the as-of day. */
+struct cand {
+  const struct parity_bar_series *s;
+  size_t end;   /* bars [0, end) are on or before the as-of day */
+  size_t lo;    /* first bar inside the window */
+  size_t count; /* bars inside the window */
+  int kept;
+};
+
+struct aligned {
+  size_t n;       /* kept candidates, in candidate order */
+  size_t *which;  /* [n] candidate index of each kept series */
+  size_t m;       /* common days */
+  int32_t *days;  /* [m] */
+  double *ret;    /* [n * (m - 1)], series j at ret[j * (m - 1)] */
+};
+
+static void aligned_free(struct aligned *a)
+{
+  free(a->which);
+  free(a->days);
+  free(a->ret);
+  memset(a, 0, sizeof(*a));
+}
+
+static int cmp_day(const void *pa, const void *pb)
+{
+  int32_t a = *(const int32_t *)pa, b = *(const int32_t *)pb;
+  return (a > b) - (a < b);
+}
+
+/* Index of the first bar with day >= day in bars[0..n). */
+static size_t lower_bound(const struct parity_bar *bars, size_t n, int32_t day)
+{
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (bars[mid].day < day)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+static int check_bars(const struct parity_bar_series *s, size_t end, size_t from, struct parity_quant_err *err)
+{
+  char d[DAY_TEXT];
+  for (size_t i = from; i < end; i++) {
+    if (i > 0 && s->bars[i].day <= s->bars[i - 1].day) {
+      parity_day_format(s->bars[i].day, d);
+      return parity_quant_fail(err, PARITY_EINVAL, "%s: bars are not in increasing day order at %s", s->symbol, d);
+    }
+    if (!isfinite(s->bars[i].adj_close) || !(s->bars[i].adj_close > 0.0)) {
+      parity_day_format(s->bars[i].day, d);
+      return parity_quant_fail(err, PARITY_EINVAL, "%s: adj_close on %s is %g; it must be positive", s->symbol, d,
+                               s->bars[i].adj_close);
+    }
+  }
+  return PARITY_OK;
+}
+
+/*
+ * Aligns the candidates (see models.h). With `excluded` set, short candidates are appended there and
+ * left out; without it they are an error. Sets the window bounds even when nothing is kept.
+ */
+static int align(struct cand *c, size_t nc, const struct parity_models_params *p, int32_t as_of, json_t *excluded,
+                 struct aligned *out, struct parity_quant_err *err)
+{
+  memset(out, 0, sizeof(*out));
+  size_t want = (size_t)p->lookback + 1, total = 0;
+  for (size_t i = 0; i < nc; i++) {
+    const struct parity_bar_series *s = c[i].s;
+    c[i].end = as_of == PARITY_MODELS_AS_OF_LATEST ? s->n : lower_bound(s->bars, s->n, as_of + 1);
+    c[i].lo = c[i].end > want ? c[i].end - want : 0;
+    int rc = check_bars(s, c[i].end, c[i].lo, err);
+    if (rc)
+      return rc;
+    total += c[i].end - c[i].lo;
+  }
+  int rc = PARITY_ENOMEM;
+  /* The union calendar's last `want` days can only come from each series' last `want` bars. */
+  int32_t *cal = malloc((total ? total : 1) * sizeof(int32_t));
+  size_t *hits = NULL;
+  if (!cal)
+    goto out;
+  size_t nd = 0;
+  for (size_t i = 0; i < nc; i++)
+    for (size_t k = c[i].lo; k < c[i].end; k++)
+      cal[nd++] = c[i].s->bars[k].day;
+  qsort(cal, nd, sizeof(int32_t), cmp_day);
+  size_t u = 0;
+  for (size_t k = 0; k < nd; k++)
+    if (u == 0 || cal[u - 1] != cal[k])
+      cal[u++] = cal[k];
+  size_t first = u > want ? u - want : 0;
+  size_t nwin = u - first;
+  int32_t *win = cal + first;
+
+  size_t nkept = 0;
+  for (size_t i = 0; i < nc; i++) {
+    const struct parity_bar_series *s = c[i].s;
+    size_t lo = nwin ? lower_bound(s->bars, c[i].end, win[0]) : c[i].end;
+    c[i].lo = lo;
+    c[i].count = c[i].end - lo;
+    c[i].kept = c[i].count >= (size_t)p->min_common_days + 1;
+    if (c[i].kept) {
+      nkept++;
+      continue;
+    }
+    char reason[128];
+    snprintf(reason, sizeof(reason), "%zu prices in the %zu-day window; at least %d are needed", c[i].count, nwin,
+             p->min_common_days + 1);
+    if (!excluded) {
+      rc = parity_quant_fail(err, PARITY_ENUMERIC, "%s has too little history: %s", s->symbol, reason);
+      goto out;
+    }
+    json_array_append_new(excluded, json_pack("{s:s, s:s, s:I}", "symbol", s->symbol, "reason", reason, "days",
+                                              (json_int_t)c[i].count));
+  }
+  out->n = nkept;
+  if (nkept == 0) {
+    rc = PARITY_OK;
+    goto out;
+  }
+
+  /* Count, per window day, how many kept series have it; the common days are those all have. */
+  hits = calloc(nwin, sizeof(size_t));
+  out->which = malloc(nkept * sizeof(size_t));
+  if (!hits || !out->which)
+    goto out;
+  for (size_t i = 0, j = 0; i < nc; i++) {
+    if (!c[i].kept)
+      continue;
+    out->which[j++] = i;
+    size_t w = 0;
+    for (size_t k = c[i].lo; k < c[i].end; k++) {
+      while (win[w] < c[i].s->bars[k].day)
+        w++;
+      hits[w]++;
+    }
+  }
+  out->days = malloc(nwin * sizeof(int32_t));
+  if (!out->days)
+    goto out;
+  for (size_t w = 0; w < nwin; w++)
+    if (hits[w] == nkept)
+      out->days[out->m++] = win[w];
+  if (out->m < (size_t)p->min_common_days + 1) {
+    rc = parity_quant_fail(err, PARITY_ENUMERIC, "the %zu symbols with enough history share only %zu days; at least %d are needed",
+                           nkept, out->m, p->min_common_days + 1);
+    goto out;
+  }
+  size_t t = out->m - 1;
+  out->ret = malloc(nkept * t * sizeof(double));
+  if (!out->ret)
+    goto out;
+  for (size_t j = 0; j < nkept; j++) {
+    const struct cand *ci = &c[out->which[j]];
+    size_t k = ci->lo;
+    double prev = 0.0;
+    for (size_t d = 0; d < out->m; d++) {
+      while (ci->s->bars[k].day < out->days[d])
+        k++;
+      double px = ci->s->bars[k].adj_close;
+      if (d > 0)
+        out->ret[j * t + d - 1] = px / prev - 1.0;
+      prev = px;
+    }
+  }
+  rc = PARITY_OK;
+out:
+  free(cal);
+  free(hits);
+  if (rc)
+    aligned_free(out);
+  return rc;
+}
+
+/* ---- generation --------------------------------------------------------------------------- */
+
+static const struct parity_bar_series *find_series(const struct parity_bar_series *s, size_t n, const char *symbol)
+{
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(s[i].symbol, symbol) == 0)
+      return &s[i];
+  return NULL;
+}
+
+/* One asset class after HRP: the chosen symbols (candidate indices), their weights and diagnostics. */
+struct class_model {
+  size_t n;
+  size_t *cand;   /* [n] candidate indices, universe order */
+  double *weight; /* [n] */
+  json_t *diag;
+};
+
+static void class_free(struct class_model *m)
+{
+  free(m->cand);
+  free(m->weight);
+  json_decref(m->diag);
+  memset(m, 0, sizeof(*m));
+}
+
+static json_t *hrp_diagnostics(const struct parity_hrp_result *h, const struct cand *c, const size_t *cand)
+{
+  json_t *order = json_array(), *linkage = json_array(), *splits = json_array(), *var = json_object();
+  for (size_t i = 0; i < h->n; i++) {
+    json_array_append_new(order, json_string(c[cand[h->order[i]]].s->symbol));
+    json_object_set_new(var, c[cand[i]].s->symbol, json_real(h->variances[i]));
+  }
+  for (size_t k = 0; k + 1 < h->n; k++) {
+    const struct parity_linkage_step *z = &h->linkage[k];
+    json_array_append_new(linkage, json_pack("[I, I, f, I]", (json_int_t)z->a, (json_int_t)z->b, z->height,
+                                             (json_int_t)z->size));
+    const struct parity_hrp_split *s = &h->splits[k];
+    json_array_append_new(splits, json_pack("{s:I, s:I, s:I, s:f, s:f, s:f}", "lo", (json_int_t)s->lo, "mid",
+                                            (json_int_t)s->mid, "hi", (json_int_t)s->hi, "var_left", s->var_left,
+                                            "var_right", s->var_right, "alpha", s->alpha));
+  }
+  return json_pack("{s:o, s:o, s:o, s:o}", "order", order, "linkage", linkage, "cluster_variances", splits,
+                   "variances", var);
+}
+
+/* HRP over the chosen series (rows of a->ret); one asset simply gets weight 1. */
+static int model_class(const struct aligned *a, const struct cand *c, const size_t *rows, size_t n,
+                       const struct parity_models_params *p, struct class_model *out, struct parity_quant_err *err)
+{
+  memset(out, 0, sizeof(*out));
+  size_t t = a->m - 1;
+  int rc = PARITY_ENOMEM;
+  double *x = malloc(n * t * sizeof(double));
+  const char **names = malloc(n * sizeof(char *));
+  out->n = n;
+  out->cand = malloc(n * sizeof(size_t));
+  out->weight = malloc(n * sizeof(double));
+  if (!x || !names || !out->cand || !out->weight)
+    goto out;
+  for (size_t j = 0; j < n; j++) {
+    memcpy(x + j * t, a->ret + rows[j] * t, t * sizeof(double));
+    out->cand[j] = a->which[rows[j]];
+    names[j] = c[out->cand[j]].s->symbol;
+  }
+  if (n == 1) {
+    out->weight[0] = 1.0;
+    out->diag = json_pack("{s:[s], s:[], s:[], s:{s:f}}", "order", names[0], "linkage", "cluster_variances",
+                          "variances", names[0], parity_stats_sample_var(x, t));
+    rc = out->diag ? PARITY_OK : PARITY_ENOMEM;
+    goto out;
+  }
+  struct parity_cov_opts opts = { PARITY_COV_LISTWISE, p->threads, PARITY_COV_KERNEL_AUTO, names };
+  struct parity_hrp_result h;
+  rc = parity_hrp_run(x, t, n, &opts, &h, err);
+  if (rc)
+    goto out;
+  memcpy(out->weight, h.weights, n * sizeof(double));
+  out->diag = hrp_diagnostics(&h, c, out->cand);
+  parity_hrp_result_free(&h);
+  rc = out->diag ? PARITY_OK : PARITY_ENOMEM;
+out:
+  free(x);
+  free(names);
+  if (rc)
+    class_free(out);
+  return rc;
+}
+
+static int add_excluded_missing(json_t *excluded, const char *symbol)
+{
+  return json_array_append_new(excluded, json_pack("{s:s, s:s, s:I}", "symbol", symbol, "reason",
+                                                   "no prices on or before the as-of day", "days", (json_int_t)0));
+}
+
+static int check_universe(const struct parity_models_universe *u, struct parity_quant_err *err)
+{
+  size_t total = u->nequities + u->nbonds;
+  if (u->nequities == 0 || u->nbonds == 0)
+    return parity_quant_fail(err, PARITY_EINVAL, "the universe needs equities and bonds (%zu and %zu given)",
+                             u->nequities, u->nbonds);
+  if (total > PARITY_MODELS_MAX_SYMBOLS)
+    return parity_quant_fail(err, PARITY_ETOOBIG, "%zu symbols; at most %d", total, PARITY_MODELS_MAX_SYMBOLS);
+  for (size_t i = 0; i < total; i++) {
+    const char *s = i < u->nequities ? u->equities[i] : u->bonds[i - u->nequities];
+    if (!s || !parity_symbol_valid(s))
+      return parity_quant_fail(err, PARITY_EINVAL, "\"%s\" is not a valid symbol", s ? s : "(null)");
+    for (size_t k = 0; k < i; k++) {
+      const char *o = k < u->nequities ? u->equities[k] : u->bonds[k - u->nequities];
+      if (strcmp(o, s) == 0)
+        return parity_quant_fail(err, PARITY_EINVAL, "%s appears twice in the universe", s);
+    }
+  }
+  return PARITY_OK;
+}
+
+static json_t *params_json(const struct parity_models_params *p)
+{
+  return json_pack("{s:i, s:i, s:i, s:f}", "lookback", p->lookback, "min_common_days", p->min_common_days,
+                   "top_equities", p->top_equities, "min_weight", p->min_weight);
+}
+
+static int build_buckets(const struct class_model *eq, const struct class_model *bd, const struct cand *c,
+                         const struct parity_models_params *p, json_t *shared, struct parity_models_result *out,
+                         struct parity_quant_err *err)
+{
+  size_t n = eq->n + bd->n;
+  int64_t *micros = malloc(n * sizeof(int64_t));
+  if (!micros)
+    return parity_quant_fail(err, PARITY_ENOMEM, "out of memory");
+  int rc = PARITY_OK;
+  for (int risk = 1; risk <= PARITY_BLEND_RISKS && !rc; risk++)
+    for (int h = 0; h < PARITY_BLEND_HORIZONS && !rc; h++) {
+      char key[PARITY_BLEND_KEY_MAX];
+      parity_blend_bucket_key(risk, (enum parity_horizon)h, key);
+      double share = parity_blend_equity_share(risk, (enum parity_horizon)h);
+      rc = parity_blend(eq->weight, eq->n, bd->weight, bd->n, share, p->min_weight, micros, err);
+      if (rc)
+        break;
+      json_t *weights = json_object(), *cut = json_array();
+      for (size_t i = 0; i < n; i++) {
+        const char *sym = c[i < eq->n ? eq->cand[i] : bd->cand[i - eq->n]].s->symbol;
+        if (micros[i] > 0)
+          json_object_set_new(weights, sym, json_real((double)micros[i] / PARITY_WEIGHT_MICROS));
+        else
+          json_array_append_new(cut, json_string(sym));
+      }
+      json_t *diag = json_deep_copy(shared);
+      json_object_set_new(diag, "bucket", json_string(key));
+      json_object_set_new(diag, "equity_share", json_real(share));
+      json_object_set_new(diag, "cut", cut);
+      json_object_set_new(out->buckets, key, weights);
+      json_object_set_new(out->diagnostics, key, diag);
+    }
+  free(micros);
+  return rc;
+}
+
+int parity_models_generate(const struct parity_bar_series *series, size_t nseries,
+                           const struct parity_models_universe *universe, const struct parity_models_params *params,
+                           int32_t as_of_day, struct parity_models_result *out, struct parity_quant_err *err)
+{
+  memset(out, 0, sizeof(*out));
+  int rc = check_params(params, err);
+  if (rc)
+    return rc;
+  rc = check_universe(universe, err);
+  if (rc)
+    return rc;
+  size_t nu = universe->nequities + universe->nbonds;
+  struct cand c[PARITY_MODELS_MAX_SYMBOLS];
+  int is_equity[PARITY_MODELS_MAX_SYMBOLS];
+  size_t nc = 0;
+  struct aligned a = { 0 };
+  struct class_model eq = { 0 }, bd = { 0 };
+  size_t eq_rows[PARITY_MODELS_MAX_SYMBOLS], bd_rows[PARITY_MODELS_MAX_SYMBOLS], neq = 0, nbd = 0;
+  double *sharpe = NULL, *eq_ret = NULL;
+  json_t *shared = NULL;
+  out->excluded = json_array();
+  out->buckets = json_object();
+  out->diagnostics = json_object();
+  rc = PARITY_ENOMEM;
+  if (!out->excluded || !out->buckets || !out->diagnostics)
+    goto out;
+  for (size_t i = 0; i < nu; i++) {
+    const char *sym = i < universe->nequities ? universe->equities[i] : universe->bonds[i - universe->nequities];
+    const struct parity_bar_series *s = find_series(series, nseries, sym);
+    if (!s || s->n == 0 || (as_of_day != PARITY_MODELS_AS_OF_LATEST && s->bars[0].day > as_of_day)) {
+      add_excluded_missing(out->excluded, sym);
+      continue;
+    }
+    is_equity[nc] = i < universe->nequities;
+    c[nc++] = (struct cand){ .s = s };
+  }
+  rc = align(c, nc, params, as_of_day, out->excluded, &a, err);
+  if (rc)
+    goto out;
+  for (size_t j = 0; j < a.n; j++) {
+    if (is_equity[a.which[j]])
+      eq_rows[neq++] = j;
+    else
+      bd_rows[nbd++] = j;
+  }
+  if (neq == 0 || nbd == 0) {
+    rc = parity_quant_fail(err, PARITY_ENUMERIC, "no %s has enough history on or before the as-of day",
+                           neq == 0 ? "equity" : "bond");
+    goto out;
+  }
+  size_t t = a.m - 1;
+  /* Sharpe preselection; the survivors keep universe order for HRP so ties break the same way
+   * whatever their Sharpe ranks. */
+  rc = PARITY_ENOMEM;
+  sharpe = malloc(neq * sizeof(double));
+  eq_ret = malloc(neq * t * sizeof(double));
+  if (!sharpe || !eq_ret)
+    goto out;
+  for (size_t j = 0; j < neq; j++)
+    memcpy(eq_ret + j * t, a.ret + eq_rows[j] * t, t * sizeof(double));
+  size_t chosen[PARITY_MODELS_MAX_SYMBOLS], nchosen = 0;
+  rc = parity_sharpe_top(eq_ret, t, neq, (size_t)params->top_equities, sharpe, chosen, &nchosen, err);
+  if (rc)
+    goto out;
+  json_t *sharpe_json = json_object(), *selected = json_array();
+  for (size_t j = 0; j < neq; j++)
+    json_object_set_new(sharpe_json, c[a.which[eq_rows[j]]].s->symbol, json_real(sharpe[j]));
+  for (size_t k = 0; k < nchosen; k++)
+    json_array_append_new(selected, json_string(c[a.which[eq_rows[chosen[k]]]].s->symbol));
+  char keep[PARITY_MODELS_MAX_SYMBOLS] = { 0 };
+  for (size_t k = 0; k < nchosen; k++)
+    keep[chosen[k]] = 1;
+  size_t sel_rows[PARITY_MODELS_MAX_SYMBOLS], nsel = 0;
+  for (size_t j = 0; j < neq; j++)
+    if (keep[j])
+      sel_rows[nsel++] = eq_rows[j];
+
+  rc = model_class(&a, c, sel_rows, nsel, params, &eq, err);
+  if (!rc)
+    rc = model_class(&a, c, bd_rows, nbd, params, &bd, err);
+  if (rc) {
+    json_decref(sharpe_json);
+    json_decref(selected);
+    goto out;
+  }
+  char from[DAY_TEXT], to[DAY_TEXT];
+  parity_day_format(a.days[0], from);
+  parity_day_format(a.days[a.m - 1], to);
+  json_object_set_new(eq.diag, "sharpe", sharpe_json);
+  json_object_set_new(eq.diag, "selected", selected);
+  shared = json_pack("{s:{s:s, s:s, s:I}, s:O, s:O, s:O, s:o}", "window", "from", from, "to", to, "returns",
+                     (json_int_t)t, "equities", eq.diag, "bonds", bd.diag, "excluded", out->excluded, "params",
+                     params_json(params));
+  rc = PARITY_ENOMEM;
+  if (!shared)
+    goto out;
+  rc = build_buckets(&eq, &bd, c, params, shared, out, err);
+  if (rc)
+    goto out;
+  out->as_of_day = a.days[a.m - 1];
+  out->from_day = a.days[0];
+  out->returns_used = t;
+out:
+  if (rc == PARITY_ENOMEM)
+    parity_quant_fail(err, rc, "out of memory generating models");
+  json_decref(shared);
+  free(sharpe);
+  free(eq_ret);
+  class_free(&eq);
+  class_free(&bd);
+  aligned_free(&a);
+  if (rc)
+    parity_models_result_free(out);
+  return rc;
+}
+
+void parity_models_result_free(struct parity_models_result *res)
+{
+  json_decref(res->buckets);
+  json_decref(res->diagnostics);
+  json_decref(res->excluded);
+  memset(res, 0, sizeof(*res));
+}
+
+json_t *parity_models_result_json(const struct parity_models_result *res, int with_diagnostics)
+{
+  char day[DAY_TEXT];
+  parity_day_format(res->as_of_day, day);
+  json_t *o = json_pack("{s:s, s:O, s:O}", "as_of", day, "excluded", res->excluded, "buckets", res->buckets);
+  if (o && with_diagnostics)
+    json_object_set(o, "diagnostics", res->diagnostics);
+  return o;
+}
+
+/* ---- forecast inputs ---------------------------------------------------------------------- */
+
+int parity_models_weights_from_json(const json_t *obj, struct parity_weight *out, size_t max, size_t *n,
+                                    struct parity_quant_err *err)
+{
+  *n = 0;
+  if (!json_is_object(obj))
+    return parity_quant_fail(err, PARITY_EINVAL, "weights must be a JSON object of symbol: number");
+  const char *key;
+  json_t *val;
+  json_object_foreach((json_t *)obj, key, val)
+  {
+    if (*n == max)
+      return parity_quant_fail(err, PARITY_ETOOBIG, "more than %zu weights", max);
+    if (!json_is_number(val))
+      return parity_quant_fail(err, PARITY_EINVAL, "the weight of \"%.20s\" is not a number", key);
+    if (strcmp(key, PARITY_QUANT_CASH) != 0 && !parity_symbol_valid(key))
+      return parity_quant_fail(err, PARITY_EINVAL, "\"%.20s\" is not a valid symbol", key);
+    snprintf(out[*n].symbol, sizeof(out[*n].symbol), "%s", key);
+    out[*n].w = json_number_value(val);
+    (*n)++;
+  }
+  return PARITY_OK;
+}
+
+int parity_models_forecast_inputs(const struct parity_bar_series *series, size_t nseries, const struct parity_weight *w,
+                                  size_t nw, const struct parity_models_params *params, int32_t as_of_day,
+                                  struct parity_forecast_inputs *out, struct parity_quant_err *err)
+{
+  memset(out, 0, sizeof(*out));
+  int rc = check_params(params, err);
+  if (rc)
+    return rc;
+  if (nw > PARITY_MODELS_MAX_SYMBOLS)
+    return parity_quant_fail(err, PARITY_ETOOBIG, "%zu weights; at most %d", nw, PARITY_MODELS_MAX_SYMBOLS);
+  struct cand c[PARITY_MODELS_MAX_SYMBOLS];
+  double cw[PARITY_MODELS_MAX_SYMBOLS];
+  size_t nc = 0;
+  double sum = 0.0;
+  for (size_t i = 0; i < nw; i++) {
+    if (!isfinite(w[i].w) || w[i].w < 0.0)
+      return parity_quant_fail(err, PARITY_EINVAL, "the weight of %s is %g", w[i].symbol, w[i].w);
+    if (parity_weights_find(w, i, w[i].symbol) >= 0)
+      return parity_quant_fail(err, PARITY_EINVAL, "%s is listed twice", w[i].symbol);
+    sum += w[i].w;
+    if (strcmp(w[i].symbol, PARITY_QUANT_CASH) == 0 || w[i].w == 0.0)
+      continue; /* cash earns 0: it only dilutes the portfolio's return */
+    const struct parity_bar_series *s = find_series(series, nseries, w[i].symbol);
+    if (!s || s->n == 0)
+      return parity_quant_fail(err, PARITY_ENUMERIC, "no prices for %s", w[i].symbol);
+    cw[nc] = w[i].w;
+    c[nc++] = (struct cand){ .s = s };
+  }
+  if (sum > 1.0 + WEIGHT_SUM_TOLERANCE)
+    return parity_quant_fail(err, PARITY_EINVAL, "weights sum to %.17g, more than 1", sum);
+  if (nc == 0)
+    return PARITY_OK; /* all cash: no growth and no risk */
+  struct aligned a;
+  rc = align(c, nc, params, as_of_day, NULL, &a, err);
+  if (rc)
+    return rc;
+  size_t t = a.m - 1;
+  double *l = malloc(t * sizeof(double));
+  if (!l) {
+    aligned_free(&a);
+    return parity_quant_fail(err, PARITY_ENOMEM, "out of memory");
+  }
+  for (size_t k = 0; k < t; k++) {
+    double r = 0.0;
+    for (size_t j = 0; j < a.n; j++)
+      r += cw[j] * a.ret[j * t + k];
+    l[k] = log1p(r);
+  }
+  out->sigma = sqrt((double)PARITY_TRADING_DAYS * parity_stats_sample_var(l, t));
+  out->log_drift = PARITY_TRADING_DAYS * parity_stats_mean(l, t);
+  out->mu = out->log_drift + 0.5 * out->sigma * out->sigma;
+  out->returns_used = t;
+  out->from_day = a.days[0];
+  out->to_day = a.days[a.m - 1];
+  free(l);
+  aligned_free(&a);
+  if (!isfinite(out->mu) || !isfinite(out->sigma))
+    return parity_quant_fail(err, PARITY_ENUMERIC, "the portfolio's returns give mu %g and sigma %g", out->mu,
+                             out->sigma);
+  return PARITY_OK;
+}
+
+/* ---- shortest round-trip JSON ------------------------------------------------------------- */
+
+struct text {
+  char *buf;
+  size_t len, cap;
+  int failed;
+};
+
+static void text_add(struct text *t, const char *s, size_t n)
+{
+  if (t->failed)
+    return;
+  if (t->len + n + 1 > t->cap) {
+    size_t cap = t->cap ? t->cap : 256;
+    while (cap < t->len + n + 1)
+      cap *= 2;
+    char *grown = realloc(t->buf, cap);
+    if (!grown) {
+      t->failed = 1;
+      return;
+    }
+    t->buf = grown;
+    t->cap = cap;
+  }
+  memcpy(t->buf + t->len, s, n);
+  t->len += n;
+  t->buf[t->len] = '\0';
+}
+
+static void text_real(struct text *t, double v)
+{
+  char num[40];
+  for (int digits = 15; digits <= 17; digits++) {
+    snprintf(num, sizeof(num), "%.*g", digits, v);
+    if (strtod(num, NULL) == v)
+      break;
+  }
+  if (!strpbrk(num, ".eE"))
+    strcat(num, ".0"); /* keep it a real for readers that distinguish (jansson does) */
+  text_add(t, num, strlen(num));
+}
+
+static void text_value(struct text *t, const json_t *v)
+{
+  char num[32];
+  switch (json_typeof(v)) {
+  case JSON_OBJECT: {
+    const char *key;
+    json_t *val;
+    int first = 1;
+    text_add(t, "{", 1);
+    json_object_foreach((json_t *)v, key, val)
+    {
+      if (!first)
+        text_add(t, ",", 1);
+      first = 0;
+      json_t *k = json_string(key);
+      char *ks = k ? json_dumps(k, JSON_ENCODE_ANY) : NULL;
+      if (!ks)
+        t->failed = 1;
+      else
+        text_add(t, ks, strlen(ks));
+      free(ks);
+      json_decref(k);
+      text_add(t, ":", 1);
+      text_value(t, val);
+    }
+    text_add(t, "}", 1);
+    break;
+  }
+  case JSON_ARRAY:
+    text_add(t, "[", 1);
+    for (size_t i = 0; i < json_array_size(v); i++) {
+      if (i)
+        text_add(t, ",", 1);
+      text_value(t, json_array_get(v, i));
+    }
+    text_add(t, "]", 1);
+    break;
+  case JSON_REAL:
+    text_real(t, json_real_value(v));
+    break;
+  case JSON_INTEGER:
+    snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    text_add(t, num, strlen(num));
+    break;
+  case JSON_STRING: {
+    char *s = json_dumps(v, JSON_ENCODE_ANY);
+    if (!s)
+      t->failed = 1;
+    else
+      text_add(t, s, strlen(s));
+    free(s);
+    break;
+  }
+  case JSON_TRUE:
+    text_add(t, "true", 4);
+    break;
+  case JSON_FALSE:
+    text_add(t, "false", 5);
+    break;
+  case JSON_NULL:
+    text_add(t, "null", 4);
+    break;
+  }
+}
+
+char *parity_models_dumps_new(const json_t *value)
+{
+  struct text t = { 0 };
+  text_value(&t, value);
+  if (t.failed) {
+    free(t.buf);
+    return NULL;
+  }
+  return t.buf;
+}
