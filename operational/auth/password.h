@@ -15,9 +15,10 @@
 /*
  * argon2id cost: libsodium's INTERACTIVE limits (crypto_pwhash_OPSLIMIT_INTERACTIVE = 2 passes,
  * crypto_pwhash_MEMLIMIT_INTERACTIVE = 64 MiB). SPEC §10 asks for about 66 ms and 64 MiB; on the
- * 2-core build machine one hash measured 70-110 ms (tests/bench/bench_auth.c), while MODERATE
- * (3 passes, 256 MiB) took about 1 s and 256 MiB per login, which the gate below would turn into
- * a queue of seconds. Changing these makes crypto_pwhash_str_needs_rehash() flag old hashes.
+ * 2-core build machine one hash took 78 ms at best and 145-180 ms median while other builds
+ * loaded it (tests/bench/bench_auth.c). MODERATE (3 passes, 256 MiB) took about 1 s and 256 MiB
+ * per login, which the gate below would turn into queues of seconds. Changing these makes
+ * crypto_pwhash_str_needs_rehash() flag old hashes, and login re-hashes them.
  */
 #define PARITY_PASSWORD_OPSLIMIT 2ULL
 #define PARITY_PASSWORD_MEMLIMIT (64UL * 1024 * 1024)

@@ -28,7 +28,7 @@
 #define PARITY_RECOVERY_ALPHABET "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 /* Longest recovery-code input examined (spaces and dashes included). */
 #define PARITY_RECOVERY_INPUT_MAX 64
-/* argon2id cost of a recovery-code hash: 2 passes over 8 MiB (about 7 ms here). */
+/* argon2id cost of a recovery-code hash: 2 passes over 8 MiB (7-9 ms here when the machine is idle). */
 #define PARITY_RECOVERY_OPSLIMIT 2ULL
 #define PARITY_RECOVERY_MEMLIMIT (8UL * 1024 * 1024)
 #define PARITY_RECOVERY_HASH_HEXLEN 64
