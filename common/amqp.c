@@ -80,7 +80,9 @@ int parity_amqp_connect(struct parity_amqp *a, const char *url, bool quorum, boo
     parity_log(PARITY_LOG_WARN, "amqp_connect_failed", "{s:s, s:i}", "host", info.host, "port", info.port);
     goto out;
   }
-  amqp_rpc_reply_t login = amqp_login(a->conn, info.vhost, 0, PARITY_AMQP_FRAME_MAX,
+  /* "amqp://host:port/" names the default vhost, as most clients read it; rabbitmq-c reads "". */
+  const char *vhost = info.vhost && *info.vhost ? info.vhost : "/";
+  amqp_rpc_reply_t login = amqp_login(a->conn, vhost, 0, PARITY_AMQP_FRAME_MAX,
                                       PARITY_AMQP_HEARTBEAT_SECONDS, AMQP_SASL_METHOD_PLAIN, info.user,
                                       info.password);
   if (login.reply_type != AMQP_RESPONSE_NORMAL) {

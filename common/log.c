@@ -65,12 +65,14 @@ void parity_log(enum parity_log_level level, const char *event, const char *fiel
   }
   char ts[40];
   format_timestamp(ts, sizeof(ts));
-  json_object_set_new(line, "ts", json_string(ts));
-  json_object_set_new(line, "level", json_string(level_names[level]));
-  json_object_set_new(line, "svc", json_string(log_service));
-  json_object_set_new(line, "event", json_string(event ? event : "unknown"));
+  /* The fixed keys first, so every line reads the same way; the event's fields follow. */
+  json_t *head = json_pack("{s:s, s:s, s:s, s:s}", "ts", ts, "level", level_names[level], "svc", log_service,
+                           "event", event ? event : "unknown");
   if (ctx_key)
-    json_object_set_new(line, ctx_key, json_string(ctx_id));
+    json_object_set_new(head, ctx_key, json_string(ctx_id));
+  json_object_update_missing(head, line);
+  json_decref(line);
+  line = head;
 
   char *text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
   json_decref(line);

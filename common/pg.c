@@ -13,14 +13,14 @@ static void remember_sqlstate(struct parity_db *db, const PGresult *res)
   snprintf(db->sqlstate, sizeof(db->sqlstate), "%s", state ? state : "");
 }
 
-/* Unique (23505), check (23514), foreign key (23503) and exclusion violations are conflicts of state. */
+/* Integrity violations (class 23) are conflicts of state; data exceptions (class 22) are bad input. */
 static int classify_failure(struct parity_db *db, const PGresult *res)
 {
   remember_sqlstate(db, res);
   if (strncmp(db->sqlstate, "23", 2) == 0)
     return PARITY_ECONFLICT;
-  if (strcmp(db->sqlstate, "22P02") == 0 || strcmp(db->sqlstate, "22003") == 0)
-    return PARITY_EINVAL; /* bad text representation, numeric out of range */
+  if (strncmp(db->sqlstate, "22", 2) == 0)
+    return PARITY_EINVAL; /* data exceptions: a bad date, number or text that came from input */
   return PARITY_EDB;
 }
 

@@ -9,6 +9,10 @@ const struct parity_stmt parity_dec_stmts[QD_DEC_QUERY_COUNT] = {
   [QD_PROCESSED_INSERT] = { "QD_PROCESSED_INSERT",
     "INSERT INTO processed_messages (message_id, type) VALUES ($1::uuid, $2) ON CONFLICT DO NOTHING" },
 
+  /* parity_market_load_intraday(): $1 days kept */
+  [QD_INTRADAY_PRUNE] = { "QD_INTRADAY_PRUNE",
+    "DELETE FROM intraday_prices WHERE ts < now() - make_interval(days => $1::int)" },
+
   /* sync handlers: $1 source, $2 kind, $3 message id (may be NULL) */
   [QD_SYNC_LOG_INSERT] = { "QD_SYNC_LOG_INSERT",
     "INSERT INTO market_sync_log (source, kind, message_id) VALUES ($1, $2, $3::uuid) RETURNING id" },

@@ -486,6 +486,7 @@ static struct MHD_Daemon *start_listener(struct parity_app *app, struct listener
                    MHD_USE_ERROR_LOG;
   struct MHD_Daemon *d = MHD_start_daemon(
     flags, (uint16_t)port, NULL, NULL, on_request, lc,
+    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
     MHD_OPTION_URI_LOG_CALLBACK, on_uri, lc,
     MHD_OPTION_NOTIFY_COMPLETED, on_completed, lc,
@@ -495,7 +496,6 @@ static struct MHD_Daemon *start_listener(struct parity_app *app, struct listener
     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY_BYTES,
     MHD_OPTION_THREAD_STACK_SIZE, (size_t)THREAD_STACK_BYTES,
     MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
-    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
     MHD_OPTION_END);
   if (!d)
     parity_log(PARITY_LOG_ERROR, "http_listen_failed", "{s:s, s:i}", "address", bind_addr, "port", (int)port);

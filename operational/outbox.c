@@ -96,14 +96,14 @@ static void update_pending_gauge(struct parity_app *app, struct parity_db *db)
   PQclear(res);
 }
 
-static void wait_for_work(struct parity_app *app, struct parity_amqp *amqp)
+static void wait_for_work(struct parity_app *app, struct parity_amqp *amqp, long wait_ms)
 {
   /* Service broker heartbeats while idle, then sleep on the wake-up signal for the rest of the poll. */
   if (parity_amqp_is_open(amqp) && parity_amqp_idle(amqp, 10) != PARITY_OK)
     atomic_store(&app->broker_ok, false);
   struct timespec until;
   clock_gettime(CLOCK_REALTIME, &until);
-  long ns = until.tv_nsec + app->cfg.outbox_poll_ms * 1000000L;
+  long ns = until.tv_nsec + wait_ms * 1000000L;
   until.tv_sec += ns / 1000000000L;
   until.tv_nsec = ns % 1000000000L;
   pthread_mutex_lock(&app->outbox_lock);
@@ -139,10 +139,12 @@ static void *relay_main(void *arg)
   struct parity_amqp amqp = { 0 };
   bool quorum = strcmp(app->cfg.amqp_queue_type, "quorum") == 0;
   time_t last_depth_poll = 0;
+  long backoff_ms = app->cfg.outbox_poll_ms; /* grows while the database or broker is away */
   parity_log(PARITY_LOG_INFO, "outbox_relay_started", NULL);
   while (!app->stopping) {
     if (!db.conn && parity_db_open(&db, app->cfg.database_url, parity_op_stmts, Q_OP_QUERY_COUNT) != PARITY_OK) {
-      wait_for_work(app, &amqp);
+      wait_for_work(app, &amqp, backoff_ms);
+      backoff_ms = backoff_ms * 2 > 5000 ? 5000 : backoff_ms * 2;
       continue;
     }
     if (!parity_amqp_is_open(&amqp)) {
@@ -150,7 +152,8 @@ static void *relay_main(void *arg)
           parity_amqp_declare_topology(&amqp) != PARITY_OK) {
         atomic_store(&app->broker_ok, false);
         parity_amqp_close(&amqp);
-        wait_for_work(app, &amqp);
+        wait_for_work(app, &amqp, backoff_ms);
+        backoff_ms = backoff_ms * 2 > 5000 ? 5000 : backoff_ms * 2;
         continue;
       }
       atomic_store(&app->broker_ok, true);
@@ -165,8 +168,9 @@ static void *relay_main(void *arg)
     }
     update_pending_gauge(app, &db);
     poll_queue_depths(app, &amqp, &last_depth_poll);
+    backoff_ms = app->cfg.outbox_poll_ms;
     if (published < PARITY_OUTBOX_BATCH || rc)
-      wait_for_work(app, &amqp);
+      wait_for_work(app, &amqp, app->cfg.outbox_poll_ms);
   }
   parity_amqp_close(&amqp);
   parity_db_close(&db);

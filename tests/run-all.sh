@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# `make test`: every suite in turn; prints each suite's summary and a final tally; non-zero on any failure.
+# Usage: run-all.sh BUILD_DIR ASAN_DIR TEST_VARDIR
+set -uo pipefail
+
+root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+build=$1 asan=$2 vardir=$3
+passed=0 failed=0
+failures=()
+
+suite() {
+	local name=$1
+	shift
+	printf '\n==> %s\n' "$name"
+	if "$@"; then
+		passed=$((passed + 1))
+		printf '<== %s: ok\n' "$name"
+	else
+		failed=$((failed + 1))
+		failures+=("$name")
+		printf '<== %s: FAILED\n' "$name"
+	fi
+}
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+suite "unit tests (cmocka)" bash -c "cd '$build' && ctest --output-on-failure -j '$(nproc)'"
+suite "unit tests under ASan+UBSan (cmocka)" bash -c "cd '$asan' && ctest --output-on-failure -j '$(nproc)'"
+for t in "$root"/tests/cli/test_*.sh; do
+	[[ -e $t ]] && suite "CLI $(basename "$t")" bash "$t" "$build/bin/parity"
+done
+for t in "$root"/tests/cli/test_*.py; do
+	[[ -e $t ]] && suite "CLI $(basename "$t")" env PARITY_BIN="$build/bin" /usr/bin/python3 -m pytest -p no:cacheprovider -q "$t"
+done
+suite "integration tests (real PostgreSQL + RabbitMQ, sanitized daemons)" \
+	bash "$root/tests/run-integration.sh" "$asan" "$vardir"
+if [[ -f $root/deploy/ops.mk ]]; then
+	suite "deployment lint" make -s -C "$root" lint-deploy
+fi
+
+printf '\n'
+for f in "${failures[@]}"; do printf 'failed suite: %s\n' "$f"; done
+printf 'suites: %d passed, %d failed\n' "$passed" "$failed"
+((failed == 0))

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Integration tests: a throwaway PostgreSQL and RabbitMQ under VARDIR on test ports (so `make run` can
+# keep running beside them), the real daemons from BUILD_DIR, and pytest driving them.
+# Usage: run-integration.sh BUILD_DIR VARDIR [pytest args...]
+set -euo pipefail
+
+root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+build=$(cd "$1" && pwd)
+vardir=$2
+shift 2
+pg_port=${PARITY_TEST_PG_PORT:-56432}
+amqp_port=${PARITY_TEST_AMQP_PORT:-56672}
+
+# shellcheck source=../deploy/local/stack.sh
+. "$root/deploy/local/stack.sh"
+
+# Throwaway means fresh: stop whatever an interrupted run left, then start from an empty directory.
+if [[ -d $vardir ]]; then
+	parity_stack_down "$vardir" "$pg_port" "$amqp_port" >/dev/null 2>&1 || true
+	rm -rf "$vardir"
+fi
+mkdir -p "$vardir"
+vardir=$(cd "$vardir" && pwd)
+trap 'parity_stack_down "$vardir" "$pg_port" "$amqp_port" >/dev/null 2>&1 || true' EXIT
+
+parity_stack_up "$vardir" "$pg_port" "$amqp_port"
+"$build/bin/parity" migrate >/dev/null
+
+export PARITY_BIN=$build/bin PARITY_TEST_VAR=$vardir
+cd "$root/tests/integration"
+/usr/bin/python3 -m pytest -p no:cacheprovider -q -ra "$@"
