@@ -31,7 +31,8 @@ struct parity_ratelimit;
  * Creates a table: `rate` tokens per second refill each address's bucket up to `burst`; a
  * request takes one token. Buckets are kept in the equivalent GCRA form (the Generic Cell Rate
  * Algorithm of ITU-T I.371, with its "theoretical arrival time" in integer microseconds), so
- * refills are exact, with no floating-point drift. rate == 0 or burst == 0 disables limiting (every take is allowed).
+ * refills are exact, with no floating-point drift. rate == 0 or burst == 0 disables limiting
+ * (every take is allowed).
  * max_tracked (0 = PARITY_RATELIMIT_DEFAULT_TRACKED) is rounded down to a power of two times
  * PARITY_RATELIMIT_WAYS (at least one set). The table never grows: when an address's set is
  * full, a bucket that has refilled to full is replaced first (forgetting it changes nothing),
