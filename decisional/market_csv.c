@@ -380,7 +380,9 @@ int parity_market_csv_read_file(const char *path, parity_market_csv_fn on_series
   char *buf = NULL;
   gzFile gz = gzopen(path, "rb");
   if (!gz) {
-    rc = csv_error(r, PARITY_EIO, NULL, "cannot open: %s", strerror(errno ? errno : ENOENT));
+    char why[128];
+    /* GNU strerror_r (we build with _GNU_SOURCE): thread-safe, returns the text to use. */
+    rc = csv_error(r, PARITY_EIO, NULL, "cannot open: %s", strerror_r(errno ? errno : ENOENT, why, sizeof(why)));
     goto out;
   }
   gzbuffer(gz, CSV_GZ_BUFFER);

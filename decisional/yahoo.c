@@ -435,6 +435,8 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
     size_t cap = c->body_cap ? c->body_cap : YAHOO_BODY_INITIAL;
     while (cap < c->body_len + n + 1)
       cap *= 2;
+    if (cap > c->max_response + 1) /* never more than the cap and its NUL */
+      cap = c->max_response + 1;
     char *grown = realloc(c->body, cap);
     if (!grown)
       abort();
@@ -701,6 +703,7 @@ static int fetch_chart(struct parity_yahoo_client *c, const char *symbol, const 
                        struct parity_yahoo_fetch_info *info_out, struct parity_market_error *err)
 {
   struct parity_yahoo_fetch_info local_info;
+  memset(&local_info, 0, sizeof(local_info));
   struct parity_yahoo_fetch_info *info = info_out ? info_out : &local_info;
   memset(info, 0, sizeof(*info));
   parity_market_error_clear(err);

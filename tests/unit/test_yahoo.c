@@ -341,6 +341,20 @@ static void test_parse_invalid_bars_are_rejected(void **state)
                           "\"volume\":[1]}]}}],\"error\":null}}";
   assert_int_equal(parse_text(no_offset, "VTI", PARITY_YAHOO_DAILY, &chart, &err), PARITY_EUPSTREAM);
   assert_string_equal(err.field, "gmtoffset");
+
+  /* An offset beyond any time zone (18 h + 1 s) is refused; exactly 18 h is accepted. */
+  static const char *const offsets[] = { "64801", "-64801", "64800" };
+  for (size_t i = 0; i < 3; i++) {
+    char body[512];
+    snprintf(body, sizeof(body),
+             "{\"chart\":{\"result\":[{\"meta\":{\"symbol\":\"VTI\",\"gmtoffset\":%s},\"timestamp\":"
+             "[1704205800],\"indicators\":{\"quote\":[{\"open\":[1],\"high\":[1],\"low\":[1],\"close\":[1],"
+             "\"volume\":[1]}]}}],\"error\":null}}",
+             offsets[i]);
+    int rc = parse_text(body, "VTI", PARITY_YAHOO_DAILY, &chart, &err);
+    assert_int_equal(rc, i < 2 ? PARITY_EUPSTREAM : PARITY_OK);
+    parity_yahoo_chart_free(&chart);
+  }
 }
 
 /* During a session Yahoo appends the live bar as a separate entry on the same day. */
@@ -944,6 +958,16 @@ static void test_fetch_rejects_bad_arguments(void **state)
   assert_int_equal(parity_yahoo_client_new(&opt, &bad), PARITY_EINVAL);
   opt.base_url = "";
   assert_int_equal(parity_yahoo_client_new(&opt, &bad), PARITY_EINVAL);
+  char long_base[PARITY_YAHOO_BASE_URL_MAX + 1];
+  memset(long_base, 'a', sizeof(long_base) - 1);
+  memcpy(long_base, "http://", 7);
+  long_base[PARITY_YAHOO_BASE_URL_MAX] = '\0'; /* 256 bytes: one over the limit with its NUL */
+  opt.base_url = long_base;
+  assert_int_equal(parity_yahoo_client_new(&opt, &bad), PARITY_EINVAL);
+  long_base[PARITY_YAHOO_BASE_URL_MAX - 1] = '\0'; /* 255: fits */
+  assert_int_equal(parity_yahoo_client_new(&opt, &bad), PARITY_OK);
+  parity_yahoo_client_free(bad);
+  bad = NULL;
   opt.base_url = "https://query2.finance.yahoo.com";
   opt.timeout_ms = 0;
   assert_int_equal(parity_yahoo_client_new(&opt, &bad), PARITY_EINVAL);
