@@ -1,4 +1,4 @@
-/* Client address resolution: socket peer, or X-Forwarded-For read right to left behind trusted proxies. */
+/* Client address: the socket peer, or X-Forwarded-For read right to left behind trusted proxies. */
 #include "operational/auth/client_ip.h"
 
 #include <arpa/inet.h>
@@ -8,7 +8,7 @@
 #include "common/errors.h"
 
 /* ::ffff:0:0/96, the IPv4-mapped prefix (RFC 4291 §2.5.5.2). */
-static const unsigned char v4_mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+static const unsigned char v4_mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
 static void ip_set_v6(struct parity_ip *out, const unsigned char a[16])
 {

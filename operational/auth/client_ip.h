@@ -1,4 +1,4 @@
-/* The client's IP address: the socket peer, or X-Forwarded-For only when the peer is a trusted proxy. */
+/* The client IP: the socket peer, or X-Forwarded-For when the peer is a trusted proxy. */
 #ifndef PARITY_AUTH_CLIENT_IP_H
 #define PARITY_AUTH_CLIENT_IP_H
 

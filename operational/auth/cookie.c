@@ -6,7 +6,8 @@
 
 #include "common/errors.h"
 
-/* RFC 6265 §4.1.1 cookie-octet: US-ASCII except CTLs, whitespace, DQUOTE, comma, semicolon, backslash. */
+/* RFC 6265 §4.1.1 cookie-octet: US-ASCII except CTLs, whitespace, DQUOTE, comma, semicolon,
+ * backslash. */
 static bool cookie_octet(unsigned char c)
 {
   return c == 0x21 || (c >= 0x23 && c <= 0x2B) || (c >= 0x2D && c <= 0x3A) ||

@@ -1,4 +1,4 @@
-/* The refresh-token cookie: Set-Cookie values (set and clear) and a bounded Cookie header parser. */
+/* The refresh-token cookie: Set-Cookie values (set, clear) and a bounded Cookie parser. */
 #ifndef PARITY_AUTH_COOKIE_H
 #define PARITY_AUTH_COOKIE_H
 
@@ -8,7 +8,8 @@
 #define PARITY_REFRESH_COOKIE_NAME "parity_refresh"
 /* Sent only to the auth routes, so no other route ever sees the refresh token. */
 #define PARITY_REFRESH_COOKIE_PATH "/api/v1/auth"
-/* Cookie headers longer than this are refused unparsed (browsers send at most ~4 KiB per cookie). */
+/* Cookie headers longer than this are refused unparsed (browsers send at most ~4 KiB per cookie).
+ */
 #define PARITY_COOKIE_HEADER_MAX 8192
 /* Longest cookie value accepted when setting one. */
 #define PARITY_COOKIE_VALUE_MAX 256

@@ -20,19 +20,19 @@
 #define JWT_SEGMENTS 3
 
 static const char *const jwt_fail_names[] = {
-  [PARITY_JWT_FAIL_NONE] = "none",
-  [PARITY_JWT_FAIL_TOO_LONG] = "too_long",
-  [PARITY_JWT_FAIL_MALFORMED] = "malformed",
-  [PARITY_JWT_FAIL_ALG] = "alg",
-  [PARITY_JWT_FAIL_SIGNATURE] = "signature",
-  [PARITY_JWT_FAIL_CLAIM_TYPE] = "claim_type",
-  [PARITY_JWT_FAIL_EXPIRED] = "expired",
-  [PARITY_JWT_FAIL_NOT_YET_VALID] = "not_yet_valid",
-  [PARITY_JWT_FAIL_LIFETIME] = "lifetime",
-  [PARITY_JWT_FAIL_ISSUER] = "issuer",
-  [PARITY_JWT_FAIL_AUDIENCE] = "audience",
-  [PARITY_JWT_FAIL_SUBJECT] = "subject",
-  [PARITY_JWT_FAIL_JTI] = "jti",
+    [PARITY_JWT_FAIL_NONE] = "none",
+    [PARITY_JWT_FAIL_TOO_LONG] = "too_long",
+    [PARITY_JWT_FAIL_MALFORMED] = "malformed",
+    [PARITY_JWT_FAIL_ALG] = "alg",
+    [PARITY_JWT_FAIL_SIGNATURE] = "signature",
+    [PARITY_JWT_FAIL_CLAIM_TYPE] = "claim_type",
+    [PARITY_JWT_FAIL_EXPIRED] = "expired",
+    [PARITY_JWT_FAIL_NOT_YET_VALID] = "not_yet_valid",
+    [PARITY_JWT_FAIL_LIFETIME] = "lifetime",
+    [PARITY_JWT_FAIL_ISSUER] = "issuer",
+    [PARITY_JWT_FAIL_AUDIENCE] = "audience",
+    [PARITY_JWT_FAIL_SUBJECT] = "subject",
+    [PARITY_JWT_FAIL_JTI] = "jti",
 };
 
 const char *parity_jwt_fail_str(enum parity_jwt_fail why)
@@ -293,7 +293,8 @@ static enum parity_jwt_fail claims_check(const struct parity_jwt *j, json_t *cla
     return PARITY_JWT_FAIL_LIFETIME;
   if (!string_claim_equals(claims, "iss", j->issuer))
     return PARITY_JWT_FAIL_ISSUER;
-  /* RFC 7519 allows an array of audiences; our tokens carry one string, so only that is accepted. */
+  /* RFC 7519 allows an array of audiences; our tokens carry one string, so only that is accepted.
+   */
   if (!string_claim_equals(claims, "aud", j->audience))
     return PARITY_JWT_FAIL_AUDIENCE;
   if (!subject_parse(claims, &user_id))

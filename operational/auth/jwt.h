@@ -30,7 +30,8 @@
 #define PARITY_JWT_DEFAULT_ISSUER "parity"
 #define PARITY_JWT_DEFAULT_AUDIENCE "parity-api"
 
-/* Verification context. Caller-owned; init/close pair; read-only (shareable by threads) after init. */
+/* Verification context. Caller-owned; init/close pair; read-only (shareable by threads) after init.
+ */
 struct parity_jwt {
   unsigned char key[PARITY_JWT_MAX_KEY_BYTES];
   size_t key_len;
@@ -87,8 +88,9 @@ int parity_jwt_issue(const struct parity_jwt *j, int64_t user_id, int64_t now, c
  * Verifies a bearer token at time `now`. Order: length limit, compact-form charset, header alg
  * must be exactly "HS256" (no "crit"), our own constant-time HMAC-SHA256 check (libsodium), then
  * libjwt's jwt_decode with the key and jwt_get_alg() == JWT_ALG_HS256, then every claim from our
- * own strict parse of the signed payload (duplicate keys refused; see enum parity_jwt_fail). On success fills *claims and returns PARITY_OK;
- * otherwise returns PARITY_EAUTH and, when `why` is not NULL, stores the reason.
+ * own strict parse of the signed payload (duplicate keys refused; see enum parity_jwt_fail). On
+ * success fills *claims and returns PARITY_OK; otherwise returns PARITY_EAUTH and, when `why` is
+ * not NULL, stores the reason.
  */
 int parity_jwt_verify(const struct parity_jwt *j, const char *token, int64_t now,
                       struct parity_jwt_claims *claims, enum parity_jwt_fail *why);

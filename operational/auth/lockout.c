@@ -1,4 +1,4 @@
-/* Pure lockout decisions and email normalisation; the counters live in PostgreSQL (login_attempts). */
+/* Pure lockout decisions and email normalisation; counters live in PostgreSQL (login_attempts). */
 #include "operational/auth/lockout.h"
 
 #include <string.h>
@@ -63,7 +63,8 @@ static bool has_control(const char *s, size_t n)
     unsigned char c = (unsigned char)s[i];
     if (c < 0x20 || c == 0x7F)
       return true;
-    if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9F)
+    if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+        (unsigned char)s[i + 1] <= 0x9F)
       return true;
   }
   return false;
@@ -103,7 +104,8 @@ int parity_email_normalize(const char *in, size_t len, char *out, size_t cap)
   if (!at || memchr(at + 1, '@', len - (size_t)(at - in) - 1))
     return PARITY_EINVAL;
   local_len = (size_t)(at - in);
-  if (local_len == 0 || local_len > PARITY_EMAIL_LOCAL_MAX || !domain_ok(at + 1, len - local_len - 1))
+  if (local_len == 0 || local_len > PARITY_EMAIL_LOCAL_MAX ||
+      !domain_ok(at + 1, len - local_len - 1))
     return PARITY_EINVAL;
   if (cap < len + 1)
     return PARITY_ETOOBIG;

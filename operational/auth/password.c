@@ -21,7 +21,7 @@ _Static_assert(PARITY_PASSWORD_MEMLIMIT == crypto_pwhash_MEMLIMIT_INTERACTIVE, "
 
 /* zxcvbn's score thresholds in guesses (scoring.coffee) and its DELTA. */
 #define ZXCVBN_DELTA 5.0
-static const double zxcvbn_score_guesses[] = { 1e3, 1e6, 1e8, 1e10 };
+static const double zxcvbn_score_guesses[] = {1e3, 1e6, 1e8, 1e10};
 
 /* Bytes of random password behind the dummy hash: never known, never matched. */
 #define DUMMY_PASSWORD_BYTES 32
@@ -246,8 +246,8 @@ int parity_password_verify(const char *stored, const char *pw, size_t len, bool 
   rc = crypto_pwhash_str_verify(stored, pw, len) == 0 ? PARITY_OK : PARITY_EAUTH;
   gate_leave();
   if (rc == PARITY_OK && needs_rehash)
-    *needs_rehash =
-      crypto_pwhash_str_needs_rehash(stored, PARITY_PASSWORD_OPSLIMIT, PARITY_PASSWORD_MEMLIMIT) != 0;
+    *needs_rehash = crypto_pwhash_str_needs_rehash(stored, PARITY_PASSWORD_OPSLIMIT,
+                                                   PARITY_PASSWORD_MEMLIMIT) != 0;
   return rc;
 }
 
@@ -266,7 +266,8 @@ int parity_password_dummy_verify(const char *pw, size_t len)
   rc = gate_enter();
   if (rc)
     return rc;
-  /* The outcome is irrelevant (the password behind dummy_hash is unknown); the work is the point. */
+  /* The outcome is irrelevant (the password behind dummy_hash is unknown); the work is the point.
+   */
   int matched = crypto_pwhash_str_verify(dummy_hash, pw, len) == 0;
   gate_leave();
   (void)matched;

@@ -1,4 +1,4 @@
-/* Token buckets per client address in a set-associative table with striped locks and bounded size. */
+/* Per-address token buckets in a set-associative table: striped locks, bounded size. */
 #include "operational/auth/ratelimit.h"
 
 #include <math.h>
@@ -27,7 +27,7 @@ struct rl_slot {
 
 struct parity_ratelimit {
   bool enabled;
-  uint64_t interval_us; /* 1 / rate */
+  uint64_t interval_us;  /* 1 / rate */
   uint64_t tolerance_us; /* (burst - 1) * interval: how far tat may run ahead of now */
   size_t sets;           /* power of two */
   size_t stripes;
@@ -59,8 +59,8 @@ int parity_ratelimit_new(double rate, long burst, size_t max_tracked, struct par
     return PARITY_EINVAL;
   *out = NULL;
   if (!isfinite(rate) || rate < 0 || (rate > 0 && rate < PARITY_RATELIMIT_MIN_RATE) ||
-      rate > PARITY_RATELIMIT_MAX_RATE || burst < 0 ||
-      burst > PARITY_RATELIMIT_MAX_BURST || max_tracked > PARITY_RATELIMIT_MAX_TRACKED)
+      rate > PARITY_RATELIMIT_MAX_RATE || burst < 0 || burst > PARITY_RATELIMIT_MAX_BURST ||
+      max_tracked > PARITY_RATELIMIT_MAX_TRACKED)
     return PARITY_EINVAL;
   rc = parity_auth_init();
   if (rc)

@@ -21,10 +21,11 @@ int parity_secretbox_init(struct parity_secretbox *sb, const char *key_hex)
   if (rc)
     return rc;
   memset(sb, 0, sizeof(*sb));
-  if (!key_hex || strnlen(key_hex, PARITY_SECRETBOX_KEY_HEX_LEN + 1) != PARITY_SECRETBOX_KEY_HEX_LEN)
+  if (!key_hex ||
+      strnlen(key_hex, PARITY_SECRETBOX_KEY_HEX_LEN + 1) != PARITY_SECRETBOX_KEY_HEX_LEN)
     return PARITY_EINVAL;
-  if (sodium_hex2bin(sb->key, sizeof(sb->key), key_hex, PARITY_SECRETBOX_KEY_HEX_LEN, NULL, &bin_len,
-                     &end) != 0 ||
+  if (sodium_hex2bin(sb->key, sizeof(sb->key), key_hex, PARITY_SECRETBOX_KEY_HEX_LEN, NULL,
+                     &bin_len, &end) != 0 ||
       bin_len != PARITY_SECRETBOX_KEY_BYTES || end != key_hex + PARITY_SECRETBOX_KEY_HEX_LEN) {
     sodium_memzero(sb->key, sizeof(sb->key));
     return PARITY_EINVAL;

@@ -26,7 +26,7 @@
 /* Largest plaintext sealed or opened (TOTP secrets are 20 bytes). */
 #define PARITY_SECRETBOX_MAX_PLAINTEXT 64
 /* Raw sealed size and the base64 text size (with NUL) for a plaintext of n bytes. */
-#define PARITY_SECRETBOX_RAW_LEN(n) \
+#define PARITY_SECRETBOX_RAW_LEN(n)                                                                \
   (1 + PARITY_SECRETBOX_NONCE_BYTES + (n) + PARITY_SECRETBOX_TAG_BYTES)
 #define PARITY_SECRETBOX_B64_CAP(n) (((PARITY_SECRETBOX_RAW_LEN(n) + 2) / 3) * 4 + 1)
 /* Buffer size that always holds a sealed value. */

@@ -1,4 +1,4 @@
-/* Random opaque tokens, their SHA-256 storage form, recovery codes and the internal secret check. */
+/* Random opaque tokens, their SHA-256 storage form, recovery codes, the internal secret check. */
 #include "operational/auth/token.h"
 
 #include <sodium.h>
@@ -70,7 +70,8 @@ bool parity_token_hash_equal(const char *a, const char *b)
   return sodium_memcmp(a, b, PARITY_TOKEN_HASH_HEXLEN) == 0;
 }
 
-int parity_recovery_codes_new(char codes[PARITY_RECOVERY_CODE_COUNT][PARITY_RECOVERY_CODE_STRLEN + 1])
+int parity_recovery_codes_new(
+    char codes[PARITY_RECOVERY_CODE_COUNT][PARITY_RECOVERY_CODE_STRLEN + 1])
 {
   int rc = parity_auth_init();
   if (rc)

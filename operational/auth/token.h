@@ -18,9 +18,10 @@
 /*
  * Recovery codes: 10 per user, shown once, "XXXXX-XXXXX" from a 31-symbol alphabet without the
  * look-alikes 0/O, 1/I/L (about 49.5 bits each). Input is normalised (case, dashes and spaces
- * ignored). Stored as hex of argon2id(code, salt = SHA-256("parity-recovery-v1" || user id)[0..16)),
- * at small cost: one hash per attempt, not one per stored code, because the salt is per user and
- * the lookup is by equality; a stolen table still costs 2^49 argon2id evaluations per code.
+ * ignored). Stored as hex of argon2id(code, salt = SHA-256("parity-recovery-v1" || user
+ * id)[0..16)), at small cost: one hash per attempt, not one per stored code, because the salt is
+ * per user and the lookup is by equality; a stolen table still costs 2^49 argon2id evaluations per
+ * code.
  */
 #define PARITY_RECOVERY_CODE_COUNT 10
 #define PARITY_RECOVERY_CODE_CHARS 10
@@ -28,7 +29,8 @@
 #define PARITY_RECOVERY_ALPHABET "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 /* Longest recovery-code input examined (spaces and dashes included). */
 #define PARITY_RECOVERY_INPUT_MAX 64
-/* argon2id cost of a recovery-code hash: 2 passes over 8 MiB (7-9 ms here when the machine is idle). */
+/* argon2id cost of a recovery-code hash: 2 passes over 8 MiB (7-9 ms here when the machine is
+ * idle). */
 #define PARITY_RECOVERY_OPSLIMIT 2ULL
 #define PARITY_RECOVERY_MEMLIMIT (8UL * 1024 * 1024)
 #define PARITY_RECOVERY_HASH_HEXLEN 64
@@ -51,7 +53,8 @@ int parity_token_hash(const char *token, char out[PARITY_TOKEN_HASH_HEXLEN + 1])
 bool parity_token_hash_equal(const char *a, const char *b);
 
 /* Ten new codes "XXXXX-XXXXX", distinct. Returns PARITY_OK or PARITY_EINTERNAL. */
-int parity_recovery_codes_new(char codes[PARITY_RECOVERY_CODE_COUNT][PARITY_RECOVERY_CODE_STRLEN + 1]);
+int parity_recovery_codes_new(
+    char codes[PARITY_RECOVERY_CODE_COUNT][PARITY_RECOVERY_CODE_STRLEN + 1]);
 
 /*
  * Normalises user input ("abcde-fghjk", "ABCDE FGHJK", ...) to 10 alphabet characters.

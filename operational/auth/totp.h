@@ -1,4 +1,4 @@
-/* TOTP (RFC 6238) and HOTP (RFC 4226) via liboath: secrets, codes, verification with replay guard. */
+/* TOTP (RFC 6238) and HOTP (RFC 4226) via liboath: secrets, codes, checks with a replay guard. */
 #ifndef PARITY_AUTH_TOTP_H
 #define PARITY_AUTH_TOTP_H
 
@@ -26,7 +26,8 @@
 /* last_step value meaning "no code accepted yet". */
 #define PARITY_TOTP_NO_LAST_STEP (-1)
 
-/* Fills secret with PARITY_TOTP_SECRET_BYTES random bytes. Returns PARITY_OK or PARITY_EINTERNAL. */
+/* Fills secret with PARITY_TOTP_SECRET_BYTES random bytes. Returns PARITY_OK or PARITY_EINTERNAL.
+ */
 int parity_totp_secret_new(unsigned char secret[PARITY_TOTP_SECRET_BYTES]);
 
 /*

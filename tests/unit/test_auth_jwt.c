@@ -304,9 +304,9 @@ static void test_wrong_audience_and_issuer(void **state)
 {
   char payload[512], tok[TOKEN_BUF];
   const char *const cases[][2] = {
-    { "\"aud\":\"other-api\"", "aud" },      { "\"aud\":[\"parity-api\"]", "aud" },
-    { "\"aud\":\"parity-api \"", "aud" },    { "\"iss\":\"evil\"", "iss" },
-    { "\"iss\":\"PARITY\"", "iss" },         { "\"iss\":7", "iss" },
+      {"\"aud\":\"other-api\"", "aud"},   {"\"aud\":[\"parity-api\"]", "aud"},
+      {"\"aud\":\"parity-api \"", "aud"}, {"\"iss\":\"evil\"", "iss"},
+      {"\"iss\":\"PARITY\"", "iss"},      {"\"iss\":7", "iss"},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     const char *field = cases[i][1];
@@ -319,12 +319,14 @@ static void test_wrong_audience_and_issuer(void **state)
                      strcmp(field, "aud") == 0 ? PARITY_JWT_FAIL_AUDIENCE : PARITY_JWT_FAIL_ISSUER);
   }
   /* Missing aud and missing iss. */
-  snprintf(payload, sizeof(payload), "{\"sub\":\"42\",\"iss\":\"parity\",\"jti\":\"x\",\"iat\":%d,\"exp\":%d}",
-           TEST_NOW, TEST_NOW + 600);
+  snprintf(payload, sizeof(payload),
+           "{\"sub\":\"42\",\"iss\":\"parity\",\"jti\":\"x\",\"iat\":%d,\"exp\":%d}", TEST_NOW,
+           TEST_NOW + 600);
   craft("{\"alg\":\"HS256\"}", payload, "HS256", test_key, TEST_KEY_LEN, tok, sizeof(tok));
   assert_int_equal(verify_reason(*state, tok, TEST_NOW), PARITY_JWT_FAIL_AUDIENCE);
-  snprintf(payload, sizeof(payload), "{\"sub\":\"42\",\"aud\":\"parity-api\",\"jti\":\"x\",\"iat\":%d,\"exp\":%d}",
-           TEST_NOW, TEST_NOW + 600);
+  snprintf(payload, sizeof(payload),
+           "{\"sub\":\"42\",\"aud\":\"parity-api\",\"jti\":\"x\",\"iat\":%d,\"exp\":%d}", TEST_NOW,
+           TEST_NOW + 600);
   craft("{\"alg\":\"HS256\"}", payload, "HS256", test_key, TEST_KEY_LEN, tok, sizeof(tok));
   assert_int_equal(verify_reason(*state, tok, TEST_NOW), PARITY_JWT_FAIL_ISSUER);
 }
@@ -332,23 +334,33 @@ static void test_wrong_audience_and_issuer(void **state)
 static void test_bad_subject(void **state)
 {
   char payload[512], tok[TOKEN_BUF];
-  const char *const subs[] = { NULL, "\"\"", "\"0\"", "\"-1\"", "\"042\"", "\"4x\"", "\" 42\"",
-                               "42", "\"9223372036854775808\"", "\"12345678901234567890\"", "null" };
+  const char *const subs[] = {NULL,
+                              "\"\"",
+                              "\"0\"",
+                              "\"-1\"",
+                              "\"042\"",
+                              "\"4x\"",
+                              "\" 42\"",
+                              "42",
+                              "\"9223372036854775808\"",
+                              "\"12345678901234567890\"",
+                              "null"};
   for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
     char sub[64] = "";
     if (subs[i])
       snprintf(sub, sizeof(sub), "\"sub\":%s,", subs[i]);
     snprintf(payload, sizeof(payload),
-             "{%s\"iss\":\"parity\",\"aud\":\"parity-api\",\"jti\":\"x\",\"iat\":%d,\"exp\":%d}", sub,
-             TEST_NOW, TEST_NOW + 600);
+             "{%s\"iss\":\"parity\",\"aud\":\"parity-api\",\"jti\":\"x\",\"iat\":%d,\"exp\":%d}",
+             sub, TEST_NOW, TEST_NOW + 600);
     craft("{\"alg\":\"HS256\"}", payload, "HS256", test_key, TEST_KEY_LEN, tok, sizeof(tok));
     assert_int_equal(verify_reason(*state, tok, TEST_NOW), PARITY_JWT_FAIL_SUBJECT);
   }
   /* The largest int64 is a valid subject. */
-  snprintf(payload, sizeof(payload),
-           "{\"sub\":\"9223372036854775807\",\"iss\":\"parity\",\"aud\":\"parity-api\",\"jti\":\"x\","
-           "\"iat\":%d,\"exp\":%d}",
-           TEST_NOW, TEST_NOW + 600);
+  snprintf(
+      payload, sizeof(payload),
+      "{\"sub\":\"9223372036854775807\",\"iss\":\"parity\",\"aud\":\"parity-api\",\"jti\":\"x\","
+      "\"iat\":%d,\"exp\":%d}",
+      TEST_NOW, TEST_NOW + 600);
   craft("{\"alg\":\"HS256\"}", payload, "HS256", test_key, TEST_KEY_LEN, tok, sizeof(tok));
   assert_int_equal(verify_reason(*state, tok, TEST_NOW), PARITY_JWT_FAIL_NONE);
 }
@@ -357,12 +369,13 @@ static void test_missing_jti(void **state)
 {
   char payload[512], tok[TOKEN_BUF];
   snprintf(payload, sizeof(payload),
-           "{\"sub\":\"42\",\"iss\":\"parity\",\"aud\":\"parity-api\",\"iat\":%d,\"exp\":%d}", TEST_NOW,
-           TEST_NOW + 600);
+           "{\"sub\":\"42\",\"iss\":\"parity\",\"aud\":\"parity-api\",\"iat\":%d,\"exp\":%d}",
+           TEST_NOW, TEST_NOW + 600);
   craft("{\"alg\":\"HS256\"}", payload, "HS256", test_key, TEST_KEY_LEN, tok, sizeof(tok));
   assert_int_equal(verify_reason(*state, tok, TEST_NOW), PARITY_JWT_FAIL_JTI);
   snprintf(payload, sizeof(payload),
-           "{\"sub\":\"42\",\"iss\":\"parity\",\"aud\":\"parity-api\",\"jti\":\"\",\"iat\":%d,\"exp\":%d}",
+           "{\"sub\":\"42\",\"iss\":\"parity\",\"aud\":\"parity-api\",\"jti\":\"\",\"iat\":%d,"
+           "\"exp\":%d}",
            TEST_NOW, TEST_NOW + 600);
   craft("{\"alg\":\"HS256\"}", payload, "HS256", test_key, TEST_KEY_LEN, tok, sizeof(tok));
   assert_int_equal(verify_reason(*state, tok, TEST_NOW), PARITY_JWT_FAIL_JTI);
@@ -372,14 +385,15 @@ static void test_non_integer_times(void **state)
 {
   char payload[512], tok[TOKEN_BUF];
   const char *const variants[] = {
-    "\"exp\":1700000600.0,\"iat\":1700000000", "\"exp\":\"1700000600\",\"iat\":1700000000",
-    "\"exp\":true,\"iat\":1700000000",         "\"iat\":1700000000",
-    "\"exp\":1700000600,\"iat\":1.7e9",        "\"exp\":1700000600",
-    "\"exp\":null,\"iat\":1700000000",
+      "\"exp\":1700000600.0,\"iat\":1700000000", "\"exp\":\"1700000600\",\"iat\":1700000000",
+      "\"exp\":true,\"iat\":1700000000",         "\"iat\":1700000000",
+      "\"exp\":1700000600,\"iat\":1.7e9",        "\"exp\":1700000600",
+      "\"exp\":null,\"iat\":1700000000",
   };
   for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
     snprintf(payload, sizeof(payload),
-             "{\"sub\":\"42\",\"iss\":\"parity\",\"aud\":\"parity-api\",\"jti\":\"x\",%s}", variants[i]);
+             "{\"sub\":\"42\",\"iss\":\"parity\",\"aud\":\"parity-api\",\"jti\":\"x\",%s}",
+             variants[i]);
     craft("{\"alg\":\"HS256\"}", payload, "HS256", test_key, TEST_KEY_LEN, tok, sizeof(tok));
     assert_int_equal(verify_reason(*state, tok, TEST_NOW), PARITY_JWT_FAIL_CLAIM_TYPE);
   }
@@ -389,7 +403,8 @@ static void test_lifetime_too_long(void **state)
 {
   char payload[512], tok[TOKEN_BUF];
   snprintf(payload, sizeof(payload),
-           "{\"sub\":\"42\",\"iss\":\"parity\",\"aud\":\"parity-api\",\"jti\":\"x\",\"iat\":%d,\"exp\":%d}",
+           "{\"sub\":\"42\",\"iss\":\"parity\",\"aud\":\"parity-api\",\"jti\":\"x\",\"iat\":%d,"
+           "\"exp\":%d}",
            TEST_NOW, TEST_NOW + 86400);
   craft("{\"alg\":\"HS256\"}", payload, "HS256", test_key, TEST_KEY_LEN, tok, sizeof(tok));
   assert_int_equal(verify_reason(*state, tok, TEST_NOW), PARITY_JWT_FAIL_LIFETIME);
@@ -413,7 +428,8 @@ static void test_tampered_payload_refused(void **state)
   char *dot2 = strchr(dot1 + 1, '.');
   /* Same header and signature, payload claiming user 1. */
   snprintf(payload, sizeof(payload),
-           "{\"sub\":\"1\",\"iss\":\"parity\",\"aud\":\"parity-api\",\"jti\":\"x\",\"iat\":%d,\"exp\":%d}",
+           "{\"sub\":\"1\",\"iss\":\"parity\",\"aud\":\"parity-api\",\"jti\":\"x\",\"iat\":%d,"
+           "\"exp\":%d}",
            TEST_NOW, TEST_NOW + 600);
   b64url(payload, strlen(payload), p64, sizeof(p64));
   snprintf(forged, sizeof(forged), "%.*s.%s%s", (int)(dot1 - tok), tok, p64, dot2);
@@ -449,8 +465,8 @@ static void test_oversize_and_malformed(void **state)
   free(payload);
   free(tok);
 
-  const char *const bad[] = { "", "abc", "a.b", "a.b.c.d", "..", "a..c", "a.b.", ".b.c",
-                              "eyJ+.eyJ.sig", "Bearer x.y.z", "a.b.c\n" };
+  const char *const bad[] = {"",     "abc",  "a.b",          "a.b.c.d",      "..",     "a..c",
+                             "a.b.", ".b.c", "eyJ+.eyJ.sig", "Bearer x.y.z", "a.b.c\n"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
     assert_int_equal(verify_reason(j, bad[i], TEST_NOW), PARITY_JWT_FAIL_MALFORMED);
   assert_int_equal(parity_jwt_verify(j, NULL, TEST_NOW, NULL, NULL), PARITY_EAUTH);
@@ -475,9 +491,9 @@ static void test_rfc7515_vector(void **state)
   assert_int_equal(key_len, 64);
   assert_int_equal(parity_jwt_init(&j, key, key_len, "joe", "anyone"), PARITY_OK);
   /* Before its exp the signature is good and the first missing claim is iat. */
-  assert_int_equal(verify_reason(&j, token,
-                                 (int64_t)json_integer_value(json_object_get(fx, "exp")) - 100),
-                   PARITY_JWT_FAIL_CLAIM_TYPE);
+  assert_int_equal(
+      verify_reason(&j, token, (int64_t)json_integer_value(json_object_get(fx, "exp")) - 100),
+      PARITY_JWT_FAIL_CLAIM_TYPE);
   /* Our independent signer reproduces the RFC signature from the RFC's exact octets. */
   craft(json_string_value(json_object_get(fx, "header_json")),
         json_string_value(json_object_get(fx, "payload_json")), "HS256", key, key_len, tok,
@@ -495,28 +511,28 @@ static void test_rfc7515_vector(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_init_refuses_short_key),
-    cmocka_unit_test_setup_teardown(test_issue_then_verify, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_issued_token_independent_check, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_two_tokens_have_distinct_jti, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_issue_rejects_bad_input, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_crafted_valid_token_accepted, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_alg_none_refused, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_hs512_refused, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_rs256_refused, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_crit_header_refused, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_wrong_key_refused, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_expired_refused, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_not_yet_valid_refused, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_wrong_audience_and_issuer, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_bad_subject, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_missing_jti, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_non_integer_times, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_lifetime_too_long, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_duplicate_claims_refused, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_tampered_payload_refused, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_oversize_and_malformed, setup, teardown),
-    cmocka_unit_test(test_rfc7515_vector),
+      cmocka_unit_test(test_init_refuses_short_key),
+      cmocka_unit_test_setup_teardown(test_issue_then_verify, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_issued_token_independent_check, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_two_tokens_have_distinct_jti, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_issue_rejects_bad_input, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_crafted_valid_token_accepted, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_alg_none_refused, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_hs512_refused, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_rs256_refused, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_crit_header_refused, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_wrong_key_refused, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_expired_refused, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_not_yet_valid_refused, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_wrong_audience_and_issuer, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_bad_subject, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_missing_jti, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_non_integer_times, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_lifetime_too_long, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_duplicate_claims_refused, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_tampered_payload_refused, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_oversize_and_malformed, setup, teardown),
+      cmocka_unit_test(test_rfc7515_vector),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

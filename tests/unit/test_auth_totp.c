@@ -54,9 +54,9 @@ static void test_rfc6238_sha1_rows(void **state)
     assert_string_equal(got, want6);
     /* And verification accepts it at that time. */
     int64_t matched = -1;
-    assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, want6, t, PARITY_TOTP_NO_LAST_STEP,
-                                        &matched),
-                     PARITY_OK);
+    assert_int_equal(
+        parity_totp_verify(rfc_seed, RFC_SEED_LEN, want6, t, PARITY_TOTP_NO_LAST_STEP, &matched),
+        PARITY_OK);
     assert_int_equal(matched, step);
   }
   json_decref(fx);
@@ -92,7 +92,8 @@ static void test_window(void **state)
   for (int d = -2; d <= 2; d++) {
     assert_int_equal(parity_hotp(rfc_seed, RFC_SEED_LEN, (uint64_t)(step + d), 6, code), PARITY_OK);
     matched = -1;
-    int rc = parity_totp_verify(rfc_seed, RFC_SEED_LEN, code, now, PARITY_TOTP_NO_LAST_STEP, &matched);
+    int rc =
+        parity_totp_verify(rfc_seed, RFC_SEED_LEN, code, now, PARITY_TOTP_NO_LAST_STEP, &matched);
     if (d >= -1 && d <= 1) {
       assert_int_equal(rc, PARITY_OK);
       assert_int_equal(matched, step + d);
@@ -134,20 +135,22 @@ static void test_replay_refused(void **state)
                    PARITY_ECONFLICT);
   /* The next step's code is still fine. */
   assert_int_equal(parity_hotp(rfc_seed, RFC_SEED_LEN, (uint64_t)(step + 1), 6, prev), PARITY_OK);
-  assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, prev, now, step, &matched), PARITY_OK);
+  assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, prev, now, step, &matched),
+                   PARITY_OK);
   assert_int_equal(matched, step + 1);
 }
 
 static void test_malformed_codes(void **state)
 {
-  const char *const bad[] = { "",       "12345",  "1234567", "12345a", " 12345", "123456 ",
-                              "-12345", "+12345", "12 345",  "0x1234", "１２３４５６" };
+  const char *const bad[] = {"",       "12345",  "1234567", "12345a", " 12345",      "123456 ",
+                             "-12345", "+12345", "12 345",  "0x1234", "１２３４５６"};
   int64_t matched;
   (void)state;
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
     assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, bad[i], 59, -1, &matched),
                      PARITY_EINVAL);
-  assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, NULL, 59, -1, &matched), PARITY_EINVAL);
+  assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, NULL, 59, -1, &matched),
+                   PARITY_EINVAL);
   assert_int_equal(parity_totp_verify(rfc_seed, 0, "287082", 59, -1, &matched), PARITY_EINVAL);
   /* A well-formed wrong code. */
   assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, "000000", 59, -1, &matched),
@@ -165,7 +168,8 @@ static void test_first_step(void **state)
   int64_t matched = -1;
   (void)state;
   /* RFC 4226 counter 0 value is also the TOTP code for t in [0, 30). */
-  assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, "755224", 10, -1, &matched), PARITY_OK);
+  assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, "755224", 10, -1, &matched),
+                   PARITY_OK);
   assert_int_equal(matched, 0);
 }
 
@@ -176,7 +180,8 @@ static void test_secret_and_base32(void **state)
   (void)state;
 
   /* RFC 4648 §10 test vector, padding removed. */
-  assert_int_equal(parity_totp_base32((const unsigned char *)"foobar", 6, b32, sizeof(b32)), PARITY_OK);
+  assert_int_equal(parity_totp_base32((const unsigned char *)"foobar", 6, b32, sizeof(b32)),
+                   PARITY_OK);
   assert_string_equal(b32, "MZXW6YTBOI");
   assert_int_equal(parity_totp_base32(rfc_seed, RFC_SEED_LEN, b32, sizeof(b32)), PARITY_OK);
   assert_string_equal(b32, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
@@ -212,8 +217,8 @@ static void test_uri(void **state)
   char long_email[PARITY_TOTP_ACCOUNT_MAX + 2];
   memset(long_email, '+', PARITY_TOTP_ACCOUNT_MAX);
   long_email[PARITY_TOTP_ACCOUNT_MAX] = '\0';
-  assert_int_equal(parity_totp_uri(long_email, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", uri, sizeof(uri)),
-                   PARITY_OK);
+  assert_int_equal(
+      parity_totp_uri(long_email, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", uri, sizeof(uri)), PARITY_OK);
   long_email[PARITY_TOTP_ACCOUNT_MAX] = '+';
   long_email[PARITY_TOTP_ACCOUNT_MAX + 1] = '\0';
   assert_int_equal(parity_totp_uri(long_email, "ABC", uri, sizeof(uri)), PARITY_EINVAL);
@@ -222,10 +227,14 @@ static void test_uri(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_rfc6238_sha1_rows), cmocka_unit_test(test_rfc4226_hotp),
-    cmocka_unit_test(test_window),            cmocka_unit_test(test_replay_refused),
-    cmocka_unit_test(test_malformed_codes),   cmocka_unit_test(test_first_step),
-    cmocka_unit_test(test_secret_and_base32), cmocka_unit_test(test_uri),
+      cmocka_unit_test(test_rfc6238_sha1_rows),
+      cmocka_unit_test(test_rfc4226_hotp),
+      cmocka_unit_test(test_window),
+      cmocka_unit_test(test_replay_refused),
+      cmocka_unit_test(test_malformed_codes),
+      cmocka_unit_test(test_first_step),
+      cmocka_unit_test(test_secret_and_base32),
+      cmocka_unit_test(test_uri),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

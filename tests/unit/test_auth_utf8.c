@@ -58,19 +58,19 @@ static void test_rejects(void **state)
   bad("\xF8\x88\x80\x80\x80", 5);
   bad("\xFE", 1);
   bad("\xFF", 1);
-  bad("\xC3", 1);          /* truncated */
-  bad("\xE2\x82", 2);      /* truncated */
-  bad("\xF0\x9F\x98", 3);  /* truncated */
-  bad("\xC3\x28", 2);      /* bad continuation */
-  bad("\xE2\x28\xA1", 3);  /* bad continuation */
+  bad("\xC3", 1);         /* truncated */
+  bad("\xE2\x82", 2);     /* truncated */
+  bad("\xF0\x9F\x98", 3); /* truncated */
+  bad("\xC3\x28", 2);     /* bad continuation */
+  bad("\xE2\x28\xA1", 3); /* bad continuation */
   bad(NULL, 3);
 }
 
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_boundaries),
-    cmocka_unit_test(test_rejects),
+      cmocka_unit_test(test_boundaries),
+      cmocka_unit_test(test_rejects),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
