@@ -7,6 +7,9 @@
  * each half's variance is w'Σw with inverse-variance weights w inside the half, and the left half is
  * scaled by alpha = 1 - V_L / (V_L + V_R), the right by 1 - alpha. HRP never inverts Σ, so collinear
  * assets (Y = 2X) are fine; a constant series or a zero-variance cluster is PARITY_ENUMERIC, never NaN.
+ * Column order matters in one place only, inherited from SciPy: when two single assets merge, the one
+ * with the lower input index becomes the left child. Permuting the columns therefore permutes the
+ * output, except that such a pair can swap sides of a bisection cut (PyPortfolioOpt behaves the same).
  */
 #ifndef PARITY_QUANT_HRP_H
 #define PARITY_QUANT_HRP_H
