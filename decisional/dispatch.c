@@ -11,6 +11,7 @@
 static const parity_job_handler handlers[PARITY_MSG_TYPE_COUNT] = {
   [PARITY_CMD_SYNC_DAILY] = parity_h_sync_daily,
   [PARITY_CMD_SYNC_INTRADAY] = parity_h_sync_intraday,
+  [PARITY_CMD_GENERATE] = parity_h_generate,
 };
 
 parity_job_handler parity_dispatch_handler(enum parity_msg_type type)

@@ -49,6 +49,7 @@ parity_job_handler parity_dispatch_handler(enum parity_msg_type type);
 /* Handlers (decisional/h_*.c). */
 int parity_h_sync_daily(struct parity_job *job);
 int parity_h_sync_intraday(struct parity_job *job);
+int parity_h_generate(struct parity_job *job);
 
 /* Result of handling one delivery, for the consumer loop. */
 enum parity_dispatch_result {

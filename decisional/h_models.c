@@ -1,0 +1,147 @@
+/* CMD_GENERATE: the 15 model portfolios from daily_prices, one row per bucket and as-of day. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/errors.h"
+#include "common/json.h"
+#include "common/log.h"
+#include "decisional/models.h"
+#include "decisional/queries.h"
+#include "decisional/worker.h"
+
+#define MODELS_KEEP_DAYS "400" /* history of old model rows kept behind the newest one */
+
+/* Reads each symbol's adjusted closes up to the as-of day (oldest first). */
+static int read_series(struct parity_db *db, const json_t *symbols, const char *as_of,
+                       struct parity_bar_series *out, size_t *n_out)
+{
+  size_t n = 0, i;
+  const json_t *v;
+  int rc = PARITY_OK;
+  json_array_foreach(symbols, i, v) {
+    PGresult *res = NULL;
+    rc = PARITY_DB_EXEC(db, QD_DAILY_SERIES, &res, json_string_value(v), as_of);
+    if (rc)
+      break;
+    struct parity_bar_series *s = &out[n++];
+    snprintf(s->symbol, sizeof(s->symbol), "%s", json_string_value(v));
+    for (int r = 0; r < PQntuples(res); r++) {
+      struct parity_bar bar = { .day = (int32_t)atol(PQgetvalue(res, r, 0)) };
+      bar.adj_close = bar.open = bar.high = bar.low = bar.close = atof(PQgetvalue(res, r, 1));
+      parity_bar_series_push(s, &bar);
+    }
+    PQclear(res);
+  }
+  *n_out = n;
+  return rc;
+}
+
+/* The JSON array's strings as a C array borrowed from it. */
+static const char **names_of(const json_t *array, size_t *n)
+{
+  *n = json_array_size(array);
+  const char **names = calloc(*n ? *n : 1, sizeof(*names));
+  if (!names)
+    abort();
+  for (size_t i = 0; i < *n; i++)
+    names[i] = json_string_value(json_array_get(array, i));
+  return names;
+}
+
+static int store(struct parity_job *job, const struct parity_models_result *res, const char *as_of)
+{
+  const char *bucket;
+  json_t *weights;
+  int rc = PARITY_OK;
+  json_object_foreach(res->buckets, bucket, weights) {
+    json_t *diag = json_object_get(res->diagnostics, bucket);
+    json_t *diag_full = json_pack("{s:O?, s:O}", "bucket", diag, "excluded", res->excluded);
+    char *w = parity_models_dumps_new(weights), *d = parity_models_dumps_new(diag_full);
+    json_decref(diag_full);
+    if (!w || !d)
+      abort();
+    rc = PARITY_DB_EXEC(job->db, QD_MODEL_UPSERT, NULL, bucket, as_of, w, d);
+    free(w);
+    free(d);
+    if (rc)
+      return rc;
+  }
+  return PARITY_DB_EXEC(job->db, QD_MODELS_PRUNE, NULL, MODELS_KEEP_DAYS);
+}
+
+int parity_h_generate(struct parity_job *job)
+{
+  const json_t *p = job->msg->payload;
+  const json_t *equities = json_object_get(p, "equities"), *bonds = json_object_get(p, "bonds");
+  const char *as_of = parity_json_str(p, "as_of", NULL);
+  char latest[16] = "";
+  if (!as_of) {
+    PGresult *res = NULL;
+    int rc = PARITY_DB_EXEC0(job->db, QD_LAST_DAY, &res);
+    if (rc)
+      return rc;
+    snprintf(latest, sizeof(latest), "%s", PQgetisnull(res, 0, 0) ? "" : PQgetvalue(res, 0, 0));
+    PQclear(res);
+    if (!*latest) {
+      job->outcome = "no_prices";
+      parity_log(PARITY_LOG_WARN, "models_skipped", "{s:s}", "reason", "daily_prices is empty");
+      return PARITY_OK;
+    }
+    as_of = latest;
+  }
+  int32_t as_of_day;
+  if (parity_day_parse(as_of, strlen(as_of), &as_of_day) != 0)
+    return PARITY_EINVAL;
+
+  struct parity_models_params params;
+  parity_models_params_from_config(job->cfg, &params);
+  const json_t *overrides = json_object_get(p, "params");
+  params.lookback = (int)parity_json_int(overrides, "lookback_days", params.lookback);
+  params.min_common_days = (int)parity_json_int(overrides, "min_common_days", params.min_common_days);
+  params.top_equities = (int)parity_json_int(overrides, "top_equities", params.top_equities);
+  params.min_weight = parity_json_num(overrides, "min_weight", params.min_weight);
+
+  size_t n_eq, n_bd, n_series = 0;
+  const char **eq = names_of(equities, &n_eq), **bd = names_of(bonds, &n_bd);
+  struct parity_bar_series *series = calloc(n_eq + n_bd, sizeof(*series));
+  if (!series)
+    abort();
+  json_t *all = json_deep_copy(equities);
+  json_array_extend(all, (json_t *)bonds);
+  struct parity_models_result res;
+  memset(&res, 0, sizeof(res));
+  int rc = read_series(job->db, all, as_of, series, &n_series);
+  json_decref(all);
+  if (!rc) {
+    struct parity_models_universe universe = { eq, n_eq, bd, n_bd };
+    struct parity_quant_err err = { 0 };
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    rc = parity_models_generate(series, n_series, &universe, &params, as_of_day, &res, &err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    parity_metric_observe(job->metrics->hrp_duration,
+                          (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    if (rc)
+      parity_log(PARITY_LOG_ERROR, "models_failed", "{s:s, s:s}", "as_of", as_of, "error", err.msg);
+  }
+  char day[11] = "";
+  if (!rc) {
+    parity_day_format(res.as_of_day, day);
+    rc = store(job, &res, day);
+  }
+  if (!rc) {
+    job->event_type = PARITY_EVT_MODELS_GENERATED;
+    job->event_payload = json_pack("{s:s, s:i}", "as_of", day, "buckets", (int)json_object_size(res.buckets));
+    parity_log(PARITY_LOG_INFO, "models_generated", "{s:s, s:i, s:O}", "as_of", day, "buckets",
+               (int)json_object_size(res.buckets), "excluded", res.excluded);
+  }
+  parity_models_result_free(&res);
+  for (size_t i = 0; i < n_series; i++)
+    parity_bar_series_free(&series[i]);
+  free(series);
+  free(eq);
+  free(bd);
+  return rc;
+}
