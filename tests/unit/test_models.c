@@ -338,7 +338,9 @@ static void test_weights_from_json(void **state)
   assert_int_equal(parity_models_weights_from_json(bad, w, 4, &n, NULL), PARITY_EINVAL);
   json_t *badsym = json_pack("{s:f}", "DROP TABLE", 1.0);
   assert_int_equal(parity_models_weights_from_json(badsym, w, 4, &n, NULL), PARITY_EINVAL);
-  assert_int_equal(parity_models_weights_from_json(json_array(), w, 4, &n, NULL), PARITY_EINVAL);
+  json_t *arr = json_array();
+  assert_int_equal(parity_models_weights_from_json(arr, w, 4, &n, NULL), PARITY_EINVAL);
+  json_decref(arr);
   json_decref(ok);
   json_decref(bad);
   json_decref(badsym);
