@@ -1,0 +1,63 @@
+/* Money arithmetic: the rounding rule, buys never over budget, sells of everything return the value. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "operational/money.h"
+
+static void value_rounds_half_up(void **state)
+{
+  (void)state;
+  /* 1 share at $586.08 is 58608 cents; 0.5 share at $0.01 is half a cent, rounded up to 1. */
+  assert_int_equal(parity_value_cents(1000000, 586080000), 58608);
+  assert_int_equal(parity_value_cents(500000, 10000), 1);
+  assert_int_equal(parity_value_cents(499999, 10000), 0);
+  assert_int_equal(parity_value_cents(0, 586080000), 0);
+  /* 10^9 shares at $10^6 (10^21 dollars... in cents 10^17) stays exact in 128-bit arithmetic. */
+  assert_int_equal(parity_value_cents(1000000000LL * PARITY_MICRO, 1000000LL * PARITY_MICRO), 100000000000000000LL);
+}
+
+static void a_buy_never_spends_more_than_its_budget(void **state)
+{
+  (void)state;
+  const int64_t prices[] = { 1, 999, 586080000, 87330000, 68410000, 1234567891, 3 };
+  for (size_t p = 0; p < sizeof(prices) / sizeof(prices[0]); p++) {
+    for (int64_t budget = 100; budget < 10000000; budget = budget * 3 + 7) {
+      int64_t shares = parity_shares_for_cents(budget, prices[p]);
+      int64_t spent = parity_value_cents(shares, prices[p]);
+      assert_true(spent <= budget);
+      /* One more micro-share would cost more than the budget left (the floor is the largest fit). */
+      assert_true((__int128)(shares + 1) * prices[p] > (__int128)budget * 10000000000);
+    }
+  }
+}
+
+static void prices_convert_to_micros(void **state)
+{
+  (void)state;
+  assert_int_equal(parity_price_micros(586.0800170898438), 586080017);
+  assert_int_equal(parity_price_micros(0.0), 0);
+  assert_int_equal(parity_price_micros(-1.0), 0);
+}
+
+static void cost_basis_falls_pro_rata(void **state)
+{
+  (void)state;
+  assert_int_equal(parity_cost_basis_after_sell(1000, 3000000, 1000000), 667);
+  assert_int_equal(parity_cost_basis_after_sell(1000, 3000000, 3000000), 0);
+  assert_int_equal(parity_cost_basis_after_sell(999, 2, 1), 499); /* 499.5 removed -> 500, 499 left */
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(value_rounds_half_up),
+    cmocka_unit_test(a_buy_never_spends_more_than_its_budget),
+    cmocka_unit_test(prices_convert_to_micros),
+    cmocka_unit_test(cost_basis_falls_pro_rata),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
