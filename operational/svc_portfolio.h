@@ -1,0 +1,50 @@
+/* A portfolio at market value: positions priced at the newest price, cash, weights, contributions. */
+#ifndef PARITY_SVC_PORTFOLIO_H
+#define PARITY_SVC_PORTFOLIO_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/pg.h"
+
+#define PARITY_PORTFOLIO_MAX_POSITIONS 256
+#define PARITY_BUCKET_MAX 32
+
+struct parity_position_view {
+  char symbol[16];
+  int64_t shares_micro;
+  int64_t cost_basis_cents;
+  double price;        /* dollars; 0 when the symbol has no price at all */
+  char price_time[32]; /* RFC 3339 UTC of that price, "" when none */
+  int64_t value_cents; /* parity_value_cents(shares, price) */
+};
+
+struct parity_portfolio_view {
+  bool exists;            /* false before onboarding created the portfolio */
+  char bucket[PARITY_BUCKET_MAX];
+  int64_t cash_cents;     /* uninvested cash in the portfolio, pending included */
+  int64_t pending_cents;  /* invested by the user, not yet deployed */
+  int64_t positions_value_cents;
+  int64_t value_cents;    /* positions + cash */
+  int64_t net_contributions_cents; /* invested minus taken out by sells */
+  size_t n;
+  struct parity_position_view positions[PARITY_PORTFOLIO_MAX_POSITIONS];
+};
+
+/* Reads a consistent view (one statement snapshot per query; callers that move money lock first). */
+int parity_svc_portfolio_load(struct parity_db *db, int64_t user_id, struct parity_portfolio_view *out);
+
+/*
+ * Actual weights of value: {"SYM": w, ..., "CASH": w} summing to 1 (cash included). An empty or
+ * zero-value portfolio gives an empty object. New reference.
+ */
+json_t *parity_portfolio_weights_new(const struct parity_portfolio_view *v);
+
+/* The current model weights of a bucket as a new JSON object, or NULL when there is none yet. */
+int parity_svc_model_weights(struct parity_db *db, const char *bucket, json_t **weights, char *as_of, size_t as_of_len);
+
+/* GET /portfolio's body: positions with target weights, drift, P&L. New reference in *out. */
+int parity_svc_portfolio_get(struct parity_db *db, int64_t user_id, json_t **out);
+
+#endif
