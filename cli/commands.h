@@ -11,6 +11,7 @@ struct parity_cli_command {
 
 int parity_cli_migrate(int argc, char **argv);      /* cli/cmd_db.c */
 int parity_cli_load_prices(int argc, char **argv);  /* cli/cmd_db.c */
+int parity_cli_audit(int argc, char **argv);        /* cli/cmd_audit.c */
 int parity_cli_hrp(int argc, char **argv);          /* cli/cmd_quant.c */
 int parity_cli_models(int argc, char **argv);       /* cli/cmd_quant.c */
 int parity_cli_forecast(int argc, char **argv);     /* cli/cmd_quant.c */

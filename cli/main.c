@@ -15,6 +15,7 @@ static int cmd_version(int argc, char **argv)
 
 static const struct parity_cli_command commands[] = {
   /* BEGIN COMMANDS (one row per subcommand; keep sorted by name) */
+  { "audit", "check the ledger invariant for every user", parity_cli_audit },
   { "version", "print the version as JSON", cmd_version },
   { "forecast", "Monte Carlo forecast cone (GBM) as JSON", parity_cli_forecast },
   { "hrp", "HRP weights of a wide price or return CSV", parity_cli_hrp },

@@ -56,6 +56,22 @@ const struct parity_stmt parity_dec_stmts[QD_DEC_QUERY_COUNT] = {
     "targets = EXCLUDED.targets, skipped = EXCLUDED.skipped, drift = EXCLUDED.drift, computed_at = now()" },
   [QD_REBALANCE_BATCH_COMPUTED] = { "QD_REBALANCE_BATCH_COMPUTED",
     "UPDATE rebalance_batches SET status = 'computed' WHERE run_id = $1 AND batch_no = $2 AND status = 'pending'" },
+
+  /* forecasts, models, history (issue 5) */
+  /* parity_h_forecast(): the newest $2 adjusted closes of each symbol of $1 (a text[]), oldest first;
+   * one backward index scan per symbol instead of each symbol's whole history */
+  [QD_FORECAST_SERIES] = { "QD_FORECAST_SERIES",
+    "SELECT s.symbol, (t.day - DATE '1970-01-01'), t.adj_close FROM unnest($1::text[]) AS s(symbol) "
+    "CROSS JOIN LATERAL (SELECT day, adj_close FROM daily_prices d WHERE d.symbol = s.symbol "
+    "ORDER BY day DESC LIMIT $2::int) t ORDER BY 1, 2" },
+
+  /* CMD_REBALANCE_USER: $1 request, $2 targets, $3 skipped, $4 drift; only a pending request changes */
+  [QD_REQUEST_COMPUTED] = { "QD_REQUEST_COMPUTED",
+    "UPDATE rebalance_requests SET status = 'computed', targets = $2::jsonb, skipped = $3::jsonb, drift = $4, "
+    "computed_at = now() WHERE id = $1::uuid AND status = 'pending'" },
+  /* CMD_REBALANCE_USER: inputs the algorithm refuses; $1 request, $2 reason */
+  [QD_REQUEST_ERROR] = { "QD_REQUEST_ERROR",
+    "UPDATE rebalance_requests SET status = 'error', error = $2 WHERE id = $1::uuid AND status = 'pending'" },
 };
 
 const char *const parity_dec_sql[SQL_DEC_COUNT] = {

@@ -50,6 +50,9 @@ parity_job_handler parity_dispatch_handler(enum parity_msg_type type);
 int parity_h_sync_daily(struct parity_job *job);
 int parity_h_sync_intraday(struct parity_job *job);
 int parity_h_generate(struct parity_job *job);
+/* forecasts, models, history (issue 5) */
+int parity_h_forecast(struct parity_job *job);
+int parity_h_rebalance_user(struct parity_job *job);
 
 /* Result of handling one delivery, for the consumer loop. */
 enum parity_dispatch_result {

@@ -13,10 +13,12 @@
 #include "common/message.h"
 #include "operational/app.h"
 #include "operational/queries.h"
+#include "operational/svc_ledger.h"
 #include "operational/svc_pipeline.h"
 
 #define EVENTS_PREFETCH 16
 #define EVENTS_WAIT_MS 500
+#define SWEEP_PERIOD_SECONDS 2
 
 /* Runs the event's effect inside the open transaction. */
 static int apply_event(struct parity_app *app, struct parity_db *db, const struct parity_message *msg)
@@ -34,17 +36,33 @@ static int apply_event(struct parity_app *app, struct parity_db *db, const struc
     json_decref(queued);
     return rc;
   }
-  case PARITY_EVT_MODELS_GENERATED:
-    parity_metric_set(app->metrics.pipeline_last_success, (double)time(NULL), "models");
-    return PARITY_OK;
   default:
     return PARITY_OK;
   }
 }
 
+/* Applies late results and deploys waiting cash; safe to run any time (every step is idempotent). */
+static void sweep(struct parity_app *app, struct parity_db *db)
+{
+  bool kicked = false;
+  if (parity_svc_ledger_sweep(db, &app->cfg, &kicked) == PARITY_OK && kicked)
+    parity_app_outbox_kick(app);
+}
+
 /* 0: acked (applied or already applied); negative: transient, the message is requeued. */
 static int handle(struct parity_app *app, struct parity_db *db, const struct parity_message *msg)
 {
+  if (msg->type == PARITY_EVT_REBALANCE_BATCH_COMPUTED) {
+    /* The request row is the idempotency key: applying it twice changes nothing. */
+    const char *request_id = parity_json_str(msg->payload, "request_id", NULL);
+    int trades;
+    return request_id ? parity_svc_apply_request(db, request_id, &trades) : PARITY_OK;
+  }
+  if (msg->type == PARITY_EVT_MODELS_GENERATED) {
+    parity_metric_set(app->metrics.pipeline_last_success, (double)time(NULL), "models");
+    sweep(app, db); /* cash that waited for a model can be deployed now */
+    return PARITY_OK;
+  }
   int rc = parity_db_begin(db);
   if (rc)
     return rc;
@@ -68,6 +86,7 @@ static void *events_main(void *arg)
   struct parity_db db = { 0 };
   struct parity_amqp amqp = { 0 };
   bool quorum = strcmp(app->cfg.amqp_queue_type, "quorum") == 0;
+  time_t last_sweep = 0;
   while (!app->stopping) {
     if (!db.conn && parity_db_open(&db, app->cfg.database_url, parity_op_stmts, Q_OP_QUERY_COUNT) != PARITY_OK) {
       sleep(1);
@@ -82,6 +101,10 @@ static void *events_main(void *arg)
         sleep(1);
         continue;
       }
+    }
+    if (time(NULL) - last_sweep >= SWEEP_PERIOD_SECONDS) {
+      last_sweep = time(NULL);
+      sweep(app, &db);
     }
     struct parity_delivery d;
     int rc = parity_amqp_next(&amqp, EVENTS_WAIT_MS, &d);

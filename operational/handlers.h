@@ -20,4 +20,16 @@ int h_pipeline_intraday(struct parity_request *req, struct parity_response *res)
 int h_pipeline_generate(struct parity_request *req, struct parity_response *res);
 int h_cleanup(struct parity_request *req, struct parity_response *res);
 
+/* h_money.c: the investor's money (issue 5) */
+int h_onboarding_questions(struct parity_request *req, struct parity_response *res);
+int h_onboarding_submit(struct parity_request *req, struct parity_response *res);
+int h_wallet_get(struct parity_request *req, struct parity_response *res);
+int h_wallet_deposit(struct parity_request *req, struct parity_response *res);
+int h_wallet_withdraw(struct parity_request *req, struct parity_response *res);
+int h_portfolio_invest(struct parity_request *req, struct parity_response *res);
+int h_portfolio_sell(struct parity_request *req, struct parity_response *res);
+int h_portfolio_get(struct parity_request *req, struct parity_response *res);
+int h_portfolio_trades(struct parity_request *req, struct parity_response *res);
+int h_transactions(struct parity_request *req, struct parity_response *res);
+
 #endif

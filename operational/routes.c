@@ -17,6 +17,18 @@ const struct parity_route parity_routes[] = {
   { "POST", "/internal/pipeline/intraday", INT, PARITY_AUTH_INTERNAL, h_pipeline_intraday, "pipeline_intraday" },
   { "POST", "/internal/models/generate", INT, PARITY_AUTH_INTERNAL, h_pipeline_generate, "models_generate" },
   { "POST", "/internal/cleanup", INT, PARITY_AUTH_INTERNAL, h_cleanup, "cleanup" },
+
+  /* the investor's money (issue 5) */
+  { "GET", "/api/v1/onboarding/questions", PUB, PARITY_AUTH_NONE, h_onboarding_questions, "onboarding_questions" },
+  { "POST", "/api/v1/onboarding", PUB, PARITY_AUTH_USER, h_onboarding_submit, "onboarding" },
+  { "GET", "/api/v1/wallet", PUB, PARITY_AUTH_USER, h_wallet_get, "wallet" },
+  { "POST", "/api/v1/wallet/deposits", PUB, PARITY_AUTH_USER, h_wallet_deposit, "wallet_deposit" },
+  { "POST", "/api/v1/wallet/withdrawals", PUB, PARITY_AUTH_USER, h_wallet_withdraw, "wallet_withdraw" },
+  { "POST", "/api/v1/portfolio/invest", PUB, PARITY_AUTH_USER, h_portfolio_invest, "portfolio_invest" },
+  { "POST", "/api/v1/portfolio/sell", PUB, PARITY_AUTH_USER, h_portfolio_sell, "portfolio_sell" },
+  { "GET", "/api/v1/portfolio", PUB, PARITY_AUTH_USER, h_portfolio_get, "portfolio" },
+  { "GET", "/api/v1/portfolio/trades", PUB, PARITY_AUTH_USER, h_portfolio_trades, "portfolio_trades" },
+  { "GET", "/api/v1/transactions", PUB, PARITY_AUTH_USER, h_transactions, "transactions" },
 };
 
 const size_t parity_routes_count = sizeof(parity_routes) / sizeof(parity_routes[0]);

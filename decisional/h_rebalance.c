@@ -1,0 +1,56 @@
+/* CMD_REBALANCE_USER: target weights for one portfolio (cash first, threshold lock), written for operational. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/errors.h"
+#include "common/json.h"
+#include "common/log.h"
+#include "decisional/models.h"
+#include "decisional/quant/rebalance.h"
+#include "decisional/queries.h"
+#include "decisional/worker.h"
+
+int parity_h_rebalance_user(struct parity_job *job)
+{
+  const json_t *p = job->msg->payload;
+  const char *request_id = parity_json_str(p, "request_id", "");
+  struct parity_weight current[PARITY_REBALANCE_MAX_ASSETS], target[PARITY_REBALANCE_MAX_ASSETS];
+  size_t ncur = 0, ntgt = 0;
+  struct parity_quant_err err = { 0 };
+  struct parity_rebalance_result *res = calloc(1, sizeof(*res));
+  if (!res)
+    abort();
+  int rc = parity_models_weights_from_json(json_object_get(p, "current"), current, PARITY_REBALANCE_MAX_ASSETS, &ncur,
+                                           &err);
+  if (!rc)
+    rc = parity_models_weights_from_json(json_object_get(p, "target"), target, PARITY_REBALANCE_MAX_ASSETS, &ntgt, &err);
+  if (!rc)
+    rc = parity_rebalance_compute(current, ncur, target, ntgt, parity_json_num(p, "threshold", 0.02),
+                                  json_is_true(json_object_get(p, "cash_first")), res, &err);
+  if (rc) {
+    /* The inputs cannot be rebalanced: say so on the request (operational reopens it), consume the message. */
+    parity_log(PARITY_LOG_WARN, "rebalance_rejected", "{s:s, s:s}", "request_id", request_id, "error", err.msg);
+    job->outcome = "rejected";
+    free(res);
+    return PARITY_DB_EXEC(job->db, QD_REQUEST_ERROR, NULL, request_id, err.msg[0] ? err.msg : parity_err_str(rc));
+  }
+  json_t *targets = json_object(), *skipped = json_array();
+  for (size_t i = 0; i < res->n; i++)
+    json_object_set_new(targets, res->adjusted[i].symbol, json_real(res->adjusted[i].w));
+  for (size_t i = 0; i < res->nskipped; i++)
+    json_array_append_new(skipped, json_string(res->skipped[i]));
+  char *t = parity_models_dumps_new(targets), *s = parity_models_dumps_new(skipped), drift[32];
+  snprintf(drift, sizeof(drift), "%.17g", res->drift);
+  rc = PARITY_DB_EXEC(job->db, QD_REQUEST_COMPUTED, NULL, request_id, t, s, drift);
+  free(t);
+  free(s);
+  json_decref(targets);
+  json_decref(skipped);
+  free(res);
+  if (!rc) {
+    job->event_type = PARITY_EVT_REBALANCE_BATCH_COMPUTED;
+    job->event_payload = json_pack("{s:O, s:s}", "ref", json_object_get(p, "ref"), "request_id", request_id);
+  }
+  return rc;
+}

@@ -1,0 +1,69 @@
+/*
+ * The investor's money: wallet deposits and withdrawals, invest, sell, deploy requests and their trades.
+ * Every change of cash or shares is one transaction that locks the portfolio row first (then the
+ * wallet), keyed by an Idempotency-Key where a client can repeat it; the schema's CHECKs make a negative
+ * balance impossible even if this code were wrong.
+ */
+#ifndef PARITY_SVC_LEDGER_H
+#define PARITY_SVC_LEDGER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/config.h"
+#include "common/pg.h"
+
+#define PARITY_IDEMPOTENCY_KEY_MAX 128
+
+/* A money-moving request as the handlers pass it on. */
+struct parity_money_request {
+  int64_t user_id;
+  int64_t amount_cents;       /* 1..PARITY_MAX_AMOUNT_CENTS, or 0 with `all` for a sell */
+  bool all;                   /* sell everything */
+  const char *idempotency_key; /* NULL when the client sent none */
+  char body_hash[65];         /* SHA-256 hex of the request body, to refuse a key reused with another body */
+};
+
+/* Errors carry a specific code for the answer's JSON. */
+struct parity_ledger_error {
+  const char *code; /* e.g. "INSUFFICIENT_FUNDS", "ONBOARDING_REQUIRED"; NULL = the taxonomy's */
+  char message[160];
+};
+
+int parity_svc_wallet_get(struct parity_db *db, int64_t user_id, json_t **out);
+/* 201 bodies {"id","amount_cents","cash_cents"}; a repeated key returns the first body (*replayed = true). */
+int parity_svc_deposit(struct parity_db *db, const struct parity_money_request *rq, json_t **out, bool *replayed,
+                       struct parity_ledger_error *err);
+int parity_svc_withdraw(struct parity_db *db, const struct parity_money_request *rq, json_t **out, bool *replayed,
+                        struct parity_ledger_error *err);
+
+/*
+ * Moves cash from the wallet into the portfolio (as pending cash) and, when the bucket has a model,
+ * opens a deploy request (CMD_REBALANCE_USER through the outbox) in the same transaction.
+ */
+int parity_svc_invest(struct parity_db *db, const struct parity_config *cfg, const struct parity_money_request *rq,
+                      json_t **out, bool *replayed, struct parity_ledger_error *err);
+
+/* Spends portfolio cash first, then sells every position pro rata; proceeds go to the wallet. */
+int parity_svc_sell(struct parity_db *db, const struct parity_money_request *rq, json_t **out, bool *replayed,
+                    struct parity_ledger_error *err);
+
+/*
+ * Turns a computed deploy request into trades at the newest prices, once: a request already applied
+ * changes nothing (*trades = -1). Called by the events consumer and the sweeper.
+ */
+int parity_svc_apply_request(struct parity_db *db, const char *request_id, int *trades);
+
+/*
+ * Housekeeping the events consumer runs every few seconds: applies computed requests whose event never
+ * came, and opens deploy requests for invested cash that waits for a model. *kicked is set when it wrote
+ * the outbox.
+ */
+int parity_svc_ledger_sweep(struct parity_db *db, const struct parity_config *cfg, bool *kicked);
+
+/* GET /portfolio/trades and GET /transactions pages. */
+int parity_svc_trades(struct parity_db *db, int64_t user_id, long page, long limit, json_t **out);
+int parity_svc_transactions(struct parity_db *db, int64_t user_id, long page, long limit, json_t **out);
+
+#endif

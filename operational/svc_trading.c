@@ -1,0 +1,473 @@
+/* Invest, sell, deploy requests and their trades: where cash becomes shares and shares become cash. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/errors.h"
+#include "common/log.h"
+#include "operational/ledger_idem.h"
+#include "operational/money.h"
+#include "operational/outbox.h"
+#include "operational/queries.h"
+#include "operational/svc_ledger.h"
+#include "operational/svc_portfolio.h"
+
+#define MAX_TRADE_SYMBOLS PARITY_PORTFOLIO_MAX_POSITIONS
+
+/* The portfolio row, locked for the rest of the transaction. */
+struct locked_portfolio {
+  int64_t cash_cents, pending_cents;
+  char bucket[PARITY_BUCKET_MAX];
+};
+
+static int lock_portfolio(struct parity_db *db, int64_t user_id, struct locked_portfolio *out, bool *exists)
+{
+  char uid[24];
+  PGresult *res = NULL;
+  int rc = PARITY_DB_EXEC(db, Q_PORTFOLIO_LOCK, &res, parity_i64(user_id, uid));
+  if (rc)
+    return rc;
+  *exists = PQntuples(res) == 1;
+  if (*exists) {
+    out->cash_cents = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    out->pending_cents = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+    snprintf(out->bucket, sizeof(out->bucket), "%s", PQgetvalue(res, 0, 2));
+  }
+  PQclear(res);
+  if (*exists)
+    rc = PARITY_DB_EXEC(db, Q_POSITIONS_LOCK, NULL, uid);
+  return rc;
+}
+
+static int set_portfolio_cash(struct parity_db *db, int64_t user_id, int64_t cash, int64_t pending)
+{
+  char uid[24], c[24], p[24];
+  return PARITY_DB_EXEC(db, Q_PORTFOLIO_SET_CASH, NULL, parity_i64(user_id, uid), parity_i64(cash, c),
+                        parity_i64(pending < cash ? pending : cash, p));
+}
+
+/*
+ * Opens a deploy request for the portfolio when its bucket has a model and none is open: the request
+ * row and its CMD_REBALANCE_USER outbox row commit with the caller's transaction. *status says what
+ * happened: "deploying", "waiting_for_model" or "queued_behind_open_request".
+ */
+static int open_deploy_request(struct parity_db *db, const struct parity_config *cfg, int64_t user_id,
+                               const char *reason, const char **status)
+{
+  char uid[24];
+  PGresult *res = NULL;
+  int rc = PARITY_DB_EXEC(db, Q_REQUEST_OPEN_FOR_USER, &res, parity_i64(user_id, uid));
+  if (rc)
+    return rc;
+  bool open = PQntuples(res) > 0;
+  PQclear(res);
+  if (open) {
+    *status = "queued_behind_open_request";
+    return PARITY_OK;
+  }
+  struct parity_portfolio_view *view = malloc(sizeof(*view));
+  if (!view)
+    abort();
+  json_t *target = NULL, *current = NULL, *payload = NULL;
+  rc = parity_svc_portfolio_load(db, user_id, view);
+  if (!rc && view->bucket[0])
+    rc = parity_svc_model_weights(db, view->bucket, &target, NULL, 0);
+  if (rc || !target || view->value_cents <= 0) {
+    *status = "waiting_for_model";
+    goto out;
+  }
+  current = parity_portfolio_weights_new(view);
+  char request_id[37];
+  parity_uuid_v4(request_id);
+  payload = json_pack("{s:I, s:s, s:I, s:O, s:O, s:f, s:b, s:b}", "ref", (json_int_t)user_id, "request_id", request_id,
+                      "value_cents", (json_int_t)view->value_cents, "current", current, "target", target, "threshold",
+                      cfg->rebalance_threshold, "cash_first", 1, "no_sells", 1);
+  char *text = json_dumps(payload, JSON_COMPACT);
+  if (!text)
+    abort();
+  PGresult *ins = NULL;
+  rc = PARITY_DB_EXEC(db, Q_REQUEST_INSERT, &ins, uid, reason, text);
+  free(text);
+  if (!rc) {
+    /* The row's own id names the request everywhere: swap it into the payload before queueing. */
+    json_object_set_new(payload, "request_id", json_string(PQgetvalue(ins, 0, 0)));
+    rc = parity_outbox_enqueue(db, PARITY_CMD_REBALANCE_USER, payload, NULL);
+  }
+  PQclear(ins);
+  if (!rc)
+    *status = "deploying";
+out:
+  json_decref(payload);
+  json_decref(current);
+  json_decref(target);
+  free(view);
+  return rc;
+}
+
+static int invest_once(struct parity_db *db, const struct parity_config *cfg, const struct parity_money_request *rq,
+                       json_t **out, bool *replayed, struct parity_ledger_error *err)
+{
+  char uid[24], amount[24], movement[24];
+  int rc = parity_db_begin(db);
+  if (rc)
+    return rc;
+  struct locked_portfolio p;
+  bool exists = false;
+  rc = lock_portfolio(db, rq->user_id, &p, &exists);
+  if (!rc && (!exists || !p.bucket[0])) {
+    err->code = "ONBOARDING_REQUIRED";
+    snprintf(err->message, sizeof(err->message), "answer the onboarding questions before investing");
+    rc = PARITY_ECONFLICT;
+  }
+  json_t *first = NULL;
+  bool found = false;
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_WALLET_ENSURE, NULL, parity_i64(rq->user_id, uid));
+  if (!rc)
+    rc = parity_idem_lookup(db, rq, "invest", &first, &found, err);
+  if (!rc && found) {
+    *out = first;
+    *replayed = true;
+    return parity_db_rollback(db, PARITY_OK);
+  }
+  PGresult *res = NULL;
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_WALLET_DEBIT, &res, uid, parity_i64(rq->amount_cents, amount));
+  if (!rc && PQntuples(res) == 0) {
+    err->code = "INSUFFICIENT_FUNDS";
+    snprintf(err->message, sizeof(err->message), "the wallet holds less than %lld cents", (long long)rq->amount_cents);
+    rc = PARITY_ECONFLICT;
+  }
+  int64_t wallet = rc ? 0 : strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+  PQclear(res);
+  if (!rc)
+    rc = set_portfolio_cash(db, rq->user_id, p.cash_cents + rq->amount_cents, p.pending_cents + rq->amount_cents);
+  if (!rc)
+    rc = parity_idem_movement(db, rq, "invest", rq->amount_cents, movement);
+  const char *status = NULL;
+  if (!rc)
+    rc = open_deploy_request(db, cfg, rq->user_id, "invest", &status);
+  json_t *body = NULL;
+  if (!rc) {
+    body = json_pack("{s:I, s:I, s:I, s:I, s:I, s:s}", "id", (json_int_t)atoll(movement), "amount_cents",
+                     (json_int_t)rq->amount_cents, "cash_cents", (json_int_t)wallet, "portfolio_cash_cents",
+                     (json_int_t)(p.cash_cents + rq->amount_cents), "pending_cents",
+                     (json_int_t)(p.pending_cents + rq->amount_cents), "status", status);
+    rc = parity_idem_store(db, movement, body);
+  }
+  if (!rc)
+    rc = parity_db_commit(db);
+  if (rc) {
+    json_decref(body);
+    return parity_db_rollback(db, rc);
+  }
+  *out = body;
+  return PARITY_OK;
+}
+
+int parity_svc_invest(struct parity_db *db, const struct parity_config *cfg, const struct parity_money_request *rq,
+                      json_t **out, bool *replayed, struct parity_ledger_error *err)
+{
+  *replayed = false;
+  int rc = invest_once(db, cfg, rq, out, replayed, err);
+  if (rc == PARITY_ECONFLICT && rq->idempotency_key && strcmp(db->sqlstate, "23505") == 0)
+    rc = invest_once(db, cfg, rq, out, replayed, err);
+  return rc;
+}
+
+/* A trade's rows: the trade, the position, never the cash (the caller settles cash once). */
+static int record_trade(struct parity_db *db, int64_t user_id, const char *symbol, bool buy, int64_t shares,
+                        int64_t price_micros, int64_t cents, const char *reason, const char *request_id,
+                        int64_t new_shares, int64_t new_cost)
+{
+  char uid[24], s[24], p[24], c[24], ns[24], nc[24];
+  parity_i64(user_id, uid);
+  int rc = PARITY_DB_EXEC(db, Q_TRADE_INSERT, NULL, uid, symbol, buy ? "buy" : "sell", parity_i64(shares, s),
+                          parity_i64(price_micros, p), parity_i64(cents, c), reason, request_id);
+  if (rc)
+    return rc;
+  if (buy)
+    return PARITY_DB_EXEC(db, Q_POSITION_BUY, NULL, uid, symbol, s, c);
+  return PARITY_DB_EXEC(db, Q_POSITION_SET, NULL, uid, symbol, parity_i64(new_shares, ns), parity_i64(new_cost, nc));
+}
+
+static int sell_once(struct parity_db *db, const struct parity_money_request *rq, json_t **out, bool *replayed,
+                     struct parity_ledger_error *err)
+{
+  char uid[24], movement[24], proceeds_text[24];
+  struct parity_portfolio_view *v = malloc(sizeof(*v));
+  if (!v)
+    abort();
+  json_t *body = NULL;
+  int rc = parity_db_begin(db);
+  struct locked_portfolio p;
+  bool exists = false;
+  if (!rc)
+    rc = lock_portfolio(db, rq->user_id, &p, &exists);
+  if (!rc && !exists) {
+    err->code = "NOTHING_TO_SELL";
+    snprintf(err->message, sizeof(err->message), "there is no portfolio to sell from");
+    rc = PARITY_EINVAL;
+  }
+  json_t *first = NULL;
+  bool found = false;
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_WALLET_ENSURE, NULL, parity_i64(rq->user_id, uid));
+  if (!rc)
+    rc = parity_idem_lookup(db, rq, "sell", &first, &found, err);
+  if (!rc && found) {
+    *out = first;
+    *replayed = true;
+    free(v);
+    return parity_db_rollback(db, PARITY_OK);
+  }
+  if (!rc)
+    rc = parity_svc_portfolio_load(db, rq->user_id, v);
+  for (size_t i = 0; !rc && i < v->n; i++) {
+    if (v->positions[i].price <= 0) {
+      err->code = "PRICE_UNAVAILABLE";
+      snprintf(err->message, sizeof(err->message), "no price for %s", v->positions[i].symbol);
+      rc = PARITY_ECONFLICT;
+    }
+  }
+  int64_t amount = rq->all ? v->value_cents : rq->amount_cents;
+  if (!rc && (amount > v->value_cents || amount <= 0)) {
+    err->code = amount <= 0 ? "NOTHING_TO_SELL" : "AMOUNT_EXCEEDS_VALUE";
+    snprintf(err->message, sizeof(err->message), "the portfolio is worth %lld cents", (long long)v->value_cents);
+    rc = PARITY_EINVAL;
+  }
+  /* Cash first, then every position pro rata; selling it all sells every share. */
+  int64_t from_cash = 0, proceeds = 0;
+  int trades = 0;
+  if (!rc) {
+    from_cash = amount < v->cash_cents ? amount : v->cash_cents;
+    int64_t rest = amount - from_cash;
+    bool everything = rest >= v->positions_value_cents;
+    for (size_t i = 0; !rc && rest > 0 && i < v->n; i++) {
+      const struct parity_position_view *pos = &v->positions[i];
+      int64_t shares = everything ? pos->shares_micro
+                                  : (int64_t)((__int128)pos->shares_micro * rest / v->positions_value_cents);
+      if (shares <= 0)
+        continue;
+      int64_t price = parity_price_micros(pos->price);
+      int64_t cents = parity_value_cents(shares, price);
+      if (cents <= 0)
+        continue;
+      rc = record_trade(db, rq->user_id, pos->symbol, false, shares, price, cents, "sell", NULL,
+                        pos->shares_micro - shares,
+                        parity_cost_basis_after_sell(pos->cost_basis_cents, pos->shares_micro, shares));
+      proceeds += cents;
+      trades++;
+    }
+  }
+  int64_t total = from_cash + proceeds;
+  if (!rc && total <= 0) {
+    err->code = "NOTHING_TO_SELL";
+    snprintf(err->message, sizeof(err->message), "the amount is too small to sell anything");
+    rc = PARITY_EINVAL;
+  }
+  if (!rc)
+    rc = set_portfolio_cash(db, rq->user_id, v->cash_cents - from_cash, p.pending_cents);
+  PGresult *res = NULL;
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_WALLET_CREDIT, &res, uid, parity_i64(total, proceeds_text));
+  int64_t wallet = rc ? 0 : strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+  PQclear(res);
+  if (!rc)
+    rc = parity_idem_movement(db, rq, "sell", total, movement);
+  if (!rc) {
+    body = json_pack("{s:I, s:I, s:I, s:I, s:i, s:I}", "id", (json_int_t)atoll(movement), "amount_cents",
+                     (json_int_t)total, "from_cash_cents", (json_int_t)from_cash, "proceeds_cents",
+                     (json_int_t)proceeds, "trades", trades, "cash_cents", (json_int_t)wallet);
+    rc = parity_idem_store(db, movement, body);
+  }
+  if (!rc)
+    rc = parity_db_commit(db);
+  free(v);
+  if (rc) {
+    json_decref(body);
+    return parity_db_rollback(db, rc);
+  }
+  *out = body;
+  return PARITY_OK;
+}
+
+int parity_svc_sell(struct parity_db *db, const struct parity_money_request *rq, json_t **out, bool *replayed,
+                    struct parity_ledger_error *err)
+{
+  *replayed = false;
+  int rc = sell_once(db, rq, out, replayed, err);
+  if (rc == PARITY_ECONFLICT && rq->idempotency_key && strcmp(db->sqlstate, "23505") == 0)
+    rc = sell_once(db, rq, out, replayed, err);
+  return rc;
+}
+
+/* ------------------------------------------------------------------ deploy: targets into trades */
+
+struct planned_buy {
+  const char *symbol;
+  int64_t price_micros;
+  int64_t want_cents;
+};
+
+/*
+ * Buys toward the target weights with the portfolio's cash, never selling (the request is cash first,
+ * no sells): each underweight symbol wants target·value − held value; when the wants exceed the cash,
+ * each gets its share of the cash. Trades under $1 are skipped; the residue stays as cash.
+ */
+static int execute_buys(struct parity_db *db, int64_t user_id, const char *request_id,
+                        const struct parity_portfolio_view *v, const json_t *targets, int64_t *spent, int *trades)
+{
+  struct planned_buy plan[MAX_TRADE_SYMBOLS];
+  size_t n = 0;
+  int64_t wanted = 0;
+  const char *symbol;
+  json_t *w;
+  json_object_foreach((json_t *)targets, symbol, w) {
+    if (strcmp(symbol, "CASH") == 0 || n == MAX_TRADE_SYMBOLS)
+      continue;
+    int64_t held = 0;
+    double price = 0;
+    for (size_t i = 0; i < v->n; i++) {
+      if (strcmp(v->positions[i].symbol, symbol) == 0) {
+        held = v->positions[i].value_cents;
+        price = v->positions[i].price;
+      }
+    }
+    int64_t want = (int64_t)llround(json_number_value(w) * (double)v->value_cents) - held;
+    if (want < PARITY_MIN_TRADE_CENTS)
+      continue;
+    plan[n++] = (struct planned_buy){ symbol, parity_price_micros(price), want };
+    wanted += want;
+  }
+  /* Symbols not held yet have no price in the view: ask for the newest prices of all planned symbols. */
+  char *array = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&array, &len);
+  fputc('{', f);
+  for (size_t i = 0; i < n; i++)
+    fprintf(f, "%s%s", i ? "," : "", plan[i].symbol);
+  fputc('}', f);
+  fclose(f);
+  PGresult *res = NULL;
+  int rc = PARITY_DB_EXEC(db, Q_LATEST_PRICES, &res, array);
+  free(array);
+  if (rc)
+    return rc;
+  for (int r = 0; r < PQntuples(res); r++)
+    for (size_t i = 0; i < n; i++)
+      if (strcmp(plan[i].symbol, PQgetvalue(res, r, 0)) == 0 && !PQgetisnull(res, r, 1))
+        plan[i].price_micros = parity_price_micros(atof(PQgetvalue(res, r, 1)));
+  PQclear(res);
+
+  int64_t cash = v->cash_cents;
+  *spent = 0;
+  *trades = 0;
+  for (size_t i = 0; i < n && !rc; i++) {
+    if (plan[i].price_micros <= 0) {
+      parity_log(PARITY_LOG_WARN, "deploy_no_price", "{s:s}", "symbol", plan[i].symbol);
+      continue;
+    }
+    int64_t budget = wanted > cash ? (int64_t)((__int128)plan[i].want_cents * cash / wanted) : plan[i].want_cents;
+    if (budget > cash - *spent)
+      budget = cash - *spent;
+    int64_t shares = parity_shares_for_cents(budget, plan[i].price_micros);
+    int64_t cents = parity_value_cents(shares, plan[i].price_micros);
+    if (cents < PARITY_MIN_TRADE_CENTS || shares <= 0)
+      continue;
+    rc = record_trade(db, user_id, plan[i].symbol, true, shares, plan[i].price_micros, cents, "invest", request_id, 0, 0);
+    *spent += cents;
+    (*trades)++;
+  }
+  return rc;
+}
+
+int parity_svc_apply_request(struct parity_db *db, const char *request_id, int *trades)
+{
+  *trades = -1;
+  int rc = parity_db_begin(db);
+  if (rc)
+    return rc;
+  PGresult *res = NULL;
+  rc = PARITY_DB_EXEC(db, Q_REQUEST_LOCK, &res, request_id);
+  if (rc)
+    return parity_db_rollback(db, rc);
+  if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 1), "computed") != 0) {
+    /* Unknown, still pending, failed, or already applied: nothing to do (a repeat has no effect). */
+    PQclear(res);
+    return parity_db_rollback(db, PARITY_OK);
+  }
+  int64_t user_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+  json_t *targets = json_loads(PQgetvalue(res, 0, 2), 0, NULL);
+  PQclear(res);
+  struct locked_portfolio p;
+  bool exists = false;
+  struct parity_portfolio_view *v = malloc(sizeof(*v));
+  if (!v)
+    abort();
+  rc = lock_portfolio(db, user_id, &p, &exists);
+  if (!rc && (!exists || !json_is_object(targets)))
+    rc = PARITY_EINVAL;
+  if (!rc)
+    rc = parity_svc_portfolio_load(db, user_id, v);
+  int64_t spent = 0;
+  int n_trades = 0;
+  if (!rc)
+    rc = execute_buys(db, user_id, request_id, v, targets, &spent, &n_trades);
+  /* What was invested is now deployed (or, below $1 a trade, left as plain portfolio cash). */
+  if (!rc)
+    rc = set_portfolio_cash(db, user_id, v->cash_cents - spent, 0);
+  char count[24];
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_REQUEST_APPLIED, NULL, request_id, parity_i64(n_trades, count));
+  if (!rc)
+    rc = parity_db_commit(db);
+  json_decref(targets);
+  free(v);
+  if (rc) {
+    parity_db_rollback(db, rc);
+    if (rc == PARITY_EINVAL) {
+      /* A request that cannot be applied is closed with its reason, so the cash can be deployed anew. */
+      PARITY_DB_EXEC(db, Q_REQUEST_FAILED, NULL, request_id, "cannot apply the computed targets");
+    }
+    return rc;
+  }
+  *trades = n_trades;
+  parity_log(PARITY_LOG_INFO, "deploy_applied", "{s:s, s:I, s:i, s:I}", "request_id", request_id, "user_id",
+             (json_int_t)user_id, "trades", n_trades, "spent_cents", (json_int_t)spent);
+  return PARITY_OK;
+}
+
+int parity_svc_ledger_sweep(struct parity_db *db, const struct parity_config *cfg, bool *kicked)
+{
+  *kicked = false;
+  PGresult *res = NULL;
+  int rc = PARITY_DB_EXEC0(db, Q_REQUESTS_COMPUTED_STALE, &res);
+  if (rc)
+    return rc;
+  for (int i = 0; i < PQntuples(res); i++) {
+    int trades;
+    parity_svc_apply_request(db, PQgetvalue(res, i, 0), &trades);
+  }
+  PQclear(res);
+  rc = PARITY_DB_EXEC0(db, Q_PORTFOLIOS_WAITING, &res);
+  if (rc)
+    return rc;
+  for (int i = 0; i < PQntuples(res) && !rc; i++) {
+    int64_t user_id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+    const char *status = NULL;
+    rc = parity_db_begin(db);
+    struct locked_portfolio p;
+    bool exists;
+    if (!rc)
+      rc = lock_portfolio(db, user_id, &p, &exists);
+    if (!rc)
+      rc = open_deploy_request(db, cfg, user_id, "deploy", &status);
+    rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
+    if (!rc && status && strcmp(status, "deploying") == 0)
+      *kicked = true;
+  }
+  PQclear(res);
+  return rc;
+}
