@@ -139,7 +139,12 @@ int parity_cli_hrp(int argc, char **argv)
     fail("hrp", err.msg);
     goto out;
   }
-  struct parity_cov_opts opts = { missing, 0, PARITY_COV_KERNEL_AUTO, names };
+  struct parity_cov_opts opts = {
+      .missing = missing,
+      .threads = 0,
+      .kernel = PARITY_COV_KERNEL_AUTO,
+      .names = names
+  };
   struct parity_hrp_result h;
   if (parity_hrp_run(r, csv.nrows, csv.ncols, &opts, &h, &err)) {
     fail("hrp", err.msg);

@@ -228,7 +228,8 @@ static int align(struct cand *c, size_t nc, const struct parity_models_params *p
     if (hits[w] == nkept)
       out->days[out->m++] = win[w];
   if (out->m < (size_t)p->min_common_days + 1) {
-    rc = parity_quant_fail(err, PARITY_ENUMERIC, "the %zu symbols with enough history share only %zu days; at least %d are needed",
+    rc = parity_quant_fail(err, PARITY_ENUMERIC,
+                           "the %zu symbols with enough history share only %zu days; at least %d are needed",
                            nkept, out->m, p->min_common_days + 1);
     goto out;
   }
@@ -330,7 +331,12 @@ static int model_class(const struct aligned *a, const struct cand *c, const size
     rc = out->diag ? PARITY_OK : PARITY_ENOMEM;
     goto out;
   }
-  struct parity_cov_opts opts = { PARITY_COV_LISTWISE, p->threads, PARITY_COV_KERNEL_AUTO, names };
+  struct parity_cov_opts opts = {
+      .missing = PARITY_COV_LISTWISE,
+      .threads = p->threads,
+      .kernel = PARITY_COV_KERNEL_AUTO,
+      .names = names
+  };
   struct parity_hrp_result h;
   rc = parity_hrp_run(x, t, n, &opts, &h, err);
   if (rc)

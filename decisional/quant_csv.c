@@ -85,7 +85,8 @@ static int parse_header(const char *name, const char *line, size_t n, struct par
       return parity_quant_fail(err, PARITY_EINVAL, "%s:1: column %zu has an empty or overlong name", name, j + 2);
     for (size_t i = 0; i < l; i++)
       if ((unsigned char)p[i] < 0x21 || p[i] == '"' || (unsigned char)p[i] == 0x7f)
-        return parity_quant_fail(err, PARITY_EINVAL, "%s:1: column %zu has a blank, quote or control character in its name",
+        return parity_quant_fail(err, PARITY_EINVAL,
+                                 "%s:1: column %zu has a blank, quote or control character in its name",
                                  name, j + 2);
     memcpy(out->names[j], p, l);
     out->names[j][l] = '\0';
@@ -134,7 +135,8 @@ int parity_quant_csv_parse_wide(const char *name, const char *buf, size_t len, s
     goto out;
   }
   if (rows > PARITY_QCSV_MAX_ROWS || (double)rows * (double)out->ncols > PARITY_QCSV_MAX_CELLS) {
-    rc = parity_quant_fail(err, PARITY_ETOOBIG, "%s: %zu rows of %zu columns is over the limit (%d rows, %d cells)", name,
+    rc = parity_quant_fail(err, PARITY_ETOOBIG, "%s: %zu rows of %zu columns is over the limit (%d rows, %d cells)",
+                           name,
                            rows, out->ncols, PARITY_QCSV_MAX_ROWS, PARITY_QCSV_MAX_CELLS);
     goto out;
   }
@@ -148,7 +150,8 @@ int parity_quant_csv_parse_wide(const char *name, const char *buf, size_t len, s
   while (next_line(buf, len, &pos, &line, &n)) {
     lineno++;
     if (n > PARITY_QCSV_MAX_LINE) {
-      rc = parity_quant_fail(err, PARITY_ETOOBIG, "%s:%zu: line longer than %u bytes", name, lineno, PARITY_QCSV_MAX_LINE);
+      rc = parity_quant_fail(err, PARITY_ETOOBIG, "%s:%zu: line longer than %u bytes", name, lineno,
+                             PARITY_QCSV_MAX_LINE);
       goto out;
     }
     size_t fields = count_fields(line, n);

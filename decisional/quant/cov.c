@@ -1,5 +1,6 @@
 /* Covariance and correlation: listwise through a tiled multi-threaded Gram kernel, or pairwise as pandas. */
 #include "decisional/quant/cov.h"
+#include "decisional/quant/quant_mem.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -17,13 +18,8 @@
 #include <cblas.h>
 #endif
 
-#define ROW_PAD 12                 /* rows padded to a multiple of every tile height and width (4x6, 3x4) */
-#define T_PAD 8                    /* row length padded to whole 512-bit vectors (zeros add nothing) */
-#define PANEL_BYTES (1u << 20)     /* the block of series swept against each tile stays in a 2 MiB L2 */
+#define IBLOCK_BYTES (1u << 20)    /* panels swept together: half of a 2 MiB L2 */
 #define THREAD_MIN_FLOPS 20000000.0 /* below this a second thread costs more than it saves */
-#define ALIGNMENT 64
-
-typedef void (*tile_fn)(const double *a, size_t ld, size_t len, size_t i0, size_t j0, double *g, size_t n);
 
 static const char *series_name(const struct parity_cov_opts *o, size_t j, char *buf, size_t len)
 {
@@ -33,94 +29,85 @@ static const char *series_name(const struct parity_cov_opts *o, size_t j, char *
   return buf;
 }
 
-/* Writes the part of an mr x nr tile that is inside the matrix and on or below the diagonal. */
+/* Stores an entry of a tile that is inside the matrix and on or below the diagonal into both
+ * triangles, so no separate pass is needed to finish the symmetric matrix. */
 static inline void store_entry(double *g, size_t n, size_t i, size_t j, double v)
 {
   if (i < n && j <= i)
-    g[i * n + j] = v;
+    g[i * n + j] = g[j * n + i] = v;
 }
+
+/*
+ * The Gram kernels work on a packed copy of the centred data: panels of PW series, each panel stored
+ * observation-major (row k holds the PW series' k-th values), zero-padded to whole panels. A micro-tile
+ * is PW rows of the result by JW columns: per observation it loads the panel row as vectors and
+ * broadcasts JW values of another panel's row, so the 24 accumulators stay in registers, no horizontal
+ * sums are needed, and each observation costs 3 + 8 loads for 24 fused multiply-adds.
+ */
+#define PW 24 /* series per panel: three 512-bit vectors */
+#define JW 8  /* result columns per micro-tile: one 64-byte line of a panel row */
+
+typedef void (*tile_fn)(const double *pi, const double *pj, size_t m, double *out);
 
 #ifdef HAVE_X86_KERNELS
-#define MR512 4
-#define NR512 6
-__attribute__((target("avx512f"))) static void tile_avx512(const double *a, size_t ld, size_t len, size_t i0,
-                                                          size_t j0, double *g, size_t n)
+/* out[q * PW + r] = sum_k pi[k * PW + r] * pj[k * PW + q], r < 24, q < 8. */
+__attribute__((target("avx512f"))) static void tile_avx512(const double *pi, const double *pj, size_t m, double *out)
 {
-  __m512d acc[MR512][NR512];
-  const double *ra[MR512], *rb[NR512];
-  for (int p = 0; p < MR512; p++) {
-    ra[p] = a + (i0 + p) * ld;
-    for (int q = 0; q < NR512; q++)
-      acc[p][q] = _mm512_setzero_pd();
-  }
-  for (int q = 0; q < NR512; q++)
-    rb[q] = a + (j0 + q) * ld;
-  for (size_t k = 0; k < len; k += 8) {
-    __m512d av[MR512];
-    for (int p = 0; p < MR512; p++)
-      av[p] = _mm512_load_pd(ra[p] + k);
-    for (int q = 0; q < NR512; q++) {
-      __m512d bv = _mm512_load_pd(rb[q] + k);
-      for (int p = 0; p < MR512; p++)
-        acc[p][q] = _mm512_fmadd_pd(av[p], bv, acc[p][q]);
+  __m512d acc[3][JW];
+  for (int h = 0; h < 3; h++)
+    for (int q = 0; q < JW; q++)
+      acc[h][q] = _mm512_setzero_pd();
+  for (size_t k = 0; k < m; k++) {
+    const double *x = pi + k * PW, *y = pj + k * PW;
+    __m512d v0 = _mm512_load_pd(x), v1 = _mm512_load_pd(x + 8), v2 = _mm512_load_pd(x + 16);
+    for (int q = 0; q < JW; q++) {
+      __m512d b = _mm512_set1_pd(y[q]);
+      acc[0][q] = _mm512_fmadd_pd(v0, b, acc[0][q]);
+      acc[1][q] = _mm512_fmadd_pd(v1, b, acc[1][q]);
+      acc[2][q] = _mm512_fmadd_pd(v2, b, acc[2][q]);
     }
   }
-  for (int p = 0; p < MR512; p++)
-    for (int q = 0; q < NR512; q++)
-      store_entry(g, n, i0 + (size_t)p, j0 + (size_t)q, _mm512_reduce_add_pd(acc[p][q]));
+  for (int q = 0; q < JW; q++)
+    for (int h = 0; h < 3; h++)
+      _mm512_storeu_pd(out + q * PW + 8 * h, acc[h][q]);
 }
 
-#define MR256 3
-#define NR256 4
-__attribute__((target("avx2,fma"))) static double hsum256(__m256d v)
+/* With 16 registers of 4 doubles: four passes of 12 rows x 4 columns (12 accumulators each). */
+__attribute__((target("avx2,fma"))) static void tile_avx2(const double *pi, const double *pj, size_t m, double *out)
 {
-  __m128d lo = _mm256_castpd256_pd128(v), hi = _mm256_extractf128_pd(v, 1);
-  lo = _mm_add_pd(lo, hi);
-  return _mm_cvtsd_f64(_mm_add_sd(lo, _mm_unpackhi_pd(lo, lo)));
-}
-
-__attribute__((target("avx2,fma"))) static void tile_avx2(const double *a, size_t ld, size_t len, size_t i0,
-                                                         size_t j0, double *g, size_t n)
-{
-  __m256d acc[MR256][NR256];
-  const double *ra[MR256], *rb[NR256];
-  for (int p = 0; p < MR256; p++) {
-    ra[p] = a + (i0 + p) * ld;
-    for (int q = 0; q < NR256; q++)
-      acc[p][q] = _mm256_setzero_pd();
-  }
-  for (int q = 0; q < NR256; q++)
-    rb[q] = a + (j0 + q) * ld;
-  for (size_t k = 0; k < len; k += 4) {
-    __m256d av[MR256];
-    for (int p = 0; p < MR256; p++)
-      av[p] = _mm256_load_pd(ra[p] + k);
-    for (int q = 0; q < NR256; q++) {
-      __m256d bv = _mm256_load_pd(rb[q] + k);
-      for (int p = 0; p < MR256; p++)
-        acc[p][q] = _mm256_fmadd_pd(av[p], bv, acc[p][q]);
+  for (int r0 = 0; r0 < PW; r0 += 12)
+    for (int q0 = 0; q0 < JW; q0 += 4) {
+      __m256d acc[3][4];
+      for (int h = 0; h < 3; h++)
+        for (int q = 0; q < 4; q++)
+          acc[h][q] = _mm256_setzero_pd();
+      for (size_t k = 0; k < m; k++) {
+        const double *x = pi + k * PW + r0, *y = pj + k * PW + q0;
+        __m256d v0 = _mm256_load_pd(x), v1 = _mm256_load_pd(x + 4), v2 = _mm256_load_pd(x + 8);
+        for (int q = 0; q < 4; q++) {
+          __m256d b = _mm256_broadcast_sd(y + q);
+          acc[0][q] = _mm256_fmadd_pd(v0, b, acc[0][q]);
+          acc[1][q] = _mm256_fmadd_pd(v1, b, acc[1][q]);
+          acc[2][q] = _mm256_fmadd_pd(v2, b, acc[2][q]);
+        }
+      }
+      for (int q = 0; q < 4; q++)
+        for (int h = 0; h < 3; h++)
+          _mm256_storeu_pd(out + (q0 + q) * PW + r0 + 4 * h, acc[h][q]);
     }
-  }
-  for (int p = 0; p < MR256; p++)
-    for (int q = 0; q < NR256; q++)
-      store_entry(g, n, i0 + (size_t)p, j0 + (size_t)q, hsum256(acc[p][q]));
 }
 #endif
 
-#define MRP 2
-#define NRP 2
-#define PORTABLE_WAYS 4
-static void tile_portable(const double *a, size_t ld, size_t len, size_t i0, size_t j0, double *g, size_t n)
+static void tile_portable(const double *pi, const double *pj, size_t m, double *out)
 {
-  for (size_t p = 0; p < MRP; p++)
-    for (size_t q = 0; q < NRP; q++) {
-      const double *x = a + (i0 + p) * ld, *y = a + (j0 + q) * ld;
-      double s[PORTABLE_WAYS] = { 0 };
-      for (size_t k = 0; k < len; k += PORTABLE_WAYS)
-        for (size_t w = 0; w < PORTABLE_WAYS; w++)
-          s[w] += x[k + w] * y[k + w];
-      store_entry(g, n, i0 + p, j0 + q, (s[0] + s[1]) + (s[2] + s[3]));
+  double acc[JW][PW] = { { 0 } };
+  for (size_t k = 0; k < m; k++)
+    for (int q = 0; q < JW; q++) {
+      double b = pj[k * PW + q];
+      for (int r = 0; r < PW; r++)
+        acc[q][r] += pi[k * PW + r] * b;
     }
+  memcpy(out, acc, sizeof(acc));
 }
 
 int parity_cov_kernel_available(enum parity_cov_kernel kernel)
@@ -171,69 +158,81 @@ const char *parity_cov_kernel_name(enum parity_cov_kernel kernel)
   }
 }
 
-/* The lower triangle of a = A A^T for n padded rows of length len (stride ld), tile by tile.
- * Work items are (panel of j, tile of i) pairs handed out through one atomic counter. */
+/* g = scale * A A^T over packed panels (see above), both triangles. Work items are blocks of panels
+ * small enough to stay in L2 while every column group up to their diagonal streams past them; they
+ * are handed out through one atomic counter, largest first, so threads finish together. */
 struct gram_job {
-  const double *a;
-  size_t ld, len, n, n_pad;
-  double *g;
+  const double *panels;
+  size_t m, n, npanels, iblock;
+  double *g, scale;
   tile_fn tile;
-  size_t mr, nr, panel, npanels, itiles;
   atomic_size_t next;
 };
+
+static void store_tile(const struct gram_job *job, size_t p, size_t jg, const double *out)
+{
+  size_t i0 = p * PW, n = job->n;
+  double *g = job->g, s = job->scale;
+  if (i0 + PW <= n && jg + JW <= i0) {
+    /* Wholly inside and below the diagonal (almost every tile): rows of both triangles, no tests. */
+    for (size_t q = 0; q < JW; q++)
+      for (size_t r = 0; r < PW; r++)
+        g[(jg + q) * n + i0 + r] = out[q * PW + r] * s;
+    for (size_t r = 0; r < PW; r++)
+      for (size_t q = 0; q < JW; q++)
+        g[(i0 + r) * n + jg + q] = out[q * PW + r] * s;
+    return;
+  }
+  for (size_t q = 0; q < JW; q++)
+    for (size_t r = 0; r < PW; r++)
+      store_entry(g, n, i0 + r, jg + q, out[q * PW + r] * s);
+}
 
 static void *gram_worker(void *arg)
 {
   struct gram_job *job = arg;
-  size_t total = job->npanels * job->itiles, item;
-  while ((item = atomic_fetch_add_explicit(&job->next, 1, memory_order_relaxed)) < total) {
-    size_t j_lo = (item / job->itiles) * job->panel;
-    size_t j_hi = j_lo + job->panel < job->n_pad ? j_lo + job->panel : job->n_pad;
-    size_t i0 = (item % job->itiles) * job->mr;
-    if (i0 + job->mr <= j_lo)
-      continue; /* the tile row lies wholly above this panel's diagonal */
-    for (size_t j0 = j_lo; j0 < j_hi && j0 < i0 + job->mr; j0 += job->nr)
-      job->tile(job->a, job->ld, job->len, i0, j0, job->g, job->n);
+  size_t nblocks = (job->npanels + job->iblock - 1) / job->iblock, item;
+  double out[JW * PW];
+  while ((item = atomic_fetch_add_explicit(&job->next, 1, memory_order_relaxed)) < nblocks) {
+    size_t b = nblocks - 1 - item;
+    size_t p0 = b * job->iblock, p1 = p0 + job->iblock < job->npanels ? p0 + job->iblock : job->npanels;
+    for (size_t jg = 0; jg < p1 * PW; jg += JW) {
+      const double *pj = job->panels + (jg / PW) * job->m * PW + jg % PW;
+      for (size_t p = p0; p < p1; p++) {
+        if (jg >= (p + 1) * PW)
+          continue; /* this column group lies wholly above panel p's diagonal */
+        job->tile(job->panels + p * job->m * PW, pj, job->m, out);
+        store_tile(job, p, jg, out);
+      }
+    }
   }
   return NULL;
 }
 
-static int gram(const double *a, size_t ld, size_t len, size_t n, size_t n_pad, enum parity_cov_kernel kernel,
-                unsigned threads, double *g)
+static int gram_panels(const double *panels, size_t m, size_t n, enum parity_cov_kernel kernel, unsigned threads,
+                       double scale, double *g)
 {
-  if (kernel == PARITY_COV_KERNEL_BLAS) {
-#ifdef PARITY_HAVE_OPENBLAS
-    cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, (int)n, (int)len, 1.0, a, (int)ld, 0.0, g, (int)n);
-    return PARITY_OK;
-#else
-    return PARITY_EINVAL;
-#endif
-  }
-  struct gram_job job = { .a = a, .ld = ld, .len = len, .n = n, .n_pad = n_pad, .g = g };
+  struct gram_job job = { .panels = panels, .m = m, .n = n, .npanels = (n + PW - 1) / PW, .g = g, .scale = scale };
   switch (kernel) {
 #ifdef HAVE_X86_KERNELS
   case PARITY_COV_KERNEL_AVX512:
-    job.tile = tile_avx512, job.mr = MR512, job.nr = NR512;
+    job.tile = tile_avx512;
     break;
   case PARITY_COV_KERNEL_AVX2:
-    job.tile = tile_avx2, job.mr = MR256, job.nr = NR256;
+    job.tile = tile_avx2;
     break;
 #endif
   case PARITY_COV_KERNEL_PORTABLE:
-    job.tile = tile_portable, job.mr = MRP, job.nr = NRP;
+    job.tile = tile_portable;
     break;
   default:
     return PARITY_EINVAL;
   }
-  size_t panel = PANEL_BYTES / (ld * sizeof(double));
-  panel -= panel % job.nr;
-  job.panel = panel < job.nr ? job.nr : panel;
-  job.npanels = (n_pad + job.panel - 1) / job.panel;
-  job.itiles = n_pad / job.mr;
+  job.iblock = IBLOCK_BYTES / (m * PW * sizeof(double));
+  if (job.iblock == 0)
+    job.iblock = 1;
   atomic_init(&job.next, 0);
-
-  double flops = (double)n * (double)n * (double)len;
-  if (flops < THREAD_MIN_FLOPS)
+  if ((double)n * (double)n * (double)m < THREAD_MIN_FLOPS)
     threads = 1;
   pthread_t tid[PARITY_COV_MAX_THREADS];
   unsigned started = 0;
@@ -246,6 +245,21 @@ static int gram(const double *a, size_t ld, size_t len, size_t n, size_t n_pad, 
   for (unsigned t = 0; t < started; t++)
     pthread_join(tid[t], NULL);
   return PARITY_OK;
+}
+
+/* g = scale * A A^T with OpenBLAS for row-major A (n rows of m, stride m), both triangles. */
+static int gram_blas(const double *a, size_t m, size_t n, double scale, double *g)
+{
+#ifdef PARITY_HAVE_OPENBLAS
+  cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, (int)n, (int)m, scale, a, (int)m, 0.0, g, (int)n);
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < i; j++)
+      g[j * n + i] = g[i * n + j];
+  return PARITY_OK;
+#else
+  (void)a, (void)m, (void)n, (void)scale, (void)g;
+  return PARITY_EINVAL;
+#endif
 }
 
 static size_t round_up(size_t x, size_t m)
@@ -265,12 +279,12 @@ static int check_finite_or_nan(const double *x, size_t t, size_t n, const struct
   return PARITY_OK;
 }
 
-static int alloc_out(struct parity_cov *out, size_t n)
+static int alloc_out(struct parity_cov *out, size_t n, int with_corr)
 {
   out->n = n;
-  out->cov = malloc(n * n * sizeof(double));
-  out->corr = malloc(n * n * sizeof(double));
-  return out->cov && out->corr ? PARITY_OK : PARITY_ENOMEM;
+  out->cov = parity_quant__big_alloc(n * n * sizeof(double));
+  out->corr = with_corr ? parity_quant__big_alloc(n * n * sizeof(double)) : NULL;
+  return out->cov && (out->corr || !with_corr) ? PARITY_OK : PARITY_ENOMEM;
 }
 
 /* Correlations from a covariance matrix whose diagonal is positive; clamped, diagonal exactly 1. */
@@ -299,7 +313,7 @@ static int listwise(const double *x, size_t t, size_t n, const struct parity_cov
   char buf[32];
   int rc = PARITY_ENOMEM;
   size_t *rows = malloc(t * sizeof(size_t));
-  double *a = NULL;
+  double *a = NULL, *tmp = NULL;
   if (!rows)
     goto out;
   size_t m = 0;
@@ -311,7 +325,8 @@ static int listwise(const double *x, size_t t, size_t n, const struct parity_cov
       rows[m++] = r;
   }
   if (m < 2) {
-    rc = parity_quant_fail(err, PARITY_ENUMERIC, "only %zu rows have a value in every column; at least 2 are needed", m);
+    rc = parity_quant_fail(err, PARITY_ENUMERIC,
+                           "only %zu rows have a value in every column; at least 2 are needed", m);
     goto out;
   }
   enum parity_cov_kernel kernel = resolve_kernel(o->kernel);
@@ -319,18 +334,25 @@ static int listwise(const double *x, size_t t, size_t n, const struct parity_cov
     rc = parity_quant_fail(err, PARITY_EINVAL, "the requested covariance kernel is not available here");
     goto out;
   }
-  size_t ld = round_up(m, T_PAD), n_pad = round_up(n, ROW_PAD);
-  a = aligned_alloc(ALIGNMENT, n_pad * ld * sizeof(double));
-  if (!a)
+  /* The packed copy: panels for the tiled kernels, plain rows for OpenBLAS. */
+  int blas = kernel == PARITY_COV_KERNEL_BLAS;
+  size_t n_pad = blas ? n : round_up(n, PW);
+  a = parity_quant__big_alloc(n_pad * m * sizeof(double));
+  tmp = malloc(m * sizeof(double));
+  if (!a || !tmp)
     goto out;
-  memset(a + n * ld, 0, (n_pad - n) * ld * sizeof(double));
+  if (n_pad > n)
+    memset(a + (n_pad - PW) * m, 0, PW * m * sizeof(double)); /* the last panel's padding series are zeros */
   for (size_t j = 0; j < n; j++) {
-    double *row = a + j * ld;
     const double *src = x + j * t;
-    double sum = 0.0, lo = src[rows[0]], hi = lo;
+    if (m == t)
+      memcpy(tmp, src, m * sizeof(double)); /* the usual case: no missing values */
+    else
+      for (size_t k = 0; k < m; k++)
+        tmp[k] = src[rows[k]];
+    double sum = 0.0, lo = tmp[0], hi = lo;
     for (size_t k = 0; k < m; k++) {
-      double v = src[rows[k]];
-      row[k] = v;
+      double v = tmp[k];
       sum += v;
       lo = v < lo ? v : lo;
       hi = v > hi ? v : hi;
@@ -343,35 +365,41 @@ static int listwise(const double *x, size_t t, size_t n, const struct parity_cov
     /* Two-pass mean with the correction term (Chan, Golub and LeVeque): exact up to rounding even
      * when the values share a large offset. */
     double mean = sum / (double)m, corr = 0.0;
-    for (size_t k = 0; k < m; k++)
-      corr += row[k] - mean;
-    mean += corr / (double)m;
-    for (size_t k = 0; k < m; k++)
-      row[k] -= mean;
-    for (size_t k = m; k < ld; k++)
-      row[k] = 0.0;
+    for (size_t k = 0; k < m; k++) {
+      tmp[k] -= mean;
+      corr += tmp[k];
+    }
+    corr /= (double)m;
+    if (blas) {
+      for (size_t k = 0; k < m; k++)
+        a[j * m + k] = tmp[k] - corr;
+    } else {
+      double *dst = a + (j / PW) * m * PW + j % PW;
+      for (size_t k = 0; k < m; k++)
+        dst[k * PW] = tmp[k] - corr;
+    }
   }
-  rc = alloc_out(out, n);
+  rc = alloc_out(out, n, !o->cov_only);
   if (rc)
     goto out;
-  rc = gram(a, ld, ld, n, n_pad, kernel, o->threads ? o->threads : PARITY_COV_DEFAULT_THREADS, out->cov);
-  if (rc)
-    goto out;
+  unsigned threads = o->threads ? o->threads : PARITY_COV_DEFAULT_THREADS;
   double scale = 1.0 / (double)(m - 1);
-  for (size_t i = 0; i < n; i++)
-    for (size_t j = 0; j <= i; j++)
-      out->cov[i * n + j] = out->cov[j * n + i] = out->cov[i * n + j] * scale;
+  rc = blas ? gram_blas(a, m, n, scale, out->cov) : gram_panels(a, m, n, kernel, threads, scale, out->cov);
+  if (rc)
+    goto out;
   for (size_t i = 0; i < n; i++)
     if (!(out->cov[i * n + i] > 0.0) || !isfinite(out->cov[i * n + i])) {
       rc = parity_quant_fail(err, PARITY_ENUMERIC, "%s has a variance of %g, which HRP cannot use",
                              series_name(o, i, buf, sizeof(buf)), out->cov[i * n + i]);
       goto out;
     }
-  corr_from_cov(out);
+  if (out->corr)
+    corr_from_cov(out);
   out->rows_used = m;
 out:
   free(rows);
   free(a);
+  free(tmp);
   return rc;
 }
 
@@ -380,7 +408,7 @@ static int pairwise(const double *x, size_t t, size_t n, const struct parity_cov
                     struct parity_quant_err *err)
 {
   char b1[32], b2[32];
-  int rc = alloc_out(out, n);
+  int rc = alloc_out(out, n, 1);
   if (rc)
     return rc;
   out->rows_used = t;
@@ -423,13 +451,20 @@ static int pairwise(const double *x, size_t t, size_t n, const struct parity_cov
 int parity_cov_compute(const double *x, size_t t, size_t n, const struct parity_cov_opts *opts, struct parity_cov *out,
                        struct parity_quant_err *err)
 {
-  static const struct parity_cov_opts defaults = { PARITY_COV_LISTWISE, 0, PARITY_COV_KERNEL_AUTO, NULL };
+  static const struct parity_cov_opts defaults = {
+      .missing = PARITY_COV_LISTWISE,
+      .threads = 0,
+      .kernel = PARITY_COV_KERNEL_AUTO,
+      .names = NULL,
+      .cov_only = 0
+  };
   const struct parity_cov_opts *o = opts ? opts : &defaults;
   memset(out, 0, sizeof(*out));
   if (n < 1 || t < 1)
     return parity_quant_fail(err, PARITY_EINVAL, "no data: %zu series of %zu rows", n, t);
   if (n > PARITY_COV_MAX_SERIES || t > PARITY_COV_MAX_ROWS || (double)n * (double)t > PARITY_COV_MAX_CELLS)
-    return parity_quant_fail(err, PARITY_ETOOBIG, "%zu series of %zu rows is over the limit (%d series, %d rows, %d cells)",
+    return parity_quant_fail(err, PARITY_ETOOBIG,
+                             "%zu series of %zu rows is over the limit (%d series, %d rows, %d cells)",
                              n, t, PARITY_COV_MAX_SERIES, PARITY_COV_MAX_ROWS, PARITY_COV_MAX_CELLS);
   if (o->threads > PARITY_COV_MAX_THREADS)
     return parity_quant_fail(err, PARITY_EINVAL, "at most %d threads", PARITY_COV_MAX_THREADS);

@@ -3,10 +3,11 @@
  *
  * Listwise (what model generation uses) keeps the rows where every series has a value, centres each
  * series and forms the Gram matrix of the centred data, the O(n^2 t) step that dominates HRP. The
- * Gram matrix comes from a register-tiled kernel (4x6 tiles of 512-bit accumulators, or 3x4 of 256-bit
- * ones, chosen at run time from the CPU), blocked so a panel of series stays in L2, and shared by up
- * to PARITY_COV_MAX_THREADS threads; without those instruction sets OpenBLAS's dsyrk is used when the
- * build found it, else a portable tiled loop. Pairwise follows pandas' DataFrame.cov()/.corr(): each
+ * Gram matrix comes from a register-tiled kernel over packed panels of 24 series (24 x 8 result tiles
+ * held in 512-bit accumulators, or in 256-bit ones, chosen at run time from the CPU), with blocks of
+ * panels kept in L2 and shared by up to PARITY_COV_MAX_THREADS threads; without those instruction sets
+ * OpenBLAS's dsyrk is used when the build found it, else a portable loop over the same tiles. Different
+ * kernels sum in different orders, so results agree to rounding, not bit for bit, across CPUs. Pairwise follows pandas' DataFrame.cov()/.corr(): each
  * entry uses the rows where both series have values, with means over those rows, and the correlation
  * divides by the two variances over those same rows. Correlations are clamped to [-1, 1].
  * Missing values are NaN; infinities are an error; a series constant over the rows used is an error
@@ -44,13 +45,15 @@ struct parity_cov_opts {
   unsigned threads;               /* 0 = PARITY_COV_DEFAULT_THREADS */
   enum parity_cov_kernel kernel;  /* PARITY_COV_KERNEL_AUTO unless testing a kernel */
   const char *const *names;       /* optional series names for error messages (NULL: indices) */
+  int cov_only;                   /* listwise only: skip the correlation matrix (corr stays NULL); HRP
+                                   * derives correlations from cov on the fly and saves n^2 memory */
 };
 
 /* Owned by the caller; release with parity_cov_free. */
 struct parity_cov {
   size_t n;
   double *cov;      /* n x n, row-major, symmetric */
-  double *corr;     /* n x n, symmetric, in [-1, 1], diagonal exactly 1 */
+  double *corr;     /* n x n, symmetric, in [-1, 1], diagonal exactly 1; NULL with opts.cov_only */
   size_t rows_used; /* listwise: complete rows; pairwise: the smallest count of any pair */
 };
 

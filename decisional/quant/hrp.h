@@ -37,7 +37,7 @@ struct parity_hrp_result {
   size_t rows_used;                    /* see struct parity_cov */
 };
 
-/* HRP from a covariance/correlation pair (n >= 2). */
+/* HRP from a covariance (n >= 2) and its correlations; with corr NULL they are derived from cov. */
 int parity_hrp_from_cov(const struct parity_cov *cov, struct parity_hrp_result *out, struct parity_quant_err *err);
 
 /* HRP from returns: n series of t rows, series j at returns[j*t ..], NaN for missing (see cov.h). */

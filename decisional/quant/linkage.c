@@ -4,17 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Distances come either from a matrix or from correlations; one Prim loop serves both. */
-struct dist_src {
-  const double *m;
-  int from_corr;
+/* Distances come from a matrix, from correlations or from a covariance; one Prim loop serves all. */
+enum dist_kind {
+  FROM_DIST,
+  FROM_CORR,
+  FROM_COV,
 };
 
-static inline double src_dist(const struct dist_src *s, size_t n, size_t x, size_t i)
-{
-  double v = s->m[x * n + i];
-  return s->from_corr ? parity_linkage_corr_dist(v) : v;
-}
+struct dist_src {
+  const double *m;
+  enum dist_kind kind;
+  const double *sd; /* FROM_COV: square roots of the diagonal */
+};
 
 /* Stable merge sort of idx[0..n) by key[idx], using tmp (n entries). */
 static void stable_sort_by(size_t *idx, size_t *tmp, size_t n, const struct parity_linkage_step *key)
@@ -47,18 +48,42 @@ static size_t uf_find(size_t *parent, size_t x)
   return root;
 }
 
+/* Row x of the distances, for every column (the caller skips the merged ones). Written as a plain loop
+ * over contiguous memory so it vectorizes; division, sqrt and the clamps are exact IEEE operations,
+ * so the values are bit-identical to the scalar formulas. */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void
+dist_row(const struct dist_src *s, size_t n, size_t x, double *restrict out)
+{
+  const double *restrict row = s->m + x * n;
+  if (s->kind == FROM_DIST) {
+    memcpy(out, row, n * sizeof(double));
+    return;
+  }
+  const double *restrict sd = s->sd;
+  const double sdx = s->kind == FROM_COV ? sd[x] : 0.0;
+  for (size_t i = 0; i < n; i++) {
+    double v = row[i];
+    if (s->kind == FROM_COV) {
+      v = v / (sdx * sd[i]);
+      v = v > 1.0 ? 1.0 : v;
+      v = v < -1.0 ? -1.0 : v;
+    }
+    out[i] = sqrt(0.5 * (1.0 - v));
+  }
+}
+
 static int single_linkage(const struct dist_src *src, size_t n, struct parity_linkage_step *z,
                           struct parity_quant_err *err)
 {
   if (n < 2)
     return parity_quant_fail(err, PARITY_EINVAL, "clustering needs at least 2 items, got %zu", n);
   int rc = PARITY_ENOMEM;
-  double *best = malloc(n * sizeof(double));
+  double *best = malloc(n * sizeof(double)), *row = malloc(n * sizeof(double));
   size_t *rest = malloc(n * sizeof(size_t));
   size_t *idx = malloc(n * sizeof(size_t)), *tmp = malloc(n * sizeof(size_t));
   size_t *parent = malloc((2 * n - 1) * sizeof(size_t)), *size = malloc((2 * n - 1) * sizeof(size_t));
   struct parity_linkage_step *raw = malloc((n - 1) * sizeof(*raw));
-  if (!best || !rest || !idx || !tmp || !parent || !size || !raw)
+  if (!best || !row || !rest || !idx || !tmp || !parent || !size || !raw)
     goto out;
 
   /* Prim's algorithm. `rest` lists the unmerged nodes in increasing order, so the strict `<` below
@@ -72,9 +97,10 @@ static int single_linkage(const struct dist_src *src, size_t n, struct parity_li
   for (size_t k = 0; k < n - 1; k++) {
     double cur = INFINITY;
     size_t y = 0, ypos = 0;
+    dist_row(src, n, x, row);
     for (size_t p = 0; p < nrest; p++) {
       size_t i = rest[p];
-      double d = src_dist(src, n, x, i);
+      double d = row[i];
       if (!(d >= 0.0) || d == INFINITY) {
         rc = parity_quant_fail(err, PARITY_EINVAL, "distance (%zu, %zu) is %g; distances must be finite and >= 0", x,
                                i, d);
@@ -115,6 +141,7 @@ out:
   if (rc == PARITY_ENOMEM)
     parity_quant_fail(err, rc, "out of memory clustering %zu items", n);
   free(best);
+  free(row);
   free(rest);
   free(idx);
   free(tmp);
@@ -126,15 +153,28 @@ out:
 
 int parity_linkage_single(const double *d, size_t n, struct parity_linkage_step *z, struct parity_quant_err *err)
 {
-  struct dist_src src = { d, 0 };
+  struct dist_src src = { d, FROM_DIST, NULL };
   return single_linkage(&src, n, z, err);
 }
 
 int parity_linkage_single_corr(const double *corr, size_t n, struct parity_linkage_step *z,
                                struct parity_quant_err *err)
 {
-  struct dist_src src = { corr, 1 };
+  struct dist_src src = { corr, FROM_CORR, NULL };
   return single_linkage(&src, n, z, err);
+}
+
+int parity_linkage_single_cov(const double *cov, size_t n, struct parity_linkage_step *z, struct parity_quant_err *err)
+{
+  double *sd = malloc((n ? n : 1) * sizeof(double));
+  if (!sd)
+    return parity_quant_fail(err, PARITY_ENOMEM, "out of memory clustering %zu items", n);
+  for (size_t i = 0; i < n; i++)
+    sd[i] = sqrt(cov[i * n + i]);
+  struct dist_src src = { cov, FROM_COV, sd };
+  int rc = single_linkage(&src, n, z, err);
+  free(sd);
+  return rc;
 }
 
 int parity_linkage_leaves(const struct parity_linkage_step *z, size_t n, size_t *order)

@@ -106,7 +106,12 @@ static void test_listwise_kernels_match_definition(void **state)
         if (!parity_cov_kernel_available(kernels[k]))
           continue;
         for (unsigned threads = 1; threads <= 2; threads++) {
-          struct parity_cov_opts o = { PARITY_COV_LISTWISE, threads, kernels[k], NULL };
+          struct parity_cov_opts o = {
+              .missing = PARITY_COV_LISTWISE,
+              .threads = threads,
+              .kernel = kernels[k],
+              .names = NULL
+          };
           struct parity_cov c;
           struct parity_quant_err err;
           int rc = parity_cov_compute(x, t, n, &o, &c, &err);
@@ -134,7 +139,12 @@ static void test_listwise_large(void **state)
   double *cov = malloc(n * n * sizeof(double)), *corr = malloc(n * n * sizeof(double));
   reference(x, t, n, 0, cov, corr);
   struct parity_cov c;
-  struct parity_cov_opts o = { PARITY_COV_LISTWISE, 2, PARITY_COV_KERNEL_AUTO, NULL };
+  struct parity_cov_opts o = {
+      .missing = PARITY_COV_LISTWISE,
+      .threads = 2,
+      .kernel = PARITY_COV_KERNEL_AUTO,
+      .names = NULL
+  };
   assert_int_equal(parity_cov_compute(x, t, n, &o, &c, NULL), 0);
   assert_close(&c, cov, corr, 1e-12);
   parity_cov_free(&c);
@@ -156,7 +166,12 @@ static void test_pairwise_matches_definition(void **state)
   double cov[36], corr[36];
   reference(x, t, n, 1, cov, corr);
   struct parity_cov c;
-  struct parity_cov_opts o = { PARITY_COV_PAIRWISE, 0, PARITY_COV_KERNEL_AUTO, NULL };
+  struct parity_cov_opts o = {
+      .missing = PARITY_COV_PAIRWISE,
+      .threads = 0,
+      .kernel = PARITY_COV_KERNEL_AUTO,
+      .names = NULL
+  };
   assert_int_equal(parity_cov_compute(x, t, n, &o, &c, NULL), 0);
   assert_close(&c, cov, corr, 1e-13);
   assert_true(c.rows_used < t - 200);
@@ -184,7 +199,12 @@ static void test_collinear_series_are_exact(void **state)
   }
   for (int mode = 0; mode < 2; mode++) {
     struct parity_cov c;
-    struct parity_cov_opts o = { (enum parity_cov_missing)mode, 1, PARITY_COV_KERNEL_AUTO, NULL };
+    struct parity_cov_opts o = {
+        .missing = (enum parity_cov_missing)mode,
+        .threads = 1,
+        .kernel = PARITY_COV_KERNEL_AUTO,
+        .names = NULL
+    };
     assert_int_equal(parity_cov_compute(x, t, 3, &o, &c, NULL), 0);
     assert_true(c.corr[1] == 1.0 && c.corr[2] == -1.0 && c.corr[5] == -1.0);
     assert_true(fabs(c.cov[4] / c.cov[0] - 4.0) < 1e-15);
@@ -197,7 +217,12 @@ static void expect_error(const double *x, size_t t, size_t n, int mode, int code
   struct parity_cov c;
   struct parity_quant_err err = { 0, "" };
   const char *names[] = { "AAA", "BBB", "CCC" };
-  struct parity_cov_opts o = { (enum parity_cov_missing)mode, 0, PARITY_COV_KERNEL_AUTO, n <= 3 ? names : NULL };
+  struct parity_cov_opts o = {
+      .missing = (enum parity_cov_missing)mode,
+      .threads = 0,
+      .kernel = PARITY_COV_KERNEL_AUTO,
+      .names = n <= 3 ? names : NULL
+  };
   assert_int_equal(parity_cov_compute(x, t, n, &o, &c, &err), code);
   if (!strstr(err.msg, needle))
     fail_msg("message \"%s\" lacks \"%s\"", err.msg, needle);
@@ -221,7 +246,12 @@ static void test_errors(void **state)
   double nan_col[8] = { 1, 2, 3, 4, NAN, NAN, NAN, NAN };
   expect_error(nan_col, 4, 2, 1, PARITY_ENUMERIC, "share 0 rows");
   struct parity_cov c;
-  struct parity_cov_opts o = { PARITY_COV_LISTWISE, PARITY_COV_MAX_THREADS + 1, PARITY_COV_KERNEL_AUTO, NULL };
+  struct parity_cov_opts o = {
+      .missing = PARITY_COV_LISTWISE,
+      .threads = PARITY_COV_MAX_THREADS + 1,
+      .kernel = PARITY_COV_KERNEL_AUTO,
+      .names = NULL
+  };
   assert_int_equal(parity_cov_compute(x, 4, 3, &o, &c, NULL), PARITY_EINVAL);
   assert_non_null(parity_cov_kernel_name(PARITY_COV_KERNEL_AUTO));
 }

@@ -45,7 +45,8 @@ static void test_matches_scipy(void **state)
     json_t *zref = json_object_get(c, "Z");
     for (size_t k = 0; k + 1 < n; k++) {
       json_t *row = json_array_get(zref, k);
-      size_t a = (size_t)json_integer_value(json_array_get(row, 0)), b = (size_t)json_integer_value(json_array_get(row, 1));
+      size_t a = (size_t)json_integer_value(json_array_get(row, 0));
+      size_t b = (size_t)json_integer_value(json_array_get(row, 1));
       double h = json_real_value(json_array_get(row, 2));
       size_t size = (size_t)json_integer_value(json_array_get(row, 3));
       if (z[k].a != a || z[k].b != b || z[k].height != h || z[k].size != size)

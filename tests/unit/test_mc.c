@@ -41,7 +41,8 @@ static void test_percentiles_match_closed_form(void **state)
   const struct {
     double mu, sigma;
     int months;
-  } cases[] = { { 0.07, 0.15, 120 }, { 0.05, 0.10, 360 }, { 0.12, 0.30, 60 }, { -0.02, 0.25, 360 }, { 0.09, 0.45, 240 } };
+  } cases[] = { { 0.07, 0.15, 120 }, { 0.05, 0.10, 360 }, { 0.12, 0.30, 60 }, { -0.02, 0.25, 360 },
+                { 0.09, 0.45, 240 } };
   for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
     struct parity_mc_params p = { .mu = cases[c].mu, .sigma = cases[c].sigma, .initial_cents = 2500000,
                                   .months = cases[c].months, .paths = PATHS, .seed = 1000 + c };

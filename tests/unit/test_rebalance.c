@@ -78,7 +78,8 @@ static void test_reference_cases(void **state)
 static void test_drift(void **state)
 {
   (void)state;
-  struct parity_weight cur[3] = { { "A", 0.3 }, { "M", 0.3 }, { "CASH", 0.4 } }, tgt[2] = { { "A", 0.5 }, { "M", 0.5 } };
+  struct parity_weight cur[3] = { { "A", 0.3 }, { "M", 0.3 }, { "CASH", 0.4 } };
+  struct parity_weight tgt[2] = { { "A", 0.5 }, { "M", 0.5 } };
   static struct parity_rebalance_result res;
   assert_int_equal(parity_rebalance_compute(cur, 3, tgt, 2, 0.02, 1, &res, NULL), 0);
   assert_true(fabs(res.drift - 0.4) < 1e-15);
@@ -119,8 +120,8 @@ static void test_properties_random(void **state)
       cur[i].w /= sc;
     double threshold = parity_rng_uniform(&rng) * 0.1;
     static struct parity_rebalance_result res;
-    assert_int_equal(parity_rebalance_compute(cur, nc, tgt, nt, threshold, (int)(parity_rng_next(&rng) & 1), &res, NULL),
-                     0);
+    int cash_first = (int)(parity_rng_next(&rng) & 1);
+    assert_int_equal(parity_rebalance_compute(cur, nc, tgt, nt, threshold, cash_first, &res, NULL), 0);
     double sum = 0;
     for (size_t i = 0; i < res.n; i++) {
       assert_true(res.adjusted[i].w > 0.0 && res.adjusted[i].w <= 1.0 + 1e-12);
