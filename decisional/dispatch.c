@@ -14,6 +14,7 @@ static const parity_job_handler handlers[PARITY_MSG_TYPE_COUNT] = {
   [PARITY_CMD_GENERATE] = parity_h_generate,
   [PARITY_CMD_FORECAST] = parity_h_forecast, /* forecasts, models, history (issue 5) */
   [PARITY_CMD_REBALANCE_USER] = parity_h_rebalance_user,
+  [PARITY_CMD_REBALANCE_BATCH] = parity_h_rebalance_batch,
 };
 
 parity_job_handler parity_dispatch_handler(enum parity_msg_type type)

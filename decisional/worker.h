@@ -53,6 +53,7 @@ int parity_h_generate(struct parity_job *job);
 /* forecasts, models, history (issue 5) */
 int parity_h_forecast(struct parity_job *job);
 int parity_h_rebalance_user(struct parity_job *job);
+int parity_h_rebalance_batch(struct parity_job *job);
 
 /* Result of handling one delivery, for the consumer loop. */
 enum parity_dispatch_result {

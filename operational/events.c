@@ -15,6 +15,7 @@
 #include "operational/queries.h"
 #include "operational/svc_ledger.h"
 #include "operational/svc_pipeline.h"
+#include "operational/svc_rebalance.h"
 
 #define EVENTS_PREFETCH 16
 #define EVENTS_WAIT_MS 500
@@ -47,16 +48,22 @@ static void sweep(struct parity_app *app, struct parity_db *db)
   bool kicked = false;
   if (parity_svc_ledger_sweep(db, &app->cfg, &kicked) == PARITY_OK && kicked)
     parity_app_outbox_kick(app);
+  parity_svc_rebalance_sweep(db, &app->metrics);
 }
 
 /* 0: acked (applied or already applied); negative: transient, the message is requeued. */
 static int handle(struct parity_app *app, struct parity_db *db, const struct parity_message *msg)
 {
   if (msg->type == PARITY_EVT_REBALANCE_BATCH_COMPUTED) {
-    /* The request row is the idempotency key: applying it twice changes nothing. */
+    /* The request or batch row is the idempotency key: applying it twice changes nothing. */
     const char *request_id = parity_json_str(msg->payload, "request_id", NULL);
     int trades;
-    return request_id ? parity_svc_apply_request(db, request_id, &trades) : PARITY_OK;
+    if (request_id)
+      return parity_svc_apply_request(db, request_id, &trades);
+    if (json_object_get(msg->payload, "run_id"))
+      return parity_svc_apply_batch(db, parity_json_int(msg->payload, "run_id", 0),
+                                    (int)parity_json_int(msg->payload, "batch_no", 0), &app->metrics, &trades);
+    return PARITY_OK;
   }
   if (msg->type == PARITY_EVT_MODELS_GENERATED) {
     parity_metric_set(app->metrics.pipeline_last_success, (double)time(NULL), "models");

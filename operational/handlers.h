@@ -32,4 +32,18 @@ int h_portfolio_get(struct parity_request *req, struct parity_response *res);
 int h_portfolio_trades(struct parity_request *req, struct parity_response *res);
 int h_transactions(struct parity_request *req, struct parity_response *res);
 
+/* h_rebalance.c: the monthly run */
+int h_rebalance_start(struct parity_request *req, struct parity_response *res);
+int h_rebalance_run(struct parity_request *req, struct parity_response *res);
+
+/* forecasts, models, history (issue 5) */
+/* h_forecast.c */
+int h_forecast_create(struct parity_request *req, struct parity_response *res);
+int h_forecast_get(struct parity_request *req, struct parity_response *res);
+/* h_models_api.c */
+int h_models_list(struct parity_request *req, struct parity_response *res);
+int h_model_get(struct parity_request *req, struct parity_response *res);
+/* h_history.c */
+int h_portfolio_history(struct parity_request *req, struct parity_response *res);
+
 #endif

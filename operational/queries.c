@@ -58,6 +58,163 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
   [Q_CLEANUP_SESSIONS] = { "Q_CLEANUP_SESSIONS",
     "DELETE FROM sessions WHERE family_expires_at < now() - make_interval(days => $1::int)" },
 
+  /* ------------------------------------------------------------ accounts and security (issue 4) */
+
+  /* parity_svc_auth_register(): $1 normalised email, $2 argon2id hash; no row when the email exists */
+  [Q_AUTH_USER_INSERT] = { "Q_AUTH_USER_INSERT",
+    "INSERT INTO users (email, password_hash) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING RETURNING id" },
+
+  /* login, register, forgot-password: $1 normalised email */
+  [Q_AUTH_USER_BY_EMAIL] = { "Q_AUTH_USER_BY_EMAIL",
+    "SELECT u.id, u.password_hash, u.email_verified_at IS NOT NULL, "
+    "EXISTS (SELECT 1 FROM totp t WHERE t.user_id = u.id AND t.enabled_at IS NOT NULL), u.email::text "
+    "FROM users u WHERE u.email = $1" },
+
+  /* change-password, 2FA routes, lock emails: $1 user id */
+  [Q_AUTH_USER_BY_ID] = { "Q_AUTH_USER_BY_ID",
+    "SELECT email::text, password_hash FROM users WHERE id = $1::bigint" },
+
+  /* parity_svc_auth_verify_email(): $1 user id */
+  [Q_AUTH_USER_VERIFY] = { "Q_AUTH_USER_VERIFY",
+    "UPDATE users SET email_verified_at = COALESCE(email_verified_at, now()), updated_at = now() "
+    "WHERE id = $1::bigint" },
+
+  /* change-password and re-hash at login: $1 user id, $2 new hash, $3 the hash it replaces */
+  [Q_AUTH_PASSWORD_SET] = { "Q_AUTH_PASSWORD_SET",
+    "UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1::bigint AND password_hash = $3" },
+
+  /* parity_svc_auth_reset(): a reset link proves the address too. $1 user id, $2 new hash */
+  [Q_AUTH_PASSWORD_RESET] = { "Q_AUTH_PASSWORD_RESET",
+    "UPDATE users SET password_hash = $2, email_verified_at = COALESCE(email_verified_at, now()), "
+    "updated_at = now() WHERE id = $1::bigint" },
+
+  /* parity_svc_account_me(): $1 user id */
+  [Q_AUTH_ME] = { "Q_AUTH_ME",
+    "SELECT u.id, u.email::text, u.email_verified_at IS NOT NULL, "
+    "EXISTS (SELECT 1 FROM totp t WHERE t.user_id = u.id AND t.enabled_at IS NOT NULL), "
+    "u.risk_tolerance, u.horizon, u.created_at, "
+    "(SELECT count(*) FROM recovery_codes r WHERE r.user_id = u.id AND r.used_at IS NULL) "
+    "FROM users u WHERE u.id = $1::bigint" },
+
+  /* action tokens: only the newest link of a kind works. $1 user id, $2 type */
+  [Q_AUTH_TOKEN_RETIRE] = { "Q_AUTH_TOKEN_RETIRE",
+    "UPDATE action_tokens SET used_at = now() WHERE user_id = $1::bigint AND type = $2 AND used_at IS NULL" },
+
+  /* action tokens: $1 user id, $2 type, $3 SHA-256 hex of the token, $4 lifetime in seconds */
+  [Q_AUTH_TOKEN_INSERT] = { "Q_AUTH_TOKEN_INSERT",
+    "INSERT INTO action_tokens (user_id, type, token_hash, expires_at) "
+    "VALUES ($1::bigint, $2, decode($3, 'hex'), now() + make_interval(secs => $4::int))" },
+
+  /* reset-password, login/2fa: a live token's owner, without using it. $1 hash hex, $2 type */
+  [Q_AUTH_TOKEN_PEEK] = { "Q_AUTH_TOKEN_PEEK",
+    "SELECT t.user_id, u.email::text FROM action_tokens t JOIN users u ON u.id = t.user_id "
+    "WHERE t.token_hash = decode($1, 'hex') AND t.type = $2 AND t.used_at IS NULL AND t.expires_at > now()" },
+
+  /* single use: the row count says whether this caller used it. $1 hash hex, $2 type */
+  [Q_AUTH_TOKEN_CONSUME] = { "Q_AUTH_TOKEN_CONSUME",
+    "UPDATE action_tokens SET used_at = now() "
+    "WHERE token_hash = decode($1, 'hex') AND type = $2 AND used_at IS NULL AND expires_at > now() "
+    "RETURNING user_id" },
+
+  /* lockout: creates or locks the row of an email key and reads it (the upsert takes the row lock) */
+  [Q_AUTH_ATTEMPTS_LOCK] = { "Q_AUTH_ATTEMPTS_LOCK",
+    "INSERT INTO login_attempts (email_key) VALUES ($1) "
+    "ON CONFLICT (email_key) DO UPDATE SET email_key = EXCLUDED.email_key "
+    "RETURNING failures, COALESCE(extract(epoch FROM last_failure_at)::bigint, 0)" },
+
+  /* lockout: $1 key, $2 failures, $3 last failure (Unix s), $4 locked until (Unix s) or NULL */
+  [Q_AUTH_ATTEMPTS_SAVE] = { "Q_AUTH_ATTEMPTS_SAVE",
+    "UPDATE login_attempts SET failures = $2::int, last_failure_at = to_timestamp($3::bigint), "
+    "locked_until = to_timestamp($4::bigint) WHERE email_key = $1" },
+
+  /* lockout: a success ends the streak */
+  [Q_AUTH_ATTEMPTS_CLEAR] = { "Q_AUTH_ATTEMPTS_CLEAR", "DELETE FROM login_attempts WHERE email_key = $1" },
+
+  /* parity__auth_issue(): $1 user, $2 family or NULL (new login), $3 token hash hex, $4 family end
+     (Unix s; NULL = now + $8 s), $5 ip or NULL, $6 user agent or NULL, $7 access token jti, $8 family TTL */
+  [Q_AUTH_SESSION_INSERT] = { "Q_AUTH_SESSION_INSERT",
+    "INSERT INTO sessions (user_id, family_id, token_hash, expires_at, family_expires_at, ip, user_agent, "
+    "access_jti) SELECT $1::bigint, COALESCE($2::uuid, gen_random_uuid()), decode($3, 'hex'), f.ends, f.ends, "
+    "$5::inet, $6, $7 FROM (SELECT COALESCE(to_timestamp($4::bigint), now() + make_interval(secs => $8::int)) "
+    "AS ends) f RETURNING family_id::text, extract(epoch FROM family_expires_at)::bigint" },
+
+  /* parity_svc_auth_refresh(): the presented token's row, locked so two refreshes run one after the other */
+  [Q_AUTH_SESSION_BY_HASH] = { "Q_AUTH_SESSION_BY_HASH",
+    "SELECT id, user_id, family_id::text, used_at IS NOT NULL, revoked_at IS NOT NULL, "
+    "extract(epoch FROM family_expires_at)::bigint, family_expires_at <= now() "
+    "FROM sessions WHERE token_hash = decode($1, 'hex') FOR UPDATE" },
+
+  /* parity_svc_auth_refresh(): rotation; $1 row id */
+  [Q_AUTH_SESSION_MARK_USED] = { "Q_AUTH_SESSION_MARK_USED",
+    "UPDATE sessions SET used_at = now() WHERE id = $1::bigint AND used_at IS NULL" },
+
+  /* the auth gate, every bearer request: $1 jti, $2 user id, $3 seconds between last-use updates */
+  [Q_AUTH_SESSION_CHECK] = { "Q_AUTH_SESSION_CHECK",
+    "SELECT family_id::text, last_used_at < now() - make_interval(secs => $3::int) FROM sessions "
+    "WHERE access_jti = $1 AND user_id = $2::bigint AND revoked_at IS NULL AND family_expires_at > now()" },
+
+  /* the auth gate: last use of a session, at most once a minute */
+  [Q_AUTH_SESSION_TOUCH] = { "Q_AUTH_SESSION_TOUCH",
+    "UPDATE sessions SET last_used_at = now() WHERE access_jti = $1" },
+
+  /* parity_svc_account_sessions(): live families of $1, newest use first; $2 the caller's jti, $3 limit */
+  [Q_AUTH_SESSIONS_LIST] = { "Q_AUTH_SESSIONS_LIST",
+    "SELECT family_id::text, to_char(min(created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+    "to_char(max(last_used_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+    "(array_agg(host(ip) ORDER BY id DESC))[1], (array_agg(user_agent ORDER BY id DESC))[1], "
+    "COALESCE(bool_or(access_jti = $2), false) "
+    "FROM sessions WHERE user_id = $1::bigint GROUP BY family_id "
+    "HAVING bool_and(revoked_at IS NULL) AND max(family_expires_at) > now() "
+    "ORDER BY max(last_used_at) DESC, family_id LIMIT $3::int" },
+
+  /* logout, refresh-token reuse: $1 family, $2 reason */
+  [Q_AUTH_FAMILY_REVOKE] = { "Q_AUTH_FAMILY_REVOKE",
+    "UPDATE sessions SET revoked_at = now(), revoked_reason = $2 WHERE family_id = $1::uuid AND revoked_at IS NULL" },
+
+  /* DELETE /me/sessions/{id}: only the caller's own family; $1 family, $2 user id, $3 reason */
+  [Q_AUTH_FAMILY_REVOKE_OWNED] = { "Q_AUTH_FAMILY_REVOKE_OWNED",
+    "UPDATE sessions SET revoked_at = now(), revoked_reason = $3 "
+    "WHERE family_id = $1::uuid AND user_id = $2::bigint AND revoked_at IS NULL" },
+
+  /* logout-all, password change and reset: $1 user id, $2 reason, $3 family kept (NULL = none) */
+  [Q_AUTH_USER_REVOKE_ALL] = { "Q_AUTH_USER_REVOKE_ALL",
+    "UPDATE sessions SET revoked_at = now(), revoked_reason = $2 WHERE user_id = $1::bigint "
+    "AND revoked_at IS NULL AND ($3::uuid IS NULL OR family_id <> $3::uuid)" },
+
+  /* 2FA: the sealed secret (base64 text for secretbox.c), locked for the step update */
+  [Q_AUTH_TOTP_GET] = { "Q_AUTH_TOTP_GET",
+    "SELECT translate(encode(secret_enc, 'base64'), E'\\n', ''), enabled_at IS NOT NULL, last_step "
+    "FROM totp WHERE user_id = $1::bigint FOR UPDATE" },
+
+  /* POST /me/2fa/setup: a new pending secret, never over an enabled one (no row then). $2 base64 */
+  [Q_AUTH_TOTP_PUT_PENDING] = { "Q_AUTH_TOTP_PUT_PENDING",
+    "INSERT INTO totp (user_id, secret_enc) VALUES ($1::bigint, decode($2, 'base64')) "
+    "ON CONFLICT (user_id) DO UPDATE SET secret_enc = EXCLUDED.secret_enc, last_step = 0, created_at = now() "
+    "WHERE totp.enabled_at IS NULL" },
+
+  /* a code accepted: its step can never be accepted again (no row when a concurrent request won) */
+  [Q_AUTH_TOTP_USE_STEP] = { "Q_AUTH_TOTP_USE_STEP",
+    "UPDATE totp SET last_step = $2::bigint WHERE user_id = $1::bigint AND last_step < $2::bigint" },
+
+  /* POST /me/2fa/enable: $1 user id, $2 the step of the confirming code */
+  [Q_AUTH_TOTP_ENABLE] = { "Q_AUTH_TOTP_ENABLE",
+    "UPDATE totp SET enabled_at = now(), last_step = $2::bigint "
+    "WHERE user_id = $1::bigint AND enabled_at IS NULL AND last_step < $2::bigint" },
+
+  /* POST /me/2fa/disable */
+  [Q_AUTH_TOTP_DELETE] = { "Q_AUTH_TOTP_DELETE", "DELETE FROM totp WHERE user_id = $1::bigint" },
+  [Q_AUTH_RECOVERY_DELETE_ALL] = { "Q_AUTH_RECOVERY_DELETE_ALL",
+    "DELETE FROM recovery_codes WHERE user_id = $1::bigint" },
+
+  /* enable and new recovery codes: $1 user id, $2 hash hex */
+  [Q_AUTH_RECOVERY_INSERT] = { "Q_AUTH_RECOVERY_INSERT",
+    "INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1::bigint, decode($2, 'hex'))" },
+
+  /* a recovery code is single use: the row count says whether this caller used it */
+  [Q_AUTH_RECOVERY_USE] = { "Q_AUTH_RECOVERY_USE",
+    "UPDATE recovery_codes SET used_at = now() "
+    "WHERE user_id = $1::bigint AND code_hash = decode($2, 'hex') AND used_at IS NULL" },
+
   /* ------------------------------------------------------------ the investor's money (issue 5) */
 
   /* parity_svc_onboarding_submit(), parity_svc_invest(): the investor's profile */
@@ -120,10 +277,11 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
   [Q_POSITION_SET] = { "Q_POSITION_SET",
     "UPDATE positions SET shares_micro = $3, cost_basis_cents = $4, updated_at = now() "
     "WHERE user_id = $1 AND symbol = $2" },
-  /* $1 user, $2 symbol, $3 side, $4 micro-shares, $5 micro-dollars, $6 cents, $7 reason, $8 request (NULL) */
+  /* parity_trade_record(): $1 user, $2 symbol, $3 side, $4 micro-shares, $5 micro-dollars, $6 cents,
+   * $7 reason, $8 deploy request (NULL), $9 monthly run (NULL); both are unique per symbol */
   [Q_TRADE_INSERT] = { "Q_TRADE_INSERT",
-    "INSERT INTO trades (user_id, symbol, side, shares_micro, price_micros, amount_cents, reason, request_id) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::uuid)" },
+    "INSERT INTO trades (user_id, symbol, side, shares_micro, price_micros, amount_cents, reason, request_id, run_id) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::uuid, $9)" },
   /* trade execution: the newest price of each symbol of $1 (a text[]) */
   [Q_LATEST_PRICES] = { "Q_LATEST_PRICES",
     "SELECT s.symbol, lp.price FROM unnest($1::text[]) AS s(symbol) LEFT JOIN LATERAL ("
@@ -195,5 +353,105 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "  sum(CASE side WHEN 'buy' THEN shares_micro ELSE -shares_micro END) AS net FROM trades "
     "  GROUP BY user_id, symbol) t ON t.user_id = p.user_id AND t.symbol = p.symbol "
     "WHERE coalesce(p.shares_micro, 0) <> coalesce(t.net, 0) ORDER BY 1, 2" },
+  /* parity_svc_rebalance_start(): one run per month; re-posting the period finds it ($1 period) */
+  [Q_RUN_INSERT] = { "Q_RUN_INSERT",
+    "INSERT INTO rebalance_runs (period) VALUES ($1) ON CONFLICT (period) DO NOTHING RETURNING id" },
+  [Q_RUN_LOCK] = { "Q_RUN_LOCK",
+    "SELECT id, status, batches FROM rebalance_runs WHERE period = $1 FOR UPDATE" },
+  /* GET /internal/rebalance/runs/{id} */
+  [Q_RUN_GET] = { "Q_RUN_GET",
+    "SELECT id, period, status, portfolios, batches, applied, trades, to_char(started_at AT TIME ZONE 'UTC', "
+    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+    "error FROM rebalance_runs WHERE id = $1" },
+  /* $1 run, $2 status, $3 error (NULL) */
+  [Q_RUN_SET_STATUS] = { "Q_RUN_SET_STATUS",
+    "UPDATE rebalance_runs SET status = $2, error = $3, finished_at = CASE WHEN $2 IN ('complete', "
+    "'stale_aborted', 'error') THEN now() END WHERE id = $1" },
+  /* $1 run, $2 portfolios, $3 batches */
+  [Q_RUN_STARTED] = { "Q_RUN_STARTED",
+    "UPDATE rebalance_runs SET status = CASE WHEN $3::int = 0 THEN 'complete' ELSE 'running' END, "
+    "portfolios = $2, batches = $3, finished_at = CASE WHEN $3::int = 0 THEN now() END WHERE id = $1" },
+  /* a batch applied: $1 run, $2 trades; completes the run with its last batch; returns the status */
+  [Q_RUN_BATCH_DONE] = { "Q_RUN_BATCH_DONE",
+    "UPDATE rebalance_runs SET applied = applied + 1, trades = trades + $2, "
+    "status = CASE WHEN applied + 1 >= batches THEN 'complete' ELSE status END, "
+    "finished_at = CASE WHEN applied + 1 >= batches THEN now() END WHERE id = $1 RETURNING status" },
+  /* staleness: the newest close and today's date */
+  [Q_LAST_PRICE_DAY] = { "Q_LAST_PRICE_DAY", "SELECT max(day)::text, current_date::text, (current_date - max(day)) "
+    "FROM daily_prices" },
+  /* the portfolios a run rebalances: invested, bucketed, not in the middle of a deploy */
+  [Q_PORTFOLIOS_FOR_RUN] = { "Q_PORTFOLIOS_FOR_RUN",
+    "SELECT p.user_id FROM portfolios p WHERE p.bucket_key IS NOT NULL AND (p.cash_cents > 0 OR EXISTS "
+    "(SELECT 1 FROM positions s WHERE s.user_id = p.user_id AND s.shares_micro > 0)) "
+    "AND NOT EXISTS (SELECT 1 FROM rebalance_requests r WHERE r.user_id = p.user_id AND r.status IN ('pending', 'computed')) "
+    "ORDER BY p.user_id" },
+  /* $1 run, $2 batch, $3 portfolios */
+  [Q_BATCH_INSERT] = { "Q_BATCH_INSERT",
+    "INSERT INTO rebalance_batches (run_id, batch_no, portfolios) VALUES ($1, $2, $3)" },
+  /* parity_svc_apply_batch(): the batch row is the idempotency key of its trades */
+  [Q_BATCH_LOCK] = { "Q_BATCH_LOCK",
+    "SELECT status FROM rebalance_batches WHERE run_id = $1 AND batch_no = $2 FOR UPDATE" },
+  [Q_BATCH_APPLIED] = { "Q_BATCH_APPLIED",
+    "UPDATE rebalance_batches SET status = 'applied', applied_at = now() WHERE run_id = $1 AND batch_no = $2" },
+  [Q_BATCH_TARGETS] = { "Q_BATCH_TARGETS",
+    "SELECT user_id, targets::text FROM rebalance_targets WHERE run_id = $1 AND batch_no = $2 ORDER BY user_id" },
+  /* the sweeper: computed batches whose event never came */
+  [Q_BATCHES_COMPUTED_STALE] = { "Q_BATCHES_COMPUTED_STALE",
+    "SELECT b.run_id, b.batch_no FROM rebalance_batches b WHERE b.status = 'computed' AND NOT EXISTS "
+    "(SELECT 1 FROM rebalance_targets t WHERE t.run_id = b.run_id AND t.batch_no = b.batch_no "
+    "AND t.computed_at > now() - interval '3 seconds') ORDER BY b.run_id, b.batch_no LIMIT 20" },
   /* ------------------------------------------------------------ end of the money block */
+
+  /* ------------------------------------------------------------ forecasts, models, history (issue 5) */
+  /* GET /models and /models/{bucket} use Q_MODELS_CURRENT_ALL and Q_MODEL_CURRENT above. */
+
+  /* parity_svc_forecast_create(): $1 id, $2 user, $3 request (the CMD_FORECAST payload + weights_source) */
+  [Q_FORECAST_INSERT] = { "Q_FORECAST_INSERT",
+    "INSERT INTO forecasts (id, user_id, request) VALUES ($1::uuid, $2, $3::jsonb)" },
+  /* parity_svc_forecast_get(): only the caller's own forecast; $1 id, $2 user */
+  [Q_FORECAST_GET] = { "Q_FORECAST_GET",
+    "SELECT status, result::text, error, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
+    "to_char(completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), request::text "
+    "FROM forecasts WHERE id = $1::uuid AND user_id = $2" },
+  /* parity_svc_forecast_create(): bounds the work one investor can queue */
+  [Q_FORECAST_PENDING_COUNT] = { "Q_FORECAST_PENDING_COUNT",
+    "SELECT count(*) FROM forecasts WHERE user_id = $1 AND status = 'pending'" },
+  /* forecast listener: a NOTIFY reached this replica */
+  [Q_FORECAST_MARK_NOTIFIED] = { "Q_FORECAST_MARK_NOTIFIED",
+    "UPDATE forecasts SET notified_at = now() WHERE id = $1::uuid AND notified_at IS NULL AND status <> 'pending'" },
+  /* forecast listener's sweep: outcomes older than $1 seconds that no replica heard of */
+  [Q_FORECAST_UNNOTIFIED] = { "Q_FORECAST_UNNOTIFIED",
+    "UPDATE forecasts SET notified_at = now() WHERE id IN (SELECT id FROM forecasts WHERE status <> 'pending' "
+    "AND notified_at IS NULL AND completed_at < now() - make_interval(secs => $1::int) ORDER BY completed_at "
+    "LIMIT 100) RETURNING id::text" },
+  /* forecast listener's sweep: a forecast pending for more than $1 seconds lost its command; it ends */
+  [Q_FORECAST_EXPIRE] = { "Q_FORECAST_EXPIRE",
+    "UPDATE forecasts SET status = 'error', completed_at = now(), notified_at = now(), "
+    "error = 'not computed within ' || $1 || ' seconds (the forecast worker may be down); ask again' "
+    "WHERE id IN (SELECT id FROM forecasts WHERE status = 'pending' AND created_at < now() - make_interval(secs => $1::int) "
+    "ORDER BY created_at LIMIT 100) AND status = 'pending' RETURNING id::text" },
+  /* parity_svc_history(): today in New York, as days since 1970-01-01 */
+  [Q_HISTORY_TODAY] = { "Q_HISTORY_TODAY",
+    "SELECT (now() AT TIME ZONE 'America/New_York')::date - DATE '1970-01-01'" },
+  /* parity_svc_history(): the portfolio's external flows per New York day (invest +, sell -) */
+  [Q_HISTORY_FLOWS] = { "Q_HISTORY_FLOWS",
+    "SELECT (created_at AT TIME ZONE 'America/New_York')::date - DATE '1970-01-01', "
+    "sum(CASE kind WHEN 'invest' THEN amount_cents ELSE -amount_cents END) FROM cash_movements "
+    "WHERE user_id = $1 AND kind IN ('invest', 'sell') GROUP BY 1 ORDER BY 1" },
+  /* parity_svc_history(): net shares and cash of the trades per New York day and symbol (buy +, sell -) */
+  [Q_HISTORY_TRADES] = { "Q_HISTORY_TRADES",
+    "SELECT (created_at AT TIME ZONE 'America/New_York')::date - DATE '1970-01-01', symbol, "
+    "sum(CASE side WHEN 'buy' THEN shares_micro ELSE -shares_micro END), "
+    "sum(CASE side WHEN 'buy' THEN amount_cents ELSE -amount_cents END) FROM trades WHERE user_id = $1 "
+    "GROUP BY 1, 2 ORDER BY 1, 2" },
+  /* parity_svc_history(): closes of the symbols of $1 (text[]) on days $2 < day <= $3 (days since 1970),
+   * plus each symbol's newest close on or before $2, which values the range's first days */
+  [Q_HISTORY_CLOSES] = { "Q_HISTORY_CLOSES",
+    "SELECT symbol, day - DATE '1970-01-01', close FROM ("
+    "  SELECT s.symbol, t.day, t.close FROM unnest($1::text[]) AS s(symbol) CROSS JOIN LATERAL ("
+    "    SELECT day, close FROM daily_prices d WHERE d.symbol = s.symbol AND d.day <= DATE '1970-01-01' + $2::int "
+    "    ORDER BY day DESC LIMIT 1) t "
+    "  UNION ALL SELECT symbol, day, close FROM daily_prices WHERE symbol = ANY($1::text[]) "
+    "    AND day > DATE '1970-01-01' + $2::int AND day <= DATE '1970-01-01' + $3::int) c ORDER BY 1, 2" },
+  /* ------------------------------------------------------------ end of forecasts, models, history */
 };

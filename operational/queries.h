@@ -22,6 +22,39 @@ enum parity_op_query {
   Q_CLEANUP_OUTBOX,
   Q_CLEANUP_ACTION_TOKENS,
   Q_CLEANUP_SESSIONS,
+  /* accounts and security (issue 4) */
+  Q_AUTH_USER_INSERT,
+  Q_AUTH_USER_BY_EMAIL,
+  Q_AUTH_USER_BY_ID,
+  Q_AUTH_USER_VERIFY,
+  Q_AUTH_PASSWORD_SET,
+  Q_AUTH_PASSWORD_RESET,
+  Q_AUTH_ME,
+  Q_AUTH_TOKEN_RETIRE,
+  Q_AUTH_TOKEN_INSERT,
+  Q_AUTH_TOKEN_PEEK,
+  Q_AUTH_TOKEN_CONSUME,
+  Q_AUTH_ATTEMPTS_LOCK,
+  Q_AUTH_ATTEMPTS_SAVE,
+  Q_AUTH_ATTEMPTS_CLEAR,
+  Q_AUTH_SESSION_INSERT,
+  Q_AUTH_SESSION_BY_HASH,
+  Q_AUTH_SESSION_MARK_USED,
+  Q_AUTH_SESSION_CHECK,
+  Q_AUTH_SESSION_TOUCH,
+  Q_AUTH_SESSIONS_LIST,
+  Q_AUTH_FAMILY_REVOKE,
+  Q_AUTH_FAMILY_REVOKE_OWNED,
+  Q_AUTH_USER_REVOKE_ALL,
+  Q_AUTH_TOTP_GET,
+  Q_AUTH_TOTP_PUT_PENDING,
+  Q_AUTH_TOTP_USE_STEP,
+  Q_AUTH_TOTP_ENABLE,
+  Q_AUTH_TOTP_DELETE,
+  Q_AUTH_RECOVERY_DELETE_ALL,
+  Q_AUTH_RECOVERY_INSERT,
+  Q_AUTH_RECOVERY_USE,
+  /* end of the accounts block */
   /* the investor's money (issue 5) */
   Q_USER_PROFILE,
   Q_USER_SET_PROFILE,
@@ -56,10 +89,39 @@ enum parity_op_query {
   Q_TRANSACTIONS_LIST,
   Q_AUDIT_CASH,
   Q_AUDIT_SHARES,
+  Q_RUN_INSERT,
+  Q_RUN_LOCK,
+  Q_RUN_GET,
+  Q_RUN_SET_STATUS,
+  Q_RUN_STARTED,
+  Q_RUN_BATCH_DONE,
+  Q_LAST_PRICE_DAY,
+  Q_PORTFOLIOS_FOR_RUN,
+  Q_BATCH_INSERT,
+  Q_BATCH_LOCK,
+  Q_BATCH_APPLIED,
+  Q_BATCH_TARGETS,
+  Q_BATCHES_COMPUTED_STALE,
   /* end of the money block */
+  /* forecasts, models, history (issue 5) */
+  Q_FORECAST_INSERT,
+  Q_FORECAST_GET,
+  Q_FORECAST_PENDING_COUNT,
+  Q_FORECAST_MARK_NOTIFIED,
+  Q_FORECAST_UNNOTIFIED,
+  Q_FORECAST_EXPIRE,
+  Q_HISTORY_TODAY,
+  Q_HISTORY_FLOWS,
+  Q_HISTORY_TRADES,
+  Q_HISTORY_CLOSES,
+  /* end of forecasts, models, history */
   Q_OP_QUERY_COUNT
 };
 
 extern const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT];
+
+/* forecasts, models, history (issue 5): a utility command PostgreSQL cannot prepare, run with
+ * parity_db_exec_sql() by the forecast listener on its own connection */
+#define PARITY_OP_SQL_LISTEN_FORECASTS "LISTEN forecast_done"
 
 #endif

@@ -29,6 +29,15 @@ const struct parity_route parity_routes[] = {
   { "GET", "/api/v1/portfolio", PUB, PARITY_AUTH_USER, h_portfolio_get, "portfolio" },
   { "GET", "/api/v1/portfolio/trades", PUB, PARITY_AUTH_USER, h_portfolio_trades, "portfolio_trades" },
   { "GET", "/api/v1/transactions", PUB, PARITY_AUTH_USER, h_transactions, "transactions" },
+  { "POST", "/internal/rebalance", INT, PARITY_AUTH_INTERNAL, h_rebalance_start, "rebalance_start" },
+  { "GET", "/internal/rebalance/runs/{id}", INT, PARITY_AUTH_INTERNAL, h_rebalance_run, "rebalance_run" },
+
+  /* forecasts, models, history (issue 5) */
+  { "POST", "/api/v1/forecasts", PUB, PARITY_AUTH_USER, h_forecast_create, "forecast_create" },
+  { "GET", "/api/v1/forecasts/{id}", PUB, PARITY_AUTH_USER, h_forecast_get, "forecast_get" },
+  { "GET", "/api/v1/models", PUB, PARITY_AUTH_NONE, h_models_list, "models" },
+  { "GET", "/api/v1/models/{bucket}", PUB, PARITY_AUTH_NONE, h_model_get, "model" },
+  { "GET", "/api/v1/portfolio/history", PUB, PARITY_AUTH_USER, h_portfolio_history, "portfolio_history" },
 };
 
 const size_t parity_routes_count = sizeof(parity_routes) / sizeof(parity_routes[0]);

@@ -12,8 +12,7 @@
 #include "operational/queries.h"
 #include "operational/svc_ledger.h"
 #include "operational/svc_portfolio.h"
-
-#define MAX_TRADE_SYMBOLS PARITY_PORTFOLIO_MAX_POSITIONS
+#include "operational/trade_exec.h"
 
 /* The portfolio row, locked for the rest of the transaction. */
 struct locked_portfolio {
@@ -176,22 +175,6 @@ int parity_svc_invest(struct parity_db *db, const struct parity_config *cfg, con
   return rc;
 }
 
-/* A trade's rows: the trade, the position, never the cash (the caller settles cash once). */
-static int record_trade(struct parity_db *db, int64_t user_id, const char *symbol, bool buy, int64_t shares,
-                        int64_t price_micros, int64_t cents, const char *reason, const char *request_id,
-                        int64_t new_shares, int64_t new_cost)
-{
-  char uid[24], s[24], p[24], c[24], ns[24], nc[24];
-  parity_i64(user_id, uid);
-  int rc = PARITY_DB_EXEC(db, Q_TRADE_INSERT, NULL, uid, symbol, buy ? "buy" : "sell", parity_i64(shares, s),
-                          parity_i64(price_micros, p), parity_i64(cents, c), reason, request_id);
-  if (rc)
-    return rc;
-  if (buy)
-    return PARITY_DB_EXEC(db, Q_POSITION_BUY, NULL, uid, symbol, s, c);
-  return PARITY_DB_EXEC(db, Q_POSITION_SET, NULL, uid, symbol, parity_i64(new_shares, ns), parity_i64(new_cost, nc));
-}
-
 static int sell_once(struct parity_db *db, const struct parity_money_request *rq, json_t **out, bool *replayed,
                      struct parity_ledger_error *err)
 {
@@ -254,9 +237,10 @@ static int sell_once(struct parity_db *db, const struct parity_money_request *rq
       int64_t cents = parity_value_cents(shares, price);
       if (cents <= 0)
         continue;
-      rc = record_trade(db, rq->user_id, pos->symbol, false, shares, price, cents, "sell", NULL,
-                        pos->shares_micro - shares,
-                        parity_cost_basis_after_sell(pos->cost_basis_cents, pos->shares_micro, shares));
+      struct parity_trade_origin origin = { "sell", NULL, NULL };
+      rc = parity_trade_record(db, rq->user_id, pos->symbol, false, shares, price, cents, &origin,
+                               pos->shares_micro - shares,
+                               parity_cost_basis_after_sell(pos->cost_basis_cents, pos->shares_micro, shares));
       proceeds += cents;
       trades++;
     }
@@ -305,84 +289,6 @@ int parity_svc_sell(struct parity_db *db, const struct parity_money_request *rq,
 
 /* ------------------------------------------------------------------ deploy: targets into trades */
 
-struct planned_buy {
-  const char *symbol;
-  int64_t price_micros;
-  int64_t want_cents;
-};
-
-/*
- * Buys toward the target weights with the portfolio's cash, never selling (the request is cash first,
- * no sells): each underweight symbol wants target·value − held value; when the wants exceed the cash,
- * each gets its share of the cash. Trades under $1 are skipped; the residue stays as cash.
- */
-static int execute_buys(struct parity_db *db, int64_t user_id, const char *request_id,
-                        const struct parity_portfolio_view *v, const json_t *targets, int64_t *spent, int *trades)
-{
-  struct planned_buy plan[MAX_TRADE_SYMBOLS];
-  size_t n = 0;
-  int64_t wanted = 0;
-  const char *symbol;
-  json_t *w;
-  json_object_foreach((json_t *)targets, symbol, w) {
-    if (strcmp(symbol, "CASH") == 0 || n == MAX_TRADE_SYMBOLS)
-      continue;
-    int64_t held = 0;
-    double price = 0;
-    for (size_t i = 0; i < v->n; i++) {
-      if (strcmp(v->positions[i].symbol, symbol) == 0) {
-        held = v->positions[i].value_cents;
-        price = v->positions[i].price;
-      }
-    }
-    int64_t want = (int64_t)llround(json_number_value(w) * (double)v->value_cents) - held;
-    if (want < PARITY_MIN_TRADE_CENTS)
-      continue;
-    plan[n++] = (struct planned_buy){ symbol, parity_price_micros(price), want };
-    wanted += want;
-  }
-  /* Symbols not held yet have no price in the view: ask for the newest prices of all planned symbols. */
-  char *array = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&array, &len);
-  fputc('{', f);
-  for (size_t i = 0; i < n; i++)
-    fprintf(f, "%s%s", i ? "," : "", plan[i].symbol);
-  fputc('}', f);
-  fclose(f);
-  PGresult *res = NULL;
-  int rc = PARITY_DB_EXEC(db, Q_LATEST_PRICES, &res, array);
-  free(array);
-  if (rc)
-    return rc;
-  for (int r = 0; r < PQntuples(res); r++)
-    for (size_t i = 0; i < n; i++)
-      if (strcmp(plan[i].symbol, PQgetvalue(res, r, 0)) == 0 && !PQgetisnull(res, r, 1))
-        plan[i].price_micros = parity_price_micros(atof(PQgetvalue(res, r, 1)));
-  PQclear(res);
-
-  int64_t cash = v->cash_cents;
-  *spent = 0;
-  *trades = 0;
-  for (size_t i = 0; i < n && !rc; i++) {
-    if (plan[i].price_micros <= 0) {
-      parity_log(PARITY_LOG_WARN, "deploy_no_price", "{s:s}", "symbol", plan[i].symbol);
-      continue;
-    }
-    int64_t budget = wanted > cash ? (int64_t)((__int128)plan[i].want_cents * cash / wanted) : plan[i].want_cents;
-    if (budget > cash - *spent)
-      budget = cash - *spent;
-    int64_t shares = parity_shares_for_cents(budget, plan[i].price_micros);
-    int64_t cents = parity_value_cents(shares, plan[i].price_micros);
-    if (cents < PARITY_MIN_TRADE_CENTS || shares <= 0)
-      continue;
-    rc = record_trade(db, user_id, plan[i].symbol, true, shares, plan[i].price_micros, cents, "invest", request_id, 0, 0);
-    *spent += cents;
-    (*trades)++;
-  }
-  return rc;
-}
-
 int parity_svc_apply_request(struct parity_db *db, const char *request_id, int *trades)
 {
   *trades = -1;
@@ -411,13 +317,14 @@ int parity_svc_apply_request(struct parity_db *db, const char *request_id, int *
     rc = PARITY_EINVAL;
   if (!rc)
     rc = parity_svc_portfolio_load(db, user_id, v);
-  int64_t spent = 0;
+  int64_t cash_delta = 0;
   int n_trades = 0;
+  struct parity_trade_origin origin = { "invest", request_id, NULL };
   if (!rc)
-    rc = execute_buys(db, user_id, request_id, v, targets, &spent, &n_trades);
+    rc = parity_trade_toward(db, user_id, v, targets, false, &origin, &cash_delta, &n_trades);
   /* What was invested is now deployed (or, below $1 a trade, left as plain portfolio cash). */
   if (!rc)
-    rc = set_portfolio_cash(db, user_id, v->cash_cents - spent, 0);
+    rc = set_portfolio_cash(db, user_id, v->cash_cents + cash_delta, 0);
   char count[24];
   if (!rc)
     rc = PARITY_DB_EXEC(db, Q_REQUEST_APPLIED, NULL, request_id, parity_i64(n_trades, count));
@@ -435,7 +342,7 @@ int parity_svc_apply_request(struct parity_db *db, const char *request_id, int *
   }
   *trades = n_trades;
   parity_log(PARITY_LOG_INFO, "deploy_applied", "{s:s, s:I, s:i, s:I}", "request_id", request_id, "user_id",
-             (json_int_t)user_id, "trades", n_trades, "spent_cents", (json_int_t)spent);
+             (json_int_t)user_id, "trades", n_trades, "spent_cents", (json_int_t)-cash_delta);
   return PARITY_OK;
 }
 

@@ -1,0 +1,42 @@
+/* POST /internal/rebalance[?period=YYYY-MM] and GET /internal/rebalance/runs/{id} (internal port). */
+#include <stdlib.h>
+
+#include "common/errors.h"
+#include "operational/app.h"
+#include "operational/handlers.h"
+#include "operational/svc_rebalance.h"
+
+int h_rebalance_start(struct parity_request *req, struct parity_response *res)
+{
+  struct parity_db *db;
+  int rc = parity_db_pool_acquire(&req->app->pool, &db);
+  if (rc)
+    return rc;
+  json_t *out = NULL;
+  int status = 202;
+  rc = parity_svc_rebalance_start(db, &req->app->cfg, parity_req_query(req, "period"), &req->app->metrics, &out,
+                                  &status);
+  parity_db_pool_release(&req->app->pool, db);
+  if (rc == PARITY_EINVAL)
+    return parity_res_error(res, rc, NULL, "period must be YYYY-MM");
+  if (rc)
+    return rc;
+  parity_app_outbox_kick(req->app);
+  return parity_res_json(res, status, out);
+}
+
+int h_rebalance_run(struct parity_request *req, struct parity_response *res)
+{
+  char *end;
+  long long id = strtoll(req->params[0], &end, 10);
+  if (*end || id <= 0)
+    return parity_res_error(res, PARITY_ENOTFOUND, NULL, "no such run");
+  struct parity_db *db;
+  int rc = parity_db_pool_acquire(&req->app->pool, &db);
+  if (rc)
+    return rc;
+  json_t *out = NULL;
+  rc = parity_svc_rebalance_run_get(db, id, &out);
+  parity_db_pool_release(&req->app->pool, db);
+  return rc ? rc : parity_res_json(res, 200, out);
+}
