@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2016 # the sed expressions below are literal on purpose
 # Proves the deployment checkers are not vacuous: each case breaks one fact in a copy of the files
 # and expects check_deploy.py / check_metrics.py to report exactly that check as FAIL.
 set -uo pipefail
-# The sed expressions below are literal on purpose.
-# shellcheck disable=SC2016
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 python="${PYTHON:-/usr/bin/python3}"
