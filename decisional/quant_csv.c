@@ -77,7 +77,7 @@ static int parse_header(const char *name, const char *line, size_t n, struct par
   out->names = calloc(out->ncols, sizeof(*out->names));
   if (!out->names)
     return parity_quant_fail(err, PARITY_ENOMEM, "out of memory");
-  const char *p = memchr(line, ',', n) + 1, *end = line + n;
+  const char *p = (const char *)memchr(line, ',', n) + 1, *end = line + n;
   for (size_t j = 0; j < out->ncols; j++) {
     const char *comma = memchr(p, ',', (size_t)(end - p));
     size_t l = comma ? (size_t)(comma - p) : (size_t)(end - p);

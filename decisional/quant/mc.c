@@ -376,7 +376,7 @@ int parity_mc_run(const struct parity_mc_params *params, struct parity_mc_result
   struct mc_worker workers[PARITY_MC_MAX_THREADS];
   pthread_t tids[PARITY_MC_MAX_THREADS];
   unsigned started = 1;
-  for (unsigned t = 0; t < nthreads; t++)
+  for (unsigned t = 0; t < PARITY_MC_MAX_THREADS; t++)
     workers[t] = (struct mc_worker){ &run, t };
   for (unsigned t = 1; t < nthreads; t++) {
     if (pthread_create(&tids[t], NULL, worker_main, &workers[t]) != 0)

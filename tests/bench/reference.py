@@ -194,13 +194,24 @@ def cmd_forecast_inputs(a):
 
 
 def cmd_blas(_):
+    """The BLAS sections of np.show_config() (the rest lists libraries that are not there)."""
     buf = io.StringIO()
     old, sys.stdout = sys.stdout, buf
     try:
         np.show_config()
     finally:
         sys.stdout = old
-    print(buf.getvalue().strip())
+    sections, name = {}, None
+    for line in buf.getvalue().splitlines():
+        if line and not line.startswith(" "):
+            name = line.strip().rstrip(":")
+            sections[name] = []
+        elif name is not None:
+            sections[name].append(line)
+    for name, body in sections.items():
+        if "blas" in name and any(b.strip() != "NOT AVAILABLE" for b in body):
+            print(name + ":")
+            print("\n".join(body))
 
 
 def main():
