@@ -21,6 +21,8 @@ enum parity_dec_query {
   QD_REBALANCE_BATCH_COMPUTED,
   QD_REQUEST_COMPUTED,
   QD_REQUEST_ERROR,
+  /* forecasts, models, history (issue 5) */
+  QD_FORECAST_SERIES,
   QD_DEC_QUERY_COUNT
 };
 

@@ -13,6 +13,7 @@
 #include "common/pg.h"
 
 struct MHD_Daemon;
+struct parity_forecast_listener; /* forecasts, models, history (issue 5) */
 
 struct parity_app_metrics {
   struct parity_metric *http_requests;     /* {route,method,status} */
@@ -41,6 +42,7 @@ struct parity_app {
   unsigned char internal_key[32]; /* per-process HMAC key for the constant-time secret compare */
   unsigned char internal_mac[32]; /* HMAC of INTERNAL_SECRET under internal_key */
   json_t *openapi;                /* the API description, served at /api/v1/openapi.json */
+  struct parity_forecast_listener *forecast_listener; /* forecasts, models, history (issue 5): LISTEN thread */
   pthread_mutex_t outbox_lock;
   pthread_cond_t outbox_wake;     /* signalled when this process writes the outbox */
 };

@@ -13,6 +13,7 @@
 #include "operational/auth_gate.h"
 #include "operational/cron.h"
 #include "operational/events.h"
+#include "operational/forecast_listener.h" /* forecasts, models, history (issue 5) */
 #include "operational/http.h"
 #include "operational/migrate.h"
 #include "operational/outbox.h"
@@ -125,6 +126,9 @@ int main(int argc, char **argv)
     rc = parity_cron_start(&app, &cron);
     cron_started = rc == PARITY_OK;
   }
+  /* forecasts, models, history (issue 5): the LISTEN thread that wakes forecast long-polls */
+  if (!rc)
+    rc = parity_forecast_listener_start(&app);
   if (!rc)
     rc = parity_http_start(&app);
   if (!rc) {
@@ -142,6 +146,7 @@ int main(int argc, char **argv)
   pthread_join(events, NULL);
   if (cron_started)
     pthread_join(cron, NULL);
+  parity_forecast_listener_stop(&app); /* forecasts, models, history (issue 5): after the last long-poll */
 
   parity_db_pool_close(&app.pool);
   json_decref(app.openapi);

@@ -1,0 +1,110 @@
+/*
+ * Portfolio history: value, net contributions and time-weighted return per day, rebuilt from the ledger
+ * (trades and the invest/sell cash movements, which are the portfolio's external flows) and daily closes.
+ *
+ * Decisions (SPEC §8 is silent on them):
+ * - Days are New York calendar days, the exchange's: a ledger row belongs to the day of its created_at
+ *   in America/New_York, and a day's close is that session's close.
+ * - "Now" is today in New York by the database clock, because trades carry the clock's timestamps. A
+ *   day without a close of its own (weekend, holiday, or any day after the newest close, which with the
+ *   bundled data set is 2026-05-01) is valued at the newest close before it; the answer's prices_as_of
+ *   names that close so a client can show the staleness. The last point is valued at the newest price
+ *   per symbol (intraday when newer than the close), exactly as GET /portfolio values the portfolio.
+ * - Value of a day = portfolio cash at its end + Σ parity_value_cents(shares, close), the rounding the
+ *   ledger uses; portfolio cash = Σ invest − Σ sell movements − Σ buy amounts + Σ sell amounts.
+ * - Prices are `close`, not `adj_close`: the paper portfolio receives no dividends, so the return is the
+ *   return of what it holds, as its value shows.
+ * - Return: daily chain of sub-period returns with flows at the start of the day,
+ *   r_d = V_d / (V_{d−1} + F_d) − 1 (r_d = 0 when nothing was at risk, V_{d−1} + F_d <= 0), and
+ *   TWR_d = Π (1 + r) − 1 from the first point of the range, which is the base (TWR 0). The first day
+ *   of a portfolio thus earns the move from its execution prices to that day's close.
+ * - A range starts the day before its first day (the base point): 1D today − 1, 1W − 7 days, 1M/6M/1Y/5Y
+ *   calendar months back (clamped to the month's end, as PostgreSQL's date − interval), YTD the last day
+ *   of the previous year, MAX the day before the first ledger row. No range starts before that day.
+ * - Long ranges are thinned to at most PARITY_HISTORY_MAX_POINTS points (every k-th day counted back
+ *   from today, the base kept); the return is chained over every day before thinning.
+ */
+#ifndef PARITY_SVC_HISTORY_H
+#define PARITY_SVC_HISTORY_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/pg.h"
+
+#define PARITY_HISTORY_MAX_POINTS 1000      /* points in one answer */
+#define PARITY_HISTORY_MAX_DAYS (60 * 366)  /* days rebuilt for one answer (MAX is clamped to this) */
+#define PARITY_HISTORY_MAX_SYMBOLS 256      /* symbols a portfolio has ever traded */
+#define PARITY_HISTORY_METHOD "time_weighted_daily_chain"
+#define PARITY_HISTORY_FLOW_TIMING "start_of_day"
+
+enum parity_history_range {
+  PARITY_RANGE_1D,
+  PARITY_RANGE_1W,
+  PARITY_RANGE_1M,
+  PARITY_RANGE_6M,
+  PARITY_RANGE_1Y,
+  PARITY_RANGE_YTD,
+  PARITY_RANGE_5Y,
+  PARITY_RANGE_MAX,
+};
+
+/* "1D", "1W", "1M", "6M", "1Y", "YTD", "5Y", "MAX" (exactly); PARITY_EINVAL otherwise. */
+int parity_history_range_parse(const char *text, enum parity_history_range *out);
+/* The base day of a range ending today (days since 1970-01-01); INT32_MIN for MAX. */
+int32_t parity_history_range_start(enum parity_history_range range, int32_t today);
+
+/* Civil dates (proleptic Gregorian) <-> days since 1970-01-01. */
+int32_t parity_history_day_from_ymd(int y, int m, int d);
+void parity_history_day_to_ymd(int32_t day, int *y, int *m, int *d);
+/* "YYYY-MM-DD" and a NUL into buf (11 bytes). */
+void parity_history_day_format(int32_t day, char buf[11]);
+
+/* One ledger fact of a day: a trade of a symbol, or a flow (symbol -1). */
+struct parity_history_event {
+  int32_t day;
+  int symbol;           /* index into the series, or -1 for a flow (invest +, sell −) */
+  int64_t shares_micro; /* trades: + bought, − sold */
+  int64_t cash_cents;   /* effect on portfolio cash: flows +invest/−sell; trades −buy amount/+sell amount */
+};
+
+/* One symbol's closes (increasing days) and, optionally, the price of the last point. */
+struct parity_history_price {
+  int32_t day;
+  int64_t price_micros;
+};
+struct parity_history_series {
+  const struct parity_history_price *prices;
+  size_t n;
+  int64_t final_price_micros; /* the newest price for the last point; 0 = use the closes */
+};
+
+struct parity_history_point {
+  int32_t day;
+  int64_t value_cents;
+  int64_t net_contrib_cents; /* Σ flows up to and including the day */
+  int64_t flow_cents;        /* the day's flows */
+  double twr;                /* chained from the first point */
+};
+
+/*
+ * Rebuilds one point per day from first_day to last_day inclusive (out has room for
+ * last_day − first_day + 1). Events must be sorted by day; events before first_day make the opening
+ * state, later ones are ignored. A held symbol without any close yet is valued at the price its own
+ * trades imply. Then chains the TWR. PARITY_EINVAL for bad arguments or unsorted events.
+ */
+int parity_history_build(const struct parity_history_event *ev, size_t nev, const struct parity_history_series *series,
+                         size_t nseries, int32_t first_day, int32_t last_day, struct parity_history_point *out);
+
+/* The TWR chain of SPEC-less decision above over points[0..n) (value, flow given); fills twr. */
+void parity_history_twr_chain(struct parity_history_point *points, size_t n);
+
+/* Thins points to at most max (keeps the last, every k-th before it, and the first); returns the new n. */
+size_t parity_history_thin(struct parity_history_point *points, size_t n, size_t max);
+
+/* GET /portfolio/history's body for the caller. PARITY_EINVAL for a bad range (message in err). */
+int parity_svc_history(struct parity_db *db, int64_t user_id, const char *range, json_t **out, char *err,
+                       size_t err_len);
+
+#endif
