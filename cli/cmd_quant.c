@@ -431,12 +431,12 @@ static json_t *rebalance_case(const json_t *c, size_t idx, char *msg, size_t msg
     snprintf(msg, msglen, "case %zu: threshold must be a number and cash_first a boolean", idx);
     return NULL;
   }
-  static struct parity_weight cur[PARITY_REBALANCE_MAX_ASSETS], tgt[PARITY_REBALANCE_MAX_ASSETS];
+  struct parity_weight cur[PARITY_REBALANCE_MAX_ASSETS], tgt[PARITY_REBALANCE_MAX_ASSETS];
   size_t ncur, ntgt;
   if (weights_of(json_object_get(c, "current"), cur, &ncur, "current", idx, msg, msglen) ||
       weights_of(json_object_get(c, "target"), tgt, &ntgt, "target", idx, msg, msglen))
     return NULL;
-  static struct parity_rebalance_result res;
+  struct parity_rebalance_result res;
   struct parity_quant_err err = { 0, "" };
   if (parity_rebalance_compute(cur, ncur, tgt, ntgt, json_number_value(thr), json_is_true(cf), &res, &err) != 0) {
     snprintf(msg, msglen, "case %zu: %s", idx, err.msg);
