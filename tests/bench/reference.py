@@ -89,7 +89,8 @@ def align(series, symbols, as_of):
         count = sum(1 for d, _ in tails[s] if d >= cal[0])
         (kept if count >= MIN_COMMON + 1 else excluded).append(s)
     common = sorted(set.intersection(*[{d for d, _ in tails[s] if d >= cal[0]} for s in kept]))
-    prices = np.array([[dict(tails[s])[d] for d in common] for s in kept]).T  # days x symbols
+    lookup = {s: dict(tails[s]) for s in kept}
+    prices = np.array([[lookup[s][d] for d in common] for s in kept]).T  # days x symbols
     returns = prices[1:] / prices[:-1] - 1.0
     return kept, excluded, common, returns
 
