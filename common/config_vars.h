@@ -56,5 +56,6 @@
   X(SMTP_URL, SECRET, smtp_url, "", 0, 0, "smtp(s)://user:pass@host:port; empty writes .eml files") \
   X(SMTP_FROM, STR, smtp_from, "Parity <no-reply@parity.local>", 0, 0, "sender of emails") \
   X(MAIL_DIR, STR, mail_dir, "var/mail", 0, 0, "where emails go when SMTP_URL is empty") \
-  X(TURNSTILE_SECRET, SECRET, turnstile_secret, "", 0, 0, "Cloudflare Turnstile secret; empty disables the check")
+  X(TURNSTILE_SECRET, SECRET, turnstile_secret, "", 0, 0, "Cloudflare Turnstile secret; empty disables the check") \
+  X(TURNSTILE_VERIFY_URL, STR, turnstile_verify_url, "https://challenges.cloudflare.com/turnstile/v0/siteverify", 0, 0, "Turnstile siteverify endpoint (tests point it at a local server)")
 /* clang-format on */

@@ -11,9 +11,14 @@
 #include "common/config.h"
 #include "common/metrics.h"
 #include "common/pg.h"
+#include "operational/auth/client_ip.h"
+#include "operational/auth/jwt.h"
+#include "operational/auth/secretbox.h"
 
 struct MHD_Daemon;
 struct parity_forecast_listener; /* forecasts, models, history (issue 5) */
+struct parity_mail;
+struct parity_ratelimit;
 
 struct parity_app_metrics {
   struct parity_metric *http_requests;     /* {route,method,status} */
@@ -39,8 +44,12 @@ struct parity_app {
   atomic_bool draining;
   atomic_bool broker_ok;          /* the outbox relay's broker connection is up */
   atomic_int in_flight;           /* requests being handled */
-  unsigned char internal_key[32]; /* per-process HMAC key for the constant-time secret compare */
-  unsigned char internal_mac[32]; /* HMAC of INTERNAL_SECRET under internal_key */
+  /* accounts and security (issue 4): set up by parity_auth_gate_init(), read-only after start */
+  struct parity_jwt jwt;                   /* JWT_SECRET: access tokens */
+  struct parity_secretbox totp_box;        /* TOTP_ENC_KEY: TOTP secrets at rest */
+  struct parity_trusted_proxies proxies;   /* TRUSTED_PROXIES: whose X-Forwarded-For counts */
+  struct parity_ratelimit *ratelimit;      /* RATE_LIMIT_RPS / RATE_LIMIT_BURST, per client IP */
+  struct parity_mail *mail;                /* outgoing email (operational/mail.h), started in main */
   json_t *openapi;                /* the API description, served at /api/v1/openapi.json */
   struct parity_forecast_listener *forecast_listener; /* forecasts, models, history (issue 5): LISTEN thread */
   pthread_mutex_t outbox_lock;

@@ -15,6 +15,7 @@
 #include "operational/events.h"
 #include "operational/forecast_listener.h" /* forecasts, models, history (issue 5) */
 #include "operational/http.h"
+#include "operational/mail.h" /* accounts and security (issue 4) */
 #include "operational/migrate.h"
 #include "operational/outbox.h"
 #include "operational/queries.h"
@@ -107,10 +108,15 @@ int main(int argc, char **argv)
   parity_app_metrics_init(&app.metrics);
 
   int rc = parity_auth_gate_init(&app);
+  bool gate_ready = rc == PARITY_OK; /* accounts and security (issue 4) */
   if (!rc)
     rc = migrate_with_retry();
+  if (!rc)
+    rc = parity_mail_start(&app.cfg, &app.mail); /* accounts and security (issue 4) */
   if (rc) {
     parity_log(PARITY_LOG_ERROR, "startup_failed", "{s:s}", "error", parity_err_str(rc));
+    if (gate_ready)
+      parity_auth_gate_shutdown(&app);
     parity_config_free(&app.cfg);
     return 1;
   }
@@ -148,6 +154,7 @@ int main(int argc, char **argv)
     pthread_join(cron, NULL);
   parity_forecast_listener_stop(&app); /* forecasts, models, history (issue 5): after the last long-poll */
 
+  parity_mail_stop(app.mail); /* accounts and security (issue 4): delivers what is queued */
   parity_db_pool_close(&app.pool);
   json_decref(app.openapi);
   parity_auth_gate_shutdown(&app);

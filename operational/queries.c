@@ -92,7 +92,7 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
   [Q_AUTH_ME] = { "Q_AUTH_ME",
     "SELECT u.id, u.email::text, u.email_verified_at IS NOT NULL, "
     "EXISTS (SELECT 1 FROM totp t WHERE t.user_id = u.id AND t.enabled_at IS NOT NULL), "
-    "u.risk_tolerance, u.horizon, u.created_at, "
+    "u.risk_tolerance, u.horizon, to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
     "(SELECT count(*) FROM recovery_codes r WHERE r.user_id = u.id AND r.used_at IS NULL) "
     "FROM users u WHERE u.id = $1::bigint" },
 
@@ -130,18 +130,19 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
   /* lockout: a success ends the streak */
   [Q_AUTH_ATTEMPTS_CLEAR] = { "Q_AUTH_ATTEMPTS_CLEAR", "DELETE FROM login_attempts WHERE email_key = $1" },
 
-  /* parity__auth_issue(): $1 user, $2 family or NULL (new login), $3 token hash hex, $4 family end
-     (Unix s; NULL = now + $8 s), $5 ip or NULL, $6 user agent or NULL, $7 access token jti, $8 family TTL */
+  /* issue_session(): $1 user, $2 family or NULL (new login), $3 token hash hex, $4 family end (timestamptz text
+     as Q_AUTH_SESSION_BY_HASH gave it; NULL = now + $8 s), $5 ip or NULL, $6 user agent or NULL, $7 access
+     token jti, $8 family TTL in seconds */
   [Q_AUTH_SESSION_INSERT] = { "Q_AUTH_SESSION_INSERT",
     "INSERT INTO sessions (user_id, family_id, token_hash, expires_at, family_expires_at, ip, user_agent, "
     "access_jti) SELECT $1::bigint, COALESCE($2::uuid, gen_random_uuid()), decode($3, 'hex'), f.ends, f.ends, "
-    "$5::inet, $6, $7 FROM (SELECT COALESCE(to_timestamp($4::bigint), now() + make_interval(secs => $8::int)) "
+    "$5::inet, $6, $7 FROM (SELECT COALESCE($4::timestamptz, now() + make_interval(secs => $8::int)) "
     "AS ends) f RETURNING family_id::text, extract(epoch FROM family_expires_at)::bigint" },
 
   /* parity_svc_auth_refresh(): the presented token's row, locked so two refreshes run one after the other */
   [Q_AUTH_SESSION_BY_HASH] = { "Q_AUTH_SESSION_BY_HASH",
     "SELECT id, user_id, family_id::text, used_at IS NOT NULL, revoked_at IS NOT NULL, "
-    "extract(epoch FROM family_expires_at)::bigint, family_expires_at <= now() "
+    "family_expires_at::text, family_expires_at <= now() "
     "FROM sessions WHERE token_hash = decode($1, 'hex') FOR UPDATE" },
 
   /* parity_svc_auth_refresh(): rotation; $1 row id */

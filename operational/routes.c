@@ -1,4 +1,5 @@
 /* The route table: a route is a row (method, path, listeners, auth, handler, metrics name). */
+#include "operational/h_auth.h" /* accounts and security (issue 4) */
 #include "operational/handlers.h"
 
 #define PUB PARITY_LISTEN_PUBLIC
@@ -9,6 +10,25 @@ const struct parity_route parity_routes[] = {
   { "GET", "/readyz", PUB | INT, PARITY_AUTH_NONE, h_readyz, "probe" },
   { "GET", "/metrics", INT, PARITY_AUTH_NONE, h_metrics, "metrics" },
   { "GET", "/api/v1/openapi.json", PUB, PARITY_AUTH_NONE, h_openapi, "openapi" },
+
+  /* accounts and security (issue 4) */
+  { "POST", "/api/v1/auth/register", PUB, PARITY_AUTH_NONE, h_auth_register, "auth_register" },
+  { "POST", "/api/v1/auth/verify-email", PUB, PARITY_AUTH_NONE, h_auth_verify_email, "auth_verify_email" },
+  { "POST", "/api/v1/auth/login", PUB, PARITY_AUTH_NONE, h_auth_login, "auth_login" },
+  { "POST", "/api/v1/auth/login/2fa", PUB, PARITY_AUTH_NONE, h_auth_login_2fa, "auth_login_2fa" },
+  { "POST", "/api/v1/auth/refresh", PUB, PARITY_AUTH_NONE, h_auth_refresh, "auth_refresh" },
+  { "POST", "/api/v1/auth/logout", PUB, PARITY_AUTH_NONE, h_auth_logout, "auth_logout" },
+  { "POST", "/api/v1/auth/logout-all", PUB, PARITY_AUTH_USER, h_auth_logout_all, "auth_logout_all" },
+  { "POST", "/api/v1/auth/forgot-password", PUB, PARITY_AUTH_NONE, h_auth_forgot_password, "auth_forgot_password" },
+  { "POST", "/api/v1/auth/reset-password", PUB, PARITY_AUTH_NONE, h_auth_reset_password, "auth_reset_password" },
+  { "POST", "/api/v1/auth/change-password", PUB, PARITY_AUTH_USER, h_auth_change_password, "auth_change_password" },
+  { "GET", "/api/v1/me", PUB, PARITY_AUTH_USER, h_me, "me" },
+  { "GET", "/api/v1/me/sessions", PUB, PARITY_AUTH_USER, h_me_sessions, "me_sessions" },
+  { "DELETE", "/api/v1/me/sessions/{id}", PUB, PARITY_AUTH_USER, h_me_session_revoke, "me_session_revoke" },
+  { "POST", "/api/v1/me/2fa/setup", PUB, PARITY_AUTH_USER, h_me_2fa_setup, "me_2fa_setup" },
+  { "POST", "/api/v1/me/2fa/enable", PUB, PARITY_AUTH_USER, h_me_2fa_enable, "me_2fa_enable" },
+  { "POST", "/api/v1/me/2fa/disable", PUB, PARITY_AUTH_USER, h_me_2fa_disable, "me_2fa_disable" },
+  { "POST", "/api/v1/me/2fa/recovery-codes", PUB, PARITY_AUTH_USER, h_me_2fa_recovery_codes, "me_2fa_recovery_codes" },
 
   { "GET", "/api/v1/market/status", PUB, PARITY_AUTH_NONE, h_market_status, "market_status" },
   { "GET", "/api/v1/market/prices/{symbol}", PUB, PARITY_AUTH_NONE, h_market_prices, "market_prices" },

@@ -51,6 +51,9 @@ def base_env(**extra):
         ENABLE_CRON="false",
         LOG_LEVEL="info",
         AMQP_MAX_ATTEMPTS="3",
+        # accounts and security (issue 4): the suites share one client address; the rate-limit tests
+        # start their own daemon with a real limit (test_auth_ratelimit.py).
+        RATE_LIMIT_RPS="0",
         # Sanitizer runs: report leaks and fail loudly, as the unit tests do.
         ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0"),
         UBSAN_OPTIONS=os.environ.get("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1"),
@@ -232,3 +235,88 @@ def wait_sync_finished(conn, message_id, timeout=120):
         )
 
     return wait_for(done, timeout, what=f"sync of {message_id}")[0]
+
+
+# ---------------------------------------------------------------- accounts and security (issue 4)
+
+MAIL_DIR = os.environ.get("MAIL_DIR") or os.path.join(VAR, "mail")
+# zxcvbn scores this 4; tests that need a second good password use DEFAULT_PASSWORD + something.
+DEFAULT_PASSWORD = "Correct horse battery staple 42"
+
+
+def new_email(prefix="user"):
+    """A fresh address nobody has used, so tests never share an account or a lockout counter."""
+    return f"{prefix}-{uuid.uuid4().hex[:12]}@example.test"
+
+
+def mails_to(address, subject_contains=None):
+    """Every .eml in MAIL_DIR addressed to `address`, oldest first, as email.message.EmailMessage."""
+    import email
+    from email import policy
+
+    found = []
+    if not os.path.isdir(MAIL_DIR):
+        return found
+    for name in os.listdir(MAIL_DIR):
+        if not name.endswith(".eml"):
+            continue
+        path = os.path.join(MAIL_DIR, name)
+        with open(path, "rb") as f:
+            msg = email.message_from_binary_file(f, policy=policy.default)
+        if msg["To"] != address or (subject_contains and subject_contains not in msg["Subject"]):
+            continue
+        found.append((os.stat(path).st_mtime_ns, name, msg))
+    return [m for _, _, m in sorted(found, key=lambda t: (t[0], t[1]))]
+
+
+def wait_mail(address, subject_contains=None, count=1, timeout=15):
+    """The newest message to `address` once at least `count` arrived (mail leaves through a queue)."""
+    return wait_for(lambda: (lambda ms: ms[-1] if len(ms) >= count else None)(mails_to(address, subject_contains)),
+                    timeout, what=f"{count} mail(s) to {address}")
+
+
+def link_token(msg, path):
+    """The token of the link ending in `path?token=...` in a message's text."""
+    import re
+
+    found = re.search(re.escape(path) + r"\?token=([A-Za-z0-9_-]+)", msg.get_content())
+    assert found, f"no {path} link in: {msg.get_content()!r}"
+    return found.group(1)
+
+
+def register_user(email=None, password=None, verify=True):
+    """Registers (and, by default, verifies through the emailed link) a new account: (email, password)."""
+    email = email or new_email()
+    password = password or DEFAULT_PASSWORD
+    before = len(mails_to(email, "Confirm"))
+    answer = requests.post(f"{PUBLIC}/api/v1/auth/register", json={"email": email, "password": password}, timeout=30)
+    assert answer.status_code == 202, answer.text
+    if verify:
+        token = link_token(wait_mail(email, "Confirm", count=before + 1), "/verify-email")
+        answer = requests.post(f"{PUBLIC}/api/v1/auth/verify-email", json={"token": token}, timeout=10)
+        assert answer.status_code == 200, answer.text
+    return email, password
+
+
+def login_user(email=None, password=None):
+    """A logged-in user: (requests.Session holding the refresh cookie and the Authorization header, access
+    token). Without an email, a new verified account is registered first. Needs the `stack` fixture."""
+    if email is None:
+        email, password = register_user(password=password)
+    password = password or DEFAULT_PASSWORD
+    session = requests.Session()
+    answer = session.post(f"{PUBLIC}/api/v1/auth/login", json={"email": email, "password": password}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    token = answer.json()["access_token"]
+    session.headers["Authorization"] = f"Bearer {token}"
+    return session, token
+
+
+def extra_operational(offset, **env):
+    """A second parity-operational on HTTP_PORT+offset / INTERNAL_PORT+offset with extra settings (a real
+    rate limit, trusted proxies, Turnstile...): a started Daemon whose public base URL is .public."""
+    daemon = Daemon("parity-operational", f"http://127.0.0.1:{INTERNAL_PORT + offset}/readyz",
+                    HTTP_PORT=str(HTTP_PORT + offset), INTERNAL_PORT=str(INTERNAL_PORT + offset), **env)
+    daemon.log_path = os.path.join(VAR, "log", f"parity-operational-{offset}.log")
+    daemon.public = f"http://127.0.0.1:{HTTP_PORT + offset}"
+    return daemon.start()

@@ -1,0 +1,91 @@
+/* The /api/v1/me routes: the profile, the session list and revocation, and TOTP 2FA (setup, enable, disable, codes). */
+#include "common/errors.h"
+#include "operational/app.h"
+#include "operational/auth/token.h"
+#include "operational/h_auth.h"
+#include "operational/svc_account.h"
+
+static const struct parity_json_field code_fields[] = {
+  { "code", PJ_STRING, true, 0, 0, PARITY_RECOVERY_INPUT_MAX },
+};
+
+int h_me(struct parity_request *req, struct parity_response *res)
+{
+  json_t *body = NULL;
+  int rc = parity__h_auth_no_body(req, res);
+  if (!rc)
+    rc = parity_svc_account_me(req->app, req->user_id, &body);
+  return rc ? rc : parity_res_json(res, 200, body);
+}
+
+int h_me_sessions(struct parity_request *req, struct parity_response *res)
+{
+  json_t *body = NULL;
+  int rc = parity__h_auth_no_body(req, res);
+  if (!rc)
+    rc = parity_svc_account_sessions(req->app, req->user_id, req->token_id, &body);
+  return rc ? rc : parity_res_json(res, 200, body);
+}
+
+int h_me_session_revoke(struct parity_request *req, struct parity_response *res)
+{
+  int rc = parity__h_auth_no_body(req, res);
+  if (!rc)
+    rc = parity_svc_account_revoke_session(req->app, req->user_id, req->params[0]);
+  if (rc == PARITY_ENOTFOUND)
+    return parity_res_error(res, rc, "SESSION_NOT_FOUND", "no such session");
+  if (rc)
+    return rc;
+  res->status = 204;
+  return PARITY_OK;
+}
+
+int h_me_2fa_setup(struct parity_request *req, struct parity_response *res)
+{
+  json_t *body = NULL;
+  struct parity_auth_fail fail = { 0 };
+  int rc = parity__h_auth_no_body(req, res);
+  if (rc)
+    return rc;
+  rc = parity_svc_account_2fa_setup(req->app, req->user_id, &body, &fail);
+  return rc ? parity__h_auth_fail(res, rc, &fail) : parity_res_json(res, 200, body);
+}
+
+/* enable, disable and new recovery codes all take {"code"}. */
+static int with_code(struct parity_request *req, struct parity_response *res,
+                     int (*svc)(struct parity_app *, int64_t, const char *, json_t **, struct parity_auth_fail *))
+{
+  json_t *in = NULL, *out = NULL;
+  struct parity_auth_fail fail = { 0 };
+  int rc = parity_req_json(req, res, code_fields, 1, &in);
+  if (rc)
+    return rc;
+  rc = svc(req->app, req->user_id, json_string_value(json_object_get(in, "code")), &out, &fail);
+  json_decref(in);
+  return rc ? parity__h_auth_fail(res, rc, &fail) : parity_res_json(res, 200, out);
+}
+
+int h_me_2fa_enable(struct parity_request *req, struct parity_response *res)
+{
+  return with_code(req, res, parity_svc_account_2fa_enable);
+}
+
+int h_me_2fa_recovery_codes(struct parity_request *req, struct parity_response *res)
+{
+  return with_code(req, res, parity_svc_account_recovery_codes);
+}
+
+int h_me_2fa_disable(struct parity_request *req, struct parity_response *res)
+{
+  json_t *in = NULL;
+  struct parity_auth_fail fail = { 0 };
+  int rc = parity_req_json(req, res, code_fields, 1, &in);
+  if (rc)
+    return rc;
+  rc = parity_svc_account_2fa_disable(req->app, req->user_id, json_string_value(json_object_get(in, "code")), &fail);
+  json_decref(in);
+  if (rc)
+    return parity__h_auth_fail(res, rc, &fail);
+  res->status = 204;
+  return PARITY_OK;
+}

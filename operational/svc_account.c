@@ -1,0 +1,346 @@
+/* The account's own data: profile, sessions (one per login family), and TOTP 2FA with recovery codes. */
+#include "operational/svc_account.h"
+
+#include <libpq-fe.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/errors.h"
+#include "common/log.h"
+#include "operational/app.h"
+#include "operational/auth/secretbox.h"
+#include "operational/auth/token.h"
+#include "operational/auth/totp.h"
+#include "operational/queries.h"
+
+static int failed(struct parity_auth_fail *fail, int rc, const char *code, const char *message)
+{
+  fail->code = code;
+  fail->message = message;
+  return rc;
+}
+
+static bool is_true(const PGresult *r, int row, int col)
+{
+  return strcmp(PQgetvalue(r, row, col), "t") == 0;
+}
+
+int parity_svc_account_me(struct parity_app *app, int64_t user_id, json_t **out)
+{
+  char uid[24];
+  parity__auth_id_text(user_id, uid);
+  struct parity_db *db = NULL;
+  int rc = parity_db_pool_acquire(&app->pool, &db);
+  if (rc)
+    return rc;
+  PGresult *r = NULL;
+  rc = PARITY_DB_EXEC(db, Q_AUTH_ME, &r, uid);
+  if (!rc && PQntuples(r) != 1)
+    rc = PARITY_ENOTFOUND;
+  if (!rc) {
+    json_t *risk = PQgetisnull(r, 0, 4) ? json_null() : json_integer(atoi(PQgetvalue(r, 0, 4)));
+    json_t *horizon = PQgetisnull(r, 0, 5) ? json_null() : json_string(PQgetvalue(r, 0, 5));
+    json_t *bucket = json_null();
+    if (!PQgetisnull(r, 0, 4) && !PQgetisnull(r, 0, 5)) {
+      char key[48];
+      snprintf(key, sizeof(key), "risk_%s_horizon_%s", PQgetvalue(r, 0, 4), PQgetvalue(r, 0, 5));
+      bucket = json_string(key);
+    }
+    *out = json_pack("{s:I, s:s, s:b, s:b, s:o, s:o, s:o, s:s, s:I}", "id", (json_int_t)atoll(PQgetvalue(r, 0, 0)),
+                     "email", PQgetvalue(r, 0, 1), "email_verified", is_true(r, 0, 2), "two_factor_enabled",
+                     is_true(r, 0, 3), "risk_tolerance", risk, "horizon", horizon, "bucket", bucket, "created_at",
+                     PQgetvalue(r, 0, 6), "recovery_codes_left", (json_int_t)atoll(PQgetvalue(r, 0, 7)));
+  }
+  PQclear(r);
+  parity_db_pool_release(&app->pool, db);
+  return rc;
+}
+
+int parity_svc_account_sessions(struct parity_app *app, int64_t user_id, const char *jti, json_t **out)
+{
+  char uid[24], limit[16];
+  parity__auth_id_text(user_id, uid);
+  snprintf(limit, sizeof(limit), "%d", PARITY_AUTH_SESSIONS_MAX);
+  struct parity_db *db = NULL;
+  int rc = parity_db_pool_acquire(&app->pool, &db);
+  if (rc)
+    return rc;
+  PGresult *r = NULL;
+  rc = PARITY_DB_EXEC(db, Q_AUTH_SESSIONS_LIST, &r, uid, jti, limit);
+  if (!rc) {
+    json_t *list = json_array();
+    for (int i = 0; i < PQntuples(r); i++)
+      json_array_append_new(list, json_pack("{s:s, s:b, s:s, s:s, s:s?, s:s?}", "id", PQgetvalue(r, i, 0),
+                                            "current", is_true(r, i, 5), "created_at", PQgetvalue(r, i, 1),
+                                            "last_used_at", PQgetvalue(r, i, 2), "ip",
+                                            PQgetisnull(r, i, 3) ? NULL : PQgetvalue(r, i, 3), "user_agent",
+                                            PQgetisnull(r, i, 4) ? NULL : PQgetvalue(r, i, 4)));
+    *out = json_pack("{s:o}", "sessions", list);
+  }
+  PQclear(r);
+  parity_db_pool_release(&app->pool, db);
+  return rc;
+}
+
+/* The canonical 8-4-4-4-12 form only, so nothing else reaches a ::uuid cast. */
+static bool uuid_text(const char *s)
+{
+  if (strlen(s) != 36)
+    return false;
+  for (int i = 0; i < 36; i++) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : !strchr("0123456789abcdefABCDEF", s[i]))
+      return false;
+  }
+  return true;
+}
+
+int parity_svc_account_revoke_session(struct parity_app *app, int64_t user_id, const char *id)
+{
+  if (!uuid_text(id))
+    return PARITY_ENOTFOUND;
+  char uid[24];
+  parity__auth_id_text(user_id, uid);
+  struct parity_db *db = NULL;
+  int rc = parity_db_pool_acquire(&app->pool, &db);
+  if (rc)
+    return rc;
+  PGresult *w = NULL;
+  /* Another user's id and an unknown id look the same: both are not found. */
+  rc = PARITY_DB_EXEC(db, Q_AUTH_FAMILY_REVOKE_OWNED, &w, id, uid, "revoked");
+  if (!rc && parity_db_affected(w) == 0)
+    rc = PARITY_ENOTFOUND;
+  PQclear(w);
+  parity_db_pool_release(&app->pool, db);
+  return rc;
+}
+
+/* ------------------------------------------------------------------ 2FA */
+
+int parity_svc_account_2fa_setup(struct parity_app *app, int64_t user_id, json_t **out,
+                                 struct parity_auth_fail *fail)
+{
+  unsigned char secret[PARITY_TOTP_SECRET_BYTES];
+  char uid[24], b32[PARITY_TOTP_SECRET_B32_LEN + 8], uri[PARITY_TOTP_URI_MAX], sealed[PARITY_SECRETBOX_SEALED_MAX];
+  parity__auth_id_text(user_id, uid);
+  struct parity_db *db = NULL;
+  int rc = parity_db_pool_acquire(&app->pool, &db);
+  if (rc)
+    return rc;
+  PGresult *r = NULL, *w = NULL;
+  rc = PARITY_DB_EXEC(db, Q_AUTH_USER_BY_ID, &r, uid);
+  if (!rc && PQntuples(r) != 1)
+    rc = PARITY_ENOTFOUND;
+  if (!rc)
+    rc = parity_totp_secret_new(secret);
+  if (!rc)
+    rc = parity_totp_base32(secret, sizeof(secret), b32, sizeof(b32));
+  if (!rc)
+    rc = parity_totp_uri(PQgetvalue(r, 0, 0), b32, uri, sizeof(uri));
+  if (!rc)
+    rc = parity_secretbox_seal(&app->totp_box, user_id, secret, sizeof(secret), sealed, sizeof(sealed));
+  sodium_memzero(secret, sizeof(secret));
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_AUTH_TOTP_PUT_PENDING, &w, uid, sealed);
+  if (!rc && parity_db_affected(w) != 1)
+    rc = failed(fail, PARITY_ECONFLICT, "TWO_FACTOR_ALREADY_ENABLED", "two-factor authentication is already on");
+  if (!rc)
+    *out = json_pack("{s:s, s:s, s:s, s:i, s:i}", "secret", b32, "otpauth_uri", uri, "algorithm", "SHA1", "digits",
+                     PARITY_TOTP_DIGITS, "period", PARITY_TOTP_STEP_SECONDS);
+  sodium_memzero(b32, sizeof(b32));
+  sodium_memzero(uri, sizeof(uri));
+  PQclear(w);
+  PQclear(r);
+  parity_db_pool_release(&app->pool, db);
+  return rc;
+}
+
+/* Ten new recovery codes replace the old ones, in the caller's transaction; *out gets them, once. */
+static int new_recovery_codes(struct parity_db *db, int64_t user_id, json_t **out)
+{
+  char codes[PARITY_RECOVERY_CODE_COUNT][PARITY_RECOVERY_CODE_STRLEN + 1], uid[24];
+  char hash[PARITY_RECOVERY_HASH_HEXLEN + 1];
+  parity__auth_id_text(user_id, uid);
+  int rc = parity_recovery_codes_new(codes);
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_AUTH_RECOVERY_DELETE_ALL, NULL, uid);
+  json_t *list = json_array();
+  for (size_t i = 0; !rc && i < PARITY_RECOVERY_CODE_COUNT; i++) {
+    rc = parity_recovery_code_hash(user_id, codes[i], hash);
+    if (!rc)
+      rc = PARITY_DB_EXEC(db, Q_AUTH_RECOVERY_INSERT, NULL, uid, hash);
+    json_array_append_new(list, json_string(codes[i]));
+  }
+  sodium_memzero(codes, sizeof(codes));
+  if (rc) {
+    json_decref(list);
+    return rc;
+  }
+  *out = json_pack("{s:o}", "recovery_codes", list);
+  return PARITY_OK;
+}
+
+int parity_svc_account_2fa_enable(struct parity_app *app, int64_t user_id, const char *code, json_t **out,
+                                  struct parity_auth_fail *fail)
+{
+  char uid[24], step_text[24];
+  unsigned char secret[PARITY_SECRETBOX_MAX_PLAINTEXT];
+  size_t secret_len = 0;
+  int64_t step = 0;
+  parity__auth_id_text(user_id, uid);
+  struct parity_db *db = NULL;
+  int rc = parity_db_pool_acquire(&app->pool, &db);
+  if (rc)
+    return rc;
+  PGresult *r = NULL, *w = NULL;
+  json_t *codes = NULL;
+  rc = parity_db_begin(db);
+  if (rc)
+    goto release;
+  rc = PARITY_DB_EXEC(db, Q_AUTH_TOTP_GET, &r, uid);
+  if (rc)
+    goto out;
+  if (PQntuples(r) != 1) {
+    rc = failed(fail, PARITY_ECONFLICT, "TWO_FACTOR_NOT_SET_UP", "call POST /api/v1/me/2fa/setup first");
+    goto out;
+  }
+  if (is_true(r, 0, 1)) {
+    rc = failed(fail, PARITY_ECONFLICT, "TWO_FACTOR_ALREADY_ENABLED", "two-factor authentication is already on");
+    goto out;
+  }
+  rc = parity_secretbox_open(&app->totp_box, user_id, PQgetvalue(r, 0, 0), secret, sizeof(secret), &secret_len);
+  if (rc) {
+    parity_log(PARITY_LOG_ERROR, "totp_secret_unreadable", "{s:I}", "user_id", (json_int_t)user_id);
+    rc = PARITY_EINTERNAL;
+    goto out;
+  }
+  rc = parity_totp_verify(secret, secret_len, code, (int64_t)time(NULL), atoll(PQgetvalue(r, 0, 2)), &step);
+  sodium_memzero(secret, sizeof(secret));
+  if (rc) {
+    rc = failed(fail, PARITY_EFORBIDDEN, "INVALID_CODE", "the code does not match: check the app's clock and retry");
+    goto out;
+  }
+  snprintf(step_text, sizeof(step_text), "%lld", (long long)step);
+  rc = PARITY_DB_EXEC(db, Q_AUTH_TOTP_ENABLE, &w, uid, step_text);
+  if (!rc && parity_db_affected(w) != 1)
+    rc = failed(fail, PARITY_ECONFLICT, "TWO_FACTOR_ALREADY_ENABLED", "two-factor authentication is already on");
+  if (!rc)
+    rc = new_recovery_codes(db, user_id, &codes);
+out:
+  rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
+release:
+  PQclear(w);
+  PQclear(r);
+  parity_db_pool_release(&app->pool, db);
+  if (rc) {
+    json_decref(codes);
+    return rc;
+  }
+  parity_log(PARITY_LOG_INFO, "two_factor_enabled", "{s:I}", "user_id", (json_int_t)user_id);
+  *out = codes;
+  return PARITY_OK;
+}
+
+/*
+ * The common start of disable and new recovery codes: 2FA must be on (409 otherwise, nothing
+ * counted), then the attempt is counted against the account's lockout like a login's.
+ */
+static int second_factor_attempt(struct parity_db *db, int64_t user_id, struct parity__auth_attempt *attempt,
+                                 struct parity_auth_fail *fail)
+{
+  char uid[24];
+  parity__auth_id_text(user_id, uid);
+  PGresult *r = NULL;
+  int rc = PARITY_DB_EXEC(db, Q_AUTH_ME, &r, uid);
+  if (!rc && PQntuples(r) != 1)
+    rc = PARITY_ENOTFOUND;
+  if (!rc && !is_true(r, 0, 3))
+    rc = failed(fail, PARITY_ECONFLICT, "TWO_FACTOR_NOT_ENABLED", "two-factor authentication is off");
+  if (!rc)
+    rc = parity__auth_attempt_begin(db, PQgetvalue(r, 0, 1), (int64_t)time(NULL), attempt, fail);
+  PQclear(r);
+  return rc;
+}
+
+int parity_svc_account_2fa_disable(struct parity_app *app, int64_t user_id, const char *code,
+                                   struct parity_auth_fail *fail)
+{
+  char uid[24];
+  struct parity__auth_attempt attempt;
+  parity__auth_id_text(user_id, uid);
+  struct parity_db *db = NULL;
+  int rc = parity_db_pool_acquire(&app->pool, &db);
+  if (rc)
+    return rc;
+  rc = second_factor_attempt(db, user_id, &attempt, fail);
+  if (rc)
+    goto release;
+  rc = parity_db_begin(db);
+  if (rc)
+    goto release;
+  rc = parity__auth_second_factor(app, db, user_id, code, true, (int64_t)time(NULL));
+  if (rc == PARITY_EAUTH || rc == PARITY_ENOTFOUND) {
+    parity_db_rollback(db, rc);
+    parity__auth_attempt_failed(app, &attempt, true);
+    rc = failed(fail, PARITY_EFORBIDDEN, "INVALID_CODE", "the code is wrong, expired or already used");
+    goto release;
+  }
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_AUTH_TOTP_DELETE, NULL, uid);
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_AUTH_RECOVERY_DELETE_ALL, NULL, uid);
+  if (!rc)
+    rc = parity__auth_attempt_clear(db, &attempt);
+  rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
+release:
+  parity_db_pool_release(&app->pool, db);
+  if (rc)
+    return rc;
+  parity_log(PARITY_LOG_INFO, "two_factor_disabled", "{s:I}", "user_id", (json_int_t)user_id);
+  parity__auth_mail(app, "two_factor_disabled", attempt.key, "Two-factor authentication is off for Parity",
+                    "Two-factor authentication was just turned off for your Parity account.\n\n"
+                    "If you did not do this, reset your password at %s/forgot-password and turn it on again.\n",
+                    app->cfg.public_base_url);
+  return PARITY_OK;
+}
+
+int parity_svc_account_recovery_codes(struct parity_app *app, int64_t user_id, const char *code, json_t **out,
+                                      struct parity_auth_fail *fail)
+{
+  struct parity__auth_attempt attempt;
+  json_t *codes = NULL;
+  struct parity_db *db = NULL;
+  int rc = parity_db_pool_acquire(&app->pool, &db);
+  if (rc)
+    return rc;
+  rc = second_factor_attempt(db, user_id, &attempt, fail);
+  if (rc)
+    goto release;
+  rc = parity_db_begin(db);
+  if (rc)
+    goto release;
+  /* A recovery code cannot mint new ones: only the authenticator app can. */
+  rc = parity__auth_second_factor(app, db, user_id, code, false, (int64_t)time(NULL));
+  if (rc == PARITY_EAUTH || rc == PARITY_ENOTFOUND) {
+    parity_db_rollback(db, rc);
+    parity__auth_attempt_failed(app, &attempt, true);
+    rc = failed(fail, PARITY_EFORBIDDEN, "INVALID_CODE", "the code is wrong, expired or already used");
+    goto release;
+  }
+  if (!rc)
+    rc = new_recovery_codes(db, user_id, &codes);
+  if (!rc)
+    rc = parity__auth_attempt_clear(db, &attempt);
+  rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
+release:
+  parity_db_pool_release(&app->pool, db);
+  if (rc) {
+    json_decref(codes);
+    return rc;
+  }
+  *out = codes;
+  return PARITY_OK;
+}

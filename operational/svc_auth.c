@@ -1,0 +1,388 @@
+/* Registration, email verification and passwords (forgot, reset, change); the mail the account routes send. */
+#include "operational/svc_auth.h"
+
+#include <libpq-fe.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/errors.h"
+#include "common/log.h"
+#include "operational/app.h"
+#include "operational/auth/password.h"
+#include "operational/mail.h"
+#include "operational/queries.h"
+
+static int failed(struct parity_auth_fail *fail, int rc, const char *code, const char *message)
+{
+  fail->code = code;
+  fail->message = message;
+  return rc;
+}
+
+void parity__auth_mail(struct parity_app *app, const char *kind, const char *to, const char *subject,
+                       const char *fmt, ...)
+{
+  char body[PARITY_MAIL_BODY_MAX];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(body, sizeof(body), fmt, ap);
+  va_end(ap);
+  int rc = app->mail ? parity_mail_enqueue(app->mail, kind, to, subject, body) : PARITY_EUNAVAILABLE;
+  sodium_memzero(body, sizeof(body)); /* it may hold a token */
+  if (rc)
+    parity_log(PARITY_LOG_ERROR, "mail_not_queued", "{s:s, s:s}", "kind", kind, "error", parity_err_str(rc));
+}
+
+/* PUBLIC_BASE_URL without a trailing slash, so links never hold "//". */
+static void base_url(const struct parity_app *app, char *out, size_t cap)
+{
+  snprintf(out, cap, "%s", app->cfg.public_base_url ? app->cfg.public_base_url : "");
+  size_t n = strlen(out);
+  while (n > 0 && out[n - 1] == '/')
+    out[--n] = '\0';
+}
+
+static int weak_password(struct parity_auth_fail *fail, enum parity_password_problem problem)
+{
+  switch (problem) {
+  case PARITY_PASSWORD_TOO_SHORT:
+    return failed(fail, PARITY_EINVAL, "PASSWORD_TOO_SHORT", "the password needs at least 10 characters");
+  case PARITY_PASSWORD_TOO_LONG:
+    return failed(fail, PARITY_EINVAL, "PASSWORD_TOO_LONG", "the password may have at most 128 characters");
+  case PARITY_PASSWORD_TOO_WEAK:
+    return failed(fail, PARITY_EINVAL, "PASSWORD_TOO_WEAK",
+                  "the password is too easy to guess: use a longer phrase of unrelated words");
+  case PARITY_PASSWORD_INVALID_TEXT:
+  case PARITY_PASSWORD_FINE:
+    break;
+  }
+  return failed(fail, PARITY_EINVAL, "PASSWORD_INVALID", "the password must be UTF-8 text without NUL characters");
+}
+
+/* A new single-use token of `type` for uid (older unused ones retired), in the caller's transaction. */
+static int new_action_token(struct parity_db *db, const char *uid, const char *type, int ttl_seconds,
+                            char token[PARITY_TOKEN_STRLEN + 1])
+{
+  char hash[PARITY_TOKEN_HASH_HEXLEN + 1], ttl[16];
+  snprintf(ttl, sizeof(ttl), "%d", ttl_seconds);
+  int rc = parity_token_new(token);
+  if (!rc)
+    rc = parity_token_hash(token, hash);
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_RETIRE, NULL, uid, type);
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_INSERT, NULL, uid, type, hash, ttl);
+  return rc;
+}
+
+/* ------------------------------------------------------------------ register and verify */
+
+int parity_svc_auth_register(struct parity_app *app, const char *email, const char *password, size_t password_len,
+                             struct parity_auth_fail *fail)
+{
+  char key[PARITY_EMAIL_MAX_BYTES + 1], hash[PARITY_PASSWORD_HASH_MAX], uid[24], token[PARITY_TOKEN_STRLEN + 1];
+  char base[512];
+  enum parity_password_problem problem;
+  if (parity_email_normalize(email, strlen(email), key, sizeof(key)) != PARITY_OK)
+    return failed(fail, PARITY_EINVAL, "INVALID_EMAIL", "not an email address");
+  if (parity_password_check(password, password_len, key, &problem, NULL) != PARITY_OK)
+    return weak_password(fail, problem);
+  /* Hashed before the lookup: a new and an existing email cost the same argon2id. */
+  int rc = parity_password_hash(password, password_len, hash);
+  if (rc == PARITY_EUNAVAILABLE) {
+    fail->retry_after = 1;
+    return failed(fail, rc, "BUSY", "too many requests at once: retry in a second");
+  }
+  if (rc)
+    return rc;
+
+  struct parity_db *db = NULL;
+  rc = parity_db_pool_acquire(&app->pool, &db);
+  if (rc)
+    return rc;
+  PGresult *r = NULL;
+  bool created = false, verified = false;
+  token[0] = '\0';
+  rc = parity_db_begin(db);
+  if (rc)
+    goto release;
+  rc = PARITY_DB_EXEC(db, Q_AUTH_USER_INSERT, &r, key, hash);
+  if (rc)
+    goto out;
+  created = PQntuples(r) == 1;
+  if (created) {
+    snprintf(uid, sizeof(uid), "%s", PQgetvalue(r, 0, 0));
+  } else {
+    PQclear(r);
+    rc = PARITY_DB_EXEC(db, Q_AUTH_USER_BY_EMAIL, &r, key);
+    if (rc)
+      goto out;
+    if (PQntuples(r) != 1) { /* deleted between the two statements: as if it never existed */
+      rc = failed(fail, PARITY_ECONFLICT, "RETRY", "please try again");
+      goto out;
+    }
+    snprintf(uid, sizeof(uid), "%s", PQgetvalue(r, 0, 0));
+    verified = strcmp(PQgetvalue(r, 0, 2), "t") == 0;
+  }
+  if (!verified)
+    rc = new_action_token(db, uid, "verify_email", PARITY_AUTH_VERIFY_TTL_SECONDS, token);
+out:
+  rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
+release:
+  PQclear(r);
+  parity_db_pool_release(&app->pool, db);
+  sodium_memzero(hash, sizeof(hash));
+  if (rc)
+    return rc;
+
+  base_url(app, base, sizeof(base));
+  if (!verified)
+    parity__auth_mail(app, "verify_email", key, "Confirm your email address for Parity",
+                      "Welcome to Parity.\n\nTo confirm that this address is yours, open this link within 24 "
+                      "hours (it works once):\n%s/verify-email?token=%s\n\n"
+                      "If you did not sign up for Parity, ignore this message: nothing happens without the link.\n",
+                      base, token);
+  else
+    parity__auth_mail(app, "already_registered", key, "Your Parity account",
+                      "Someone tried to create a Parity account with this address, which already has one.\n\n"
+                      "If that was you, log in: %s/login\nForgot your password? %s/forgot-password\n\n"
+                      "If it was not you, you can ignore this message: your account has not changed.\n",
+                      base, base);
+  sodium_memzero(token, sizeof(token));
+  parity_log(PARITY_LOG_INFO, "register", "{s:b}", "new_account", created);
+  return PARITY_OK;
+}
+
+int parity_svc_auth_verify_email(struct parity_app *app, const char *token, struct parity_auth_fail *fail)
+{
+  char hash[PARITY_TOKEN_HASH_HEXLEN + 1];
+  if (parity_token_hash(token, hash) != PARITY_OK)
+    return failed(fail, PARITY_EINVAL, "INVALID_TOKEN", "this link is unknown, already used or expired");
+  struct parity_db *db = NULL;
+  int rc = parity_db_pool_acquire(&app->pool, &db);
+  if (rc)
+    return rc;
+  PGresult *r = NULL;
+  rc = parity_db_begin(db);
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_CONSUME, &r, hash, "verify_email");
+  if (!rc && PQntuples(r) != 1)
+    rc = failed(fail, PARITY_EINVAL, "INVALID_TOKEN", "this link is unknown, already used or expired");
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_AUTH_USER_VERIFY, NULL, PQgetvalue(r, 0, 0));
+  rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
+  if (!rc)
+    parity_log(PARITY_LOG_INFO, "email_verified", "{s:s}", "user_id", PQgetvalue(r, 0, 0));
+  PQclear(r);
+  parity_db_pool_release(&app->pool, db);
+  return rc;
+}
+
+/* ------------------------------------------------------------------ forgot and reset */
+
+static void sleep_until(const struct timespec *start, long floor_ms)
+{
+  struct timespec until = *start;
+  until.tv_sec += floor_ms / 1000;
+  until.tv_nsec += (floor_ms % 1000) * 1000000L;
+  if (until.tv_nsec >= 1000000000L) {
+    until.tv_sec++;
+    until.tv_nsec -= 1000000000L;
+  }
+  while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) != 0)
+    ;
+}
+
+int parity_svc_auth_forgot(struct parity_app *app, const char *email, struct parity_auth_fail *fail)
+{
+  struct timespec start;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  char key[PARITY_EMAIL_MAX_BYTES + 1], token[PARITY_TOKEN_STRLEN + 1], uid[24], base[512];
+  if (parity_email_normalize(email, strlen(email), key, sizeof(key)) != PARITY_OK)
+    return failed(fail, PARITY_EINVAL, "INVALID_EMAIL", "not an email address");
+  struct parity_db *db = NULL;
+  int rc = parity_db_pool_acquire(&app->pool, &db);
+  if (rc)
+    return rc;
+  PGresult *r = NULL;
+  bool exists = false;
+  rc = PARITY_DB_EXEC(db, Q_AUTH_USER_BY_EMAIL, &r, key);
+  if (!rc && PQntuples(r) == 1) {
+    exists = true;
+    snprintf(uid, sizeof(uid), "%s", PQgetvalue(r, 0, 0));
+    rc = parity_db_begin(db);
+    if (!rc)
+      rc = new_action_token(db, uid, "reset_password", PARITY_AUTH_RESET_TTL_SECONDS, token);
+    rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
+  }
+  PQclear(r);
+  parity_db_pool_release(&app->pool, db);
+  if (!rc && exists) {
+    base_url(app, base, sizeof(base));
+    parity__auth_mail(app, "reset_password", key, "Reset your Parity password",
+                      "Someone asked to reset the password of your Parity account.\n\n"
+                      "To choose a new password, open this link within 15 minutes (it works once):\n"
+                      "%s/reset-password?token=%s\n\n"
+                      "If you did not ask, ignore this message: your password stays as it is.\n",
+                      base, token);
+    sodium_memzero(token, sizeof(token));
+  }
+  /* Levelled: a real account's extra statements and an unknown email answer at the same moment. */
+  sleep_until(&start, PARITY_AUTH_FORGOT_FLOOR_MS);
+  return rc;
+}
+
+int parity_svc_auth_reset(struct parity_app *app, const char *token, const char *password, size_t password_len,
+                          struct parity_auth_fail *fail)
+{
+  char token_hash[PARITY_TOKEN_HASH_HEXLEN + 1], email[PARITY_EMAIL_MAX_BYTES + 1], uid[24];
+  char hash[PARITY_PASSWORD_HASH_MAX];
+  enum parity_password_problem problem;
+  if (parity_token_hash(token, token_hash) != PARITY_OK)
+    return failed(fail, PARITY_EINVAL, "INVALID_TOKEN", "this link is unknown, already used or expired");
+  struct parity_db *db = NULL;
+  int rc = parity_db_pool_acquire(&app->pool, &db);
+  if (rc)
+    return rc;
+  PGresult *r = NULL;
+  rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_PEEK, &r, token_hash, "reset_password");
+  if (!rc && PQntuples(r) != 1)
+    rc = failed(fail, PARITY_EINVAL, "INVALID_TOKEN", "this link is unknown, already used or expired");
+  if (!rc) {
+    snprintf(uid, sizeof(uid), "%s", PQgetvalue(r, 0, 0));
+    snprintf(email, sizeof(email), "%s", PQgetvalue(r, 0, 1));
+  }
+  PQclear(r);
+  r = NULL;
+  parity_db_pool_release(&app->pool, db);
+  if (rc)
+    return rc;
+  /* The token is only peeked at so far: a weak password leaves the link usable for a better one. */
+  if (parity_password_check(password, password_len, email, &problem, NULL) != PARITY_OK)
+    return weak_password(fail, problem);
+  rc = parity_password_hash(password, password_len, hash);
+  if (rc == PARITY_EUNAVAILABLE)
+    fail->retry_after = 1;
+  if (rc)
+    return rc;
+
+  rc = parity_db_pool_acquire(&app->pool, &db);
+  if (rc)
+    return rc;
+  rc = parity_db_begin(db);
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_CONSUME, &r, token_hash, "reset_password");
+  if (!rc && PQntuples(r) != 1)
+    rc = failed(fail, PARITY_EINVAL, "INVALID_TOKEN", "this link is unknown, already used or expired");
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_AUTH_PASSWORD_RESET, NULL, uid, hash);
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_RETIRE, NULL, uid, "reset_password");
+  if (!rc)
+    rc = parity__auth_revoke_all(db, atoll(uid), "password_reset", NULL);
+  /* Whoever holds the mailbox is the owner: a lock from someone else's guesses ends too. */
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_AUTH_ATTEMPTS_CLEAR, NULL, email);
+  rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
+  PQclear(r);
+  parity_db_pool_release(&app->pool, db);
+  sodium_memzero(hash, sizeof(hash));
+  if (rc)
+    return rc;
+  parity_log(PARITY_LOG_INFO, "password_reset", "{s:s}", "user_id", uid);
+  parity__auth_mail(app, "password_changed", email, "Your Parity password was changed",
+                    "The password of your Parity account was just reset with a link sent to this address, and "
+                    "every device was signed out.\n\nIf you did not do this, reset your password again at "
+                    "%s/forgot-password and check your email account's security.\n",
+                    app->cfg.public_base_url);
+  return PARITY_OK;
+}
+
+/* ------------------------------------------------------------------ change */
+
+int parity_svc_auth_change_password(struct parity_app *app, int64_t user_id, const char *jti, const char *current,
+                                    size_t current_len, const char *password, size_t password_len,
+                                    struct parity_auth_fail *fail)
+{
+  char uid[24], email[PARITY_EMAIL_MAX_BYTES + 1], old_hash[PARITY_PASSWORD_HASH_MAX];
+  char new_hash[PARITY_PASSWORD_HASH_MAX], family[64], touch[16];
+  enum parity_password_problem problem;
+  struct parity__auth_attempt attempt;
+  parity__auth_id_text(user_id, uid);
+  snprintf(touch, sizeof(touch), "%d", PARITY_AUTH_TOUCH_SECONDS);
+  int64_t now = (int64_t)time(NULL);
+
+  struct parity_db *db = NULL;
+  int rc = parity_db_pool_acquire(&app->pool, &db);
+  if (rc)
+    return rc;
+  PGresult *r = NULL, *s = NULL;
+  rc = PARITY_DB_EXEC(db, Q_AUTH_USER_BY_ID, &r, uid);
+  if (!rc && PQntuples(r) != 1)
+    rc = PARITY_EAUTH;
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_AUTH_SESSION_CHECK, &s, jti, uid, touch);
+  if (!rc && PQntuples(s) != 1)
+    rc = PARITY_EAUTH;
+  if (!rc) {
+    snprintf(email, sizeof(email), "%s", PQgetvalue(r, 0, 0));
+    snprintf(old_hash, sizeof(old_hash), "%s", PQgetvalue(r, 0, 1));
+    snprintf(family, sizeof(family), "%s", PQgetvalue(s, 0, 0));
+  }
+  PQclear(r);
+  PQclear(s);
+  if (!rc && parity_password_check(password, password_len, email, &problem, NULL) != PARITY_OK)
+    rc = weak_password(fail, problem);
+  /* A stolen access token must not become an oracle for the password: the same lockout as login. */
+  if (!rc)
+    rc = parity__auth_attempt_begin(db, email, now, &attempt, fail);
+  parity_db_pool_release(&app->pool, db);
+  if (rc)
+    return rc;
+
+  rc = parity_password_verify(old_hash, current, current_len, NULL);
+  if (rc == PARITY_EUNAVAILABLE) {
+    fail->retry_after = 1;
+    return failed(fail, rc, "BUSY", "too many requests at once: retry in a second");
+  }
+  if (rc) {
+    parity__auth_attempt_failed(app, &attempt, true);
+    return failed(fail, PARITY_EFORBIDDEN, "WRONG_PASSWORD", "the current password is wrong");
+  }
+  rc = parity_password_hash(password, password_len, new_hash);
+  if (rc == PARITY_EUNAVAILABLE)
+    fail->retry_after = 1;
+  if (rc)
+    return rc;
+
+  rc = parity_db_pool_acquire(&app->pool, &db);
+  if (rc)
+    return rc;
+  PGresult *w = NULL;
+  rc = parity_db_begin(db);
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_AUTH_PASSWORD_SET, &w, uid, new_hash, old_hash);
+  if (!rc && parity_db_affected(w) != 1)
+    rc = failed(fail, PARITY_ECONFLICT, "PASSWORD_CHANGED_MEANWHILE", "the password was changed meanwhile: try again");
+  if (!rc)
+    rc = parity__auth_revoke_all(db, user_id, "password_changed", family);
+  if (!rc)
+    rc = parity__auth_attempt_clear(db, &attempt);
+  rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
+  PQclear(w);
+  parity_db_pool_release(&app->pool, db);
+  sodium_memzero(old_hash, sizeof(old_hash));
+  sodium_memzero(new_hash, sizeof(new_hash));
+  if (rc)
+    return rc;
+  parity_log(PARITY_LOG_INFO, "password_changed", "{s:I}", "user_id", (json_int_t)user_id);
+  parity__auth_mail(app, "password_changed", email, "Your Parity password was changed",
+                    "The password of your Parity account was just changed, and every other device was signed "
+                    "out.\n\nIf you did not do this, reset your password at %s/forgot-password now.\n",
+                    app->cfg.public_base_url);
+  return PARITY_OK;
+}

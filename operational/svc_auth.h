@@ -1,0 +1,148 @@
+/* Account services (issue 4): registration, verification, login with 2FA, refresh families, passwords. */
+#ifndef PARITY_SVC_AUTH_H
+#define PARITY_SVC_AUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/pg.h"
+#include "operational/auth/jwt.h"
+#include "operational/auth/lockout.h"
+#include "operational/auth/token.h"
+
+struct parity_app;
+
+/* Lifetimes (SPEC §10 and issue 4). */
+#define PARITY_AUTH_VERIFY_TTL_SECONDS (24 * 3600)      /* email verification link */
+#define PARITY_AUTH_RESET_TTL_SECONDS (15 * 60)         /* password reset link */
+#define PARITY_AUTH_MFA_TTL_SECONDS (5 * 60)            /* mfa_token between password and code */
+#define PARITY_AUTH_FAMILY_TTL_SECONDS (30 * 24 * 3600) /* a login's refresh family, whatever the rotation */
+/*
+ * forgot-password never answers sooner than this after the request arrived: the work differs
+ * (a token is written only for a real account), the answer time must not. Mail goes through a
+ * queue, so its delivery time is outside the answer either way.
+ */
+#define PARITY_AUTH_FORGOT_FLOOR_MS 300
+/* A session's last use is written at most this often by the gate (one UPDATE a minute, not per request). */
+#define PARITY_AUTH_TOUCH_SECONDS 60
+/* User-Agent kept with a session: printable ASCII only, at most this many bytes. */
+#define PARITY_AUTH_USER_AGENT_MAX 256
+/* GET /me/sessions lists at most this many sessions. */
+#define PARITY_AUTH_SESSIONS_MAX 100
+/* Longest Turnstile response token accepted (Cloudflare documents 2048 characters). */
+#define PARITY_AUTH_TURNSTILE_TOKEN_MAX 2048
+/* Turnstile siteverify: whole-request timeout, and the largest answer read. */
+#define PARITY_AUTH_TURNSTILE_TIMEOUT_MS 10000
+#define PARITY_AUTH_TURNSTILE_ANSWER_MAX 16384
+
+/* Who is asking (for the session list): the client IP after TRUSTED_PROXIES, the User-Agent. */
+struct parity_auth_client {
+  const char *ip;         /* text address or NULL */
+  const char *user_agent; /* raw header or NULL */
+};
+
+/* Why a service said no: the error body's code and message, and Retry-After for 429. */
+struct parity_auth_fail {
+  const char *code;    /* SNAKE_CASE; NULL = the error taxonomy's code */
+  const char *message; /* static text; NULL = the taxonomy's */
+  long retry_after;    /* seconds, 0 = none */
+};
+
+/* A completed login, 2FA step or refresh; or, with mfa_required, the first half of a 2FA login. */
+struct parity_auth_login {
+  bool mfa_required;
+  char mfa_token[PARITY_TOKEN_STRLEN + 1];
+  char access_token[PARITY_JWT_ISSUED_MAX];
+  char refresh_token[PARITY_TOKEN_STRLEN + 1];
+  long refresh_max_age; /* seconds left in the family: the cookie's Max-Age */
+};
+
+/*
+ * Every service below takes its database connections from app->pool itself: a login holds none
+ * while argon2id runs (up to seconds in the hash gate's queue), so logins cannot starve the pool.
+ * They return PARITY_OK or a negative code with *fail saying what to answer.
+ */
+
+/* POST /auth/register. The same PARITY_OK whether or not the email has an account (a mail goes out either way). */
+int parity_svc_auth_register(struct parity_app *app, const char *email, const char *password, size_t password_len,
+                             struct parity_auth_fail *fail);
+/* POST /auth/verify-email: PARITY_EINVAL for an unknown, used or expired token. */
+int parity_svc_auth_verify_email(struct parity_app *app, const char *token, struct parity_auth_fail *fail);
+/* POST /auth/login: PARITY_EAUTH (wrong email or password, uniform), PARITY_ERATE (locked), PARITY_EFORBIDDEN (unverified). */
+int parity_svc_auth_login(struct parity_app *app, const struct parity_auth_client *client, const char *email,
+                          const char *password, size_t password_len, struct parity_auth_login *out,
+                          struct parity_auth_fail *fail);
+/* POST /auth/login/2fa: a TOTP or recovery code completes the login begun with mfa_token. */
+int parity_svc_auth_login_2fa(struct parity_app *app, const struct parity_auth_client *client, const char *mfa_token,
+                              const char *code, struct parity_auth_login *out, struct parity_auth_fail *fail);
+/* POST /auth/refresh: rotation; reuse of a used token revokes its family. */
+int parity_svc_auth_refresh(struct parity_app *app, const struct parity_auth_client *client, const char *refresh_token,
+                            struct parity_auth_login *out, struct parity_auth_fail *fail);
+/* POST /auth/logout: ends the family of the refresh token (NULL or unknown: nothing to do, PARITY_OK). */
+int parity_svc_auth_logout(struct parity_app *app, const char *refresh_token);
+/* POST /auth/logout-all: ends every session of the user. */
+int parity_svc_auth_logout_all(struct parity_app *app, int64_t user_id);
+/* POST /auth/forgot-password: PARITY_OK whatever the email (a link goes out only to a real account). */
+int parity_svc_auth_forgot(struct parity_app *app, const char *email, struct parity_auth_fail *fail);
+/* POST /auth/reset-password: new password, every session ended. */
+int parity_svc_auth_reset(struct parity_app *app, const char *token, const char *password, size_t password_len,
+                          struct parity_auth_fail *fail);
+/* POST /auth/change-password: needs the current password; ends every other session. */
+int parity_svc_auth_change_password(struct parity_app *app, int64_t user_id, const char *jti, const char *current,
+                                    size_t current_len, const char *password, size_t password_len,
+                                    struct parity_auth_fail *fail);
+/*
+ * Cloudflare Turnstile siteverify for register, login and forgot-password. PARITY_OK when
+ * TURNSTILE_SECRET is empty (dev) or the token is accepted; PARITY_EINVAL (missing or refused
+ * token) or PARITY_EUNAVAILABLE (siteverify unreachable: fail closed).
+ */
+int parity_svc_auth_turnstile(struct parity_app *app, const char *token, const char *client_ip,
+                              struct parity_auth_fail *fail);
+/*
+ * The gate's check of a verified access token: its session (jti) must be live (not revoked, not
+ * past the family's end). Touches last_used_at at most every PARITY_AUTH_TOUCH_SECONDS.
+ * PARITY_OK, PARITY_EAUTH or PARITY_EDB.
+ */
+int parity_svc_auth_session_live(struct parity_app *app, int64_t user_id, const char *jti);
+
+/* ------------------------------------------------------------------ shared with svc_account.c */
+
+/* One attempt at a secret (password or second factor) counted against an email's lockout. */
+struct parity__auth_attempt {
+  char key[PARITY_EMAIL_MAX_BYTES + 1];
+  bool locked_now; /* this attempt's failure is the one that locks: the owner gets an email */
+};
+
+/*
+ * Before checking a secret: refuses with PARITY_ERATE (and fail->retry_after) while `key` is
+ * locked; otherwise counts this attempt as a failure in advance, in its own short transaction, so
+ * concurrent attempts can never get more than PARITY_LOCKOUT_MAX_FAILURES guesses past the check.
+ */
+int parity__auth_attempt_begin(struct parity_db *db, const char *key, int64_t now, struct parity__auth_attempt *a,
+                               struct parity_auth_fail *fail);
+/* The secret was right: the streak ends. */
+int parity__auth_attempt_clear(struct parity_db *db, const struct parity__auth_attempt *a);
+/* The secret was wrong: nothing more to count; mails the owner (when there is one) if this attempt locked. */
+void parity__auth_attempt_failed(struct parity_app *app, const struct parity__auth_attempt *a, bool account_exists);
+
+/*
+ * Checks a second factor for user_id inside the caller's transaction: 6 digits are a TOTP code
+ * (its step stored so it is never accepted again), anything else a recovery code when
+ * allow_recovery (marked used). PARITY_OK, PARITY_EAUTH (wrong, replayed or used), PARITY_ENOTFOUND
+ * (2FA is not on), PARITY_EDB.
+ */
+int parity__auth_second_factor(struct parity_app *app, struct parity_db *db, int64_t user_id, const char *code,
+                               bool allow_recovery, int64_t now);
+
+/* Ends every session of user_id except the family `keep` (NULL: all), with a reason for the rows. */
+int parity__auth_revoke_all(struct parity_db *db, int64_t user_id, const char *reason, const char *keep);
+
+/* Queues a plain-text email (logged, never failing the request: a lost mail is logged and re-asked for). */
+void parity__auth_mail(struct parity_app *app, const char *kind, const char *to, const char *subject,
+                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* The user id as text for statement parameters. */
+void parity__auth_id_text(int64_t id, char out[24]);
+
+#endif
