@@ -26,6 +26,6 @@ trap 'parity_stack_down "$vardir" "$pg_port" "$amqp_port" >/dev/null 2>&1 || tru
 parity_stack_up "$vardir" "$pg_port" "$amqp_port"
 "$build/bin/parity" migrate >/dev/null
 
-export PARITY_BIN=$build/bin PARITY_TEST_VAR=$vardir
+export PARITY_BIN=$build/bin PARITY_TEST_VAR=$vardir PARITY_TEST_PG_PORT=$pg_port PARITY_TEST_AMQP_PORT=$amqp_port
 cd "$root/tests/integration"
 /usr/bin/python3 -m pytest -p no:cacheprovider -q -ra "$@"
