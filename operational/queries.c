@@ -130,6 +130,11 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
   /* lockout: a success ends the streak */
   [Q_AUTH_ATTEMPTS_CLEAR] = { "Q_AUTH_ATTEMPTS_CLEAR", "DELETE FROM login_attempts WHERE email_key = $1" },
 
+  /* lockout: a right password with 2FA on gives back the failure counted in advance, and nothing more */
+  [Q_AUTH_ATTEMPTS_REFUND] = { "Q_AUTH_ATTEMPTS_REFUND",
+    "UPDATE login_attempts SET failures = greatest(failures - 1, 0), locked_until = NULL, "
+    "last_failure_at = CASE WHEN failures > 1 THEN last_failure_at END WHERE email_key = $1" },
+
   /* issue_session(): $1 user, $2 family or NULL (new login), $3 token hash hex, $4 family end (timestamptz text
      as Q_AUTH_SESSION_BY_HASH gave it; NULL = now + $8 s), $5 ip or NULL, $6 user agent or NULL, $7 access
      token jti, $8 family TTL in seconds */

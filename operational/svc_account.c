@@ -108,12 +108,15 @@ int parity_svc_account_revoke_session(struct parity_app *app, int64_t user_id, c
   int rc = parity_db_pool_acquire(&app->pool, &db);
   if (rc)
     return rc;
-  PGresult *w = NULL;
+  long revoked = 0;
+  rc = parity_db_begin(db);
   /* Another user's id and an unknown id look the same: both are not found. */
-  rc = PARITY_DB_EXEC(db, Q_AUTH_FAMILY_REVOKE_OWNED, &w, id, uid, "revoked");
-  if (!rc && parity_db_affected(w) == 0)
+  if (!rc)
+    rc = parity__auth_revoke(db, Q_AUTH_FAMILY_REVOKE_OWNED, 3, (const char *const[]){ id, uid, "revoked" },
+                             &revoked);
+  if (!rc && revoked == 0)
     rc = PARITY_ENOTFOUND;
-  PQclear(w);
+  rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
   parity_db_pool_release(&app->pool, db);
   return rc;
 }

@@ -13,6 +13,29 @@
 
 struct parity_app;
 
+/*
+ * Decisions where SPEC §7/§10 and issue 4 are silent (tests/integration/test_auth*.py prove each):
+ * - A session is a refresh-token family (one login). The API's session id is the family_id; rows
+ *   are per rotation. Every access token is tied to its row by jti (sessions.access_jti) and the
+ *   gate accepts it only while that row is not revoked: logout, logout-all, revoking a session,
+ *   a password change or reset and refresh-token reuse end the family's access tokens at once,
+ *   not 10 minutes later. Cost: one indexed SELECT per authenticated request.
+ * - Reuse is strict: a used refresh token presented again revokes the family, with no grace
+ *   period. Two tabs refreshing at once with one token therefore end the session (the loser's
+ *   request is indistinguishable from a replay); a client must serialise its refreshes.
+ * - Lockout counts an attempt before its hash runs (and a right password clears the streak), so
+ *   concurrent guesses cannot exceed 5; with 2FA on, a right password only gives back its own
+ *   count and the streak ends at the second factor. Change-password and 2FA disable / new
+ *   recovery codes count against the same per-email lock (a stolen access token is no oracle).
+ * - Registering an existing address changes nothing in the account and mails its owner: a new
+ *   verification link when unverified, a notice otherwise. The password is hashed before the
+ *   lookup either way, and mail leaves through a queue, so the answer costs the same.
+ * - forgot-password answers no sooner than PARITY_AUTH_FORGOT_FLOOR_MS; a reset also verifies the
+ *   address, ends every session and clears the email's lockout.
+ * - Wrong codes on authenticated 2FA routes are 403 INVALID_CODE (401 would read as "log in
+ *   again" to a client); at login they are 401.
+ */
+
 /* Lifetimes (SPEC §10 and issue 4). */
 #define PARITY_AUTH_VERIFY_TTL_SECONDS (24 * 3600)      /* email verification link */
 #define PARITY_AUTH_RESET_TTL_SECONDS (15 * 60)         /* password reset link */
@@ -135,6 +158,15 @@ void parity__auth_attempt_failed(struct parity_app *app, const struct parity__au
 int parity__auth_second_factor(struct parity_app *app, struct parity_db *db, int64_t user_id, const char *code,
                                bool allow_recovery, int64_t now);
 
+/*
+ * Runs a revoking UPDATE (Q_AUTH_FAMILY_REVOKE, _OWNED or Q_AUTH_USER_REVOKE_ALL) until it touches no
+ * more rows, adding the rows it revoked to *total (may be NULL). Why more than once: a rotation that
+ * had locked its row before the UPDATE began inserts its successor row after the UPDATE's snapshot, so
+ * one pass would leave that new token alive; the UPDATE waited for that rotation to commit, so the
+ * next pass sees the successor. At most PARITY_AUTH_REVOKE_PASSES passes.
+ */
+#define PARITY_AUTH_REVOKE_PASSES 8
+int parity__auth_revoke(struct parity_db *db, int stmt, int nparams, const char *const *params, long *total);
 /* Ends every session of user_id except the family `keep` (NULL: all), with a reason for the rows. */
 int parity__auth_revoke_all(struct parity_db *db, int64_t user_id, const char *reason, const char *keep);
 

@@ -157,11 +157,30 @@ out:
 
 /* ------------------------------------------------------------------ sessions */
 
+int parity__auth_revoke(struct parity_db *db, int stmt, int nparams, const char *const *params, long *total)
+{
+  for (int pass = 0; pass < PARITY_AUTH_REVOKE_PASSES; pass++) {
+    PGresult *w = NULL;
+    int rc = parity_db_exec(db, stmt, &w, nparams, params);
+    if (rc)
+      return rc;
+    long n = parity_db_affected(w);
+    PQclear(w);
+    if (total)
+      *total += n;
+    if (n == 0)
+      return PARITY_OK;
+  }
+  parity_log(PARITY_LOG_WARN, "revoke_passes_exhausted", "{s:i}", "passes", PARITY_AUTH_REVOKE_PASSES);
+  return PARITY_OK;
+}
+
 int parity__auth_revoke_all(struct parity_db *db, int64_t user_id, const char *reason, const char *keep)
 {
   char uid[24];
   parity__auth_id_text(user_id, uid);
-  return PARITY_DB_EXEC(db, Q_AUTH_USER_REVOKE_ALL, NULL, uid, reason, keep);
+  const char *params[] = { uid, reason, keep };
+  return parity__auth_revoke(db, Q_AUTH_USER_REVOKE_ALL, 3, params, NULL);
 }
 
 /* Only printable ASCII is kept from User-Agent: it is shown back to the user and must be valid text. */
@@ -246,10 +265,15 @@ static int login_accepted(struct parity_app *app, struct parity_db *db, const st
   if (new_hash)
     rc = PARITY_DB_EXEC(db, Q_AUTH_PASSWORD_SET, NULL, uid, new_hash, u->hash);
   if (!rc && u->totp_on) {
-    /* The streak goes on until the second factor: a right password alone never resets it. */
+    /*
+     * The streak goes on until the second factor: a right password gives back only the failure
+     * counted for itself, never the earlier ones, or password + four code guesses could repeat forever.
+     */
+    rc = PARITY_DB_EXEC(db, Q_AUTH_ATTEMPTS_REFUND, NULL, a->key);
     out->mfa_required = true;
     snprintf(ttl, sizeof(ttl), "%d", PARITY_AUTH_MFA_TTL_SECONDS);
-    rc = parity_token_new(out->mfa_token);
+    if (!rc)
+      rc = parity_token_new(out->mfa_token);
     if (!rc)
       rc = parity_token_hash(out->mfa_token, hash);
     if (!rc)
@@ -415,7 +439,7 @@ int parity_svc_auth_refresh(struct parity_app *app, const struct parity_auth_cli
   const char *family = PQgetvalue(r, 0, 2);
   if (strcmp(PQgetvalue(r, 0, 3), "t") == 0) {
     /* A used token came back: it was copied. Whoever holds its successor loses it too. */
-    rc = PARITY_DB_EXEC(db, Q_AUTH_FAMILY_REVOKE, NULL, family, "reuse");
+    rc = parity__auth_revoke(db, Q_AUTH_FAMILY_REVOKE, 2, (const char *const[]){ family, "reuse" }, NULL);
     if (rc)
       goto out;
     commit_anyway = true;
@@ -466,7 +490,8 @@ int parity_svc_auth_logout(struct parity_app *app, const char *refresh_token)
   if (!rc)
     rc = PARITY_DB_EXEC(db, Q_AUTH_SESSION_BY_HASH, &r, hash);
   if (!rc && PQntuples(r) == 1)
-    rc = PARITY_DB_EXEC(db, Q_AUTH_FAMILY_REVOKE, NULL, PQgetvalue(r, 0, 2), "logout");
+    rc = parity__auth_revoke(db, Q_AUTH_FAMILY_REVOKE, 2, (const char *const[]){ PQgetvalue(r, 0, 2), "logout" },
+                             NULL);
   rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
   PQclear(r);
   parity_db_pool_release(&app->pool, db);
@@ -479,7 +504,11 @@ int parity_svc_auth_logout_all(struct parity_app *app, int64_t user_id)
   int rc = parity_db_pool_acquire(&app->pool, &db);
   if (rc)
     return rc;
-  rc = parity__auth_revoke_all(db, user_id, "logout_all", NULL);
+  /* In a transaction, rows already revoked stay locked until commit: a rotation of one waits, then fails. */
+  rc = parity_db_begin(db);
+  if (!rc)
+    rc = parity__auth_revoke_all(db, user_id, "logout_all", NULL);
+  rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
   parity_db_pool_release(&app->pool, db);
   return rc;
 }

@@ -252,6 +252,36 @@ def test_concurrent_refreshes_with_one_token_cannot_both_succeed(stack):
         assert all(s == 401 for s in statuses if s != 200), statuses
 
 
+def test_logout_all_racing_rotations_leaves_no_live_token(stack, db):
+    """A rotation in flight while every session is revoked must not leave its new token alive."""
+    email, password = register_user()
+    user_id = None
+    for attempt in range(12):
+        login = post("/auth/login", {"email": email, "password": password})
+        token = refresh_cookie_of(login)[0]
+        headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        user_id = user_id or me(login.json()["access_token"]).json()["id"]
+        rotations = []
+
+        def rotate(token=token):
+            for _ in range(300):
+                answer = refresh_with(token)
+                if answer.status_code != 200:
+                    return
+                token = refresh_cookie_of(answer)[0]
+                rotations.append(token)
+            raise AssertionError("the token chain outlived logout-all")
+
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            rotator = pool.submit(rotate)
+            time.sleep(0.005 * attempt)
+            assert pool.submit(post, "/auth/logout-all", None, headers=headers).result().status_code == 204
+            rotator.result()
+        assert scalar(db, "SELECT count(*) FROM sessions WHERE user_id = %s AND revoked_at IS NULL", user_id) == 0
+        if rotations:
+            assert_error(refresh_with(rotations[-1]), 401)
+
+
 def test_refresh_without_or_with_a_bogus_cookie(stack):
     assert_error(post("/auth/refresh"), 401, "INVALID_REFRESH_TOKEN")
     assert_error(refresh_with("A" * 43), 401, "INVALID_REFRESH_TOKEN")
