@@ -39,13 +39,15 @@ const struct parity_stmt parity_dec_stmts[QD_DEC_QUERY_COUNT] = {
     "DELETE FROM model_portfolios m WHERE as_of_day < (SELECT max(as_of_day) FROM model_portfolios n "
     "WHERE n.bucket_key = m.bucket_key) - $1::int" },
 
-  /* CMD_FORECAST: $1 id, $2 result */
+  /* CMD_FORECAST: $1 id, $2 result; completed_at is when it was written (clock_timestamp), not when the
+   * message's transaction began, so created_at -> completed_at is the forecast's server-side latency */
   [QD_FORECAST_COMPLETE] = { "QD_FORECAST_COMPLETE",
-    "UPDATE forecasts SET status = 'complete', result = $2::jsonb, completed_at = now() "
+    "UPDATE forecasts SET status = 'complete', result = $2::jsonb, completed_at = clock_timestamp() "
     "WHERE id = $1::uuid AND status = 'pending'" },
   /* CMD_FORECAST: $1 id, $2 reason */
   [QD_FORECAST_FAIL] = { "QD_FORECAST_FAIL",
-    "UPDATE forecasts SET status = 'error', error = $2, completed_at = now() WHERE id = $1::uuid AND status = 'pending'" },
+    "UPDATE forecasts SET status = 'error', error = $2, completed_at = clock_timestamp() "
+    "WHERE id = $1::uuid AND status = 'pending'" },
   /* CMD_FORECAST: wakes long-polls in operational when the transaction commits */
   [QD_FORECAST_NOTIFY] = { "QD_FORECAST_NOTIFY", "SELECT pg_notify('forecast_done', $1)" },
 
