@@ -84,7 +84,7 @@ int h_forecast_get(struct parity_request *req, struct parity_response *res)
     return parity_res_error(res, PARITY_ENOTFOUND, NULL, "no such forecast");
 
   struct parity_forecast_listener *l = req->app->forecast_listener;
-  struct parity_forecast_waiter waiter;
+  struct parity_forecast_waiter waiter = { .woken = false };
   bool waiting = wait > 0 && l;
   struct timespec deadline;
   clock_gettime(CLOCK_MONOTONIC, &deadline);

@@ -66,7 +66,7 @@ int parity_svc_models_list(struct parity_db *db, json_t **out)
   if (rc)
     return rc;
   /* The table's CHECK admits only the 15 bucket keys, so there are at most 15 rows. */
-  json_t *found[PARITY_MODEL_BUCKETS];
+  json_t *found[PARITY_MODEL_BUCKETS] = { 0 };
   size_t n = 0;
   for (int i = 0; i < PQntuples(res) && n < PARITY_MODEL_BUCKETS; i++) {
     json_t *m = model_json(PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), PQgetvalue(res, i, 3));
