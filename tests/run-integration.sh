@@ -14,16 +14,26 @@ amqp_port=${PARITY_TEST_AMQP_PORT:-56672}
 # shellcheck source=../deploy/local/stack.sh
 . "$root/deploy/local/stack.sh"
 
-# Throwaway means fresh: stop whatever an interrupted run left, then start from an empty directory.
-if [[ -d $vardir ]]; then
-	parity_stack_down "$vardir" "$pg_port" "$amqp_port" >/dev/null 2>&1 || true
-	rm -rf "$vardir"
+if [[ -n ${PARITY_TEST_EXTERNAL:-} ]]; then
+	# CI with service containers: DATABASE_URL, DECISIONAL_DATABASE_URL and AMQP_URL are given; only the
+	# secrets are generated. Tests that restart the services skip themselves.
+	mkdir -p "$vardir"
+	vardir=$(cd "$vardir" && pwd)
+	bash "$root/deploy/local/env.sh" "$vardir"
+	eval "$(grep -E '^(INTERNAL_SECRET|JWT_SECRET|TOTP_ENC_KEY)=' "$vardir/env" | sed 's/^/export /')"
+	export MAIL_DIR=$vardir/mail
+	mkdir -p "$MAIL_DIR"
+else
+	# Throwaway means fresh: stop whatever an interrupted run left, then start from an empty directory.
+	if [[ -d $vardir ]]; then
+		parity_stack_down "$vardir" "$pg_port" "$amqp_port" >/dev/null 2>&1 || true
+		rm -rf "$vardir"
+	fi
+	mkdir -p "$vardir"
+	vardir=$(cd "$vardir" && pwd)
+	trap 'parity_stack_down "$vardir" "$pg_port" "$amqp_port" >/dev/null 2>&1 || true' EXIT
+	parity_stack_up "$vardir" "$pg_port" "$amqp_port"
 fi
-mkdir -p "$vardir"
-vardir=$(cd "$vardir" && pwd)
-trap 'parity_stack_down "$vardir" "$pg_port" "$amqp_port" >/dev/null 2>&1 || true' EXIT
-
-parity_stack_up "$vardir" "$pg_port" "$amqp_port"
 "$build/bin/parity" migrate >/dev/null
 
 export PARITY_BIN=$build/bin PARITY_TEST_VAR=$vardir PARITY_TEST_PG_PORT=$pg_port PARITY_TEST_AMQP_PORT=$amqp_port

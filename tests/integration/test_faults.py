@@ -5,11 +5,14 @@ import os
 import subprocess
 import uuid
 
+import pytest
 import requests
 
 from conftest import DECISIONAL, INTERNAL, ROOT, VAR, envelope, post_internal, query, wait_for, wait_sync_finished
 
 LOCAL = os.path.join(ROOT, "deploy", "local")
+pytestmark = pytest.mark.skipif(bool(os.environ.get("PARITY_TEST_EXTERNAL")),
+                                reason="the services belong to the CI runner; they cannot be restarted from here")
 
 
 def service(script, action, port_env):
