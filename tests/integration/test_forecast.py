@@ -160,6 +160,19 @@ def test_median_matches_the_gbm_closed_form_without_contributions(invested):
         assert abs(math.log(r["p50"][m] / closed)) <= bound, (m, r["p50"][m], closed, bound)
 
 
+def test_goal_probability_matches_the_lognormal_tail_without_contributions(invested):
+    """P(V_T >= G) = Φ((ln(V0/G) + (mu - sigma²/2) T) / (sigma √T)) for GBM; the simulated share of paths is
+    within 4 binomial standard errors of it."""
+    initial, goal, months = 100_000_000, 130_000_000, 120
+    r = invested.forecast({"monthly_cents": 0, "months": months, "initial_cents": initial, "goal_cents": goal})["result"]
+    t = months / 12
+    z = (math.log(initial / goal) + (r["mu"] - r["sigma"] ** 2 / 2) * t) / (r["sigma"] * math.sqrt(t))
+    p = 0.5 * math.erfc(-z / math.sqrt(2))
+    assert 0.02 < p < 0.98, "choose a goal where the check has power"
+    assert abs(r["goal_probability"] - p) <= 4 * math.sqrt(p * (1 - p) / r["paths"]), (r["goal_probability"], p)
+    assert r["goal_cents"] == goal
+
+
 def test_same_question_same_answer(invested):
     body = {"monthly_cents": 10_000, "months": 36, "goal_cents": 4_000_000}
     a, b = invested.forecast(body), invested.forecast(body)
