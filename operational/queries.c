@@ -135,6 +135,12 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "UPDATE login_attempts SET failures = greatest(failures - 1, 0), locked_until = NULL, "
     "last_failure_at = CASE WHEN failures > 1 THEN last_failure_at END WHERE email_key = $1" },
 
+  /* parity_svc_cleanup() (its steps table): $1 days kept. Rows for emails typed once, or with no failure
+     left, would otherwise pile up; a streak older than 15 minutes no longer counts anyway. */
+  [Q_AUTH_ATTEMPTS_CLEANUP] = { "Q_AUTH_ATTEMPTS_CLEANUP",
+    "DELETE FROM login_attempts WHERE last_failure_at IS NULL "
+    "OR last_failure_at < now() - make_interval(days => $1::int)" },
+
   /* issue_session(): $1 user, $2 family or NULL (new login), $3 token hash hex, $4 family end (timestamptz text
      as Q_AUTH_SESSION_BY_HASH gave it; NULL = now + $8 s), $5 ip or NULL, $6 user agent or NULL, $7 access
      token jti, $8 family TTL in seconds */
