@@ -30,7 +30,7 @@ static bool is_true(const PGresult *r, int row, int col)
 
 int parity_svc_account_me(struct parity_app *app, int64_t user_id, json_t **out)
 {
-  char uid[24];
+  char uid[PARITY_AUTH_ID_TEXT];
   parity__auth_id_text(user_id, uid);
   struct parity_db *db = NULL;
   int rc = parity_db_pool_acquire(&app->pool, &db);
@@ -61,7 +61,7 @@ int parity_svc_account_me(struct parity_app *app, int64_t user_id, json_t **out)
 
 int parity_svc_account_sessions(struct parity_app *app, int64_t user_id, const char *jti, json_t **out)
 {
-  char uid[24], limit[16];
+  char uid[PARITY_AUTH_ID_TEXT], limit[16];
   parity__auth_id_text(user_id, uid);
   snprintf(limit, sizeof(limit), "%d", PARITY_AUTH_SESSIONS_MAX);
   struct parity_db *db = NULL;
@@ -102,7 +102,7 @@ int parity_svc_account_revoke_session(struct parity_app *app, int64_t user_id, c
 {
   if (!uuid_text(id))
     return PARITY_ENOTFOUND;
-  char uid[24];
+  char uid[PARITY_AUTH_ID_TEXT];
   parity__auth_id_text(user_id, uid);
   struct parity_db *db = NULL;
   int rc = parity_db_pool_acquire(&app->pool, &db);
@@ -127,7 +127,7 @@ int parity_svc_account_2fa_setup(struct parity_app *app, int64_t user_id, json_t
                                  struct parity_auth_fail *fail)
 {
   unsigned char secret[PARITY_TOTP_SECRET_BYTES];
-  char uid[24], b32[PARITY_TOTP_SECRET_B32_LEN + 8], uri[PARITY_TOTP_URI_MAX], sealed[PARITY_SECRETBOX_SEALED_MAX];
+  char uid[PARITY_AUTH_ID_TEXT], b32[PARITY_TOTP_SECRET_B32_LEN + 8], uri[PARITY_TOTP_URI_MAX], sealed[PARITY_SECRETBOX_SEALED_MAX];
   parity__auth_id_text(user_id, uid);
   struct parity_db *db = NULL;
   int rc = parity_db_pool_acquire(&app->pool, &db);
@@ -164,7 +164,7 @@ int parity_svc_account_2fa_setup(struct parity_app *app, int64_t user_id, json_t
 /* Ten new recovery codes replace the old ones, in the caller's transaction; *out gets them, once. */
 static int new_recovery_codes(struct parity_db *db, int64_t user_id, json_t **out)
 {
-  char codes[PARITY_RECOVERY_CODE_COUNT][PARITY_RECOVERY_CODE_STRLEN + 1], uid[24];
+  char codes[PARITY_RECOVERY_CODE_COUNT][PARITY_RECOVERY_CODE_STRLEN + 1], uid[PARITY_AUTH_ID_TEXT];
   char hash[PARITY_RECOVERY_HASH_HEXLEN + 1];
   parity__auth_id_text(user_id, uid);
   int rc = parity_recovery_codes_new(codes);
@@ -189,7 +189,7 @@ static int new_recovery_codes(struct parity_db *db, int64_t user_id, json_t **ou
 int parity_svc_account_2fa_enable(struct parity_app *app, int64_t user_id, const char *code, json_t **out,
                                   struct parity_auth_fail *fail)
 {
-  char uid[24], step_text[24];
+  char uid[PARITY_AUTH_ID_TEXT], step_text[PARITY_AUTH_ID_TEXT];
   unsigned char secret[PARITY_SECRETBOX_MAX_PLAINTEXT];
   size_t secret_len = 0;
   int64_t step = 0;
@@ -254,7 +254,7 @@ release:
 static int second_factor_attempt(struct parity_db *db, int64_t user_id, struct parity__auth_attempt *attempt,
                                  struct parity_auth_fail *fail)
 {
-  char uid[24];
+  char uid[PARITY_AUTH_ID_TEXT];
   parity__auth_id_text(user_id, uid);
   PGresult *r = NULL;
   int rc = PARITY_DB_EXEC(db, Q_AUTH_ME, &r, uid);
@@ -271,7 +271,7 @@ static int second_factor_attempt(struct parity_db *db, int64_t user_id, struct p
 int parity_svc_account_2fa_disable(struct parity_app *app, int64_t user_id, const char *code,
                                    struct parity_auth_fail *fail)
 {
-  char uid[24];
+  char uid[PARITY_AUTH_ID_TEXT];
   struct parity__auth_attempt attempt;
   parity__auth_id_text(user_id, uid);
   struct parity_db *db = NULL;

@@ -84,8 +84,8 @@ static int new_action_token(struct parity_db *db, const char *uid, const char *t
 int parity_svc_auth_register(struct parity_app *app, const char *email, const char *password, size_t password_len,
                              struct parity_auth_fail *fail)
 {
-  char key[PARITY_EMAIL_MAX_BYTES + 1], hash[PARITY_PASSWORD_HASH_MAX], uid[24], token[PARITY_TOKEN_STRLEN + 1];
-  char base[512];
+  char key[PARITY_EMAIL_MAX_BYTES + 1], hash[PARITY_PASSWORD_HASH_MAX], uid[PARITY_AUTH_ID_TEXT], token[PARITY_TOKEN_STRLEN + 1];
+  char base[PARITY_AUTH_BASE_URL_MAX];
   enum parity_password_problem problem;
   if (parity_email_normalize(email, strlen(email), key, sizeof(key)) != PARITY_OK)
     return failed(fail, PARITY_EINVAL, "INVALID_EMAIL", "not an email address");
@@ -201,7 +201,7 @@ int parity_svc_auth_forgot(struct parity_app *app, const char *email, struct par
 {
   struct timespec start;
   clock_gettime(CLOCK_MONOTONIC, &start);
-  char key[PARITY_EMAIL_MAX_BYTES + 1], token[PARITY_TOKEN_STRLEN + 1], uid[24], base[512];
+  char key[PARITY_EMAIL_MAX_BYTES + 1], token[PARITY_TOKEN_STRLEN + 1], uid[PARITY_AUTH_ID_TEXT], base[PARITY_AUTH_BASE_URL_MAX];
   if (parity_email_normalize(email, strlen(email), key, sizeof(key)) != PARITY_OK)
     return failed(fail, PARITY_EINVAL, "INVALID_EMAIL", "not an email address");
   struct parity_db *db = NULL;
@@ -239,7 +239,7 @@ int parity_svc_auth_forgot(struct parity_app *app, const char *email, struct par
 int parity_svc_auth_reset(struct parity_app *app, const char *token, const char *password, size_t password_len,
                           struct parity_auth_fail *fail)
 {
-  char token_hash[PARITY_TOKEN_HASH_HEXLEN + 1], email[PARITY_EMAIL_MAX_BYTES + 1], uid[24];
+  char token_hash[PARITY_TOKEN_HASH_HEXLEN + 1], email[PARITY_EMAIL_MAX_BYTES + 1], uid[PARITY_AUTH_ID_TEXT];
   char hash[PARITY_PASSWORD_HASH_MAX];
   enum parity_password_problem problem;
   if (parity_token_hash(token, token_hash) != PARITY_OK)
@@ -308,7 +308,7 @@ int parity_svc_auth_change_password(struct parity_app *app, int64_t user_id, con
                                     size_t current_len, const char *password, size_t password_len,
                                     struct parity_auth_fail *fail)
 {
-  char uid[24], email[PARITY_EMAIL_MAX_BYTES + 1], old_hash[PARITY_PASSWORD_HASH_MAX];
+  char uid[PARITY_AUTH_ID_TEXT], email[PARITY_EMAIL_MAX_BYTES + 1], old_hash[PARITY_PASSWORD_HASH_MAX];
   char new_hash[PARITY_PASSWORD_HASH_MAX], family[64], touch[16];
   enum parity_password_problem problem;
   struct parity__auth_attempt attempt;

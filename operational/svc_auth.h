@@ -59,6 +59,11 @@ struct parity_app;
 #define PARITY_AUTH_TURNSTILE_TIMEOUT_MS 10000
 #define PARITY_AUTH_TURNSTILE_ANSWER_MAX 16384
 
+/* Text of an int64 id or Unix time for statement parameters ("-9223372036854775808" and a NUL fit). */
+#define PARITY_AUTH_ID_TEXT 24
+/* Longest PUBLIC_BASE_URL used in email links (longer values are cut, and the links break: keep it short). */
+#define PARITY_AUTH_BASE_URL_MAX 512
+
 /* Who is asking (for the session list): the client IP after TRUSTED_PROXIES, the User-Agent. */
 struct parity_auth_client {
   const char *ip;         /* text address or NULL */
@@ -175,6 +180,6 @@ void parity__auth_mail(struct parity_app *app, const char *kind, const char *to,
                        const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* The user id as text for statement parameters. */
-void parity__auth_id_text(int64_t id, char out[24]);
+void parity__auth_id_text(int64_t id, char out[PARITY_AUTH_ID_TEXT]);
 
 #endif

@@ -23,9 +23,9 @@ static int failed(struct parity_auth_fail *fail, int rc, const char *code, const
   return rc;
 }
 
-void parity__auth_id_text(int64_t id, char out[24])
+void parity__auth_id_text(int64_t id, char out[PARITY_AUTH_ID_TEXT])
 {
-  snprintf(out, 24, "%lld", (long long)id);
+  snprintf(out, PARITY_AUTH_ID_TEXT, "%lld", (long long)id);
 }
 
 /* ------------------------------------------------------------------ lockout */
@@ -53,7 +53,7 @@ int parity__auth_attempt_begin(struct parity_db *db, const char *key, int64_t no
   rc = parity_lockout_record_failure(&st, now, &a->locked_now);
   if (rc)
     goto out;
-  char failures[16], last[24], until[24];
+  char failures[16], last[PARITY_AUTH_ID_TEXT], until[PARITY_AUTH_ID_TEXT];
   snprintf(failures, sizeof(failures), "%d", st.failures);
   snprintf(last, sizeof(last), "%lld", (long long)st.last_failure);
   snprintf(until, sizeof(until), "%lld", (long long)(st.last_failure + PARITY_LOCKOUT_SECONDS));
@@ -101,7 +101,7 @@ static bool six_digits(const char *code)
 int parity__auth_second_factor(struct parity_app *app, struct parity_db *db, int64_t user_id, const char *code,
                                bool allow_recovery, int64_t now)
 {
-  char uid[24];
+  char uid[PARITY_AUTH_ID_TEXT];
   parity__auth_id_text(user_id, uid);
   PGresult *r = NULL, *w = NULL;
   int rc = PARITY_DB_EXEC(db, Q_AUTH_TOTP_GET, &r, uid);
@@ -128,7 +128,7 @@ int parity__auth_second_factor(struct parity_app *app, struct parity_db *db, int
       rc = PARITY_EAUTH; /* wrong, out of the window, or a replay of an accepted step */
       goto out;
     }
-    char step_text[24];
+    char step_text[PARITY_AUTH_ID_TEXT];
     snprintf(step_text, sizeof(step_text), "%lld", (long long)step);
     rc = PARITY_DB_EXEC(db, Q_AUTH_TOTP_USE_STEP, &w, uid, step_text);
     if (!rc && parity_db_affected(w) != 1)
@@ -177,7 +177,7 @@ int parity__auth_revoke(struct parity_db *db, int stmt, int nparams, const char 
 
 int parity__auth_revoke_all(struct parity_db *db, int64_t user_id, const char *reason, const char *keep)
 {
-  char uid[24];
+  char uid[PARITY_AUTH_ID_TEXT];
   parity__auth_id_text(user_id, uid);
   const char *params[] = { uid, reason, keep };
   return parity__auth_revoke(db, Q_AUTH_USER_REVOKE_ALL, 3, params, NULL);
@@ -200,7 +200,7 @@ static int issue_session(struct parity_app *app, struct parity_db *db, const str
                          int64_t user_id, const char *family, const char *family_end, int64_t now,
                          struct parity_auth_login *out)
 {
-  char uid[24], jti[PARITY_JWT_JTI_MAX + 1], hash[PARITY_TOKEN_HASH_HEXLEN + 1], ttl[16];
+  char uid[PARITY_AUTH_ID_TEXT], jti[PARITY_JWT_JTI_MAX + 1], hash[PARITY_TOKEN_HASH_HEXLEN + 1], ttl[16];
   char agent[PARITY_AUTH_USER_AGENT_MAX + 1];
   parity__auth_id_text(user_id, uid);
   int rc = parity_jwt_issue(&app->jwt, user_id, now, out->access_token, sizeof(out->access_token), jti);
@@ -257,7 +257,7 @@ static int login_accepted(struct parity_app *app, struct parity_db *db, const st
                           const struct login_user *u, const struct parity__auth_attempt *a, const char *new_hash,
                           int64_t now, struct parity_auth_login *out)
 {
-  char uid[24], hash[PARITY_TOKEN_HASH_HEXLEN + 1], ttl[16];
+  char uid[PARITY_AUTH_ID_TEXT], hash[PARITY_TOKEN_HASH_HEXLEN + 1], ttl[16];
   parity__auth_id_text(u->id, uid);
   int rc = parity_db_begin(db);
   if (rc)
@@ -515,7 +515,7 @@ int parity_svc_auth_logout_all(struct parity_app *app, int64_t user_id)
 
 int parity_svc_auth_session_live(struct parity_app *app, int64_t user_id, const char *jti)
 {
-  char uid[24], touch[16];
+  char uid[PARITY_AUTH_ID_TEXT], touch[16];
   parity__auth_id_text(user_id, uid);
   snprintf(touch, sizeof(touch), "%d", PARITY_AUTH_TOUCH_SECONDS);
   struct parity_db *db = NULL;
