@@ -110,13 +110,19 @@ int parity_svc_forecast_create(struct parity_db *db, int64_t user_id, const stru
     rc = forecast_weights(db, v, &weights, &source, err);
   if (rc)
     goto out;
+  int64_t initial = rq->has_initial ? rq->initial_cents : v->value_cents;
+  if (initial > PARITY_FORECAST_MAX_CENTS) {
+    rc = fail(err, PARITY_EINVAL, "INITIAL_TOO_LARGE",
+              "the portfolio is worth more than a forecast takes (10^12 cents): give initial_cents");
+    goto out;
+  }
 
   json_t *levels = json_array();
   for (size_t i = 0; i < sizeof(forecast_percentiles) / sizeof(forecast_percentiles[0]); i++)
     json_array_append_new(levels, json_integer(forecast_percentiles[i]));
-  payload = json_pack("{s:O, s:I, s:I, s:I, s:o}", "weights", weights, "initial_cents",
-                      (json_int_t)(rq->has_initial ? rq->initial_cents : v->value_cents), "monthly_cents",
-                      (json_int_t)rq->monthly_cents, "months", (json_int_t)rq->months, "percentiles", levels);
+  payload = json_pack("{s:O, s:I, s:I, s:I, s:o}", "weights", weights, "initial_cents", (json_int_t)initial,
+                      "monthly_cents", (json_int_t)rq->monthly_cents, "months", (json_int_t)rq->months,
+                      "percentiles", levels);
   if (rq->has_goal)
     json_object_set_new(payload, "goal_cents", json_integer((json_int_t)rq->goal_cents));
   json_object_set_new(payload, "seed", json_integer((json_int_t)parity_forecast_seed(payload)));

@@ -35,7 +35,8 @@ struct parity_forecast_error {
  * model weights while the portfolio holds nothing, and enqueues CMD_FORECAST in the same transaction.
  * The seed is a hash of the payload without its id, so the same question on the same portfolio gets
  * the same answer. id_out receives the forecast id (37 bytes). Errors: PARITY_ECONFLICT
- * (ONBOARDING_REQUIRED, NO_MODEL_YET), PARITY_ERATE (TOO_MANY_PENDING_FORECASTS), PARITY_EDB.
+ * (ONBOARDING_REQUIRED, NO_MODEL_YET), PARITY_ERATE (TOO_MANY_PENDING_FORECASTS), PARITY_EINVAL
+ * (INITIAL_TOO_LARGE: a default initial amount over PARITY_FORECAST_MAX_CENTS), PARITY_EDB.
  * The caller kicks the outbox relay after success.
  */
 int parity_svc_forecast_create(struct parity_db *db, int64_t user_id, const struct parity_forecast_request *rq,
