@@ -56,6 +56,10 @@ static int open_channel(struct parity_amqp *a)
 
 int parity_amqp_connect(struct parity_amqp *a, const char *url, bool quorum, bool confirms)
 {
+  /* Reconnecting reuses the struct: drop what a broken connection left behind first. */
+  if (a->conn)
+    amqp_destroy_connection(a->conn);
+  free(a->url);
   memset(a, 0, sizeof(*a));
   a->url = strdup(url);
   if (!a->url)

@@ -30,7 +30,8 @@ struct parity_delivery {
   size_t len;
 };
 
-/* Connects once (no retry): socket, login, channel 1, confirm.select when `confirms`. */
+/* Connects once (no retry): socket, login, channel 1, confirm.select when `confirms`. `a` must be zeroed
+ * or a connection from an earlier call (broken or not): whatever it held is released first. */
 int parity_amqp_connect(struct parity_amqp *a, const char *url, bool quorum, bool confirms);
 /* Retries with exponential backoff (0.25 s doubling to 10 s) until connected or *stop becomes true. */
 int parity_amqp_connect_retry(struct parity_amqp *a, const char *url, bool quorum, bool confirms,

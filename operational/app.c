@@ -34,6 +34,7 @@ void parity_app_metrics_init(struct parity_app_metrics *m)
 void parity_app_outbox_kick(struct parity_app *app)
 {
   pthread_mutex_lock(&app->outbox_lock);
+  app->outbox_kicked = true;
   pthread_cond_signal(&app->outbox_wake);
   pthread_mutex_unlock(&app->outbox_lock);
 }

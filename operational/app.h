@@ -54,6 +54,7 @@ struct parity_app {
   struct parity_forecast_listener *forecast_listener; /* forecasts, models, history (issue 5): LISTEN thread */
   pthread_mutex_t outbox_lock;
   pthread_cond_t outbox_wake;     /* signalled when this process writes the outbox */
+  bool outbox_kicked;             /* set with the signal, so a kick while the relay is busy is not lost */
 };
 
 /* Registers the metrics of SPEC §11 (names are the contract with dashboards and alerts). */

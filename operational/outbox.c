@@ -107,7 +107,11 @@ static void wait_for_work(struct parity_app *app, struct parity_amqp *amqp, long
   until.tv_sec += ns / 1000000000L;
   until.tv_nsec = ns % 1000000000L;
   pthread_mutex_lock(&app->outbox_lock);
-  pthread_cond_timedwait(&app->outbox_wake, &app->outbox_lock, &until);
+  while (!app->outbox_kicked && !app->stopping) {
+    if (pthread_cond_timedwait(&app->outbox_wake, &app->outbox_lock, &until) != 0)
+      break; /* the poll interval is up */
+  }
+  app->outbox_kicked = false;
   pthread_mutex_unlock(&app->outbox_lock);
 }
 
