@@ -35,6 +35,7 @@ for t in "$root"/tests/cli/test_*.py; do
 done
 suite "integration tests (real PostgreSQL + RabbitMQ, sanitized daemons)" \
 	bash "$root/tests/run-integration.sh" "$asan" "$vardir"
+suite "C lint (cppcheck)" make -s -C "$root" lint-c
 if [[ -f $root/deploy/ops.mk ]]; then
 	suite "deployment lint" make -s -C "$root" lint-deploy
 fi
