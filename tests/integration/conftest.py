@@ -320,3 +320,15 @@ def extra_operational(offset, **env):
     daemon.log_path = os.path.join(VAR, "log", f"parity-operational-{offset}.log")
     daemon.public = f"http://127.0.0.1:{HTTP_PORT + offset}"
     return daemon.start()
+
+
+@pytest.fixture(scope="module")
+def priced_stack(stack, internal_secret):
+    """Prices and the 15 models in place (the daily pipeline), as `make run` has them."""
+    db = connect(os.environ["DATABASE_URL"])
+    if scalar(db, "SELECT count(DISTINCT bucket_key) FROM model_portfolios") < 15:
+        post_internal("/internal/pipeline/daily", internal_secret)
+        wait_for(lambda: scalar(db, "SELECT count(DISTINCT bucket_key) FROM model_portfolios") == 15, 180,
+                 what="models")
+    db.close()
+    return stack

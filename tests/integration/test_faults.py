@@ -8,7 +8,7 @@ import uuid
 import pytest
 import requests
 
-from conftest import DECISIONAL, INTERNAL, ROOT, VAR, envelope, post_internal, query, wait_for, wait_sync_finished
+from conftest import DECISIONAL, INTERNAL, ROOT, VAR, envelope, post_internal, wait_for, wait_sync_finished
 
 LOCAL = os.path.join(ROOT, "deploy", "local")
 pytestmark = pytest.mark.skipif(bool(os.environ.get("PARITY_TEST_EXTERNAL")),

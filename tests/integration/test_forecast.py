@@ -6,7 +6,6 @@ the investor's own weights and value from GET /portfolio."""
 import concurrent.futures
 import json
 import math
-import os
 import time
 import uuid
 
@@ -15,7 +14,7 @@ import pytest
 import requests
 
 import conftest
-from conftest import DECISIONAL, PUBLIC, envelope, post_internal, query, scalar, wait_for
+from conftest import DECISIONAL, PUBLIC, envelope, query, scalar, wait_for
 
 LOOKBACK = 1260            # MODEL_LOOKBACK_DAYS default
 PATHS = 10000              # FORECAST_PATHS default
@@ -63,18 +62,6 @@ class Investor:
         answer = self.get(f"/forecasts/{fid}?wait={wait}")
         assert answer.status_code == 200, answer.text
         return answer.json()
-
-
-@pytest.fixture(scope="module")
-def priced_stack(stack, internal_secret):
-    """Prices and the 15 models in place (the daily pipeline), as make run has them."""
-    db = conftest.connect(os.environ["DATABASE_URL"])
-    if scalar(db, "SELECT count(DISTINCT bucket_key) FROM model_portfolios") < 15:
-        post_internal("/internal/pipeline/daily", internal_secret)
-        wait_for(lambda: scalar(db, "SELECT count(DISTINCT bucket_key) FROM model_portfolios") == 15, 180,
-                 what="models")
-    db.close()
-    return stack
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 import conftest
-from conftest import BIN, PUBLIC, post_internal, query, scalar, wait_for
+from conftest import BIN, PUBLIC, query, scalar, wait_for
 
 NY = ZoneInfo("America/New_York")
 RANGES = ["1D", "1W", "1M", "6M", "1Y", "YTD", "5Y", "MAX"]
@@ -41,17 +41,6 @@ class Investor:
         answer = self.get(f"/portfolio/history?range={rng}")
         assert answer.status_code == 200, answer.text
         return answer.json()
-
-
-@pytest.fixture(scope="module")
-def priced_stack(stack, internal_secret):
-    db = conftest.connect(os.environ["DATABASE_URL"])
-    if scalar(db, "SELECT count(DISTINCT bucket_key) FROM model_portfolios") < 15:
-        post_internal("/internal/pipeline/daily", internal_secret)
-        wait_for(lambda: scalar(db, "SELECT count(DISTINCT bucket_key) FROM model_portfolios") == 15, 180,
-                 what="models")
-    db.close()
-    return stack
 
 
 # ------------------------------------------------------------------ money as the ledger computes it

@@ -3,27 +3,14 @@ checked against model_portfolios (newest as-of day per bucket) and the generatio
 
 import datetime
 import json
-import os
 
 import pytest
 import requests
 
-import conftest
-from conftest import PUBLIC, post_internal, query, scalar, wait_for
+from conftest import PUBLIC, query, scalar
 
 BUCKETS = [f"risk_{r}_horizon_{h}" for r in range(1, 6) for h in ("short", "medium", "long")]
 MIN_WEIGHT = 0.02  # MODEL_MIN_WEIGHT: smaller weights are cut and redistributed (SPEC §8)
-
-
-@pytest.fixture(scope="module")
-def priced_stack(stack, internal_secret):
-    db = conftest.connect(os.environ["DATABASE_URL"])
-    if scalar(db, "SELECT count(DISTINCT bucket_key) FROM model_portfolios") < 15:
-        post_internal("/internal/pipeline/daily", internal_secret)
-        wait_for(lambda: scalar(db, "SELECT count(DISTINCT bucket_key) FROM model_portfolios") == 15, 180,
-                 what="models")
-    db.close()
-    return stack
 
 
 def current_rows(db):

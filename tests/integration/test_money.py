@@ -59,18 +59,6 @@ def audit():
     return report
 
 
-@pytest.fixture(scope="module")
-def priced_stack(stack, internal_secret):
-    """Prices and the 15 models in place (the daily pipeline), as make run has them."""
-    db = conftest.connect(os.environ["DATABASE_URL"])
-    if scalar(db, "SELECT count(DISTINCT bucket_key) FROM model_portfolios") < 15:
-        post_internal("/internal/pipeline/daily", internal_secret)
-        wait_for(lambda: scalar(db, "SELECT count(DISTINCT bucket_key) FROM model_portfolios") == 15, 180,
-                 what="models")
-    db.close()
-    return stack
-
-
 @pytest.fixture()
 def investor(priced_stack):
     return Investor()

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from conftest import post_internal, query, scalar, wait_for
-from test_money import Investor, audit, priced_stack, wait_deployed  # noqa: F401 (fixture re-export)
+from test_money import Investor, audit, wait_deployed
 
 
 @pytest.fixture()
