@@ -10,6 +10,9 @@ int h_readyz(struct parity_request *req, struct parity_response *res);
 int h_metrics(struct parity_request *req, struct parity_response *res);
 int h_openapi(struct parity_request *req, struct parity_response *res);
 
+/* h_static.c: the SPA (any GET on the public port outside /api) */
+int h_static(struct parity_request *req, struct parity_response *res);
+
 /* h_market.c */
 int h_market_status(struct parity_request *req, struct parity_response *res);
 int h_market_prices(struct parity_request *req, struct parity_response *res);

@@ -16,6 +16,7 @@
 #include "common/message.h"
 #include "operational/app.h"
 #include "operational/auth_gate.h"
+#include "operational/handlers.h"
 
 #define THREAD_STACK_BYTES (512u * 1024u)
 #define CONNECTION_MEMORY_BYTES (128u * 1024u)
@@ -373,6 +374,10 @@ static int dispatch(struct parity_request *req, struct parity_response *res)
       res->status = 405;
       return rc;
     }
+    if (req->listener == PARITY_LISTEN_PUBLIC && strcmp(req->method, "GET") == 0 &&
+        strncmp(req->path, "/api/", 5) != 0 && strncmp(req->path, "/internal", 9) != 0 &&
+        strcmp(req->path, "/metrics") != 0)
+      return h_static(req, res);
     return parity_res_error(res, PARITY_ENOTFOUND, NULL, "no route for %s %s", req->method, req->path);
   }
   rc = parity_auth_gate_check(req, res);

@@ -104,3 +104,33 @@ def test_sigterm_drains_and_exits_cleanly(stack):
     assert time.monotonic() - started < 10
     operational.start()
     assert requests.get(f"{INTERNAL}/readyz", timeout=5).status_code == 200
+
+
+def test_the_public_root_serves_the_spa_or_a_placeholder(stack):
+    root = requests.get(f"{PUBLIC}/", timeout=5)
+    assert root.status_code == 200 and root.headers["Content-Type"].startswith("text/html")
+    assert "Parity" in root.text and "/api/v1/openapi.json" in root.text
+    assert requests.get(f"{PUBLIC}/portfolio/overview", timeout=5).status_code == 200  # client-side route
+    assert requests.get(f"{PUBLIC}/api/v1/nothing", timeout=5).json()["error"]["code"] == "NOT_FOUND"
+    assert requests.get(f"{PUBLIC}/internal/pipeline/daily", timeout=5).status_code == 404
+
+
+def test_a_built_spa_is_served_from_static_dir(stack, tmp_path):
+    import conftest
+
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "index.html").write_text("<!doctype html><title>SPA</title><div id=root></div>")
+    (tmp_path / "assets" / "app.js").write_text("console.log('parity')")
+    extra = conftest.extra_operational(90, STATIC_DIR=str(tmp_path))
+    try:
+        index = requests.get(f"{extra.public}/", timeout=5)
+        assert index.status_code == 200 and "<div id=root>" in index.text
+        js = requests.get(f"{extra.public}/assets/app.js", timeout=5)
+        assert js.headers["Content-Type"].startswith("text/javascript") and js.text == "console.log('parity')"
+        assert "<div id=root>" in requests.get(f"{extra.public}/wallet", timeout=5).text
+        port = int(extra.public.rsplit(":", 1)[1])
+        assert status_of(raw(b"GET /assets/../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                             port=port)) == 400
+        assert "root:" not in requests.get(f"{extra.public}/etc/passwd", timeout=5).text
+    finally:
+        assert extra.stop() == 0
