@@ -13,29 +13,49 @@
 
 #define MODELS_KEEP_DAYS "400" /* history of old model rows kept behind the newest one */
 
-/* Reads each symbol's adjusted closes up to the as-of day (oldest first). */
-static int read_series(struct parity_db *db, const json_t *symbols, const char *as_of,
+/*
+ * Calendar days read before the as-of day: the lookback's trading days span about 1.45 calendar days each
+ * (weekends, holidays); 1.6 plus a month leaves room, and the window itself is chosen by models.c.
+ */
+static int32_t read_window_days(int lookback)
+{
+  return lookback * 8 / 5 + 31;
+}
+
+/* Reads the symbols' adjusted closes in the window ending on the as-of day, in one query. */
+static int read_series(struct parity_db *db, const json_t *symbols, const char *as_of, int32_t from_day,
                        struct parity_bar_series *out, size_t *n_out)
 {
-  size_t n = 0, i;
+  char *array = NULL, from[11];
+  size_t len = 0, i;
   const json_t *v;
-  int rc = PARITY_OK;
-  json_array_foreach(symbols, i, v) {
-    PGresult *res = NULL;
-    rc = PARITY_DB_EXEC(db, QD_DAILY_SERIES, &res, json_string_value(v), as_of);
-    if (rc)
+  FILE *f = open_memstream(&array, &len);
+  fputc('{', f);
+  json_array_foreach(symbols, i, v) fprintf(f, "%s%s", i ? "," : "", json_string_value(v));
+  fputc('}', f);
+  fclose(f);
+  parity_day_format(from_day, from);
+  PGresult *res = NULL;
+  int rc = PARITY_DB_EXEC(db, QD_DAILY_SERIES, &res, array, as_of, from);
+  free(array);
+  if (rc)
+    return rc;
+  size_t n = 0;
+  json_array_foreach(symbols, i, v) snprintf(out[n++].symbol, PARITY_SYMBOL_MAX, "%s", json_string_value(v));
+  for (int r = 0; r < PQntuples(res); r++) {
+    const char *symbol = PQgetvalue(res, r, 0);
+    for (size_t k = 0; k < n; k++) {
+      if (strcmp(out[k].symbol, symbol) != 0)
+        continue;
+      struct parity_bar bar = { .day = (int32_t)atol(PQgetvalue(res, r, 1)) };
+      bar.adj_close = bar.open = bar.high = bar.low = bar.close = atof(PQgetvalue(res, r, 2));
+      parity_bar_series_push(&out[k], &bar);
       break;
-    struct parity_bar_series *s = &out[n++];
-    snprintf(s->symbol, sizeof(s->symbol), "%s", json_string_value(v));
-    for (int r = 0; r < PQntuples(res); r++) {
-      struct parity_bar bar = { .day = (int32_t)atol(PQgetvalue(res, r, 0)) };
-      bar.adj_close = bar.open = bar.high = bar.low = bar.close = atof(PQgetvalue(res, r, 1));
-      parity_bar_series_push(s, &bar);
     }
-    PQclear(res);
   }
+  PQclear(res);
   *n_out = n;
-  return rc;
+  return PARITY_OK;
 }
 
 /* The JSON array's strings as a C array borrowed from it. */
@@ -112,7 +132,7 @@ int parity_h_generate(struct parity_job *job)
   json_array_extend(all, (json_t *)bonds);
   struct parity_models_result res;
   memset(&res, 0, sizeof(res));
-  int rc = read_series(job->db, all, as_of, series, &n_series);
+  int rc = read_series(job->db, all, as_of, as_of_day - read_window_days(params.lookback), series, &n_series);
   json_decref(all);
   if (!rc) {
     struct parity_models_universe universe = { eq, n_eq, bd, n_bd };

@@ -24,10 +24,11 @@ const struct parity_stmt parity_dec_stmts[QD_DEC_QUERY_COUNT] = {
   /* model generation and staleness: the newest day any symbol has */
   [QD_LAST_DAY] = { "QD_LAST_DAY", "SELECT max(day)::text FROM daily_prices" },
 
-  /* model generation: one symbol's adjusted closes up to the as-of day, oldest first */
+  /* model generation: every universe symbol's adjusted closes in [$3, $2] in one round trip, by symbol then
+   * day ($1 a text[] of symbols; $3 bounds the read to the lookback window, not the whole history) */
   [QD_DAILY_SERIES] = { "QD_DAILY_SERIES",
-    "SELECT (day - DATE '1970-01-01'), adj_close FROM daily_prices WHERE symbol = $1 AND day <= $2::date "
-    "ORDER BY day" },
+    "SELECT symbol, (day - DATE '1970-01-01'), adj_close FROM daily_prices WHERE symbol = ANY($1::text[]) "
+    "AND day <= $2::date AND day >= $3::date ORDER BY symbol, day" },
 
   /* CMD_GENERATE: one bucket for one as-of day; regenerating the same day replaces it */
   [QD_MODEL_UPSERT] = { "QD_MODEL_UPSERT",
