@@ -147,8 +147,14 @@ int parity_worker_start(struct parity_worker_shared *shared, pthread_t threads[3
   consumers[0] = (struct consumer){ shared, PARITY_QUEUE_INTERACTIVE, (uint16_t)shared->cfg.amqp_prefetch_interactive };
   consumers[1] = (struct consumer){ shared, PARITY_QUEUE_PIPELINE, (uint16_t)shared->cfg.amqp_prefetch_pipeline };
   consumers[2] = (struct consumer){ shared, PARITY_QUEUE_REBALANCE, (uint16_t)shared->cfg.amqp_prefetch_rebalance };
-  for (int i = 0; i < 3; i++)
-    if (pthread_create(&threads[i], NULL, consumer_main, &consumers[i]) != 0)
+  for (int i = 0; i < 3; i++) {
+    if (pthread_create(&threads[i], NULL, consumer_main, &consumers[i]) != 0) {
+      /* Stop and join the consumers already started, so the caller has nothing to clean up. */
+      shared->stopping = 1;
+      while (i-- > 0)
+        pthread_join(threads[i], NULL);
       return PARITY_EINTERNAL;
+    }
+  }
   return PARITY_OK;
 }

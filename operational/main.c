@@ -124,10 +124,13 @@ int main(int argc, char **argv)
   parity_db_pool_open(&app.pool, DB_POOL_SIZE, app.cfg.database_url, parity_op_stmts, Q_OP_QUERY_COUNT);
 
   pthread_t relay, events, cron;
-  bool cron_started = false;
+  bool relay_started = false, events_started = false, cron_started = false;
   rc = parity_outbox_relay_start(&app, &relay);
-  if (!rc)
+  relay_started = rc == PARITY_OK;
+  if (!rc) {
     rc = parity_events_start(&app, &events);
+    events_started = rc == PARITY_OK;
+  }
   if (!rc && app.cfg.enable_cron) {
     rc = parity_cron_start(&app, &cron);
     cron_started = rc == PARITY_OK;
@@ -148,8 +151,10 @@ int main(int argc, char **argv)
   }
   app.stopping = 1;
   parity_app_outbox_kick(&app);
-  pthread_join(relay, NULL);
-  pthread_join(events, NULL);
+  if (relay_started)
+    pthread_join(relay, NULL);
+  if (events_started)
+    pthread_join(events, NULL);
   if (cron_started)
     pthread_join(cron, NULL);
   parity_forecast_listener_stop(&app); /* forecasts, models, history (issue 5): after the last long-poll */
