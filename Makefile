@@ -50,8 +50,9 @@ test-integration: build-asan ## integration tests against real PostgreSQL and Ra
 bench: build ## benchmarks: figures and ratios, never assertions
 	@bash tests/bench/run.sh "$(BUILD_DIR)"
 
-fuzz: ## libFuzzer targets for the parsers (FUZZ_SECONDS each, default 30)
-	@bash tests/fuzz/build.sh
+FUZZ_SECONDS ?= 30
+fuzz: ## libFuzzer targets: Yahoo JSON, price CSV, AMQP envelopes (FUZZ_SECONDS each, default 30)
+	@sh tests/fuzz/build.sh $(FUZZ_SECONDS)
 
 lint-c: ## cppcheck over the C sources
 	@cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability --inline-suppr \
