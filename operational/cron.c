@@ -8,14 +8,31 @@
 #include "common/log.h"
 #include "operational/app.h"
 #include "operational/svc_pipeline.h"
+#include "operational/svc_rebalance.h"
 
 #define CRON_TICK_SECONDS 5
 
-typedef int (*cron_fn)(struct parity_db *db, const struct parity_config *cfg, json_t **out);
+typedef int (*cron_fn)(struct parity_app *app, struct parity_db *db, json_t **out);
 
-static int cleanup_job(struct parity_db *db, const struct parity_config *cfg, json_t **out)
+static int daily_job(struct parity_app *app, struct parity_db *db, json_t **out)
 {
-  (void)cfg;
+  return parity_svc_pipeline_daily(db, &app->cfg, out);
+}
+
+static int intraday_job(struct parity_app *app, struct parity_db *db, json_t **out)
+{
+  return parity_svc_pipeline_intraday(db, &app->cfg, out);
+}
+
+static int rebalance_job(struct parity_app *app, struct parity_db *db, json_t **out)
+{
+  int status;
+  return parity_svc_rebalance_start(db, &app->cfg, NULL, &app->metrics, out, &status);
+}
+
+static int cleanup_job(struct parity_app *app, struct parity_db *db, json_t **out)
+{
+  (void)app;
   return parity_svc_cleanup(db, out);
 }
 
@@ -26,8 +43,9 @@ struct cron_job {
 };
 
 static const struct cron_job jobs[] = {
-  { "daily_pipeline", { 0, 22, -1, 0 }, parity_svc_pipeline_daily },
-  { "intraday_sync", { -1, -1, -1, 15 }, parity_svc_pipeline_intraday },
+  { "daily_pipeline", { 0, 22, -1, 0 }, daily_job },
+  { "intraday_sync", { -1, -1, -1, 15 }, intraday_job },
+  { "monthly_rebalance", { 0, 2, 1, 0 }, rebalance_job },
   { "cleanup", { 0, 3, -1, 0 }, cleanup_job },
 };
 
@@ -60,7 +78,7 @@ static void *cron_main(void *arg)
       json_t *out = NULL;
       int rc = parity_db_pool_acquire(&app->pool, &db);
       if (!rc) {
-        rc = jobs[i].run(db, &app->cfg, &out);
+        rc = jobs[i].run(app, db, &out);
         parity_db_pool_release(&app->pool, db);
       }
       parity_log(rc ? PARITY_LOG_WARN : PARITY_LOG_INFO, "cron_job", "{s:s, s:s}", "job", jobs[i].name, "result",
