@@ -1,0 +1,188 @@
+// Shapes of the API's answers (operational/openapi.yaml is the contract; fields the SPA does not use are
+// left out). Money is integer cents, share quantities micro-shares.
+
+export interface ApiErrorBody {
+  error: { code: string; message: string; request_id?: string };
+}
+
+export type LoginAnswer =
+  | { access_token: string; token_type: "Bearer"; expires_in: number }
+  | { mfa_required: true; mfa_token: string; expires_in?: number };
+
+export interface Me {
+  id: number;
+  email: string;
+  email_verified: boolean;
+  two_factor_enabled: boolean;
+  risk_tolerance: number | null;
+  horizon: "short" | "medium" | "long" | null;
+  bucket: string | null;
+  created_at: string;
+  recovery_codes_left: number;
+}
+
+export interface Session {
+  id: string;
+  current: boolean;
+  created_at: string;
+  last_used_at: string;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface TwoFactorSetup {
+  secret: string;
+  otpauth_uri: string;
+  algorithm: string;
+  digits: number;
+  period: number;
+}
+
+export interface QuestionOption {
+  id: string;
+  text: string;
+}
+
+export interface Question {
+  id: string;
+  text: string;
+  options: QuestionOption[];
+}
+
+export interface Profile {
+  risk_tolerance: number;
+  horizon: "short" | "medium" | "long";
+  bucket: string;
+}
+
+export interface Wallet {
+  cash_cents: number;
+}
+
+export interface Movement {
+  id: number;
+  kind?: string;
+  amount_cents: number;
+  cash_cents: number;
+}
+
+export interface InvestAnswer extends Movement {
+  portfolio_cash_cents: number;
+  pending_cents: number;
+  status: "deploying" | "waiting_for_model" | "queued_behind_open_request" | string;
+}
+
+export interface SellAnswer {
+  id: number;
+  amount_cents: number;
+  from_cash_cents: number;
+  proceeds_cents: number;
+  trades: number;
+  cash_cents: number;
+}
+
+export interface Position {
+  symbol: string;
+  shares_micro: number;
+  price: number;
+  price_time: string;
+  value_cents: number;
+  cost_basis_cents: number;
+  unrealized_pnl_cents: number;
+  weight: number;
+  target_weight: number | null;
+}
+
+export interface Portfolio {
+  value_cents: number;
+  cash_cents: number;
+  pending_cents: number;
+  positions_value_cents: number;
+  net_contributions_cents: number;
+  pnl_cents: number;
+  bucket: string | null;
+  model_as_of: string | null;
+  drift: number;
+  positions: Position[];
+  weights: Record<string, number>;
+  target_weights: Record<string, number>;
+}
+
+export interface Transaction {
+  type: "cash" | "trade";
+  id: number;
+  kind: string;
+  amount_cents: number;
+  created_at: string;
+  symbol?: string;
+  shares_micro?: number;
+  price_micros?: number;
+}
+
+export interface TransactionsPage {
+  transactions: Transaction[];
+  paging: { page: number; limit: number; total: number };
+}
+
+export interface Model {
+  bucket: string;
+  risk_tolerance: number;
+  horizon: string;
+  as_of: string;
+  computed_at: string;
+  weights: Record<string, number>;
+}
+
+export type HistoryRange = "1D" | "1W" | "1M" | "6M" | "1Y" | "YTD" | "5Y" | "MAX";
+
+export interface HistoryPoint {
+  date: string;
+  value_cents: number;
+  net_contributions_cents: number;
+  twr: number;
+}
+
+export interface History {
+  range: string;
+  today: string;
+  from: string;
+  to: string;
+  prices_as_of?: string;
+  days: number;
+  value_cents: number;
+  net_contributions_cents: number;
+  twr: number;
+  points: HistoryPoint[];
+}
+
+export interface ForecastResult {
+  months: number[];
+  p5: number[];
+  p10: number[];
+  p25: number[];
+  p50: number[];
+  p75: number[];
+  p90: number[];
+  p95: number[];
+  mean?: number[];
+  goal_cents?: number | null;
+  goal_probability?: number | null;
+  mu: number;
+  sigma: number;
+  paths?: number;
+  returns_used?: number;
+  history_from?: string;
+  history_to?: string;
+  initial_cents?: number;
+  monthly_cents?: number;
+}
+
+export interface Forecast {
+  id: string;
+  status: "pending" | "complete" | "error";
+  created_at: string;
+  completed_at?: string | null;
+  request?: { initial_cents: number; monthly_cents: number; months: number; goal_cents?: number | null; weights_source?: string };
+  result: ForecastResult | null;
+  error?: string | null;
+}
