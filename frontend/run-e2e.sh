@@ -56,9 +56,12 @@ stopping=0
 shutdown() {
 	((stopping)) && return
 	stopping=1
+	local t0=$SECONDS
 	for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
 	for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-	parity_stack_down "$vardir" "$pg_port" "$amqp_port" >/dev/null 2>&1 || true
+	local t1=$SECONDS
+	parity_stack_down "$vardir" "$pg_port" "$amqp_port" >>"$vardir/log/stack.log" 2>&1 || true
+	echo "run-e2e.sh: stopped (daemons $((t1 - t0)) s, services $((SECONDS - t1)) s)" >&2
 }
 trap shutdown EXIT
 trap 'exit 130' INT TERM

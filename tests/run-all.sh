@@ -39,6 +39,10 @@ suite "C lint (cppcheck)" make -s -C "$root" lint-c
 if [[ -f $root/deploy/ops.mk ]]; then
 	suite "deployment lint" make -s -C "$root" lint-deploy
 fi
+# BEGIN frontend: the SPA's component tests, then its journeys in headless Chromium on a throwaway stack.
+suite "SPA unit tests (vitest)" bash "$root/frontend/run-unit.sh"
+suite "SPA end-to-end (headless Chromium)" bash "$root/frontend/run-e2e.sh" "$build" "$root/var-test-e2e"
+# END frontend
 
 printf '\n'
 for f in "${failures[@]}"; do printf 'failed suite: %s\n' "$f"; done

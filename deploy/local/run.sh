@@ -36,6 +36,16 @@ parity_stack_up "$vardir" "$pg_port" "$amqp_port"
 "$bin/parity" migrate
 "$bin/parity" load-prices "$root/decisional/data/etf_daily.csv.gz"
 
+# BEGIN frontend: build the SPA into frontend/dist when Node is there; a failure only warns (the API runs).
+if [[ -f $root/frontend/package.json ]]; then
+	# shellcheck source=../../frontend/lib.sh
+	. "$root/frontend/lib.sh"
+	if spa_node_ok; then
+		spa_build || echo "parity: warning: the SPA did not build; the API still runs (see the output above)" >&2
+	fi
+fi
+# END frontend
+
 "$bin/parity-operational" &
 pids+=($!)
 "$bin/parity-decisional" &

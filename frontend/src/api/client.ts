@@ -137,6 +137,9 @@ export class ApiClient {
     const used = auth ? this.accessToken : null;
     let res = await this.send(method, path, opts, used);
     if (res.status === 401 && auth) {
+      // Read the refused answer to its end: an unread body keeps its connection busy (browsers open
+      // only a few per origin), and the request counts as unfinished.
+      await res.arrayBuffer().catch(() => undefined);
       // Another request may have refreshed while this one was in flight: then the token already
       // changed and this request only needs to be retried, not to trigger a refresh of its own.
       const fresh = this.accessToken !== used && this.accessToken !== null ? true : await this.refresh();

@@ -83,15 +83,23 @@ export function ConeChart({ result }: { result: ForecastResult }) {
         <span className="swatch swatch-inner" /> half of outcomes (P25–P75) <span className="swatch swatch-mid" /> 80% (P10–P90){" "}
         <span className="swatch swatch-outer" /> 90% (P5–P95) <span className="swatch swatch-median" /> median (P50)
       </figcaption>
+      <p className="muted small" id={`${titleId}-table`}>
+        Forecast by year, in dollars of the day (not adjusted for inflation):
+      </p>
       <div className="table-wrap">
-        <table className="numbers" data-testid="cone-table">
-          <caption>Forecast by year (nominal dollars, not adjusted for inflation)</caption>
+        <table className="numbers" data-testid="cone-table" aria-describedby={`${titleId}-table`}>
           <thead>
             <tr>
               <th scope="col">After</th>
-              <th scope="col">Pessimistic (P10)</th>
-              <th scope="col">Median (P50)</th>
-              <th scope="col">Optimistic (P90)</th>
+              <th scope="col">
+                <span className="wide-only">Pessimistic </span>P10
+              </th>
+              <th scope="col">
+                <span className="wide-only">Median </span>P50
+              </th>
+              <th scope="col">
+                <span className="wide-only">Optimistic </span>P90
+              </th>
             </tr>
           </thead>
           <tbody>

@@ -166,7 +166,7 @@ function TwoFactor() {
       {codes && <RecoveryCodes codes={codes} />}
       {!enabled && !setup && (
         <>
-          <p className="muted">Ask for a code from an authenticator app (such as Aegis, Google Authenticator or 1Password) when you log in.</p>
+          <p className="muted">Protect your account with a code from an authenticator app (such as Aegis, Google Authenticator or 1Password) at each login.</p>
           <button type="button" onClick={start} disabled={busy}>
             Set up two-factor authentication
           </button>

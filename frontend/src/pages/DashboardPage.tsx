@@ -71,10 +71,10 @@ function Positions({ portfolio }: { portfolio: Portfolio }) {
           <thead>
             <tr>
               <th scope="col">Fund</th>
-              <th scope="col">Shares</th>
-              <th scope="col">Price</th>
+              <th scope="col" className="wide-only">Shares</th>
+              <th scope="col" className="wide-only">Price</th>
               <th scope="col">Value</th>
-              <th scope="col">Gain</th>
+              <th scope="col" className="wide-only">Gain</th>
               <th scope="col">Weight</th>
               <th scope="col">Target</th>
             </tr>
@@ -83,20 +83,20 @@ function Positions({ portfolio }: { portfolio: Portfolio }) {
             {portfolio.positions.map((p) => (
               <tr key={p.symbol} data-symbol={p.symbol}>
                 <th scope="row">{p.symbol}</th>
-                <td>{formatShares(p.shares_micro)}</td>
-                <td>{formatPrice(p.price)}</td>
+                <td className="wide-only">{formatShares(p.shares_micro)}</td>
+                <td className="wide-only">{formatPrice(p.price)}</td>
                 <td data-testid="position-value">{formatCents(p.value_cents)}</td>
-                <td className={`tone-${tone(p.unrealized_pnl_cents) ?? "flat"}`}>{formatCents(p.unrealized_pnl_cents, { signed: true })}</td>
+                <td className={`wide-only tone-${tone(p.unrealized_pnl_cents) ?? "flat"}`}>{formatCents(p.unrealized_pnl_cents, { signed: true })}</td>
                 <td>{formatPercent(p.weight)}</td>
                 <td>{p.target_weight === null ? "—" : formatPercent(p.target_weight)}</td>
               </tr>
             ))}
             <tr data-symbol="CASH">
               <th scope="row">Cash</th>
-              <td />
-              <td />
+              <td className="wide-only" />
+              <td className="wide-only" />
               <td data-testid="portfolio-cash">{formatCents(portfolio.cash_cents)}</td>
-              <td />
+              <td className="wide-only" />
               <td>{formatPercent(cashWeight)}</td>
               <td>{formatPercent(0)}</td>
             </tr>
@@ -104,10 +104,10 @@ function Positions({ portfolio }: { portfolio: Portfolio }) {
           <tfoot>
             <tr>
               <th scope="row">Total</th>
-              <td />
-              <td />
+              <td className="wide-only" />
+              <td className="wide-only" />
               <td data-testid="positions-total">{formatCents(portfolio.value_cents)}</td>
-              <td className={`tone-${tone(portfolio.pnl_cents) ?? "flat"}`}>{formatCents(portfolio.pnl_cents, { signed: true })}</td>
+              <td className={`wide-only tone-${tone(portfolio.pnl_cents) ?? "flat"}`}>{formatCents(portfolio.pnl_cents, { signed: true })}</td>
               <td>{formatPercent(1)}</td>
               <td>{formatPercent(1)}</td>
             </tr>
@@ -215,7 +215,7 @@ function Transactions({ version }: { version: number }) {
               <tr>
                 <th scope="col">When</th>
                 <th scope="col" className="text">What</th>
-                <th scope="col" className="text">Detail</th>
+                <th scope="col" className="text wide-only">Detail</th>
                 <th scope="col">Amount</th>
               </tr>
             </thead>
@@ -224,7 +224,7 @@ function Transactions({ version }: { version: number }) {
                 <tr key={`${t.type}-${t.id}`} data-kind={t.type === "cash" ? t.kind : `trade-${t.kind}`}>
                   <td>{formatDateTime(t.created_at)}</td>
                   <td className="text">{t.type === "cash" ? (KIND_NAMES[t.kind] ?? t.kind) : `${t.kind === "buy" ? "Bought" : "Sold"} ${t.symbol ?? ""}`}</td>
-                  <td className="text muted">
+                  <td className="text muted wide-only">
                     {t.type === "trade" && t.shares_micro !== undefined && t.price_micros !== undefined
                       ? `${formatShares(t.shares_micro)} at ${formatPrice(t.price_micros / 1e6)}`
                       : ""}

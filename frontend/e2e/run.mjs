@@ -1,0 +1,471 @@
+// End-to-end journeys of the SPA in headless Chromium (playwright-core, Debian's /usr/bin/chromium), against
+// the running stack that run-e2e.sh starts. Each journey gets a fresh browser context; a journey fails on
+// any uncaught page error or Content-Security-Policy violation too. Prints `N passed, N failed` last and
+// exits non-zero when anything failed. Screenshots go to $E2E_OUT_DIR/screenshots.
+import { mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import {
+  api,
+  assert,
+  assertEqual,
+  BASE,
+  cents,
+  createUser,
+  dollars,
+  linkIn,
+  loginToken,
+  newCredentials,
+  signAccessToken,
+  totp,
+  waitFor,
+  waitMail,
+} from "./lib.mjs";
+
+const CHROMIUM = process.env.E2E_CHROMIUM ?? "/usr/bin/chromium";
+const OUT = process.env.E2E_OUT_DIR ?? tmpdir();
+const SHOTS = join(OUT, "screenshots");
+const JWT_SECRET = process.env.JWT_SECRET ?? "";
+const JOURNEY_TIMEOUT_MS = 180_000;
+const DEPLOY_TIMEOUT_MS = 60_000;
+const FORECAST_TIMEOUT_MS = 60_000;
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 390, height: 844 };
+const ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--no-first-run",
+  "--disable-sync",
+];
+
+/** A fresh context whose page records uncaught errors and CSP violations (checked after the journey). */
+async function openPage(browser, opts = {}) {
+  const context = await browser.newContext({ viewport: DESKTOP, ...opts });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  const problems = [];
+  // Requests in flight, so a journey can wait until the page has gone quiet (E2E_DEBUG=1 lists them).
+  let inflight = 0;
+  const debug = Boolean(process.env.E2E_DEBUG);
+  page.on("request", (r) => {
+    inflight++;
+    if (debug) console.log(`  -> ${r.method()} ${r.url()}`);
+  });
+  page.on("requestfinished", (r) => {
+    inflight--;
+    if (debug) console.log(`  <- ${r.url()}`);
+  });
+  page.on("requestfailed", () => inflight--);
+  page.quiet = async (ms = 500) => {
+    let since = Date.now();
+    await waitFor(
+      async () => {
+        if (inflight > 0) since = Date.now();
+        return Date.now() - since >= ms;
+      },
+      20_000,
+      "the page to go quiet",
+    );
+  };
+  page.on("pageerror", (e) => problems.push(`uncaught: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error" && /Content Security Policy|Refused to/.test(m.text())) problems.push(`CSP: ${m.text()}`);
+  });
+  return { context, page, problems };
+}
+
+async function text(locator) {
+  return ((await locator.textContent()) ?? "").trim();
+}
+
+/** Logs in through the login page; `expectPath` is where the app should land. */
+async function uiLogin(page, email, password, expectPath = "/") {
+  await page.goto(`${BASE}/login`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL((u) => u.pathname === expectPath);
+}
+
+async function shot(page, name, fullPage = true) {
+  const path = join(SHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage });
+  return path;
+}
+
+// ------------------------------------------------------------------ journeys
+
+/** (1) register -> verify -> login -> onboarding -> deposit -> invest -> portfolio -> forecast -> sell all -> withdraw. */
+async function investorJourney({ page }) {
+  const creds = newCredentials("journey");
+  const started = Date.now();
+
+  // register: the answer is always "check your email"
+  await page.goto(`${BASE}/register`);
+  await page.getByLabel("Email").fill(creds.email);
+  await page.getByLabel("Password", { exact: true }).fill(creds.password);
+  await page.getByLabel("Repeat the password").fill(creds.password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByRole("heading", { name: "Check your email" }).waitFor();
+
+  // the link of the email, opened in the browser
+  const link = linkIn(await waitMail(creds.email, "Confirm your email", started), "/verify-email");
+  assert(link.startsWith(BASE), `the link points at the SPA (${link})`);
+  await page.goto(link);
+  await page.getByText("Your email address is confirmed.").waitFor();
+  await page.getByRole("link", { name: "Log in" }).click();
+
+  // a first login goes to the questions
+  await page.getByLabel("Email").fill(creds.email);
+  await page.getByLabel("Password").fill(creds.password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL((u) => u.pathname === "/onboarding");
+  for (const answer of ["30 to 44", "Growth", "Hold on calmly", "In more than 7 years"]) await page.getByLabel(answer, { exact: true }).check();
+  await page.getByRole("button", { name: "See my profile" }).click();
+  assertEqual(await text(page.getByTestId("bucket")), "Risk 4 · long horizon", "the bucket shown after onboarding");
+  assert((await text(page.getByTestId("profile"))).includes("4 of 5"), "risk tolerance 4 of 5 shown");
+  await page.getByRole("link", { name: "Go to your dashboard" }).click();
+  await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+
+  // deposit $10,000 with a double click: the money moves once
+  const deposit = page.getByTestId("deposit-form");
+  await deposit.getByLabel("Deposit (dollars)").fill("10,000");
+  await deposit.getByRole("button", { name: "Deposit" }).dblclick();
+  await page.getByText("Deposited $10,000.00. Wallet: $10,000.00.").waitFor();
+  await waitFor(async () => (await text(page.getByTestId("wallet-cash"))) === "$10,000.00", 10_000, "the wallet to show $10,000.00");
+  const token = await loginToken(creds.email, creds.password); // a second session, to read what the API says
+  assertEqual((await api("GET", "/wallet", { token })).body.cash_cents, 1_000_000, "wallet after one deposit (double click)");
+  const moves = (await api("GET", "/transactions?limit=100", { token })).body.transactions;
+  assertEqual(moves.filter((t) => t.kind === "deposit").length, 1, "deposits recorded for a double click");
+
+  // invest $8,000: deployed into positions, pending polled down to zero
+  const invest = page.getByTestId("invest-form");
+  await invest.getByLabel("Invest (dollars)").fill("8000");
+  await invest.getByRole("button", { name: "Invest" }).click();
+  await page.getByText(/Investing \$8,000\.00|\$8,000\.00 moved to your portfolio/).waitFor();
+  await waitFor(
+    async () => (await page.locator("[data-testid=positions] tbody tr[data-symbol]:not([data-symbol=CASH])").count()) > 0 && (await page.getByTestId("pending").count()) === 0,
+    DEPLOY_TIMEOUT_MS,
+    "positions after deployment",
+  );
+  const portfolio = (await api("GET", "/portfolio", { token })).body;
+  assertEqual(portfolio.pending_cents, 0, "nothing pending once deployed");
+  assertEqual(portfolio.net_contributions_cents, 800_000, "net contributions");
+  // every row as the API says, and the rows add up to the total the API gives
+  let sum = cents(await text(page.getByTestId("portfolio-cash")));
+  assertEqual(sum, portfolio.cash_cents, "portfolio cash shown");
+  for (const p of portfolio.positions) {
+    const shown = cents(await text(page.locator(`tr[data-symbol="${p.symbol}"] [data-testid=position-value]`)));
+    assertEqual(shown, p.value_cents, `value of ${p.symbol}`);
+    sum += shown;
+  }
+  assertEqual(await page.locator("[data-testid=positions] tbody tr[data-symbol]:not([data-symbol=CASH])").count(), portfolio.positions.length, "one row per position");
+  assertEqual(sum, portfolio.value_cents, "positions + cash = portfolio value");
+  assertEqual(cents(await text(page.getByTestId("positions-total"))), portfolio.value_cents, "total row");
+  assertEqual(cents(await text(page.getByTestId("portfolio-value"))), portfolio.value_cents, "portfolio value");
+  assertEqual(await text(page.getByTestId("portfolio-pnl")), dollars(portfolio.pnl_cents).replace(/^\$/, portfolio.pnl_cents > 0 ? "+$" : "$"), "gain or loss");
+  assertEqual(cents(await text(page.getByTestId("wallet-cash"))), 200_000, "wallet after investing");
+  await page.getByTestId("model").waitFor();
+  await page.getByTestId("history-chart").waitFor();
+  const dashboardShot = await shot(page, "dashboard");
+
+  // the forecast cone: 10 years, $500 a month, goal $150,000
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Forecast" }).click();
+  await page.getByLabel("Monthly contribution (dollars)").fill("500");
+  await page.getByLabel("Years").fill("10");
+  await page.getByLabel("Goal (dollars, optional)").fill("150,000");
+  await page.getByRole("button", { name: "Run the forecast" }).click();
+  const cone = page.getByTestId("cone-chart");
+  await cone.waitFor({ timeout: FORECAST_TIMEOUT_MS });
+  const paths = await cone.locator("path").evaluateAll((els) => els.map((e) => e.getAttribute("d") ?? ""));
+  assert(paths.length >= 6 && paths.every((d) => d.startsWith("M") && (d.match(/L/g) ?? []).length >= 120), `3 bands and 3 lines over 121 months (${paths.length} paths)`);
+  assert((await cone.locator("text", { hasText: /^P50$/ }).count()) === 1, "the P50 label");
+  const id = new URL(page.url()).searchParams.get("id");
+  assert(id, "the forecast id in the URL");
+  const forecast = (await api("GET", `/forecasts/${id}?wait=30`, { token })).body;
+  assertEqual(forecast.status, "complete", "forecast status");
+  const r = forecast.result;
+  assertEqual(forecast.request.initial_cents, portfolio.value_cents, "the forecast starts from the portfolio value");
+  assertEqual(await text(page.getByTestId("forecast-median")), `$${Math.round(r.p50[120] / 100).toLocaleString("en-US")}`, "median after 10 years");
+  assertEqual(await text(page.getByTestId("goal-probability")), `${(r.goal_probability * 100).toFixed(0)}%`, "goal probability");
+  assertEqual(await text(page.getByTestId("forecast-mu")), `${(r.mu * 100).toFixed(1)}% a year`, "mu");
+  assertEqual(await text(page.getByTestId("forecast-sigma")), `${(r.sigma * 100).toFixed(1)}% a year`, "sigma");
+  const forecastShot = await shot(page, "forecast");
+
+  // sell everything: exactly the market value comes back to the wallet
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
+  const before = (await api("GET", "/portfolio", { token })).body;
+  const sell = page.getByTestId("sell-form");
+  await sell.getByLabel("Sell everything").check();
+  await sell.getByRole("button", { name: "Sell everything" }).click();
+  await page.getByText(`Sold ${dollars(before.value_cents)}; the proceeds are in your wallet.`).waitFor();
+  const walletCents = 200_000 + before.value_cents;
+  await waitFor(async () => (await text(page.getByTestId("wallet-cash"))) === dollars(walletCents), 10_000, `the wallet to show ${dollars(walletCents)}`);
+  await waitFor(async () => (await text(page.getByTestId("portfolio-value"))) === "$0.00", 10_000, "an empty portfolio");
+
+  // withdraw all of it: the wallet is empty, and the API agrees
+  const withdraw = page.getByTestId("withdraw-form");
+  await withdraw.getByLabel("Withdraw (dollars)").fill((await text(page.getByTestId("wallet-cash"))).replace("$", ""));
+  await withdraw.getByRole("button", { name: "Withdraw" }).click();
+  await page.getByText(`Withdrew ${dollars(walletCents)}. Wallet: $0.00.`).waitFor();
+  await waitFor(async () => (await text(page.getByTestId("wallet-cash"))) === "$0.00", 10_000, "wallet $0.00");
+  assertEqual((await api("GET", "/wallet", { token })).body.cash_cents, 0, "wallet after withdrawing everything");
+  const after = (await api("GET", "/portfolio", { token })).body;
+  assertEqual(after.value_cents + after.cash_cents + after.positions.length, 0, "nothing left in the portfolio");
+
+  // the transactions list, newest first, with paging
+  const table = page.getByTestId("transactions");
+  await waitFor(async () => (await table.locator("tbody tr").first().getAttribute("data-kind")) === "withdrawal", 10_000, "the withdrawal on top");
+  const kinds = (await api("GET", "/transactions?limit=100", { token })).body.transactions.filter((t) => t.type === "cash").map((t) => t.kind);
+  assertEqual(kinds.join(","), "withdrawal,sell,invest,deposit", "cash movements, newest first");
+  await page.getByRole("button", { name: "Older" }).click();
+  await page.getByText(/^Page 2 of \d+$/).waitFor();
+  return [dashboardShot, forecastShot];
+}
+
+/** (2) a wrong password is shown plainly and nothing else happens. */
+async function wrongPasswordJourney({ page }) {
+  const user = await createUser("wrongpw");
+  await page.goto(`${BASE}/login`);
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Password").fill(`${user.password}-not`);
+  await page.getByRole("button", { name: "Log in" }).click();
+  assertEqual(await text(page.getByRole("alert")), "The email or the password is wrong.", "the error shown");
+  assertEqual(new URL(page.url()).pathname, "/login", "still on the login page");
+  // an unknown address answers exactly the same (no user enumeration)
+  await page.getByLabel("Email").fill(`nobody-${Date.now()}@example.com`);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("button", { name: "Log in" }).waitFor();
+  assertEqual(await text(page.getByRole("alert")), "The email or the password is wrong.", "the error for an unknown address");
+  // and the right password still works afterwards
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Password").fill(user.password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL((u) => u.pathname === "/onboarding");
+}
+
+/** (3) the access token expires (and then is dropped by a reload): one refresh, and the app carries on. */
+async function tokenRefreshJourney({ page }) {
+  assert(JWT_SECRET.length >= 32, "JWT_SECRET in the environment (run through run-e2e.sh)");
+  const user = await createUser("refresh", { onboard: true, depositCents: 500_000 });
+  const refreshes = [];
+  const unauthorized = [];
+  let current = null;
+  page.on("request", (req) => {
+    const auth = req.headers().authorization;
+    if (auth) current = auth.slice("Bearer ".length);
+  });
+  page.on("response", (res) => {
+    if (res.url().endsWith("/api/v1/auth/refresh")) refreshes.push(res.status());
+    else if (res.status() === 401) unauthorized.push(new URL(res.url()).pathname);
+  });
+  await uiLogin(page, user.email, user.password);
+  await waitFor(async () => (await text(page.getByTestId("wallet-cash"))) === "$5,000.00", 10_000, "the wallet");
+  assertEqual(refreshes.length, 1, "one refresh at start (no session yet)");
+  assertEqual(refreshes[0], 401, "no cookie before login");
+
+  // The browser's token, and the same token expired a minute ago, signed with the daemon's key: the server
+  // takes the one (sanity) and refuses the other only because it expired.
+  const claims = JSON.parse(Buffer.from(current.split(".")[1], "base64url").toString());
+  const now = Math.floor(Date.now() / 1000);
+  const valid = signAccessToken(JWT_SECRET, { ...claims, iat: now - 60, exp: now + 300 });
+  const expired = signAccessToken(JWT_SECRET, { ...claims, iat: now - 660, exp: now - 60 });
+  assertEqual((await api("GET", "/me", { token: valid })).status, 200, "a re-signed live token works");
+  assertEqual((await api("GET", "/me", { token: expired })).status, 401, "the expired token is refused");
+
+  // Until the app refreshes, every API call carries the expired token.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Account" }).click();
+  await page.getByTestId("sessions").waitFor();
+  let armed = true;
+  page.on("request", (req) => {
+    if (req.url().endsWith("/api/v1/auth/refresh")) armed = false;
+  });
+  await page.route("**/api/v1/**", (route) => {
+    const req = route.request();
+    if (armed && req.headers().authorization) return route.continue({ headers: { ...req.headers(), authorization: `Bearer ${expired}` } });
+    return route.continue();
+  });
+  refreshes.length = 0;
+  unauthorized.length = 0;
+  // The dashboard loads wallet, portfolio, history, transactions and the model at once: all 401 together.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
+  await waitFor(async () => (await text(page.getByTestId("wallet-cash"))) === "$5,000.00", 15_000, "the wallet after the refresh");
+  await page.getByTestId("transactions").waitFor();
+  await page.quiet();
+  assert(unauthorized.length >= 2, `several requests were refused together (${unauthorized.join(", ")})`);
+  assertEqual(refreshes.join(","), "200", "exactly one refresh, and it succeeded");
+  assertEqual(await page.getByRole("alert").count(), 0, "no error shown");
+  await page.unroute("**/api/v1/**");
+
+  // A reload drops the token from memory: the cookie brings the session back with one refresh.
+  refreshes.length = 0;
+  unauthorized.length = 0;
+  await page.reload();
+  await waitFor(async () => (await page.getByTestId("wallet-cash").count()) && (await text(page.getByTestId("wallet-cash"))) === "$5,000.00", 15_000, "the wallet after a reload");
+  assertEqual(refreshes.join(","), "200", "one refresh after the reload");
+  assertEqual(unauthorized.length, 0, "no 401 after the reload");
+  // The session family survived: no refresh token was presented twice.
+  const sessions = (await api("GET", "/me/sessions", { token: await loginToken(user.email, user.password) })).body.sessions;
+  assertEqual(sessions.length, 3, "the API's session, the browser's and this one are all live");
+}
+
+/** (4) the dashboard and the forecast at phone width: nothing wider than the screen. */
+async function phoneJourney({ page }) {
+  const user = await createUser("phone", { onboard: true, depositCents: 2_500_000, investCents: 2_000_000 });
+  await uiLogin(page, user.email, user.password);
+  await page.locator("[data-testid=positions] tbody tr[data-symbol]").first().waitFor();
+  await page.getByTestId("history-chart").waitFor();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(overflow <= 0, `the dashboard fits the phone's width (overflow ${overflow}px)`);
+  const dashboard = await shot(page, "dashboard-phone");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Forecast" }).click();
+  await page.getByLabel("Years").fill("20");
+  await page.getByRole("button", { name: "Run the forecast" }).click();
+  await page.getByTestId("cone-chart").waitFor({ timeout: FORECAST_TIMEOUT_MS });
+  const width = await page.getByTestId("cone-chart").evaluate((e) => e.getBoundingClientRect().width);
+  assert(width <= PHONE.width, `the cone fits (${width}px)`);
+  assertEqual(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth <= 0), true, "the forecast fits the phone's width");
+  return [dashboard, await shot(page, "forecast-phone")];
+}
+
+/** (5) two-factor authentication: set up with the secret shown, log out, log in with a recovery code. */
+async function twoFactorJourney({ page }) {
+  const user = await createUser("2fa");
+  await uiLogin(page, user.email, user.password, "/onboarding");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Account" }).click();
+  await page.getByRole("button", { name: "Set up two-factor authentication" }).click();
+  const secret = await text(page.getByTestId("totp-secret"));
+  const uri = await text(page.getByTestId("otpauth-uri"));
+  assert(uri.startsWith("otpauth://totp/") && uri.includes(`secret=${secret}`), "the otpauth URI carries the secret");
+  await page.getByLabel("Code from the app").fill(totp(secret));
+  await page.getByRole("button", { name: "Turn on" }).click();
+  await page.getByTestId("recovery-codes").waitFor();
+  const codes = await page.getByTestId("recovery-codes").locator("code").allTextContents();
+  assertEqual(codes.length, 10, "recovery codes shown");
+  await waitFor(async () => (await text(page.getByTestId("2fa-status"))).startsWith("Status: on"), 10_000, "2FA on");
+
+  await page.getByRole("navigation", { name: "Main" }).getByRole("button", { name: "Log out" }).click();
+  await page.waitForURL((u) => u.pathname === "/login");
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Password").fill(user.password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("heading", { name: "Two-factor authentication" }).waitFor();
+  await page.getByLabel("Code").fill("000000");
+  await page.getByRole("button", { name: "Verify" }).click();
+  await page.getByRole("alert").waitFor();
+  await page.getByLabel("Code").fill(codes[0]);
+  await page.getByRole("button", { name: "Verify" }).click();
+  await page.waitForURL((u) => u.pathname === "/onboarding");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Account" }).click();
+  assertEqual(await text(page.getByTestId("2fa-status")), "Status: on · 9 recovery codes left", "one recovery code used");
+}
+
+/** (6) forgot password -> emailed link -> new password -> log in with it. */
+async function resetPasswordJourney({ page }) {
+  const user = await createUser("reset");
+  const started = Date.now();
+  await page.goto(`${BASE}/login`);
+  await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByRole("button", { name: "Email me a link" }).click();
+  await page.getByText(/a link to choose a new password is on its way/).waitFor();
+  await page.goto(linkIn(await waitMail(user.email, "Reset your Parity password", started), "/reset-password"));
+  const fresh = newCredentials("reset").password;
+  await page.getByLabel("New password", { exact: true }).fill(fresh);
+  await page.getByLabel("Repeat the new password").fill(fresh);
+  await page.getByRole("button", { name: "Set the new password" }).click();
+  await page.getByText("Your password is changed, and every session was logged out.").waitFor();
+  assertEqual((await api("POST", "/auth/login", { body: { email: user.email, password: user.password } })).status, 401, "the old password no longer works");
+  await uiLogin(page, user.email, fresh, "/onboarding");
+}
+
+/** (7) ending another session from the account page logs that browser out. */
+async function sessionsJourney({ page, browser }) {
+  const user = await createUser("sessions", { onboard: true });
+  const other = await openPage(browser);
+  try {
+    await uiLogin(other.page, user.email, user.password);
+    await uiLogin(page, user.email, user.password);
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Account" }).click();
+    const list = page.getByTestId("sessions");
+    // the API's session (createUser) and the two browsers'
+    await waitFor(async () => (await list.locator("li").count()) === 3, 10_000, "three sessions listed");
+    assertEqual(await list.locator("li[data-current]").count(), 1, "one marked as this device");
+    // End the older browser session (the API's own is the oldest, listed last: newest use first).
+    await list.locator("li:not([data-current])").first().getByRole("button", { name: "End session" }).click();
+    await waitFor(async () => (await list.locator("li").count()) === 2, 10_000, "two sessions left");
+    // The other browser's next call is refused and so is its refresh: it lands on the login page.
+    await other.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Forecast" }).click();
+    await other.page.getByRole("button", { name: "Run the forecast" }).click();
+    await other.page.waitForURL((u) => u.pathname === "/login", { timeout: 15_000 });
+    await other.page.getByText("Your session has ended. Please log in again.").waitFor();
+    assertEqual(other.problems.length, 0, `no page errors in the other browser (${other.problems.join("; ")})`);
+  } finally {
+    await other.context.close();
+  }
+}
+
+const PHONE_CONTEXT = { viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+
+const JOURNEYS = [
+  ["register, verify, onboard, deposit, invest, portfolio, forecast cone, sell all, withdraw", investorJourney],
+  ["a wrong password shows the error", wrongPasswordJourney],
+  ["an expired access token is refreshed once and the app carries on; a reload restores the session", tokenRefreshJourney],
+  ["dashboard and forecast at phone width (screenshots)", phoneJourney, PHONE_CONTEXT],
+  ["two-factor authentication: set up, then log in with a recovery code", twoFactorJourney],
+  ["forgot and reset password", resetPasswordJourney],
+  ["ending another session logs that browser out", sessionsJourney],
+];
+
+async function main() {
+  await mkdir(SHOTS, { recursive: true });
+  const only = process.argv[2] ? new RegExp(process.argv[2], "i") : null;
+  // Playwright starts Chromium on a fresh temporary user-data-dir and deletes it on close; each journey
+  // then gets its own incognito-like context (no shared cookies or storage).
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  console.log(`e2e: Chromium ${browser.version()} against ${BASE}`);
+  let passed = 0;
+  let failed = 0;
+  const screenshots = [];
+  let n = 0;
+  for (const [name, journey, contextOptions] of JOURNEYS) {
+    n++;
+    if (only && !only.test(name)) continue;
+    const t0 = Date.now();
+    const ctx = await openPage(browser, contextOptions);
+    let timer;
+    try {
+      const result = await Promise.race([
+        journey({ ...ctx, browser }),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`journey timed out after ${JOURNEY_TIMEOUT_MS} ms`)), JOURNEY_TIMEOUT_MS);
+        }),
+      ]);
+      if (ctx.problems.length) throw new Error(`page problems: ${ctx.problems.join("; ")}`);
+      if (Array.isArray(result)) screenshots.push(...result);
+      passed++;
+      console.log(`ok ${n} - ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    } catch (err) {
+      failed++;
+      const where = await shot(ctx.page, `failure-${n}`).catch(() => "no screenshot");
+      console.log(`not ok ${n} - ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n  ${String(err?.stack ?? err).split("\n").slice(0, 6).join("\n  ")}\n  page: ${ctx.page.url()}  screenshot: ${where}`);
+    } finally {
+      clearTimeout(timer); // a pending timer would keep Node running after the last journey
+      await ctx.context.close();
+    }
+  }
+  await browser.close();
+  for (const s of screenshots) console.log(`screenshot: ${s}`);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exitCode = failed ? 1 : 0;
+}
+
+main().catch((err) => {
+  console.error(err);
+  console.log("0 passed, 1 failed");
+  process.exitCode = 1;
+});
