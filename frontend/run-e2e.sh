@@ -105,5 +105,13 @@ if [[ $serve == --serve ]]; then
 fi
 
 cd "$here"
+status=0
 E2E_BASE_URL=http://127.0.0.1:$HTTP_PORT E2E_MAIL_DIR=$MAIL_DIR E2E_OUT_DIR=$vardir \
-	E2E_CHROMIUM=$chromium node e2e/run.mjs
+	E2E_CHROMIUM=$chromium node e2e/run.mjs || status=$?
+if ((status != 0)); then
+	# What the daemons said about it: the 4xx/5xx answers and every warning or error.
+	echo "run-e2e.sh: daemon log lines about failures (full logs in $vardir/log):" >&2
+	grep -hE '"status":[45][0-9][0-9]|"level":"(warn|error)"' "$vardir/log/operational.log" "$vardir/log/decisional.log" |
+		grep -v '"route":"auth_refresh".*"status":401' | tail -n 30 >&2 || true
+fi
+exit "$status"

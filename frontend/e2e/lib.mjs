@@ -60,18 +60,28 @@ export function cents(text) {
 
 // ------------------------------------------------------------------ the API from Node
 
+// The daemon hashes at most two passwords at once and answers 503 BUSY (Retry-After: 1) beyond that; on a
+// loaded machine the set-up calls wait and try again rather than fail the journey.
+const BUSY_RETRIES = 5;
+
 export async function api(method, path, { token, body, headers = {} } = {}) {
-  const res = await fetch(`${API}${path}`, {
-    method,
-    headers: {
-      ...(body !== undefined ? { "Content-Type": "application/json" } : {}),
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      ...headers,
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
+  for (let attempt = 0; ; attempt++) {
+    const res = await fetch(`${API}${path}`, {
+      method,
+      headers: {
+        ...(body !== undefined ? { "Content-Type": "application/json" } : {}),
+        ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (res.status === 503 && attempt < BUSY_RETRIES) {
+      await sleep(1000 * Number(res.headers.get("Retry-After") ?? 1));
+      continue;
+    }
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  }
 }
 
 async function ok(method, path, opts, expected) {

@@ -46,7 +46,8 @@ const ARGS = [
 async function openPage(browser, opts = {}) {
   const context = await browser.newContext({ viewport: DESKTOP, ...opts });
   const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
+  // Generous: a loaded CI machine (argon2id hashes, sanitized daemons next door) can be slow.
+  page.setDefaultTimeout(30_000);
   const problems = [];
   // Requests in flight, so a journey can wait until the page has gone quiet (E2E_DEBUG=1 lists them).
   let inflight = 0;

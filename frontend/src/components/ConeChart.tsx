@@ -90,7 +90,7 @@ export function ConeChart({ result }: { result: ForecastResult }) {
         <table className="numbers" data-testid="cone-table" aria-describedby={`${titleId}-table`}>
           <thead>
             <tr>
-              <th scope="col">After</th>
+              <th scope="col">Year</th>
               <th scope="col">
                 <span className="wide-only">Pessimistic </span>P10
               </th>
@@ -105,7 +105,7 @@ export function ConeChart({ result }: { result: ForecastResult }) {
           <tbody>
             {tableMonths(result.months[last] ?? 0).map((m) => (
               <tr key={m}>
-                <th scope="row">{m % 12 === 0 ? `${m / 12} year${m === 12 ? "" : "s"}` : `${m} months`}</th>
+                <th scope="row">{m % 12 === 0 ? m / 12 : `${(m / 12).toFixed(1)} (${m} months)`}</th>
                 <td>{formatWholeDollars(result.p10[m] ?? 0)}</td>
                 <td>{formatWholeDollars(result.p50[m] ?? 0)}</td>
                 <td>{formatWholeDollars(result.p90[m] ?? 0)}</td>
