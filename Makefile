@@ -58,7 +58,10 @@ lint-c: ## cppcheck over the C sources
 	@cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability --inline-suppr \
 	  --suppress=missingIncludeSystem -I . common operational decisional cli
 
-lint: lint-c lint-deploy ## every static check: C, manifests, compose, workflows, Dockerfiles
+lint-frontend: ## ESLint over the SPA (skipped, with a message, when Node is too old)
+	@bash -c '. frontend/lib.sh; if spa_node_ok; then spa_install && cd frontend && npm run -s lint; fi'
+
+lint: lint-c lint-deploy lint-frontend ## every static check: C, SPA, manifests, compose, workflows, Dockerfiles
 
 fmt: ## format the C sources with clang-format
 	@find common operational decisional cli tests -name '*.[ch]' -print0 | xargs -0 clang-format -i
