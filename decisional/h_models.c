@@ -28,10 +28,10 @@ static int read_series(struct parity_db *db, const json_t *symbols, const char *
 {
   char *array = NULL, from[11];
   size_t len = 0, i;
-  const json_t *v;
   FILE *f = open_memstream(&array, &len);
   fputc('{', f);
-  json_array_foreach(symbols, i, v) fprintf(f, "%s%s", i ? "," : "", json_string_value(v));
+  for (i = 0; i < json_array_size(symbols); i++)
+    fprintf(f, "%s%s", i ? "," : "", json_string_value(json_array_get(symbols, i)));
   fputc('}', f);
   fclose(f);
   parity_day_format(from_day, from);
@@ -41,7 +41,8 @@ static int read_series(struct parity_db *db, const json_t *symbols, const char *
   if (rc)
     return rc;
   size_t n = 0;
-  json_array_foreach(symbols, i, v) snprintf(out[n++].symbol, PARITY_SYMBOL_MAX, "%s", json_string_value(v));
+  for (i = 0; i < json_array_size(symbols); i++)
+    snprintf(out[n++].symbol, PARITY_SYMBOL_MAX, "%s", json_string_value(json_array_get(symbols, i)));
   for (int r = 0; r < PQntuples(res); r++) {
     const char *symbol = PQgetvalue(res, r, 0);
     for (size_t k = 0; k < n; k++) {

@@ -91,7 +91,7 @@ def test_market_api_reads_the_loaded_prices(stack, db):
     ("/api/v1/market/prices/%2fetc%2fpasswd", 400, "BAD_PATH"),
     ("/api/v1/market/prices/SPY%00", 400, "BAD_PATH"),
     ("/api//v1/market/status", 400, "BAD_PATH"),
-    ("/nothing/here", 404, "NOT_FOUND"),
+    ("/api/v1/nothing/here", 404, "NOT_FOUND"),
 ])
 def test_market_api_answers_bad_requests_with_json_errors(stack, path, status, code):
     answer = requests.get(f"{PUBLIC}{path}", timeout=5)
