@@ -1,5 +1,4 @@
 /* parity-decisional: consume commands, compute, write results, publish events; drain on SIGTERM. */
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
+#include "common/daemon.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "decisional/probe.h"
@@ -21,37 +21,13 @@ static void on_signal(int sig)
   shared.stopping = 1; /* consumers finish the message in hand, then leave their loops */
 }
 
-static void usage(FILE *out)
-{
-  fprintf(out, "usage: parity-decisional [--print-config]\n"
-               "Consumes decisional.interactive, decisional.pipeline and decisional.rebalance.\n"
-               "Configuration comes from the environment; see --print-config.\n");
-}
-
 int main(int argc, char **argv)
 {
-  static const struct option options[] = { { "print-config", no_argument, NULL, 'p' },
-                                           { "help", no_argument, NULL, 'h' },
-                                           { NULL, 0, NULL, 0 } };
-  bool print_config = false;
-  for (int c; (c = getopt_long(argc, argv, "", options, NULL)) != -1;) {
-    if (c == 'p') {
-      print_config = true;
-    } else {
-      usage(c == 'h' ? stdout : stderr);
-      return c == 'h' ? 0 : 2;
-    }
-  }
-  parity_log_init("decisional", getenv("LOG_LEVEL"));
-  if (parity_config_load(&shared.cfg, PARITY_ROLE_DECISIONAL, stderr) != PARITY_OK) {
-    fprintf(stderr, "parity-decisional: refusing to start with the configuration above\n");
-    return 2;
-  }
-  if (print_config) {
-    parity_config_print(&shared.cfg, stdout);
-    parity_config_free(&shared.cfg);
-    return 0;
-  }
+  int status = parity_daemon_start(argc, argv, "decisional",
+                                   "Consumes decisional.interactive, decisional.pipeline and decisional.rebalance.",
+                                   PARITY_ROLE_DECISIONAL, &shared.cfg);
+  if (status != PARITY_DAEMON_CONTINUE)
+    return status;
   struct sigaction sa;
   memset(&sa, 0, sizeof(sa));
   sa.sa_handler = on_signal;

@@ -7,7 +7,7 @@
 #include "operational/app.h"
 #include "operational/handlers.h"
 #include "operational/queries.h"
-#include "operational/version.h"
+#include "common/version.h"
 
 int h_livez(struct parity_request *req, struct parity_response *res)
 {

@@ -10,7 +10,7 @@
 #include "common/errors.h"
 #include "operational/app.h"
 #include "operational/handlers.h"
-#include "operational/version.h"
+#include "common/version.h"
 
 #define STATIC_MAX_FILE (8u << 20) /* the largest asset served (a built SPA bundle is far smaller) */
 

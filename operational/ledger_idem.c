@@ -62,3 +62,8 @@ int parity_idem_store(struct parity_db *db, const char *movement_id, const json_
   free(text);
   return rc;
 }
+
+bool parity_idem_lost_race(const struct parity_db *db, const struct parity_money_request *rq, int rc)
+{
+  return rc == PARITY_ECONFLICT && rq->idempotency_key && strcmp(db->sqlstate, "23505") == 0;
+}

@@ -24,6 +24,12 @@ int parity_idem_movement(struct parity_db *db, const struct parity_money_request
 /* Stores the answer on the movement row so a repeat can return it. */
 int parity_idem_store(struct parity_db *db, const char *movement_id, const json_t *response);
 
+/*
+ * True when an attempt failed only because a concurrent request with the same key committed first (its
+ * movement insert hit the unique key): running it again finds and returns that first answer.
+ */
+bool parity_idem_lost_race(const struct parity_db *db, const struct parity_money_request *rq, int rc);
+
 /* Formats an int64 for a statement parameter. */
 const char *parity_i64(int64_t v, char buf[24]);
 

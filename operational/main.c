@@ -1,5 +1,4 @@
 /* parity-operational: migrate, then serve the API and internal endpoints until SIGTERM, then drain. */
-#include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -7,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/daemon.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "operational/app.h"
@@ -19,7 +19,7 @@
 #include "operational/migrate.h"
 #include "operational/outbox.h"
 #include "operational/queries.h"
-#include "operational/version.h"
+#include "common/version.h"
 
 #define DB_POOL_SIZE 16
 #define MIGRATE_WAIT_SECONDS 60
@@ -40,13 +40,6 @@ static void install_signals(void)
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGINT, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
-}
-
-static void usage(FILE *out)
-{
-  fprintf(out, "usage: parity-operational [--print-config] [--version]\n"
-               "Serves the Parity API (HTTP_PORT) and internal endpoints (INTERNAL_PORT).\n"
-               "Configuration comes from the environment; see --print-config.\n");
 }
 
 /* The database may come up after us (compose, k8s): retry the migrations for a while. */
@@ -77,31 +70,11 @@ static json_t *load_openapi(void)
 
 int main(int argc, char **argv)
 {
-  static const struct option options[] = { { "print-config", no_argument, NULL, 'p' },
-                                           { "version", no_argument, NULL, 'v' },
-                                           { "help", no_argument, NULL, 'h' },
-                                           { NULL, 0, NULL, 0 } };
-  bool print_config = false;
-  for (int c; (c = getopt_long(argc, argv, "", options, NULL)) != -1;) {
-    if (c == 'p')
-      print_config = true;
-    else if (c == 'v')
-      return printf("parity-operational %s\n", parity_version()) < 0;
-    else {
-      usage(c == 'h' ? stdout : stderr);
-      return c == 'h' ? 0 : 2;
-    }
-  }
-  parity_log_init("operational", getenv("LOG_LEVEL"));
-  if (parity_config_load(&app.cfg, PARITY_ROLE_OPERATIONAL, stderr) != PARITY_OK) {
-    fprintf(stderr, "parity-operational: refusing to start with the configuration above\n");
-    return 2;
-  }
-  if (print_config) {
-    parity_config_print(&app.cfg, stdout);
-    parity_config_free(&app.cfg);
-    return 0;
-  }
+  int status = parity_daemon_start(argc, argv, "operational",
+                                   "Serves the Parity API (HTTP_PORT) and internal endpoints (INTERNAL_PORT).",
+                                   PARITY_ROLE_OPERATIONAL, &app.cfg);
+  if (status != PARITY_DAEMON_CONTINUE)
+    return status;
   install_signals();
   pthread_mutex_init(&app.outbox_lock, NULL);
   pthread_cond_init(&app.outbox_wake, NULL);

@@ -268,6 +268,29 @@ static int second_factor_attempt(struct parity_db *db, int64_t user_id, struct p
   return rc;
 }
 
+/*
+ * The shared second-factor step of disable and new recovery codes: the attempt counted as above, then the
+ * code checked inside a transaction that is left open on success (rolled back on any failure). A wrong,
+ * expired or replayed code is 403 INVALID_CODE and counts as a failure toward the lockout.
+ */
+static int second_factor_step(struct parity_app *app, struct parity_db *db, int64_t user_id, const char *code,
+                              bool allow_recovery, struct parity__auth_attempt *attempt,
+                              struct parity_auth_fail *fail)
+{
+  int rc = second_factor_attempt(db, user_id, attempt, fail);
+  if (!rc)
+    rc = parity_db_begin(db);
+  if (rc)
+    return rc;
+  rc = parity__auth_second_factor(app, db, user_id, code, allow_recovery, (int64_t)time(NULL));
+  if (rc == PARITY_EAUTH || rc == PARITY_ENOTFOUND) {
+    parity_db_rollback(db, rc);
+    parity__auth_attempt_failed(app, attempt, true);
+    return failed(fail, PARITY_EFORBIDDEN, "INVALID_CODE", "the code is wrong, expired or already used");
+  }
+  return rc ? parity_db_rollback(db, rc) : PARITY_OK;
+}
+
 int parity_svc_account_2fa_disable(struct parity_app *app, int64_t user_id, const char *code,
                                    struct parity_auth_fail *fail)
 {
@@ -278,21 +301,10 @@ int parity_svc_account_2fa_disable(struct parity_app *app, int64_t user_id, cons
   int rc = parity_db_pool_acquire(&app->pool, &db);
   if (rc)
     return rc;
-  rc = second_factor_attempt(db, user_id, &attempt, fail);
+  rc = second_factor_step(app, db, user_id, code, true, &attempt, fail);
   if (rc)
     goto release;
-  rc = parity_db_begin(db);
-  if (rc)
-    goto release;
-  rc = parity__auth_second_factor(app, db, user_id, code, true, (int64_t)time(NULL));
-  if (rc == PARITY_EAUTH || rc == PARITY_ENOTFOUND) {
-    parity_db_rollback(db, rc);
-    parity__auth_attempt_failed(app, &attempt, true);
-    rc = failed(fail, PARITY_EFORBIDDEN, "INVALID_CODE", "the code is wrong, expired or already used");
-    goto release;
-  }
-  if (!rc)
-    rc = PARITY_DB_EXEC(db, Q_AUTH_TOTP_DELETE, NULL, uid);
+  rc = PARITY_DB_EXEC(db, Q_AUTH_TOTP_DELETE, NULL, uid);
   if (!rc)
     rc = PARITY_DB_EXEC(db, Q_AUTH_RECOVERY_DELETE_ALL, NULL, uid);
   if (!rc)
@@ -319,22 +331,11 @@ int parity_svc_account_recovery_codes(struct parity_app *app, int64_t user_id, c
   int rc = parity_db_pool_acquire(&app->pool, &db);
   if (rc)
     return rc;
-  rc = second_factor_attempt(db, user_id, &attempt, fail);
-  if (rc)
-    goto release;
-  rc = parity_db_begin(db);
-  if (rc)
-    goto release;
   /* A recovery code cannot mint new ones: only the authenticator app can. */
-  rc = parity__auth_second_factor(app, db, user_id, code, false, (int64_t)time(NULL));
-  if (rc == PARITY_EAUTH || rc == PARITY_ENOTFOUND) {
-    parity_db_rollback(db, rc);
-    parity__auth_attempt_failed(app, &attempt, true);
-    rc = failed(fail, PARITY_EFORBIDDEN, "INVALID_CODE", "the code is wrong, expired or already used");
+  rc = second_factor_step(app, db, user_id, code, false, &attempt, fail);
+  if (rc)
     goto release;
-  }
-  if (!rc)
-    rc = new_recovery_codes(db, user_id, &codes);
+  rc = new_recovery_codes(db, user_id, &codes);
   if (!rc)
     rc = parity__auth_attempt_clear(db, &attempt);
   rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);

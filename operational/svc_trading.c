@@ -170,7 +170,7 @@ int parity_svc_invest(struct parity_db *db, const struct parity_config *cfg, con
 {
   *replayed = false;
   int rc = invest_once(db, cfg, rq, out, replayed, err);
-  if (rc == PARITY_ECONFLICT && rq->idempotency_key && strcmp(db->sqlstate, "23505") == 0)
+  if (parity_idem_lost_race(db, rq, rc))
     rc = invest_once(db, cfg, rq, out, replayed, err);
   return rc;
 }
@@ -282,7 +282,7 @@ int parity_svc_sell(struct parity_db *db, const struct parity_money_request *rq,
 {
   *replayed = false;
   int rc = sell_once(db, rq, out, replayed, err);
-  if (rc == PARITY_ECONFLICT && rq->idempotency_key && strcmp(db->sqlstate, "23505") == 0)
+  if (parity_idem_lost_race(db, rq, rc))
     rc = sell_once(db, rq, out, replayed, err);
   return rc;
 }

@@ -80,7 +80,7 @@ static int move(struct parity_db *db, const struct parity_money_request *rq, con
 {
   *replayed = false;
   int rc = move_once(db, rq, kind, out, replayed, err);
-  if (rc == PARITY_ECONFLICT && rq->idempotency_key && strcmp(db->sqlstate, "23505") == 0)
+  if (parity_idem_lost_race(db, rq, rc))
     rc = move_once(db, rq, kind, out, replayed, err);
   return rc;
 }

@@ -1,5 +1,5 @@
 /* Build identity, reported by --version, /livez and the metrics build-info series. */
-#include "operational/version.h"
+#include "common/version.h"
 
 const char *parity_version(void)
 {
