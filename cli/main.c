@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
-#include "operational/version.h"
+#include "common/version.h"
 
 static int cmd_version(int argc, char **argv)
 {
