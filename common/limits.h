@@ -9,6 +9,8 @@
  *   one request's limit over many deposits, and is sold whole by "sell all"), a forecast's hypothetical
  *   amounts, and one cash movement (the CHECK on cash_movements.amount_cents in migrations/0001_init.sql
  *   says the same number; migrations are checksummed and cannot name this constant).
+ * Clients read both numbers from operational/openapi.yaml (the SPA's frontend/src/lib/money.ts restates
+ * the forecast bound for its form); change them there too.
  * The Monte Carlo module keeps its own, larger guard (PARITY_MC_MAX_CENTS in decisional/quant/mc.h): the
  * quant code includes nothing from common/, and its guard is about doubles staying exact, not about policy.
  */
