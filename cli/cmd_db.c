@@ -102,7 +102,7 @@ int parity_cli_load_prices(int argc, char **argv)
   if (load_rc || rc) {
     fprintf(stderr, "parity load-prices: %s\n", err.message[0] ? err.message : parity_err_str(load_rc ? load_rc : rc));
   } else {
-    char last[11] = "";
+    char last[PARITY_DAY_TEXT] = "";
     if (st.last_day != INT32_MIN)
       parity_day_format(st.last_day, last);
     printf("{\"file\":\"%s\",\"symbols\":%zu,\"rows\":%zu,\"changed\":%ld,\"last_day\":\"%s\",\"seconds\":%.3f,"

@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "common/config.h"
 #include "common/errors.h"
+#include "common/json.h"
 #include "common/log.h"
 #include "decisional/bars.h"
 #include "decisional/market_csv.h"
@@ -269,7 +270,7 @@ int parity_cli_models(int argc, char **argv)
     goto out;
   }
   json_t *o = parity_models_result_json(&res, diagnostics);
-  char *text = o ? parity_models_dumps_new(o) : NULL;
+  char *text = o ? parity_json_dumps_exact_new(o) : NULL;
   json_decref(o);
   parity_models_result_free(&res);
   if (!text) {

@@ -3,7 +3,25 @@
  *   X(NAME, type, member, default, min, max, "meaning")
  * type: STR, SECRET (redacted when printed; required in production), INT, BOOL, DOUBLE.
  * min/max bound INT and DOUBLE values. Deployment manifests are checked against this table.
+ *
+ * A default that code also needs without a configuration (a library's own defaults, a test, a tool) is
+ * a named constant here, stated once, and enters its row as text through PARITY_CONFIG_TEXT.
  */
+#ifndef PARITY_CONFIG_VARS_H
+#define PARITY_CONFIG_VARS_H
+
+#define PARITY_CONFIG_TEXT(value) PARITY_CONFIG_TEXT_(value)
+#define PARITY_CONFIG_TEXT_(value) #value
+
+#define PARITY_DEFAULT_YAHOO_BASE_URL "https://query2.finance.yahoo.com"
+#define PARITY_DEFAULT_YAHOO_TIMEOUT_MS 15000
+#define PARITY_DEFAULT_YAHOO_MAX_RETRIES 4
+#define PARITY_DEFAULT_MODEL_LOOKBACK_DAYS 1260 /* SPEC §8: five years of trading days */
+#define PARITY_DEFAULT_MODEL_MIN_COMMON_DAYS 252
+#define PARITY_DEFAULT_MODEL_TOP_EQUITIES 6
+#define PARITY_DEFAULT_MODEL_MIN_WEIGHT 0.02
+#define PARITY_DEFAULT_REBALANCE_THRESHOLD 0.02
+
 /* clang-format off */
 #define PARITY_CONFIG_VARS(X) \
   X(PARITY_ENV, STR, env, "development", 0, 0, "development or production (production requires every secret)") \
@@ -34,17 +52,17 @@
   X(ENABLE_CRON, BOOL, enable_cron, "false", 0, 0, "run the schedule in-process (make run) instead of CronJobs") \
   X(MARKET_SOURCE, STR, market_source, "bundled", 0, 0, "bundled or yahoo") \
   X(BUNDLED_DATA_FILE, STR, bundled_data_file, "", 0, 0, "bundled prices (default: decisional/data/etf_daily.csv.gz)") \
-  X(YAHOO_BASE_URL, STR, yahoo_base_url, "https://query2.finance.yahoo.com", 0, 0, "Yahoo chart API base URL") \
-  X(YAHOO_TIMEOUT_MS, INT, yahoo_timeout_ms, "15000", 100, 600000, "per-request timeout") \
-  X(YAHOO_MAX_RETRIES, INT, yahoo_max_retries, "4", 0, 20, "retries on 429 and 5xx") \
+  X(YAHOO_BASE_URL, STR, yahoo_base_url, PARITY_DEFAULT_YAHOO_BASE_URL, 0, 0, "Yahoo chart API base URL") \
+  X(YAHOO_TIMEOUT_MS, INT, yahoo_timeout_ms, PARITY_CONFIG_TEXT(PARITY_DEFAULT_YAHOO_TIMEOUT_MS), 100, 600000, "per-request timeout") \
+  X(YAHOO_MAX_RETRIES, INT, yahoo_max_retries, PARITY_CONFIG_TEXT(PARITY_DEFAULT_YAHOO_MAX_RETRIES), 0, 20, "retries on 429 and 5xx") \
   X(UNIVERSE_EQUITIES, STR, universe_equities, "VTI,VOO,QQQ,VTV,VUG,IWM,VEA,VWO,VNQ,VNQI,XLF,XLV,XLE,XLK", 0, 0, "equity ETFs") \
   X(UNIVERSE_BONDS, STR, universe_bonds, "BND,TLT,LQD,HYG,BNDX", 0, 0, "bond ETFs") \
   X(BENCHMARK_SYMBOL, STR, benchmark_symbol, "SPY", 0, 0, "benchmark, synced with the universe") \
-  X(MODEL_LOOKBACK_DAYS, INT, model_lookback_days, "1260", 20, 10000, "returns used for HRP and forecasts") \
-  X(MODEL_MIN_COMMON_DAYS, INT, model_min_common_days, "252", 2, 10000, "symbols with fewer common days are excluded") \
-  X(MODEL_TOP_EQUITIES, INT, model_top_equities, "6", 1, 100, "equities kept by Sharpe preselection") \
-  X(MODEL_MIN_WEIGHT, DOUBLE, model_min_weight, "0.02", 0, 0.5, "weights below are cut and redistributed") \
-  X(REBALANCE_THRESHOLD, DOUBLE, rebalance_threshold, "0.02", 0, 1, "assets within this of target keep their weight") \
+  X(MODEL_LOOKBACK_DAYS, INT, model_lookback_days, PARITY_CONFIG_TEXT(PARITY_DEFAULT_MODEL_LOOKBACK_DAYS), 20, 10000, "returns used for HRP and forecasts") \
+  X(MODEL_MIN_COMMON_DAYS, INT, model_min_common_days, PARITY_CONFIG_TEXT(PARITY_DEFAULT_MODEL_MIN_COMMON_DAYS), 2, 10000, "symbols with fewer common days are excluded") \
+  X(MODEL_TOP_EQUITIES, INT, model_top_equities, PARITY_CONFIG_TEXT(PARITY_DEFAULT_MODEL_TOP_EQUITIES), 1, 100, "equities kept by Sharpe preselection") \
+  X(MODEL_MIN_WEIGHT, DOUBLE, model_min_weight, PARITY_CONFIG_TEXT(PARITY_DEFAULT_MODEL_MIN_WEIGHT), 0, 0.5, "weights below are cut and redistributed") \
+  X(REBALANCE_THRESHOLD, DOUBLE, rebalance_threshold, PARITY_CONFIG_TEXT(PARITY_DEFAULT_REBALANCE_THRESHOLD), 0, 1, "assets within this of target keep their weight") \
   X(STALENESS_MAX_DAYS, INT, staleness_max_days, "4", 0, 365, "no rebalance when the newest close is older") \
   X(FORECAST_PATHS, INT, forecast_paths, "10000", 100, 1000000, "Monte Carlo paths") \
   X(RATE_LIMIT_RPS, DOUBLE, rate_limit_rps, "10", 0, 1000000, "per-IP token bucket rate (0 disables)") \
@@ -59,3 +77,5 @@
   X(TURNSTILE_SECRET, SECRET, turnstile_secret, "", 0, 0, "Cloudflare Turnstile secret; empty disables the check") \
   X(TURNSTILE_VERIFY_URL, STR, turnstile_verify_url, "https://challenges.cloudflare.com/turnstile/v0/siteverify", 0, 0, "Turnstile siteverify endpoint (tests point it at a local server)")
 /* clang-format on */
+
+#endif

@@ -6,44 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/calendar.h"
 #include "common/errors.h"
+#include "common/ids.h"
 
 #define DEFAULT_STRING_MAX 1024
 #define DEFAULT_ARRAY_MAX 10000
-#define SYMBOL_MAX_LEN 15
-
-static bool valid_symbol(const char *s)
-{
-  size_t n = strlen(s);
-  if (n < 1 || n > SYMBOL_MAX_LEN)
-    return false;
-  for (size_t i = 0; i < n; i++)
-    if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') || strchr(".^=-", s[i])))
-      return false;
-  return true;
-}
-
-static bool valid_uuid(const char *s)
-{
-  if (strlen(s) != 36)
-    return false;
-  for (int i = 0; i < 36; i++) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? s[i] != '-' : !strchr("0123456789abcdefABCDEF", s[i]))
-      return false;
-  }
-  return true;
-}
 
 static bool valid_date(const char *s)
 {
-  if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-    return false;
-  for (int i = 0; i < 10; i++)
-    if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-      return false;
-  int month = (s[5] - '0') * 10 + (s[6] - '0'), day = (s[8] - '0') * 10 + (s[9] - '0');
-  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+  int32_t day;
+  return parity_day_parse(s, strlen(s), &day) == PARITY_OK;
 }
 
 #define FAIL(...)                       \
@@ -83,7 +56,7 @@ static int check_value(const json_t *v, const struct parity_json_field *f, char 
       FAIL("field %s: expected true or false", f->name);
     return PARITY_OK;
   case PJ_UUID:
-    if (!json_is_string(v) || !valid_uuid(json_string_value(v)))
+    if (!json_is_string(v) || !parity_uuid_valid(json_string_value(v)))
       FAIL("field %s: expected a UUID", f->name);
     return PARITY_OK;
   case PJ_DATE:
@@ -96,7 +69,7 @@ static int check_value(const json_t *v, const struct parity_json_field *f, char 
       FAIL("field %s: expected a non-empty array of symbols", f->name);
     for (size_t i = 0; i < n; i++) {
       const json_t *s = json_array_get(v, i);
-      if (!json_is_string(s) || !valid_symbol(json_string_value(s)))
+      if (!json_is_string(s) || !parity_symbol_valid(json_string_value(s)))
         FAIL("field %s[%zu]: not a ticker symbol", f->name, i);
       for (size_t j = 0; j < i; j++)
         if (json_equal(s, json_array_get(v, j)))
@@ -111,7 +84,7 @@ static int check_value(const json_t *v, const struct parity_json_field *f, char 
     const char *key;
     const json_t *w;
     json_object_foreach((json_t *)v, key, w) {
-      if (!valid_symbol(key) && strcmp(key, "CASH") != 0)
+      if (!parity_symbol_valid(key) && strcmp(key, "CASH") != 0)
         FAIL("field %s: %s is not a ticker symbol", f->name, key);
       if (!json_is_number(w) || !isfinite(json_number_value(w)) || json_number_value(w) < 0 ||
           json_number_value(w) > 1)
@@ -239,4 +212,111 @@ char *parity_json_dumps_new(const json_t *value)
   if (!text)
     abort();
   return text;
+}
+
+/* ------------------------------------------------------------------ shortest round-trip reals */
+
+struct text {
+  char *buf;
+  size_t len, cap;
+};
+
+static void text_add(struct text *t, const char *s, size_t n)
+{
+  if (t->len + n + 1 > t->cap) {
+    size_t cap = t->cap ? t->cap : 256;
+    while (cap < t->len + n + 1)
+      cap *= 2;
+    char *grown = realloc(t->buf, cap);
+    if (!grown)
+      abort();
+    t->buf = grown;
+    t->cap = cap;
+  }
+  memcpy(t->buf + t->len, s, n);
+  t->len += n;
+  t->buf[t->len] = '\0';
+}
+
+/* A string as JSON text (quoted and escaped), by jansson's own encoder. */
+static void text_string(struct text *t, const json_t *str)
+{
+  char *quoted = str ? json_dumps(str, JSON_ENCODE_ANY) : NULL;
+  if (!quoted)
+    abort();
+  text_add(t, quoted, strlen(quoted));
+  free(quoted);
+}
+
+static void text_real(struct text *t, double v)
+{
+  char num[40];
+  for (int digits = 15; digits <= 17; digits++) {
+    snprintf(num, sizeof(num), "%.*g", digits, v);
+    if (strtod(num, NULL) == v)
+      break;
+  }
+  if (!strpbrk(num, ".eE"))
+    strcat(num, ".0"); /* keep it a real for readers that distinguish (jansson does) */
+  text_add(t, num, strlen(num));
+}
+
+static void text_value(struct text *t, const json_t *v)
+{
+  char num[32];
+  switch (json_typeof(v)) {
+  case JSON_OBJECT: {
+    const char *key;
+    json_t *val;
+    int first = 1;
+    text_add(t, "{", 1);
+    json_object_foreach((json_t *)v, key, val) {
+      if (!first)
+        text_add(t, ",", 1);
+      first = 0;
+      json_t *k = json_string(key);
+      text_string(t, k);
+      json_decref(k);
+      text_add(t, ":", 1);
+      text_value(t, val);
+    }
+    text_add(t, "}", 1);
+    break;
+  }
+  case JSON_ARRAY:
+    text_add(t, "[", 1);
+    for (size_t i = 0; i < json_array_size(v); i++) {
+      if (i)
+        text_add(t, ",", 1);
+      text_value(t, json_array_get(v, i));
+    }
+    text_add(t, "]", 1);
+    break;
+  case JSON_REAL:
+    text_real(t, json_real_value(v));
+    break;
+  case JSON_INTEGER:
+    snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    text_add(t, num, strlen(num));
+    break;
+  case JSON_STRING:
+    text_string(t, v);
+    break;
+  case JSON_TRUE:
+    text_add(t, "true", 4);
+    break;
+  case JSON_FALSE:
+    text_add(t, "false", 5);
+    break;
+  case JSON_NULL:
+    text_add(t, "null", 4);
+    break;
+  }
+}
+
+char *parity_json_dumps_exact_new(const json_t *value)
+{
+  struct text t = { 0 };
+  text_value(&t, value);
+  return t.buf;
 }

@@ -14,10 +14,10 @@ enum parity_json_kind {
   PJ_INTEGER,  /* JSON integer in [min, max] (a real like 1.5 or 1.0 is refused) */
   PJ_NUMBER,   /* integer or real, finite, in [min, max] */
   PJ_BOOL,
-  PJ_UUID,     /* canonical 8-4-12 lowercase or uppercase hex */
-  PJ_DATE,     /* YYYY-MM-DD */
-  PJ_SYMBOLS,  /* array of 1..max_len distinct ticker symbols */
-  PJ_WEIGHTS,  /* object symbol -> number in (0, 1], at least one, at most max_len entries */
+  PJ_UUID,     /* canonical 8-4-4-4-12 hex, either case (parity_uuid_valid) */
+  PJ_DATE,     /* YYYY-MM-DD, a real date (parity_day_parse) */
+  PJ_SYMBOLS,  /* array of 1..max_len distinct ticker symbols (parity_symbol_valid) */
+  PJ_WEIGHTS,  /* object symbol (or "CASH") -> number in [0, 1], at least one, at most max_len entries */
   PJ_ARRAY,    /* any array of at most max_len elements (0 = 10000) */
   PJ_OBJECT,   /* any object */
 };
@@ -51,5 +51,13 @@ double parity_json_num(const json_t *obj, const char *key, double def);
 
 /* Dumps compactly; the caller frees the string. Aborts on allocation failure. */
 char *parity_json_dumps_new(const json_t *value);
+
+/*
+ * Dumps compactly with every real printed in the fewest significant digits (15 to 17) that read back as
+ * the same double, so a weight of 0.123456 is stored as 0.123456 rather than 0.12345600000000001 (and a
+ * real stays a real: 1.0, not 1). Keys keep the object's order. The caller frees the string; aborts on
+ * allocation failure.
+ */
+char *parity_json_dumps_exact_new(const json_t *value);
 
 #endif

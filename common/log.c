@@ -6,8 +6,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/time.h>
-#include <time.h>
+
+#include "common/calendar.h"
 
 static const char *log_service = "parity";
 static enum parity_log_level log_min_level = PARITY_LOG_INFO;
@@ -35,16 +35,6 @@ void parity_log_set_context(const char *key, const char *id)
     snprintf(ctx_id, sizeof(ctx_id), "%s", id);
 }
 
-static void format_timestamp(char *buf, size_t len)
-{
-  struct timeval tv;
-  struct tm tm;
-  gettimeofday(&tv, NULL);
-  gmtime_r(&tv.tv_sec, &tm);
-  size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(buf + n, len - n, ".%03ldZ", (long)(tv.tv_usec / 1000));
-}
-
 void parity_log(enum parity_log_level level, const char *event, const char *fields, ...)
 {
   if (level < log_min_level)
@@ -63,8 +53,8 @@ void parity_log(enum parity_log_level level, const char *event, const char *fiel
     json_decref(line);
     line = json_object();
   }
-  char ts[40];
-  format_timestamp(ts, sizeof(ts));
+  char ts[PARITY_TIMESTAMP_TEXT];
+  parity_now_rfc3339(ts);
   /* The fixed keys first, so every line reads the same way; the event's fields follow. */
   json_t *head = json_pack("{s:s, s:s, s:s, s:s}", "ts", ts, "level", level_names[level], "svc", log_service,
                            "event", event ? event : "unknown");

@@ -1,19 +1,17 @@
 /* Envelope parsing and per-type payload checks: the one place the message contract is enforced. */
 #include "common/message.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/time.h>
-#include <time.h>
 
+#include "common/calendar.h"
 #include "common/errors.h"
 #include "common/json.h"
+#include "common/limits.h"
 
 #define MAX_SYMBOLS 512
 #define MAX_PORTFOLIOS_PER_BATCH 5000
-#define MAX_CENTS 1e12
-#define MAX_MONTHS 600
+#define MAX_ROWS 1e12 /* rows a sync reports: far more than any history holds */
 
 struct msg_type_row {
   const char *name;
@@ -38,12 +36,12 @@ static const struct parity_json_field generate_fields[] = {
 static const struct parity_json_field forecast_fields[] = {
   { "forecast_id", PJ_UUID, true, 0, 0, 0 },
   { "weights", PJ_WEIGHTS, true, 0, 0, MAX_SYMBOLS },
-  { "initial_cents", PJ_INTEGER, true, 0, MAX_CENTS, 0 },
-  { "monthly_cents", PJ_INTEGER, true, 0, MAX_CENTS, 0 },
-  { "months", PJ_INTEGER, true, 1, MAX_MONTHS, 0 },
+  { "initial_cents", PJ_INTEGER, true, 0, (double)PARITY_MAX_VALUE_CENTS, 0 },
+  { "monthly_cents", PJ_INTEGER, true, 0, (double)PARITY_MAX_VALUE_CENTS, 0 },
+  { "months", PJ_INTEGER, true, 1, PARITY_FORECAST_MAX_MONTHS, 0 },
   { "seed", PJ_INTEGER, true, 0, 9007199254740991.0, 0 },
   { "percentiles", PJ_ARRAY, false, 0, 0, 16 },
-  { "goal_cents", PJ_INTEGER, false, 1, MAX_CENTS, 0 },
+  { "goal_cents", PJ_INTEGER, false, 1, (double)PARITY_MAX_VALUE_CENTS, 0 },
   { "paths", PJ_INTEGER, false, 100, 1000000, 0 },
 };
 static const struct parity_json_field rebalance_batch_fields[] = {
@@ -56,7 +54,7 @@ static const struct parity_json_field rebalance_batch_fields[] = {
 static const struct parity_json_field rebalance_user_fields[] = {
   { "ref", PJ_INTEGER, true, 1, 9007199254740991.0, 0 },
   { "request_id", PJ_UUID, true, 0, 0, 0 },
-  { "value_cents", PJ_INTEGER, true, 0, MAX_CENTS, 0 },
+  { "value_cents", PJ_INTEGER, true, 0, (double)PARITY_MAX_VALUE_CENTS, 0 },
   { "current", PJ_WEIGHTS, true, 0, 0, MAX_SYMBOLS },
   { "target", PJ_WEIGHTS, true, 0, 0, MAX_SYMBOLS },
   { "threshold", PJ_NUMBER, true, 0, 1, 0 },
@@ -67,8 +65,8 @@ static const struct parity_json_field rebalance_user_fields[] = {
 static const struct parity_json_field evt_sync_done_fields[] = {
   { "kind", PJ_STRING, true, 0, 0, 16 },
   { "symbols", PJ_INTEGER, true, 0, 1e6, 0 },
-  { "rows", PJ_INTEGER, true, 0, 1e12, 0 },
-  { "changed", PJ_INTEGER, true, 0, 1e12, 0 },
+  { "rows", PJ_INTEGER, true, 0, MAX_ROWS, 0 },
+  { "changed", PJ_INTEGER, true, 0, MAX_ROWS, 0 },
   { "last_day", PJ_DATE, false, 0, 0, 0 },
 };
 static const struct parity_json_field evt_models_fields[] = {
@@ -184,31 +182,11 @@ void parity_message_free(struct parity_message *msg)
 
 char *parity_message_envelope_new(enum parity_msg_type type, const char *id, json_t *payload)
 {
-  char now[32];
+  char now[PARITY_TIMESTAMP_TEXT];
   parity_now_rfc3339(now);
   json_t *doc = json_pack("{s:i, s:s, s:s, s:s, s:o}", "v", PARITY_MESSAGE_VERSION, "id", id, "type",
                           parity_msg_type_name(type), "issued_at", now, "payload", payload);
   char *text = parity_json_dumps_new(doc);
   json_decref(doc);
   return text;
-}
-
-void parity_uuid_v4(char buf[37])
-{
-  unsigned char b[16];
-  randombytes_buf(b, sizeof(b));
-  b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-  b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-  snprintf(buf, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
-           b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-}
-
-void parity_now_rfc3339(char buf[32])
-{
-  struct timeval tv;
-  struct tm tm;
-  gettimeofday(&tv, NULL);
-  gmtime_r(&tv.tv_sec, &tm);
-  size_t n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(buf + n, 32 - n, ".%03uZ", (unsigned)(tv.tv_usec / 1000) % 1000u);
 }

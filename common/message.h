@@ -5,6 +5,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "common/ids.h" /* parity_uuid_v4: every message id */
+
 #define PARITY_MESSAGE_VERSION 1
 #define PARITY_MESSAGE_MAX_BYTES (4u << 20) /* a rebalance batch of 1,000 portfolios fits easily */
 
@@ -62,10 +64,5 @@ int parity_message_check_payload(enum parity_msg_type type, const json_t *payloa
 
 /* Builds an envelope around `payload` (reference stolen) with a fresh id; returns a new JSON text. */
 char *parity_message_envelope_new(enum parity_msg_type type, const char *id, json_t *payload);
-
-/* Writes a random (version 4) UUID in canonical form into buf (37 bytes). */
-void parity_uuid_v4(char buf[37]);
-/* Writes the current UTC time as RFC 3339 with milliseconds into buf (32 bytes). */
-void parity_now_rfc3339(char buf[32]);
 
 #endif

@@ -7,11 +7,14 @@
 
 #include "common/errors.h"
 #include "common/json.h"
+#include "common/limits.h"
 #include "common/log.h"
 #include "decisional/models.h"
 #include "decisional/quant/mc.h"
 #include "decisional/queries.h"
 #include "decisional/worker.h"
+
+_Static_assert(PARITY_MAX_VALUE_CENTS <= PARITY_MC_MAX_CENTS, "a forecast the contract admits must fit the Monte Carlo guard");
 
 #define FORECAST_QUANTILE_DEFINITION \
   "type 7 (numpy's default): linear interpolation between the order statistics at (n - 1) p"
@@ -129,7 +132,7 @@ static json_t *result_json(const struct parity_mc_result *mc, const struct parit
   json_object_set_new(out, "quantile_definition", json_string(FORECAST_QUANTILE_DEFINITION));
   json_object_set_new(out, "returns_used", json_integer((json_int_t)in->returns_used));
   if (in->returns_used > 0) {
-    char from[11], to[11];
+    char from[PARITY_DAY_TEXT], to[PARITY_DAY_TEXT];
     parity_day_format(in->from_day, from);
     parity_day_format(in->to_day, to);
     json_object_set_new(out, "history_from", json_string(from));
@@ -144,9 +147,7 @@ static int finish(struct parity_job *job, const char *id, const json_t *result, 
   PGresult *res = NULL;
   int rc;
   if (result) {
-    char *text = parity_models_dumps_new(result);
-    if (!text)
-      abort();
+    char *text = parity_json_dumps_exact_new(result);
     rc = PARITY_DB_EXEC(job->db, QD_FORECAST_COMPLETE, &res, id, text);
     free(text);
   } else {

@@ -26,7 +26,7 @@ static int32_t read_window_days(int lookback)
 static int read_series(struct parity_db *db, const json_t *symbols, const char *as_of, int32_t from_day,
                        struct parity_bar_series *out, size_t *n_out)
 {
-  char *array = NULL, from[11];
+  char *array = NULL, from[PARITY_DAY_TEXT];
   size_t len = 0, i;
   FILE *f = open_memstream(&array, &len);
   fputc('{', f);
@@ -79,10 +79,8 @@ static int store(struct parity_job *job, const struct parity_models_result *res,
   json_object_foreach(res->buckets, bucket, weights) {
     json_t *diag = json_object_get(res->diagnostics, bucket);
     json_t *diag_full = json_pack("{s:O?, s:O}", "bucket", diag, "excluded", res->excluded);
-    char *w = parity_models_dumps_new(weights), *d = parity_models_dumps_new(diag_full);
+    char *w = parity_json_dumps_exact_new(weights), *d = parity_json_dumps_exact_new(diag_full);
     json_decref(diag_full);
-    if (!w || !d)
-      abort();
     rc = PARITY_DB_EXEC(job->db, QD_MODEL_UPSERT, NULL, bucket, as_of, w, d);
     free(w);
     free(d);
@@ -147,7 +145,7 @@ int parity_h_generate(struct parity_job *job)
     if (rc)
       parity_log(PARITY_LOG_ERROR, "models_failed", "{s:s, s:s}", "as_of", as_of, "error", err.msg);
   }
-  char day[11] = "";
+  char day[PARITY_DAY_TEXT] = "";
   if (!rc) {
     parity_day_format(res.as_of_day, day);
     rc = store(job, &res, day);

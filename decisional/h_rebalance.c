@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/config.h"
 #include "common/errors.h"
 #include "common/json.h"
 #include "common/log.h"
@@ -26,7 +27,7 @@ int parity_h_rebalance_user(struct parity_job *job)
   if (!rc)
     rc = parity_models_weights_from_json(json_object_get(p, "target"), target, PARITY_REBALANCE_MAX_ASSETS, &ntgt, &err);
   if (!rc)
-    rc = parity_rebalance_compute(current, ncur, target, ntgt, parity_json_num(p, "threshold", 0.02),
+    rc = parity_rebalance_compute(current, ncur, target, ntgt, parity_json_num(p, "threshold", PARITY_DEFAULT_REBALANCE_THRESHOLD),
                                   json_is_true(json_object_get(p, "cash_first")), res, &err);
   if (rc) {
     /* The inputs cannot be rebalanced: say so on the request (operational reopens it), consume the message. */
@@ -40,7 +41,7 @@ int parity_h_rebalance_user(struct parity_job *job)
     json_object_set_new(targets, res->adjusted[i].symbol, json_real(res->adjusted[i].w));
   for (size_t i = 0; i < res->nskipped; i++)
     json_array_append_new(skipped, json_string(res->skipped[i]));
-  char *t = parity_models_dumps_new(targets), *s = parity_models_dumps_new(skipped), drift[32];
+  char *t = parity_json_dumps_exact_new(targets), *s = parity_json_dumps_exact_new(skipped), drift[32];
   snprintf(drift, sizeof(drift), "%.17g", res->drift);
   rc = PARITY_DB_EXEC(job->db, QD_REQUEST_COMPUTED, NULL, request_id, t, s, drift);
   free(t);
@@ -62,7 +63,7 @@ int parity_h_rebalance_batch(struct parity_job *job)
   char run[24], batch[24];
   snprintf(run, sizeof(run), "%lld", (long long)parity_json_int(p, "run_id", 0));
   snprintf(batch, sizeof(batch), "%lld", (long long)parity_json_int(p, "batch_no", 0));
-  double threshold = parity_json_num(p, "threshold", 0.02);
+  double threshold = parity_json_num(p, "threshold", PARITY_DEFAULT_REBALANCE_THRESHOLD);
   int cash_first = json_is_true(json_object_get(p, "cash_first"));
   struct parity_rebalance_result *res = calloc(1, sizeof(*res));
   struct parity_weight *current = calloc(PARITY_REBALANCE_MAX_ASSETS, sizeof(*current));
@@ -94,7 +95,7 @@ int parity_h_rebalance_batch(struct parity_job *job)
       json_object_set_new(targets, res->adjusted[k].symbol, json_real(res->adjusted[k].w));
     for (size_t k = 0; k < res->nskipped; k++)
       json_array_append_new(skipped, json_string(res->skipped[k]));
-    char *t = parity_models_dumps_new(targets), *s = parity_models_dumps_new(skipped), drift[32], ref[24];
+    char *t = parity_json_dumps_exact_new(targets), *s = parity_json_dumps_exact_new(skipped), drift[32], ref[24];
     snprintf(drift, sizeof(drift), "%.17g", res->drift);
     snprintf(ref, sizeof(ref), "%lld", (long long)parity_json_int(entry, "ref", 0));
     rc = PARITY_DB_EXEC(job->db, QD_REBALANCE_TARGET_UPSERT, NULL, run, ref, batch, t, s, drift);

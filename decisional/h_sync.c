@@ -130,7 +130,7 @@ int parity_h_sync_daily(struct parity_job *job)
   if (!rc)
     rc = log_finish(job, log_id, &st, NULL);
   if (!rc) {
-    char last[11] = "";
+    char last[PARITY_DAY_TEXT] = "";
     if (st.last_day != INT32_MIN)
       parity_day_format(st.last_day, last);
     parity_metric_add(job->metrics->rows_upserted, (double)st.changed);

@@ -52,7 +52,7 @@ static void sink_series(struct copy_sink *sink, const struct parity_bar_series *
     if (COPY_BUFFER_BYTES - sink->len < 512)
       sink_flush(sink);
     const struct parity_bar *b = &s->bars[i];
-    char day[11];
+    char day[PARITY_DAY_TEXT];
     parity_day_format(b->day, day);
     int n = snprintf(sink->buf + sink->len, COPY_BUFFER_BYTES - sink->len,
                      "%s\t%s\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%lld\n", s->symbol, day, b->open, b->high, b->low,

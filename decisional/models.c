@@ -11,16 +11,16 @@
 #include "decisional/quant/sharpe.h"
 #include "decisional/quant/stats.h"
 
+_Static_assert(PARITY_QUANT_SYMBOL_MAX == PARITY_SYMBOL_MAX, "quant/weights.h and common/ids.h disagree on symbols");
+
 #define WEIGHT_SUM_TOLERANCE 1e-6 /* forecast weights may sum to at most 1 + this */
-#define DAY_TEXT 11               /* "YYYY-MM-DD" and a NUL */
 
 void parity_models_params_defaults(struct parity_models_params *p)
 {
-  /* Keep in step with common/config_vars.h (MODEL_*); test_models checks they agree. */
-  p->lookback = 1260;
-  p->min_common_days = 252;
-  p->top_equities = 6;
-  p->min_weight = 0.02;
+  p->lookback = PARITY_DEFAULT_MODEL_LOOKBACK_DAYS;
+  p->min_common_days = PARITY_DEFAULT_MODEL_MIN_COMMON_DAYS;
+  p->top_equities = PARITY_DEFAULT_MODEL_TOP_EQUITIES;
+  p->min_weight = PARITY_DEFAULT_MODEL_MIN_WEIGHT;
   p->threads = 0;
 }
 
@@ -126,7 +126,7 @@ static size_t lower_bound(const struct parity_bar *bars, size_t n, int32_t day)
 
 static int check_bars(const struct parity_bar_series *s, size_t end, size_t from, struct parity_quant_err *err)
 {
-  char d[DAY_TEXT];
+  char d[PARITY_DAY_TEXT];
   for (size_t i = from; i < end; i++) {
     if (i > 0 && s->bars[i].day <= s->bars[i - 1].day) {
       parity_day_format(s->bars[i].day, d);
@@ -507,7 +507,7 @@ int parity_models_generate(const struct parity_bar_series *series, size_t nserie
     json_decref(selected);
     goto out;
   }
-  char from[DAY_TEXT], to[DAY_TEXT];
+  char from[PARITY_DAY_TEXT], to[PARITY_DAY_TEXT];
   parity_day_format(a.days[0], from);
   parity_day_format(a.days[a.m - 1], to);
   json_object_set_new(eq.diag, "sharpe", sharpe_json);
@@ -548,7 +548,7 @@ void parity_models_result_free(struct parity_models_result *res)
 
 json_t *parity_models_result_json(const struct parity_models_result *res, int with_diagnostics)
 {
-  char day[DAY_TEXT];
+  char day[PARITY_DAY_TEXT];
   parity_day_format(res->as_of_day, day);
   json_t *o = json_pack("{s:s, s:O, s:O}", "as_of", day, "excluded", res->excluded, "buckets", res->buckets);
   if (o && with_diagnostics)
@@ -641,122 +641,4 @@ int parity_models_forecast_inputs(const struct parity_bar_series *series, size_t
     return parity_quant_fail(err, PARITY_ENUMERIC, "the portfolio's returns give mu %g and sigma %g", out->mu,
                              out->sigma);
   return PARITY_OK;
-}
-
-/* ---- shortest round-trip JSON ------------------------------------------------------------- */
-
-struct text {
-  char *buf;
-  size_t len, cap;
-  int failed;
-};
-
-static void text_add(struct text *t, const char *s, size_t n)
-{
-  if (t->failed)
-    return;
-  if (t->len + n + 1 > t->cap) {
-    size_t cap = t->cap ? t->cap : 256;
-    while (cap < t->len + n + 1)
-      cap *= 2;
-    char *grown = realloc(t->buf, cap);
-    if (!grown) {
-      t->failed = 1;
-      return;
-    }
-    t->buf = grown;
-    t->cap = cap;
-  }
-  memcpy(t->buf + t->len, s, n);
-  t->len += n;
-  t->buf[t->len] = '\0';
-}
-
-static void text_real(struct text *t, double v)
-{
-  char num[40];
-  for (int digits = 15; digits <= 17; digits++) {
-    snprintf(num, sizeof(num), "%.*g", digits, v);
-    if (strtod(num, NULL) == v)
-      break;
-  }
-  if (!strpbrk(num, ".eE"))
-    strcat(num, ".0"); /* keep it a real for readers that distinguish (jansson does) */
-  text_add(t, num, strlen(num));
-}
-
-static void text_value(struct text *t, const json_t *v)
-{
-  char num[32];
-  switch (json_typeof(v)) {
-  case JSON_OBJECT: {
-    const char *key;
-    json_t *val;
-    int first = 1;
-    text_add(t, "{", 1);
-    json_object_foreach((json_t *)v, key, val)
-    {
-      if (!first)
-        text_add(t, ",", 1);
-      first = 0;
-      json_t *k = json_string(key);
-      char *ks = k ? json_dumps(k, JSON_ENCODE_ANY) : NULL;
-      if (!ks)
-        t->failed = 1;
-      else
-        text_add(t, ks, strlen(ks));
-      free(ks);
-      json_decref(k);
-      text_add(t, ":", 1);
-      text_value(t, val);
-    }
-    text_add(t, "}", 1);
-    break;
-  }
-  case JSON_ARRAY:
-    text_add(t, "[", 1);
-    for (size_t i = 0; i < json_array_size(v); i++) {
-      if (i)
-        text_add(t, ",", 1);
-      text_value(t, json_array_get(v, i));
-    }
-    text_add(t, "]", 1);
-    break;
-  case JSON_REAL:
-    text_real(t, json_real_value(v));
-    break;
-  case JSON_INTEGER:
-    snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-    text_add(t, num, strlen(num));
-    break;
-  case JSON_STRING: {
-    char *s = json_dumps(v, JSON_ENCODE_ANY);
-    if (!s)
-      t->failed = 1;
-    else
-      text_add(t, s, strlen(s));
-    free(s);
-    break;
-  }
-  case JSON_TRUE:
-    text_add(t, "true", 4);
-    break;
-  case JSON_FALSE:
-    text_add(t, "false", 5);
-    break;
-  case JSON_NULL:
-    text_add(t, "null", 4);
-    break;
-  }
-}
-
-char *parity_models_dumps_new(const json_t *value)
-{
-  struct text t = { 0 };
-  text_value(&t, value);
-  if (t.failed) {
-    free(t.buf);
-    return NULL;
-  }
-  return t.buf;
 }

@@ -31,14 +31,14 @@
 #define PARITY_MODELS_UNIVERSE_TEXT_MAX 4096 /* bytes of a comma-separated universe list */
 
 struct parity_models_params {
-  int lookback;        /* returns in the window (MODEL_LOOKBACK_DAYS, default 1260) */
-  int min_common_days; /* MODEL_MIN_COMMON_DAYS, default 252 */
-  int top_equities;    /* MODEL_TOP_EQUITIES, default 6 */
-  double min_weight;   /* MODEL_MIN_WEIGHT, default 0.02 */
+  int lookback;        /* returns in the window (MODEL_LOOKBACK_DAYS) */
+  int min_common_days; /* MODEL_MIN_COMMON_DAYS */
+  int top_equities;    /* MODEL_TOP_EQUITIES */
+  double min_weight;   /* MODEL_MIN_WEIGHT */
   unsigned threads;    /* for the covariance kernel; 0 = its default */
 };
 
-/* The defaults of common/config_vars.h. */
+/* The defaults of common/config_vars.h (PARITY_DEFAULT_MODEL_*). */
 void parity_models_params_defaults(struct parity_models_params *p);
 void parity_models_params_from_config(const struct parity_config *cfg, struct parity_models_params *p);
 
@@ -103,12 +103,5 @@ int parity_models_forecast_inputs(const struct parity_bar_series *series, size_t
 /* {"SYM": w, ...} (numbers, CASH allowed) into out[0..max). PARITY_EINVAL / PARITY_ETOOBIG. */
 int parity_models_weights_from_json(const json_t *obj, struct parity_weight *out, size_t max, size_t *n,
                                     struct parity_quant_err *err);
-
-/*
- * Compact JSON text in which every real is printed with the fewest significant digits (15 to 17)
- * that read back as the same double, so a weight of 0.123456 is stored as 0.123456 rather than
- * 0.12345600000000001. Returns malloc'd text (free it), or NULL on allocation failure.
- */
-char *parity_models_dumps_new(const json_t *value);
 
 #endif

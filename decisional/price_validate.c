@@ -49,7 +49,7 @@ static int bar_error(struct parity_market_error *err, const char *symbol, int32_
   va_start(ap, fmt);
   vsnprintf(what, sizeof(what), fmt, ap);
   va_end(ap);
-  char ymd[11];
+  char ymd[PARITY_DAY_TEXT];
   parity_day_format(day, ymd);
   int n = snprintf(err->message, sizeof(err->message), "%s %s: field %s: %s", err->symbol, ymd, field, what);
   parity_market_text_fit(err->message, sizeof(err->message), n);
@@ -83,7 +83,7 @@ int parity_price_check_bar(const char *symbol, const struct parity_bar *prev, co
     return bar_error(err, symbol, bar->day, "close", "%.10g is outside [low %.10g, high %.10g]",
                      bar->close, bar->low, bar->high);
   if (prev && bar->day <= prev->day) {
-    char prev_ymd[11];
+    char prev_ymd[PARITY_DAY_TEXT];
     parity_day_format(prev->day, prev_ymd);
     return bar_error(err, symbol, bar->day, "date", "%s after %s (dates must increase, one bar per day)",
                      bar->day == prev->day ? "duplicate day" : "goes back", prev_ymd);
@@ -166,7 +166,7 @@ int parity_price_report(const struct parity_bar_series *s, json_t *notes)
   size_t omitted = 0;
   for (size_t i = 1; i < s->n && rc == PARITY_OK; i++) {
     const struct parity_bar *prev = &s->bars[i - 1], *bar = &s->bars[i];
-    char day[11], prev_day[11];
+    char day[PARITY_DAY_TEXT], prev_day[PARITY_DAY_TEXT];
     parity_day_format(bar->day, day);
     parity_day_format(prev->day, prev_day);
 

@@ -5,6 +5,7 @@
 
 #include "common/amqp.h"
 #include "common/errors.h"
+#include "common/ids.h"
 #include "common/log.h"
 #include "decisional/queries.h"
 #include "decisional/worker.h"
@@ -24,7 +25,7 @@ struct consumer {
  * table is enough: only messages failing right now are in it, and the count only has to reach a few.
  */
 struct attempts {
-  char ids[ATTEMPT_SLOTS][37];
+  char ids[ATTEMPT_SLOTS][PARITY_UUID_TEXT];
   int counts[ATTEMPT_SLOTS];
   size_t next;
 };
@@ -41,14 +42,14 @@ static int *attempt_slot(struct attempts *a, const char *id)
 }
 
 /* The AMQP message_id property, so a failing message is recognised even when its body is not JSON. */
-static void delivery_id(const struct parity_delivery *d, char id[37])
+static void delivery_id(const struct parity_delivery *d, char id[PARITY_UUID_TEXT])
 {
   const amqp_basic_properties_t *p = &d->envelope.message.properties;
-  if ((p->_flags & AMQP_BASIC_MESSAGE_ID_FLAG) && p->message_id.len < 37) {
+  if ((p->_flags & AMQP_BASIC_MESSAGE_ID_FLAG) && p->message_id.len < PARITY_UUID_TEXT) {
     memcpy(id, p->message_id.bytes, p->message_id.len);
     id[p->message_id.len] = '\0';
   } else {
-    snprintf(id, 37, "tag-%llu", (unsigned long long)d->tag);
+    snprintf(id, PARITY_UUID_TEXT, "tag-%llu", (unsigned long long)d->tag);
   }
 }
 
@@ -109,7 +110,7 @@ static void *consumer_main(void *arg)
       parity_amqp_close(&amqp);
       continue;
     }
-    char *event = NULL, event_id[37] = "", id[37];
+    char *event = NULL, event_id[PARITY_UUID_TEXT] = "", id[PARITY_UUID_TEXT];
     enum parity_msg_type event_type = PARITY_MSG_UNKNOWN;
     delivery_id(&d, id);
     enum parity_dispatch_result result = parity_dispatch(shared, &db, d.body, d.len, &event, &event_type, event_id);

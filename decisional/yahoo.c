@@ -18,9 +18,6 @@
 #include "common/errors.h"
 #include "common/log.h"
 
-#define YAHOO_DEFAULT_BASE_URL "https://query2.finance.yahoo.com"
-#define YAHOO_DEFAULT_TIMEOUT_MS 15000
-#define YAHOO_DEFAULT_MAX_RETRIES 4
 #define YAHOO_USER_AGENT "Mozilla/5.0 (compatible; parity/0.1; +https://github.com/parity)"
 #define YAHOO_MAX_REDIRECTS 3
 #define YAHOO_SLEEP_SLICE_MS 50 /* backoff sleeps wake this often to notice the cancel flag */
@@ -396,9 +393,9 @@ static void curl_init_once(void)
 void parity_yahoo_options_default(struct parity_yahoo_options *opt)
 {
   memset(opt, 0, sizeof(*opt));
-  opt->base_url = YAHOO_DEFAULT_BASE_URL;
-  opt->timeout_ms = YAHOO_DEFAULT_TIMEOUT_MS;
-  opt->max_retries = YAHOO_DEFAULT_MAX_RETRIES;
+  opt->base_url = PARITY_DEFAULT_YAHOO_BASE_URL;
+  opt->timeout_ms = PARITY_DEFAULT_YAHOO_TIMEOUT_MS;
+  opt->max_retries = PARITY_DEFAULT_YAHOO_MAX_RETRIES;
   opt->backoff_base_ms = PARITY_YAHOO_BACKOFF_BASE_MS;
   opt->backoff_max_ms = PARITY_YAHOO_BACKOFF_MAX_MS;
   opt->retry_after_max_ms = PARITY_YAHOO_RETRY_AFTER_MAX_MS;

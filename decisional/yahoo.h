@@ -23,7 +23,7 @@ struct parity_config;
 #define PARITY_YAHOO_MAX_GMTOFFSET (18 * 3600) /* |meta.gmtoffset| in seconds (UTC-12..UTC+14 fit) */
 
 struct parity_yahoo_options {
-  const char *base_url;      /* e.g. "https://query2.finance.yahoo.com" (copied; a trailing / is dropped) */
+  const char *base_url;      /* e.g. PARITY_DEFAULT_YAHOO_BASE_URL (copied; a trailing / is dropped) */
   long timeout_ms;           /* whole request, connect to last byte */
   long connect_timeout_ms;   /* 0: min(timeout_ms, PARITY_YAHOO_CONNECT_TIMEOUT_MS) */
   int max_retries;           /* retries after the first attempt, on 429, 5xx and transport errors */

@@ -106,7 +106,7 @@ static int drain(struct parity_forecast_listener *l, struct parity_db *db)
 {
   int rc = PARITY_OK;
   for (PGnotify *n; (n = PQnotifies(db->conn)) != NULL; PQfreemem(n)) {
-    if (strcmp(n->relname, PARITY_FORECAST_CHANNEL) != 0 || strlen(n->extra) != 36)
+    if (strcmp(n->relname, PARITY_FORECAST_CHANNEL) != 0 || !parity_uuid_valid(n->extra))
       continue;
     wake(l, n->extra);
     if (!rc)

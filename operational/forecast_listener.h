@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "common/ids.h"
+
 #define PARITY_FORECAST_CHANNEL "forecast_done"
 #define PARITY_FORECAST_LISTENER_POLL_MS 250     /* poll() slice, so shutdown is noticed promptly */
 #define PARITY_FORECAST_SWEEP_SECONDS 2          /* period of the two sweeps */
@@ -28,7 +30,7 @@ struct parity_app;
 
 /* One waiting request, on the waiter's stack; registered for the time of its wait. */
 struct parity_forecast_waiter {
-  char id[37];
+  char id[PARITY_UUID_TEXT];
   bool woken;
   struct parity_forecast_waiter *next;
 };

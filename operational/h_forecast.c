@@ -11,10 +11,10 @@
 #include "operational/svc_forecast.h"
 
 static const struct parity_json_field create_fields[] = {
-  { "monthly_cents", PJ_INTEGER, true, 0, (double)PARITY_FORECAST_MAX_CENTS, 0 },
+  { "monthly_cents", PJ_INTEGER, true, 0, (double)PARITY_MAX_VALUE_CENTS, 0 },
   { "months", PJ_INTEGER, true, 1, PARITY_FORECAST_MAX_MONTHS, 0 },
-  { "initial_cents", PJ_INTEGER, false, 0, (double)PARITY_FORECAST_MAX_CENTS, 0 },
-  { "goal_cents", PJ_INTEGER, false, 1, (double)PARITY_FORECAST_MAX_CENTS, 0 },
+  { "initial_cents", PJ_INTEGER, false, 0, (double)PARITY_MAX_VALUE_CENTS, 0 },
+  { "goal_cents", PJ_INTEGER, false, 1, (double)PARITY_MAX_VALUE_CENTS, 0 },
 };
 
 int h_forecast_create(struct parity_request *req, struct parity_response *res)
@@ -37,7 +37,7 @@ int h_forecast_create(struct parity_request *req, struct parity_response *res)
   rc = parity_db_pool_acquire(&req->app->pool, &db);
   if (rc)
     return rc;
-  char id[37];
+  char id[PARITY_UUID_TEXT];
   struct parity_forecast_error err;
   rc = parity_svc_forecast_create(db, req->user_id, &rq, id, &err);
   parity_db_pool_release(&req->app->pool, db);
@@ -80,7 +80,7 @@ int h_forecast_get(struct parity_request *req, struct parity_response *res)
   if (parse_wait(parity_req_query(req, "wait"), &wait))
     return parity_res_error(res, PARITY_EINVAL, NULL, "wait must be an integer from 0 to %d (seconds)",
                             PARITY_FORECAST_MAX_WAIT_SECONDS);
-  if (!parity_forecast_id_valid(req->params[0]))
+  if (!parity_uuid_valid(req->params[0]))
     return parity_res_error(res, PARITY_ENOTFOUND, NULL, "no such forecast");
 
   struct parity_forecast_listener *l = req->app->forecast_listener;

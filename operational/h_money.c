@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/errors.h"
+#include "common/limits.h"
 #include "operational/app.h"
 #include "operational/handlers.h"
 #include "operational/money.h"

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "common/ids.h"
 #include "common/json.h"
 
 #define PARITY_HTTP_MAX_BODY (64u * 1024u)  /* bodies over this answer 413 */
@@ -36,7 +37,7 @@ struct parity_request {
   const char *path;  /* decoded path, without the query */
   const struct parity_route *route;
   char params[PARITY_HTTP_MAX_PATH_PARAMS][PARITY_HTTP_MAX_PARAM_LEN];
-  char request_id[37];
+  char request_id[PARITY_UUID_TEXT];
   char client_ip[64];
   char *body;
   size_t body_len;

@@ -3,6 +3,8 @@
 
 #include <math.h>
 
+#include "common/errors.h"
+
 int64_t parity_price_micros(double dollars)
 {
   if (!isfinite(dollars) || dollars <= 0 || dollars > 1e9)
@@ -13,14 +15,20 @@ int64_t parity_price_micros(double dollars)
 int64_t parity_value_cents(int64_t shares_micro, int64_t price_micros)
 {
   __int128 product = (__int128)shares_micro * price_micros;
-  return (int64_t)((product + 5000000000) / 10000000000);
+  return (int64_t)((product + PARITY_MICRO_PRODUCT_PER_CENT / 2) / PARITY_MICRO_PRODUCT_PER_CENT);
 }
 
-int64_t parity_shares_for_cents(int64_t budget_cents, int64_t price_micros)
+int parity_shares_for_cents(int64_t budget_cents, int64_t price_micros, int64_t *shares_micro)
 {
+  *shares_micro = 0;
   if (budget_cents <= 0 || price_micros <= 0)
-    return 0;
-  return (int64_t)((__int128)budget_cents * 10000000000 / price_micros);
+    return PARITY_OK;
+  /* Exact in 128 bits (a budget of 2^63 cents times 10^10 is below 2^97); only the result can overflow. */
+  __int128 shares = (__int128)budget_cents * PARITY_MICRO_PRODUCT_PER_CENT / price_micros;
+  if (shares > INT64_MAX)
+    return PARITY_ENUMERIC;
+  *shares_micro = (int64_t)shares;
+  return PARITY_OK;
 }
 
 int64_t parity_cost_basis_after_sell(int64_t cost_cents, int64_t held, int64_t sold)

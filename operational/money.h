@@ -5,9 +5,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define PARITY_MAX_AMOUNT_CENTS 10000000000LL /* 10^10: the largest deposit, withdrawal, invest or sell */
-#define PARITY_MIN_TRADE_CENTS 100            /* trades under $1 are skipped */
+#include "common/limits.h" /* PARITY_MAX_AMOUNT_CENTS, PARITY_MAX_VALUE_CENTS */
+
+#define PARITY_MIN_TRADE_CENTS 100 /* trades under $1 are skipped */
 #define PARITY_MICRO 1000000LL
+/* shares_micro × price_micros per cent: 10^6 (micro-shares) × 10^6 (micro-dollars) / 100 (cents per dollar). */
+#define PARITY_MICRO_PRODUCT_PER_CENT 10000000000LL
 
 /* Price in micro-dollars from a price in dollars (nearest); 0 for a non-positive or non-finite price. */
 int64_t parity_price_micros(double dollars);
@@ -19,8 +22,13 @@ int64_t parity_price_micros(double dollars);
  */
 int64_t parity_value_cents(int64_t shares_micro, int64_t price_micros);
 
-/* The most micro-shares that `budget_cents` buys at `price_micros` (their value never exceeds the budget). */
-int64_t parity_shares_for_cents(int64_t budget_cents, int64_t price_micros);
+/*
+ * The most micro-shares that `budget_cents` buys at `price_micros` (their value never exceeds the budget);
+ * 0 for a budget or price <= 0. PARITY_ENUMERIC when that count does not fit a micro-share quantity
+ * (int64, the BIGINT of positions): the price is too small for the budget. For the largest request
+ * (PARITY_MAX_AMOUNT_CENTS) that means a price under 11 micro-dollars, 10^20 / 2^63 = 10.84.
+ */
+int parity_shares_for_cents(int64_t budget_cents, int64_t price_micros, int64_t *shares_micro);
 
 /* Cost basis left after selling `sold` of `held` micro-shares (pro rata, rounded half up). */
 int64_t parity_cost_basis_after_sell(int64_t cost_cents, int64_t held, int64_t sold);

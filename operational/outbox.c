@@ -8,6 +8,7 @@
 
 #include "common/amqp.h"
 #include "common/errors.h"
+#include "common/ids.h"
 #include "common/json.h"
 #include "common/log.h"
 #include "operational/app.h"
@@ -27,7 +28,7 @@ int parity_outbox_enqueue(struct parity_db *db, enum parity_msg_type type, const
   rc = PARITY_DB_EXEC(db, Q_OUTBOX_INSERT, &res, parity_msg_type_name(type), text);
   free(text);
   if (!rc && id_out)
-    snprintf(id_out, 37, "%s", PQgetvalue(res, 0, 0));
+    snprintf(id_out, PARITY_UUID_TEXT, "%s", PQgetvalue(res, 0, 0));
   PQclear(res);
   return rc;
 }

@@ -16,7 +16,7 @@ struct parity_metric;
 
 /*
  * Validates `payload` for `type` and inserts the outbox row in the caller's open transaction.
- * The message id (the outbox row id) is written to id_out (37 bytes) when not NULL.
+ * The message id (the outbox row id) is written to id_out (PARITY_UUID_TEXT bytes) when not NULL.
  */
 int parity_outbox_enqueue(struct parity_db *db, enum parity_msg_type type, const json_t *payload, char *id_out);
 

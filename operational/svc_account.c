@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "common/errors.h"
+#include "common/ids.h"
 #include "common/log.h"
 #include "operational/app.h"
 #include "operational/auth/secretbox.h"
@@ -85,22 +86,9 @@ int parity_svc_account_sessions(struct parity_app *app, int64_t user_id, const c
   return rc;
 }
 
-/* The canonical 8-4-4-4-12 form only, so nothing else reaches a ::uuid cast. */
-static bool uuid_text(const char *s)
-{
-  if (strlen(s) != 36)
-    return false;
-  for (int i = 0; i < 36; i++) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? s[i] != '-' : !strchr("0123456789abcdefABCDEF", s[i]))
-      return false;
-  }
-  return true;
-}
-
 int parity_svc_account_revoke_session(struct parity_app *app, int64_t user_id, const char *id)
 {
-  if (!uuid_text(id))
+  if (!parity_uuid_valid(id)) /* nothing else may reach a ::uuid cast */
     return PARITY_ENOTFOUND;
   char uid[PARITY_AUTH_ID_TEXT];
   parity__auth_id_text(user_id, uid);

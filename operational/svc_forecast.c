@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/errors.h"
+#include "common/ids.h"
 #include "common/json.h"
 #include "common/message.h"
 #include "operational/outbox.h"
@@ -15,18 +16,6 @@
 
 /* The bands every forecast reports (percent), as SPEC §8 lists them. */
 static const int forecast_percentiles[] = { 5, 10, 25, 50, 75, 90, 95 };
-
-bool parity_forecast_id_valid(const char *id)
-{
-  if (!id || strlen(id) != 36)
-    return false;
-  for (int i = 0; i < 36; i++) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? id[i] != '-' : !strchr("0123456789abcdefABCDEF", id[i]))
-      return false;
-  }
-  return true;
-}
 
 uint64_t parity_forecast_seed(const json_t *payload_without_id)
 {
@@ -84,7 +73,7 @@ static int pending_count(struct parity_db *db, const char *uid, long *count)
 }
 
 int parity_svc_forecast_create(struct parity_db *db, int64_t user_id, const struct parity_forecast_request *rq,
-                               char id_out[37], struct parity_forecast_error *err)
+                               char id_out[PARITY_UUID_TEXT], struct parity_forecast_error *err)
 {
   err->code = NULL;
   err->message[0] = '\0';
@@ -111,7 +100,7 @@ int parity_svc_forecast_create(struct parity_db *db, int64_t user_id, const stru
   if (rc)
     goto out;
   int64_t initial = rq->has_initial ? rq->initial_cents : v->value_cents;
-  if (initial > PARITY_FORECAST_MAX_CENTS) {
+  if (initial > PARITY_MAX_VALUE_CENTS) {
     rc = fail(err, PARITY_EINVAL, "INITIAL_TOO_LARGE",
               "the portfolio is worth more than a forecast takes (10^12 cents): give initial_cents");
     goto out;
@@ -168,7 +157,7 @@ int parity_svc_forecast_get(struct parity_db *db, int64_t user_id, const char *i
 {
   *out = NULL;
   *pending = false;
-  if (!parity_forecast_id_valid(id))
+  if (!parity_uuid_valid(id))
     return PARITY_ENOTFOUND;
   char uid[24];
   snprintf(uid, sizeof(uid), "%lld", (long long)user_id);

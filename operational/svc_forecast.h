@@ -6,10 +6,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/ids.h"
+#include "common/limits.h" /* PARITY_MAX_VALUE_CENTS, PARITY_FORECAST_MAX_MONTHS */
 #include "common/pg.h"
 
-#define PARITY_FORECAST_MAX_CENTS 1000000000000LL /* 10^12: initial, monthly and goal amounts */
-#define PARITY_FORECAST_MAX_MONTHS 600           /* 50 years */
 #define PARITY_FORECAST_MAX_PENDING 20           /* unanswered forecasts one investor may have at once */
 #define PARITY_FORECAST_MAX_WAIT_SECONDS 30      /* GET /forecasts/{id}?wait=N */
 #define PARITY_FORECAST_SEED_BITS 52             /* seeds stay exact in JSON and in the payload's bound */
@@ -36,11 +36,11 @@ struct parity_forecast_error {
  * The seed is a hash of the payload without its id, so the same question on the same portfolio gets
  * the same answer. id_out receives the forecast id (37 bytes). Errors: PARITY_ECONFLICT
  * (ONBOARDING_REQUIRED, NO_MODEL_YET), PARITY_ERATE (TOO_MANY_PENDING_FORECASTS), PARITY_EINVAL
- * (INITIAL_TOO_LARGE: a default initial amount over PARITY_FORECAST_MAX_CENTS), PARITY_EDB.
+ * (INITIAL_TOO_LARGE: a default initial amount over PARITY_MAX_VALUE_CENTS), PARITY_EDB.
  * The caller kicks the outbox relay after success.
  */
 int parity_svc_forecast_create(struct parity_db *db, int64_t user_id, const struct parity_forecast_request *rq,
-                               char id_out[37], struct parity_forecast_error *err);
+                               char id_out[PARITY_UUID_TEXT], struct parity_forecast_error *err);
 
 /*
  * {"id","status","created_at","completed_at","request":{...},"result":{...}|null,"error"?} of the
@@ -48,9 +48,6 @@ int parity_svc_forecast_create(struct parity_db *db, int64_t user_id, const stru
  * that is malformed, unknown or another user's (the three are indistinguishable on purpose).
  */
 int parity_svc_forecast_get(struct parity_db *db, int64_t user_id, const char *id, json_t **out, bool *pending);
-
-/* True when `id` has the canonical 8-4-4-4-12 hex shape PostgreSQL's uuid accepts. */
-bool parity_forecast_id_valid(const char *id);
 
 /* The seed of a payload: the first PARITY_FORECAST_SEED_BITS bits of SHA-256 of its canonical text. */
 uint64_t parity_forecast_seed(const json_t *payload_without_id);

@@ -5,13 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/calendar.h"
 #include "common/errors.h"
+#include "common/ids.h"
 #include "operational/money.h"
 #include "operational/queries.h"
-
-#define DAYS_PER_400_YEARS 146097
-#define EPOCH_SHIFT 719468 /* days from 0000-03-01 to 1970-01-01 in the proleptic Gregorian calendar */
-#define MICRO_CENTS_SCALE 10000000000.0 /* shares_micro * price_micros / this = cents (money.h's rule) */
 
 static const char *const range_names[] = {
   [PARITY_RANGE_1D] = "1D", [PARITY_RANGE_1W] = "1W", [PARITY_RANGE_1M] = "1M",   [PARITY_RANGE_6M] = "6M",
@@ -19,63 +17,7 @@ static const char *const range_names[] = {
 };
 #define RANGES (sizeof(range_names) / sizeof(range_names[0]))
 
-/* ------------------------------------------------------------------ calendar */
-
-static int64_t floor_div(int64_t a, int64_t b)
-{
-  return a / b - (a % b != 0 && (a < 0) != (b < 0));
-}
-
-/* Counting years from March makes the leap day the last day of the year, so month lengths need no table. */
-int32_t parity_history_day_from_ymd(int y, int m, int d)
-{
-  int64_t year = m <= 2 ? y - 1 : y;
-  int64_t era = floor_div(year, 400);
-  int64_t year_of_era = year - era * 400;
-  int64_t month_from_march = m > 2 ? m - 3 : m + 9;
-  int64_t day_of_year = (153 * month_from_march + 2) / 5 + d - 1;
-  int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-  return (int32_t)(era * DAYS_PER_400_YEARS + day_of_era - EPOCH_SHIFT);
-}
-
-void parity_history_day_to_ymd(int32_t day, int *y, int *m, int *d)
-{
-  int64_t z = (int64_t)day + EPOCH_SHIFT;
-  int64_t era = floor_div(z, DAYS_PER_400_YEARS);
-  int64_t day_of_era = z - era * DAYS_PER_400_YEARS;
-  int64_t year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-  int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-  int64_t month_from_march = (5 * day_of_year + 2) / 153;
-  *d = (int)(day_of_year - (153 * month_from_march + 2) / 5 + 1);
-  *m = (int)(month_from_march < 10 ? month_from_march + 3 : month_from_march - 9);
-  *y = (int)(year_of_era + era * 400 + (*m <= 2));
-}
-
-void parity_history_day_format(int32_t day, char buf[11])
-{
-  int y, m, d;
-  parity_history_day_to_ymd(day, &y, &m, &d);
-  /* The moduli are no-ops for real dates; they tell the compiler the text fits in 11 bytes. */
-  snprintf(buf, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 13u, (unsigned)d % 32u);
-}
-
-static int days_in_month(int y, int m)
-{
-  int next_y = m == 12 ? y + 1 : y, next_m = m == 12 ? 1 : m + 1;
-  return (int)(parity_history_day_from_ymd(next_y, next_m, 1) - parity_history_day_from_ymd(y, m, 1));
-}
-
-/* `months` calendar months before `day`, clamped to the end of a shorter month (PostgreSQL's rule). */
-static int32_t months_before(int32_t day, int months)
-{
-  int y, m, d;
-  parity_history_day_to_ymd(day, &y, &m, &d);
-  int index = y * 12 + (m - 1) - months;
-  y = index / 12;
-  m = index % 12 + 1;
-  int last = days_in_month(y, m);
-  return parity_history_day_from_ymd(y, m, d < last ? d : last);
-}
+/* ------------------------------------------------------------------ ranges */
 
 int parity_history_range_parse(const char *text, enum parity_history_range *out)
 {
@@ -96,16 +38,16 @@ int32_t parity_history_range_start(enum parity_history_range range, int32_t toda
   case PARITY_RANGE_1W:
     return today - 7;
   case PARITY_RANGE_1M:
-    return months_before(today, 1);
+    return parity_day_add_months(today, -1);
   case PARITY_RANGE_6M:
-    return months_before(today, 6);
+    return parity_day_add_months(today, -6);
   case PARITY_RANGE_1Y:
-    return months_before(today, 12);
+    return parity_day_add_months(today, -12);
   case PARITY_RANGE_YTD:
-    parity_history_day_to_ymd(today, &y, &m, &d);
-    return parity_history_day_from_ymd(y, 1, 1) - 1;
+    parity_day_to_ymd(today, &y, &m, &d);
+    return parity_day_from_ymd(y, 1, 1) - 1;
   case PARITY_RANGE_5Y:
-    return months_before(today, 60);
+    return parity_day_add_months(today, -60);
   case PARITY_RANGE_MAX:
     break;
   }
@@ -149,7 +91,7 @@ static int64_t implied_price(const struct parity_history_event *e)
 {
   if (e->shares_micro == 0 || e->cash_cents == 0)
     return 0;
-  double p = (double)llabs(e->cash_cents) * MICRO_CENTS_SCALE / (double)llabs(e->shares_micro);
+  double p = (double)llabs(e->cash_cents) * (double)PARITY_MICRO_PRODUCT_PER_CENT / (double)llabs(e->shares_micro);
   return (int64_t)(p + 0.5);
 }
 
@@ -201,7 +143,7 @@ int parity_history_build(const struct parity_history_event *ev, size_t nev, cons
 /* ------------------------------------------------------------------ the ledger and prices from the database */
 
 struct history_data {
-  char symbols[PARITY_HISTORY_MAX_SYMBOLS][16];
+  char symbols[PARITY_HISTORY_MAX_SYMBOLS][PARITY_SYMBOL_MAX];
   size_t nsymbols;
   struct parity_history_event *events;
   size_t nevents;
@@ -341,26 +283,26 @@ out:
 static json_t *answer_json(enum parity_history_range range, const struct parity_history_point *p, size_t n,
                            size_t days, int32_t prices_as_of, int32_t today)
 {
-  char day[11];
+  char day[PARITY_DAY_TEXT];
   json_t *points = json_array();
   for (size_t i = 0; i < n; i++) {
-    parity_history_day_format(p[i].day, day);
+    parity_day_format(p[i].day, day);
     json_array_append_new(points, json_pack("{s:s, s:I, s:I, s:f}", "date", day, "value_cents",
                                             (json_int_t)p[i].value_cents, "net_contributions_cents",
                                             (json_int_t)p[i].net_contrib_cents, "twr", p[i].twr));
   }
-  parity_history_day_format(today, day);
+  parity_day_format(today, day);
   json_t *out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:o}", "range", range_names[range], "method",
                           PARITY_HISTORY_METHOD, "flow_timing", PARITY_HISTORY_FLOW_TIMING, "day_basis",
                           "America/New_York", "today", day, "days", (json_int_t)days, "points", points);
   if (prices_as_of != INT32_MIN) {
-    parity_history_day_format(prices_as_of, day);
+    parity_day_format(prices_as_of, day);
     json_object_set_new(out, "prices_as_of", json_string(day));
   }
   if (n > 0) {
-    char from[11], to[11];
-    parity_history_day_format(p[0].day, from);
-    parity_history_day_format(p[n - 1].day, to);
+    char from[PARITY_DAY_TEXT], to[PARITY_DAY_TEXT];
+    parity_day_format(p[0].day, from);
+    parity_day_format(p[n - 1].day, to);
     json_object_set_new(out, "from", json_string(from));
     json_object_set_new(out, "to", json_string(to));
     json_object_set_new(out, "value_cents", json_integer((json_int_t)p[n - 1].value_cents));

@@ -55,12 +55,6 @@ int parity_history_range_parse(const char *text, enum parity_history_range *out)
 /* The base day of a range ending today (days since 1970-01-01); INT32_MIN for MAX. */
 int32_t parity_history_range_start(enum parity_history_range range, int32_t today);
 
-/* Civil dates (proleptic Gregorian) <-> days since 1970-01-01. */
-int32_t parity_history_day_from_ymd(int y, int m, int d);
-void parity_history_day_to_ymd(int32_t day, int *y, int *m, int *d);
-/* "YYYY-MM-DD" and a NUL into buf (11 bytes). */
-void parity_history_day_format(int32_t day, char buf[11]);
-
 /* One ledger fact of a day: a trade of a symbol, or a flow (symbol -1). */
 struct parity_history_event {
   int32_t day;

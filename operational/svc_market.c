@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/calendar.h"
 #include "common/errors.h"
+#include "common/ids.h"
 #include "operational/queries.h"
 
 int parity_svc_market_status(struct parity_db *db, json_t **out)
@@ -37,52 +39,30 @@ static double price_for_display(const char *text)
   return round(atof(text) * 1e4) / 1e4;
 }
 
-static int valid_day(const char *s)
-{
-  if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-    return 0;
-  for (int i = 0; i < 10; i++)
-    if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-      return 0;
-  int month = atoi(s + 5), day = atoi(s + 8);
-  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
-}
-
-static int valid_symbol(const char *s)
-{
-  size_t n = strlen(s);
-  if (n < 1 || n > 15)
-    return 0;
-  for (size_t i = 0; i < n; i++)
-    if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') || strchr(".^=-", s[i])))
-      return 0;
-  return 1;
-}
-
 int parity_svc_market_prices(struct parity_db *db, const char *symbol, const char *from, const char *to,
                              json_t **out, char *err, size_t err_len)
 {
-  if (!valid_symbol(symbol)) {
+  if (!parity_symbol_valid(symbol)) {
     snprintf(err, err_len, "not a ticker symbol");
     return PARITY_EINVAL;
   }
-  if ((from && !valid_day(from)) || (to && !valid_day(to))) {
-    snprintf(err, err_len, "from and to must be dates YYYY-MM-DD");
+  int32_t first = PARITY_DAY_FIRST, last = PARITY_DAY_LAST;
+  if ((from && parity_day_parse(from, strlen(from), &first)) || (to && parity_day_parse(to, strlen(to), &last))) {
+    snprintf(err, err_len, "from and to must be real dates YYYY-MM-DD between %d and %d", PARITY_DAY_FIRST_YEAR,
+             PARITY_DAY_LAST_YEAR);
     return PARITY_EINVAL;
   }
-  const char *lo = from ? from : "1900-01-01", *hi = to ? to : "2999-12-31";
-  if (strcmp(lo, hi) > 0) {
+  if (first > last) {
     snprintf(err, err_len, "from is after to");
     return PARITY_EINVAL;
   }
+  char lo[PARITY_DAY_TEXT], hi[PARITY_DAY_TEXT];
+  parity_day_format(first, lo);
+  parity_day_format(last, hi);
   PGresult *res = NULL;
   int rc = PARITY_DB_EXEC(db, Q_MARKET_PRICES, &res, symbol, lo, hi);
-  if (rc) {
-    /* A day like 2024-02-31 passes the shape check but not PostgreSQL's calendar. */
-    if (rc == PARITY_EINVAL)
-      snprintf(err, err_len, "from and to must be real calendar dates");
+  if (rc)
     return rc;
-  }
   int n = PQntuples(res);
   if (n == 0) {
     PQclear(res);

@@ -12,8 +12,9 @@
 int parity_svc_market_status(struct parity_db *db, json_t **out);
 
 /*
- * Bars of `symbol` between from and to (inclusive, YYYY-MM-DD; NULL = unbounded). PARITY_EINVAL for a
- * bad symbol, date or range (message in err), PARITY_ENOTFOUND for a symbol with no data.
+ * Bars of `symbol` between from and to (inclusive, YYYY-MM-DD as parity_day_parse takes them; NULL = the
+ * calendar's first or last day). PARITY_EINVAL for a bad symbol, date or range (message in err),
+ * PARITY_ENOTFOUND for a symbol with no data.
  */
 int parity_svc_market_prices(struct parity_db *db, const char *symbol, const char *from, const char *to,
                              json_t **out, char *err, size_t err_len);

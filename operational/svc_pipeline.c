@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/errors.h"
+#include "common/ids.h"
 #include "operational/outbox.h"
 #include "operational/queries.h"
 
@@ -41,7 +42,7 @@ json_t *parity_svc_universe_new(const struct parity_config *cfg)
 /* One transaction around one outbox row. */
 static int enqueue_one(struct parity_db *db, enum parity_msg_type type, json_t *payload, json_t **out)
 {
-  char id[37];
+  char id[PARITY_UUID_TEXT];
   int rc = parity_db_begin(db);
   if (!rc)
     rc = parity_outbox_enqueue(db, type, payload, id);
@@ -87,7 +88,7 @@ int parity_svc_pipeline_generate(struct parity_db *db, const struct parity_confi
 int parity_svc_pipeline_generate_in_tx(struct parity_db *db, const struct parity_config *cfg, json_t **out)
 {
   json_t *payload = generate_payload_new(cfg);
-  char id[37];
+  char id[PARITY_UUID_TEXT];
   int rc = parity_outbox_enqueue(db, PARITY_CMD_GENERATE, payload, id);
   json_decref(payload);
   if (!rc)

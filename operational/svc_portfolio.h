@@ -6,13 +6,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/ids.h"
 #include "common/pg.h"
 
 #define PARITY_PORTFOLIO_MAX_POSITIONS 256
 #define PARITY_BUCKET_MAX 32
 
 struct parity_position_view {
-  char symbol[16];
+  char symbol[PARITY_SYMBOL_MAX];
   int64_t shares_micro;
   int64_t cost_basis_cents;
   double price;        /* dollars; 0 when the symbol has no price at all */

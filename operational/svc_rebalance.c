@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/calendar.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "operational/ledger_idem.h"
@@ -16,17 +17,6 @@
 #include "operational/queries.h"
 #include "operational/svc_portfolio.h"
 #include "operational/trade_exec.h"
-
-static int valid_period(const char *p)
-{
-  if (strlen(p) != 7 || p[4] != '-')
-    return 0;
-  for (int i = 0; i < 7; i++)
-    if (i != 4 && (p[i] < '0' || p[i] > '9'))
-      return 0;
-  int month = atoi(p + 5);
-  return month >= 1 && month <= 12;
-}
 
 /* Staleness (SPEC §8): with bundled data the market clock is the data set's last day, so only live
  * data can be stale; *age_days is how old the newest close is against that clock. */
@@ -101,15 +91,13 @@ static int create_batches(struct parity_db *db, const struct parity_config *cfg,
 int parity_svc_rebalance_start(struct parity_db *db, const struct parity_config *cfg, const char *period,
                                struct parity_app_metrics *metrics, json_t **out, int *http_status)
 {
-  char this_month[8];
+  char this_month[PARITY_MONTH_TEXT];
   if (!period) {
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(this_month, sizeof(this_month), "%Y-%m", &tm);
+    parity_month_format(parity_day_from_epoch(time(NULL), 0), this_month);
     period = this_month;
   }
-  if (!valid_period(period))
+  int year, month;
+  if (parity_month_parse(period, &year, &month))
     return PARITY_EINVAL;
   int rc = parity_db_begin(db);
   PGresult *res = NULL;

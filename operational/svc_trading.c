@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/errors.h"
+#include "common/ids.h"
 #include "common/log.h"
 #include "operational/ledger_idem.h"
 #include "operational/money.h"
@@ -77,7 +78,7 @@ static int open_deploy_request(struct parity_db *db, const struct parity_config 
     goto out;
   }
   current = parity_portfolio_weights_new(view);
-  char request_id[37];
+  char request_id[PARITY_UUID_TEXT];
   parity_uuid_v4(request_id);
   payload = json_pack("{s:I, s:s, s:I, s:O, s:O, s:f, s:b, s:b}", "ref", (json_int_t)user_id, "request_id", request_id,
                       "value_cents", (json_int_t)view->value_cents, "current", current, "target", target, "threshold",

@@ -61,6 +61,16 @@ static int price_missing(struct parity_db *db, struct planned_trade *plan, size_
   return PARITY_OK;
 }
 
+/* parity_shares_for_cents for one planned trade, logging the price that cannot be counted in micro-shares. */
+static int shares_for(const struct planned_trade *t, int64_t cents, int64_t *shares)
+{
+  int rc = parity_shares_for_cents(cents, t->price_micros, shares);
+  if (rc)
+    parity_log(PARITY_LOG_ERROR, "trade_price_too_small", "{s:s, s:I, s:I}", "symbol", t->symbol, "price_micros",
+               (json_int_t)t->price_micros, "cents", (json_int_t)cents);
+  return rc;
+}
+
 static const struct parity_position_view *find_held(const struct parity_portfolio_view *v, const char *symbol)
 {
   for (size_t i = 0; i < v->n; i++)
@@ -108,7 +118,11 @@ int parity_trade_toward(struct parity_db *db, int64_t user_id, const struct pari
     if (plan[i].delta_cents > -PARITY_MIN_TRADE_CENTS || !held || plan[i].price_micros <= 0)
       continue;
     bool whole = !json_object_get(targets, plan[i].symbol) || -plan[i].delta_cents >= held->value_cents;
-    int64_t shares = whole ? held->shares_micro : parity_shares_for_cents(-plan[i].delta_cents, plan[i].price_micros);
+    int64_t shares = held->shares_micro;
+    if (!whole)
+      rc = shares_for(&plan[i], -plan[i].delta_cents, &shares);
+    if (rc)
+      break;
     if (shares > held->shares_micro)
       shares = held->shares_micro;
     int64_t cents = parity_value_cents(shares, plan[i].price_micros);
@@ -138,7 +152,10 @@ int parity_trade_toward(struct parity_db *db, int64_t user_id, const struct pari
                                         : plan[i].delta_cents;
     if (budget > available - spent)
       budget = available - spent;
-    int64_t shares = parity_shares_for_cents(budget, plan[i].price_micros);
+    int64_t shares;
+    rc = shares_for(&plan[i], budget, &shares);
+    if (rc)
+      break;
     int64_t cents = parity_value_cents(shares, plan[i].price_micros);
     if (cents < PARITY_MIN_TRADE_CENTS || shares <= 0)
       continue;

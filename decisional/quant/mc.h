@@ -22,7 +22,10 @@
 #define PARITY_MC_MAX_PCT 16             /* percentile levels per request */
 #define PARITY_MC_MAX_THREADS 16
 #define PARITY_MC_DEFAULT_THREADS 2
-#define PARITY_MC_MAX_CENTS 1000000000000000LL /* 10^15 cents: a bound on every amount in a request */
+/* 10^15 cents: every amount in a request. A guard of this pure module, not a policy: sums of amounts this
+ * size stay exact in a double (< 2^53). Requests are bounded lower, by common/limits.h's
+ * PARITY_MAX_VALUE_CENTS; decisional/h_forecast.c asserts at compile time that it fits within this. */
+#define PARITY_MC_MAX_CENTS 1000000000000000LL
 #define PARITY_MC_MAX_ABS_MU 2.0         /* |annual drift| accepted */
 #define PARITY_MC_MAX_SIGMA 3.0          /* annual volatility accepted */
 

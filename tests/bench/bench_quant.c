@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "common/json.h"
 #include "decisional/market_csv.h"
 #include "decisional/models.h"
 #include "decisional/quant/hrp.h"
@@ -170,7 +171,7 @@ static int bench_models(int argc, char **argv)
       return 1;
     }
     json_t *o = parity_models_result_json(&r, 1);
-    char *text = parity_models_dumps_new(o); /* what the worker stores */
+    char *text = parity_json_dumps_exact_new(o); /* what the worker stores */
     double dt = now() - t0;
     free(text);
     json_decref(o);

@@ -79,10 +79,14 @@ def read(path):
 
 
 def load_config_table(root):
-    """NAME -> (type, default) from the X-macro rows of common/config_vars.h."""
+    """NAME -> (type, default) from the X-macro rows of common/config_vars.h. A default may be a named
+    constant of that file (CONST or PARITY_CONFIG_TEXT(CONST)); its #define gives the value."""
     text = read(os.path.join(root, "common", "config_vars.h"))
-    rows = re.findall(r'X\((\w+),\s*(\w+),\s*\w+,\s*"((?:[^"\\]|\\.)*)"', text)
-    return {name: (typ, default) for name, typ, default in rows}
+    constants = {name: value.strip('"') for name, value in re.findall(r"^#define (\w+) (\S+)", text, re.M)}
+    rows = re.findall(r'^\s+X\((\w+),\s*(\w+),\s*\w+,\s*(?:"((?:[^"\\]|\\.)*)"|(?:PARITY_CONFIG_TEXT\()?(\w+)\)?)',
+                      text, re.M)
+    return {name: (typ, literal if literal or not constant else constants.get(constant, ""))
+            for name, typ, literal, constant in rows}
 
 
 def c_string_literals(root, dirs):

@@ -19,7 +19,7 @@ mkdir -p "$OUT"
 # Only the pure parsing code and what it needs; no daemon, no database.
 SOURCES="$ROOT/decisional/bars.c $ROOT/decisional/price_validate.c $ROOT/decisional/market_csv.c \
          $ROOT/decisional/yahoo.c $ROOT/common/errors.c $ROOT/common/log.c $ROOT/common/json.c \
-         $ROOT/common/message.c"
+         $ROOT/common/message.c $ROOT/common/calendar.c $ROOT/common/ids.c"
 CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
         -fno-sanitize-recover=undefined -I$ROOT -Wall -Wextra -Werror"
 LIBS="$(pkg-config --libs jansson libcurl zlib libsodium) -lpthread -lm"

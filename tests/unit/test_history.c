@@ -1,4 +1,4 @@
-/* Portfolio history: calendar, range starts, the rebuild of daily values and the TWR chain, thinning. */
+/* Portfolio history: range starts, the rebuild of daily values and the TWR chain, thinning. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "common/calendar.h"
 #include "operational/svc_history.h"
 
 #define TWR_TOLERANCE 1e-12
@@ -15,39 +16,9 @@
 /* cmocka's assert_float_equal works in single precision; returns are checked in double. */
 #define assert_close(a, b) assert_true(fabs((a) - (b)) <= TWR_TOLERANCE)
 
-/* Reference: Python's datetime, date(y, m, d).toordinal() - date(1970, 1, 1).toordinal(). */
-static void days_match_pythons_calendar(void **state)
-{
-  (void)state;
-  static const struct {
-    int y, m, d;
-    int32_t day;
-  } cases[] = {
-    { 1970, 1, 1, 0 },          { 1969, 12, 31, -1 },       { 2000, 3, 1, 11017 },  { 2024, 2, 29, 19782 },
-    { 2026, 5, 1, 20574 },      { 2026, 11, 22, 20779 },    { 1900, 1, 1, -25567 }, { 2100, 12, 31, 47846 },
-  };
-  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    assert_int_equal(parity_history_day_from_ymd(cases[i].y, cases[i].m, cases[i].d), cases[i].day);
-    int y, m, d;
-    parity_history_day_to_ymd(cases[i].day, &y, &m, &d);
-    assert_int_equal(y, cases[i].y);
-    assert_int_equal(m, cases[i].m);
-    assert_int_equal(d, cases[i].d);
-  }
-  /* Every day of two centuries goes there and back, and consecutive days are consecutive dates. */
-  for (int32_t day = -25567; day <= 47846; day++) {
-    int y, m, d;
-    parity_history_day_to_ymd(day, &y, &m, &d);
-    assert_int_equal(parity_history_day_from_ymd(y, m, d), day);
-  }
-  char text[11];
-  parity_history_day_format(20574, text);
-  assert_string_equal(text, "2026-05-01");
-}
-
 static int32_t ymd(int y, int m, int d)
 {
-  return parity_history_day_from_ymd(y, m, d);
+  return parity_day_from_ymd(y, m, d);
 }
 
 /* Reference: PostgreSQL 15, SELECT (date 'X' - interval 'N months')::date (end-of-month clamping). */
@@ -229,7 +200,6 @@ static void thinning_keeps_base_and_now_and_a_regular_step(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(days_match_pythons_calendar),
     cmocka_unit_test(range_starts_follow_postgresql_date_arithmetic),
     cmocka_unit_test(ranges_parse_exactly),
     cmocka_unit_test(twr_chain_links_daily_returns_and_ignores_flows),

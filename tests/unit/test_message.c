@@ -37,7 +37,7 @@ static void valid_sync_daily_parses(void **state)
 static void envelope_round_trip(void **state)
 {
   (void)state;
-  char id[37];
+  char id[PARITY_UUID_TEXT];
   parity_uuid_v4(id);
   assert_int_equal(id[14], '4'); /* version nibble */
   char *body = parity_message_envelope_new(PARITY_CMD_SYNC_INTRADAY, id, json_pack("{s:[s]}", "symbols", "QQQ"));

@@ -14,6 +14,7 @@
 
 #include "common/config.h"
 #include "decisional/market_csv.h"
+#include "common/json.h"
 #include "decisional/models.h"
 
 static const char *const equities[] = { "VTI", "VOO", "QQQ", "VTV", "VUG", "IWM", "VEA",
@@ -146,7 +147,7 @@ static void test_idempotent(void **state)
   generate(*state, "2020-06-30", &a);
   generate(*state, "2020-06-30", &b);
   json_t *ja = parity_models_result_json(&a, 1), *jb = parity_models_result_json(&b, 1);
-  char *ta = parity_models_dumps_new(ja), *tb = parity_models_dumps_new(jb);
+  char *ta = parity_json_dumps_exact_new(ja), *tb = parity_json_dumps_exact_new(jb);
   assert_string_equal(ta, tb);
   assert_non_null(strstr(ta, "\"as_of\":\"2020-06-30\""));
   free(ta);
@@ -346,28 +347,6 @@ static void test_weights_from_json(void **state)
   json_decref(badsym);
 }
 
-/* Shortest round-trip reals: 0.123456 stays 0.123456; 0.1 + 0.2 needs 17 digits; everything reads
- * back equal; strings are escaped as JSON requires. */
-static void test_dumps_shortest(void **state)
-{
-  (void)state;
-  json_t *v = json_pack("{s:f, s:f, s:f, s:f, s:I, s:s, s:[b, n], s:f}", "w", 0.123456, "sum", 0.1 + 0.2, "tiny",
-                        1e-300, "one", 1.0, "int", (json_int_t)-42, "text", "a\"b\\c\n", "misc", 1, "neg", -2.5e10);
-  char *text = parity_models_dumps_new(v);
-  assert_non_null(text);
-  assert_non_null(strstr(text, "\"w\":0.123456,"));
-  assert_non_null(strstr(text, "\"sum\":0.30000000000000004"));
-  assert_non_null(strstr(text, "\"one\":1.0"));
-  assert_non_null(strstr(text, "\"int\":-42"));
-  json_error_t jerr;
-  json_t *back = json_loads(text, 0, &jerr);
-  assert_non_null(back);
-  assert_true(json_equal(v, back));
-  free(text);
-  json_decref(back);
-  json_decref(v);
-}
-
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -380,7 +359,6 @@ int main(void)
     cmocka_unit_test(test_forecast_inputs_closed_form),
     cmocka_unit_test(test_parse_symbols_and_config),
     cmocka_unit_test(test_weights_from_json),
-    cmocka_unit_test(test_dumps_shortest),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -6,6 +6,7 @@
 
 #include <cmocka.h>
 
+#include "common/errors.h"
 #include "operational/money.h"
 
 static void value_rounds_half_up(void **state)
@@ -26,13 +27,42 @@ static void a_buy_never_spends_more_than_its_budget(void **state)
   const int64_t prices[] = { 1, 999, 586080000, 87330000, 68410000, 1234567891, 3 };
   for (size_t p = 0; p < sizeof(prices) / sizeof(prices[0]); p++) {
     for (int64_t budget = 100; budget < 10000000; budget = budget * 3 + 7) {
-      int64_t shares = parity_shares_for_cents(budget, prices[p]);
+      int64_t shares = -1;
+      assert_int_equal(parity_shares_for_cents(budget, prices[p], &shares), PARITY_OK);
       int64_t spent = parity_value_cents(shares, prices[p]);
       assert_true(spent <= budget);
       /* One more micro-share would cost more than the budget left (the floor is the largest fit). */
-      assert_true((__int128)(shares + 1) * prices[p] > (__int128)budget * 10000000000);
+      assert_true((__int128)(shares + 1) * prices[p] > (__int128)budget * PARITY_MICRO_PRODUCT_PER_CENT);
     }
   }
+}
+
+/*
+ * The micro-share count of a buy must fit int64 (positions are BIGINT). At the largest request,
+ * 10^10 cents, the count is 10^20 / price: 10^20 / 10 = 10^19 is over 2^63 - 1 = 9223372036854775807,
+ * 10^20 / 11 = 9090909090909090909 is under it. The first is refused, never wrapped into a negative count.
+ */
+static void tiny_prices_are_refused_not_wrapped(void **state)
+{
+  (void)state;
+  int64_t shares = -1;
+  assert_int_equal(parity_shares_for_cents(PARITY_MAX_AMOUNT_CENTS, 11, &shares), PARITY_OK);
+  assert_int_equal(shares, 9090909090909090909LL);
+  assert_true(parity_value_cents(shares, 11) <= PARITY_MAX_AMOUNT_CENTS);
+  assert_int_equal(parity_shares_for_cents(PARITY_MAX_AMOUNT_CENTS, 10, &shares), PARITY_ENUMERIC);
+  assert_int_equal(shares, 0);
+  assert_int_equal(parity_shares_for_cents(PARITY_MAX_AMOUNT_CENTS, 1, &shares), PARITY_ENUMERIC);
+  /* The exact edge: a quotient of exactly INT64_MAX fits, one micro-dollar less does not. */
+  assert_int_equal(parity_shares_for_cents(INT64_MAX, PARITY_MICRO_PRODUCT_PER_CENT, &shares), PARITY_OK);
+  assert_int_equal(shares, INT64_MAX);
+  assert_int_equal(parity_shares_for_cents(INT64_MAX, PARITY_MICRO_PRODUCT_PER_CENT - 1, &shares), PARITY_ENUMERIC);
+  /* Nothing to buy: no error, no shares. */
+  assert_int_equal(parity_shares_for_cents(0, 10, &shares), PARITY_OK);
+  assert_int_equal(shares, 0);
+  assert_int_equal(parity_shares_for_cents(100, 0, &shares), PARITY_OK);
+  assert_int_equal(shares, 0);
+  assert_int_equal(parity_shares_for_cents(-5, 1, &shares), PARITY_OK);
+  assert_int_equal(shares, 0);
 }
 
 static void prices_convert_to_micros(void **state)
@@ -56,6 +86,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(value_rounds_half_up),
     cmocka_unit_test(a_buy_never_spends_more_than_its_budget),
+    cmocka_unit_test(tiny_prices_are_refused_not_wrapped),
     cmocka_unit_test(prices_convert_to_micros),
     cmocka_unit_test(cost_basis_falls_pro_rata),
   };

@@ -1,4 +1,4 @@
-/* Forecast request helpers: the seed derived from the payload, forecast ids, bucket keys of the models API. */
+/* Forecast request helpers: the seed derived from the payload, bucket keys of the models API. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -34,20 +34,6 @@ static void seed_is_sha256_of_the_canonical_payload(void **state)
   json_decref(b);
 }
 
-static void forecast_ids_are_canonical_uuids(void **state)
-{
-  (void)state;
-  assert_true(parity_forecast_id_valid("3f2b8c1e-9a4d-4e7b-8c2a-1d5e6f708192"));
-  assert_true(parity_forecast_id_valid("3F2B8C1E-9A4D-4E7B-8C2A-1D5E6F708192"));
-  assert_false(parity_forecast_id_valid(NULL));
-  assert_false(parity_forecast_id_valid(""));
-  assert_false(parity_forecast_id_valid("3f2b8c1e9a4d4e7b8c2a1d5e6f708192"));
-  assert_false(parity_forecast_id_valid("3f2b8c1e-9a4d-4e7b-8c2a-1d5e6f70819"));
-  assert_false(parity_forecast_id_valid("3f2b8c1e-9a4d-4e7b-8c2a-1d5e6f7081923"));
-  assert_false(parity_forecast_id_valid("3f2b8c1e-9a4d-4e7b-8c2a_1d5e6f708192"));
-  assert_false(parity_forecast_id_valid("zf2b8c1e-9a4d-4e7b-8c2a-1d5e6f708192"));
-}
-
 static void bucket_keys_parse_exactly(void **state)
 {
   (void)state;
@@ -73,7 +59,6 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(seed_is_sha256_of_the_canonical_payload),
-    cmocka_unit_test(forecast_ids_are_canonical_uuids),
     cmocka_unit_test(bucket_keys_parse_exactly),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
