@@ -23,6 +23,17 @@ parity_stack_up() {
 	mkdir -p "$MAIL_DIR"
 }
 
+# parity_run_env ROOT: the daemons' settings for `make run`, each kept when already set. The addresses the
+# daemons hand out (CORS origin, links in emails) follow HTTP_PORT, so that `HTTP_PORT=9000 make run` sends
+# mail whose links lead to http://localhost:9000 and not to another instance on the default port.
+parity_run_env() {
+	local root=$1
+	export HTTP_PORT=${HTTP_PORT:-8081} INTERNAL_PORT=${INTERNAL_PORT:-8082} METRICS_PORT=${METRICS_PORT:-9090}
+	export ENABLE_CRON=${ENABLE_CRON:-true} STATIC_DIR=${STATIC_DIR:-$root/frontend/dist}
+	export FRONTEND_ORIGIN=${FRONTEND_ORIGIN:-http://localhost:$HTTP_PORT}
+	export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://localhost:$HTTP_PORT}
+}
+
 # parity_stack_down VARDIR PG_PORT AMQP_PORT
 parity_stack_down() {
 	local vardir=$1 pg_port=$2 amqp_port=$3
