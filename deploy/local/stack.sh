@@ -5,7 +5,9 @@
 PARITY_LOCAL_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 
 # parity_stack_up VARDIR PG_PORT AMQP_PORT: services started (idempotent), secrets generated once,
-# DATABASE_URL, DECISIONAL_DATABASE_URL, AMQP_URL and the secrets exported.
+# DATABASE_URL, DECISIONAL_DATABASE_URL, AMQP_URL and the secrets exported. The two database URLs are also
+# recorded in VARDIR/env: the parity tool run from the checkout without DATABASE_URL reads them there, so it
+# reaches this instance's database and never another's on the default port.
 parity_stack_up() {
 	local vardir=$1 pg_port=$2 amqp_port=$3
 	mkdir -p "$vardir"
@@ -19,6 +21,8 @@ parity_stack_up() {
 	export DATABASE_URL="postgresql://parity@127.0.0.1:$pg_port/parity"
 	export DECISIONAL_DATABASE_URL="postgresql://parity_decisional@127.0.0.1:$pg_port/parity"
 	export AMQP_URL="amqp://parity:$AMQP_PASSWORD@127.0.0.1:$amqp_port/"
+	bash "$PARITY_LOCAL_DIR/env.sh" "$vardir" "DATABASE_URL=$DATABASE_URL" \
+		"DECISIONAL_DATABASE_URL=$DECISIONAL_DATABASE_URL"
 	export MAIL_DIR="$vardir/mail"
 	mkdir -p "$MAIL_DIR"
 }
