@@ -17,17 +17,21 @@ int parity_cli_audit(int argc, char **argv)
   for (int c; (c = getopt_long(argc, argv, "", options, NULL)) != -1;) {
     fprintf(c == 'h' ? stdout : stderr,
             "usage: parity audit\nChecks, for every user, that deposits - withdrawals = wallet cash + portfolio cash +\n"
-            "buys - sells (to the cent) and that shares held = bought - sold per symbol. Exit 1 when not.\n");
+            "buys - sells (to the cent) and that shares held = bought - sold per symbol. Exit 1 when not.\n"
+            "Which database: see parity --help.\n");
     return c == 'h' ? 0 : 2;
   }
   parity_log_init("cli", getenv("LOG_LEVEL") ? getenv("LOG_LEVEL") : "warn");
-  const char *url = getenv("DATABASE_URL");
-  struct parity_db db;
-  if (parity_db_open(&db, url && *url ? url : "postgresql://parity@127.0.0.1:55432/parity", parity_op_stmts,
-                     Q_OP_QUERY_COUNT) != PARITY_OK) {
-    fprintf(stderr, "parity audit: cannot connect to the database\n");
+  struct parity_cli_database target;
+  if (parity_cli_database_find(&target, "audit"))
     return 1;
-  }
+  struct parity_db db;
+  int open_rc = parity_db_open(&db, target.url, parity_op_stmts, Q_OP_QUERY_COUNT);
+  if (open_rc)
+    fprintf(stderr, "parity audit: cannot connect to the database (from %s)\n", target.from);
+  parity_cli_database_free(&target);
+  if (open_rc)
+    return 1;
   PGresult *cash = NULL, *shares = NULL;
   int rc = PARITY_DB_EXEC0(&db, Q_AUDIT_CASH, &cash);
   if (!rc)

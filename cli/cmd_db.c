@@ -13,12 +13,6 @@
 #include "decisional/queries.h"
 #include "operational/migrate.h"
 
-static const char *database_url(void)
-{
-  const char *url = getenv("DATABASE_URL");
-  return url && *url ? url : "postgresql://parity@127.0.0.1:55432/parity";
-}
-
 int parity_cli_migrate(int argc, char **argv)
 {
   const char *dir = parity_migrations_dir();
@@ -30,17 +24,22 @@ int parity_cli_migrate(int argc, char **argv)
       dir = optarg;
     } else {
       fprintf(c == 'h' ? stdout : stderr,
-              "usage: parity migrate [--dir DIR]\nApplies the migrations not yet applied to DATABASE_URL.\n");
+              "usage: parity migrate [--dir DIR]\nApplies the migrations not yet applied to the database "
+              "(which one: see parity --help).\n");
       return c == 'h' ? 0 : 2;
     }
   }
   parity_log_init("cli", getenv("LOG_LEVEL") ? getenv("LOG_LEVEL") : "warn");
-  int applied = 0;
-  int rc = parity_migrate(database_url(), dir, NULL, &applied);
-  if (rc) {
-    fprintf(stderr, "parity migrate: %s\n", parity_err_str(rc));
+  struct parity_cli_database target;
+  if (parity_cli_database_find(&target, "migrate"))
     return 1;
-  }
+  int applied = 0;
+  int rc = parity_migrate(target.url, dir, NULL, &applied);
+  if (rc)
+    fprintf(stderr, "parity migrate: %s (database from %s)\n", parity_err_str(rc), target.from);
+  parity_cli_database_free(&target);
+  if (rc)
+    return 1;
   printf("{\"applied\":%d,\"dir\":\"%s\"}\n", applied, dir);
   return 0;
 }
@@ -51,7 +50,8 @@ int parity_cli_load_prices(int argc, char **argv)
   for (int c; (c = getopt_long(argc, argv, "", options, NULL)) != -1;) {
     fprintf(c == 'h' ? stdout : stderr,
             "usage: parity load-prices FILE\nLoads a long daily-price CSV (plain or .gz; date,symbol,open,high,"
-            "low,close,adj_close,volume) into daily_prices, all or nothing, idempotently.\n");
+            "low,close,adj_close,volume) into daily_prices, all or nothing, idempotently (which database:\n"
+            "see parity --help).\n");
     return c == 'h' ? 0 : 2;
   }
   if (optind + 1 != argc) {
@@ -60,12 +60,16 @@ int parity_cli_load_prices(int argc, char **argv)
   }
   const char *path = argv[optind];
   parity_log_init("cli", getenv("LOG_LEVEL") ? getenv("LOG_LEVEL") : "warn");
-  struct parity_db db;
-  int rc = parity_db_open(&db, database_url(), parity_dec_stmts, QD_DEC_QUERY_COUNT);
-  if (rc) {
-    fprintf(stderr, "parity load-prices: cannot connect to the database\n");
+  struct parity_cli_database target;
+  if (parity_cli_database_find(&target, "load-prices"))
     return 1;
-  }
+  struct parity_db db;
+  int rc = parity_db_open(&db, target.url, parity_dec_stmts, QD_DEC_QUERY_COUNT);
+  if (rc)
+    fprintf(stderr, "parity load-prices: cannot connect to the database (from %s)\n", target.from);
+  parity_cli_database_free(&target);
+  if (rc)
+    return 1;
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   struct parity_load_stats st;

@@ -3,6 +3,8 @@
 #ifndef PARITY_CLI_COMMANDS_H
 #define PARITY_CLI_COMMANDS_H
 
+#include <limits.h>
+
 struct parity_cli_command {
   const char *name;
   const char *summary;
@@ -16,5 +18,23 @@ int parity_cli_hrp(int argc, char **argv);          /* cli/cmd_quant.c */
 int parity_cli_models(int argc, char **argv);       /* cli/cmd_quant.c */
 int parity_cli_forecast(int argc, char **argv);     /* cli/cmd_quant.c */
 int parity_cli_rebalance_check(int argc, char **argv); /* cli/cmd_quant.c */
+
+/* The database a command connects to, and where that came from (for its messages). */
+struct parity_cli_database {
+  char *url;           /* owned; parity_cli_database_free releases it */
+  char from[PATH_MAX]; /* "DATABASE_URL", the path of the env file read, or "the built-in default" */
+};
+
+/*
+ * DATABASE_URL from the environment when set; else, when the checkout's var/env exists ($PARITY_ROOT/var/env
+ * with PARITY_ROOT set, else ./var/env), the DATABASE_URL that `make run` recorded there; else the default
+ * of config_vars.h. An env file that cannot be read or names no database is an error (said on stderr,
+ * prefixed with "parity CMD:"), never a silent fall-back to the default, which may be another instance's.
+ * cli/database.c
+ */
+int parity_cli_database_find(struct parity_cli_database *out, const char *cmd);
+void parity_cli_database_free(struct parity_cli_database *d);
+/* DATABASE_URL's default, for the help text. */
+const char *parity_cli_database_default(void);
 
 #endif

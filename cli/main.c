@@ -32,6 +32,13 @@ static void usage(FILE *out)
   for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
     fprintf(out, "  %-16s %s\n", commands[i].name, commands[i].summary);
   fprintf(out, "\n'parity <command> --help' describes a command.\n");
+  fprintf(out,
+          "\nThe database commands (audit, load-prices, migrate) connect to DATABASE_URL when it is set.\n"
+          "Otherwise, in a checkout where `make run` ran, to the DATABASE_URL it recorded in var/env: the\n"
+          "checkout is $PARITY_ROOT when set (make sets it), else the current directory, so run them from\n"
+          "the checkout's top directory. Without a var/env there, %s.\n"
+          "A var/env that cannot be read or names no database is an error, never a reason to guess.\n",
+          parity_cli_database_default());
 }
 
 int main(int argc, char **argv)

@@ -425,7 +425,12 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "SELECT status, result::text, error, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
     "to_char(completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), request::text "
     "FROM forecasts WHERE id = $1::uuid AND user_id = $2" },
-  /* parity_svc_forecast_create(): bounds the work one investor can queue */
+  /* parity_svc_forecast_create(): serialises one investor's forecast requests so that the pending count
+   * and the insert that follows it are one step. NO KEY UPDATE leaves the key-share locks of inserts that
+   * reference the user (sessions, movements) unblocked. */
+  [Q_FORECAST_USER_LOCK] = { "Q_FORECAST_USER_LOCK",
+    "SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE" },
+  /* parity_svc_forecast_create(): bounds the work one investor can queue; under Q_FORECAST_USER_LOCK */
   [Q_FORECAST_PENDING_COUNT] = { "Q_FORECAST_PENDING_COUNT",
     "SELECT count(*) FROM forecasts WHERE user_id = $1 AND status = 'pending'" },
   /* forecast listener: a NOTIFY reached this replica */

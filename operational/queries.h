@@ -108,6 +108,7 @@ enum parity_op_query {
   /* forecasts, models, history (issue 5) */
   Q_FORECAST_INSERT,
   Q_FORECAST_GET,
+  Q_FORECAST_USER_LOCK,
   Q_FORECAST_PENDING_COUNT,
   Q_FORECAST_MARK_NOTIFIED,
   Q_FORECAST_UNNOTIFIED,

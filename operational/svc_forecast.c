@@ -62,12 +62,20 @@ static int forecast_weights(struct parity_db *db, const struct parity_portfolio_
   return PARITY_OK;
 }
 
-static int pending_count(struct parity_db *db, const char *uid, long *count)
+/* PARITY_ERATE when the investor already has the most pending forecasts allowed. Runs in the caller's
+ * transaction after locking the user's row: concurrent requests of one investor wait here for each
+ * other's insert, so a count taken by one always includes the rows the others added. */
+static int pending_check(struct parity_db *db, const char *uid, struct parity_forecast_error *err)
 {
   PGresult *res = NULL;
-  int rc = PARITY_DB_EXEC(db, Q_FORECAST_PENDING_COUNT, &res, uid);
+  int rc = PARITY_DB_EXEC(db, Q_FORECAST_USER_LOCK, NULL, uid);
   if (!rc)
-    *count = atol(PQgetvalue(res, 0, 0));
+    rc = PARITY_DB_EXEC(db, Q_FORECAST_PENDING_COUNT, &res, uid);
+  if (!rc && atol(PQgetvalue(res, 0, 0)) >= PARITY_FORECAST_MAX_PENDING) {
+    rc = fail(err, PARITY_ERATE, "TOO_MANY_PENDING_FORECASTS", "");
+    snprintf(err->message, sizeof(err->message), "at most %d forecasts may be pending at once",
+             PARITY_FORECAST_MAX_PENDING);
+  }
   PQclear(res);
   return rc;
 }
@@ -85,16 +93,8 @@ int parity_svc_forecast_create(struct parity_db *db, int64_t user_id, const stru
   json_t *weights = NULL, *payload = NULL, *row = NULL;
   char *row_text = NULL;
   const char *source = NULL;
-  long pending = 0;
 
-  int rc = pending_count(db, uid, &pending);
-  if (!rc && pending >= PARITY_FORECAST_MAX_PENDING) {
-    rc = fail(err, PARITY_ERATE, "TOO_MANY_PENDING_FORECASTS", "");
-    snprintf(err->message, sizeof(err->message), "at most %d forecasts may be pending at once",
-             PARITY_FORECAST_MAX_PENDING);
-  }
-  if (!rc)
-    rc = parity_svc_portfolio_load(db, user_id, v);
+  int rc = parity_svc_portfolio_load(db, user_id, v);
   if (!rc)
     rc = forecast_weights(db, v, &weights, &source, err);
   if (rc)
@@ -126,7 +126,9 @@ int parity_svc_forecast_create(struct parity_db *db, int64_t user_id, const stru
   rc = parity_db_begin(db);
   if (rc)
     goto out;
-  rc = PARITY_DB_EXEC(db, Q_FORECAST_INSERT, NULL, id_out, uid, row_text);
+  rc = pending_check(db, uid, err);
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_FORECAST_INSERT, NULL, id_out, uid, row_text);
   if (!rc)
     rc = parity_outbox_enqueue(db, PARITY_CMD_FORECAST, payload, NULL);
   rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);

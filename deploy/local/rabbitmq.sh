@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Starts, stops and reports a private RabbitMQ (Debian's 3.10) for Parity under VARDIR, on its own port.
 # Usage: rabbitmq.sh start|stop|status VARDIR PORT
+# The broker password (AMQP_PASSWORD in VARDIR/env) is never printed, not even under `bash -x`: output
+# and logs get copied into bug reports and CI logs. It is read in one function that turns tracing off.
 set -euo pipefail
 
 PARITY_SCRIPT=rabbitmq.sh
@@ -130,7 +132,7 @@ stop_stale() {
 
 # Files the broker reads at boot, rewritten on every start from this script and VARDIR/env.
 write_config() {
-	local dir=$1 password=$2 cookie
+	local dir=$1 cookie
 	mkdir -p -- "$dir/mnesia" "$dir/log"
 	if [[ ! -s $dir/.erlang.cookie ]]; then
 		cookie=$(LC_ALL=C tr -dc '[:upper:]' </dev/urandom | head -c "$RMQ_COOKIE_LEN") || true
@@ -156,12 +158,25 @@ write_config() {
 		vm_memory_high_watermark.relative = 0.2
 		disk_free_limit.absolute = 100MB
 	EOF
+	write_definitions "$dir"
+	chown -R -- "$owner:" "$dir"
+}
+
+# The users file, the only place the password goes. Tracing is off inside (and back as it was on
+# return, through `local -`), so `bash -x rabbitmq.sh start` shows neither the value nor a command
+# line holding it; the password never leaves this function's variables.
+write_definitions() {
+	local -
+	set +x
+	local dir=$1 envfile=$vardir/env line
+	line=$(grep -E '^AMQP_PASSWORD=[0-9a-f]+$' -- "$envfile" | tail -n 1) ||
+		parity_die "$envfile has no AMQP_PASSWORD line"
 	(
 		umask 077
 		cat >"$dir/definitions.json" <<-EOF
 			{
 			  "users": [
-			    {"name": "$RMQ_USER", "password": "$password", "tags": ["administrator"]}
+			    {"name": "$RMQ_USER", "password": "${line#AMQP_PASSWORD=}", "tags": ["administrator"]}
 			  ],
 			  "vhosts": [{"name": "/"}],
 			  "permissions": [
@@ -170,15 +185,13 @@ write_config() {
 			}
 		EOF
 	)
-	chown -R -- "$owner:" "$dir"
 }
 
-amqp_password() {
-	local envfile=$vardir/env line
+# VARDIR/env with its secrets, created on the first start; fails early when the password is missing.
+ensure_env() {
+	local envfile=$vardir/env
 	"$here/env.sh" "$vardir"
-	line=$(grep -E '^AMQP_PASSWORD=[0-9a-f]+$' -- "$envfile" | head -n 1) ||
-		parity_die "$envfile has no AMQP_PASSWORD line"
-	printf '%s\n' "${line#AMQP_PASSWORD=}"
+	grep -qE '^AMQP_PASSWORD=[0-9a-f]+$' -- "$envfile" || parity_die "$envfile has no AMQP_PASSWORD line"
 }
 
 # Starts the broker in its own session (so a Ctrl-C in the caller's terminal does not reach
@@ -225,9 +238,9 @@ launch() {
 }
 
 do_start() {
-	local dir t0 t1 password
+	local dir t0 t1
 	t0=$(parity_now_ms)
-	password=$(amqp_password)
+	ensure_env
 	parity_lock "$vardir" rabbitmq
 	mkdir -p -- "$vardir/log"
 	touch -- "$log"
@@ -242,12 +255,13 @@ do_start() {
 			}
 		parity_note "RabbitMQ node $node already running"
 	else
-		write_config "$dir" "$password"
+		write_config "$dir"
 		launch "$dir"
 	fi
 	t1=$(parity_now_ms)
 	parity_note "RabbitMQ ready on 127.0.0.1:$port in $((t1 - t0)) ms (node $node, dist port $dist_port, data $dir, log $log)"
-	printf 'amqp://%s:%s@127.0.0.1:%s/\n' "$RMQ_USER" "$password" "$port"
+	# The URL without its password (AMQP_PASSWORD in VARDIR/env): stdout ends up in logs too.
+	printf 'amqp://%s@127.0.0.1:%s/\n' "$RMQ_USER" "$port"
 }
 
 do_stop() {

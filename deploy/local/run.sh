@@ -13,9 +13,7 @@ amqp_port=${PARITY_AMQP_PORT:-55672}
 # shellcheck source=stack.sh
 . "$root/deploy/local/stack.sh"
 
-export HTTP_PORT=${HTTP_PORT:-8081} INTERNAL_PORT=${INTERNAL_PORT:-8082} METRICS_PORT=${METRICS_PORT:-9090}
-export ENABLE_CRON=${ENABLE_CRON:-true} STATIC_DIR=${STATIC_DIR:-$root/frontend/dist}
-export FRONTEND_ORIGIN=${FRONTEND_ORIGIN:-http://localhost:$HTTP_PORT}
+parity_run_env "$root"
 
 started=$SECONDS
 pids=()

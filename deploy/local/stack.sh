@@ -5,7 +5,9 @@
 PARITY_LOCAL_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 
 # parity_stack_up VARDIR PG_PORT AMQP_PORT: services started (idempotent), secrets generated once,
-# DATABASE_URL, DECISIONAL_DATABASE_URL, AMQP_URL and the secrets exported.
+# DATABASE_URL, DECISIONAL_DATABASE_URL, AMQP_URL and the secrets exported. The two database URLs are also
+# recorded in VARDIR/env: the parity tool run from the checkout without DATABASE_URL reads them there, so it
+# reaches this instance's database and never another's on the default port.
 parity_stack_up() {
 	local vardir=$1 pg_port=$2 amqp_port=$3
 	mkdir -p "$vardir"
@@ -19,8 +21,21 @@ parity_stack_up() {
 	export DATABASE_URL="postgresql://parity@127.0.0.1:$pg_port/parity"
 	export DECISIONAL_DATABASE_URL="postgresql://parity_decisional@127.0.0.1:$pg_port/parity"
 	export AMQP_URL="amqp://parity:$AMQP_PASSWORD@127.0.0.1:$amqp_port/"
+	bash "$PARITY_LOCAL_DIR/env.sh" "$vardir" "DATABASE_URL=$DATABASE_URL" \
+		"DECISIONAL_DATABASE_URL=$DECISIONAL_DATABASE_URL"
 	export MAIL_DIR="$vardir/mail"
 	mkdir -p "$MAIL_DIR"
+}
+
+# parity_run_env ROOT: the daemons' settings for `make run`, each kept when already set. The addresses the
+# daemons hand out (CORS origin, links in emails) follow HTTP_PORT, so that `HTTP_PORT=9000 make run` sends
+# mail whose links lead to http://localhost:9000 and not to another instance on the default port.
+parity_run_env() {
+	local root=$1
+	export HTTP_PORT=${HTTP_PORT:-8081} INTERNAL_PORT=${INTERNAL_PORT:-8082} METRICS_PORT=${METRICS_PORT:-9090}
+	export ENABLE_CRON=${ENABLE_CRON:-true} STATIC_DIR=${STATIC_DIR:-$root/frontend/dist}
+	export FRONTEND_ORIGIN=${FRONTEND_ORIGIN:-http://localhost:$HTTP_PORT}
+	export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://localhost:$HTTP_PORT}
 }
 
 # parity_stack_down VARDIR PG_PORT AMQP_PORT

@@ -6,6 +6,7 @@ the investor's own weights and value from GET /portfolio."""
 import concurrent.futures
 import json
 import math
+import threading
 import time
 import uuid
 
@@ -341,6 +342,55 @@ def test_pending_forecasts_per_investor_are_bounded(priced_stack, db):
     query(db, "UPDATE forecasts SET status = 'error', error = 'test over', completed_at = now() "
               "WHERE user_id = %s AND status = 'pending'", inv.id)
     assert inv.post("/forecasts", {"monthly_cents": 0, "months": 1}).status_code == 202
+
+
+# Requests fired at once by test_pending_cap_holds_under_concurrent_requests: more than twice the cap, so that
+# a check-then-insert race has room to let several through.
+CONCURRENT_REQUESTS = 45
+MAX_PENDING = 20           # PARITY_FORECAST_MAX_PENDING
+
+
+def test_pending_cap_holds_under_concurrent_requests(priced_stack, db, broker):
+    """One investor fires 45 forecast requests at once while no worker computes (decisional stopped, so every
+    accepted forecast stays pending): exactly 20 are accepted, the rest are refused with 429
+    TOO_MANY_PENDING_FORECASTS, and the database never holds more than 20 pending forecasts for them. The
+    requests go to a replica with as many HTTP threads as database connections, so they really overlap."""
+    inv = Investor()
+    inv.onboard(1, "short")
+    decisional = priced_stack[1]
+    assert decisional.stop() == 0
+    replica = None
+    try:
+        replica = conftest.extra_operational(REPLICA_OFFSET, HTTP_THREADS="16")
+        start = threading.Barrier(CONCURRENT_REQUESTS)
+        auth = {"Authorization": inv.session.headers["Authorization"]}
+
+        def ask(_):
+            start.wait(60)
+            return requests.post(f"{replica.public}/api/v1/forecasts", json={"monthly_cents": 0, "months": 1},
+                                 headers=auth, timeout=120)
+
+        with concurrent.futures.ThreadPoolExecutor(CONCURRENT_REQUESTS) as pool:
+            answers = list(pool.map(ask, range(CONCURRENT_REQUESTS)))
+        codes = sorted(a.status_code for a in answers)
+        pending = scalar(db, "SELECT count(*) FROM forecasts WHERE user_id = %s AND status = 'pending'", inv.id)
+        assert pending <= MAX_PENDING, (pending, codes)
+        assert codes.count(202) == MAX_PENDING, codes
+        refused = [a for a in answers if a.status_code != 202]
+        assert all(a.status_code == 429 and a.json()["error"]["code"] == "TOO_MANY_PENDING_FORECASTS"
+                   for a in refused), [a.text for a in refused]
+        assert pending == MAX_PENDING
+        assert replica.stop() == 0
+    finally:
+        if replica:
+            replica.kill()
+        query(db, "UPDATE forecasts SET status = 'error', error = 'test over', completed_at = now() "
+                  "WHERE user_id = %s AND status = 'pending'", inv.id)
+        # Their commands would only be computed and dropped (no longer pending): drop them unread.
+        wait_for(lambda: scalar(db, "SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0, 60,
+                 what="the outbox relayed")
+        broker.purge("decisional.interactive")
+        decisional.start()
 
 
 def test_forecast_duration_is_observed(invested):
