@@ -13,7 +13,7 @@
 #include "decisional/queries.h"
 #include "operational/migrate.h"
 
-static const char *database_url(void)
+const char *parity_cli_database_url(void)
 {
   const char *url = getenv("DATABASE_URL");
   return url && *url ? url : "postgresql://parity@127.0.0.1:55432/parity";
@@ -36,7 +36,7 @@ int parity_cli_migrate(int argc, char **argv)
   }
   parity_log_init("cli", getenv("LOG_LEVEL") ? getenv("LOG_LEVEL") : "warn");
   int applied = 0;
-  int rc = parity_migrate(database_url(), dir, NULL, &applied);
+  int rc = parity_migrate(parity_cli_database_url(), dir, NULL, &applied);
   if (rc) {
     fprintf(stderr, "parity migrate: %s\n", parity_err_str(rc));
     return 1;
@@ -61,7 +61,7 @@ int parity_cli_load_prices(int argc, char **argv)
   const char *path = argv[optind];
   parity_log_init("cli", getenv("LOG_LEVEL") ? getenv("LOG_LEVEL") : "warn");
   struct parity_db db;
-  int rc = parity_db_open(&db, database_url(), parity_dec_stmts, QD_DEC_QUERY_COUNT);
+  int rc = parity_db_open(&db, parity_cli_database_url(), parity_dec_stmts, QD_DEC_QUERY_COUNT);
   if (rc) {
     fprintf(stderr, "parity load-prices: cannot connect to the database\n");
     return 1;

@@ -16,5 +16,9 @@ int parity_cli_hrp(int argc, char **argv);          /* cli/cmd_quant.c */
 int parity_cli_models(int argc, char **argv);       /* cli/cmd_quant.c */
 int parity_cli_forecast(int argc, char **argv);     /* cli/cmd_quant.c */
 int parity_cli_rebalance_check(int argc, char **argv); /* cli/cmd_quant.c */
+int parity_cli_seed_investors(int argc, char **argv); /* cli/cmd_seed.c */
+
+/* DATABASE_URL, or the local `make run` database when unset (cli/cmd_db.c). */
+const char *parity_cli_database_url(void);
 
 #endif
