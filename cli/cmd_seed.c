@@ -31,10 +31,10 @@
 #include "operational/queries.h"
 #include "operational/seed_plan.h"
 
-#define SEED_BUCKETS 15                    /* risk 1..5 × three horizons: SPEC §8 */
+#define SEED_BUCKETS           15           /* risk 1..5 × three horizons: SPEC §8 */
 #define SEED_COPY_BUFFER_BYTES (256u << 10) /* rows are sent to COPY in chunks of this size */
-#define SEED_ROW_MAX_BYTES 512             /* the longest row of any table, with room to spare */
-#define SEED_PORTFOLIO_VERSION 2           /* onboarding creates it (0), the invest (1), its deploy (2) */
+#define SEED_ROW_MAX_BYTES     512          /* the longest row of any table, with room to spare */
+#define SEED_PORTFOLIO_VERSION 2            /* onboarding creates it (0), the invest (1), its deploy (2) */
 
 static const char usage_text[] =
   "usage: parity seed-investors N [--seed S] [--force]\n"

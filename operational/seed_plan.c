@@ -70,7 +70,8 @@ int parity_seed_plan(const struct parity_seed_model *models, size_t n_models, pa
   size_t order[PARITY_SEED_MODEL_SYMBOLS];
   for (size_t i = 0; i < m->n; i++)
     order[i] = i;
-  size_t k = PARITY_SEED_MIN_POSITIONS + draw_index(uniform, ctx, PARITY_SEED_MAX_POSITIONS - PARITY_SEED_MIN_POSITIONS + 1);
+  size_t k =
+    PARITY_SEED_MIN_POSITIONS + draw_index(uniform, ctx, PARITY_SEED_MAX_POSITIONS - PARITY_SEED_MIN_POSITIONS + 1);
   if (k > m->n)
     k = m->n;
   for (size_t j = 0; j < k; j++) {

@@ -36,7 +36,7 @@ readonly MODELS_EXPECTED=15
 readonly RUN_TIMEOUT_SECONDS=$((120 + n / 10))
 readonly POLL_SECONDS=0.1
 
-for tool in curl psql python3; do
+for tool in curl jq psql python3; do
 	command -v "$tool" >/dev/null || {
 		echo "rebalance.sh: $tool is needed" >&2
 		exit 1
@@ -49,7 +49,7 @@ for b in parity parity-operational parity-decisional; do
 	}
 done
 
-# shellcheck source=../../deploy/local/stack.sh
+# shellcheck source-path=SCRIPTDIR source=../../deploy/local/stack.sh
 . "$root/deploy/local/stack.sh"
 
 # Throwaway means fresh: stop whatever an interrupted run left, then start from an empty directory.
@@ -75,10 +75,8 @@ trap 'exit 130' INT TERM
 now() { date +%s.%N; }
 # secs T0 [T1]: seconds from T0 to T1 (default now), 3 decimals
 secs() { python3 -c 'import sys; print("%.3f" % (float(sys.argv[2]) - float(sys.argv[1])))' "$1" "${2:-$(now)}"; }
-# field JSON KEY: one top-level (or a.b nested) field of a JSON object
-field() { python3 -c 'import json,sys; v=json.loads(sys.argv[1])
-for k in sys.argv[2].split("."): v=v[k]
-print(v)' "$1" "$2"; }
+# field JSON KEY: one field of a JSON object (jq is light enough to call on every poll)
+field() { jq -r ".$2" <<<"$1"; }
 sql() { psql "$DATABASE_URL" -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 hwm_kib() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo "?"; }
 fmt_mib() {
@@ -196,8 +194,9 @@ python3 - "$seeded" "$seed_wall" "$positions" "$post_seconds" "$run_seconds" "$d
 	print(f"                      {rows['users']} users, {rows['cash_movements']} cash movements, {rows['positions']} positions, "
 	      f"{rows['trades']} trades ({positions} positions in the database)")
 	print(f"   POST /internal/rebalance  {post * 1000:8.1f} ms  (run created, {portfolios} portfolios in {batches} batches queued)")
-	print(f"   run time           {run:10.3f} s until GET /internal/rebalance/runs/{{id}} said complete "
-	      f"(database started_at..finished_at: {db_run} s)")
+	print(f"   run time           {run:10.3f} s from the POST until GET /internal/rebalance/runs/{{id}} said complete")
+	print(f"                      (database: {db_run} s from the run row's insert to the start of its last batch's"
+	      " transaction)")
 	print(f"   investors/s        {portfolios / run if run > 0 else 0:10.1f}  ({portfolios} portfolios rebalanced)")
 	print(f"   trades             {trades:10d}  ({trades / portfolios if portfolios else 0:.2f} per investor)")
 	print(f"   set-based floor    {floor:10.3f} s  = COPY of {f_trades} trade rows {f_copy:.3f} s + one UPDATE of "
