@@ -337,9 +337,9 @@ int parity_cli_seed_investors(int argc, char **argv)
   run->opt = &opt;
   run->buf = buf;
   struct timespec t0;
-  clock_gettime(CLOCK_MONOTONIC, &t0);
   status = load_models(run);
   long real_users = 0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
   if (!status) {
     int rc = parity_db_begin(&db);
     if (!rc)
