@@ -194,7 +194,7 @@ def test_refusals_and_force(priced_stack, db, scratch_db):
         scratch.close()
 
 
-def test_bad_arguments_are_usage_errors(priced_stack):
+def test_bad_arguments_are_usage_errors():
     for args in ([], [0], [-3], ["ten"], [10, "--seed", "-1"], [10, "--seed", "x"], [100_000_000], [1, 2]):
         run = seed_investors(*args)
         assert run.returncode == 2 and run.stdout == "", (args, run.stdout)
