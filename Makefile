@@ -50,6 +50,13 @@ test-integration: build-asan ## integration tests against real PostgreSQL and Ra
 bench: build ## benchmarks: figures and ratios, never assertions
 	@bash tests/bench/run.sh "$(BUILD_DIR)"
 
+# The monthly rebalance over N synthetic investors on a throwaway stack of its own (own ports, own VARDIR).
+N ?= 1000
+BENCH_VAR_DIR ?= $(CURDIR)/var-bench
+.PHONY: bench-rebalance
+bench-rebalance: build ## rebalance run over N synthetic investors (N=1000): seeding, latency, run time, floor, RSS
+	@bash tests/bench/rebalance.sh "$(BUILD_DIR)" "$(N)" "$(BENCH_VAR_DIR)"
+
 FUZZ_SECONDS ?= 30
 fuzz: ## libFuzzer targets: Yahoo JSON, price CSV, AMQP envelopes (FUZZ_SECONDS each, default 30)
 	@sh tests/fuzz/build.sh $(FUZZ_SECONDS)

@@ -23,6 +23,7 @@ static const struct parity_cli_command commands[] = {
   { "migrate", "apply the schema migrations", parity_cli_migrate },
   { "models", "generate the 15 model portfolios from a price CSV", parity_cli_models },
   { "rebalance-check", "rebalance targets for JSON cases", parity_cli_rebalance_check },
+  { "seed-investors", "create N synthetic investors for scale tests (COPY)", parity_cli_seed_investors },
   /* END COMMANDS */
 };
 

@@ -294,7 +294,7 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
   [Q_TRADE_INSERT] = { "Q_TRADE_INSERT",
     "INSERT INTO trades (user_id, symbol, side, shares_micro, price_micros, amount_cents, reason, request_id, run_id) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::uuid, $9)" },
-  /* trade execution: the newest price of each symbol of $1 (a text[]) */
+  /* trade execution, parity_cli_seed_investors(): the newest price of each symbol of $1 (a text[]) */
   [Q_LATEST_PRICES] = { "Q_LATEST_PRICES",
     "SELECT s.symbol, lp.price FROM unnest($1::text[]) AS s(symbol) LEFT JOIN LATERAL ("
     "  SELECT price FROM ("
@@ -306,7 +306,7 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
   [Q_MODEL_CURRENT] = { "Q_MODEL_CURRENT",
     "SELECT weights::text, as_of_day::text, to_char(computed_at AT TIME ZONE 'UTC', "
     "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM model_portfolios WHERE bucket_key = $1 ORDER BY as_of_day DESC LIMIT 1" },
-  /* GET /models */
+  /* GET /models; parity_cli_seed_investors() */
   [Q_MODELS_CURRENT_ALL] = { "Q_MODELS_CURRENT_ALL",
     "SELECT DISTINCT ON (bucket_key) bucket_key, as_of_day::text, to_char(computed_at AT TIME ZONE 'UTC', "
     "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), weights::text FROM model_portfolios ORDER BY bucket_key, as_of_day DESC" },
@@ -471,4 +471,32 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "  UNION ALL SELECT symbol, day, close FROM daily_prices WHERE symbol = ANY($1::text[]) "
     "    AND day > DATE '1970-01-01' + $2::int AND day <= DATE '1970-01-01' + $3::int) c ORDER BY 1, 2" },
   /* ------------------------------------------------------------ end of forecasts, models, history */
+
+  /* ------------------------------------------------------------ synthetic investors (parity seed-investors) */
+  /* parity_cli_seed_investors(): users whose email is not in the synthetic domain $1 (real ones) */
+  [Q_SEED_REAL_USERS] = { "Q_SEED_REAL_USERS",
+    "SELECT count(*) FROM users WHERE lower(email::text) NOT LIKE '%@' || $1" },
+  /* parity_cli_seed_investors(), with users locked: reserves the ids of $1 new users in one step (the last
+   * id is returned; the block ends there) and the timestamp their rows carry */
+  [Q_SEED_RESERVE_USER_IDS] = { "Q_SEED_RESERVE_USER_IDS",
+    "SELECT setval(pg_get_serial_sequence('users', 'id'), "
+    "nextval(pg_get_serial_sequence('users', 'id')) + $1::bigint - 1), now()::text" },
+  /* ------------------------------------------------------------ end of synthetic investors */
+};
+
+/* parity_cli_seed_investors(): every row goes in by COPY, one table after the other, in one transaction */
+const char *const parity_op_sql[SQL_OP_COUNT] = {
+  /* no registration can take an id of the reserved block (a concurrent one waits for the commit) */
+  [SQL_OP_SEED_LOCK_USERS] = "LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE",
+  [SQL_OP_SEED_COPY_USERS] =
+    "COPY users (id, email, password_hash, email_verified_at, risk_tolerance, horizon, onboarding) FROM STDIN",
+  [SQL_OP_SEED_COPY_WALLETS] = "COPY wallets (user_id, cash_cents) FROM STDIN",
+  [SQL_OP_SEED_COPY_PORTFOLIOS] =
+    "COPY portfolios (user_id, cash_cents, pending_cents, bucket_key, version) FROM STDIN",
+  [SQL_OP_SEED_COPY_MOVEMENTS] = "COPY cash_movements (user_id, kind, amount_cents) FROM STDIN",
+  [SQL_OP_SEED_COPY_POSITIONS] = "COPY positions (user_id, symbol, shares_micro, cost_basis_cents) FROM STDIN",
+  [SQL_OP_SEED_COPY_TRADES] =
+    "COPY trades (user_id, symbol, side, shares_micro, price_micros, amount_cents, reason) FROM STDIN",
+  /* after a bulk load the planner's statistics are stale until autovacuum notices; refresh them now */
+  [SQL_OP_SEED_ANALYZE] = "ANALYZE users, wallets, portfolios, cash_movements, positions, trades",
 };

@@ -118,6 +118,10 @@ enum parity_op_query {
   Q_HISTORY_TRADES,
   Q_HISTORY_CLOSES,
   /* end of forecasts, models, history */
+  /* synthetic investors (parity seed-investors) */
+  Q_SEED_REAL_USERS,
+  Q_SEED_RESERVE_USER_IDS,
+  /* end of synthetic investors */
   Q_OP_QUERY_COUNT
 };
 
@@ -126,5 +130,21 @@ extern const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT];
 /* forecasts, models, history (issue 5): a utility command PostgreSQL cannot prepare, run with
  * parity_db_exec_sql() by the forecast listener on its own connection */
 #define PARITY_OP_SQL_LISTEN_FORECASTS "LISTEN forecast_done"
+
+/* synthetic investors (parity seed-investors): utility commands PostgreSQL cannot prepare (LOCK, COPY,
+ * ANALYZE), run with parity_db_exec_sql() or parity_db_copy_begin() */
+enum parity_op_sql {
+  SQL_OP_SEED_LOCK_USERS,
+  SQL_OP_SEED_COPY_USERS,
+  SQL_OP_SEED_COPY_WALLETS,
+  SQL_OP_SEED_COPY_PORTFOLIOS,
+  SQL_OP_SEED_COPY_MOVEMENTS,
+  SQL_OP_SEED_COPY_POSITIONS,
+  SQL_OP_SEED_COPY_TRADES,
+  SQL_OP_SEED_ANALYZE,
+  SQL_OP_COUNT
+};
+
+extern const char *const parity_op_sql[SQL_OP_COUNT];
 
 #endif

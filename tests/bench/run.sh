@@ -67,3 +67,4 @@ row "models" "$(field "$c" ms)" "$(field "$p" ms)" "(C CSV parse of the whole fi
 echo
 echo "Targets (issue 3): HRP >= 10x at 500 and 2,000 assets and never slower at 19; 2,000 assets < 100 ms;"
 echo "forecast < 10 ms and >= 5x; CMD_GENERATE < 50 ms including database I/O (database part not measured here)."
+echo "The monthly rebalance at scale has its own stack and target: make bench-rebalance N=10000 (tests/bench/rebalance.sh)."

@@ -25,6 +25,9 @@ static void operational_table_is_complete(void **state)
 {
   (void)state;
   check_table(parity_op_stmts, Q_OP_QUERY_COUNT);
+  for (size_t i = 0; i < SQL_OP_COUNT; i++)
+    if (!parity_op_sql[i])
+      fail_msg("unprepared statement %zu has no SQL", i);
 }
 
 static void decisional_tables_are_complete(void **state)
