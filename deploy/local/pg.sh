@@ -9,7 +9,7 @@ PARITY_SCRIPT=pg.sh
 
 readonly PG_BIN=${PARITY_PG_BIN:-/usr/lib/postgresql/15/bin}
 # Seconds pg_ctl may wait for start-up or shutdown: a cold start here takes about one when the machine is
-# idle and 11 s with builds and test suites sharing its two cores (a deadline, so it costs nothing when fast).
+# idle and up to 24 s with builds and test suites sharing its two cores (a deadline: free when the start is fast).
 readonly PG_WAIT_SECONDS=180
 readonly PG_ROLE=parity
 readonly PG_DB=parity

@@ -1,6 +1,7 @@
 """The HTTP layer's defences, spoken on a raw socket where a client library would tidy the request:
 body caps, request smuggling, methods, headers, timeouts and graceful shutdown."""
 
+import re
 import socket
 
 import requests
@@ -9,18 +10,26 @@ from conftest import HTTP_PORT, HTTP_TIMEOUT, INTERNAL, PUBLIC, post_internal
 
 
 def raw(request: bytes, port=HTTP_PORT, timeout=HTTP_TIMEOUT) -> bytes:
+    """What the server sent back: up to the end of its first response (head and Content-Length body; the
+    connection may stay open), or until it closed the connection or went quiet for `timeout` seconds."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
         s.sendall(request)
-        chunks = []
+        received = b""
         try:
-            while True:
+            while not whole_response(received):
                 data = s.recv(65536)
                 if not data:
                     break
-                chunks.append(data)
+                received += data
         except socket.timeout:
             pass
-        return b"".join(chunks)
+        return received
+
+
+def whole_response(received: bytes) -> bool:
+    head, end, body = received.partition(b"\r\n\r\n")
+    length = re.search(rb"(?im)^content-length:[ \t]*(\d+)[ \t]*\r?$", head)
+    return bool(end and length and len(body) >= int(length.group(1)))
 
 
 def status_of(response: bytes) -> int:
