@@ -11,7 +11,7 @@ TEST_VAR_DIR ?= $(CURDIR)/var-test
 export PARITY_ROOT := $(CURDIR)
 
 .PHONY: help deps build build-asan run stop test test-unit test-unit-asan test-integration test-cli \
-        bench fuzz lint lint-c fmt clean distclean
+        bench bench-auth fuzz lint lint-c fmt clean distclean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | sort -u | \
@@ -56,6 +56,9 @@ BENCH_VAR_DIR ?= $(CURDIR)/var-bench
 .PHONY: bench-rebalance
 bench-rebalance: build ## rebalance run over N synthetic investors (N=1000): seeding, latency, run time, floor, RSS
 	@bash tests/bench/rebalance.sh "$(BUILD_DIR)" "$(N)" "$(BENCH_VAR_DIR)"
+
+bench-auth: build ## login latency (20 clients at once), known vs unknown email timing, on a throwaway stack
+	@bash tests/bench/auth.sh "$(BUILD_DIR)" "$(CURDIR)/var-bench"
 
 FUZZ_SECONDS ?= 30
 fuzz: ## libFuzzer targets: Yahoo JSON, price CSV, AMQP envelopes (FUZZ_SECONDS each, default 30)

@@ -24,8 +24,10 @@ export HTTP_PORT=${PARITY_E2E_HTTP_PORT:-48081}
 export INTERNAL_PORT=${PARITY_E2E_INTERNAL_PORT:-48082}
 export METRICS_PORT=${PARITY_E2E_METRICS_PORT:-49090}
 chromium=${CHROMIUM_PATH:-/usr/bin/chromium}
-# How long the daily pipeline may take to write the 15 model portfolios (about 2 s here).
-readonly MODELS_TIMEOUT_SECONDS=120
+# Deadlines, sized for a shared machine ten times slower than an idle one: a daemon answering /readyz (about
+# a second here, idle) and the daily pipeline writing the 15 model portfolios (about 2 s here, idle).
+readonly READY_TIMEOUT_SECONDS=120
+readonly MODELS_TIMEOUT_SECONDS=300
 readonly MODELS_EXPECTED=15
 
 # shellcheck source=lib.sh
@@ -52,6 +54,7 @@ mkdir -p "$vardir/log"
 vardir=$(cd "$vardir" && pwd)
 
 pids=()
+names=()
 stopping=0
 shutdown() {
 	((stopping)) && return
@@ -66,29 +69,55 @@ shutdown() {
 trap shutdown EXIT
 trap 'exit 130' INT TERM
 
+# Fails with the reason and the log's end when one of the daemons has exited (they must run to the end).
+daemons_alive() {
+	local i
+	for i in "${!pids[@]}"; do
+		if ! kill -0 "${pids[$i]}" 2>/dev/null; then
+			echo "run-e2e.sh: error: ${names[$i]} exited; the end of $vardir/log/${names[$i]#parity-}.log:" >&2
+			tail -n 30 "$vardir/log/${names[$i]#parity-}.log" >&2
+			return 1
+		fi
+	done
+}
+
 started=$SECONDS
 parity_stack_up "$vardir" "$pg_port" "$amqp_port" >"$vardir/log/stack.log" 2>&1 || {
+	echo "run-e2e.sh: error: PostgreSQL or RabbitMQ did not start ($vardir/log/stack.log):" >&2
 	cat "$vardir/log/stack.log" >&2
 	exit 1
 }
-"$build/bin/parity" migrate >/dev/null
-"$build/bin/parity" load-prices "$root/decisional/data/etf_daily.csv.gz" >/dev/null
+"$build/bin/parity" migrate >/dev/null || {
+	echo "run-e2e.sh: error: parity migrate failed" >&2
+	exit 1
+}
+"$build/bin/parity" load-prices "$root/decisional/data/etf_daily.csv.gz" >/dev/null || {
+	echo "run-e2e.sh: error: parity load-prices failed" >&2
+	exit 1
+}
 
 export STATIC_DIR=$here/dist ENABLE_CRON=false RATE_LIMIT_RPS=0 HTTP_BIND=127.0.0.1 SHUTDOWN_GRACE_SECONDS=5
 export PUBLIC_BASE_URL=http://127.0.0.1:$HTTP_PORT FRONTEND_ORIGIN=http://127.0.0.1:$HTTP_PORT
 export MAIL_DIR=$vardir/mail
 "$build/bin/parity-operational" >"$vardir/log/operational.log" 2>&1 &
-pids+=($!)
+pids+=($!) names+=(parity-operational)
 "$build/bin/parity-decisional" >"$vardir/log/decisional.log" 2>&1 &
-pids+=($!)
-parity_wait_http "http://127.0.0.1:$INTERNAL_PORT/readyz" 60
-parity_wait_http "http://127.0.0.1:$METRICS_PORT/readyz" 60
+pids+=($!) names+=(parity-decisional)
+parity_wait_daemon parity-operational "${pids[0]}" "http://127.0.0.1:$INTERNAL_PORT/readyz" \
+	"$READY_TIMEOUT_SECONDS" "$vardir/log/operational.log" || exit 1
+parity_wait_daemon parity-decisional "${pids[1]}" "http://127.0.0.1:$METRICS_PORT/readyz" \
+	"$READY_TIMEOUT_SECONDS" "$vardir/log/decisional.log" || exit 1
 
 # The daily pipeline writes the model portfolios; investing and forecasting need them.
 curl -fsS -X POST -H "X-Internal-Secret: $INTERNAL_SECRET" \
-	"http://127.0.0.1:$INTERNAL_PORT/internal/pipeline/daily" >/dev/null
+	"http://127.0.0.1:$INTERNAL_PORT/internal/pipeline/daily" >/dev/null || {
+	echo "run-e2e.sh: error: the daily pipeline was not accepted; the end of $vardir/log/operational.log:" >&2
+	tail -n 30 "$vardir/log/operational.log" >&2
+	exit 1
+}
 deadline=$((SECONDS + MODELS_TIMEOUT_SECONDS))
 until [[ $(curl -fsS "http://127.0.0.1:$HTTP_PORT/api/v1/models" 2>/dev/null | jq '.models | length' 2>/dev/null) == "$MODELS_EXPECTED" ]]; do
+	daemons_alive || exit 1
 	if ((SECONDS >= deadline)); then
 		echo "run-e2e.sh: error: no $MODELS_EXPECTED model portfolios after ${MODELS_TIMEOUT_SECONDS}s" >&2
 		tail -n 20 "$vardir/log/decisional.log" >&2

@@ -8,8 +8,9 @@ PARITY_SCRIPT=pg.sh
 . "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 readonly PG_BIN=${PARITY_PG_BIN:-/usr/lib/postgresql/15/bin}
-# Seconds pg_ctl may wait for start-up or shutdown; a cold start here takes about one.
-readonly PG_WAIT_SECONDS=60
+# Seconds pg_ctl may wait for start-up or shutdown: a cold start here takes about one when the machine is
+# idle and up to 24 s with builds and test suites sharing its two cores (a deadline: free when the start is fast).
+readonly PG_WAIT_SECONDS=180
 readonly PG_ROLE=parity
 readonly PG_DB=parity
 # The bootstrap superuser, kept apart from the application role so that the role the

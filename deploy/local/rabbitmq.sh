@@ -13,8 +13,10 @@ here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 # We call RabbitMQ's own scripts, not Debian's /usr/sbin wrappers: those cd to
 # /var/lib/rabbitmq, log to /var/log/rabbitmq and switch users behind our back.
 readonly RMQ_BIN=${PARITY_RABBITMQ_BIN:-/usr/lib/rabbitmq/bin}
-# Seconds we wait for the broker to boot or to stop; a cold boot here takes a few.
-readonly RMQ_WAIT_SECONDS=60
+# Seconds we wait for the broker to boot or to stop: a cold boot here takes a few when the machine is idle
+# and took up to 112 s while builds and test suites shared its two cores (load 16); a deadline, so it costs
+# nothing when the boot is fast.
+readonly RMQ_WAIT_SECONDS=300
 # The Erlang distribution port is derived from the AMQP port so that each instance gets its
 # own without configuration: PORT - 25000 (55672 -> 30672, 56672 -> 31672). RabbitMQ's
 # default, PORT + 20000, overflows above 45535 and collides with a system broker's 25672

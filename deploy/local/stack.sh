@@ -8,23 +8,28 @@ PARITY_LOCAL_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 # DATABASE_URL, DECISIONAL_DATABASE_URL, AMQP_URL and the secrets exported. The two database URLs are also
 # recorded in VARDIR/env: the parity tool run from the checkout without DATABASE_URL reads them there, so it
 # reaches this instance's database and never another's on the default port.
+# Fails at the first step that fails, even when called as `parity_stack_up ... || handler` (where bash
+# ignores set -e inside it).
 parity_stack_up() {
 	local vardir=$1 pg_port=$2 amqp_port=$3
-	mkdir -p "$vardir"
-	bash "$PARITY_LOCAL_DIR/env.sh" "$vardir"
+	mkdir -p "$vardir" || return
+	bash "$PARITY_LOCAL_DIR/env.sh" "$vardir" || return
 	set -a
 	# shellcheck disable=SC1091
-	. "$vardir/env"
+	. "$vardir/env" || {
+		set +a
+		return 1
+	}
 	set +a
-	bash "$PARITY_LOCAL_DIR/pg.sh" start "$vardir" "$pg_port"
-	bash "$PARITY_LOCAL_DIR/rabbitmq.sh" start "$vardir" "$amqp_port"
+	bash "$PARITY_LOCAL_DIR/pg.sh" start "$vardir" "$pg_port" || return
+	bash "$PARITY_LOCAL_DIR/rabbitmq.sh" start "$vardir" "$amqp_port" || return
 	export DATABASE_URL="postgresql://parity@127.0.0.1:$pg_port/parity"
 	export DECISIONAL_DATABASE_URL="postgresql://parity_decisional@127.0.0.1:$pg_port/parity"
 	export AMQP_URL="amqp://parity:$AMQP_PASSWORD@127.0.0.1:$amqp_port/"
 	bash "$PARITY_LOCAL_DIR/env.sh" "$vardir" "DATABASE_URL=$DATABASE_URL" \
-		"DECISIONAL_DATABASE_URL=$DECISIONAL_DATABASE_URL"
+		"DECISIONAL_DATABASE_URL=$DECISIONAL_DATABASE_URL" || return
 	export MAIL_DIR="$vardir/mail"
-	mkdir -p "$MAIL_DIR"
+	mkdir -p "$MAIL_DIR" || return
 }
 
 # parity_run_env ROOT: the daemons' settings for `make run`, each kept when already set. The addresses the
@@ -51,6 +56,26 @@ parity_wait_http() {
 	until curl -fsS -o /dev/null "$url" 2>/dev/null; do
 		if ((SECONDS >= deadline)); then
 			echo "timed out waiting for $url" >&2
+			return 1
+		fi
+		sleep 0.2
+	done
+}
+
+# parity_wait_daemon NAME PID URL SECONDS LOG: waits until URL answers 200, like parity_wait_http, but fails at
+# once when process PID has exited, and on either failure prints why and the last lines of LOG.
+parity_wait_daemon() {
+	local name=$1 pid=$2 url=$3 deadline=$((SECONDS + $4)) log=$5 status
+	until curl -fsS -o /dev/null "$url" 2>/dev/null; do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			wait "$pid" && status=0 || status=$?
+			echo "$name exited (status $status) before it was ready; the end of $log:" >&2
+			tail -n 30 "$log" >&2
+			return 1
+		fi
+		if ((SECONDS >= deadline)); then
+			echo "$name not ready at $url after $4 s; the end of $log:" >&2
+			tail -n 30 "$log" >&2
 			return 1
 		fi
 		sleep 0.2

@@ -19,6 +19,7 @@ import {
   newCredentials,
   signAccessToken,
   totp,
+  WAIT_MS,
   waitFor,
   waitMail,
 } from "./lib.mjs";
@@ -27,9 +28,10 @@ const CHROMIUM = process.env.E2E_CHROMIUM ?? "/usr/bin/chromium";
 const OUT = process.env.E2E_OUT_DIR ?? tmpdir();
 const SHOTS = join(OUT, "screenshots");
 const JWT_SECRET = process.env.JWT_SECRET ?? "";
-const JOURNEY_TIMEOUT_MS = 180_000;
-const DEPLOY_TIMEOUT_MS = 60_000;
-const FORECAST_TIMEOUT_MS = 60_000;
+// A journey takes well under a minute when idle; this only stops one that hangs (each of its waits is WAIT_MS).
+const JOURNEY_TIMEOUT_MS = 600_000;
+// How long no request may be in flight before the page counts as quiet (nothing more is coming).
+const QUIET_MS = 5_000;
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 const ARGS = [
@@ -46,8 +48,8 @@ const ARGS = [
 async function openPage(browser, opts = {}) {
   const context = await browser.newContext({ viewport: DESKTOP, ...opts });
   const page = await context.newPage();
-  // Generous: a loaded CI machine (argon2id hashes, sanitized daemons next door) can be slow.
-  page.setDefaultTimeout(30_000);
+  // Every Playwright action and wait: a loaded machine (argon2id hashes, sanitized daemons next door) is slow.
+  page.setDefaultTimeout(WAIT_MS);
   const problems = [];
   // Requests in flight, so a journey can wait until the page has gone quiet (E2E_DEBUG=1 lists them).
   let inflight = 0;
@@ -61,14 +63,14 @@ async function openPage(browser, opts = {}) {
     if (debug) console.log(`  <- ${r.url()}`);
   });
   page.on("requestfailed", () => inflight--);
-  page.quiet = async (ms = 500) => {
+  page.quiet = async (ms = QUIET_MS) => {
     let since = Date.now();
     await waitFor(
       async () => {
         if (inflight > 0) since = Date.now();
         return Date.now() - since >= ms;
       },
-      20_000,
+      WAIT_MS,
       "the page to go quiet",
     );
   };
@@ -137,7 +139,7 @@ async function investorJourney({ page }) {
   await deposit.getByLabel("Deposit (dollars)").fill("10,000");
   await deposit.getByRole("button", { name: "Deposit" }).dblclick();
   await page.getByText("Deposited $10,000.00. Wallet: $10,000.00.").waitFor();
-  await waitFor(async () => (await text(page.getByTestId("wallet-cash"))) === "$10,000.00", 10_000, "the wallet to show $10,000.00");
+  await waitFor(async () => (await text(page.getByTestId("wallet-cash"))) === "$10,000.00", WAIT_MS, "the wallet to show $10,000.00");
   const token = await loginToken(creds.email, creds.password); // a second session, to read what the API says
   assertEqual((await api("GET", "/wallet", { token })).body.cash_cents, 1_000_000, "wallet after one deposit (double click)");
   const moves = (await api("GET", "/transactions?limit=100", { token })).body.transactions;
@@ -150,7 +152,7 @@ async function investorJourney({ page }) {
   await page.getByText(/Investing \$8,000\.00|\$8,000\.00 moved to your portfolio/).waitFor();
   await waitFor(
     async () => (await page.locator("[data-testid=positions] tbody tr[data-symbol]:not([data-symbol=CASH])").count()) > 0 && (await page.getByTestId("pending").count()) === 0,
-    DEPLOY_TIMEOUT_MS,
+    WAIT_MS,
     "positions after deployment",
   );
   const portfolio = (await api("GET", "/portfolio", { token })).body;
@@ -181,7 +183,7 @@ async function investorJourney({ page }) {
   await page.getByLabel("Goal (dollars, optional)").fill("150,000");
   await page.getByRole("button", { name: "Run the forecast" }).click();
   const cone = page.getByTestId("cone-chart");
-  await cone.waitFor({ timeout: FORECAST_TIMEOUT_MS });
+  await cone.waitFor({ timeout: WAIT_MS });
   const paths = await cone.locator("path").evaluateAll((els) => els.map((e) => e.getAttribute("d") ?? ""));
   assert(paths.length >= 6 && paths.every((d) => d.startsWith("M") && (d.match(/L/g) ?? []).length >= 120), `3 bands and 3 lines over 121 months (${paths.length} paths)`);
   assert((await cone.locator("text", { hasText: /^P50$/ }).count()) === 1, "the P50 label");
@@ -205,22 +207,22 @@ async function investorJourney({ page }) {
   await sell.getByRole("button", { name: "Sell everything" }).click();
   await page.getByText(`Sold ${dollars(before.value_cents)}; the proceeds are in your wallet.`).waitFor();
   const walletCents = 200_000 + before.value_cents;
-  await waitFor(async () => (await text(page.getByTestId("wallet-cash"))) === dollars(walletCents), 10_000, `the wallet to show ${dollars(walletCents)}`);
-  await waitFor(async () => (await text(page.getByTestId("portfolio-value"))) === "$0.00", 10_000, "an empty portfolio");
+  await waitFor(async () => (await text(page.getByTestId("wallet-cash"))) === dollars(walletCents), WAIT_MS, `the wallet to show ${dollars(walletCents)}`);
+  await waitFor(async () => (await text(page.getByTestId("portfolio-value"))) === "$0.00", WAIT_MS, "an empty portfolio");
 
   // withdraw all of it: the wallet is empty, and the API agrees
   const withdraw = page.getByTestId("withdraw-form");
   await withdraw.getByLabel("Withdraw (dollars)").fill((await text(page.getByTestId("wallet-cash"))).replace("$", ""));
   await withdraw.getByRole("button", { name: "Withdraw" }).click();
   await page.getByText(`Withdrew ${dollars(walletCents)}. Wallet: $0.00.`).waitFor();
-  await waitFor(async () => (await text(page.getByTestId("wallet-cash"))) === "$0.00", 10_000, "wallet $0.00");
+  await waitFor(async () => (await text(page.getByTestId("wallet-cash"))) === "$0.00", WAIT_MS, "wallet $0.00");
   assertEqual((await api("GET", "/wallet", { token })).body.cash_cents, 0, "wallet after withdrawing everything");
   const after = (await api("GET", "/portfolio", { token })).body;
   assertEqual(after.value_cents + after.cash_cents + after.positions.length, 0, "nothing left in the portfolio");
 
   // the transactions list, newest first, with paging
   const table = page.getByTestId("transactions");
-  await waitFor(async () => (await table.locator("tbody tr").first().getAttribute("data-kind")) === "withdrawal", 10_000, "the withdrawal on top");
+  await waitFor(async () => (await table.locator("tbody tr").first().getAttribute("data-kind")) === "withdrawal", WAIT_MS, "the withdrawal on top");
   const kinds = (await api("GET", "/transactions?limit=100", { token })).body.transactions.filter((t) => t.type === "cash").map((t) => t.kind);
   assertEqual(kinds.join(","), "withdrawal,sell,invest,deposit", "cash movements, newest first");
   await page.getByRole("button", { name: "Older" }).click();
@@ -265,7 +267,7 @@ async function tokenRefreshJourney({ page }) {
     else if (res.status() === 401) unauthorized.push(new URL(res.url()).pathname);
   });
   await uiLogin(page, user.email, user.password);
-  await waitFor(async () => (await text(page.getByTestId("wallet-cash"))) === "$5,000.00", 10_000, "the wallet");
+  await waitFor(async () => (await text(page.getByTestId("wallet-cash"))) === "$5,000.00", WAIT_MS, "the wallet");
   assertEqual(refreshes.length, 1, "one refresh at start (no session yet)");
   assertEqual(refreshes[0], 401, "no cookie before login");
 
@@ -294,7 +296,7 @@ async function tokenRefreshJourney({ page }) {
   unauthorized.length = 0;
   // The dashboard loads wallet, portfolio, history, transactions and the model at once: all 401 together.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
-  await waitFor(async () => (await text(page.getByTestId("wallet-cash"))) === "$5,000.00", 15_000, "the wallet after the refresh");
+  await waitFor(async () => (await text(page.getByTestId("wallet-cash"))) === "$5,000.00", WAIT_MS, "the wallet after the refresh");
   await page.getByTestId("transactions").waitFor();
   await page.quiet();
   assert(unauthorized.length >= 2, `several requests were refused together (${unauthorized.join(", ")})`);
@@ -306,7 +308,7 @@ async function tokenRefreshJourney({ page }) {
   refreshes.length = 0;
   unauthorized.length = 0;
   await page.reload();
-  await waitFor(async () => (await page.getByTestId("wallet-cash").count()) && (await text(page.getByTestId("wallet-cash"))) === "$5,000.00", 15_000, "the wallet after a reload");
+  await waitFor(async () => (await page.getByTestId("wallet-cash").count()) && (await text(page.getByTestId("wallet-cash"))) === "$5,000.00", WAIT_MS, "the wallet after a reload");
   assertEqual(refreshes.join(","), "200", "one refresh after the reload");
   assertEqual(unauthorized.length, 0, "no 401 after the reload");
   // The session family survived: no refresh token was presented twice.
@@ -326,7 +328,7 @@ async function phoneJourney({ page }) {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Forecast" }).click();
   await page.getByLabel("Years").fill("20");
   await page.getByRole("button", { name: "Run the forecast" }).click();
-  await page.getByTestId("cone-chart").waitFor({ timeout: FORECAST_TIMEOUT_MS });
+  await page.getByTestId("cone-chart").waitFor({ timeout: WAIT_MS });
   const width = await page.getByTestId("cone-chart").evaluate((e) => e.getBoundingClientRect().width);
   assert(width <= PHONE.width, `the cone fits (${width}px)`);
   assertEqual(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth <= 0), true, "the forecast fits the phone's width");
@@ -347,7 +349,7 @@ async function twoFactorJourney({ page }) {
   await page.getByTestId("recovery-codes").waitFor();
   const codes = await page.getByTestId("recovery-codes").locator("code").allTextContents();
   assertEqual(codes.length, 10, "recovery codes shown");
-  await waitFor(async () => (await text(page.getByTestId("2fa-status"))).startsWith("Status: on"), 10_000, "2FA on");
+  await waitFor(async () => (await text(page.getByTestId("2fa-status"))).startsWith("Status: on"), WAIT_MS, "2FA on");
 
   await page.getByRole("navigation", { name: "Main" }).getByRole("button", { name: "Log out" }).click();
   await page.waitForURL((u) => u.pathname === "/login");
@@ -394,15 +396,15 @@ async function sessionsJourney({ page, browser }) {
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Account" }).click();
     const list = page.getByTestId("sessions");
     // the API's session (createUser) and the two browsers'
-    await waitFor(async () => (await list.locator("li").count()) === 3, 10_000, "three sessions listed");
+    await waitFor(async () => (await list.locator("li").count()) === 3, WAIT_MS, "three sessions listed");
     assertEqual(await list.locator("li[data-current]").count(), 1, "one marked as this device");
     // End the older browser session (the API's own is the oldest, listed last: newest use first).
     await list.locator("li:not([data-current])").first().getByRole("button", { name: "End session" }).click();
-    await waitFor(async () => (await list.locator("li").count()) === 2, 10_000, "two sessions left");
+    await waitFor(async () => (await list.locator("li").count()) === 2, WAIT_MS, "two sessions left");
     // The other browser's next call is refused and so is its refresh: it lands on the login page.
     await other.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Forecast" }).click();
     await other.page.getByRole("button", { name: "Run the forecast" }).click();
-    await other.page.waitForURL((u) => u.pathname === "/login", { timeout: 15_000 });
+    await other.page.waitForURL((u) => u.pathname === "/login", { timeout: WAIT_MS });
     await other.page.getByText("Your session has ended. Please log in again.").waitFor();
     assertEqual(other.problems.length, 0, `no page errors in the other browser (${other.problems.join("; ")})`);
   } finally {

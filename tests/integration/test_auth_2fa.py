@@ -10,7 +10,7 @@ import urllib.parse
 
 import requests
 
-from conftest import PUBLIC, login_user, register_user, scalar, wait_mail
+from conftest import HTTP_TIMEOUT, PUBLIC, login_user, register_user, scalar, wait_mail
 from test_auth import assert_error, refresh_cookie_of
 
 API = f"{PUBLIC}/api/v1"
@@ -40,18 +40,19 @@ class TwoFactorUser:
     def __init__(self):
         self.email, self.password = register_user()
         self.session, self.token = login_user(self.email, self.password)
-        setup = self.session.post(f"{API}/me/2fa/setup", timeout=10)
+        setup = self.session.post(f"{API}/me/2fa/setup", timeout=HTTP_TIMEOUT)
         assert setup.status_code == 200, setup.text
         self.secret = setup.json()["secret"]
         self.uri = setup.json()["otpauth_uri"]
         now = time.time()
         self.enable_step = int(now // 30)
-        enabled = self.session.post(f"{API}/me/2fa/enable", json={"code": totp(self.secret, now)}, timeout=10)
+        enabled = self.session.post(f"{API}/me/2fa/enable", json={"code": totp(self.secret, now)}, timeout=HTTP_TIMEOUT)
         assert enabled.status_code == 200, enabled.text
         self.recovery = enabled.json()["recovery_codes"]
 
     def first_step(self):
-        answer = requests.post(f"{API}/auth/login", json={"email": self.email, "password": self.password}, timeout=30)
+        answer = requests.post(f"{API}/auth/login", json={"email": self.email, "password": self.password},
+                               timeout=HTTP_TIMEOUT)
         assert answer.status_code == 200, answer.text
         body = answer.json()
         assert body["mfa_required"] is True and "access_token" not in body and "Set-Cookie" not in answer.headers
@@ -59,13 +60,13 @@ class TwoFactorUser:
 
 
 def second_step(mfa_token, code):
-    return requests.post(f"{API}/auth/login/2fa", json={"mfa_token": mfa_token, "code": code}, timeout=30)
+    return requests.post(f"{API}/auth/login/2fa", json={"mfa_token": mfa_token, "code": code}, timeout=HTTP_TIMEOUT)
 
 
 def test_setup_gives_an_otpauth_uri_and_the_secret_is_sealed_at_rest(stack, db):
     session, _ = login_user()
-    user_id = session.get(f"{API}/me", timeout=10).json()["id"]
-    setup = session.post(f"{API}/me/2fa/setup", timeout=10).json()
+    user_id = session.get(f"{API}/me", timeout=HTTP_TIMEOUT).json()["id"]
+    setup = session.post(f"{API}/me/2fa/setup", timeout=HTTP_TIMEOUT).json()
     secret, uri = setup["secret"], setup["otpauth_uri"]
     assert len(secret) == 32 and len(base64.b32decode(secret)) == 20
     parsed = urllib.parse.urlparse(uri)
@@ -79,23 +80,23 @@ def test_setup_gives_an_otpauth_uri_and_the_secret_is_sealed_at_rest(stack, db):
     assert len(sealed) == 1 + 12 + 20 + 16 and sealed[0] == 1
     assert raw not in sealed and secret.encode() not in sealed
     # Not on until a code confirms it: login still needs no second step.
-    assert session.get(f"{API}/me", timeout=10).json()["two_factor_enabled"] is False
+    assert session.get(f"{API}/me", timeout=HTTP_TIMEOUT).json()["two_factor_enabled"] is False
     assert_error(session.post(f"{API}/me/2fa/enable", json={"code": "000000" if totp(secret) != "000000" else "111111"},
-                              timeout=10), 403, "INVALID_CODE")
+                              timeout=HTTP_TIMEOUT), 403, "INVALID_CODE")
 
 
 def test_enable_then_login_needs_the_second_step(stack, db):
     user = TwoFactorUser()
     assert len(user.recovery) == 10 and len(set(user.recovery)) == 10
     assert all(len(c) == 11 and c[5] == "-" for c in user.recovery)
-    profile = user.session.get(f"{API}/me", timeout=10).json()
+    profile = user.session.get(f"{API}/me", timeout=HTTP_TIMEOUT).json()
     assert profile["two_factor_enabled"] is True and profile["recovery_codes_left"] == 10
     # Recovery codes are stored hashed only.
     for code in user.recovery:
         assert scalar(db, "SELECT count(*) FROM recovery_codes WHERE position(%s::bytea IN code_hash) > 0",
                       code.encode()) == 0
     # A second setup cannot replace an enabled secret.
-    assert_error(user.session.post(f"{API}/me/2fa/setup", timeout=10), 409, "TWO_FACTOR_ALREADY_ENABLED")
+    assert_error(user.session.post(f"{API}/me/2fa/setup", timeout=HTTP_TIMEOUT), 409, "TWO_FACTOR_ALREADY_ENABLED")
 
     mfa = user.first_step()
     # The code that enabled 2FA used its step: the same code is a replay.
@@ -108,7 +109,7 @@ def test_enable_then_login_needs_the_second_step(stack, db):
     # The mfa_token worked once.
     assert_error(second_step(mfa, totp(user.secret, (user.enable_step + 1) * 30)), 401, "INVALID_MFA_TOKEN")
     headers = {"Authorization": f"Bearer {done.json()['access_token']}"}
-    assert requests.get(f"{API}/me", headers=headers, timeout=10).status_code == 200
+    assert requests.get(f"{API}/me", headers=headers, timeout=HTTP_TIMEOUT).status_code == 200
 
 
 def test_a_code_is_never_accepted_twice(stack):
@@ -124,12 +125,12 @@ def test_recovery_codes_are_single_use(stack):
     code = user.recovery[0]
     assert second_step(user.first_step(), code.lower().replace("-", " ")).status_code == 200
     assert_error(second_step(user.first_step(), code), 401, "INVALID_CODE")
-    assert user.session.get(f"{API}/me", timeout=10).json()["recovery_codes_left"] == 9
+    assert user.session.get(f"{API}/me", timeout=HTTP_TIMEOUT).json()["recovery_codes_left"] == 9
     # New codes replace the old ones (a TOTP code is needed; a recovery code cannot mint more).
-    assert_error(user.session.post(f"{API}/me/2fa/recovery-codes", json={"code": user.recovery[1]}, timeout=10),
+    assert_error(user.session.post(f"{API}/me/2fa/recovery-codes", json={"code": user.recovery[1]}, timeout=HTTP_TIMEOUT),
                  403, "INVALID_CODE")
     fresh = user.session.post(f"{API}/me/2fa/recovery-codes",
-                              json={"code": totp(user.secret, (user.enable_step + 1) * 30)}, timeout=10)
+                              json={"code": totp(user.secret, (user.enable_step + 1) * 30)}, timeout=HTTP_TIMEOUT)
     assert fresh.status_code == 200, fresh.text
     new_codes = fresh.json()["recovery_codes"]
     assert len(new_codes) == 10 and not set(new_codes) & set(user.recovery)
@@ -148,7 +149,7 @@ def test_wrong_codes_lock_the_account_on_the_2fa_step(stack):
     assert_error(locked, 429, "ACCOUNT_LOCKED")
     assert 1 <= int(locked.headers["Retry-After"]) <= 900
     # The lock is the account's: the password step is refused too, before any hashing.
-    answer = requests.post(f"{API}/auth/login", json={"email": user.email, "password": user.password}, timeout=30)
+    answer = requests.post(f"{API}/auth/login", json={"email": user.email, "password": user.password}, timeout=HTTP_TIMEOUT)
     assert_error(answer, 429, "ACCOUNT_LOCKED")
     wait_mail(user.email, "locked")
 
@@ -167,15 +168,16 @@ def test_a_right_password_does_not_reset_the_2fa_streak(stack):
 
 def test_disable_needs_a_code_and_counts_failures(stack, db):
     user = TwoFactorUser()
-    assert_error(user.session.post(f"{API}/me/2fa/disable", json={"code": "12345"}, timeout=10), 403, "INVALID_CODE")
-    off = user.session.post(f"{API}/me/2fa/disable", json={"code": user.recovery[3]}, timeout=10)
+    assert_error(user.session.post(f"{API}/me/2fa/disable", json={"code": "12345"}, timeout=HTTP_TIMEOUT), 403,
+                 "INVALID_CODE")
+    off = user.session.post(f"{API}/me/2fa/disable", json={"code": user.recovery[3]}, timeout=HTTP_TIMEOUT)
     assert off.status_code == 204, off.text
-    user_id = user.session.get(f"{API}/me", timeout=10).json()["id"]
+    user_id = user.session.get(f"{API}/me", timeout=HTTP_TIMEOUT).json()["id"]
     assert scalar(db, "SELECT count(*) FROM totp WHERE user_id = %s", user_id) == 0
     assert scalar(db, "SELECT count(*) FROM recovery_codes WHERE user_id = %s", user_id) == 0
-    answer = requests.post(f"{API}/auth/login", json={"email": user.email, "password": user.password}, timeout=30)
+    answer = requests.post(f"{API}/auth/login", json={"email": user.email, "password": user.password}, timeout=HTTP_TIMEOUT)
     assert answer.status_code == 200 and "access_token" in answer.json()
-    assert_error(user.session.post(f"{API}/me/2fa/disable", json={"code": "123456"}, timeout=10), 409,
+    assert_error(user.session.post(f"{API}/me/2fa/disable", json={"code": "123456"}, timeout=HTTP_TIMEOUT), 409,
                  "TWO_FACTOR_NOT_ENABLED")
     wait_mail(user.email, "Two-factor authentication is off")
 
@@ -196,8 +198,8 @@ def test_an_unknown_or_expired_mfa_token_is_refused(stack, db):
 def test_another_users_secret_cannot_be_opened_with_this_user_id(stack, db):
     """The sealed secret is bound to its user id: copied to another account's row it fails, it does not work."""
     a, b = TwoFactorUser(), TwoFactorUser()
-    a_id = a.session.get(f"{API}/me", timeout=10).json()["id"]
-    b_id = b.session.get(f"{API}/me", timeout=10).json()["id"]
+    a_id = a.session.get(f"{API}/me", timeout=HTTP_TIMEOUT).json()["id"]
+    b_id = b.session.get(f"{API}/me", timeout=HTTP_TIMEOUT).json()["id"]
     db.cursor().execute("UPDATE totp SET secret_enc = (SELECT secret_enc FROM totp WHERE user_id = %s) "
                         "WHERE user_id = %s", (a_id, b_id))
     # Not a wrong code from the user but data that fails its integrity check: a server error, logged.

@@ -11,30 +11,33 @@ import urllib.parse
 import pytest
 import requests
 
-from conftest import BIN, HTTP_PORT, INTERNAL_PORT, base_env, extra_operational, new_email, register_user
+from conftest import (BIN, HTTP_PORT, HTTP_TIMEOUT, INTERNAL_PORT, WAIT_SECONDS, base_env, extra_operational, new_email,
+                      register_user)
 from test_auth import assert_error, refresh_cookie_of
 
 # Port offsets from the suite's own, one per extra daemon (test_auth_lockout uses 30).
 LIMITED_OFFSET, PROXIED_OFFSET, SECURE_OFFSET, TURNSTILE_OFFSET, REFUSED_OFFSET = 40, 50, 60, 70, 80
 BURST = 5
+# One token every 50 s: once the burst is spent, every request of a test below, however slow the machine, is
+# long over before the next token.
+RATE = 0.02
 
 
 def hit(base, xff=None):
     headers = {"X-Forwarded-For": xff} if xff else {}
-    return requests.get(f"{base}/api/v1/market/status", headers=headers, timeout=10)
+    return requests.get(f"{base}/api/v1/market/status", headers=headers, timeout=HTTP_TIMEOUT)
 
 
 @pytest.fixture(scope="module")
 def limited(stack):
-    # 0.2 token/s: once the burst is spent, the next token is 5 s away, far longer than the test needs.
-    daemon = extra_operational(LIMITED_OFFSET, RATE_LIMIT_RPS="0.2", RATE_LIMIT_BURST=str(BURST))
+    daemon = extra_operational(LIMITED_OFFSET, RATE_LIMIT_RPS=str(RATE), RATE_LIMIT_BURST=str(BURST))
     yield daemon
     assert daemon.stop() == 0, f"see {daemon.log_path}"
 
 
 @pytest.fixture(scope="module")
 def proxied(stack):
-    daemon = extra_operational(PROXIED_OFFSET, RATE_LIMIT_RPS="0.2", RATE_LIMIT_BURST=str(BURST),
+    daemon = extra_operational(PROXIED_OFFSET, RATE_LIMIT_RPS=str(RATE), RATE_LIMIT_BURST=str(BURST),
                                TRUSTED_PROXIES="127.0.0.0/8")
     yield daemon
     assert daemon.stop() == 0, f"see {daemon.log_path}"
@@ -45,15 +48,16 @@ def test_the_bucket_allows_the_burst_then_answers_429_json(limited):
     assert statuses == [200] * BURST
     refused = hit(limited.public)
     assert_error(refused, 429, "RATE_LIMITED")
-    assert 1 <= int(refused.headers["Retry-After"]) <= 5
+    assert 1 <= int(refused.headers["Retry-After"]) <= 1 / RATE
     # Every route is behind it, the auth routes included; forged forwarded-for values change nothing here.
     for xff in ("203.0.113.1", "203.0.113.2", "198.51.100.3"):
         assert_error(hit(limited.public, xff), 429, "RATE_LIMITED")
     answer = requests.post(f"{limited.public}/api/v1/auth/login", json={"email": new_email(), "password": "x" * 12},
-                           timeout=10)
+                           timeout=HTTP_TIMEOUT)
     assert_error(answer, 429, "RATE_LIMITED")
     # The internal listener is not limited (never exposed; every route there needs the secret).
-    assert requests.get(f"http://127.0.0.1:{INTERNAL_PORT + LIMITED_OFFSET}/readyz", timeout=10).status_code == 200
+    assert requests.get(f"http://127.0.0.1:{INTERNAL_PORT + LIMITED_OFFSET}/readyz",
+                        timeout=HTTP_TIMEOUT).status_code == 200
 
 
 def test_behind_a_trusted_proxy_each_client_has_its_own_bucket(proxied):
@@ -80,12 +84,12 @@ def test_cookie_secure_adds_secure_and_hsts(stack):
     try:
         email, password = register_user()
         answer = requests.post(f"{daemon.public}/api/v1/auth/login", json={"email": email, "password": password},
-                               timeout=30)
+                               timeout=HTTP_TIMEOUT)
         assert answer.status_code == 200
         _, attrs = refresh_cookie_of(answer)
         assert "Secure" in attrs and "HttpOnly" in attrs and "SameSite=Strict" in attrs
         assert answer.headers["Strict-Transport-Security"].startswith("max-age=")
-        out = requests.post(f"{daemon.public}/api/v1/auth/logout", timeout=10)
+        out = requests.post(f"{daemon.public}/api/v1/auth/logout", timeout=HTTP_TIMEOUT)
         assert "Secure" in refresh_cookie_of(out)[1]
     finally:
         assert daemon.stop() == 0, f"see {daemon.log_path}"
@@ -127,19 +131,20 @@ def test_turnstile_guards_register_login_and_forgot_password(stack):
                   "/auth/login": {"email": email, "password": password},
                   "/auth/forgot-password": {"email": email}}
         for path, body in bodies.items():
-            assert_error(requests.post(f"{api}{path}", json=body, timeout=30), 400, "CAPTCHA_REQUIRED")
-            assert_error(requests.post(f"{api}{path}", json=dict(body, turnstile_token="bad-token"), timeout=30), 400,
+            assert_error(requests.post(f"{api}{path}", json=body, timeout=HTTP_TIMEOUT), 400, "CAPTCHA_REQUIRED")
+            assert_error(requests.post(f"{api}{path}", json=dict(body, turnstile_token="bad-token"),
+                                       timeout=HTTP_TIMEOUT), 400,
                          "CAPTCHA_FAILED")
-            answer = requests.post(f"{api}{path}", json=dict(body, turnstile_token="good-token"), timeout=30)
+            answer = requests.post(f"{api}{path}", json=dict(body, turnstile_token="good-token"), timeout=HTTP_TIMEOUT)
             assert answer.status_code in (200, 202), (path, answer.text)
         assert all(form["remoteip"] == ["127.0.0.1"] for form in Siteverify.seen)
         # Other routes never ask.
-        assert requests.post(f"{api}/auth/refresh", timeout=10).status_code == 401
+        assert requests.post(f"{api}/auth/refresh", timeout=HTTP_TIMEOUT).status_code == 401
         # siteverify down: fail closed, 503 with Retry-After.
         server.shutdown()
         server.server_close()
         down = requests.post(f"{api}/auth/login", json=dict(bodies["/auth/login"], turnstile_token="good-token"),
-                             timeout=30)
+                             timeout=HTTP_TIMEOUT)
         assert_error(down, 503, "CAPTCHA_UNAVAILABLE")
         assert down.headers["Retry-After"]
     finally:
@@ -159,7 +164,8 @@ def test_turnstile_guards_register_login_and_forgot_password(stack):
 def test_bad_security_settings_stop_the_daemon_at_start(stack, variable, value):
     env = base_env(HTTP_PORT=str(HTTP_PORT + REFUSED_OFFSET), INTERNAL_PORT=str(INTERNAL_PORT + REFUSED_OFFSET),
                    **{variable: value})
-    run = subprocess.run([os.path.join(BIN, "parity-operational")], env=env, capture_output=True, timeout=60)
+    run = subprocess.run([os.path.join(BIN, "parity-operational")], env=env, capture_output=True,
+                         timeout=WAIT_SECONDS)
     output = (run.stdout + run.stderr).decode(errors="replace")
     assert run.returncode != 0, output[-2000:]
     assert variable in output, output[-2000:]

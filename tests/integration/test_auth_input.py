@@ -7,7 +7,7 @@ import json
 import pytest
 import requests
 
-from conftest import PUBLIC, login_user, query
+from conftest import HTTP_TIMEOUT, PUBLIC, login_user, query
 
 API = f"{PUBLIC}/api/v1"
 TABLES = ["users", "sessions", "action_tokens", "login_attempts", "totp", "recovery_codes"]
@@ -83,7 +83,7 @@ def test_bad_input_on_every_route_is_a_4xx_json_error_and_writes_nothing(stack, 
     for method, path, needs_token, valid in ROUTES:
         headers = {"Content-Type": "application/json", **(bearer if needs_token else {})}
         for label, raw in bad_bodies(valid):
-            answer = requests.request(method, f"{API}{path}", data=raw, headers=headers, timeout=60)
+            answer = requests.request(method, f"{API}{path}", data=raw, headers=headers, timeout=HTTP_TIMEOUT)
             check(answer, f"{method} {path}: {label}")
             if label == "1 MiB":
                 assert answer.status_code == 413, (path, answer.status_code)
@@ -92,7 +92,7 @@ def test_bad_input_on_every_route_is_a_4xx_json_error_and_writes_nothing(stack, 
         if valid is not None:
             answer = requests.request(method, f"{API}{path}", data=json.dumps(valid),
                                       headers={"Content-Type": "text/plain", **(bearer if needs_token else {})},
-                                      timeout=30)
+                                      timeout=HTTP_TIMEOUT)
             check(answer, f"{method} {path}: text/plain")
     assert tried > 300
     assert counts(db) == before
@@ -105,20 +105,20 @@ def test_malformed_emails_and_tokens_are_refused_before_any_lookup(stack, db):
         for path in ("/auth/register", "/auth/login", "/auth/forgot-password"):
             body = {"email": email, "password": "Correct horse battery 42"} if path != "/auth/forgot-password" \
                 else {"email": email}
-            answer = requests.post(f"{API}{path}", json=body, timeout=30)
+            answer = requests.post(f"{API}{path}", json=body, timeout=HTTP_TIMEOUT)
             check(answer, f"{path} {email!r}")
             assert answer.json()["error"]["code"] == "INVALID_EMAIL", (path, email, answer.text)
     for token in ("short", "A" * 42, "A" * 44, "!" * 43, "A" * 42 + "=", "../../etc/passwd"):
         for path, body in (("/auth/verify-email", {"token": token}),
                            ("/auth/reset-password", {"token": token, "password": "Correct horse battery 42"})):
-            check(requests.post(f"{API}{path}", json=body, timeout=30), f"{path} {token!r}")
+            check(requests.post(f"{API}{path}", json=body, timeout=HTTP_TIMEOUT), f"{path} {token!r}")
     assert counts(db) == before
 
 
 def test_a_body_on_a_route_without_input_may_only_be_empty_or_an_empty_object(stack, bearer):
-    assert requests.get(f"{API}/me", headers=bearer, timeout=10).status_code == 200
+    assert requests.get(f"{API}/me", headers=bearer, timeout=HTTP_TIMEOUT).status_code == 200
     answer = requests.get(f"{API}/me", headers={**bearer, "Content-Type": "application/json"}, data=b"{}",
-                          timeout=10)
+                          timeout=HTTP_TIMEOUT)
     assert answer.status_code == 200
     check(requests.get(f"{API}/me", headers={**bearer, "Content-Type": "application/json"}, data=b'{"x":1}',
-                       timeout=10), "GET /me with a field")
+                       timeout=HTTP_TIMEOUT), "GET /me with a field")

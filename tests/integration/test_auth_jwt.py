@@ -12,7 +12,7 @@ import time
 import pytest
 import requests
 
-from conftest import PUBLIC, login_user
+from conftest import HTTP_TIMEOUT, PUBLIC, login_user
 from test_auth import assert_error
 
 ME = f"{PUBLIC}/api/v1/me"
@@ -39,7 +39,7 @@ def sign(header, claims, key, digest=hashlib.sha256):
 
 
 def get_me(token):
-    return requests.get(ME, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    return requests.get(ME, headers={"Authorization": f"Bearer {token}"}, timeout=HTTP_TIMEOUT)
 
 
 @pytest.fixture(scope="module")
@@ -117,8 +117,8 @@ def test_every_forgery_is_401_invalid_token(stack, real):
 
 def test_missing_or_malformed_authorization_header(stack, real):
     token, _, _ = real
-    assert_error(requests.get(ME, timeout=10), 401, "INVALID_TOKEN")
+    assert_error(requests.get(ME, timeout=HTTP_TIMEOUT), 401, "INVALID_TOKEN")
     for header in (f"Basic {token}", f"Token {token}", "Bearer", "Bearer ", token):
-        assert_error(requests.get(ME, headers={"Authorization": header}, timeout=10), 401, "INVALID_TOKEN")
+        assert_error(requests.get(ME, headers={"Authorization": header}, timeout=HTTP_TIMEOUT), 401, "INVALID_TOKEN")
     # The scheme is case-insensitive (RFC 9110 §11.1).
-    assert requests.get(ME, headers={"Authorization": f"bearer {token}"}, timeout=10).status_code == 200
+    assert requests.get(ME, headers={"Authorization": f"bearer {token}"}, timeout=HTTP_TIMEOUT).status_code == 200

@@ -4,14 +4,17 @@ the lock is per account either way), unknown emails lock alike, concurrent guess
 limit, a success ends the streak, and the owner is told by email."""
 
 import concurrent.futures
+import time
 
 import pytest
 import requests
 
-from conftest import PUBLIC, extra_operational, mails_to, new_email, query, register_user, scalar, wait_mail
+from conftest import (HTTP_TIMEOUT, PUBLIC, extra_operational, is_load_shedding, mails_to, new_email, query,
+                      register_user, scalar, wait_mail)
 from test_auth import assert_error
 
 API = f"{PUBLIC}/api/v1"
+LOCK_SECONDS = 15 * 60
 # An offset from the suite's ports for the daemon that trusts 127.0.0.1 as a proxy.
 PROXY_OFFSET = 30
 
@@ -19,7 +22,7 @@ PROXY_OFFSET = 30
 def login(email, password, base=API, xff=None):
     headers = {"X-Forwarded-For": xff} if xff else {}
     return requests.post(f"{base}/auth/login", json={"email": email, "password": password}, headers=headers,
-                         timeout=30)
+                         timeout=HTTP_TIMEOUT)
 
 
 def assert_locked(answer):
@@ -46,12 +49,16 @@ def test_five_failures_from_five_forwarded_addresses_lock_the_account(stack, db)
 def test_unknown_emails_lock_exactly_like_real_ones(stack):
     email, _ = register_user()
     ghost = new_email("ghost")
+    started = time.monotonic()
     for _ in range(5):
         assert_error(login(email, "not the password!"), 401, "INVALID_CREDENTIALS")
         assert_error(login(ghost, "not the password!"), 401, "INVALID_CREDENTIALS")
     real, unknown = login(email, "x" * 12), login(ghost, "x" * 12)
     assert assert_locked(real) == assert_locked(unknown)
-    assert abs(int(real.headers["Retry-After"]) - int(unknown.headers["Retry-After"])) <= 2
+    # Both count down from the 15 minutes of their own last failure, however long the guesses took (a second
+    # more for each whole-second clock).
+    for answer in (real, unknown):
+        assert LOCK_SECONDS - (time.monotonic() - started) - 2 <= int(answer.headers["Retry-After"]) <= LOCK_SECONDS
     assert mails_to(ghost) == []
 
 
@@ -82,22 +89,23 @@ def test_concurrent_guesses_cannot_get_past_the_limit(stack, db):
     with concurrent.futures.ThreadPoolExecutor(20) as pool:
         answers = list(pool.map(lambda i: login(email, f"guess number {i:04d}"), range(20)))
     statuses = [a.status_code for a in answers]
-    # Each attempt is counted before its hash runs: at most 5 were ever checked.
-    assert statuses.count(401) == 5, statuses
+    # Each attempt is counted before its hash runs: at most 5 were ever checked. On a loaded machine one of those
+    # 5 may have been shed instead (503 BUSY: counted, never hashed), so it is not retried here.
     assert statuses.count(429) == 15, statuses
+    assert all(a.status_code == 401 or is_load_shedding(a) for a in answers if a.status_code != 429), statuses
     assert_locked(login(email, password))
 
 
 def test_changing_the_password_with_a_wrong_current_one_counts(stack):
     email, password = register_user()
     session = requests.Session()
-    token = session.post(f"{API}/auth/login", json={"email": email, "password": password}, timeout=30).json()
+    token = session.post(f"{API}/auth/login", json={"email": email, "password": password}, timeout=HTTP_TIMEOUT).json()
     headers = {"Authorization": f"Bearer {token['access_token']}"}
     body = {"current_password": "wrong password!", "new_password": password + " new"}
     for _ in range(5):
-        assert_error(requests.post(f"{API}/auth/change-password", json=body, headers=headers, timeout=30), 403)
+        assert_error(requests.post(f"{API}/auth/change-password", json=body, headers=headers, timeout=HTTP_TIMEOUT), 403)
     body["current_password"] = password
-    assert_locked(requests.post(f"{API}/auth/change-password", json=body, headers=headers, timeout=30))
+    assert_locked(requests.post(f"{API}/auth/change-password", json=body, headers=headers, timeout=HTTP_TIMEOUT))
     assert_locked(login(email, password))
 
 
@@ -114,7 +122,7 @@ def test_behind_a_trusted_proxy_the_client_address_is_recorded(behind_proxy, db)
     answer = login(email, password, base=f"{behind_proxy.public}/api/v1", xff="198.51.100.7")
     assert answer.status_code == 200
     headers = {"Authorization": f"Bearer {answer.json()['access_token']}"}
-    sessions = requests.get(f"{behind_proxy.public}/api/v1/me/sessions", headers=headers, timeout=10).json()
+    sessions = requests.get(f"{behind_proxy.public}/api/v1/me/sessions", headers=headers, timeout=HTTP_TIMEOUT).json()
     assert [s["ip"] for s in sessions["sessions"]] == ["198.51.100.7"]
     # A client's own forged prefix is ignored: the right-most untrusted entry is the client.
     answer = login(email, password, base=f"{behind_proxy.public}/api/v1", xff="10.9.9.9, 198.51.100.8")

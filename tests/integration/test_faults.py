@@ -8,7 +8,7 @@ import uuid
 import pytest
 import requests
 
-from conftest import DECISIONAL, INTERNAL, ROOT, VAR, envelope, post_internal, wait_for, wait_sync_finished
+from conftest import DECISIONAL, HTTP_TIMEOUT, INTERNAL, ROOT, VAR, envelope, post_internal, wait_for, wait_sync_finished
 
 LOCAL = os.path.join(ROOT, "deploy", "local")
 pytestmark = pytest.mark.skipif(bool(os.environ.get("PARITY_TEST_EXTERNAL")),
@@ -22,7 +22,7 @@ def service(script, action, port_env):
 
 def ready(url):
     try:
-        return requests.get(url, timeout=3).status_code == 200
+        return requests.get(url, timeout=HTTP_TIMEOUT).status_code == 200
     except requests.RequestException:
         return False
 
@@ -30,8 +30,8 @@ def ready(url):
 def test_broker_restart_delays_commands_but_loses_none(stack, db, internal_secret):
     service("rabbitmq.sh", "stop", "PARITY_TEST_AMQP_PORT")
     try:
-        wait_for(lambda: not ready(f"{INTERNAL}/readyz"), 30, what="operational to notice the broker is gone")
-        body = requests.get(f"{INTERNAL}/readyz", timeout=5).json()
+        wait_for(lambda: not ready(f"{INTERNAL}/readyz"), what="operational to notice the broker is gone")
+        body = requests.get(f"{INTERNAL}/readyz", timeout=HTTP_TIMEOUT).json()
         assert body["broker"] == "unreachable" and body["database"] == "ok"
         # Accepted while the broker is down: the command waits in the outbox.
         answer = post_internal("/internal/pipeline/daily", internal_secret)
@@ -39,28 +39,28 @@ def test_broker_restart_delays_commands_but_loses_none(stack, db, internal_secre
         message_id = answer.json()["message_id"]
     finally:
         service("rabbitmq.sh", "start", "PARITY_TEST_AMQP_PORT")
-    wait_for(lambda: ready(f"{INTERNAL}/readyz") and ready(f"{DECISIONAL}/readyz"), 90, what="both ready again")
-    _, _, error, _ = wait_sync_finished(db, message_id, timeout=120)
+    wait_for(lambda: ready(f"{INTERNAL}/readyz") and ready(f"{DECISIONAL}/readyz"), what="both ready again")
+    _, _, error, _ = wait_sync_finished(db, message_id)
     assert error is None
 
 
 def test_database_restart_is_survived(stack, db_url, broker):
     service("pg.sh", "stop", "PARITY_TEST_PG_PORT")
     try:
-        wait_for(lambda: not ready(f"{INTERNAL}/readyz"), 30, what="operational to notice the database is gone")
-        assert requests.get(f"{INTERNAL}/readyz", timeout=5).json()["database"] == "unreachable"
+        wait_for(lambda: not ready(f"{INTERNAL}/readyz"), what="operational to notice the database is gone")
+        assert requests.get(f"{INTERNAL}/readyz", timeout=HTTP_TIMEOUT).json()["database"] == "unreachable"
         # A command arriving meanwhile is retried, not lost.
         message_id = str(uuid.uuid4())
         broker.publish("CMD_SYNC_DAILY", envelope("CMD_SYNC_DAILY", {"symbols": ["LQD"], "lookback_days": 30},
                                                   message_id).encode(), message_id)
     finally:
         service("pg.sh", "start", "PARITY_TEST_PG_PORT")
-    wait_for(lambda: ready(f"{INTERNAL}/readyz") and ready(f"{DECISIONAL}/readyz"), 90, what="both ready again")
+    wait_for(lambda: ready(f"{INTERNAL}/readyz") and ready(f"{DECISIONAL}/readyz"), what="both ready again")
     import psycopg2
     conn = psycopg2.connect(db_url)
     conn.autocommit = True
     try:
-        _, _, error, symbols = wait_sync_finished(conn, message_id, timeout=120)
+        _, _, error, symbols = wait_sync_finished(conn, message_id)
         assert (error, symbols) == (None, 1)
     finally:
         conn.close()

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 import conftest
-from conftest import DECISIONAL, PUBLIC, envelope, query, scalar, wait_for
+from conftest import DECISIONAL, HTTP_TIMEOUT, LONG_POLL_SECONDS, PUBLIC, envelope, long_poll, query, scalar, wait_for
 
 LOOKBACK = 1260            # MODEL_LOOKBACK_DAYS default
 PATHS = 10000              # FORECAST_PATHS default
@@ -32,15 +32,18 @@ class Investor:
 
     def __init__(self):
         self.session, self.token = conftest.login_user()
-        me = self.session.get(f"{PUBLIC}/api/v1/me", timeout=10)
+        me = self.session.get(f"{PUBLIC}/api/v1/me", timeout=HTTP_TIMEOUT)
         assert me.status_code == 200, me.text
         self.id = int(me.json()["id"])
 
     def get(self, path, **kw):
-        return self.session.get(f"{PUBLIC}/api/v1{path}", timeout=40, **kw)
+        return self.session.get(f"{PUBLIC}/api/v1{path}", timeout=LONG_POLL_SECONDS + HTTP_TIMEOUT, **kw)
 
     def post(self, path, body=None, **kw):
-        return self.session.post(f"{PUBLIC}/api/v1{path}", json=body, timeout=30, **kw)
+        return self.session.post(f"{PUBLIC}/api/v1{path}", json=body, timeout=HTTP_TIMEOUT, **kw)
+
+    def poll(self, fid, base=PUBLIC):
+        return long_poll(self.session.get, f"{base}/api/v1/forecasts/{fid}")
 
     def onboard(self, risk=3, horizon="long"):
         a = {q: opts[risk - 1] for q, opts in RISK_OPTIONS.items()}
@@ -53,14 +56,14 @@ class Investor:
         assert self.post("/wallet/deposits", {"amount_cents": cents}).status_code == 201
         assert self.post("/portfolio/invest", {"amount_cents": cents}).status_code in (200, 201, 202)
         return wait_for(lambda: (lambda p: p if p["pending_cents"] == 0 and p["positions"] else None)(
-            self.get("/portfolio").json()), 60, what="invested cash deployed")
+            self.get("/portfolio").json()), what="invested cash deployed")
 
-    def forecast(self, body, wait=30):
+    def forecast(self, body):
         asked = self.post("/forecasts", body)
         assert asked.status_code == 202, asked.text
         fid = asked.json()["id"]
         assert asked.headers["Location"] == f"/api/v1/forecasts/{fid}"
-        answer = self.get(f"/forecasts/{fid}?wait={wait}")
+        answer = self.poll(fid)
         assert answer.status_code == 200, answer.text
         return answer.json()
 
@@ -125,7 +128,7 @@ def test_forecast_of_an_invested_portfolio(invested, db):
         assert r["goal_probability"] >= 0.95 - 1e-9
     # The result is stored once, and the listener recorded that this replica saw it.
     assert scalar(db, "SELECT status FROM forecasts WHERE id = %s", f["id"]) == "complete"
-    wait_for(lambda: scalar(db, "SELECT notified_at IS NOT NULL FROM forecasts WHERE id = %s", f["id"]), 10,
+    wait_for(lambda: scalar(db, "SELECT notified_at IS NOT NULL FROM forecasts WHERE id = %s", f["id"]),
              what="notified_at")
 
 
@@ -176,7 +179,7 @@ def test_same_question_same_answer(invested):
 def test_empty_portfolio_forecasts_its_model(priced_stack):
     inv = Investor()
     bucket = inv.onboard(2, "medium")
-    model = requests.get(f"{PUBLIC}/api/v1/models/{bucket}", timeout=10).json()
+    model = requests.get(f"{PUBLIC}/api/v1/models/{bucket}", timeout=HTTP_TIMEOUT).json()
     f = inv.forecast({"monthly_cents": 100_000, "months": 24})
     assert f["status"] == "complete", f
     assert f["request"]["weights_source"] == "model"
@@ -208,8 +211,9 @@ def test_another_users_or_a_malformed_id_is_404(invested, priced_stack):
         assert answer.json()["error"]["code"] == "NOT_FOUND"
     # The owner still reads it; without a token nobody does.
     assert invested.get(f"/forecasts/{f['id']}").status_code == 200
-    assert requests.get(f"{PUBLIC}/api/v1/forecasts/{f['id']}", timeout=10).status_code == 401
-    assert requests.post(f"{PUBLIC}/api/v1/forecasts", json={"monthly_cents": 0, "months": 1}, timeout=10).status_code == 401
+    assert requests.get(f"{PUBLIC}/api/v1/forecasts/{f['id']}", timeout=HTTP_TIMEOUT).status_code == 401
+    assert requests.post(f"{PUBLIC}/api/v1/forecasts", json={"monthly_cents": 0, "months": 1},
+                         timeout=HTTP_TIMEOUT).status_code == 401
 
 
 BAD_BODIES = [
@@ -249,10 +253,10 @@ def test_bad_input_is_400_and_writes_nothing(invested, db, body):
 
 
 def test_malformed_requests_are_400(invested):
-    raw = invested.session.post(f"{PUBLIC}/api/v1/forecasts", data="{not json", timeout=10,
+    raw = invested.session.post(f"{PUBLIC}/api/v1/forecasts", data="{not json", timeout=HTTP_TIMEOUT,
                                 headers={"Content-Type": "application/json"})
     assert raw.status_code == 400
-    text = invested.session.post(f"{PUBLIC}/api/v1/forecasts", data='{"monthly_cents":1,"months":1}', timeout=10,
+    text = invested.session.post(f"{PUBLIC}/api/v1/forecasts", data='{"monthly_cents":1,"months":1}', timeout=HTTP_TIMEOUT,
                                  headers={"Content-Type": "text/plain"})
     assert text.status_code == 400
     f = invested.forecast({"monthly_cents": 0, "months": 1})
@@ -280,7 +284,7 @@ def test_an_uncomputable_forecast_ends_in_error_and_is_acked(invested, db, broke
     fid, payload = own_forecast_row(db, invested.id, weights, **extra)
     message_id = str(uuid.uuid4())
     broker.publish("CMD_FORECAST", envelope("CMD_FORECAST", payload, message_id), message_id=message_id)
-    answer = invested.get(f"/forecasts/{fid}?wait=30").json()
+    answer = invested.poll(fid).json()
     assert answer["status"] == "error", answer
     assert reason in answer["error"]
     assert answer["result"] is None
@@ -298,7 +302,7 @@ def test_too_little_history_ends_in_error(invested, db, broker):
         fid, payload = own_forecast_row(db, invested.id, {"SHORTHIST": 0.5, "VTI": 0.5})
         message_id = str(uuid.uuid4())
         broker.publish("CMD_FORECAST", envelope("CMD_FORECAST", payload, message_id), message_id=message_id)
-        answer = invested.get(f"/forecasts/{fid}?wait=30").json()
+        answer = invested.poll(fid).json()
         assert answer["status"] == "error", answer
         assert "SHORTHIST" in answer["error"] or "days" in answer["error"]
     finally:
@@ -308,7 +312,7 @@ def test_too_little_history_ends_in_error(invested, db, broker):
 def test_a_lost_command_never_leaves_a_forecast_pending(invested, db):
     """No CMD_FORECAST for this row (as after a dead letter): the listener's sweep ends it with a reason."""
     fid, _ = own_forecast_row(db, invested.id, {"VTI": 1.0}, created="now() - interval '301 seconds'")
-    answer = invested.get(f"/forecasts/{fid}?wait=30").json()
+    answer = invested.poll(fid).json()
     assert answer["status"] == "error", answer
     assert "not computed within 300 seconds" in answer["error"]
 
@@ -326,7 +330,7 @@ def test_a_missed_notification_is_swept(invested, db):
     # Written as the decisional role would, but without NOTIFY, and dated so the sweep's grace has passed.
     query(db, "UPDATE forecasts SET status = 'error', error = 'computed elsewhere', "
               "completed_at = now() - interval '3 seconds' WHERE id = %s", fid)
-    wait_for(lambda: scalar(db, "SELECT notified_at IS NOT NULL FROM forecasts WHERE id = %s", fid), 10,
+    wait_for(lambda: scalar(db, "SELECT notified_at IS NOT NULL FROM forecasts WHERE id = %s", fid),
              what="the sweep to see the unnotified result")
     assert invested.get(f"/forecasts/{fid}").json()["status"] == "error"
 
@@ -395,7 +399,7 @@ def test_pending_cap_holds_under_concurrent_requests(priced_stack, db, broker):
 
 def test_forecast_duration_is_observed(invested):
     invested.forecast({"monthly_cents": 0, "months": 6})
-    text = requests.get(f"{DECISIONAL}/metrics", timeout=10).text
+    text = requests.get(f"{DECISIONAL}/metrics", timeout=HTTP_TIMEOUT).text
     counts = [line for line in text.splitlines() if line.startswith("parity_decisional_forecast_duration_seconds_count")]
     assert counts and float(counts[0].split()[-1]) > 0
 
@@ -407,12 +411,13 @@ def test_another_replica_answers_the_long_poll_and_drains_it_on_sigterm(invested
     try:
         asked = invested.post("/forecasts", {"monthly_cents": 20_000, "months": 60})
         assert asked.status_code == 202
-        answer = invested.session.get(f"{replica.public}/api/v1/forecasts/{asked.json()['id']}?wait=30", timeout=40)
+        answer = invested.poll(asked.json()["id"], replica.public)
         assert answer.status_code == 200 and answer.json()["status"] == "complete", answer.text
 
         fid, _ = own_forecast_row(db, invested.id, {"VTI": 1.0})
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            poll = pool.submit(invested.session.get, f"{replica.public}/api/v1/forecasts/{fid}?wait=30", timeout=60)
+            poll = pool.submit(invested.session.get, f"{replica.public}/api/v1/forecasts/{fid}?wait=30",
+                               timeout=LONG_POLL_SECONDS + HTTP_TIMEOUT)
             time.sleep(1.0)  # ordering only: let the long-poll reach the replica before the signal
             assert replica.stop() == 0
             answer = poll.result()

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 import conftest
-from conftest import BIN, PUBLIC, query, scalar, wait_for
+from conftest import BIN, HTTP_TIMEOUT, PUBLIC, query, scalar, wait_for
 
 NY = ZoneInfo("America/New_York")
 RANGES = ["1D", "1W", "1M", "6M", "1Y", "YTD", "5Y", "MAX"]
@@ -25,13 +25,13 @@ TWR_TOLERANCE = 1e-12
 class Investor:
     def __init__(self):
         self.session, self.token = conftest.login_user()
-        self.id = int(self.session.get(f"{PUBLIC}/api/v1/me", timeout=10).json()["id"])
+        self.id = int(self.session.get(f"{PUBLIC}/api/v1/me", timeout=HTTP_TIMEOUT).json()["id"])
 
     def get(self, path, **kw):
-        return self.session.get(f"{PUBLIC}/api/v1{path}", timeout=30, **kw)
+        return self.session.get(f"{PUBLIC}/api/v1{path}", timeout=HTTP_TIMEOUT, **kw)
 
     def post(self, path, body=None):
-        return self.session.post(f"{PUBLIC}/api/v1{path}", json=body, timeout=30)
+        return self.session.post(f"{PUBLIC}/api/v1{path}", json=body, timeout=HTTP_TIMEOUT)
 
     def onboard(self):
         answers = {"age": "30_44", "goal": "growth", "drop_reaction": "hold", "horizon": "over_7"}
@@ -272,7 +272,7 @@ def test_an_investment_made_today(priced_stack, db):
     assert inv.post("/wallet/deposits", {"amount_cents": 500_000}).status_code == 201
     assert inv.post("/portfolio/invest", {"amount_cents": 400_000}).status_code in (200, 201, 202)
     portfolio = wait_for(lambda: (lambda p: p if p["pending_cents"] == 0 and p["positions"] else None)(
-        inv.get("/portfolio").json()), 60, what="deployed")
+        inv.get("/portfolio").json()), what="deployed")
     h = inv.history("1D")
     today = today_ny(db)
     assert [p["date"] for p in h["points"]] == [(today - datetime.timedelta(days=1)).isoformat(), today.isoformat()]
@@ -304,7 +304,7 @@ def test_a_bad_range_is_400(plain_investor, rng):
 def test_history_defaults_to_one_month_and_needs_a_token(scenario):
     inv, _, _ = scenario
     assert inv.get("/portfolio/history").json()["range"] == "1M"
-    assert requests.get(f"{PUBLIC}/api/v1/portfolio/history?range=1M", timeout=10).status_code == 401
+    assert requests.get(f"{PUBLIC}/api/v1/portfolio/history?range=1M", timeout=HTTP_TIMEOUT).status_code == 401
 
 
 def test_the_scenario_keeps_the_ledger_invariant(scenario):

@@ -1,26 +1,35 @@
 """The HTTP layer's defences, spoken on a raw socket where a client library would tidy the request:
 body caps, request smuggling, methods, headers, timeouts and graceful shutdown."""
 
+import re
 import socket
 
 import requests
 
-from conftest import HTTP_PORT, INTERNAL, PUBLIC, post_internal
+from conftest import HTTP_PORT, HTTP_TIMEOUT, INTERNAL, PUBLIC, post_internal
 
 
-def raw(request: bytes, port=HTTP_PORT, timeout=5.0) -> bytes:
+def raw(request: bytes, port=HTTP_PORT, timeout=HTTP_TIMEOUT) -> bytes:
+    """What the server sent back: up to the end of its first response (head and Content-Length body; the
+    connection may stay open), or until it closed the connection or went quiet for `timeout` seconds."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
         s.sendall(request)
-        chunks = []
+        received = b""
         try:
-            while True:
+            while not whole_response(received):
                 data = s.recv(65536)
                 if not data:
                     break
-                chunks.append(data)
+                received += data
         except socket.timeout:
             pass
-        return b"".join(chunks)
+        return received
+
+
+def whole_response(received: bytes) -> bool:
+    head, end, body = received.partition(b"\r\n\r\n")
+    length = re.search(rb"(?im)^content-length:[ \t]*(\d+)[ \t]*\r?$", head)
+    return bool(end and length and len(body) >= int(length.group(1)))
 
 
 def status_of(response: bytes) -> int:
@@ -28,7 +37,7 @@ def status_of(response: bytes) -> int:
 
 
 def test_every_answer_has_a_request_id_and_security_headers(stack):
-    answer = requests.get(f"{PUBLIC}/api/v1/market/status", timeout=5)
+    answer = requests.get(f"{PUBLIC}/api/v1/market/status", timeout=HTTP_TIMEOUT)
     assert len(answer.headers["X-Request-Id"]) == 36
     assert answer.headers["X-Content-Type-Options"] == "nosniff"
     assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
@@ -39,7 +48,7 @@ def test_a_body_over_64_kib_is_refused_with_413(stack, internal_secret):
     big = b"x" * (64 * 1024 + 1)
     answer = requests.post(f"{INTERNAL}/internal/pipeline/daily", data=big,
                            headers={"X-Internal-Secret": internal_secret, "Content-Type": "application/json"},
-                           timeout=10)
+                           timeout=HTTP_TIMEOUT)
     assert answer.status_code == 413
     assert answer.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"
 
@@ -50,7 +59,7 @@ def test_a_chunked_body_over_the_cap_is_refused_too(stack, internal_secret):
             yield b"y" * 8192
 
     answer = requests.post(f"{INTERNAL}/internal/pipeline/daily", data=chunks(),
-                           headers={"X-Internal-Secret": internal_secret}, timeout=10)
+                           headers={"X-Internal-Secret": internal_secret}, timeout=HTTP_TIMEOUT)
     assert answer.status_code == 413
 
 
@@ -67,17 +76,17 @@ def test_content_length_with_transfer_encoding_is_rejected(stack):
 
 
 def test_wrong_method_is_405_and_unknown_path_404(stack):
-    answer = requests.delete(f"{PUBLIC}/api/v1/market/status", timeout=5)
+    answer = requests.delete(f"{PUBLIC}/api/v1/market/status", timeout=HTTP_TIMEOUT)
     assert answer.status_code == 405
     assert answer.json()["error"]["code"] == "METHOD_NOT_ALLOWED"
-    assert requests.get(f"{PUBLIC}/api/v2/market/status", timeout=5).status_code == 404
+    assert requests.get(f"{PUBLIC}/api/v2/market/status", timeout=HTTP_TIMEOUT).status_code == 404
 
 
 def test_an_idle_connection_is_not_kept_forever(stack):
     # The connection timeout (HTTP_CONNECTION_TIMEOUT, 30 s by default) is configured; a half-sent
     # request must not pin a thread for longer than that. Here we only check the server closes a
     # connection that sends garbage instead of a request line.
-    response = raw(b"\x16\x03\x01 not http\r\n\r\n", timeout=10)
+    response = raw(b"\x16\x03\x01 not http\r\n\r\n", timeout=HTTP_TIMEOUT)
     assert status_of(response) in (0, 400)
 
 
@@ -91,25 +100,25 @@ def test_internal_pipeline_routes_answer_202_json(stack, internal_secret):
 
 
 def test_openapi_document_is_served(stack):
-    doc = requests.get(f"{PUBLIC}/api/v1/openapi.json", timeout=5).json()
+    doc = requests.get(f"{PUBLIC}/api/v1/openapi.json", timeout=HTTP_TIMEOUT).json()
     assert doc["openapi"].startswith("3.")
     assert "/api/v1/market/prices/{symbol}" in doc["paths"]
 
 
 def test_sigterm_drains_and_exits_cleanly(stack):
     operational = stack[0]
-    assert operational.stop() == 0  # within Daemon.stop's wait: SHUTDOWN_GRACE_SECONDS is 5 in tests
+    assert operational.stop() == 0  # within Daemon.stop's wait, longer than SHUTDOWN_GRACE_SECONDS in tests
     operational.start()
-    assert requests.get(f"{INTERNAL}/readyz", timeout=5).status_code == 200
+    assert requests.get(f"{INTERNAL}/readyz", timeout=HTTP_TIMEOUT).status_code == 200
 
 
 def test_the_public_root_serves_the_spa_or_a_placeholder(stack):
-    root = requests.get(f"{PUBLIC}/", timeout=5)
+    root = requests.get(f"{PUBLIC}/", timeout=HTTP_TIMEOUT)
     assert root.status_code == 200 and root.headers["Content-Type"].startswith("text/html")
     assert "Parity" in root.text and "/api/v1/openapi.json" in root.text
-    assert requests.get(f"{PUBLIC}/portfolio/overview", timeout=5).status_code == 200  # client-side route
-    assert requests.get(f"{PUBLIC}/api/v1/nothing", timeout=5).json()["error"]["code"] == "NOT_FOUND"
-    assert requests.get(f"{PUBLIC}/internal/pipeline/daily", timeout=5).status_code == 404
+    assert requests.get(f"{PUBLIC}/portfolio/overview", timeout=HTTP_TIMEOUT).status_code == 200  # client-side route
+    assert requests.get(f"{PUBLIC}/api/v1/nothing", timeout=HTTP_TIMEOUT).json()["error"]["code"] == "NOT_FOUND"
+    assert requests.get(f"{PUBLIC}/internal/pipeline/daily", timeout=HTTP_TIMEOUT).status_code == 404
 
 
 def test_a_built_spa_is_served_from_static_dir(stack, tmp_path):
@@ -120,14 +129,14 @@ def test_a_built_spa_is_served_from_static_dir(stack, tmp_path):
     (tmp_path / "assets" / "app.js").write_text("console.log('parity')")
     extra = conftest.extra_operational(90, STATIC_DIR=str(tmp_path))
     try:
-        index = requests.get(f"{extra.public}/", timeout=5)
+        index = requests.get(f"{extra.public}/", timeout=HTTP_TIMEOUT)
         assert index.status_code == 200 and "<div id=root>" in index.text
-        js = requests.get(f"{extra.public}/assets/app.js", timeout=5)
+        js = requests.get(f"{extra.public}/assets/app.js", timeout=HTTP_TIMEOUT)
         assert js.headers["Content-Type"].startswith("text/javascript") and js.text == "console.log('parity')"
-        assert "<div id=root>" in requests.get(f"{extra.public}/wallet", timeout=5).text
+        assert "<div id=root>" in requests.get(f"{extra.public}/wallet", timeout=HTTP_TIMEOUT).text
         port = int(extra.public.rsplit(":", 1)[1])
         assert status_of(raw(b"GET /assets/../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
                              port=port)) == 400
-        assert "root:" not in requests.get(f"{extra.public}/etc/passwd", timeout=5).text
+        assert "root:" not in requests.get(f"{extra.public}/etc/passwd", timeout=HTTP_TIMEOUT).text
     finally:
         assert extra.stop() == 0

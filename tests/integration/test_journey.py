@@ -8,12 +8,12 @@ import time
 import requests
 
 import conftest
-from conftest import PUBLIC, query, scalar, wait_for
+from conftest import HTTP_TIMEOUT, PUBLIC, long_poll, query, scalar, wait_for
 from test_money import answers, audit, value_cents
 
 
 def api(session, method, path, **kw):
-    return session.request(method, f"{PUBLIC}/api/v1{path}", timeout=40, **kw)
+    return session.request(method, f"{PUBLIC}/api/v1{path}", timeout=HTTP_TIMEOUT, **kw)
 
 
 def test_the_whole_journey(priced_stack, db):
@@ -42,7 +42,7 @@ def test_the_whole_journey(priced_stack, db):
     invest = api(session, "POST", "/portfolio/invest", json={"amount_cents": 4_000_000})
     assert invest.status_code == 201 and invest.json()["status"] == "deploying"
     portfolio = wait_for(lambda: (lambda p: p if p["pending_cents"] == 0 and p["positions"] else None)(
-        api(session, "GET", "/portfolio").json()), 60, interval=0.02, what="deployment")
+        api(session, "GET", "/portfolio").json()), interval=0.02, what="deployment")
     deployed_ms = (time.monotonic() - started) * 1000
     print(f"\ninvest -> deployed: {deployed_ms:.0f} ms")
 
@@ -76,7 +76,7 @@ def test_the_whole_journey(priced_stack, db):
     asked = api(session, "POST", "/forecasts", json={"monthly_cents": 50_000, "months": 120,
                                                      "goal_cents": 15_000_000})
     assert asked.status_code == 202
-    forecast = api(session, "GET", f"/forecasts/{asked.json()['id']}?wait=30").json()
+    forecast = long_poll(session.get, f"{PUBLIC}/api/v1/forecasts/{asked.json()['id']}").json()
     print(f"forecast POST -> result: {(time.monotonic() - started) * 1000:.0f} ms")
     assert forecast["status"] == "complete"
     result = forecast["result"]

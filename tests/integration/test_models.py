@@ -19,7 +19,7 @@ def current_models(db):
 def test_daily_pipeline_generates_the_fifteen_models(stack, db, internal_secret):
     query(db, "DELETE FROM model_portfolios")
     assert post_internal("/internal/pipeline/daily", internal_secret).status_code == 202
-    models = wait_for(lambda: len(current_models(db)) == 15 and current_models(db), 120,
+    models = wait_for(lambda: len(current_models(db)) == 15 and current_models(db),
                       what="15 model portfolios")
     assert set(models) == BUCKETS
     for bucket, (as_of, weights) in models.items():
@@ -42,7 +42,7 @@ def test_regenerating_the_same_day_is_idempotent(stack, db, internal_secret):
     before = current_models(db)
     count = scalar(db, "SELECT count(*) FROM model_portfolios")
     message_id = post_internal("/internal/models/generate", internal_secret).json()["message_id"]
-    wait_for(lambda: scalar(db, "SELECT count(*) FROM processed_messages WHERE message_id = %s", message_id), 60,
+    wait_for(lambda: scalar(db, "SELECT count(*) FROM processed_messages WHERE message_id = %s", message_id),
              what="CMD_GENERATE processed")
     assert scalar(db, "SELECT count(*) FROM model_portfolios") == count
     assert current_models(db) == before

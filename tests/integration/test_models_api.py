@@ -7,7 +7,7 @@ import json
 import pytest
 import requests
 
-from conftest import PUBLIC, query, scalar
+from conftest import HTTP_TIMEOUT, PUBLIC, query, scalar
 
 BUCKETS = [f"risk_{r}_horizon_{h}" for r in range(1, 6) for h in ("short", "medium", "long")]
 MIN_WEIGHT = 0.02  # MODEL_MIN_WEIGHT: smaller weights are cut and redistributed (SPEC §8)
@@ -20,7 +20,7 @@ def current_rows(db):
 
 
 def test_models_lists_the_fifteen_current_models_in_bucket_order(priced_stack, db):
-    answer = requests.get(f"{PUBLIC}/api/v1/models", timeout=10)
+    answer = requests.get(f"{PUBLIC}/api/v1/models", timeout=HTTP_TIMEOUT)
     assert answer.status_code == 200
     models = answer.json()["models"]
     assert [m["bucket"] for m in models] == BUCKETS
@@ -40,9 +40,9 @@ def test_models_lists_the_fifteen_current_models_in_bucket_order(priced_stack, d
 
 
 def test_one_bucket_is_the_same_model(priced_stack):
-    listed = {m["bucket"]: m for m in requests.get(f"{PUBLIC}/api/v1/models", timeout=10).json()["models"]}
+    listed = {m["bucket"]: m for m in requests.get(f"{PUBLIC}/api/v1/models", timeout=HTTP_TIMEOUT).json()["models"]}
     for bucket in BUCKETS:
-        answer = requests.get(f"{PUBLIC}/api/v1/models/{bucket}", timeout=10)
+        answer = requests.get(f"{PUBLIC}/api/v1/models/{bucket}", timeout=HTTP_TIMEOUT)
         assert answer.status_code == 200
         assert answer.json() == listed[bucket]
 
@@ -50,16 +50,17 @@ def test_one_bucket_is_the_same_model(priced_stack):
 @pytest.mark.parametrize("bucket", ["risk_6_horizon_long", "risk_0_horizon_short", "risk_3_horizon_forever",
                                     "RISK_3_HORIZON_LONG", "risk_3_horizon_long_", "risk_3", "x", "risk_33_horizon_long"])
 def test_an_unknown_bucket_is_404(priced_stack, bucket):
-    answer = requests.get(f"{PUBLIC}/api/v1/models/{bucket}", timeout=10)
+    answer = requests.get(f"{PUBLIC}/api/v1/models/{bucket}", timeout=HTTP_TIMEOUT)
     assert answer.status_code == 404
     assert answer.json()["error"]["code"] == "NOT_FOUND"
 
 
 def test_models_are_public_and_read_only(priced_stack):
     # A bearer header, valid or not, changes nothing on a public route.
-    assert requests.get(f"{PUBLIC}/api/v1/models", headers={"Authorization": "Bearer x"}, timeout=10).status_code == 200
-    assert requests.post(f"{PUBLIC}/api/v1/models", json={}, timeout=10).status_code == 405
-    assert requests.delete(f"{PUBLIC}/api/v1/models/risk_3_horizon_long", timeout=10).status_code == 405
+    assert requests.get(f"{PUBLIC}/api/v1/models", headers={"Authorization": "Bearer x"},
+                        timeout=HTTP_TIMEOUT).status_code == 200
+    assert requests.post(f"{PUBLIC}/api/v1/models", json={}, timeout=HTTP_TIMEOUT).status_code == 405
+    assert requests.delete(f"{PUBLIC}/api/v1/models/risk_3_horizon_long", timeout=HTTP_TIMEOUT).status_code == 405
 
 
 def test_the_newest_as_of_day_is_current(priced_stack, db):
@@ -69,13 +70,13 @@ def test_the_newest_as_of_day_is_current(priced_stack, db):
     try:
         query(db, "INSERT INTO model_portfolios (bucket_key, as_of_day, weights) VALUES (%s, %s, %s)", bucket, later,
               json.dumps({"BND": 0.6, "VTI": 0.4}))
-        model = requests.get(f"{PUBLIC}/api/v1/models/{bucket}", timeout=10).json()
+        model = requests.get(f"{PUBLIC}/api/v1/models/{bucket}", timeout=HTTP_TIMEOUT).json()
         assert model["as_of"] == later.isoformat() and model["weights"] == {"BND": 0.6, "VTI": 0.4}
-        listed = {m["bucket"]: m for m in requests.get(f"{PUBLIC}/api/v1/models", timeout=10).json()["models"]}
+        listed = {m["bucket"]: m for m in requests.get(f"{PUBLIC}/api/v1/models", timeout=HTTP_TIMEOUT).json()["models"]}
         assert listed[bucket] == model
     finally:
         query(db, "DELETE FROM model_portfolios WHERE bucket_key = %s AND as_of_day = %s", bucket, later)
-    assert requests.get(f"{PUBLIC}/api/v1/models/{bucket}", timeout=10).json()["as_of"] == newest.isoformat()
+    assert requests.get(f"{PUBLIC}/api/v1/models/{bucket}", timeout=HTTP_TIMEOUT).json()["as_of"] == newest.isoformat()
 
 
 def test_a_bucket_without_a_model_yet_is_404_and_absent_from_the_list(priced_stack, db):
@@ -84,13 +85,13 @@ def test_a_bucket_without_a_model_yet_is_404_and_absent_from_the_list(priced_sta
                       "FROM model_portfolios WHERE bucket_key = %s", bucket)
     try:
         query(db, "DELETE FROM model_portfolios WHERE bucket_key = %s", bucket)
-        answer = requests.get(f"{PUBLIC}/api/v1/models/{bucket}", timeout=10)
+        answer = requests.get(f"{PUBLIC}/api/v1/models/{bucket}", timeout=HTTP_TIMEOUT)
         assert answer.status_code == 404
         assert "no model portfolio yet" in answer.json()["error"]["message"]
-        listed = [m["bucket"] for m in requests.get(f"{PUBLIC}/api/v1/models", timeout=10).json()["models"]]
+        listed = [m["bucket"] for m in requests.get(f"{PUBLIC}/api/v1/models", timeout=HTTP_TIMEOUT).json()["models"]]
         assert listed == [b for b in BUCKETS if b != bucket]
     finally:
         for row in saved:
             query(db, "INSERT INTO model_portfolios (id, bucket_key, as_of_day, computed_at, weights, diagnostics) "
                       "OVERRIDING SYSTEM VALUE VALUES (%s, %s, %s, %s, %s::jsonb, %s::jsonb)", *row)
-    assert requests.get(f"{PUBLIC}/api/v1/models/{bucket}", timeout=10).status_code == 200
+    assert requests.get(f"{PUBLIC}/api/v1/models/{bucket}", timeout=HTTP_TIMEOUT).status_code == 200

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 import conftest
-from conftest import BIN, PUBLIC, post_internal, query, scalar, wait_for
+from conftest import BIN, HTTP_TIMEOUT, PUBLIC, WAIT_SECONDS, post_internal, query, scalar, wait_for
 
 RISK_OPTIONS = {  # option ids per risk score, for the three scored questions (SPEC §8)
     "age": ["75_plus", "60_74", "45_59", "30_44", "18_29"],
@@ -34,16 +34,16 @@ class Investor:
     def __init__(self):
         self.session, self.token = conftest.login_user()
         self.session.headers["Authorization"] = f"Bearer {self.token}"
-        me = self.session.get(f"{PUBLIC}/api/v1/me", timeout=10)
+        me = self.session.get(f"{PUBLIC}/api/v1/me", timeout=HTTP_TIMEOUT)
         assert me.status_code == 200, me.text
         self.id = int(me.json()["id"])
 
     def get(self, path, **kw):
-        return self.session.get(f"{PUBLIC}/api/v1{path}", timeout=30, **kw)
+        return self.session.get(f"{PUBLIC}/api/v1{path}", timeout=HTTP_TIMEOUT, **kw)
 
     def post(self, path, body=None, key=None, **kw):
         headers = {"Idempotency-Key": key} if key else {}
-        return self.session.post(f"{PUBLIC}/api/v1{path}", json=body, headers=headers, timeout=30, **kw)
+        return self.session.post(f"{PUBLIC}/api/v1{path}", json=body, headers=headers, timeout=HTTP_TIMEOUT, **kw)
 
     def onboard(self, risk=3, horizon="long"):
         answer = self.post("/onboarding", {"answers": answers(risk, horizon)})
@@ -69,7 +69,7 @@ def movements(db, user_id):
 
 
 def test_questionnaire_reaches_all_fifteen_buckets(investor):
-    questions = requests.get(f"{PUBLIC}/api/v1/onboarding/questions", timeout=10).json()["questions"]
+    questions = requests.get(f"{PUBLIC}/api/v1/onboarding/questions", timeout=HTTP_TIMEOUT).json()["questions"]
     assert [q["id"] for q in questions] == ["age", "goal", "drop_reaction", "horizon"]
     seen = set()
     for risk in range(1, 6):
@@ -142,11 +142,11 @@ def test_malformed_bodies_are_400(investor):
     for data, ctype in [(b"{", "application/json"), (b"[]", "application/json"), (b"amount=5", "text/plain"),
                         (b'{"amount_cents": 5}\x00', "application/json")]:
         answer = investor.session.post(f"{PUBLIC}/api/v1/wallet/deposits", data=data,
-                                       headers={"Content-Type": ctype}, timeout=10)
+                                       headers={"Content-Type": ctype}, timeout=HTTP_TIMEOUT)
         assert answer.status_code == 400, data
 
 
-def wait_deployed(investor, timeout=60):
+def wait_deployed(investor, timeout=WAIT_SECONDS):
     def deployed():
         p = investor.get("/portfolio").json()
         return p if p["pending_cents"] == 0 and p["positions"] else None
@@ -257,7 +257,7 @@ def test_a_redelivered_rebalance_command_and_a_repeated_execution_change_nothing
     broker.publish("EVT_REBALANCE_BATCH_COMPUTED",
                    conftest.envelope("EVT_REBALANCE_BATCH_COMPUTED", {"ref": investor.id, "request_id": request_id},
                                      event_id), event_id, exchange="parity.events")
-    wait_for(lambda: broker.depth("decisional.rebalance") == 0 and broker.depth("operational.events") == 0, 30,
+    wait_for(lambda: broker.depth("decisional.rebalance") == 0 and broker.depth("operational.events") == 0,
              what="queues drained")
     assert scalar(db, "SELECT count(*) FROM trades WHERE user_id = %s", investor.id) == trades
     assert scalar(db, "SELECT status FROM rebalance_requests WHERE id = %s", request_id) == "applied"
@@ -308,5 +308,5 @@ def test_transactions_page_newest_first_without_overlap(investor):
 def test_money_routes_need_a_token(priced_stack):
     for method, path in [("GET", "/wallet"), ("POST", "/wallet/deposits"), ("GET", "/portfolio"),
                          ("POST", "/portfolio/invest"), ("GET", "/transactions")]:
-        answer = requests.request(method, f"{PUBLIC}/api/v1{path}", json={"amount_cents": 5}, timeout=10)
+        answer = requests.request(method, f"{PUBLIC}/api/v1{path}", json={"amount_cents": 5}, timeout=HTTP_TIMEOUT)
         assert answer.status_code == 401, path

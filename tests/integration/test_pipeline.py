@@ -12,6 +12,7 @@ from conftest import (
     BUNDLED_ROWS,
     BUNDLED_SYMBOLS,
     DECISIONAL,
+    HTTP_TIMEOUT,
     INTERNAL,
     PUBLIC,
     envelope,
@@ -31,13 +32,14 @@ def sync_payload(symbols=None):
 
 
 def test_internal_endpoint_needs_the_secret_and_the_internal_port(stack, internal_secret):
-    assert requests.post(f"{INTERNAL}/internal/pipeline/daily", timeout=5).status_code == 401
-    wrong = requests.post(f"{INTERNAL}/internal/pipeline/daily", headers={"X-Internal-Secret": "x" * 40}, timeout=5)
+    assert requests.post(f"{INTERNAL}/internal/pipeline/daily", timeout=HTTP_TIMEOUT).status_code == 401
+    wrong = requests.post(f"{INTERNAL}/internal/pipeline/daily", headers={"X-Internal-Secret": "x" * 40},
+                          timeout=HTTP_TIMEOUT)
     assert wrong.status_code == 401
     assert wrong.json()["error"]["code"] == "UNAUTHENTICATED"
     # Never on the public port, even with the secret.
     public = requests.post(f"{PUBLIC}/internal/pipeline/daily", headers={"X-Internal-Secret": internal_secret},
-                           timeout=5)
+                           timeout=HTTP_TIMEOUT)
     assert public.status_code == 404
 
 
@@ -63,7 +65,7 @@ def test_daily_pipeline_loads_every_bundled_row_and_is_idempotent(stack, db, int
 
 
 def test_market_api_reads_the_loaded_prices(stack, db):
-    status = requests.get(f"{PUBLIC}/api/v1/market/status", timeout=10).json()
+    status = requests.get(f"{PUBLIC}/api/v1/market/status", timeout=HTTP_TIMEOUT).json()
     by_symbol = {s["symbol"]: s for s in status["symbols"]}
     assert set(by_symbol) == set(UNIVERSE)
     assert by_symbol["SPY"]["first_day"] == "2005-01-03"
@@ -71,10 +73,11 @@ def test_market_api_reads_the_loaded_prices(stack, db):
     assert by_symbol["SPY"]["rows"] == 5366
     assert by_symbol["VOO"]["first_day"] == "2010-09-09"
 
-    bars = requests.get(f"{PUBLIC}/api/v1/market/prices/SPY?from=2024-12-31&to=2024-12-31", timeout=10).json()["bars"]
+    bars = requests.get(f"{PUBLIC}/api/v1/market/prices/SPY?from=2024-12-31&to=2024-12-31",
+                        timeout=HTTP_TIMEOUT).json()["bars"]
     assert len(bars) == 1 and bars[0]["date"] == "2024-12-31"
     assert bars[0]["close"] == 586.08  # the README's known value
-    year = requests.get(f"{PUBLIC}/api/v1/market/prices/VTI?from=2024-01-01&to=2024-12-31", timeout=10).json()
+    year = requests.get(f"{PUBLIC}/api/v1/market/prices/VTI?from=2024-01-01&to=2024-12-31", timeout=HTTP_TIMEOUT).json()
     assert len(year["bars"]) == scalar(
         db, "SELECT count(*) FROM daily_prices WHERE symbol='VTI' AND day BETWEEN '2024-01-01' AND '2024-12-31'")
     assert year["bars"][-1]["close"] == 289.81
@@ -94,7 +97,7 @@ def test_market_api_reads_the_loaded_prices(stack, db):
     ("/api/v1/nothing/here", 404, "NOT_FOUND"),
 ])
 def test_market_api_answers_bad_requests_with_json_errors(stack, path, status, code):
-    answer = requests.get(f"{PUBLIC}{path}", timeout=5)
+    answer = requests.get(f"{PUBLIC}{path}", timeout=HTTP_TIMEOUT)
     assert answer.status_code == status
     body = answer.json()["error"]
     assert body["code"] == code and body["message"] and body["request_id"] == answer.headers["X-Request-Id"]
@@ -118,7 +121,7 @@ def test_malformed_messages_are_dead_lettered_and_the_worker_keeps_going(stack, 
             dead.append(got[1])
         return all(body in dead for _, body in bad)
 
-    wait_for(all_dead, 30, what="every bad message in parity.dead")
+    wait_for(all_dead, what="every bad message in parity.dead")
     assert stack[1].running()
     # Still consuming: a valid command right after is processed.
     good = str(uuid.uuid4())
@@ -135,8 +138,8 @@ def test_a_command_delivered_twice_has_the_effect_of_once(stack, broker, db):
     broker.publish("CMD_SYNC_DAILY", body, message_id)
     broker.publish("CMD_SYNC_DAILY", body, message_id)
     wait_sync_finished(db, message_id)
-    wait_for(lambda: broker.depth("decisional.pipeline") == 0, 30, what="pipeline queue drained")
-    metrics = requests.get(f"{DECISIONAL}/metrics", timeout=5).text
+    wait_for(lambda: broker.depth("decisional.pipeline") == 0, what="pipeline queue drained")
+    metrics = requests.get(f"{DECISIONAL}/metrics", timeout=HTTP_TIMEOUT).text
     assert 'parity_decisional_messages_total{type="CMD_SYNC_DAILY",status="duplicate"}' in metrics
     assert scalar(db, "SELECT count(*) FROM market_sync_log WHERE message_id = %s", message_id) == 1
     assert scalar(db, "SELECT count(*) FROM processed_messages WHERE message_id = %s", message_id) == 1
@@ -152,10 +155,10 @@ def test_killing_the_worker_mid_sync_leaves_nothing_half_written(stack, broker, 
         return scalar(db, "SELECT count(*) FROM pg_stat_activity WHERE usename = 'parity_decisional' "
                           "AND state IN ('active', 'idle in transaction') AND xact_start IS NOT NULL")
 
-    wait_for(loading, 30, interval=0.01, what="the sync transaction to start")
+    wait_for(loading, interval=0.01, what="the sync transaction to start")
     decisional.kill()
     # The transaction died with the worker: not one row of the batch is visible.
-    wait_for(lambda: not loading(), 30, what="the killed transaction to end")
+    wait_for(lambda: not loading(), what="the killed transaction to end")
     assert scalar(db, "SELECT count(*) FROM daily_prices") == 0
     assert scalar(db, "SELECT count(*) FROM processed_messages WHERE message_id = %s", message_id) == 0
 
@@ -179,19 +182,19 @@ def test_a_command_committed_while_operational_was_down_is_published_when_it_ret
 
 def test_probes_and_metrics(stack):
     for base in (PUBLIC, INTERNAL):
-        assert requests.get(f"{base}/livez", timeout=5).json()["status"] == "ok"
-        ready = requests.get(f"{base}/readyz", timeout=5).json()
+        assert requests.get(f"{base}/livez", timeout=HTTP_TIMEOUT).json()["status"] == "ok"
+        ready = requests.get(f"{base}/readyz", timeout=HTTP_TIMEOUT).json()
         assert ready == {"status": "ready", "database": "ok", "broker": "ok"}
-    assert requests.get(f"{PUBLIC}/metrics", timeout=5).status_code == 404  # metrics stay internal
-    text = requests.get(f"{INTERNAL}/metrics", timeout=5).text
+    assert requests.get(f"{PUBLIC}/metrics", timeout=HTTP_TIMEOUT).status_code == 404  # metrics stay internal
+    text = requests.get(f"{INTERNAL}/metrics", timeout=HTTP_TIMEOUT).text
     for name in ("parity_operational_http_requests_total", "parity_operational_http_request_duration_seconds_bucket",
                  "parity_operational_outbox_pending", "parity_operational_commands_published_total"):
         assert name in text
     assert 'parity_operational_commands_published_total{type="CMD_SYNC_DAILY",status="confirmed"}' in text
-    dec = requests.get(f"{DECISIONAL}/metrics", timeout=5).text
+    dec = requests.get(f"{DECISIONAL}/metrics", timeout=HTTP_TIMEOUT).text
     assert 'parity_decisional_messages_total{type="CMD_SYNC_DAILY",status="ok"}' in dec
     assert "parity_decisional_market_rows_upserted_total" in dec
-    assert requests.get(f"{DECISIONAL}/readyz", timeout=5).json()["status"] == "ready"
+    assert requests.get(f"{DECISIONAL}/readyz", timeout=HTTP_TIMEOUT).json()["status"] == "ready"
 
 
 def test_the_decisional_role_cannot_touch_users_or_money(stack, db_url):

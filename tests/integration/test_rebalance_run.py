@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from conftest import post_internal, query, scalar, wait_for
+from conftest import HTTP_TIMEOUT, post_internal, query, scalar, wait_for
 from test_money import Investor, audit, wait_deployed
 
 
@@ -30,7 +30,7 @@ def run_status(secret, run_id):
     from conftest import INTERNAL
     import requests
     return requests.get(f"{INTERNAL}/internal/rebalance/runs/{run_id}", headers={"X-Internal-Secret": secret},
-                        timeout=10).json()
+                        timeout=HTTP_TIMEOUT).json()
 
 
 def test_a_run_moves_portfolios_to_their_model_once(drifted, db, internal_secret):
@@ -38,7 +38,7 @@ def test_a_run_moves_portfolios_to_their_model_once(drifted, db, internal_secret
     started = post_internal("/internal/rebalance?period=2099-01", internal_secret)
     assert started.status_code == 202, started.text
     run_id = started.json()["run_id"]
-    done = wait_for(lambda: (s := run_status(internal_secret, run_id))["status"] == "complete" and s, 60,
+    done = wait_for(lambda: (s := run_status(internal_secret, run_id))["status"] == "complete" and s,
                     what="the run to complete")
     assert done["batches"] >= 1 and done["applied"] == done["batches"] and done["trades"] > 0
     p = investor.get("/portfolio").json()
@@ -73,7 +73,7 @@ def test_stale_prices_abort_the_run(priced_stack, internal_secret, db):
         assert scalar(db, "SELECT count(*) FROM trades WHERE run_id = %s", body["run_id"]) == 0
         from conftest import INTERNAL
         import requests
-        metrics = requests.get(f"{INTERNAL}/metrics", timeout=5).text
+        metrics = requests.get(f"{INTERNAL}/metrics", timeout=HTTP_TIMEOUT).text
         assert "parity_operational_rebalance_stale_aborts_total 1" in metrics
     finally:
         assert operational.stop() == 0

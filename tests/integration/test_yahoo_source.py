@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from conftest import DECISIONAL, ROOT, Daemon, envelope, query, scalar, wait_sync_finished
+from conftest import DECISIONAL, HTTP_TIMEOUT, ROOT, Daemon, envelope, query, scalar, wait_sync_finished
 
 FIXTURES = os.path.join(ROOT, "tests", "fixtures", "yahoo")
 
@@ -51,7 +51,7 @@ def yahoo_worker(stack):
     assert bundled.stop() == 0
     worker = Daemon("parity-decisional", f"{DECISIONAL}/readyz")
     worker.start(MARKET_SOURCE="yahoo", YAHOO_BASE_URL=f"http://127.0.0.1:{server.server_address[1]}",
-                 YAHOO_MAX_RETRIES="1", YAHOO_TIMEOUT_MS="3000")
+                 YAHOO_MAX_RETRIES="1", YAHOO_TIMEOUT_MS=str(HTTP_TIMEOUT * 1000))
     yield worker
     assert worker.stop() == 0
     server.shutdown()
