@@ -225,11 +225,9 @@ int h_onboarding_submit(struct parity_request *req, struct parity_response *res)
     return rc;
   }
   json_t *out = NULL;
-  rc = parity_svc_onboarding_submit(db, req->user_id, json_object_get(body, "answers"), &out, res->error_message,
-                                    sizeof(res->error_message));
+  struct parity_svc_error err = { 0 };
+  rc = parity_svc_onboarding_submit(db, req->user_id, json_object_get(body, "answers"), &out, &err);
   parity_db_pool_release(&req->app->pool, db);
   json_decref(body);
-  if (rc == PARITY_EINVAL)
-    res->error_code = "INVALID_ANSWERS";
-  return rc ? rc : parity_res_json(res, 200, out);
+  return rc ? parity_res_svc_error(res, rc, &err) : parity_res_json(res, 200, out);
 }
