@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "common/errors.h"
-#include "operational/ledger_idem.h"
+#include "operational/ledger.h"
 #include "operational/queries.h"
 
 struct option_row {

@@ -12,7 +12,7 @@
 #include "common/calendar.h"
 #include "common/errors.h"
 #include "common/log.h"
-#include "operational/ledger_idem.h"
+#include "operational/ledger.h"
 #include "operational/outbox.h"
 #include "operational/queries.h"
 #include "operational/svc_portfolio.h"
