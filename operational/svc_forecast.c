@@ -44,13 +44,13 @@ static int forecast_weights(struct parity_db *db, const struct parity_portfolio_
   }
   if (!v->exists || !v->bucket[0])
     return parity_svc_fail(err, PARITY_ECONFLICT, "ONBOARDING_REQUIRED",
-                "the portfolio is empty and has no model yet: answer the onboarding questions first");
+                           "the portfolio is empty and has no model yet: answer the onboarding questions first");
   int rc = parity_svc_model_weights(db, v->bucket, weights, NULL, 0);
   if (rc)
     return rc;
   if (!*weights)
     return parity_svc_fail(err, PARITY_ECONFLICT, "NO_MODEL_YET",
-                "the portfolio is empty and its bucket has no model portfolio yet; try again later");
+                           "the portfolio is empty and its bucket has no model portfolio yet; try again later");
   *source = "model";
   return PARITY_OK;
 }
@@ -92,7 +92,7 @@ int parity_svc_forecast_create(struct parity_db *db, int64_t user_id, const stru
   int64_t initial = rq->has_initial ? rq->initial_cents : v->value_cents;
   if (initial > PARITY_MAX_VALUE_CENTS) {
     rc = parity_svc_fail(err, PARITY_EINVAL, "INITIAL_TOO_LARGE",
-              "the portfolio is worth more than a forecast takes (10^12 cents): give initial_cents");
+                         "the portfolio is worth more than a forecast takes (10^12 cents): give initial_cents");
     goto out;
   }
 

@@ -312,7 +312,8 @@ static json_t *answer_json(enum parity_history_range range, const struct parity_
   return out;
 }
 
-int parity_svc_history(struct parity_db *db, int64_t user_id, const char *range_text, json_t **out, struct parity_svc_error *err)
+int parity_svc_history(struct parity_db *db, int64_t user_id, const char *range_text, json_t **out,
+                       struct parity_svc_error *err)
 {
   enum parity_history_range range;
   if (parity_history_range_parse(range_text, &range)) {

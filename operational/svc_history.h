@@ -99,6 +99,7 @@ void parity_history_twr_chain(struct parity_history_point *points, size_t n);
 size_t parity_history_thin(struct parity_history_point *points, size_t n, size_t max);
 
 /* GET /portfolio/history's body for the caller. PARITY_EINVAL for a bad range (message in err). */
-int parity_svc_history(struct parity_db *db, int64_t user_id, const char *range, json_t **out, struct parity_svc_error *err);
+int parity_svc_history(struct parity_db *db, int64_t user_id, const char *range, json_t **out,
+                       struct parity_svc_error *err);
 
 #endif

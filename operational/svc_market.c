@@ -47,8 +47,8 @@ int parity_svc_market_prices(struct parity_db *db, const char *symbol, const cha
   }
   int32_t first = PARITY_DAY_FIRST, last = PARITY_DAY_LAST;
   if ((from && parity_day_parse(from, strlen(from), &first)) || (to && parity_day_parse(to, strlen(to), &last))) {
-    return parity_svc_fail(err, PARITY_EINVAL, NULL, "from and to must be real dates YYYY-MM-DD between %d and %d", PARITY_DAY_FIRST_YEAR,
-             PARITY_DAY_LAST_YEAR);
+    return parity_svc_fail(err, PARITY_EINVAL, NULL, "from and to must be real dates YYYY-MM-DD between %d and %d",
+                           PARITY_DAY_FIRST_YEAR, PARITY_DAY_LAST_YEAR);
   }
   if (first > last) {
     return parity_svc_fail(err, PARITY_EINVAL, NULL, "from is after to");
@@ -76,7 +76,8 @@ int parity_svc_market_prices(struct parity_db *db, const char *symbol, const cha
   }
   if (n > PARITY_MARKET_MAX_BARS) {
     PQclear(res);
-    return parity_svc_fail(err, PARITY_EINVAL, NULL, "range too long: at most %d bars per answer", PARITY_MARKET_MAX_BARS);
+    return parity_svc_fail(err, PARITY_EINVAL, NULL, "range too long: at most %d bars per answer",
+                           PARITY_MARKET_MAX_BARS);
   }
   json_t *bars = json_array();
   for (int i = 0; i < n; i++)

@@ -86,7 +86,8 @@ int parity_svc_model_get(struct parity_db *db, const char *bucket, json_t **out,
 {
   int risk, h;
   if (!parity_bucket_parse(bucket, &risk, &h)) {
-    return parity_svc_fail(err, PARITY_ENOTFOUND, NULL, "unknown bucket; buckets are risk_{1..5}_horizon_{short|medium|long}");
+    return parity_svc_fail(err, PARITY_ENOTFOUND, NULL,
+                           "unknown bucket; buckets are risk_{1..5}_horizon_{short|medium|long}");
   }
   PGresult *res = NULL;
   int rc = PARITY_DB_EXEC(db, Q_MODEL_CURRENT, &res, bucket);

@@ -56,7 +56,8 @@ json_t *parity_onboarding_questions_new(void)
 int parity_onboarding_score(const json_t *answers, int *risk, const char **horizon, struct parity_svc_error *err)
 {
   if (!json_is_object(answers)) {
-    return parity_svc_fail(err, PARITY_EINVAL, "INVALID_ANSWERS", "answers must be an object of question id to option id");
+    return parity_svc_fail(err, PARITY_EINVAL, "INVALID_ANSWERS",
+                           "answers must be an object of question id to option id");
   }
   const char *key;
   json_t *value;
@@ -64,22 +65,23 @@ int parity_onboarding_score(const json_t *answers, int *risk, const char **horiz
     size_t q;
     for (q = 0; q < N_QUESTIONS && strcmp(questions[q].id, key) != 0; q++)
       ;
-    if (q == N_QUESTIONS) {
+    if (q == N_QUESTIONS)
       return parity_svc_fail(err, PARITY_EINVAL, "INVALID_ANSWERS", "question %.40s: no such question", key);
-    }
   }
   int sum = 0, scored = 0;
   for (size_t q = 0; q < N_QUESTIONS; q++) {
     const json_t *answer = json_object_get(answers, questions[q].id);
     if (!json_is_string(answer)) {
-      return parity_svc_fail(err, PARITY_EINVAL, "INVALID_ANSWERS", "question %s: an answer (option id) is required", questions[q].id);
+      return parity_svc_fail(err, PARITY_EINVAL, "INVALID_ANSWERS", "question %s: an answer (option id) is required",
+                             questions[q].id);
     }
     const struct option_row *chosen = NULL;
     for (size_t o = 0; o < 5 && questions[q].options[o].id; o++)
       if (strcmp(questions[q].options[o].id, json_string_value(answer)) == 0)
         chosen = &questions[q].options[o];
     if (!chosen) {
-      return parity_svc_fail(err, PARITY_EINVAL, "INVALID_ANSWERS", "question %s: %.40s is not one of its options", questions[q].id, json_string_value(answer));
+      return parity_svc_fail(err, PARITY_EINVAL, "INVALID_ANSWERS", "question %s: %.40s is not one of its options",
+                             questions[q].id, json_string_value(answer));
     }
     if (chosen->horizon) {
       *horizon = chosen->horizon;
@@ -93,7 +95,8 @@ int parity_onboarding_score(const json_t *answers, int *risk, const char **horiz
   return PARITY_OK;
 }
 
-int parity_svc_onboarding_submit(struct parity_db *db, int64_t user_id, const json_t *answers, json_t **out, struct parity_svc_error *err)
+int parity_svc_onboarding_submit(struct parity_db *db, int64_t user_id, const json_t *answers, json_t **out,
+                                 struct parity_svc_error *err)
 {
   int risk;
   const char *horizon;

@@ -19,6 +19,7 @@ json_t *parity_onboarding_questions_new(void);
 int parity_onboarding_score(const json_t *answers, int *risk, const char **horizon, struct parity_svc_error *err);
 
 /* Stores the profile, creates or re-buckets the portfolio and the wallet. *out: {"risk_tolerance","horizon","bucket"}. */
-int parity_svc_onboarding_submit(struct parity_db *db, int64_t user_id, const json_t *answers, json_t **out, struct parity_svc_error *err);
+int parity_svc_onboarding_submit(struct parity_db *db, int64_t user_id, const json_t *answers, json_t **out,
+                                 struct parity_svc_error *err);
 
 #endif
