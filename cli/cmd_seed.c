@@ -26,7 +26,7 @@
 #include "common/errors.h"
 #include "common/log.h"
 #include "decisional/quant/rng.h"
-#include "operational/ledger_idem.h"
+#include "operational/ledger.h"
 #include "operational/money.h"
 #include "operational/queries.h"
 #include "operational/seed_plan.h"

@@ -26,8 +26,9 @@ static int intraday_job(struct parity_app *app, struct parity_db *db, json_t **o
 
 static int rebalance_job(struct parity_app *app, struct parity_db *db, json_t **out)
 {
-  int status;
-  return parity_svc_rebalance_start(db, &app->cfg, NULL, &app->metrics, out, &status);
+  bool resumed;
+  struct parity_svc_error err = { 0 };
+  return parity_svc_rebalance_start(db, &app->cfg, NULL, &app->metrics, out, &resumed, &err);
 }
 
 static int cleanup_job(struct parity_app *app, struct parity_db *db, json_t **out)

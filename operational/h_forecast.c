@@ -38,11 +38,11 @@ int h_forecast_create(struct parity_request *req, struct parity_response *res)
   if (rc)
     return rc;
   char id[PARITY_UUID_TEXT];
-  struct parity_forecast_error err;
+  struct parity_svc_error err = { 0 };
   rc = parity_svc_forecast_create(db, req->user_id, &rq, id, &err);
   parity_db_pool_release(&req->app->pool, db);
   if (rc)
-    return parity_res_error(res, rc, err.code, "%s", err.message[0] ? err.message : parity_err_str(rc));
+    return parity_res_svc_error(res, rc, &err);
   parity_app_outbox_kick(req->app);
   char location[96];
   snprintf(location, sizeof(location), "/api/v1/forecasts/%s", id);

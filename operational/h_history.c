@@ -14,8 +14,8 @@ int h_portfolio_history(struct parity_request *req, struct parity_response *res)
   if (rc)
     return rc;
   json_t *body = NULL;
-  rc = parity_svc_history(db, req->user_id, range ? range : HISTORY_DEFAULT_RANGE, &body, res->error_message,
-                          sizeof(res->error_message));
+  struct parity_svc_error err = { 0 };
+  rc = parity_svc_history(db, req->user_id, range ? range : HISTORY_DEFAULT_RANGE, &body, &err);
   parity_db_pool_release(&req->app->pool, db);
-  return rc ? rc : parity_res_json(res, 200, body);
+  return rc ? parity_res_svc_error(res, rc, &err) : parity_res_json(res, 200, body);
 }

@@ -23,8 +23,9 @@ int h_market_prices(struct parity_request *req, struct parity_response *res)
   if (rc)
     return rc;
   json_t *body = NULL;
+  struct parity_svc_error err = { 0 };
   rc = parity_svc_market_prices(db, req->params[0], parity_req_query(req, "from"), parity_req_query(req, "to"),
-                                &body, res->error_message, sizeof(res->error_message));
+                                &body, &err);
   parity_db_pool_release(&req->app->pool, db);
-  return rc ? rc : parity_res_json(res, 200, body);
+  return rc ? parity_res_svc_error(res, rc, &err) : parity_res_json(res, 200, body);
 }

@@ -50,11 +50,8 @@ static void body_hash(const struct parity_request *req, char out[65])
   sodium_bin2hex(out, 65, digest, sizeof(digest));
 }
 
-typedef int (*money_fn)(struct parity_request *req, struct parity_db *db, const struct parity_money_request *rq,
-                        json_t **out, bool *replayed, struct parity_ledger_error *err);
-
 /* Parses, runs one money service, and answers 201 (or the first answer again, for a repeated key). */
-static int money_route(struct parity_request *req, struct parity_response *res, bool sell, money_fn fn)
+static int money_route(struct parity_request *req, struct parity_response *res, bool sell, parity_money_fn *fn)
 {
   struct parity_money_request rq = { .user_id = req->user_id };
   json_t *body = NULL;
@@ -76,62 +73,35 @@ static int money_route(struct parity_request *req, struct parity_response *res, 
     return rc;
   json_t *out = NULL;
   bool replayed = false;
-  struct parity_ledger_error err = { 0 };
-  rc = fn(req, db, &rq, &out, &replayed, &err);
+  struct parity_svc_error err = { 0 };
+  rc = fn(db, &req->app->cfg, &rq, &out, &replayed, &err);
   parity_db_pool_release(&req->app->pool, db);
   if (rc)
-    return parity_res_error(res, rc, err.code, "%s", err.message[0] ? err.message : parity_err_str(rc));
+    return parity_res_svc_error(res, rc, &err);
   if (replayed)
     parity_res_header(res, "Idempotent-Replayed", "true");
   parity_app_outbox_kick(req->app);
   return parity_res_json(res, 201, out);
 }
 
-static int run_deposit(struct parity_request *req, struct parity_db *db, const struct parity_money_request *rq,
-                       json_t **out, bool *replayed, struct parity_ledger_error *err)
-{
-  (void)req;
-  return parity_svc_deposit(db, rq, out, replayed, err);
-}
-
-static int run_withdraw(struct parity_request *req, struct parity_db *db, const struct parity_money_request *rq,
-                        json_t **out, bool *replayed, struct parity_ledger_error *err)
-{
-  (void)req;
-  return parity_svc_withdraw(db, rq, out, replayed, err);
-}
-
-static int run_invest(struct parity_request *req, struct parity_db *db, const struct parity_money_request *rq,
-                      json_t **out, bool *replayed, struct parity_ledger_error *err)
-{
-  return parity_svc_invest(db, &req->app->cfg, rq, out, replayed, err);
-}
-
-static int run_sell(struct parity_request *req, struct parity_db *db, const struct parity_money_request *rq,
-                    json_t **out, bool *replayed, struct parity_ledger_error *err)
-{
-  (void)req;
-  return parity_svc_sell(db, rq, out, replayed, err);
-}
-
 int h_wallet_deposit(struct parity_request *req, struct parity_response *res)
 {
-  return money_route(req, res, false, run_deposit);
+  return money_route(req, res, false, parity_svc_deposit);
 }
 
 int h_wallet_withdraw(struct parity_request *req, struct parity_response *res)
 {
-  return money_route(req, res, false, run_withdraw);
+  return money_route(req, res, false, parity_svc_withdraw);
 }
 
 int h_portfolio_invest(struct parity_request *req, struct parity_response *res)
 {
-  return money_route(req, res, false, run_invest);
+  return money_route(req, res, false, parity_svc_invest);
 }
 
 int h_portfolio_sell(struct parity_request *req, struct parity_response *res)
 {
-  return money_route(req, res, true, run_sell);
+  return money_route(req, res, true, parity_svc_sell);
 }
 
 int h_wallet_get(struct parity_request *req, struct parity_response *res)
@@ -225,11 +195,9 @@ int h_onboarding_submit(struct parity_request *req, struct parity_response *res)
     return rc;
   }
   json_t *out = NULL;
-  rc = parity_svc_onboarding_submit(db, req->user_id, json_object_get(body, "answers"), &out, res->error_message,
-                                    sizeof(res->error_message));
+  struct parity_svc_error err = { 0 };
+  rc = parity_svc_onboarding_submit(db, req->user_id, json_object_get(body, "answers"), &out, &err);
   parity_db_pool_release(&req->app->pool, db);
   json_decref(body);
-  if (rc == PARITY_EINVAL)
-    res->error_code = "INVALID_ANSWERS";
-  return rc ? rc : parity_res_json(res, 200, out);
+  return rc ? parity_res_svc_error(res, rc, &err) : parity_res_json(res, 200, out);
 }

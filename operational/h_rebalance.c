@@ -13,16 +13,16 @@ int h_rebalance_start(struct parity_request *req, struct parity_response *res)
   if (rc)
     return rc;
   json_t *out = NULL;
-  int status = 202;
+  bool resumed = false;
+  struct parity_svc_error err = { 0 };
   rc = parity_svc_rebalance_start(db, &req->app->cfg, parity_req_query(req, "period"), &req->app->metrics, &out,
-                                  &status);
+                                  &resumed, &err);
   parity_db_pool_release(&req->app->pool, db);
-  if (rc == PARITY_EINVAL)
-    return parity_res_error(res, rc, NULL, "period must be YYYY-MM");
   if (rc)
-    return rc;
+    return parity_res_svc_error(res, rc, &err);
   parity_app_outbox_kick(req->app);
-  return parity_res_json(res, status, out);
+  /* 202: the run was started now and its batches are on their way; 200: the period's run as it is. */
+  return parity_res_json(res, resumed ? 200 : 202, out);
 }
 
 int h_rebalance_run(struct parity_request *req, struct parity_response *res)

@@ -3,6 +3,10 @@
 #define PARITY_HANDLERS_H
 
 #include "operational/http.h"
+#include "operational/svc_error.h"
+
+/* h_common.c: a failed service call as the answer (code, message, Retry-After); returns rc. */
+int parity_res_svc_error(struct parity_response *res, int rc, const struct parity_svc_error *err);
 
 /* h_probe.c */
 int h_livez(struct parity_request *req, struct parity_response *res);

@@ -32,16 +32,9 @@ uint64_t parity_forecast_seed(const json_t *payload_without_id)
   return seed >> (64 - PARITY_FORECAST_SEED_BITS);
 }
 
-static int fail(struct parity_forecast_error *err, int rc, const char *code, const char *message)
-{
-  err->code = code;
-  snprintf(err->message, sizeof(err->message), "%s", message);
-  return rc;
-}
-
 /* The weights a forecast runs on, and where they came from ("portfolio" or "model"). New reference. */
 static int forecast_weights(struct parity_db *db, const struct parity_portfolio_view *v, json_t **weights,
-                            const char **source, struct parity_forecast_error *err)
+                            const char **source, struct parity_svc_error *err)
 {
   *weights = NULL;
   if (v->value_cents > 0) {
@@ -50,14 +43,14 @@ static int forecast_weights(struct parity_db *db, const struct parity_portfolio_
     return PARITY_OK;
   }
   if (!v->exists || !v->bucket[0])
-    return fail(err, PARITY_ECONFLICT, "ONBOARDING_REQUIRED",
-                "the portfolio is empty and has no model yet: answer the onboarding questions first");
+    return parity_svc_fail(err, PARITY_ECONFLICT, "ONBOARDING_REQUIRED",
+                           "the portfolio is empty and has no model yet: answer the onboarding questions first");
   int rc = parity_svc_model_weights(db, v->bucket, weights, NULL, 0);
   if (rc)
     return rc;
   if (!*weights)
-    return fail(err, PARITY_ECONFLICT, "NO_MODEL_YET",
-                "the portfolio is empty and its bucket has no model portfolio yet; try again later");
+    return parity_svc_fail(err, PARITY_ECONFLICT, "NO_MODEL_YET",
+                           "the portfolio is empty and its bucket has no model portfolio yet; try again later");
   *source = "model";
   return PARITY_OK;
 }
@@ -65,26 +58,23 @@ static int forecast_weights(struct parity_db *db, const struct parity_portfolio_
 /* PARITY_ERATE when the investor already has the most pending forecasts allowed. Runs in the caller's
  * transaction after locking the user's row: concurrent requests of one investor wait here for each
  * other's insert, so a count taken by one always includes the rows the others added. */
-static int pending_check(struct parity_db *db, const char *uid, struct parity_forecast_error *err)
+static int pending_check(struct parity_db *db, const char *uid, struct parity_svc_error *err)
 {
   PGresult *res = NULL;
   int rc = PARITY_DB_EXEC(db, Q_FORECAST_USER_LOCK, NULL, uid);
   if (!rc)
     rc = PARITY_DB_EXEC(db, Q_FORECAST_PENDING_COUNT, &res, uid);
   if (!rc && atol(PQgetvalue(res, 0, 0)) >= PARITY_FORECAST_MAX_PENDING) {
-    rc = fail(err, PARITY_ERATE, "TOO_MANY_PENDING_FORECASTS", "");
-    snprintf(err->message, sizeof(err->message), "at most %d forecasts may be pending at once",
-             PARITY_FORECAST_MAX_PENDING);
+    rc = parity_svc_fail(err, PARITY_ERATE, "TOO_MANY_PENDING_FORECASTS", "at most %d forecasts may be pending at once",
+                         PARITY_FORECAST_MAX_PENDING);
   }
   PQclear(res);
   return rc;
 }
 
 int parity_svc_forecast_create(struct parity_db *db, int64_t user_id, const struct parity_forecast_request *rq,
-                               char id_out[PARITY_UUID_TEXT], struct parity_forecast_error *err)
+                               char id_out[PARITY_UUID_TEXT], struct parity_svc_error *err)
 {
-  err->code = NULL;
-  err->message[0] = '\0';
   char uid[24];
   snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
   struct parity_portfolio_view *v = malloc(sizeof(*v));
@@ -101,8 +91,8 @@ int parity_svc_forecast_create(struct parity_db *db, int64_t user_id, const stru
     goto out;
   int64_t initial = rq->has_initial ? rq->initial_cents : v->value_cents;
   if (initial > PARITY_MAX_VALUE_CENTS) {
-    rc = fail(err, PARITY_EINVAL, "INITIAL_TOO_LARGE",
-              "the portfolio is worth more than a forecast takes (10^12 cents): give initial_cents");
+    rc = parity_svc_fail(err, PARITY_EINVAL, "INITIAL_TOO_LARGE",
+                         "the portfolio is worth more than a forecast takes (10^12 cents): give initial_cents");
     goto out;
   }
 

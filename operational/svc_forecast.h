@@ -9,6 +9,7 @@
 #include "common/ids.h"
 #include "common/limits.h" /* PARITY_MAX_VALUE_CENTS, PARITY_FORECAST_MAX_MONTHS */
 #include "common/pg.h"
+#include "operational/svc_error.h"
 
 #define PARITY_FORECAST_MAX_PENDING 20           /* unanswered forecasts one investor may have at once */
 #define PARITY_FORECAST_MAX_WAIT_SECONDS 30      /* GET /forecasts/{id}?wait=N */
@@ -24,12 +25,6 @@ struct parity_forecast_request {
   int64_t goal_cents;
 };
 
-/* Errors carry a specific code for the answer's JSON ("ONBOARDING_REQUIRED", ...; NULL = the taxonomy's). */
-struct parity_forecast_error {
-  const char *code;
-  char message[160];
-};
-
 /*
  * Creates a pending forecast on the investor's actual weights (positions and cash), or the bucket's
  * model weights while the portfolio holds nothing, and enqueues CMD_FORECAST in the same transaction.
@@ -40,7 +35,7 @@ struct parity_forecast_error {
  * The caller kicks the outbox relay after success.
  */
 int parity_svc_forecast_create(struct parity_db *db, int64_t user_id, const struct parity_forecast_request *rq,
-                               char id_out[PARITY_UUID_TEXT], struct parity_forecast_error *err);
+                               char id_out[PARITY_UUID_TEXT], struct parity_svc_error *err);
 
 /*
  * {"id","status","created_at","completed_at","request":{...},"result":{...}|null,"error"?} of the

@@ -312,13 +312,12 @@ static json_t *answer_json(enum parity_history_range range, const struct parity_
   return out;
 }
 
-int parity_svc_history(struct parity_db *db, int64_t user_id, const char *range_text, json_t **out, char *err,
-                       size_t err_len)
+int parity_svc_history(struct parity_db *db, int64_t user_id, const char *range_text, json_t **out,
+                       struct parity_svc_error *err)
 {
   enum parity_history_range range;
   if (parity_history_range_parse(range_text, &range)) {
-    snprintf(err, err_len, "range must be one of 1D, 1W, 1M, 6M, 1Y, YTD, 5Y, MAX");
-    return PARITY_EINVAL;
+    return parity_svc_fail(err, PARITY_EINVAL, NULL, "range must be one of 1D, 1W, 1M, 6M, 1Y, YTD, 5Y, MAX");
   }
   char uid[24];
   snprintf(uid, sizeof(uid), "%lld", (long long)user_id);

@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "common/pg.h"
+#include "operational/svc_error.h"
 
 #define PARITY_HISTORY_MAX_POINTS 1000      /* points in one answer */
 #define PARITY_HISTORY_MAX_DAYS (60 * 366)  /* days rebuilt for one answer (MAX is clamped to this) */
@@ -98,7 +99,7 @@ void parity_history_twr_chain(struct parity_history_point *points, size_t n);
 size_t parity_history_thin(struct parity_history_point *points, size_t n, size_t max);
 
 /* GET /portfolio/history's body for the caller. PARITY_EINVAL for a bad range (message in err). */
-int parity_svc_history(struct parity_db *db, int64_t user_id, const char *range, json_t **out, char *err,
-                       size_t err_len);
+int parity_svc_history(struct parity_db *db, int64_t user_id, const char *range, json_t **out,
+                       struct parity_svc_error *err);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "common/config.h"
 #include "common/pg.h"
+#include "operational/svc_error.h"
 
 #define PARITY_IDEMPOTENCY_KEY_MAX 128
 
@@ -25,29 +26,29 @@ struct parity_money_request {
   char body_hash[65];         /* SHA-256 hex of the request body, to refuse a key reused with another body */
 };
 
-/* Errors carry a specific code for the answer's JSON. */
-struct parity_ledger_error {
-  const char *code; /* e.g. "INSUFFICIENT_FUNDS", "ONBOARDING_REQUIRED"; NULL = the taxonomy's */
-  char message[160];
-};
-
 int parity_svc_wallet_get(struct parity_db *db, int64_t user_id, json_t **out);
-/* 201 bodies {"id","amount_cents","cash_cents"}; a repeated key returns the first body (*replayed = true). */
-int parity_svc_deposit(struct parity_db *db, const struct parity_money_request *rq, json_t **out, bool *replayed,
-                       struct parity_ledger_error *err);
-int parity_svc_withdraw(struct parity_db *db, const struct parity_money_request *rq, json_t **out, bool *replayed,
-                        struct parity_ledger_error *err);
+
+/*
+ * The money operations share one signature (handlers call them alike; cfg is used by invest only).
+ * *out: the 201 body; a repeated Idempotency-Key returns the first body again (*replayed = true).
+ * Refusals fill *err with a specific code (INSUFFICIENT_FUNDS, ONBOARDING_REQUIRED, NOTHING_TO_SELL, ...).
+ */
+typedef int parity_money_fn(struct parity_db *db, const struct parity_config *cfg,
+                            const struct parity_money_request *rq, json_t **out, bool *replayed,
+                            struct parity_svc_error *err);
+
+/* {"id","kind","amount_cents","cash_cents"}. */
+parity_money_fn parity_svc_deposit;
+parity_money_fn parity_svc_withdraw;
 
 /*
  * Moves cash from the wallet into the portfolio (as pending cash) and, when the bucket has a model,
  * opens a deploy request (CMD_REBALANCE_USER through the outbox) in the same transaction.
  */
-int parity_svc_invest(struct parity_db *db, const struct parity_config *cfg, const struct parity_money_request *rq,
-                      json_t **out, bool *replayed, struct parity_ledger_error *err);
+parity_money_fn parity_svc_invest;
 
 /* Spends portfolio cash first, then sells every position pro rata; proceeds go to the wallet. */
-int parity_svc_sell(struct parity_db *db, const struct parity_money_request *rq, json_t **out, bool *replayed,
-                    struct parity_ledger_error *err);
+parity_money_fn parity_svc_sell;
 
 /*
  * Turns a computed deploy request into trades at the newest prices, once: a request already applied

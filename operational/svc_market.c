@@ -40,21 +40,18 @@ static double price_for_display(const char *text)
 }
 
 int parity_svc_market_prices(struct parity_db *db, const char *symbol, const char *from, const char *to,
-                             json_t **out, char *err, size_t err_len)
+                             json_t **out, struct parity_svc_error *err)
 {
   if (!parity_symbol_valid(symbol)) {
-    snprintf(err, err_len, "not a ticker symbol");
-    return PARITY_EINVAL;
+    return parity_svc_fail(err, PARITY_EINVAL, NULL, "not a ticker symbol");
   }
   int32_t first = PARITY_DAY_FIRST, last = PARITY_DAY_LAST;
   if ((from && parity_day_parse(from, strlen(from), &first)) || (to && parity_day_parse(to, strlen(to), &last))) {
-    snprintf(err, err_len, "from and to must be real dates YYYY-MM-DD between %d and %d", PARITY_DAY_FIRST_YEAR,
-             PARITY_DAY_LAST_YEAR);
-    return PARITY_EINVAL;
+    return parity_svc_fail(err, PARITY_EINVAL, NULL, "from and to must be real dates YYYY-MM-DD between %d and %d",
+                           PARITY_DAY_FIRST_YEAR, PARITY_DAY_LAST_YEAR);
   }
   if (first > last) {
-    snprintf(err, err_len, "from is after to");
-    return PARITY_EINVAL;
+    return parity_svc_fail(err, PARITY_EINVAL, NULL, "from is after to");
   }
   char lo[PARITY_DAY_TEXT], hi[PARITY_DAY_TEXT];
   parity_day_format(first, lo);
@@ -72,16 +69,15 @@ int parity_svc_market_prices(struct parity_db *db, const char *symbol, const cha
     int known = PQntuples(res) > 0;
     PQclear(res);
     if (!known) {
-      snprintf(err, err_len, "no prices for symbol %s", symbol);
-      return PARITY_ENOTFOUND;
+      return parity_svc_fail(err, PARITY_ENOTFOUND, NULL, "no prices for symbol %s", symbol);
     }
     *out = json_pack("{s:s, s:s, s:s, s:[]}", "symbol", symbol, "from", lo, "to", hi, "bars");
     return PARITY_OK;
   }
   if (n > PARITY_MARKET_MAX_BARS) {
     PQclear(res);
-    snprintf(err, err_len, "range too long: at most %d bars per answer", PARITY_MARKET_MAX_BARS);
-    return PARITY_EINVAL;
+    return parity_svc_fail(err, PARITY_EINVAL, NULL, "range too long: at most %d bars per answer",
+                           PARITY_MARKET_MAX_BARS);
   }
   json_t *bars = json_array();
   for (int i = 0; i < n; i++)

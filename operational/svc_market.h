@@ -5,6 +5,7 @@
 #include <jansson.h>
 
 #include "common/pg.h"
+#include "operational/svc_error.h"
 
 #define PARITY_MARKET_MAX_BARS 20000 /* one answer never carries more bars than this */
 
@@ -17,6 +18,6 @@ int parity_svc_market_status(struct parity_db *db, json_t **out);
  * PARITY_ENOTFOUND for a symbol with no data.
  */
 int parity_svc_market_prices(struct parity_db *db, const char *symbol, const char *from, const char *to,
-                             json_t **out, char *err, size_t err_len);
+                             json_t **out, struct parity_svc_error *err);
 
 #endif

@@ -82,12 +82,12 @@ int parity_svc_models_list(struct parity_db *db, json_t **out)
   return PARITY_OK;
 }
 
-int parity_svc_model_get(struct parity_db *db, const char *bucket, json_t **out, char *err, size_t err_len)
+int parity_svc_model_get(struct parity_db *db, const char *bucket, json_t **out, struct parity_svc_error *err)
 {
   int risk, h;
   if (!parity_bucket_parse(bucket, &risk, &h)) {
-    snprintf(err, err_len, "unknown bucket; buckets are risk_{1..5}_horizon_{short|medium|long}");
-    return PARITY_ENOTFOUND;
+    return parity_svc_fail(err, PARITY_ENOTFOUND, NULL,
+                           "unknown bucket; buckets are risk_{1..5}_horizon_{short|medium|long}");
   }
   PGresult *res = NULL;
   int rc = PARITY_DB_EXEC(db, Q_MODEL_CURRENT, &res, bucket);
@@ -97,8 +97,7 @@ int parity_svc_model_get(struct parity_db *db, const char *bucket, json_t **out,
                              : NULL;
   PQclear(res);
   if (!*out) {
-    snprintf(err, err_len, "bucket %s has no model portfolio yet", bucket);
-    return PARITY_ENOTFOUND;
+    return parity_svc_fail(err, PARITY_ENOTFOUND, NULL, "bucket %s has no model portfolio yet", bucket);
   }
   return PARITY_OK;
 }

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "common/errors.h"
-#include "operational/ledger_idem.h"
+#include "operational/ledger.h"
 #include "operational/queries.h"
 
 struct option_row {
@@ -53,11 +53,11 @@ json_t *parity_onboarding_questions_new(void)
   return json_pack("{s:o}", "questions", list);
 }
 
-int parity_onboarding_score(const json_t *answers, int *risk, const char **horizon, char *err, size_t err_len)
+int parity_onboarding_score(const json_t *answers, int *risk, const char **horizon, struct parity_svc_error *err)
 {
   if (!json_is_object(answers)) {
-    snprintf(err, err_len, "answers must be an object of question id to option id");
-    return PARITY_EINVAL;
+    return parity_svc_fail(err, PARITY_EINVAL, "INVALID_ANSWERS",
+                           "answers must be an object of question id to option id");
   }
   const char *key;
   json_t *value;
@@ -65,25 +65,23 @@ int parity_onboarding_score(const json_t *answers, int *risk, const char **horiz
     size_t q;
     for (q = 0; q < N_QUESTIONS && strcmp(questions[q].id, key) != 0; q++)
       ;
-    if (q == N_QUESTIONS) {
-      snprintf(err, err_len, "question %.40s: no such question", key);
-      return PARITY_EINVAL;
-    }
+    if (q == N_QUESTIONS)
+      return parity_svc_fail(err, PARITY_EINVAL, "INVALID_ANSWERS", "question %.40s: no such question", key);
   }
   int sum = 0, scored = 0;
   for (size_t q = 0; q < N_QUESTIONS; q++) {
     const json_t *answer = json_object_get(answers, questions[q].id);
     if (!json_is_string(answer)) {
-      snprintf(err, err_len, "question %s: an answer (option id) is required", questions[q].id);
-      return PARITY_EINVAL;
+      return parity_svc_fail(err, PARITY_EINVAL, "INVALID_ANSWERS", "question %s: an answer (option id) is required",
+                             questions[q].id);
     }
     const struct option_row *chosen = NULL;
     for (size_t o = 0; o < 5 && questions[q].options[o].id; o++)
       if (strcmp(questions[q].options[o].id, json_string_value(answer)) == 0)
         chosen = &questions[q].options[o];
     if (!chosen) {
-      snprintf(err, err_len, "question %s: %.40s is not one of its options", questions[q].id, json_string_value(answer));
-      return PARITY_EINVAL;
+      return parity_svc_fail(err, PARITY_EINVAL, "INVALID_ANSWERS", "question %s: %.40s is not one of its options",
+                             questions[q].id, json_string_value(answer));
     }
     if (chosen->horizon) {
       *horizon = chosen->horizon;
@@ -97,12 +95,12 @@ int parity_onboarding_score(const json_t *answers, int *risk, const char **horiz
   return PARITY_OK;
 }
 
-int parity_svc_onboarding_submit(struct parity_db *db, int64_t user_id, const json_t *answers, json_t **out, char *err,
-                                 size_t err_len)
+int parity_svc_onboarding_submit(struct parity_db *db, int64_t user_id, const json_t *answers, json_t **out,
+                                 struct parity_svc_error *err)
 {
   int risk;
   const char *horizon;
-  int rc = parity_onboarding_score(answers, &risk, &horizon, err, err_len);
+  int rc = parity_onboarding_score(answers, &risk, &horizon, err);
   if (rc)
     return rc;
   char bucket[40], uid[24], r[8];

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "common/pg.h"
+#include "operational/svc_error.h"
 
 /* {"questions":[{"id","text","options":[{"id","text"}]}]} (new reference). */
 json_t *parity_onboarding_questions_new(void);
@@ -15,10 +16,10 @@ json_t *parity_onboarding_questions_new(void);
  * clamped to 1..5; horizon from the last question. PARITY_EINVAL naming the question when an answer
  * is missing, unknown, or a question is unknown. Pure; exposed for unit tests.
  */
-int parity_onboarding_score(const json_t *answers, int *risk, const char **horizon, char *err, size_t err_len);
+int parity_onboarding_score(const json_t *answers, int *risk, const char **horizon, struct parity_svc_error *err);
 
 /* Stores the profile, creates or re-buckets the portfolio and the wallet. *out: {"risk_tolerance","horizon","bucket"}. */
-int parity_svc_onboarding_submit(struct parity_db *db, int64_t user_id, const json_t *answers, json_t **out, char *err,
-                                 size_t err_len);
+int parity_svc_onboarding_submit(struct parity_db *db, int64_t user_id, const json_t *answers, json_t **out,
+                                 struct parity_svc_error *err);
 
 #endif

@@ -12,7 +12,7 @@
 #include "common/calendar.h"
 #include "common/errors.h"
 #include "common/log.h"
-#include "operational/ledger_idem.h"
+#include "operational/ledger.h"
 #include "operational/outbox.h"
 #include "operational/queries.h"
 #include "operational/svc_portfolio.h"
@@ -89,7 +89,8 @@ static int create_batches(struct parity_db *db, const struct parity_config *cfg,
 }
 
 int parity_svc_rebalance_start(struct parity_db *db, const struct parity_config *cfg, const char *period,
-                               struct parity_app_metrics *metrics, json_t **out, int *http_status)
+                               struct parity_app_metrics *metrics, json_t **out, bool *resumed,
+                               struct parity_svc_error *err)
 {
   char this_month[PARITY_MONTH_TEXT];
   if (!period) {
@@ -98,7 +99,7 @@ int parity_svc_rebalance_start(struct parity_db *db, const struct parity_config 
   }
   int year, month;
   if (parity_month_parse(period, &year, &month))
-    return PARITY_EINVAL;
+    return parity_svc_fail(err, PARITY_EINVAL, NULL, "period must be YYYY-MM");
   int rc = parity_db_begin(db);
   PGresult *res = NULL;
   if (!rc)
@@ -113,7 +114,7 @@ int parity_svc_rebalance_start(struct parity_db *db, const struct parity_config 
   PQclear(res);
   char run[24];
   parity_i64(run_id, run);
-  *http_status = 202;
+  *resumed = false;
 
   if (strcmp(status, "pending") == 0) {
     /* A new run (or one that stopped before it began): check the prices, then send the batches. */
@@ -137,7 +138,7 @@ int parity_svc_rebalance_start(struct parity_db *db, const struct parity_config 
         parity_metric_add(metrics->rebalance_runs, 1, "complete");
     }
   } else {
-    *http_status = 200; /* re-posting a period resumes (the batches are on their way), never repeats */
+    *resumed = true; /* re-posting a period resumes (the batches are on their way), never repeats */
   }
   rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
   if (!rc)

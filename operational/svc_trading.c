@@ -7,7 +7,7 @@
 #include "common/errors.h"
 #include "common/ids.h"
 #include "common/log.h"
-#include "operational/ledger_idem.h"
+#include "operational/ledger.h"
 #include "operational/money.h"
 #include "operational/outbox.h"
 #include "operational/queries.h"
@@ -105,122 +105,79 @@ out:
   return rc;
 }
 
-static int invest_once(struct parity_db *db, const struct parity_config *cfg, const struct parity_money_request *rq,
-                       json_t **out, bool *replayed, struct parity_ledger_error *err)
-{
-  char uid[24], amount[24], movement[24];
-  int rc = parity_db_begin(db);
-  if (rc)
-    return rc;
+/* What invest and sell keep between their lock and their step. */
+struct money_portfolio {
+  const struct parity_config *cfg;
   struct locked_portfolio p;
-  bool exists = false;
-  rc = lock_portfolio(db, rq->user_id, &p, &exists);
-  if (!rc && (!exists || !p.bucket[0])) {
-    err->code = "ONBOARDING_REQUIRED";
-    snprintf(err->message, sizeof(err->message), "answer the onboarding questions before investing");
-    rc = PARITY_ECONFLICT;
-  }
-  json_t *first = NULL;
-  bool found = false;
-  if (!rc)
-    rc = PARITY_DB_EXEC(db, Q_WALLET_ENSURE, NULL, parity_i64(rq->user_id, uid));
-  if (!rc)
-    rc = parity_idem_lookup(db, rq, "invest", &first, &found, err);
-  if (!rc && found) {
-    *out = first;
-    *replayed = true;
-    return parity_db_rollback(db, PARITY_OK);
-  }
-  PGresult *res = NULL;
-  if (!rc)
-    rc = PARITY_DB_EXEC(db, Q_WALLET_DEBIT, &res, uid, parity_i64(rq->amount_cents, amount));
-  if (!rc && PQntuples(res) == 0) {
-    err->code = "INSUFFICIENT_FUNDS";
-    snprintf(err->message, sizeof(err->message), "the wallet holds less than %lld cents", (long long)rq->amount_cents);
-    rc = PARITY_ECONFLICT;
-  }
-  int64_t wallet = rc ? 0 : strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-  PQclear(res);
-  if (!rc)
-    rc = set_portfolio_cash(db, rq->user_id, p.cash_cents + rq->amount_cents, p.pending_cents + rq->amount_cents);
-  if (!rc)
-    rc = parity_idem_movement(db, rq, "invest", rq->amount_cents, movement);
-  const char *status = NULL;
-  if (!rc)
-    rc = open_deploy_request(db, cfg, rq->user_id, "invest", &status);
-  json_t *body = NULL;
-  if (!rc) {
-    body = json_pack("{s:I, s:I, s:I, s:I, s:I, s:s}", "id", (json_int_t)atoll(movement), "amount_cents",
-                     (json_int_t)rq->amount_cents, "cash_cents", (json_int_t)wallet, "portfolio_cash_cents",
-                     (json_int_t)(p.cash_cents + rq->amount_cents), "pending_cents",
-                     (json_int_t)(p.pending_cents + rq->amount_cents), "status", status);
-    rc = parity_idem_store(db, movement, body);
-  }
-  if (!rc)
-    rc = parity_db_commit(db);
-  if (rc) {
-    json_decref(body);
-    return parity_db_rollback(db, rc);
-  }
-  *out = body;
-  return PARITY_OK;
-}
+  bool exists;
+};
 
-int parity_svc_invest(struct parity_db *db, const struct parity_config *cfg, const struct parity_money_request *rq,
-                      json_t **out, bool *replayed, struct parity_ledger_error *err)
+/* The portfolio row comes first in the lock order, before the ledger ensures and locks the wallet. */
+static int invest_lock(struct parity_ledger_tx *tx)
 {
-  *replayed = false;
-  int rc = invest_once(db, cfg, rq, out, replayed, err);
-  if (parity_idem_lost_race(db, rq, rc))
-    rc = invest_once(db, cfg, rq, out, replayed, err);
+  struct money_portfolio *m = tx->ctx;
+  int rc = lock_portfolio(tx->db, tx->rq->user_id, &m->p, &m->exists);
+  if (!rc && (!m->exists || !m->p.bucket[0]))
+    rc = parity_svc_fail(tx->err, PARITY_ECONFLICT, "ONBOARDING_REQUIRED",
+                         "answer the onboarding questions before investing");
   return rc;
 }
 
-static int sell_once(struct parity_db *db, const struct parity_money_request *rq, json_t **out, bool *replayed,
-                     struct parity_ledger_error *err)
+static int invest_step(struct parity_ledger_tx *tx, json_t **body)
 {
-  char uid[24], movement[24], proceeds_text[24];
-  struct parity_portfolio_view *v = malloc(sizeof(*v));
+  const struct money_portfolio *m = tx->ctx;
+  const struct parity_money_request *rq = tx->rq;
+  int64_t wallet = 0, cash = m->p.cash_cents + rq->amount_cents, pending = m->p.pending_cents + rq->amount_cents;
+  int rc = parity_ledger_wallet(tx, false, rq->amount_cents, &wallet);
+  if (!rc)
+    rc = set_portfolio_cash(tx->db, rq->user_id, cash, pending);
+  if (!rc)
+    rc = parity_ledger_record(tx, rq->amount_cents);
+  const char *status = NULL;
+  if (!rc)
+    rc = open_deploy_request(tx->db, m->cfg, rq->user_id, "invest", &status);
+  if (!rc)
+    *body = json_pack("{s:I, s:I, s:I, s:I, s:I, s:s}", "id", (json_int_t)atoll(tx->movement), "amount_cents",
+                      (json_int_t)rq->amount_cents, "cash_cents", (json_int_t)wallet, "portfolio_cash_cents",
+                      (json_int_t)cash, "pending_cents", (json_int_t)pending, "status", status);
+  return rc;
+}
+
+static const struct parity_ledger_op invest_op = { "invest", invest_lock, invest_step };
+
+int parity_svc_invest(struct parity_db *db, const struct parity_config *cfg, const struct parity_money_request *rq,
+                      json_t **out, bool *replayed, struct parity_svc_error *err)
+{
+  struct money_portfolio m = { .cfg = cfg };
+  return parity_ledger_run(db, rq, &invest_op, &m, out, replayed, err);
+}
+
+static int sell_lock(struct parity_ledger_tx *tx)
+{
+  struct money_portfolio *m = tx->ctx;
+  int rc = lock_portfolio(tx->db, tx->rq->user_id, &m->p, &m->exists);
+  if (!rc && !m->exists)
+    rc = parity_svc_fail(tx->err, PARITY_EINVAL, "NOTHING_TO_SELL", "there is no portfolio to sell from");
+  return rc;
+}
+
+static int sell_step(struct parity_ledger_tx *tx, json_t **body)
+{
+  const struct money_portfolio *m = tx->ctx;
+  const struct parity_money_request *rq = tx->rq;
+  struct parity_svc_error *err = tx->err;
+  struct parity_portfolio_view *v = calloc(1, sizeof(*v)); /* zeroed: read below even when the load fails */
   if (!v)
     abort();
-  json_t *body = NULL;
-  int rc = parity_db_begin(db);
-  struct locked_portfolio p;
-  bool exists = false;
-  if (!rc)
-    rc = lock_portfolio(db, rq->user_id, &p, &exists);
-  if (!rc && !exists) {
-    err->code = "NOTHING_TO_SELL";
-    snprintf(err->message, sizeof(err->message), "there is no portfolio to sell from");
-    rc = PARITY_EINVAL;
-  }
-  json_t *first = NULL;
-  bool found = false;
-  if (!rc)
-    rc = PARITY_DB_EXEC(db, Q_WALLET_ENSURE, NULL, parity_i64(rq->user_id, uid));
-  if (!rc)
-    rc = parity_idem_lookup(db, rq, "sell", &first, &found, err);
-  if (!rc && found) {
-    *out = first;
-    *replayed = true;
-    free(v);
-    return parity_db_rollback(db, PARITY_OK);
-  }
-  if (!rc)
-    rc = parity_svc_portfolio_load(db, rq->user_id, v);
+  int rc = parity_svc_portfolio_load(tx->db, rq->user_id, v);
   for (size_t i = 0; !rc && i < v->n; i++) {
-    if (v->positions[i].price <= 0) {
-      err->code = "PRICE_UNAVAILABLE";
-      snprintf(err->message, sizeof(err->message), "no price for %s", v->positions[i].symbol);
-      rc = PARITY_ECONFLICT;
-    }
+    if (v->positions[i].price <= 0)
+      rc = parity_svc_fail(err, PARITY_ECONFLICT, "PRICE_UNAVAILABLE", "no price for %s", v->positions[i].symbol);
   }
   int64_t amount = rq->all ? v->value_cents : rq->amount_cents;
-  if (!rc && (amount > v->value_cents || amount <= 0)) {
-    err->code = amount <= 0 ? "NOTHING_TO_SELL" : "AMOUNT_EXCEEDS_VALUE";
-    snprintf(err->message, sizeof(err->message), "the portfolio is worth %lld cents", (long long)v->value_cents);
-    rc = PARITY_EINVAL;
-  }
+  if (!rc && (amount > v->value_cents || amount <= 0))
+    rc = parity_svc_fail(err, PARITY_EINVAL, amount <= 0 ? "NOTHING_TO_SELL" : "AMOUNT_EXCEEDS_VALUE",
+                         "the portfolio is worth %lld cents", (long long)v->value_cents);
   /* Cash first, then every position pro rata; selling it all sells every share. */
   int64_t from_cash = 0, proceeds = 0;
   int trades = 0;
@@ -239,53 +196,37 @@ static int sell_once(struct parity_db *db, const struct parity_money_request *rq
       if (cents <= 0)
         continue;
       struct parity_trade_origin origin = { "sell", NULL, NULL };
-      rc = parity_trade_record(db, rq->user_id, pos->symbol, false, shares, price, cents, &origin,
+      rc = parity_trade_record(tx->db, rq->user_id, pos->symbol, false, shares, price, cents, &origin,
                                pos->shares_micro - shares,
                                parity_cost_basis_after_sell(pos->cost_basis_cents, pos->shares_micro, shares));
       proceeds += cents;
       trades++;
     }
   }
-  int64_t total = from_cash + proceeds;
-  if (!rc && total <= 0) {
-    err->code = "NOTHING_TO_SELL";
-    snprintf(err->message, sizeof(err->message), "the amount is too small to sell anything");
-    rc = PARITY_EINVAL;
-  }
+  int64_t total = from_cash + proceeds, wallet = 0;
+  if (!rc && total <= 0)
+    rc = parity_svc_fail(err, PARITY_EINVAL, "NOTHING_TO_SELL", "the amount is too small to sell anything");
   if (!rc)
-    rc = set_portfolio_cash(db, rq->user_id, v->cash_cents - from_cash, p.pending_cents);
-  PGresult *res = NULL;
+    rc = set_portfolio_cash(tx->db, rq->user_id, v->cash_cents - from_cash, m->p.pending_cents);
   if (!rc)
-    rc = PARITY_DB_EXEC(db, Q_WALLET_CREDIT, &res, uid, parity_i64(total, proceeds_text));
-  int64_t wallet = rc ? 0 : strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-  PQclear(res);
+    rc = parity_ledger_wallet(tx, true, total, &wallet);
   if (!rc)
-    rc = parity_idem_movement(db, rq, "sell", total, movement);
-  if (!rc) {
-    body = json_pack("{s:I, s:I, s:I, s:I, s:i, s:I}", "id", (json_int_t)atoll(movement), "amount_cents",
-                     (json_int_t)total, "from_cash_cents", (json_int_t)from_cash, "proceeds_cents",
-                     (json_int_t)proceeds, "trades", trades, "cash_cents", (json_int_t)wallet);
-    rc = parity_idem_store(db, movement, body);
-  }
+    rc = parity_ledger_record(tx, total);
   if (!rc)
-    rc = parity_db_commit(db);
+    *body = json_pack("{s:I, s:I, s:I, s:I, s:i, s:I}", "id", (json_int_t)atoll(tx->movement), "amount_cents",
+                      (json_int_t)total, "from_cash_cents", (json_int_t)from_cash, "proceeds_cents",
+                      (json_int_t)proceeds, "trades", trades, "cash_cents", (json_int_t)wallet);
   free(v);
-  if (rc) {
-    json_decref(body);
-    return parity_db_rollback(db, rc);
-  }
-  *out = body;
-  return PARITY_OK;
+  return rc;
 }
 
-int parity_svc_sell(struct parity_db *db, const struct parity_money_request *rq, json_t **out, bool *replayed,
-                    struct parity_ledger_error *err)
+static const struct parity_ledger_op sell_op = { "sell", sell_lock, sell_step };
+
+int parity_svc_sell(struct parity_db *db, const struct parity_config *cfg, const struct parity_money_request *rq,
+                    json_t **out, bool *replayed, struct parity_svc_error *err)
 {
-  *replayed = false;
-  int rc = sell_once(db, rq, out, replayed, err);
-  if (parity_idem_lost_race(db, rq, rc))
-    rc = sell_once(db, rq, out, replayed, err);
-  return rc;
+  struct money_portfolio m = { .cfg = cfg };
+  return parity_ledger_run(db, rq, &sell_op, &m, out, replayed, err);
 }
 
 /* ------------------------------------------------------------------ deploy: targets into trades */

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "common/errors.h"
-#include "operational/ledger_idem.h"
+#include "operational/ledger.h"
 #include "operational/money.h"
 #include "operational/queries.h"
 #include "operational/svc_ledger.h"
@@ -22,79 +22,35 @@ int parity_svc_wallet_get(struct parity_db *db, int64_t user_id, json_t **out)
   return PARITY_OK;
 }
 
-/* One attempt at a deposit or withdrawal inside its own transaction. */
-static int move_once(struct parity_db *db, const struct parity_money_request *rq, const char *kind, json_t **out,
-                     bool *replayed, struct parity_ledger_error *err)
+/* A deposit or withdrawal: the wallet alone moves. */
+static int move_step(struct parity_ledger_tx *tx, json_t **body)
 {
-  char uid[24], amount[24], movement[24];
-  int rc = parity_db_begin(db);
-  if (rc)
-    return rc;
-  rc = PARITY_DB_EXEC(db, Q_WALLET_ENSURE, NULL, parity_i64(rq->user_id, uid));
-  json_t *first = NULL;
-  bool found = false;
+  const struct parity_money_request *rq = tx->rq;
+  int64_t cash = 0;
+  int rc = parity_ledger_wallet(tx, strcmp(tx->op->kind, "deposit") == 0, rq->amount_cents, &cash);
   if (!rc)
-    rc = parity_idem_lookup(db, rq, kind, &first, &found, err);
-  if (!rc && found) {
-    *out = first;
-    *replayed = true;
-    return parity_db_rollback(db, PARITY_OK);
-  }
-  PGresult *res = NULL;
-  bool deposit = strcmp(kind, "deposit") == 0;
+    rc = parity_ledger_record(tx, rq->amount_cents);
   if (!rc)
-    rc = PARITY_DB_EXEC(db, deposit ? Q_WALLET_CREDIT : Q_WALLET_DEBIT, &res, uid,
-                        parity_i64(rq->amount_cents, amount));
-  if (!rc && PQntuples(res) == 0) {
-    err->code = "INSUFFICIENT_FUNDS";
-    snprintf(err->message, sizeof(err->message), "the wallet holds less than %lld cents",
-             (long long)rq->amount_cents);
-    rc = PARITY_ECONFLICT;
-  }
-  int64_t cash = rc ? 0 : strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-  PQclear(res);
-  if (!rc)
-    rc = parity_idem_movement(db, rq, kind, rq->amount_cents, movement);
-  json_t *body = NULL;
-  if (!rc) {
-    body = json_pack("{s:I, s:s, s:I, s:I}", "id", (json_int_t)strtoll(movement, NULL, 10), "kind", kind,
-                     "amount_cents", (json_int_t)rq->amount_cents, "cash_cents", (json_int_t)cash);
-    rc = parity_idem_store(db, movement, body);
-  }
-  if (!rc)
-    rc = parity_db_commit(db);
-  if (rc) {
-    json_decref(body);
-    return parity_db_rollback(db, rc);
-  }
-  *out = body;
-  return PARITY_OK;
-}
-
-/*
- * Two requests with the same key at the same moment: the second's insert waits for the first, then
- * fails on the unique key; run again, it finds the first answer.
- */
-static int move(struct parity_db *db, const struct parity_money_request *rq, const char *kind, json_t **out,
-                bool *replayed, struct parity_ledger_error *err)
-{
-  *replayed = false;
-  int rc = move_once(db, rq, kind, out, replayed, err);
-  if (parity_idem_lost_race(db, rq, rc))
-    rc = move_once(db, rq, kind, out, replayed, err);
+    *body = json_pack("{s:I, s:s, s:I, s:I}", "id", (json_int_t)strtoll(tx->movement, NULL, 10), "kind", tx->op->kind,
+                      "amount_cents", (json_int_t)rq->amount_cents, "cash_cents", (json_int_t)cash);
   return rc;
 }
 
-int parity_svc_deposit(struct parity_db *db, const struct parity_money_request *rq, json_t **out, bool *replayed,
-                       struct parity_ledger_error *err)
+static const struct parity_ledger_op deposit_op = { "deposit", NULL, move_step };
+static const struct parity_ledger_op withdrawal_op = { "withdrawal", NULL, move_step };
+
+int parity_svc_deposit(struct parity_db *db, const struct parity_config *cfg, const struct parity_money_request *rq,
+                       json_t **out, bool *replayed, struct parity_svc_error *err)
 {
-  return move(db, rq, "deposit", out, replayed, err);
+  (void)cfg;
+  return parity_ledger_run(db, rq, &deposit_op, NULL, out, replayed, err);
 }
 
-int parity_svc_withdraw(struct parity_db *db, const struct parity_money_request *rq, json_t **out, bool *replayed,
-                        struct parity_ledger_error *err)
+int parity_svc_withdraw(struct parity_db *db, const struct parity_config *cfg, const struct parity_money_request *rq,
+                        json_t **out, bool *replayed, struct parity_svc_error *err)
 {
-  return move(db, rq, "withdrawal", out, replayed, err);
+  (void)cfg;
+  return parity_ledger_run(db, rq, &withdrawal_op, NULL, out, replayed, err);
 }
 
 static json_t *page_meta(long page, long limit, long total)

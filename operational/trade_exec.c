@@ -8,7 +8,7 @@
 
 #include "common/errors.h"
 #include "common/log.h"
-#include "operational/ledger_idem.h"
+#include "operational/ledger.h"
 #include "operational/money.h"
 #include "operational/queries.h"
 

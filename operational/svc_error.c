@@ -1,0 +1,18 @@
+/* The services' one error out-parameter (svc_error.h). */
+#include "operational/svc_error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+int parity_svc_fail(struct parity_svc_error *err, int rc, const char *code, const char *fmt, ...)
+{
+  err->code = code;
+  err->message[0] = '\0';
+  if (fmt) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    va_end(ap);
+  }
+  return rc;
+}
