@@ -130,7 +130,9 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
   /* lockout: a success ends the streak */
   [Q_AUTH_ATTEMPTS_CLEAR] = { "Q_AUTH_ATTEMPTS_CLEAR", "DELETE FROM login_attempts WHERE email_key = $1" },
 
-  /* lockout: a right password with 2FA on gives back the failure counted in advance, and nothing more */
+  /* parity__auth_attempt_refund(): an attempt that was no guess (a right password with 2FA on, an attempt
+     the hash gate shed, a right code that lost a race) gives back the failure counted in advance, and
+     nothing more */
   [Q_AUTH_ATTEMPTS_REFUND] = { "Q_AUTH_ATTEMPTS_REFUND",
     "UPDATE login_attempts SET failures = greatest(failures - 1, 0), locked_until = NULL, "
     "last_failure_at = CASE WHEN failures > 1 THEN last_failure_at END WHERE email_key = $1" },

@@ -23,6 +23,12 @@ static int failed(struct parity_auth_fail *fail, int rc, const char *code, const
   return rc;
 }
 
+int parity__auth_busy(struct parity_auth_fail *fail)
+{
+  fail->retry_after = PARITY_AUTH_BUSY_RETRY_SECONDS;
+  return failed(fail, PARITY_EUNAVAILABLE, "BUSY", "too many requests at once: retry in a second");
+}
+
 void parity__auth_mail(struct parity_app *app, const char *kind, const char *to, const char *subject,
                        const char *fmt, ...)
 {
@@ -93,10 +99,8 @@ int parity_svc_auth_register(struct parity_app *app, const char *email, const ch
     return weak_password(fail, problem);
   /* Hashed before the lookup: a new and an existing email cost the same argon2id. */
   int rc = parity_password_hash(password, password_len, hash);
-  if (rc == PARITY_EUNAVAILABLE) {
-    fail->retry_after = 1;
-    return failed(fail, rc, "BUSY", "too many requests at once: retry in a second");
-  }
+  if (rc == PARITY_EUNAVAILABLE)
+    return parity__auth_busy(fail);
   if (rc)
     return rc;
 
@@ -266,7 +270,7 @@ int parity_svc_auth_reset(struct parity_app *app, const char *token, const char 
     return weak_password(fail, problem);
   rc = parity_password_hash(password, password_len, hash);
   if (rc == PARITY_EUNAVAILABLE)
-    fail->retry_after = 1;
+    return parity__auth_busy(fail);
   if (rc)
     return rc;
 
@@ -345,17 +349,15 @@ int parity_svc_auth_change_password(struct parity_app *app, int64_t user_id, con
     return rc;
 
   rc = parity_password_verify(old_hash, current, current_len, NULL);
-  if (rc == PARITY_EUNAVAILABLE) {
-    fail->retry_after = 1;
-    return failed(fail, rc, "BUSY", "too many requests at once: retry in a second");
-  }
+  if (rc == PARITY_EUNAVAILABLE)
+    return parity__auth_attempt_shed(app, &attempt, fail);
   if (rc) {
     parity__auth_attempt_failed(app, &attempt, true);
     return failed(fail, PARITY_EFORBIDDEN, "WRONG_PASSWORD", "the current password is wrong");
   }
   rc = parity_password_hash(password, password_len, new_hash);
   if (rc == PARITY_EUNAVAILABLE)
-    fail->retry_after = 1;
+    return parity__auth_attempt_shed(app, &attempt, fail);
   if (rc)
     return rc;
 

@@ -151,6 +151,14 @@ int parity__auth_attempt_begin(struct parity_db *db, const char *key, int64_t no
                                struct parity_auth_fail *fail);
 /* The secret was right: the streak ends. */
 int parity__auth_attempt_clear(struct parity_db *db, const struct parity__auth_attempt *a);
+/*
+ * This attempt was no guess after all (the hash gate shed it, or it lost a race for a code that was
+ * right): the failure counted for it in advance is given back, and nothing more.
+ */
+int parity__auth_attempt_refund(struct parity_db *db, const struct parity__auth_attempt *a);
+/* parity__auth_busy() for an attempt already counted: the count is given back first (no guess was checked). */
+int parity__auth_attempt_shed(struct parity_app *app, const struct parity__auth_attempt *a,
+                              struct parity_auth_fail *fail);
 /* The secret was wrong: nothing more to count; mails the owner (when there is one) if this attempt locked. */
 void parity__auth_attempt_failed(struct parity_app *app, const struct parity__auth_attempt *a, bool account_exists);
 
@@ -174,6 +182,14 @@ int parity__auth_second_factor(struct parity_app *app, struct parity_db *db, int
 int parity__auth_revoke(struct parity_db *db, int stmt, int nparams, const char *const *params, long *total);
 /* Ends every session of user_id except the family `keep` (NULL: all), with a reason for the rows. */
 int parity__auth_revoke_all(struct parity_db *db, int64_t user_id, const char *reason, const char *keep);
+
+/*
+ * The hash gate said no (PARITY_EUNAVAILABLE: both argon2id slots stayed busy for
+ * PASSWORD_GATE_TIMEOUT_MS). That is load shedding, not a failure: 503 BUSY with Retry-After, which
+ * goes out through fail->retry_after exactly as a lockout's 429 does. Returns PARITY_EUNAVAILABLE.
+ */
+#define PARITY_AUTH_BUSY_RETRY_SECONDS 1
+int parity__auth_busy(struct parity_auth_fail *fail);
 
 /* Queues a plain-text email (logged, never failing the request: a lost mail is logged and re-asked for). */
 void parity__auth_mail(struct parity_app *app, const char *kind, const char *to, const char *subject,

@@ -71,6 +71,23 @@ int parity__auth_attempt_clear(struct parity_db *db, const struct parity__auth_a
   return PARITY_DB_EXEC(db, Q_AUTH_ATTEMPTS_CLEAR, NULL, a->key);
 }
 
+int parity__auth_attempt_refund(struct parity_db *db, const struct parity__auth_attempt *a)
+{
+  return PARITY_DB_EXEC(db, Q_AUTH_ATTEMPTS_REFUND, NULL, a->key);
+}
+
+int parity__auth_attempt_shed(struct parity_app *app, const struct parity__auth_attempt *a,
+                              struct parity_auth_fail *fail)
+{
+  struct parity_db *db = NULL;
+  if (parity_db_pool_acquire(&app->pool, &db) == PARITY_OK) {
+    if (parity__auth_attempt_refund(db, a) != PARITY_OK)
+      parity_log(PARITY_LOG_WARN, "attempt_refund_failed", "{s:s}", "reason", "busy");
+    parity_db_pool_release(&app->pool, db);
+  }
+  return parity__auth_busy(fail);
+}
+
 void parity__auth_attempt_failed(struct parity_app *app, const struct parity__auth_attempt *a, bool account_exists)
 {
   if (!a->locked_now)
@@ -269,7 +286,7 @@ static int login_accepted(struct parity_app *app, struct parity_db *db, const st
      * The streak goes on until the second factor: a right password gives back only the failure
      * counted for itself, never the earlier ones, or password + four code guesses could repeat forever.
      */
-    rc = PARITY_DB_EXEC(db, Q_AUTH_ATTEMPTS_REFUND, NULL, a->key);
+    rc = parity__auth_attempt_refund(db, a);
     out->mfa_required = true;
     snprintf(ttl, sizeof(ttl), "%d", PARITY_AUTH_MFA_TTL_SECONDS);
     if (!rc)
@@ -318,10 +335,8 @@ int parity_svc_auth_login(struct parity_app *app, const struct parity_auth_clien
   bool rehash = false;
   int vrc = user.found ? parity_password_verify(user.hash, password, password_len, &rehash)
                        : parity_password_dummy_verify(password, password_len);
-  if (vrc == PARITY_EUNAVAILABLE) {
-    fail->retry_after = 1;
-    return failed(fail, vrc, "BUSY", "too many logins at once: retry in a second");
-  }
+  if (vrc == PARITY_EUNAVAILABLE)
+    return parity__auth_attempt_shed(app, &attempt, fail);
   if (vrc != PARITY_OK) {
     parity__auth_attempt_failed(app, &attempt, user.found);
     return failed(fail, PARITY_EAUTH, "INVALID_CREDENTIALS", "the email or the password is wrong");
