@@ -137,6 +137,9 @@ int parity_svc_account_2fa_setup(struct parity_app *app, int64_t user_id, json_t
   rc = PARITY_DB_EXEC(db, Q_AUTH_USER_BY_ID, &r, uid);
   if (!rc && PQntuples(r) != 1)
     rc = PARITY_ENOTFOUND;
+  /* Until the mailbox is proven the account may be someone else's registration: no second factor to lock its owner out. */
+  if (!rc && !is_true(r, 0, 2))
+    rc = failed(fail, PARITY_EFORBIDDEN, "EMAIL_NOT_VERIFIED", "confirm your email address before setting up 2FA");
   if (!rc)
     rc = parity_totp_secret_new(secret);
   if (!rc)
@@ -304,9 +307,7 @@ int parity_svc_account_2fa_disable(struct parity_app *app, int64_t user_id, cons
   rc = second_factor_step(app, db, user_id, code, true, &attempt, fail);
   if (rc)
     goto release;
-  rc = PARITY_DB_EXEC(db, Q_AUTH_TOTP_DELETE, NULL, uid);
-  if (!rc)
-    rc = PARITY_DB_EXEC(db, Q_AUTH_RECOVERY_DELETE_ALL, NULL, uid);
+  rc = parity__auth_drop_second_factor(db, uid, NULL);
   if (!rc)
     rc = parity__auth_attempt_clear(db, &attempt);
   rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);

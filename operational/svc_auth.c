@@ -69,19 +69,35 @@ static int weak_password(struct parity_auth_fail *fail, enum parity_password_pro
   return failed(fail, PARITY_EINVAL, "PASSWORD_INVALID", "the password must be UTF-8 text without NUL characters");
 }
 
-/* A new single-use token of `type` for uid (older unused ones retired), in the caller's transaction. */
+/*
+ * A new single-use token of `type` for uid, in the caller's transaction. password_hash: the hash a
+ * verification link activates (NULL for other types). retire_older: only the newest link of the kind
+ * works (reset); verification links stay independent, each bound to its own registration.
+ */
 static int new_action_token(struct parity_db *db, const char *uid, const char *type, int ttl_seconds,
-                            char token[PARITY_TOKEN_STRLEN + 1])
+                            const char *password_hash, bool retire_older, char token[PARITY_TOKEN_STRLEN + 1])
 {
   char hash[PARITY_TOKEN_HASH_HEXLEN + 1], ttl[16];
   snprintf(ttl, sizeof(ttl), "%d", ttl_seconds);
   int rc = parity_token_new(token);
   if (!rc)
     rc = parity_token_hash(token, hash);
-  if (!rc)
+  if (!rc && retire_older)
     rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_RETIRE, NULL, uid, type);
   if (!rc)
-    rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_INSERT, NULL, uid, type, hash, ttl);
+    rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_INSERT, NULL, uid, type, hash, ttl, password_hash);
+  return rc;
+}
+
+int parity__auth_drop_second_factor(struct parity_db *db, const char *uid, bool *was_enabled)
+{
+  PGresult *r = NULL;
+  int rc = PARITY_DB_EXEC(db, Q_AUTH_TOTP_DELETE, &r, uid);
+  if (!rc && was_enabled)
+    *was_enabled = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+  PQclear(r);
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_AUTH_RECOVERY_DELETE_ALL, NULL, uid);
   return rc;
 }
 
@@ -132,8 +148,13 @@ int parity_svc_auth_register(struct parity_app *app, const char *email, const ch
     snprintf(uid, sizeof(uid), "%s", PQgetvalue(r, 0, 0));
     verified = strcmp(PQgetvalue(r, 0, 2), "t") == 0;
   }
+  /*
+   * Unverified, the account is only a pending registration: the link carries this registration's
+   * password and activates it, whoever registered the address before or after. Earlier links keep
+   * working (each for its own password), so a later registration cannot disarm the owner's link.
+   */
   if (!verified)
-    rc = new_action_token(db, uid, "verify_email", PARITY_AUTH_VERIFY_TTL_SECONDS, token);
+    rc = new_action_token(db, uid, "verify_email", PARITY_AUTH_VERIFY_TTL_SECONDS, hash, false, token);
 out:
   rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
 release:
@@ -148,7 +169,9 @@ release:
     parity__auth_mail(app, "verify_email", key, "Confirm your email address for Parity",
                       "Welcome to Parity.\n\nTo confirm that this address is yours, open this link within 24 "
                       "hours (it works once):\n%s/verify-email?token=%s\n\n"
-                      "If you did not sign up for Parity, ignore this message: nothing happens without the link.\n",
+                      "Opening it activates the account with the password chosen when this link was asked "
+                      "for.\nIf you did not sign up for Parity, ignore this message: nothing happens without "
+                      "the link.\n",
                       base, token);
   else
     parity__auth_mail(app, "already_registered", key, "Your Parity account",
@@ -163,24 +186,43 @@ release:
 
 int parity_svc_auth_verify_email(struct parity_app *app, const char *token, struct parity_auth_fail *fail)
 {
-  char hash[PARITY_TOKEN_HASH_HEXLEN + 1];
+  char hash[PARITY_TOKEN_HASH_HEXLEN + 1], uid[PARITY_AUTH_ID_TEXT] = "";
   if (parity_token_hash(token, hash) != PARITY_OK)
     return failed(fail, PARITY_EINVAL, "INVALID_TOKEN", "this link is unknown, already used or expired");
   struct parity_db *db = NULL;
   int rc = parity_db_pool_acquire(&app->pool, &db);
   if (rc)
     return rc;
-  PGresult *r = NULL;
+  PGresult *r = NULL, *u = NULL;
   rc = parity_db_begin(db);
   if (!rc)
-    rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_CONSUME, &r, hash, "verify_email");
+    rc = PARITY_DB_EXEC(db, Q_AUTH_VERIFY_CONSUME, &r, hash);
   if (!rc && PQntuples(r) != 1)
     rc = failed(fail, PARITY_EINVAL, "INVALID_TOKEN", "this link is unknown, already used or expired");
+  if (!rc) {
+    snprintf(uid, sizeof(uid), "%s", PQgetvalue(r, 0, 0));
+    /* The password of the registration whose link this is, whatever the account held until now. */
+    rc = PARITY_DB_EXEC(db, Q_AUTH_USER_ACTIVATE, &u, uid, PQgetvalue(r, 0, 1));
+  }
+  /* Verified meanwhile (another of its links, or a reset): the owner has chosen; this link changes nothing. */
+  if (!rc && PQntuples(u) != 1)
+    rc = failed(fail, PARITY_EINVAL, "INVALID_TOKEN", "this link is unknown, already used or expired");
+  /*
+   * Until now anyone could have registered this address: whatever the unverified account gathered
+   * (2FA, recovery codes, sessions, other pending links, a login half done) was not the owner's.
+   */
   if (!rc)
-    rc = PARITY_DB_EXEC(db, Q_AUTH_USER_VERIFY, NULL, PQgetvalue(r, 0, 0));
+    rc = parity__auth_drop_second_factor(db, uid, NULL);
+  if (!rc)
+    rc = parity__auth_revoke_all(db, atoll(uid), "email_verified", NULL);
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_RETIRE, NULL, uid, "verify_email");
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_RETIRE, NULL, uid, "mfa");
   rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
   if (!rc)
-    parity_log(PARITY_LOG_INFO, "email_verified", "{s:s}", "user_id", PQgetvalue(r, 0, 0));
+    parity_log(PARITY_LOG_INFO, "email_verified", "{s:s}", "user_id", uid);
+  PQclear(u);
   PQclear(r);
   parity_db_pool_release(&app->pool, db);
   return rc;
@@ -220,7 +262,7 @@ int parity_svc_auth_forgot(struct parity_app *app, const char *email, struct par
     snprintf(uid, sizeof(uid), "%s", PQgetvalue(r, 0, 0));
     rc = parity_db_begin(db);
     if (!rc)
-      rc = new_action_token(db, uid, "reset_password", PARITY_AUTH_RESET_TTL_SECONDS, token);
+      rc = new_action_token(db, uid, "reset_password", PARITY_AUTH_RESET_TTL_SECONDS, NULL, true, token);
     rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
   }
   PQclear(r);
@@ -286,6 +328,9 @@ int parity_svc_auth_reset(struct parity_app *app, const char *token, const char 
     rc = PARITY_DB_EXEC(db, Q_AUTH_PASSWORD_RESET, NULL, uid, hash);
   if (!rc)
     rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_RETIRE, NULL, uid, "reset_password");
+  /* The reset verified the address too: pending registrations' links have nothing left to activate. */
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_RETIRE, NULL, uid, "verify_email");
   if (!rc)
     rc = parity__auth_revoke_all(db, atoll(uid), "password_reset", NULL);
   /* Whoever holds the mailbox is the owner: a lock from someone else's guesses ends too. */

@@ -27,9 +27,14 @@ struct parity_app;
  *   concurrent guesses cannot exceed 5; with 2FA on, a right password only gives back its own
  *   count and the streak ends at the second factor. Change-password and 2FA disable / new
  *   recovery codes count against the same per-email lock (a stolen access token is no oracle).
- * - Registering an existing address changes nothing in the account and mails its owner: a new
- *   verification link when unverified, a notice otherwise. The password is hashed before the
- *   lookup either way, and mail leaves through a queue, so the answer costs the same.
+ * - Until its address is verified an account is a pending registration, and proving the mailbox
+ *   is what makes it anyone's: each verification link carries the password hash of the
+ *   registration that sent it, and opening it sets that password and drops whatever the
+ *   unverified account gathered (2FA, recovery codes, sessions, its other links). Registering an
+ *   unverified address again mails a new link and leaves earlier ones working (each for its own
+ *   password); registering a verified one changes nothing and mails its owner a notice. The
+ *   password is hashed before the lookup either way, and mail leaves through a queue, so the
+ *   answer costs the same. An unverified account can neither log in nor set up 2FA.
  * - forgot-password answers no sooner than PARITY_AUTH_FORGOT_FLOOR_MS; a reset also verifies the
  *   address, ends every session and clears the email's lockout.
  * - Wrong codes on authenticated 2FA routes are 403 INVALID_CODE (401 would read as "log in
@@ -170,6 +175,12 @@ void parity__auth_attempt_failed(struct parity_app *app, const struct parity__au
  */
 int parity__auth_second_factor(struct parity_app *app, struct parity_db *db, int64_t user_id, const char *code,
                                bool allow_recovery, int64_t now);
+
+/*
+ * Turns 2FA off for uid in the caller's transaction: the TOTP secret (pending or enabled) and every
+ * recovery code go. *was_enabled (may be NULL): 2FA was on, so its owner is told.
+ */
+int parity__auth_drop_second_factor(struct parity_db *db, const char *uid, bool *was_enabled);
 
 /*
  * Runs a revoking UPDATE (Q_AUTH_FAMILY_REVOKE, _OWNED or Q_AUTH_USER_REVOKE_ALL) until it touches no

@@ -296,7 +296,7 @@ static int login_accepted(struct parity_app *app, struct parity_db *db, const st
     if (!rc)
       rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_RETIRE, NULL, uid, "mfa");
     if (!rc)
-      rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_INSERT, NULL, uid, "mfa", hash, ttl);
+      rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_INSERT, NULL, uid, "mfa", hash, ttl, NULL);
   } else if (!rc) {
     rc = parity__auth_attempt_clear(db, a);
     if (!rc)

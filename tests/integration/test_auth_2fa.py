@@ -10,7 +10,8 @@ import urllib.parse
 
 import requests
 
-from conftest import PUBLIC, login_user, register_user, scalar, wait_mail
+from conftest import (DEFAULT_PASSWORD, PUBLIC, link_token, login_user, mails_to, query, register_user, scalar,
+                      wait_mail)
 from test_auth import assert_error, refresh_cookie_of
 
 API = f"{PUBLIC}/api/v1"
@@ -202,3 +203,34 @@ def test_another_users_secret_cannot_be_opened_with_this_user_id(stack, db):
                         "WHERE user_id = %s", (a_id, b_id))
     # Not a wrong code from the user but data that fails its integrity check: a server error, logged.
     assert_error(second_step(b.first_step(), totp(a.secret, (a.enable_step + 1) * 30)), 500)
+
+
+def test_verifying_an_address_drops_what_its_unverified_account_gathered(stack, db):
+    """Whoever held an unverified account was not proven to own the address: when its owner opens a link, the
+    2FA, recovery codes and sessions of the account go, and the owner's password is the one that works. (The
+    API lets no unverified account gather them; here a verified one is made unverified again to get there.)"""
+    user = TwoFactorUser()
+    user_id = user.session.get(f"{API}/me", timeout=10).json()["id"]
+    query(db, "UPDATE users SET email_verified_at = NULL WHERE id = %s", user_id)
+    owner = DEFAULT_PASSWORD + " owner"
+    confirms = len(mails_to(user.email, "Confirm"))
+    assert requests.post(f"{API}/auth/register", json={"email": user.email, "password": owner},
+                         timeout=30).status_code == 202
+    token = link_token(wait_mail(user.email, "Confirm", count=confirms + 1), "/verify-email")
+    assert requests.post(f"{API}/auth/verify-email", json={"token": token}, timeout=10).status_code == 200
+    assert scalar(db, "SELECT count(*) FROM totp WHERE user_id = %s", user_id) == 0
+    assert scalar(db, "SELECT count(*) FROM recovery_codes WHERE user_id = %s", user_id) == 0
+    assert scalar(db, "SELECT count(*) FROM sessions WHERE user_id = %s AND revoked_at IS NULL", user_id) == 0
+    assert_error(user.session.get(f"{API}/me", timeout=10), 401)
+    answer = requests.post(f"{API}/auth/login", json={"email": user.email, "password": owner}, timeout=30)
+    assert answer.status_code == 200 and "access_token" in answer.json(), answer.text
+    assert_error(requests.post(f"{API}/auth/login", json={"email": user.email, "password": user.password},
+                               timeout=30), 401, "INVALID_CREDENTIALS")
+
+
+def test_an_unverified_account_cannot_set_up_2fa(stack, db):
+    session, _ = login_user()
+    user_id = session.get(f"{API}/me", timeout=10).json()["id"]
+    query(db, "UPDATE users SET email_verified_at = NULL WHERE id = %s", user_id)
+    assert_error(session.post(f"{API}/me/2fa/setup", timeout=10), 403, "EMAIL_NOT_VERIFIED")
+    assert scalar(db, "SELECT count(*) FROM totp WHERE user_id = %s", user_id) == 0
