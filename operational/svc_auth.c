@@ -288,6 +288,7 @@ int parity_svc_auth_reset(struct parity_app *app, const char *token, const char 
   char token_hash[PARITY_TOKEN_HASH_HEXLEN + 1], email[PARITY_EMAIL_MAX_BYTES + 1], uid[PARITY_AUTH_ID_TEXT];
   char hash[PARITY_PASSWORD_HASH_MAX];
   enum parity_password_problem problem;
+  bool two_factor_was_on = false;
   if (parity_token_hash(token, token_hash) != PARITY_OK)
     return failed(fail, PARITY_EINVAL, "INVALID_TOKEN", "this link is unknown, already used or expired");
   struct parity_db *db = NULL;
@@ -333,7 +334,16 @@ int parity_svc_auth_reset(struct parity_app *app, const char *token, const char 
     rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_RETIRE, NULL, uid, "verify_email");
   if (!rc)
     rc = parity__auth_revoke_all(db, atoll(uid), "password_reset", NULL);
-  /* Whoever holds the mailbox is the owner: a lock from someone else's guesses ends too. */
+  /*
+   * Whoever holds the mailbox is the owner: a second factor someone else enrolled (with a stolen
+   * password or session) must not keep the owner out, so 2FA goes with the old password, and a
+   * login half done with that password goes too.
+   */
+  if (!rc)
+    rc = parity__auth_drop_second_factor(db, uid, &two_factor_was_on);
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_RETIRE, NULL, uid, "mfa");
+  /* For the same reason, a lock from someone else's guesses ends too. */
   if (!rc)
     rc = PARITY_DB_EXEC(db, Q_AUTH_ATTEMPTS_CLEAR, NULL, email);
   rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
@@ -342,12 +352,23 @@ int parity_svc_auth_reset(struct parity_app *app, const char *token, const char 
   sodium_memzero(hash, sizeof(hash));
   if (rc)
     return rc;
-  parity_log(PARITY_LOG_INFO, "password_reset", "{s:s}", "user_id", uid);
+  parity_log(PARITY_LOG_INFO, "password_reset", "{s:s, s:b}", "user_id", uid, "two_factor_removed",
+             two_factor_was_on);
+  char base[PARITY_AUTH_BASE_URL_MAX];
+  base_url(app, base, sizeof(base));
   parity__auth_mail(app, "password_changed", email, "Your Parity password was changed",
                     "The password of your Parity account was just reset with a link sent to this address, and "
                     "every device was signed out.\n\nIf you did not do this, reset your password again at "
                     "%s/forgot-password and check your email account's security.\n",
-                    app->cfg.public_base_url);
+                    base);
+  if (two_factor_was_on)
+    parity__auth_mail(app, "two_factor_removed", email, "Two-factor authentication is off for Parity",
+                      "Two-factor authentication was turned off for your Parity account, and its recovery codes "
+                      "were deleted, because the password was reset with a link sent to this address.\n\n"
+                      "Turn it on again on your account page: %s/account\n\n"
+                      "If you did not reset your password, reset it again at %s/forgot-password and check your "
+                      "email account's security.\n",
+                      base, base);
   return PARITY_OK;
 }
 

@@ -35,8 +35,10 @@ struct parity_app;
  *   password); registering a verified one changes nothing and mails its owner a notice. The
  *   password is hashed before the lookup either way, and mail leaves through a queue, so the
  *   answer costs the same. An unverified account can neither log in nor set up 2FA.
- * - forgot-password answers no sooner than PARITY_AUTH_FORGOT_FLOOR_MS; a reset also verifies the
- *   address, ends every session and clears the email's lockout.
+ * - forgot-password answers no sooner than PARITY_AUTH_FORGOT_FLOOR_MS. A reset proves the mailbox,
+ *   and the mailbox's owner must always get the account back: it also verifies the address, ends
+ *   every session, turns 2FA off (secret and recovery codes; the owner is mailed when it was on)
+ *   and clears the email's lockout.
  * - Wrong codes on authenticated 2FA routes are 403 INVALID_CODE (401 would read as "log in
  *   again" to a client); at login they are 401.
  */

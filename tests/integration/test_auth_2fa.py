@@ -234,3 +234,40 @@ def test_an_unverified_account_cannot_set_up_2fa(stack, db):
     query(db, "UPDATE users SET email_verified_at = NULL WHERE id = %s", user_id)
     assert_error(session.post(f"{API}/me/2fa/setup", timeout=10), 403, "EMAIL_NOT_VERIFIED")
     assert scalar(db, "SELECT count(*) FROM totp WHERE user_id = %s", user_id) == 0
+
+
+def reset_password(email, password):
+    resets = len(mails_to(email, "Reset"))
+    assert requests.post(f"{API}/auth/forgot-password", json={"email": email}, timeout=30).status_code == 202
+    token = link_token(wait_mail(email, "Reset", count=resets + 1), "/reset-password")
+    answer = requests.post(f"{API}/auth/reset-password", json={"token": token, "password": password}, timeout=30)
+    assert answer.status_code == 200, answer.text
+
+
+def test_a_password_reset_removes_2fa_so_the_mailbox_owner_gets_the_account_back(stack, db):
+    """Whoever took the account and enrolled 2FA must not keep the mailbox's owner out after a reset: the TOTP
+    secret and the recovery codes go, and the owner is told by email."""
+    user = TwoFactorUser()
+    user_id = user.session.get(f"{API}/me", timeout=10).json()["id"]
+    owner = DEFAULT_PASSWORD + " reset"
+    reset_password(user.email, owner)
+    assert scalar(db, "SELECT count(*) FROM totp WHERE user_id = %s", user_id) == 0
+    assert scalar(db, "SELECT count(*) FROM recovery_codes WHERE user_id = %s", user_id) == 0
+    # The new password alone logs in: no second step.
+    answer = requests.post(f"{API}/auth/login", json={"email": user.email, "password": owner}, timeout=30)
+    assert answer.status_code == 200 and "access_token" in answer.json(), answer.text
+    assert answer.json().get("mfa_required") is None
+    assert_error(second_step("A" * 43, user.recovery[0]), 401, "INVALID_MFA_TOKEN")
+    notice = wait_mail(user.email, "Two-factor authentication is off")
+    assert "reset" in notice.get_content()
+
+
+def test_a_reset_without_2fa_sends_no_2fa_notice(stack, db):
+    email, _ = register_user()
+    session, _ = login_user(email)
+    # A pending setup (never confirmed) goes too, silently.
+    assert session.post(f"{API}/me/2fa/setup", timeout=10).status_code == 200
+    reset_password(email, DEFAULT_PASSWORD + " reset")
+    wait_mail(email, "password was changed")
+    assert scalar(db, "SELECT count(*) FROM totp WHERE user_id = (SELECT id FROM users WHERE email = %s)", email) == 0
+    assert mails_to(email, "Two-factor") == []
