@@ -25,8 +25,9 @@ struct parity_app;
  *   request is indistinguishable from a replay); a client must serialise its refreshes.
  * - Lockout counts an attempt before its hash runs (and a right password clears the streak), so
  *   concurrent guesses cannot exceed 5; with 2FA on, a right password only gives back its own
- *   count and the streak ends at the second factor. Change-password and 2FA disable / new
- *   recovery codes count against the same per-email lock (a stolen access token is no oracle).
+ *   count and the streak ends at the second factor. Change-password and the 2FA routes (setup,
+ *   enable, disable, new recovery codes) re-authenticate with the current password, counted against
+ *   the same per-email lock: a stolen access token is no oracle and cannot change the second factor.
  * - Until its address is verified an account is a pending registration, and proving the mailbox
  *   is what makes it anyone's: each verification link carries the password hash of the
  *   registration that sent it, and opening it sets that password and drops whatever the

@@ -41,15 +41,20 @@ class TwoFactorUser:
     def __init__(self):
         self.email, self.password = register_user()
         self.session, self.token = login_user(self.email, self.password)
-        setup = self.session.post(f"{API}/me/2fa/setup", timeout=10)
+        setup = self.session.post(f"{API}/me/2fa/setup", json={"password": self.password}, timeout=30)
         assert setup.status_code == 200, setup.text
         self.secret = setup.json()["secret"]
         self.uri = setup.json()["otpauth_uri"]
         now = time.time()
         self.enable_step = int(now // 30)
-        enabled = self.session.post(f"{API}/me/2fa/enable", json={"code": totp(self.secret, now)}, timeout=10)
+        enabled = self.session.post(f"{API}/me/2fa/enable", json={"password": self.password,
+                                                                  "code": totp(self.secret, now)}, timeout=30)
         assert enabled.status_code == 200, enabled.text
         self.recovery = enabled.json()["recovery_codes"]
+
+    def post(self, route, **body):
+        """POST /me/2fa/<route> with the account's password (the routes re-authenticate) and `body`."""
+        return self.session.post(f"{API}/me/2fa/{route}", json=dict({"password": self.password}, **body), timeout=30)
 
     def first_step(self):
         answer = requests.post(f"{API}/auth/login", json={"email": self.email, "password": self.password}, timeout=30)
@@ -64,9 +69,10 @@ def second_step(mfa_token, code):
 
 
 def test_setup_gives_an_otpauth_uri_and_the_secret_is_sealed_at_rest(stack, db):
-    session, _ = login_user()
+    email, password = register_user()
+    session, _ = login_user(email, password)
     user_id = session.get(f"{API}/me", timeout=10).json()["id"]
-    setup = session.post(f"{API}/me/2fa/setup", timeout=10).json()
+    setup = session.post(f"{API}/me/2fa/setup", json={"password": password}, timeout=30).json()
     secret, uri = setup["secret"], setup["otpauth_uri"]
     assert len(secret) == 32 and len(base64.b32decode(secret)) == 20
     parsed = urllib.parse.urlparse(uri)
@@ -81,8 +87,9 @@ def test_setup_gives_an_otpauth_uri_and_the_secret_is_sealed_at_rest(stack, db):
     assert raw not in sealed and secret.encode() not in sealed
     # Not on until a code confirms it: login still needs no second step.
     assert session.get(f"{API}/me", timeout=10).json()["two_factor_enabled"] is False
-    assert_error(session.post(f"{API}/me/2fa/enable", json={"code": "000000" if totp(secret) != "000000" else "111111"},
-                              timeout=10), 403, "INVALID_CODE")
+    wrong = "000000" if totp(secret) != "000000" else "111111"
+    assert_error(session.post(f"{API}/me/2fa/enable", json={"password": password, "code": wrong}, timeout=30), 403,
+                 "INVALID_CODE")
 
 
 def test_enable_then_login_needs_the_second_step(stack, db):
@@ -96,7 +103,7 @@ def test_enable_then_login_needs_the_second_step(stack, db):
         assert scalar(db, "SELECT count(*) FROM recovery_codes WHERE position(%s::bytea IN code_hash) > 0",
                       code.encode()) == 0
     # A second setup cannot replace an enabled secret.
-    assert_error(user.session.post(f"{API}/me/2fa/setup", timeout=10), 409, "TWO_FACTOR_ALREADY_ENABLED")
+    assert_error(user.post("setup"), 409, "TWO_FACTOR_ALREADY_ENABLED")
 
     mfa = user.first_step()
     # The code that enabled 2FA used its step: the same code is a replay.
@@ -127,10 +134,8 @@ def test_recovery_codes_are_single_use(stack):
     assert_error(second_step(user.first_step(), code), 401, "INVALID_CODE")
     assert user.session.get(f"{API}/me", timeout=10).json()["recovery_codes_left"] == 9
     # New codes replace the old ones (a TOTP code is needed; a recovery code cannot mint more).
-    assert_error(user.session.post(f"{API}/me/2fa/recovery-codes", json={"code": user.recovery[1]}, timeout=10),
-                 403, "INVALID_CODE")
-    fresh = user.session.post(f"{API}/me/2fa/recovery-codes",
-                              json={"code": totp(user.secret, (user.enable_step + 1) * 30)}, timeout=10)
+    assert_error(user.post("recovery-codes", code=user.recovery[1]), 403, "INVALID_CODE")
+    fresh = user.post("recovery-codes", code=totp(user.secret, (user.enable_step + 1) * 30))
     assert fresh.status_code == 200, fresh.text
     new_codes = fresh.json()["recovery_codes"]
     assert len(new_codes) == 10 and not set(new_codes) & set(user.recovery)
@@ -168,15 +173,15 @@ def test_a_right_password_does_not_reset_the_2fa_streak(stack):
 
 def test_disable_needs_a_code_and_counts_failures(stack, db):
     user = TwoFactorUser()
-    assert_error(user.session.post(f"{API}/me/2fa/disable", json={"code": "12345"}, timeout=10), 403, "INVALID_CODE")
-    off = user.session.post(f"{API}/me/2fa/disable", json={"code": user.recovery[3]}, timeout=10)
+    assert_error(user.post("disable", code="12345"), 403, "INVALID_CODE")
+    off = user.post("disable", code=user.recovery[3])
     assert off.status_code == 204, off.text
     user_id = user.session.get(f"{API}/me", timeout=10).json()["id"]
     assert scalar(db, "SELECT count(*) FROM totp WHERE user_id = %s", user_id) == 0
     assert scalar(db, "SELECT count(*) FROM recovery_codes WHERE user_id = %s", user_id) == 0
     answer = requests.post(f"{API}/auth/login", json={"email": user.email, "password": user.password}, timeout=30)
     assert answer.status_code == 200 and "access_token" in answer.json()
-    assert_error(user.session.post(f"{API}/me/2fa/disable", json={"code": "123456"}, timeout=10), 409,
+    assert_error(user.post("disable", code="123456"), 409,
                  "TWO_FACTOR_NOT_ENABLED")
     wait_mail(user.email, "Two-factor authentication is off")
 
@@ -232,7 +237,8 @@ def test_an_unverified_account_cannot_set_up_2fa(stack, db):
     session, _ = login_user()
     user_id = session.get(f"{API}/me", timeout=10).json()["id"]
     query(db, "UPDATE users SET email_verified_at = NULL WHERE id = %s", user_id)
-    assert_error(session.post(f"{API}/me/2fa/setup", timeout=10), 403, "EMAIL_NOT_VERIFIED")
+    assert_error(session.post(f"{API}/me/2fa/setup", json={"password": DEFAULT_PASSWORD}, timeout=30), 403,
+                 "EMAIL_NOT_VERIFIED")
     assert scalar(db, "SELECT count(*) FROM totp WHERE user_id = %s", user_id) == 0
 
 
@@ -266,8 +272,63 @@ def test_a_reset_without_2fa_sends_no_2fa_notice(stack, db):
     email, _ = register_user()
     session, _ = login_user(email)
     # A pending setup (never confirmed) goes too, silently.
-    assert session.post(f"{API}/me/2fa/setup", timeout=10).status_code == 200
+    assert session.post(f"{API}/me/2fa/setup", json={"password": DEFAULT_PASSWORD}, timeout=30).status_code == 200
     reset_password(email, DEFAULT_PASSWORD + " reset")
     wait_mail(email, "password was changed")
     assert scalar(db, "SELECT count(*) FROM totp WHERE user_id = (SELECT id FROM users WHERE email = %s)", email) == 0
     assert mails_to(email, "Two-factor") == []
+
+
+def test_the_2fa_routes_need_the_current_password(stack, db):
+    """A bearer token alone (copied out of a browser, say) cannot set up, turn on, turn off or re-key the
+    second factor: each route re-authenticates with the current password."""
+    email, password = register_user()
+    session, _ = login_user(email, password)
+    user_id = session.get(f"{API}/me", timeout=10).json()["id"]
+    for route, body in (("setup", None), ("enable", {"code": "123456"}), ("disable", {"code": "123456"}),
+                        ("recovery-codes", {"code": "123456"})):
+        assert_error(session.post(f"{API}/me/2fa/{route}", json=body, timeout=30), 400)
+    wrong = password + " not"
+    assert_error(session.post(f"{API}/me/2fa/setup", json={"password": wrong}, timeout=30), 403, "WRONG_PASSWORD")
+    assert scalar(db, "SELECT count(*) FROM totp WHERE user_id = %s", user_id) == 0
+    secret = session.post(f"{API}/me/2fa/setup", json={"password": password}, timeout=30).json()["secret"]
+    assert_error(session.post(f"{API}/me/2fa/enable", json={"password": wrong, "code": totp(secret)}, timeout=30),
+                 403, "WRONG_PASSWORD")
+    assert session.get(f"{API}/me", timeout=10).json()["two_factor_enabled"] is False
+
+    user = TwoFactorUser()
+    code = totp(user.secret, (user.enable_step + 1) * 30)
+    for route in ("disable", "recovery-codes"):
+        answer = user.session.post(f"{API}/me/2fa/{route}", json={"password": wrong, "code": code}, timeout=30)
+        assert_error(answer, 403, "WRONG_PASSWORD")
+    profile = user.session.get(f"{API}/me", timeout=10).json()
+    assert profile["two_factor_enabled"] is True and profile["recovery_codes_left"] == 10
+    # The code was not spent by the refused requests: with the password it works.
+    assert user.post("recovery-codes", code=code).status_code == 200
+
+
+def test_wrong_passwords_on_the_2fa_routes_lock_the_account(stack):
+    email, password = register_user()
+    session, _ = login_user(email, password)
+    for i in range(5):
+        answer = session.post(f"{API}/me/2fa/setup", json={"password": f"{password} guess {i}"}, timeout=30)
+        assert_error(answer, 403, "WRONG_PASSWORD")
+    locked = session.post(f"{API}/me/2fa/setup", json={"password": password}, timeout=30)
+    assert_error(locked, 429, "ACCOUNT_LOCKED")
+    assert 1 <= int(locked.headers["Retry-After"]) <= 900
+    # The same lock as login's.
+    answer = requests.post(f"{API}/auth/login", json={"email": email, "password": password}, timeout=30)
+    assert_error(answer, 429, "ACCOUNT_LOCKED")
+    wait_mail(email, "locked")
+
+
+def test_a_right_password_on_a_2fa_route_does_not_reset_the_code_streak(stack):
+    """Otherwise a stolen session and the password would give endless guesses at the code that turns 2FA off."""
+    user = TwoFactorUser()
+    right = totp(user.secret, (user.enable_step + 1) * 30)
+    wrong = f"{(int(right) + 1) % 1000000:06d}"
+    for _ in range(4):
+        assert_error(user.post("disable", code=wrong), 403, "INVALID_CODE")
+    assert_error(user.post("setup"), 409, "TWO_FACTOR_ALREADY_ENABLED")  # a right password, then a refusal
+    assert_error(user.post("disable", code=wrong), 403, "INVALID_CODE")
+    assert_error(user.post("disable", code=right), 429, "ACCOUNT_LOCKED")
