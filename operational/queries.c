@@ -127,6 +127,20 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "WHERE token_hash = decode($1, 'hex') AND type = 'verify_email' AND used_at IS NULL AND expires_at > now() "
     "AND password_hash IS NOT NULL RETURNING user_id, password_hash" },
 
+  /* parity__auth_mail_quota_take(): one more registration or reset mail to $1, unless $2 already went out
+     in the last $3 seconds (no row then). The upsert locks the address's row, so concurrent requests on
+     any replica are counted one after the other. */
+  [Q_AUTH_MAIL_QUOTA_TAKE] = { "Q_AUTH_MAIL_QUOTA_TAKE",
+    "INSERT INTO mail_quota AS q (email_key, sent_at, last_sent_at) VALUES ($1, ARRAY[now()], now()) "
+    "ON CONFLICT (email_key) DO UPDATE SET sent_at = ARRAY(SELECT t FROM unnest(q.sent_at) t "
+    "WHERE t > now() - make_interval(secs => $3::int) ORDER BY t) || now(), last_sent_at = now() "
+    "WHERE (SELECT count(*) FROM unnest(q.sent_at) t WHERE t > now() - make_interval(secs => $3::int)) < $2::int "
+    "RETURNING 1" },
+
+  /* parity_svc_cleanup() (its steps table): $1 days kept; a row whose newest mail is older counts nothing */
+  [Q_AUTH_MAIL_QUOTA_CLEANUP] = { "Q_AUTH_MAIL_QUOTA_CLEANUP",
+    "DELETE FROM mail_quota WHERE last_sent_at < now() - make_interval(days => $1::int)" },
+
   /* lockout: creates or locks the row of an email key and reads it (the upsert takes the row lock) */
   [Q_AUTH_ATTEMPTS_LOCK] = { "Q_AUTH_ATTEMPTS_LOCK",
     "INSERT INTO login_attempts (email_key) VALUES ($1) "

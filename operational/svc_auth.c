@@ -89,6 +89,25 @@ static int new_action_token(struct parity_db *db, const char *uid, const char *t
   return rc;
 }
 
+/*
+ * One more mail from registration or forgot-password to `key`, in the caller's transaction: *allowed
+ * turns false once PARITY_AUTH_MAIL_QUOTA went out within PARITY_AUTH_MAIL_QUOTA_SECONDS, whoever asks
+ * from wherever. The answer never says so: it would tell whether the address has an account.
+ */
+static int mail_quota_take(struct parity_db *db, const char *key, const char *kind, bool *allowed)
+{
+  char quota[16], window[16];
+  snprintf(quota, sizeof(quota), "%d", PARITY_AUTH_MAIL_QUOTA);
+  snprintf(window, sizeof(window), "%d", PARITY_AUTH_MAIL_QUOTA_SECONDS);
+  PGresult *r = NULL;
+  int rc = PARITY_DB_EXEC(db, Q_AUTH_MAIL_QUOTA_TAKE, &r, key, quota, window);
+  *allowed = !rc && PQntuples(r) == 1;
+  PQclear(r);
+  if (!rc && !*allowed)
+    parity_log(PARITY_LOG_WARN, "mail_quota_reached", "{s:s, s:i}", "kind", kind, "per_hour", PARITY_AUTH_MAIL_QUOTA);
+  return rc;
+}
+
 int parity__auth_drop_second_factor(struct parity_db *db, const char *uid, bool *was_enabled)
 {
   PGresult *r = NULL;
@@ -125,7 +144,7 @@ int parity_svc_auth_register(struct parity_app *app, const char *email, const ch
   if (rc)
     return rc;
   PGresult *r = NULL;
-  bool created = false, verified = false;
+  bool created = false, verified = false, mail = false;
   token[0] = '\0';
   rc = parity_db_begin(db);
   if (rc)
@@ -153,7 +172,8 @@ int parity_svc_auth_register(struct parity_app *app, const char *email, const ch
    * password and activates it, whoever registered the address before or after. Earlier links keep
    * working (each for its own password), so a later registration cannot disarm the owner's link.
    */
-  if (!verified)
+  rc = mail_quota_take(db, key, verified ? "already_registered" : "verify_email", &mail);
+  if (!rc && mail && !verified)
     rc = new_action_token(db, uid, "verify_email", PARITY_AUTH_VERIFY_TTL_SECONDS, hash, false, token);
 out:
   rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
@@ -165,7 +185,8 @@ release:
     return rc;
 
   base_url(app, base, sizeof(base));
-  if (!verified)
+  /* Over the address's quota nothing is sent, and the answer is the same. */
+  if (mail && !verified)
     parity__auth_mail(app, "verify_email", key, "Confirm your email address for Parity",
                       "Welcome to Parity.\n\nTo confirm that this address is yours, open this link within 24 "
                       "hours (it works once):\n%s/verify-email?token=%s\n\n"
@@ -173,7 +194,7 @@ release:
                       "for.\nIf you did not sign up for Parity, ignore this message: nothing happens without "
                       "the link.\n",
                       base, token);
-  else
+  else if (mail)
     parity__auth_mail(app, "already_registered", key, "Your Parity account",
                       "Someone tried to create a Parity account with this address, which already has one.\n\n"
                       "If that was you, log in: %s/login\nForgot your password? %s/forgot-password\n\n"
@@ -255,19 +276,21 @@ int parity_svc_auth_forgot(struct parity_app *app, const char *email, struct par
   if (rc)
     return rc;
   PGresult *r = NULL;
-  bool exists = false;
+  bool mail = false;
   rc = PARITY_DB_EXEC(db, Q_AUTH_USER_BY_EMAIL, &r, key);
   if (!rc && PQntuples(r) == 1) {
-    exists = true;
     snprintf(uid, sizeof(uid), "%s", PQgetvalue(r, 0, 0));
     rc = parity_db_begin(db);
     if (!rc)
+      rc = mail_quota_take(db, key, "reset_password", &mail);
+    /* Over the quota no new link either: the last one mailed stays the one that works. */
+    if (!rc && mail)
       rc = new_action_token(db, uid, "reset_password", PARITY_AUTH_RESET_TTL_SECONDS, NULL, true, token);
     rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
   }
   PQclear(r);
   parity_db_pool_release(&app->pool, db);
-  if (!rc && exists) {
+  if (!rc && mail) {
     base_url(app, base, sizeof(base));
     parity__auth_mail(app, "reset_password", key, "Reset your Parity password",
                       "Someone asked to reset the password of your Parity account.\n\n"

@@ -55,6 +55,13 @@ struct parity_app;
  * queue, so its delivery time is outside the answer either way.
  */
 #define PARITY_AUTH_FORGOT_FLOOR_MS 300
+/*
+ * Registration and forgot-password send at most this many mails (verification links, "already
+ * registered" notices, reset links) to one address per window, whatever the client's IP; beyond it the
+ * answer stays the same and nothing is sent. Counted in PostgreSQL (mail_quota), so replicas share it.
+ */
+#define PARITY_AUTH_MAIL_QUOTA 3
+#define PARITY_AUTH_MAIL_QUOTA_SECONDS 3600
 /* A session's last use is written at most this often by the gate (one UPDATE a minute, not per request). */
 #define PARITY_AUTH_TOUCH_SECONDS 60
 /* User-Agent kept with a session: printable ASCII only, at most this many bytes. */
