@@ -52,6 +52,22 @@ static void base_url(const struct parity_app *app, char *out, size_t cap)
     out[--n] = '\0';
 }
 
+/*
+ * The address an account is registered under, or a reset is mailed to: normalised, and one the mailer
+ * can send to (an address it would refuse could never receive its verification link, and some of them,
+ * such as "<a@b>" or "a,b@c", would even reach someone else).
+ */
+static int mailable_email(const char *email, char key[PARITY_EMAIL_MAX_BYTES + 1], struct parity_auth_fail *fail)
+{
+  if (parity_email_normalize(email, strlen(email), key, PARITY_EMAIL_MAX_BYTES + 1) != PARITY_OK)
+    return failed(fail, PARITY_EINVAL, "INVALID_EMAIL", "not an email address");
+  if (!parity_mail_address_ok(key))
+    return failed(fail, PARITY_EINVAL, "INVALID_EMAIL",
+                  "this address cannot receive our mail: it may not contain spaces, control characters or any "
+                  "of < > ( ) [ ] \\ , ; : \"");
+  return PARITY_OK;
+}
+
 static int weak_password(struct parity_auth_fail *fail, enum parity_password_problem problem)
 {
   switch (problem) {
@@ -128,12 +144,13 @@ int parity_svc_auth_register(struct parity_app *app, const char *email, const ch
   char key[PARITY_EMAIL_MAX_BYTES + 1], hash[PARITY_PASSWORD_HASH_MAX], uid[PARITY_AUTH_ID_TEXT], token[PARITY_TOKEN_STRLEN + 1];
   char base[PARITY_AUTH_BASE_URL_MAX];
   enum parity_password_problem problem;
-  if (parity_email_normalize(email, strlen(email), key, sizeof(key)) != PARITY_OK)
-    return failed(fail, PARITY_EINVAL, "INVALID_EMAIL", "not an email address");
+  int rc = mailable_email(email, key, fail);
+  if (rc)
+    return rc;
   if (parity_password_check(password, password_len, key, &problem, NULL) != PARITY_OK)
     return weak_password(fail, problem);
   /* Hashed before the lookup: a new and an existing email cost the same argon2id. */
-  int rc = parity_password_hash(password, password_len, hash);
+  rc = parity_password_hash(password, password_len, hash);
   if (rc == PARITY_EUNAVAILABLE)
     return parity__auth_busy(fail);
   if (rc)
@@ -269,10 +286,12 @@ int parity_svc_auth_forgot(struct parity_app *app, const char *email, struct par
   struct timespec start;
   clock_gettime(CLOCK_MONOTONIC, &start);
   char key[PARITY_EMAIL_MAX_BYTES + 1], token[PARITY_TOKEN_STRLEN + 1], uid[PARITY_AUTH_ID_TEXT], base[PARITY_AUTH_BASE_URL_MAX];
-  if (parity_email_normalize(email, strlen(email), key, sizeof(key)) != PARITY_OK)
-    return failed(fail, PARITY_EINVAL, "INVALID_EMAIL", "not an email address");
+  /* Refused from the text alone, before any lookup: the answer says nothing about accounts. */
+  int rc = mailable_email(email, key, fail);
+  if (rc)
+    return rc;
   struct parity_db *db = NULL;
-  int rc = parity_db_pool_acquire(&app->pool, &db);
+  rc = parity_db_pool_acquire(&app->pool, &db);
   if (rc)
     return rc;
   PGresult *r = NULL;

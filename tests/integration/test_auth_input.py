@@ -115,6 +115,25 @@ def test_malformed_emails_and_tokens_are_refused_before_any_lookup(stack, db):
     assert counts(db) == before
 
 
+def test_addresses_the_mailer_would_refuse_are_refused_at_registration(stack, db):
+    """Normal-looking to the address check, but no mail could reach them (or it would reach someone else:
+    "<victim@...>" and "a,victim@..." name another mailbox in the To header): 400 with a clear error, before
+    anything is written or sent."""
+    before = counts(db)
+    for email in ("<victim@example.test>", "a<b@example.test", "a>b@example.test", "a,victim@example.test",
+                  "a;b@example.test", "a:b@example.test", '"a"@example.test', "a(x)@example.test",
+                  "a\\b@example.test", "a@[127.0.0.1]"):
+        for path in ("/auth/register", "/auth/forgot-password"):
+            body = {"email": email, "password": "Correct horse battery 42"} if path == "/auth/register" \
+                else {"email": email}
+            answer = requests.post(f"{API}{path}", json=body, timeout=30)
+            check(answer, f"{path} {email!r}")
+            assert answer.status_code == 400, (path, email, answer.text)
+            error = answer.json()["error"]
+            assert error["code"] == "INVALID_EMAIL" and "cannot receive" in error["message"], (path, email, error)
+    assert counts(db) == before
+
+
 def test_a_body_on_a_route_without_input_may_only_be_empty_or_an_empty_object(stack, bearer):
     assert requests.get(f"{API}/me", headers=bearer, timeout=10).status_code == 200
     answer = requests.get(f"{API}/me", headers={**bearer, "Content-Type": "application/json"}, data=b"{}",
