@@ -297,6 +297,10 @@ int parity_svc_account_2fa_enable(struct parity_app *app, int64_t user_id, const
   }
   rc = parity_totp_verify(secret, secret_len, code, (int64_t)time(NULL), atoll(PQgetvalue(r, 0, 2)), &step);
   sodium_memzero(secret, sizeof(secret));
+  if (rc == PARITY_ECONFLICT) {
+    rc = parity__auth_code_used(fail);
+    goto out;
+  }
   if (rc) {
     rc = failed(fail, PARITY_EFORBIDDEN, "INVALID_CODE", "the code does not match: check the app's clock and retry");
     goto out;
@@ -330,7 +334,8 @@ release:
 /*
  * The shared step of disable and new recovery codes, after the password: the code checked inside a
  * transaction that is left open on success (rolled back on any failure). 2FA off is 409 and counts
- * nothing; a wrong, expired or replayed code is 403 INVALID_CODE and stays counted toward the lockout.
+ * nothing, nor does a right code already used (409 CODE_ALREADY_USED: a race lost to another request);
+ * a wrong or expired code is 403 INVALID_CODE and stays counted toward the lockout.
  */
 static int second_factor_step(struct parity_app *app, struct parity_db *db, int64_t user_id, const char *code,
                               bool allow_recovery, const struct parity__auth_attempt *attempt,
@@ -349,6 +354,11 @@ static int second_factor_step(struct parity_app *app, struct parity_db *db, int6
     parity_db_rollback(db, rc);
     parity__auth_attempt_failed(app, attempt, true);
     return failed(fail, PARITY_EFORBIDDEN, "INVALID_CODE", "the code is wrong, expired or already used");
+  }
+  if (rc == PARITY_ECONFLICT) {
+    parity_db_rollback(db, rc);
+    reauth_refund(db, attempt);
+    return parity__auth_code_used(fail);
   }
   return rc ? parity_db_rollback(db, rc) : PARITY_OK;
 }

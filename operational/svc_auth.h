@@ -41,7 +41,10 @@ struct parity_app;
  *   every session, turns 2FA off (secret and recovery codes; the owner is mailed when it was on)
  *   and clears the email's lockout.
  * - Wrong codes on authenticated 2FA routes are 403 INVALID_CODE (401 would read as "log in
- *   again" to a client); at login they are 401.
+ *   again" to a client); at login they are 401. A right TOTP code whose step was already accepted
+ *   is 409 CODE_ALREADY_USED everywhere and is not counted: two requests sent with one code (a
+ *   double submit) run one after the other on the totp row lock, and the second must not push its
+ *   owner toward a lockout.
  */
 
 /* Lifetimes (SPEC §10 and issue 4). */
@@ -180,8 +183,10 @@ void parity__auth_attempt_failed(struct parity_app *app, const struct parity__au
 /*
  * Checks a second factor for user_id inside the caller's transaction: 6 digits are a TOTP code
  * (its step stored so it is never accepted again), anything else a recovery code when
- * allow_recovery (marked used). PARITY_OK, PARITY_EAUTH (wrong, replayed or used), PARITY_ENOTFOUND
- * (2FA is not on), PARITY_EDB.
+ * allow_recovery (marked used). PARITY_OK, PARITY_EAUTH (wrong, expired, or a used recovery code),
+ * PARITY_ECONFLICT (a right TOTP code whose step was accepted already: the loser of a race between
+ * two requests with one code, or a replay; it guesses nothing, so callers do not count it toward the
+ * lockout), PARITY_ENOTFOUND (2FA is not on), PARITY_EDB.
  */
 int parity__auth_second_factor(struct parity_app *app, struct parity_db *db, int64_t user_id, const char *code,
                                bool allow_recovery, int64_t now);
@@ -191,6 +196,9 @@ int parity__auth_second_factor(struct parity_app *app, struct parity_db *db, int
  * recovery code go. *was_enabled (may be NULL): 2FA was on, so its owner is told.
  */
 int parity__auth_drop_second_factor(struct parity_db *db, const char *uid, bool *was_enabled);
+
+/* The answer to PARITY_ECONFLICT from parity__auth_second_factor(): 409 CODE_ALREADY_USED. */
+int parity__auth_code_used(struct parity_auth_fail *fail);
 
 /*
  * Runs a revoking UPDATE (Q_AUTH_FAMILY_REVOKE, _OWNED or Q_AUTH_USER_REVOKE_ALL) until it touches no

@@ -141,15 +141,21 @@ int parity__auth_second_factor(struct parity_app *app, struct parity_db *db, int
     }
     rc = parity_totp_verify(secret, secret_len, code, now, atoll(PQgetvalue(r, 0, 2)), &step);
     sodium_memzero(secret, sizeof(secret));
+    /*
+     * A right code whose step was accepted already is no guess: most often the loser of two requests
+     * sent with one code (a double submit), which waited on the row lock above for the winner.
+     */
+    if (rc == PARITY_ECONFLICT)
+      goto out;
     if (rc) {
-      rc = PARITY_EAUTH; /* wrong, out of the window, or a replay of an accepted step */
+      rc = PARITY_EAUTH; /* wrong or out of the window */
       goto out;
     }
     char step_text[PARITY_AUTH_ID_TEXT];
     snprintf(step_text, sizeof(step_text), "%lld", (long long)step);
     rc = PARITY_DB_EXEC(db, Q_AUTH_TOTP_USE_STEP, &w, uid, step_text);
     if (!rc && parity_db_affected(w) != 1)
-      rc = PARITY_EAUTH;
+      rc = PARITY_ECONFLICT;
     goto out;
   }
   if (!allow_recovery) {
@@ -173,6 +179,12 @@ out:
 }
 
 /* ------------------------------------------------------------------ sessions */
+
+int parity__auth_code_used(struct parity_auth_fail *fail)
+{
+  return failed(fail, PARITY_ECONFLICT, "CODE_ALREADY_USED",
+                "this code was just used (by another request?): wait for the next code from your app");
+}
 
 int parity__auth_revoke(struct parity_db *db, int stmt, int nparams, const char *const *params, long *total)
 {
@@ -400,6 +412,12 @@ int parity_svc_auth_login_2fa(struct parity_app *app, const struct parity_auth_c
     parity_db_rollback(db, rc);
     parity__auth_attempt_failed(app, &attempt, true);
     rc = failed(fail, PARITY_EAUTH, "INVALID_CODE", "the code is wrong, expired or already used");
+    goto out;
+  }
+  if (rc == PARITY_ECONFLICT) {
+    parity_db_rollback(db, rc);
+    parity__auth_attempt_refund(db, &attempt);
+    rc = parity__auth_code_used(fail);
     goto out;
   }
   if (rc == PARITY_ENOTFOUND)

@@ -2,6 +2,7 @@
 refusal, recovery codes, the secret sealed at rest, lockout on the 2FA step, disable."""
 
 import base64
+import concurrent.futures
 import hashlib
 import hmac
 import struct
@@ -107,7 +108,7 @@ def test_enable_then_login_needs_the_second_step(stack, db):
 
     mfa = user.first_step()
     # The code that enabled 2FA used its step: the same code is a replay.
-    assert_error(second_step(mfa, totp(user.secret, user.enable_step * 30)), 401, "INVALID_CODE")
+    assert_error(second_step(mfa, totp(user.secret, user.enable_step * 30)), 409, "CODE_ALREADY_USED")
     done = second_step(mfa, totp(user.secret, (user.enable_step + 1) * 30))
     assert done.status_code == 200, done.text
     assert done.json()["token_type"] == "Bearer"
@@ -124,7 +125,54 @@ def test_a_code_is_never_accepted_twice(stack):
     code = totp(user.secret, (user.enable_step + 1) * 30)
     assert second_step(user.first_step(), code).status_code == 200
     # Same code, new login: refused although it is still inside the time window.
-    assert_error(second_step(user.first_step(), code), 401, "INVALID_CODE")
+    assert_error(second_step(user.first_step(), code), 409, "CODE_ALREADY_USED")
+
+
+def failures(db, email):
+    return scalar(db, "SELECT failures FROM login_attempts WHERE email_key = %s", email) or 0
+
+
+def test_the_loser_of_a_race_with_one_right_code_gets_a_clear_error_and_no_failure(stack, db):
+    """A login completed twice at once with the same right code (a double submit): one request wins; the other
+    is told the code was just used (or, arriving after the winner finished, that the login step is over), and
+    it counts nothing toward the lockout. A later replay of that code is the same loser, however often."""
+    user = TwoFactorUser()
+    code = totp(user.secret, (user.enable_step + 1) * 30)
+    mfa = user.first_step()
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda _: second_step(mfa, code), range(2)))
+    assert sorted(a.status_code for a in answers) in ([200, 401], [200, 409]), [a.text for a in answers]
+    loser = next(a for a in answers if a.status_code != 200)
+    assert loser.json()["error"]["code"] in ("CODE_ALREADY_USED", "INVALID_MFA_TOKEN"), loser.text
+    assert failures(db, user.email) == 0
+    for _ in range(6):
+        assert_error(second_step(user.first_step(), code), 409, "CODE_ALREADY_USED")
+    assert failures(db, user.email) == 0
+
+
+def test_two_enables_racing_with_one_code_count_no_failure(stack, db):
+    email, password = register_user()
+    session, _ = login_user(email, password)
+    secret = session.post(f"{API}/me/2fa/setup", json={"password": password}, timeout=30).json()["secret"]
+    code = totp(secret)
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda _: session.post(f"{API}/me/2fa/enable", json={"password": password,
+                                                                                      "code": code}, timeout=30),
+                                range(2)))
+    assert sorted(a.status_code for a in answers) == [200, 409], [a.text for a in answers]
+    loser = next(a for a in answers if a.status_code == 409)
+    assert loser.json()["error"]["code"] in ("TWO_FACTOR_ALREADY_ENABLED", "CODE_ALREADY_USED")
+    assert failures(db, email) == 0
+
+
+def test_turning_2fa_off_with_a_code_just_used_counts_no_failure(stack, db):
+    user = TwoFactorUser()
+    code = totp(user.secret, (user.enable_step + 1) * 30)
+    assert second_step(user.first_step(), code).status_code == 200
+    for _ in range(6):
+        assert_error(user.post("disable", code=code), 409, "CODE_ALREADY_USED")
+    assert failures(db, user.email) == 0
+    assert user.session.get(f"{API}/me", timeout=10).json()["two_factor_enabled"] is True
 
 
 def test_recovery_codes_are_single_use(stack):
