@@ -185,9 +185,10 @@ int parity_svc_auth_register(struct parity_app *app, const char *email, const ch
     verified = strcmp(PQgetvalue(r, 0, 2), "t") == 0;
   }
   /*
-   * Unverified, the account is only a pending registration: the link carries this registration's
-   * password and activates it, whoever registered the address before or after. Earlier links keep
-   * working (each for its own password), so a later registration cannot disarm the owner's link.
+   * One more mail to the address (unless it had its quota this hour). Unverified, the account is only
+   * a pending registration: the link carries this registration's password and activates it, whoever
+   * registered the address before or after. Earlier links keep working (each for its own password), so
+   * a later registration cannot disarm the owner's link.
    */
   rc = mail_quota_take(db, key, verified ? "already_registered" : "verify_email", &mail);
   if (!rc && mail && !verified)

@@ -178,13 +178,13 @@ out:
   return rc;
 }
 
-/* ------------------------------------------------------------------ sessions */
-
 int parity__auth_code_used(struct parity_auth_fail *fail)
 {
   return failed(fail, PARITY_ECONFLICT, "CODE_ALREADY_USED",
                 "this code was just used (by another request?): wait for the next code from your app");
 }
+
+/* ------------------------------------------------------------------ sessions */
 
 int parity__auth_revoke(struct parity_db *db, int stmt, int nparams, const char *const *params, long *total)
 {
