@@ -147,7 +147,7 @@ static int reauthenticate(struct parity_app *app, int64_t user_id, const char *p
   rc = PARITY_DB_EXEC(db, Q_AUTH_USER_BY_ID, &r, uid);
   if (!rc && PQntuples(r) != 1)
     rc = PARITY_ENOTFOUND;
-  /* Until the mailbox is proven the account may be someone else's registration: no second factor to lock its owner out. */
+  /* Until the mailbox is proven the account may be someone else's registration: no 2FA to lock its owner out. */
   if (!rc && !is_true(r, 0, 2))
     rc = failed(fail, PARITY_EFORBIDDEN, "EMAIL_NOT_VERIFIED", "confirm your email address first");
   if (!rc) {
