@@ -34,6 +34,7 @@ int parity_auth_gate_init(struct parity_app *app)
     rc = parity_password_init();
   if (rc)
     return refuse("(libsodium/liboath)", "the crypto libraries did not initialise", rc);
+  parity_password_gate_timeout_set(cfg->password_gate_timeout_ms);
 
   /* Turnstile's siteverify calls run in request threads: libcurl's global state is set up here, once. */
   if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)

@@ -1,13 +1,13 @@
 /* The /api/v1/me routes: the profile, the session list and revocation, and TOTP 2FA (setup, enable, disable, codes). */
 #include "common/errors.h"
 #include "operational/app.h"
-#include "operational/auth/token.h"
 #include "operational/h_auth.h"
 #include "operational/svc_account.h"
 
-static const struct parity_json_field code_fields[] = {
-  { "code", PJ_STRING, true, 0, 0, PARITY_RECOVERY_INPUT_MAX },
-};
+/* The 2FA routes re-authenticate: each takes the current password, and all but setup a code. */
+static const struct parity_json_field password_fields[] = { PARITY_H_AUTH_FIELD_PASSWORD("password") };
+static const struct parity_json_field code_fields[] = { PARITY_H_AUTH_FIELD_PASSWORD("password"),
+                                                        PARITY_H_AUTH_FIELD_CODE };
 
 int h_me(struct parity_request *req, struct parity_response *res)
 {
@@ -42,25 +42,31 @@ int h_me_session_revoke(struct parity_request *req, struct parity_response *res)
 
 int h_me_2fa_setup(struct parity_request *req, struct parity_response *res)
 {
-  json_t *body = NULL;
+  json_t *in = NULL, *out = NULL;
   struct parity_auth_fail fail = { 0 };
-  int rc = parity__h_auth_no_body(req, res);
+  int rc = parity_req_json(req, res, password_fields, PARITY_H_AUTH_N(password_fields), &in);
   if (rc)
     return rc;
-  rc = parity_svc_account_2fa_setup(req->app, req->user_id, &body, &fail);
-  return rc ? parity__h_auth_fail(res, rc, &fail) : parity_res_json(res, 200, body);
+  const json_t *password = json_object_get(in, "password");
+  rc = parity_svc_account_2fa_setup(req->app, req->user_id, json_string_value(password), json_string_length(password),
+                                    &out, &fail);
+  json_decref(in);
+  return rc ? parity__h_auth_fail(res, rc, &fail) : parity_res_json(res, 200, out);
 }
 
-/* enable, disable and new recovery codes all take {"code"}. */
+/* enable and new recovery codes both take {"password","code"} and answer the new recovery codes. */
 static int with_code(struct parity_request *req, struct parity_response *res,
-                     int (*svc)(struct parity_app *, int64_t, const char *, json_t **, struct parity_auth_fail *))
+                     int (*svc)(struct parity_app *, int64_t, const char *, size_t, const char *, json_t **,
+                                struct parity_auth_fail *))
 {
   json_t *in = NULL, *out = NULL;
   struct parity_auth_fail fail = { 0 };
-  int rc = parity_req_json(req, res, code_fields, 1, &in);
+  int rc = parity_req_json(req, res, code_fields, PARITY_H_AUTH_N(code_fields), &in);
   if (rc)
     return rc;
-  rc = svc(req->app, req->user_id, json_string_value(json_object_get(in, "code")), &out, &fail);
+  const json_t *password = json_object_get(in, "password");
+  rc = svc(req->app, req->user_id, json_string_value(password), json_string_length(password),
+           parity_json_str(in, "code", NULL), &out, &fail);
   json_decref(in);
   return rc ? parity__h_auth_fail(res, rc, &fail) : parity_res_json(res, 200, out);
 }
@@ -79,10 +85,12 @@ int h_me_2fa_disable(struct parity_request *req, struct parity_response *res)
 {
   json_t *in = NULL;
   struct parity_auth_fail fail = { 0 };
-  int rc = parity_req_json(req, res, code_fields, 1, &in);
+  int rc = parity_req_json(req, res, code_fields, PARITY_H_AUTH_N(code_fields), &in);
   if (rc)
     return rc;
-  rc = parity_svc_account_2fa_disable(req->app, req->user_id, json_string_value(json_object_get(in, "code")), &fail);
+  const json_t *password = json_object_get(in, "password");
+  rc = parity_svc_account_2fa_disable(req->app, req->user_id, json_string_value(password),
+                                      json_string_length(password), parity_json_str(in, "code", NULL), &fail);
   json_decref(in);
   if (rc)
     return parity__h_auth_fail(res, rc, &fail);

@@ -18,21 +18,19 @@
 /* Every field bounded: an email over 1 KiB or a password over 512 bytes is refused before any work. */
 #define FIELD_EMAIL { "email", PJ_STRING, true, 0, 0, PARITY_EMAIL_INPUT_MAX }
 #define FIELD_TURNSTILE { "turnstile_token", PJ_STRING, false, 0, 0, PARITY_AUTH_TURNSTILE_TOKEN_MAX }
-#define FIELD_PASSWORD(name) { name, PJ_STRING, true, 0, 0, PARITY_PASSWORD_MAX_BYTES }
 #define FIELD_TOKEN(name) { name, PJ_STRING, true, 0, 0, TOKEN_FIELD_MAX }
-#define FIELD_CODE { "code", PJ_STRING, true, 0, 0, PARITY_RECOVERY_INPUT_MAX }
 
-static const struct parity_json_field register_fields[] = { FIELD_EMAIL, FIELD_PASSWORD("password"),
+static const struct parity_json_field register_fields[] = { FIELD_EMAIL, PARITY_H_AUTH_FIELD_PASSWORD("password"),
                                                             FIELD_TURNSTILE };
 static const struct parity_json_field verify_fields[] = { FIELD_TOKEN("token") };
-static const struct parity_json_field login_fields[] = { FIELD_EMAIL, FIELD_PASSWORD("password"), FIELD_TURNSTILE };
-static const struct parity_json_field login_2fa_fields[] = { FIELD_TOKEN("mfa_token"), FIELD_CODE };
+static const struct parity_json_field login_fields[] = { FIELD_EMAIL, PARITY_H_AUTH_FIELD_PASSWORD("password"),
+                                                         FIELD_TURNSTILE };
+static const struct parity_json_field login_2fa_fields[] = { FIELD_TOKEN("mfa_token"), PARITY_H_AUTH_FIELD_CODE };
 static const struct parity_json_field forgot_fields[] = { FIELD_EMAIL, FIELD_TURNSTILE };
-static const struct parity_json_field reset_fields[] = { FIELD_TOKEN("token"), FIELD_PASSWORD("password") };
-static const struct parity_json_field change_fields[] = { FIELD_PASSWORD("current_password"),
-                                                          FIELD_PASSWORD("new_password") };
-
-#define N(fields) (sizeof(fields) / sizeof(fields[0]))
+static const struct parity_json_field reset_fields[] = { FIELD_TOKEN("token"),
+                                                         PARITY_H_AUTH_FIELD_PASSWORD("password") };
+static const struct parity_json_field change_fields[] = { PARITY_H_AUTH_FIELD_PASSWORD("current_password"),
+                                                          PARITY_H_AUTH_FIELD_PASSWORD("new_password") };
 
 int parity__h_auth_fail(struct parity_response *res, int rc, const struct parity_auth_fail *fail)
 {
@@ -104,7 +102,7 @@ int h_auth_register(struct parity_request *req, struct parity_response *res)
 {
   json_t *body = NULL;
   struct parity_auth_fail fail = { 0 };
-  int rc = parity_req_json(req, res, register_fields, N(register_fields), &body);
+  int rc = parity_req_json(req, res, register_fields, PARITY_H_AUTH_N(register_fields), &body);
   if (rc)
     return rc;
   rc = parity_svc_auth_turnstile(req->app, str(body, "turnstile_token"), req->client_ip, &fail);
@@ -120,7 +118,7 @@ int h_auth_verify_email(struct parity_request *req, struct parity_response *res)
 {
   json_t *body = NULL;
   struct parity_auth_fail fail = { 0 };
-  int rc = parity_req_json(req, res, verify_fields, N(verify_fields), &body);
+  int rc = parity_req_json(req, res, verify_fields, PARITY_H_AUTH_N(verify_fields), &body);
   if (rc)
     return rc;
   rc = parity_svc_auth_verify_email(req->app, str(body, "token"), &fail);
@@ -136,7 +134,7 @@ int h_auth_login(struct parity_request *req, struct parity_response *res)
   struct parity_auth_fail fail = { 0 };
   struct parity_auth_login login;
   struct parity_auth_client client = client_of(req);
-  int rc = parity_req_json(req, res, login_fields, N(login_fields), &body);
+  int rc = parity_req_json(req, res, login_fields, PARITY_H_AUTH_N(login_fields), &body);
   if (rc)
     return rc;
   rc = parity_svc_auth_turnstile(req->app, str(body, "turnstile_token"), req->client_ip, &fail);
@@ -155,7 +153,7 @@ int h_auth_login_2fa(struct parity_request *req, struct parity_response *res)
   struct parity_auth_fail fail = { 0 };
   struct parity_auth_login login;
   struct parity_auth_client client = client_of(req);
-  int rc = parity_req_json(req, res, login_2fa_fields, N(login_2fa_fields), &body);
+  int rc = parity_req_json(req, res, login_2fa_fields, PARITY_H_AUTH_N(login_2fa_fields), &body);
   if (rc)
     return rc;
   rc = parity_svc_auth_login_2fa(req->app, &client, str(body, "mfa_token"), str(body, "code"), &login, &fail);
@@ -212,7 +210,7 @@ int h_auth_forgot_password(struct parity_request *req, struct parity_response *r
 {
   json_t *body = NULL;
   struct parity_auth_fail fail = { 0 };
-  int rc = parity_req_json(req, res, forgot_fields, N(forgot_fields), &body);
+  int rc = parity_req_json(req, res, forgot_fields, PARITY_H_AUTH_N(forgot_fields), &body);
   if (rc)
     return rc;
   rc = parity_svc_auth_turnstile(req->app, str(body, "turnstile_token"), req->client_ip, &fail);
@@ -228,7 +226,7 @@ int h_auth_reset_password(struct parity_request *req, struct parity_response *re
 {
   json_t *body = NULL;
   struct parity_auth_fail fail = { 0 };
-  int rc = parity_req_json(req, res, reset_fields, N(reset_fields), &body);
+  int rc = parity_req_json(req, res, reset_fields, PARITY_H_AUTH_N(reset_fields), &body);
   if (rc)
     return rc;
   rc = parity_svc_auth_reset(req->app, str(body, "token"), str(body, "password"), len(body, "password"), &fail);
@@ -243,7 +241,7 @@ int h_auth_change_password(struct parity_request *req, struct parity_response *r
 {
   json_t *body = NULL;
   struct parity_auth_fail fail = { 0 };
-  int rc = parity_req_json(req, res, change_fields, N(change_fields), &body);
+  int rc = parity_req_json(req, res, change_fields, PARITY_H_AUTH_N(change_fields), &body);
   if (rc)
     return rc;
   rc = parity_svc_auth_change_password(req->app, req->user_id, req->token_id, str(body, "current_password"),

@@ -60,6 +60,30 @@ static bool header_text_ok(const char *s, size_t max, bool ascii_only)
   return true;
 }
 
+/*
+ * Characters that mean more than "part of the address" in a To header or an SMTP path: they would end
+ * the <path>, open a comment, a group, a domain literal or a quoted string, or list a second recipient.
+ */
+#define MAIL_ADDRESS_SPECIALS "<>()[]\\,;:\""
+
+bool parity_mail_address_ok(const char *addr)
+{
+  if (!addr)
+    return false;
+  size_t n = strnlen(addr, PARITY_MAIL_ADDR_MAX + 1);
+  if (n < 3 || n > PARITY_MAIL_ADDR_MAX || parity_utf8_validate(addr, n, NULL) != PARITY_OK)
+    return false;
+  const char *at = strchr(addr, '@');
+  if (!at || at == addr || at[1] == '\0' || strchr(at + 1, '@'))
+    return false;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)addr[i];
+    if (c <= ' ' || c == 0x7f || (c < 0x80 && strchr(MAIL_ADDRESS_SPECIALS, c)))
+      return false;
+  }
+  return true;
+}
+
 int parity_mail_address(const char *from, char *out, size_t cap)
 {
   if (!from || !out || cap == 0)
@@ -74,12 +98,16 @@ int parity_mail_address(const char *from, char *out, size_t cap)
     end = gt;
   }
   size_t n = (size_t)(end - start);
-  if (n < 3 || !memchr(start, '@', n) || memchr(start, ' ', n) || memchr(start, '<', n))
+  if (n > PARITY_MAIL_ADDR_MAX)
     return PARITY_EINVAL;
   if (n + 1 > cap)
     return PARITY_ETOOBIG;
   memcpy(out, start, n);
   out[n] = '\0';
+  if (!parity_mail_address_ok(out)) {
+    out[0] = '\0';
+    return PARITY_EINVAL;
+  }
   return PARITY_OK;
 }
 

@@ -2,6 +2,7 @@
 #ifndef PARITY_MAIL_H
 #define PARITY_MAIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -67,8 +68,16 @@ int parity_mail_format_new(const char *from, const char *to, const char *subject
                            time_t now, char **out, size_t *len);
 
 /*
- * The address inside a From value ("Name <a@b>" -> "a@b", "a@b" -> "a@b") into out.
- * Returns PARITY_OK, PARITY_EINVAL or PARITY_ETOOBIG.
+ * Whether addr is a bare address this mailer sends to: 3..PARITY_MAIL_ADDR_MAX bytes of UTF-8 with
+ * exactly one '@' (not first, not last), and no control character, space or any of <>()[]\,;:"
+ * (they would end the SMTP path, or turn the To header into a comment, a group or a list).
+ * Registration refuses the addresses this refuses: their mail could never be delivered.
+ */
+bool parity_mail_address_ok(const char *addr);
+
+/*
+ * The address inside a From or To value ("Name <a@b>" -> "a@b", "a@b" -> "a@b") into out; it must
+ * pass parity_mail_address_ok(). Returns PARITY_OK, PARITY_EINVAL or PARITY_ETOOBIG.
  */
 int parity_mail_address(const char *from, char *out, size_t cap);
 

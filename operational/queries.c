@@ -72,12 +72,14 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
 
   /* change-password, 2FA routes, lock emails: $1 user id */
   [Q_AUTH_USER_BY_ID] = { "Q_AUTH_USER_BY_ID",
-    "SELECT email::text, password_hash FROM users WHERE id = $1::bigint" },
+    "SELECT email::text, password_hash, email_verified_at IS NOT NULL FROM users WHERE id = $1::bigint" },
 
-  /* parity_svc_auth_verify_email(): $1 user id */
-  [Q_AUTH_USER_VERIFY] = { "Q_AUTH_USER_VERIFY",
-    "UPDATE users SET email_verified_at = COALESCE(email_verified_at, now()), updated_at = now() "
-    "WHERE id = $1::bigint" },
+  /* parity_svc_auth_verify_email(): the link's registration becomes the account, once: $1 user id, $2 the
+     password hash the link carries. No row when the address was verified meanwhile (by another link or a
+     reset): its owner has chosen a password already. */
+  [Q_AUTH_USER_ACTIVATE] = { "Q_AUTH_USER_ACTIVATE",
+    "UPDATE users SET password_hash = $2, email_verified_at = now(), updated_at = now() "
+    "WHERE id = $1::bigint AND email_verified_at IS NULL RETURNING email::text" },
 
   /* change-password and re-hash at login: $1 user id, $2 new hash, $3 the hash it replaces */
   [Q_AUTH_PASSWORD_SET] = { "Q_AUTH_PASSWORD_SET",
@@ -96,14 +98,16 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "(SELECT count(*) FROM recovery_codes r WHERE r.user_id = u.id AND r.used_at IS NULL) "
     "FROM users u WHERE u.id = $1::bigint" },
 
-  /* action tokens: only the newest link of a kind works. $1 user id, $2 type */
+  /* action tokens: retires the unused links of a kind (a new reset link, a verified or reset address).
+     $1 user id, $2 type */
   [Q_AUTH_TOKEN_RETIRE] = { "Q_AUTH_TOKEN_RETIRE",
     "UPDATE action_tokens SET used_at = now() WHERE user_id = $1::bigint AND type = $2 AND used_at IS NULL" },
 
-  /* action tokens: $1 user id, $2 type, $3 SHA-256 hex of the token, $4 lifetime in seconds */
+  /* action tokens: $1 user id, $2 type, $3 SHA-256 hex of the token, $4 lifetime in seconds, $5 the password
+     hash of a registration (verify_email) or NULL */
   [Q_AUTH_TOKEN_INSERT] = { "Q_AUTH_TOKEN_INSERT",
-    "INSERT INTO action_tokens (user_id, type, token_hash, expires_at) "
-    "VALUES ($1::bigint, $2, decode($3, 'hex'), now() + make_interval(secs => $4::int))" },
+    "INSERT INTO action_tokens (user_id, type, token_hash, expires_at, password_hash) "
+    "VALUES ($1::bigint, $2, decode($3, 'hex'), now() + make_interval(secs => $4::int), $5)" },
 
   /* reset-password, login/2fa: a live token's owner, without using it. $1 hash hex, $2 type */
   [Q_AUTH_TOKEN_PEEK] = { "Q_AUTH_TOKEN_PEEK",
@@ -115,6 +119,27 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "UPDATE action_tokens SET used_at = now() "
     "WHERE token_hash = decode($1, 'hex') AND type = $2 AND used_at IS NULL AND expires_at > now() "
     "RETURNING user_id" },
+
+  /* parity_svc_auth_verify_email(): uses a live verification link: its user and the password hash of its
+     registration. $1 hash hex. Links from before that column existed carry none and are refused. */
+  [Q_AUTH_VERIFY_CONSUME] = { "Q_AUTH_VERIFY_CONSUME",
+    "UPDATE action_tokens SET used_at = now() "
+    "WHERE token_hash = decode($1, 'hex') AND type = 'verify_email' AND used_at IS NULL AND expires_at > now() "
+    "AND password_hash IS NOT NULL RETURNING user_id, password_hash" },
+
+  /* parity__auth_mail_quota_take(): one more registration or reset mail to $1, unless $2 already went out
+     in the last $3 seconds (no row then). The upsert locks the address's row, so concurrent requests on
+     any replica are counted one after the other. */
+  [Q_AUTH_MAIL_QUOTA_TAKE] = { "Q_AUTH_MAIL_QUOTA_TAKE",
+    "INSERT INTO mail_quota AS q (email_key, sent_at, last_sent_at) VALUES ($1, ARRAY[now()], now()) "
+    "ON CONFLICT (email_key) DO UPDATE SET sent_at = ARRAY(SELECT t FROM unnest(q.sent_at) t "
+    "WHERE t > now() - make_interval(secs => $3::int) ORDER BY t) || now(), last_sent_at = now() "
+    "WHERE (SELECT count(*) FROM unnest(q.sent_at) t WHERE t > now() - make_interval(secs => $3::int)) < $2::int "
+    "RETURNING 1" },
+
+  /* parity_svc_cleanup() (its steps table): $1 days kept; a row whose newest mail is older counts nothing */
+  [Q_AUTH_MAIL_QUOTA_CLEANUP] = { "Q_AUTH_MAIL_QUOTA_CLEANUP",
+    "DELETE FROM mail_quota WHERE last_sent_at < now() - make_interval(days => $1::int)" },
 
   /* lockout: creates or locks the row of an email key and reads it (the upsert takes the row lock) */
   [Q_AUTH_ATTEMPTS_LOCK] = { "Q_AUTH_ATTEMPTS_LOCK",
@@ -130,7 +155,9 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
   /* lockout: a success ends the streak */
   [Q_AUTH_ATTEMPTS_CLEAR] = { "Q_AUTH_ATTEMPTS_CLEAR", "DELETE FROM login_attempts WHERE email_key = $1" },
 
-  /* lockout: a right password with 2FA on gives back the failure counted in advance, and nothing more */
+  /* parity__auth_attempt_refund(): an attempt that was no guess (a right password with 2FA on, an attempt
+     the hash gate shed, a right code that lost a race) gives back the failure counted in advance, and
+     nothing more */
   [Q_AUTH_ATTEMPTS_REFUND] = { "Q_AUTH_ATTEMPTS_REFUND",
     "UPDATE login_attempts SET failures = greatest(failures - 1, 0), locked_until = NULL, "
     "last_failure_at = CASE WHEN failures > 1 THEN last_failure_at END WHERE email_key = $1" },
@@ -213,8 +240,9 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "UPDATE totp SET enabled_at = now(), last_step = $2::bigint "
     "WHERE user_id = $1::bigint AND enabled_at IS NULL AND last_step < $2::bigint" },
 
-  /* POST /me/2fa/disable */
-  [Q_AUTH_TOTP_DELETE] = { "Q_AUTH_TOTP_DELETE", "DELETE FROM totp WHERE user_id = $1::bigint" },
+  /* parity__auth_drop_second_factor(): 2FA off (disable, reset, verification); a row says whether it was on */
+  [Q_AUTH_TOTP_DELETE] = { "Q_AUTH_TOTP_DELETE",
+    "DELETE FROM totp WHERE user_id = $1::bigint RETURNING enabled_at IS NOT NULL" },
   [Q_AUTH_RECOVERY_DELETE_ALL] = { "Q_AUTH_RECOVERY_DELETE_ALL",
     "DELETE FROM recovery_codes WHERE user_id = $1::bigint" },
 

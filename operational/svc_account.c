@@ -12,6 +12,7 @@
 #include "common/ids.h"
 #include "common/log.h"
 #include "operational/app.h"
+#include "operational/auth/password.h"
 #include "operational/auth/secretbox.h"
 #include "operational/auth/token.h"
 #include "operational/auth/totp.h"
@@ -111,40 +112,108 @@ int parity_svc_account_revoke_session(struct parity_app *app, int64_t user_id, c
 
 /* ------------------------------------------------------------------ 2FA */
 
-int parity_svc_account_2fa_setup(struct parity_app *app, int64_t user_id, json_t **out,
-                                 struct parity_auth_fail *fail)
+/*
+ * The 2FA routes re-authenticate: a bearer token alone (copied out of a browser, say) must not set
+ * up, turn off or re-key the second factor. The current password is checked as at login: this
+ * attempt is counted against the email's lockout before its hash runs (429 ACCOUNT_LOCKED while
+ * locked), a wrong password is 403 WRONG_PASSWORD and stays counted. On PARITY_OK the attempt is
+ * still counted: the caller ends the streak once the request did what it asked, or else gives back
+ * only this attempt's count (reauth_refund), as a right password does at a 2FA login, so that a right
+ * password never wipes out failed code guesses. An unverified account is refused before anything is
+ * counted.
+ */
+static int reauthenticate(struct parity_app *app, int64_t user_id, const char *password, size_t password_len,
+                          struct parity__auth_attempt *attempt, struct parity_auth_fail *fail)
 {
-  unsigned char secret[PARITY_TOTP_SECRET_BYTES];
-  char uid[PARITY_AUTH_ID_TEXT], b32[PARITY_TOTP_SECRET_B32_LEN + 8], uri[PARITY_TOTP_URI_MAX], sealed[PARITY_SECRETBOX_SEALED_MAX];
+  char uid[PARITY_AUTH_ID_TEXT], hash[PARITY_PASSWORD_HASH_MAX];
   parity__auth_id_text(user_id, uid);
   struct parity_db *db = NULL;
   int rc = parity_db_pool_acquire(&app->pool, &db);
   if (rc)
     return rc;
-  PGresult *r = NULL, *w = NULL;
+  PGresult *r = NULL;
   rc = PARITY_DB_EXEC(db, Q_AUTH_USER_BY_ID, &r, uid);
   if (!rc && PQntuples(r) != 1)
     rc = PARITY_ENOTFOUND;
-  if (!rc)
-    rc = parity_totp_secret_new(secret);
+  /* Until the mailbox is proven the account may be someone else's registration: no 2FA to lock its owner out. */
+  if (!rc && !is_true(r, 0, 2))
+    rc = failed(fail, PARITY_EFORBIDDEN, "EMAIL_NOT_VERIFIED", "confirm your email address first");
+  if (!rc) {
+    snprintf(hash, sizeof(hash), "%s", PQgetvalue(r, 0, 1));
+    rc = parity__auth_attempt_begin(db, PQgetvalue(r, 0, 0), (int64_t)time(NULL), attempt, fail);
+  }
+  PQclear(r);
+  parity_db_pool_release(&app->pool, db);
+  if (rc)
+    return rc;
+  rc = parity_password_verify(hash, password, password_len, NULL);
+  sodium_memzero(hash, sizeof(hash));
+  if (rc == PARITY_EUNAVAILABLE)
+    return parity__auth_attempt_shed(app, attempt, fail);
+  if (rc) {
+    parity__auth_attempt_failed(app, attempt, true);
+    return failed(fail, PARITY_EFORBIDDEN, "WRONG_PASSWORD", "the current password is wrong");
+  }
+  return PARITY_OK;
+}
+
+/*
+ * A right password, then a refusal that was no guess (2FA already on or off, a code of the pending
+ * secret): only this attempt's count goes back.
+ */
+static void reauth_refund(struct parity_db *db, const struct parity__auth_attempt *attempt)
+{
+  if (parity__auth_attempt_refund(db, attempt) != PARITY_OK)
+    parity_log(PARITY_LOG_WARN, "attempt_refund_failed", "{s:s}", "reason", "2fa_route");
+}
+
+int parity_svc_account_2fa_setup(struct parity_app *app, int64_t user_id, const char *password, size_t password_len,
+                                 json_t **out, struct parity_auth_fail *fail)
+{
+  unsigned char secret[PARITY_TOTP_SECRET_BYTES];
+  char uid[PARITY_AUTH_ID_TEXT], b32[PARITY_TOTP_SECRET_B32_LEN + 8], uri[PARITY_TOTP_URI_MAX];
+  char sealed[PARITY_SECRETBOX_SEALED_MAX];
+  struct parity__auth_attempt attempt;
+  parity__auth_id_text(user_id, uid);
+  int rc = reauthenticate(app, user_id, password, password_len, &attempt, fail);
+  if (rc)
+    return rc;
+  struct parity_db *db = NULL;
+  rc = parity_db_pool_acquire(&app->pool, &db);
+  if (rc)
+    return rc;
+  PGresult *w = NULL;
+  bool refund = false;
+  rc = parity_totp_secret_new(secret);
   if (!rc)
     rc = parity_totp_base32(secret, sizeof(secret), b32, sizeof(b32));
   if (!rc)
-    rc = parity_totp_uri(PQgetvalue(r, 0, 0), b32, uri, sizeof(uri));
+    rc = parity_totp_uri(attempt.key, b32, uri, sizeof(uri)); /* the key is the account's stored email */
   if (!rc)
     rc = parity_secretbox_seal(&app->totp_box, user_id, secret, sizeof(secret), sealed, sizeof(sealed));
   sodium_memzero(secret, sizeof(secret));
-  if (!rc)
-    rc = PARITY_DB_EXEC(db, Q_AUTH_TOTP_PUT_PENDING, &w, uid, sealed);
-  if (!rc && parity_db_affected(w) != 1)
+  if (rc)
+    goto release;
+  rc = parity_db_begin(db);
+  if (rc)
+    goto release;
+  rc = PARITY_DB_EXEC(db, Q_AUTH_TOTP_PUT_PENDING, &w, uid, sealed);
+  if (!rc && parity_db_affected(w) != 1) {
+    refund = true;
     rc = failed(fail, PARITY_ECONFLICT, "TWO_FACTOR_ALREADY_ENABLED", "two-factor authentication is already on");
+  }
+  if (!rc)
+    rc = parity__auth_attempt_clear(db, &attempt);
+  rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
+  if (refund)
+    reauth_refund(db, &attempt);
   if (!rc)
     *out = json_pack("{s:s, s:s, s:s, s:i, s:i}", "secret", b32, "otpauth_uri", uri, "algorithm", "SHA1", "digits",
                      PARITY_TOTP_DIGITS, "period", PARITY_TOTP_STEP_SECONDS);
+release:
   sodium_memzero(b32, sizeof(b32));
   sodium_memzero(uri, sizeof(uri));
   PQclear(w);
-  PQclear(r);
   parity_db_pool_release(&app->pool, db);
   return rc;
 }
@@ -174,20 +243,26 @@ static int new_recovery_codes(struct parity_db *db, int64_t user_id, json_t **ou
   return PARITY_OK;
 }
 
-int parity_svc_account_2fa_enable(struct parity_app *app, int64_t user_id, const char *code, json_t **out,
-                                  struct parity_auth_fail *fail)
+int parity_svc_account_2fa_enable(struct parity_app *app, int64_t user_id, const char *password, size_t password_len,
+                                  const char *code, json_t **out, struct parity_auth_fail *fail)
 {
   char uid[PARITY_AUTH_ID_TEXT], step_text[PARITY_AUTH_ID_TEXT];
   unsigned char secret[PARITY_SECRETBOX_MAX_PLAINTEXT];
   size_t secret_len = 0;
   int64_t step = 0;
+  struct parity__auth_attempt attempt;
   parity__auth_id_text(user_id, uid);
+  int rc = reauthenticate(app, user_id, password, password_len, &attempt, fail);
+  if (rc)
+    return rc;
   struct parity_db *db = NULL;
-  int rc = parity_db_pool_acquire(&app->pool, &db);
+  rc = parity_db_pool_acquire(&app->pool, &db);
   if (rc)
     return rc;
   PGresult *r = NULL, *w = NULL;
   json_t *codes = NULL;
+  /* A wrong code of the pending secret guesses nothing of the account: it is refused, not counted. */
+  bool refund = true;
   rc = parity_db_begin(db);
   if (rc)
     goto release;
@@ -210,6 +285,10 @@ int parity_svc_account_2fa_enable(struct parity_app *app, int64_t user_id, const
   }
   rc = parity_totp_verify(secret, secret_len, code, (int64_t)time(NULL), atoll(PQgetvalue(r, 0, 2)), &step);
   sodium_memzero(secret, sizeof(secret));
+  if (rc == PARITY_ECONFLICT) {
+    rc = parity__auth_code_used(fail);
+    goto out;
+  }
   if (rc) {
     rc = failed(fail, PARITY_EFORBIDDEN, "INVALID_CODE", "the code does not match: check the app's clock and retry");
     goto out;
@@ -220,8 +299,13 @@ int parity_svc_account_2fa_enable(struct parity_app *app, int64_t user_id, const
     rc = failed(fail, PARITY_ECONFLICT, "TWO_FACTOR_ALREADY_ENABLED", "two-factor authentication is already on");
   if (!rc)
     rc = new_recovery_codes(db, user_id, &codes);
+  if (!rc)
+    rc = parity__auth_attempt_clear(db, &attempt);
+  refund = rc != PARITY_OK;
 out:
   rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
+  if (refund)
+    reauth_refund(db, &attempt);
 release:
   PQclear(w);
   PQclear(r);
@@ -236,65 +320,54 @@ release:
 }
 
 /*
- * The common start of disable and new recovery codes: 2FA must be on (409 otherwise, nothing
- * counted), then the attempt is counted against the account's lockout like a login's.
- */
-static int second_factor_attempt(struct parity_db *db, int64_t user_id, struct parity__auth_attempt *attempt,
-                                 struct parity_auth_fail *fail)
-{
-  char uid[PARITY_AUTH_ID_TEXT];
-  parity__auth_id_text(user_id, uid);
-  PGresult *r = NULL;
-  int rc = PARITY_DB_EXEC(db, Q_AUTH_ME, &r, uid);
-  if (!rc && PQntuples(r) != 1)
-    rc = PARITY_ENOTFOUND;
-  if (!rc && !is_true(r, 0, 3))
-    rc = failed(fail, PARITY_ECONFLICT, "TWO_FACTOR_NOT_ENABLED", "two-factor authentication is off");
-  if (!rc)
-    rc = parity__auth_attempt_begin(db, PQgetvalue(r, 0, 1), (int64_t)time(NULL), attempt, fail);
-  PQclear(r);
-  return rc;
-}
-
-/*
- * The shared second-factor step of disable and new recovery codes: the attempt counted as above, then the
- * code checked inside a transaction that is left open on success (rolled back on any failure). A wrong,
- * expired or replayed code is 403 INVALID_CODE and counts as a failure toward the lockout.
+ * The shared step of disable and new recovery codes, after the password: the code checked inside a
+ * transaction that is left open on success (rolled back on any failure). 2FA off is 409 and counts
+ * nothing, nor does a right code already used (409 CODE_ALREADY_USED: a race lost to another request);
+ * a wrong or expired code is 403 INVALID_CODE and stays counted toward the lockout.
  */
 static int second_factor_step(struct parity_app *app, struct parity_db *db, int64_t user_id, const char *code,
-                              bool allow_recovery, struct parity__auth_attempt *attempt,
+                              bool allow_recovery, const struct parity__auth_attempt *attempt,
                               struct parity_auth_fail *fail)
 {
-  int rc = second_factor_attempt(db, user_id, attempt, fail);
-  if (!rc)
-    rc = parity_db_begin(db);
+  int rc = parity_db_begin(db);
   if (rc)
     return rc;
   rc = parity__auth_second_factor(app, db, user_id, code, allow_recovery, (int64_t)time(NULL));
-  if (rc == PARITY_EAUTH || rc == PARITY_ENOTFOUND) {
+  if (rc == PARITY_ENOTFOUND) {
+    parity_db_rollback(db, rc);
+    reauth_refund(db, attempt);
+    return failed(fail, PARITY_ECONFLICT, "TWO_FACTOR_NOT_ENABLED", "two-factor authentication is off");
+  }
+  if (rc == PARITY_EAUTH) {
     parity_db_rollback(db, rc);
     parity__auth_attempt_failed(app, attempt, true);
     return failed(fail, PARITY_EFORBIDDEN, "INVALID_CODE", "the code is wrong, expired or already used");
   }
+  if (rc == PARITY_ECONFLICT) {
+    parity_db_rollback(db, rc);
+    reauth_refund(db, attempt);
+    return parity__auth_code_used(fail);
+  }
   return rc ? parity_db_rollback(db, rc) : PARITY_OK;
 }
 
-int parity_svc_account_2fa_disable(struct parity_app *app, int64_t user_id, const char *code,
-                                   struct parity_auth_fail *fail)
+int parity_svc_account_2fa_disable(struct parity_app *app, int64_t user_id, const char *password,
+                                   size_t password_len, const char *code, struct parity_auth_fail *fail)
 {
   char uid[PARITY_AUTH_ID_TEXT];
   struct parity__auth_attempt attempt;
   parity__auth_id_text(user_id, uid);
+  int rc = reauthenticate(app, user_id, password, password_len, &attempt, fail);
+  if (rc)
+    return rc;
   struct parity_db *db = NULL;
-  int rc = parity_db_pool_acquire(&app->pool, &db);
+  rc = parity_db_pool_acquire(&app->pool, &db);
   if (rc)
     return rc;
   rc = second_factor_step(app, db, user_id, code, true, &attempt, fail);
   if (rc)
     goto release;
-  rc = PARITY_DB_EXEC(db, Q_AUTH_TOTP_DELETE, NULL, uid);
-  if (!rc)
-    rc = PARITY_DB_EXEC(db, Q_AUTH_RECOVERY_DELETE_ALL, NULL, uid);
+  rc = parity__auth_drop_second_factor(db, uid, NULL);
   if (!rc)
     rc = parity__auth_attempt_clear(db, &attempt);
   rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
@@ -310,13 +383,17 @@ release:
   return PARITY_OK;
 }
 
-int parity_svc_account_recovery_codes(struct parity_app *app, int64_t user_id, const char *code, json_t **out,
+int parity_svc_account_recovery_codes(struct parity_app *app, int64_t user_id, const char *password,
+                                      size_t password_len, const char *code, json_t **out,
                                       struct parity_auth_fail *fail)
 {
   struct parity__auth_attempt attempt;
   json_t *codes = NULL;
+  int rc = reauthenticate(app, user_id, password, password_len, &attempt, fail);
+  if (rc)
+    return rc;
   struct parity_db *db = NULL;
-  int rc = parity_db_pool_acquire(&app->pool, &db);
+  rc = parity_db_pool_acquire(&app->pool, &db);
   if (rc)
     return rc;
   /* A recovery code cannot mint new ones: only the authenticator app can. */

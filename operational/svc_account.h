@@ -21,17 +21,24 @@ int parity_svc_account_me(struct parity_app *app, int64_t user_id, json_t **out)
 int parity_svc_account_sessions(struct parity_app *app, int64_t user_id, const char *jti, json_t **out);
 /* DELETE /me/sessions/{id}: PARITY_ENOTFOUND unless `id` is a live session of this user. */
 int parity_svc_account_revoke_session(struct parity_app *app, int64_t user_id, const char *id);
+/*
+ * The 2FA routes below re-authenticate with the current password (password[0..password_len)): a
+ * wrong one is PARITY_EFORBIDDEN WRONG_PASSWORD and counts toward the account's lockout like a
+ * failed login (PARITY_ERATE ACCOUNT_LOCKED while locked); an unverified account is
+ * PARITY_EFORBIDDEN EMAIL_NOT_VERIFIED.
+ */
 /* POST /me/2fa/setup: a new pending secret: {"secret","otpauth_uri"}. PARITY_ECONFLICT when 2FA is on. */
-int parity_svc_account_2fa_setup(struct parity_app *app, int64_t user_id, json_t **out,
-                                 struct parity_auth_fail *fail);
+int parity_svc_account_2fa_setup(struct parity_app *app, int64_t user_id, const char *password, size_t password_len,
+                                 json_t **out, struct parity_auth_fail *fail);
 /* POST /me/2fa/enable: a code of the pending secret turns 2FA on: {"recovery_codes":[10]}. */
-int parity_svc_account_2fa_enable(struct parity_app *app, int64_t user_id, const char *code, json_t **out,
-                                  struct parity_auth_fail *fail);
+int parity_svc_account_2fa_enable(struct parity_app *app, int64_t user_id, const char *password, size_t password_len,
+                                  const char *code, json_t **out, struct parity_auth_fail *fail);
 /* POST /me/2fa/disable: a TOTP or recovery code turns 2FA off (counted against the lockout). */
-int parity_svc_account_2fa_disable(struct parity_app *app, int64_t user_id, const char *code,
-                                   struct parity_auth_fail *fail);
+int parity_svc_account_2fa_disable(struct parity_app *app, int64_t user_id, const char *password,
+                                   size_t password_len, const char *code, struct parity_auth_fail *fail);
 /* POST /me/2fa/recovery-codes: a TOTP code replaces the recovery codes: {"recovery_codes":[10]}. */
-int parity_svc_account_recovery_codes(struct parity_app *app, int64_t user_id, const char *code, json_t **out,
+int parity_svc_account_recovery_codes(struct parity_app *app, int64_t user_id, const char *password,
+                                      size_t password_len, const char *code, json_t **out,
                                       struct parity_auth_fail *fail);
 
 #endif

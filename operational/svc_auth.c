@@ -23,6 +23,12 @@ static int failed(struct parity_auth_fail *fail, int rc, const char *code, const
   return rc;
 }
 
+int parity__auth_busy(struct parity_auth_fail *fail)
+{
+  fail->retry_after = PARITY_AUTH_BUSY_RETRY_SECONDS;
+  return failed(fail, PARITY_EUNAVAILABLE, "BUSY", "too many requests at once: retry in a second");
+}
+
 void parity__auth_mail(struct parity_app *app, const char *kind, const char *to, const char *subject,
                        const char *fmt, ...)
 {
@@ -46,6 +52,22 @@ static void base_url(const struct parity_app *app, char *out, size_t cap)
     out[--n] = '\0';
 }
 
+/*
+ * The address an account is registered under, or a reset is mailed to: normalised, and one the mailer
+ * can send to (an address it would refuse could never receive its verification link, and some of them,
+ * such as "<a@b>" or "a,b@c", would even reach someone else).
+ */
+static int mailable_email(const char *email, char key[PARITY_EMAIL_MAX_BYTES + 1], struct parity_auth_fail *fail)
+{
+  if (parity_email_normalize(email, strlen(email), key, PARITY_EMAIL_MAX_BYTES + 1) != PARITY_OK)
+    return failed(fail, PARITY_EINVAL, "INVALID_EMAIL", "not an email address");
+  if (!parity_mail_address_ok(key))
+    return failed(fail, PARITY_EINVAL, "INVALID_EMAIL",
+                  "this address cannot receive our mail: it may not contain spaces, control characters or any "
+                  "of < > ( ) [ ] \\ , ; : \"");
+  return PARITY_OK;
+}
+
 static int weak_password(struct parity_auth_fail *fail, enum parity_password_problem problem)
 {
   switch (problem) {
@@ -63,19 +85,54 @@ static int weak_password(struct parity_auth_fail *fail, enum parity_password_pro
   return failed(fail, PARITY_EINVAL, "PASSWORD_INVALID", "the password must be UTF-8 text without NUL characters");
 }
 
-/* A new single-use token of `type` for uid (older unused ones retired), in the caller's transaction. */
+/*
+ * A new single-use token of `type` for uid, in the caller's transaction. password_hash: the hash a
+ * verification link activates (NULL for other types). retire_older: only the newest link of the kind
+ * works (reset); verification links stay independent, each bound to its own registration.
+ */
 static int new_action_token(struct parity_db *db, const char *uid, const char *type, int ttl_seconds,
-                            char token[PARITY_TOKEN_STRLEN + 1])
+                            const char *password_hash, bool retire_older, char token[PARITY_TOKEN_STRLEN + 1])
 {
   char hash[PARITY_TOKEN_HASH_HEXLEN + 1], ttl[16];
   snprintf(ttl, sizeof(ttl), "%d", ttl_seconds);
   int rc = parity_token_new(token);
   if (!rc)
     rc = parity_token_hash(token, hash);
-  if (!rc)
+  if (!rc && retire_older)
     rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_RETIRE, NULL, uid, type);
   if (!rc)
-    rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_INSERT, NULL, uid, type, hash, ttl);
+    rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_INSERT, NULL, uid, type, hash, ttl, password_hash);
+  return rc;
+}
+
+/*
+ * One more mail from registration or forgot-password to `key`, in the caller's transaction: *allowed
+ * turns false once PARITY_AUTH_MAIL_QUOTA went out within PARITY_AUTH_MAIL_QUOTA_SECONDS, whoever asks
+ * from wherever. The answer never says so: it would tell whether the address has an account.
+ */
+static int mail_quota_take(struct parity_db *db, const char *key, const char *kind, bool *allowed)
+{
+  char quota[16], window[16];
+  snprintf(quota, sizeof(quota), "%d", PARITY_AUTH_MAIL_QUOTA);
+  snprintf(window, sizeof(window), "%d", PARITY_AUTH_MAIL_QUOTA_SECONDS);
+  PGresult *r = NULL;
+  int rc = PARITY_DB_EXEC(db, Q_AUTH_MAIL_QUOTA_TAKE, &r, key, quota, window);
+  *allowed = !rc && PQntuples(r) == 1;
+  PQclear(r);
+  if (!rc && !*allowed)
+    parity_log(PARITY_LOG_WARN, "mail_quota_reached", "{s:s, s:i}", "kind", kind, "per_hour", PARITY_AUTH_MAIL_QUOTA);
+  return rc;
+}
+
+int parity__auth_drop_second_factor(struct parity_db *db, const char *uid, bool *was_enabled)
+{
+  PGresult *r = NULL;
+  int rc = PARITY_DB_EXEC(db, Q_AUTH_TOTP_DELETE, &r, uid);
+  if (!rc && was_enabled)
+    *was_enabled = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+  PQclear(r);
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_AUTH_RECOVERY_DELETE_ALL, NULL, uid);
   return rc;
 }
 
@@ -87,16 +144,15 @@ int parity_svc_auth_register(struct parity_app *app, const char *email, const ch
   char key[PARITY_EMAIL_MAX_BYTES + 1], hash[PARITY_PASSWORD_HASH_MAX], uid[PARITY_AUTH_ID_TEXT], token[PARITY_TOKEN_STRLEN + 1];
   char base[PARITY_AUTH_BASE_URL_MAX];
   enum parity_password_problem problem;
-  if (parity_email_normalize(email, strlen(email), key, sizeof(key)) != PARITY_OK)
-    return failed(fail, PARITY_EINVAL, "INVALID_EMAIL", "not an email address");
+  int rc = mailable_email(email, key, fail);
+  if (rc)
+    return rc;
   if (parity_password_check(password, password_len, key, &problem, NULL) != PARITY_OK)
     return weak_password(fail, problem);
   /* Hashed before the lookup: a new and an existing email cost the same argon2id. */
-  int rc = parity_password_hash(password, password_len, hash);
-  if (rc == PARITY_EUNAVAILABLE) {
-    fail->retry_after = 1;
-    return failed(fail, rc, "BUSY", "too many requests at once: retry in a second");
-  }
+  rc = parity_password_hash(password, password_len, hash);
+  if (rc == PARITY_EUNAVAILABLE)
+    return parity__auth_busy(fail);
   if (rc)
     return rc;
 
@@ -105,7 +161,7 @@ int parity_svc_auth_register(struct parity_app *app, const char *email, const ch
   if (rc)
     return rc;
   PGresult *r = NULL;
-  bool created = false, verified = false;
+  bool created = false, verified = false, mail = false;
   token[0] = '\0';
   rc = parity_db_begin(db);
   if (rc)
@@ -128,8 +184,15 @@ int parity_svc_auth_register(struct parity_app *app, const char *email, const ch
     snprintf(uid, sizeof(uid), "%s", PQgetvalue(r, 0, 0));
     verified = strcmp(PQgetvalue(r, 0, 2), "t") == 0;
   }
-  if (!verified)
-    rc = new_action_token(db, uid, "verify_email", PARITY_AUTH_VERIFY_TTL_SECONDS, token);
+  /*
+   * One more mail to the address (unless it had its quota this hour). Unverified, the account is only
+   * a pending registration: the link carries this registration's password and activates it, whoever
+   * registered the address before or after. Earlier links keep working (each for its own password), so
+   * a later registration cannot disarm the owner's link.
+   */
+  rc = mail_quota_take(db, key, verified ? "already_registered" : "verify_email", &mail);
+  if (!rc && mail && !verified)
+    rc = new_action_token(db, uid, "verify_email", PARITY_AUTH_VERIFY_TTL_SECONDS, hash, false, token);
 out:
   rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
 release:
@@ -140,13 +203,16 @@ release:
     return rc;
 
   base_url(app, base, sizeof(base));
-  if (!verified)
+  /* Over the address's quota nothing is sent, and the answer is the same. */
+  if (mail && !verified)
     parity__auth_mail(app, "verify_email", key, "Confirm your email address for Parity",
                       "Welcome to Parity.\n\nTo confirm that this address is yours, open this link within 24 "
                       "hours (it works once):\n%s/verify-email?token=%s\n\n"
-                      "If you did not sign up for Parity, ignore this message: nothing happens without the link.\n",
+                      "Opening it activates the account with the password chosen when this link was asked "
+                      "for.\nIf you did not sign up for Parity, ignore this message: nothing happens without "
+                      "the link.\n",
                       base, token);
-  else
+  else if (mail)
     parity__auth_mail(app, "already_registered", key, "Your Parity account",
                       "Someone tried to create a Parity account with this address, which already has one.\n\n"
                       "If that was you, log in: %s/login\nForgot your password? %s/forgot-password\n\n"
@@ -159,24 +225,43 @@ release:
 
 int parity_svc_auth_verify_email(struct parity_app *app, const char *token, struct parity_auth_fail *fail)
 {
-  char hash[PARITY_TOKEN_HASH_HEXLEN + 1];
+  char hash[PARITY_TOKEN_HASH_HEXLEN + 1], uid[PARITY_AUTH_ID_TEXT] = "";
   if (parity_token_hash(token, hash) != PARITY_OK)
     return failed(fail, PARITY_EINVAL, "INVALID_TOKEN", "this link is unknown, already used or expired");
   struct parity_db *db = NULL;
   int rc = parity_db_pool_acquire(&app->pool, &db);
   if (rc)
     return rc;
-  PGresult *r = NULL;
+  PGresult *r = NULL, *u = NULL;
   rc = parity_db_begin(db);
   if (!rc)
-    rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_CONSUME, &r, hash, "verify_email");
+    rc = PARITY_DB_EXEC(db, Q_AUTH_VERIFY_CONSUME, &r, hash);
   if (!rc && PQntuples(r) != 1)
     rc = failed(fail, PARITY_EINVAL, "INVALID_TOKEN", "this link is unknown, already used or expired");
+  if (!rc) {
+    snprintf(uid, sizeof(uid), "%s", PQgetvalue(r, 0, 0));
+    /* The password of the registration whose link this is, whatever the account held until now. */
+    rc = PARITY_DB_EXEC(db, Q_AUTH_USER_ACTIVATE, &u, uid, PQgetvalue(r, 0, 1));
+  }
+  /* Verified meanwhile (another of its links, or a reset): the owner has chosen; this link changes nothing. */
+  if (!rc && PQntuples(u) != 1)
+    rc = failed(fail, PARITY_EINVAL, "INVALID_TOKEN", "this link is unknown, already used or expired");
+  /*
+   * Until now anyone could have registered this address: whatever the unverified account gathered
+   * (2FA, recovery codes, sessions, other pending links, a login half done) was not the owner's.
+   */
   if (!rc)
-    rc = PARITY_DB_EXEC(db, Q_AUTH_USER_VERIFY, NULL, PQgetvalue(r, 0, 0));
+    rc = parity__auth_drop_second_factor(db, uid, NULL);
+  if (!rc)
+    rc = parity__auth_revoke_all(db, atoll(uid), "email_verified", NULL);
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_RETIRE, NULL, uid, "verify_email");
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_RETIRE, NULL, uid, "mfa");
   rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
   if (!rc)
-    parity_log(PARITY_LOG_INFO, "email_verified", "{s:s}", "user_id", PQgetvalue(r, 0, 0));
+    parity_log(PARITY_LOG_INFO, "email_verified", "{s:s}", "user_id", uid);
+  PQclear(u);
   PQclear(r);
   parity_db_pool_release(&app->pool, db);
   return rc;
@@ -202,26 +287,30 @@ int parity_svc_auth_forgot(struct parity_app *app, const char *email, struct par
   struct timespec start;
   clock_gettime(CLOCK_MONOTONIC, &start);
   char key[PARITY_EMAIL_MAX_BYTES + 1], token[PARITY_TOKEN_STRLEN + 1], uid[PARITY_AUTH_ID_TEXT], base[PARITY_AUTH_BASE_URL_MAX];
-  if (parity_email_normalize(email, strlen(email), key, sizeof(key)) != PARITY_OK)
-    return failed(fail, PARITY_EINVAL, "INVALID_EMAIL", "not an email address");
+  /* Refused from the text alone, before any lookup: the answer says nothing about accounts. */
+  int rc = mailable_email(email, key, fail);
+  if (rc)
+    return rc;
   struct parity_db *db = NULL;
-  int rc = parity_db_pool_acquire(&app->pool, &db);
+  rc = parity_db_pool_acquire(&app->pool, &db);
   if (rc)
     return rc;
   PGresult *r = NULL;
-  bool exists = false;
+  bool mail = false;
   rc = PARITY_DB_EXEC(db, Q_AUTH_USER_BY_EMAIL, &r, key);
   if (!rc && PQntuples(r) == 1) {
-    exists = true;
     snprintf(uid, sizeof(uid), "%s", PQgetvalue(r, 0, 0));
     rc = parity_db_begin(db);
     if (!rc)
-      rc = new_action_token(db, uid, "reset_password", PARITY_AUTH_RESET_TTL_SECONDS, token);
+      rc = mail_quota_take(db, key, "reset_password", &mail);
+    /* Over the quota no new link either: the last one mailed stays the one that works. */
+    if (!rc && mail)
+      rc = new_action_token(db, uid, "reset_password", PARITY_AUTH_RESET_TTL_SECONDS, NULL, true, token);
     rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
   }
   PQclear(r);
   parity_db_pool_release(&app->pool, db);
-  if (!rc && exists) {
+  if (!rc && mail) {
     base_url(app, base, sizeof(base));
     parity__auth_mail(app, "reset_password", key, "Reset your Parity password",
                       "Someone asked to reset the password of your Parity account.\n\n"
@@ -242,6 +331,7 @@ int parity_svc_auth_reset(struct parity_app *app, const char *token, const char 
   char token_hash[PARITY_TOKEN_HASH_HEXLEN + 1], email[PARITY_EMAIL_MAX_BYTES + 1], uid[PARITY_AUTH_ID_TEXT];
   char hash[PARITY_PASSWORD_HASH_MAX];
   enum parity_password_problem problem;
+  bool two_factor_was_on = false;
   if (parity_token_hash(token, token_hash) != PARITY_OK)
     return failed(fail, PARITY_EINVAL, "INVALID_TOKEN", "this link is unknown, already used or expired");
   struct parity_db *db = NULL;
@@ -266,7 +356,7 @@ int parity_svc_auth_reset(struct parity_app *app, const char *token, const char 
     return weak_password(fail, problem);
   rc = parity_password_hash(password, password_len, hash);
   if (rc == PARITY_EUNAVAILABLE)
-    fail->retry_after = 1;
+    return parity__auth_busy(fail);
   if (rc)
     return rc;
 
@@ -282,9 +372,21 @@ int parity_svc_auth_reset(struct parity_app *app, const char *token, const char 
     rc = PARITY_DB_EXEC(db, Q_AUTH_PASSWORD_RESET, NULL, uid, hash);
   if (!rc)
     rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_RETIRE, NULL, uid, "reset_password");
+  /* The reset verified the address too: pending registrations' links have nothing left to activate. */
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_RETIRE, NULL, uid, "verify_email");
   if (!rc)
     rc = parity__auth_revoke_all(db, atoll(uid), "password_reset", NULL);
-  /* Whoever holds the mailbox is the owner: a lock from someone else's guesses ends too. */
+  /*
+   * Whoever holds the mailbox is the owner: a second factor someone else enrolled (with a stolen
+   * password or session) must not keep the owner out, so 2FA goes with the old password, and a
+   * login half done with that password goes too.
+   */
+  if (!rc)
+    rc = parity__auth_drop_second_factor(db, uid, &two_factor_was_on);
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_RETIRE, NULL, uid, "mfa");
+  /* For the same reason, a lock from someone else's guesses ends too. */
   if (!rc)
     rc = PARITY_DB_EXEC(db, Q_AUTH_ATTEMPTS_CLEAR, NULL, email);
   rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
@@ -293,12 +395,23 @@ int parity_svc_auth_reset(struct parity_app *app, const char *token, const char 
   sodium_memzero(hash, sizeof(hash));
   if (rc)
     return rc;
-  parity_log(PARITY_LOG_INFO, "password_reset", "{s:s}", "user_id", uid);
+  parity_log(PARITY_LOG_INFO, "password_reset", "{s:s, s:b}", "user_id", uid, "two_factor_removed",
+             two_factor_was_on);
+  char base[PARITY_AUTH_BASE_URL_MAX];
+  base_url(app, base, sizeof(base));
   parity__auth_mail(app, "password_changed", email, "Your Parity password was changed",
                     "The password of your Parity account was just reset with a link sent to this address, and "
                     "every device was signed out.\n\nIf you did not do this, reset your password again at "
                     "%s/forgot-password and check your email account's security.\n",
-                    app->cfg.public_base_url);
+                    base);
+  if (two_factor_was_on)
+    parity__auth_mail(app, "two_factor_removed", email, "Two-factor authentication is off for Parity",
+                      "Two-factor authentication was turned off for your Parity account, and its recovery codes "
+                      "were deleted, because the password was reset with a link sent to this address.\n\n"
+                      "Turn it on again on your account page: %s/account\n\n"
+                      "If you did not reset your password, reset it again at %s/forgot-password and check your "
+                      "email account's security.\n",
+                      base, base);
   return PARITY_OK;
 }
 
@@ -345,17 +458,15 @@ int parity_svc_auth_change_password(struct parity_app *app, int64_t user_id, con
     return rc;
 
   rc = parity_password_verify(old_hash, current, current_len, NULL);
-  if (rc == PARITY_EUNAVAILABLE) {
-    fail->retry_after = 1;
-    return failed(fail, rc, "BUSY", "too many requests at once: retry in a second");
-  }
+  if (rc == PARITY_EUNAVAILABLE)
+    return parity__auth_attempt_shed(app, &attempt, fail);
   if (rc) {
     parity__auth_attempt_failed(app, &attempt, true);
     return failed(fail, PARITY_EFORBIDDEN, "WRONG_PASSWORD", "the current password is wrong");
   }
   rc = parity_password_hash(password, password_len, new_hash);
   if (rc == PARITY_EUNAVAILABLE)
-    fail->retry_after = 1;
+    return parity__auth_attempt_shed(app, &attempt, fail);
   if (rc)
     return rc;
 

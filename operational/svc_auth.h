@@ -25,15 +25,26 @@ struct parity_app;
  *   request is indistinguishable from a replay); a client must serialise its refreshes.
  * - Lockout counts an attempt before its hash runs (and a right password clears the streak), so
  *   concurrent guesses cannot exceed 5; with 2FA on, a right password only gives back its own
- *   count and the streak ends at the second factor. Change-password and 2FA disable / new
- *   recovery codes count against the same per-email lock (a stolen access token is no oracle).
- * - Registering an existing address changes nothing in the account and mails its owner: a new
- *   verification link when unverified, a notice otherwise. The password is hashed before the
- *   lookup either way, and mail leaves through a queue, so the answer costs the same.
- * - forgot-password answers no sooner than PARITY_AUTH_FORGOT_FLOOR_MS; a reset also verifies the
- *   address, ends every session and clears the email's lockout.
+ *   count and the streak ends at the second factor. Change-password and the 2FA routes (setup,
+ *   enable, disable, new recovery codes) re-authenticate with the current password, counted against
+ *   the same per-email lock: a stolen access token is no oracle and cannot change the second factor.
+ * - Until its address is verified an account is a pending registration, and proving the mailbox
+ *   is what makes it anyone's: each verification link carries the password hash of the
+ *   registration that sent it, and opening it sets that password and drops whatever the
+ *   unverified account gathered (2FA, recovery codes, sessions, its other links). Registering an
+ *   unverified address again mails a new link and leaves earlier ones working (each for its own
+ *   password); registering a verified one changes nothing and mails its owner a notice. The
+ *   password is hashed before the lookup either way, and mail leaves through a queue, so the
+ *   answer costs the same. An unverified account can neither log in nor set up 2FA.
+ * - forgot-password answers no sooner than PARITY_AUTH_FORGOT_FLOOR_MS. A reset proves the mailbox,
+ *   and the mailbox's owner must always get the account back: it also verifies the address, ends
+ *   every session, turns 2FA off (secret and recovery codes; the owner is mailed when it was on)
+ *   and clears the email's lockout.
  * - Wrong codes on authenticated 2FA routes are 403 INVALID_CODE (401 would read as "log in
- *   again" to a client); at login they are 401.
+ *   again" to a client); at login they are 401. A right TOTP code whose step was already accepted
+ *   is 409 CODE_ALREADY_USED everywhere and is not counted: two requests sent with one code (a
+ *   double submit) run one after the other on the totp row lock, and the second must not push its
+ *   owner toward a lockout.
  */
 
 /* Lifetimes (SPEC §10 and issue 4). */
@@ -47,6 +58,13 @@ struct parity_app;
  * queue, so its delivery time is outside the answer either way.
  */
 #define PARITY_AUTH_FORGOT_FLOOR_MS 300
+/*
+ * Registration and forgot-password send at most this many mails (verification links, "already
+ * registered" notices, reset links) to one address per window, whatever the client's IP; beyond it the
+ * answer stays the same and nothing is sent. Counted in PostgreSQL (mail_quota), so replicas share it.
+ */
+#define PARITY_AUTH_MAIL_QUOTA 3
+#define PARITY_AUTH_MAIL_QUOTA_SECONDS 3600
 /* A session's last use is written at most this often by the gate (one UPDATE a minute, not per request). */
 #define PARITY_AUTH_TOUCH_SECONDS 60
 /* User-Agent kept with a session: printable ASCII only, at most this many bytes. */
@@ -151,17 +169,36 @@ int parity__auth_attempt_begin(struct parity_db *db, const char *key, int64_t no
                                struct parity_auth_fail *fail);
 /* The secret was right: the streak ends. */
 int parity__auth_attempt_clear(struct parity_db *db, const struct parity__auth_attempt *a);
+/*
+ * This attempt was no guess after all (the hash gate shed it, or it lost a race for a code that was
+ * right): the failure counted for it in advance is given back, and nothing more.
+ */
+int parity__auth_attempt_refund(struct parity_db *db, const struct parity__auth_attempt *a);
+/* parity__auth_busy() for an attempt already counted: the count is given back first (no guess was checked). */
+int parity__auth_attempt_shed(struct parity_app *app, const struct parity__auth_attempt *a,
+                              struct parity_auth_fail *fail);
 /* The secret was wrong: nothing more to count; mails the owner (when there is one) if this attempt locked. */
 void parity__auth_attempt_failed(struct parity_app *app, const struct parity__auth_attempt *a, bool account_exists);
 
 /*
  * Checks a second factor for user_id inside the caller's transaction: 6 digits are a TOTP code
  * (its step stored so it is never accepted again), anything else a recovery code when
- * allow_recovery (marked used). PARITY_OK, PARITY_EAUTH (wrong, replayed or used), PARITY_ENOTFOUND
- * (2FA is not on), PARITY_EDB.
+ * allow_recovery (marked used). PARITY_OK, PARITY_EAUTH (wrong, expired, or a used recovery code),
+ * PARITY_ECONFLICT (a right TOTP code whose step was accepted already: the loser of a race between
+ * two requests with one code, or a replay; it guesses nothing, so callers do not count it toward the
+ * lockout), PARITY_ENOTFOUND (2FA is not on), PARITY_EDB.
  */
 int parity__auth_second_factor(struct parity_app *app, struct parity_db *db, int64_t user_id, const char *code,
                                bool allow_recovery, int64_t now);
+
+/*
+ * Turns 2FA off for uid in the caller's transaction: the TOTP secret (pending or enabled) and every
+ * recovery code go. *was_enabled (may be NULL): 2FA was on, so its owner is told.
+ */
+int parity__auth_drop_second_factor(struct parity_db *db, const char *uid, bool *was_enabled);
+
+/* The answer to PARITY_ECONFLICT from parity__auth_second_factor(): 409 CODE_ALREADY_USED. */
+int parity__auth_code_used(struct parity_auth_fail *fail);
 
 /*
  * Runs a revoking UPDATE (Q_AUTH_FAMILY_REVOKE, _OWNED or Q_AUTH_USER_REVOKE_ALL) until it touches no
@@ -174,6 +211,14 @@ int parity__auth_second_factor(struct parity_app *app, struct parity_db *db, int
 int parity__auth_revoke(struct parity_db *db, int stmt, int nparams, const char *const *params, long *total);
 /* Ends every session of user_id except the family `keep` (NULL: all), with a reason for the rows. */
 int parity__auth_revoke_all(struct parity_db *db, int64_t user_id, const char *reason, const char *keep);
+
+/*
+ * The hash gate said no (PARITY_EUNAVAILABLE: both argon2id slots stayed busy for
+ * PASSWORD_GATE_TIMEOUT_MS). That is load shedding, not a failure: 503 BUSY with Retry-After, which
+ * goes out through fail->retry_after exactly as a lockout's 429 does. Returns PARITY_EUNAVAILABLE.
+ */
+#define PARITY_AUTH_BUSY_RETRY_SECONDS 1
+int parity__auth_busy(struct parity_auth_fail *fail);
 
 /* Queues a plain-text email (logged, never failing the request: a lost mail is logged and re-asked for). */
 void parity__auth_mail(struct parity_app *app, const char *kind, const char *to, const char *subject,

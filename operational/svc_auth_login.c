@@ -71,6 +71,23 @@ int parity__auth_attempt_clear(struct parity_db *db, const struct parity__auth_a
   return PARITY_DB_EXEC(db, Q_AUTH_ATTEMPTS_CLEAR, NULL, a->key);
 }
 
+int parity__auth_attempt_refund(struct parity_db *db, const struct parity__auth_attempt *a)
+{
+  return PARITY_DB_EXEC(db, Q_AUTH_ATTEMPTS_REFUND, NULL, a->key);
+}
+
+int parity__auth_attempt_shed(struct parity_app *app, const struct parity__auth_attempt *a,
+                              struct parity_auth_fail *fail)
+{
+  struct parity_db *db = NULL;
+  if (parity_db_pool_acquire(&app->pool, &db) == PARITY_OK) {
+    if (parity__auth_attempt_refund(db, a) != PARITY_OK)
+      parity_log(PARITY_LOG_WARN, "attempt_refund_failed", "{s:s}", "reason", "busy");
+    parity_db_pool_release(&app->pool, db);
+  }
+  return parity__auth_busy(fail);
+}
+
 void parity__auth_attempt_failed(struct parity_app *app, const struct parity__auth_attempt *a, bool account_exists)
 {
   if (!a->locked_now)
@@ -124,15 +141,21 @@ int parity__auth_second_factor(struct parity_app *app, struct parity_db *db, int
     }
     rc = parity_totp_verify(secret, secret_len, code, now, atoll(PQgetvalue(r, 0, 2)), &step);
     sodium_memzero(secret, sizeof(secret));
+    /*
+     * A right code whose step was accepted already is no guess: most often the loser of two requests
+     * sent with one code (a double submit), which waited on the row lock above for the winner.
+     */
+    if (rc == PARITY_ECONFLICT)
+      goto out;
     if (rc) {
-      rc = PARITY_EAUTH; /* wrong, out of the window, or a replay of an accepted step */
+      rc = PARITY_EAUTH; /* wrong or out of the window */
       goto out;
     }
     char step_text[PARITY_AUTH_ID_TEXT];
     snprintf(step_text, sizeof(step_text), "%lld", (long long)step);
     rc = PARITY_DB_EXEC(db, Q_AUTH_TOTP_USE_STEP, &w, uid, step_text);
     if (!rc && parity_db_affected(w) != 1)
-      rc = PARITY_EAUTH;
+      rc = PARITY_ECONFLICT;
     goto out;
   }
   if (!allow_recovery) {
@@ -153,6 +176,12 @@ out:
   PQclear(w);
   PQclear(r);
   return rc;
+}
+
+int parity__auth_code_used(struct parity_auth_fail *fail)
+{
+  return failed(fail, PARITY_ECONFLICT, "CODE_ALREADY_USED",
+                "this code was just used (by another request?): wait for the next code from your app");
 }
 
 /* ------------------------------------------------------------------ sessions */
@@ -269,7 +298,7 @@ static int login_accepted(struct parity_app *app, struct parity_db *db, const st
      * The streak goes on until the second factor: a right password gives back only the failure
      * counted for itself, never the earlier ones, or password + four code guesses could repeat forever.
      */
-    rc = PARITY_DB_EXEC(db, Q_AUTH_ATTEMPTS_REFUND, NULL, a->key);
+    rc = parity__auth_attempt_refund(db, a);
     out->mfa_required = true;
     snprintf(ttl, sizeof(ttl), "%d", PARITY_AUTH_MFA_TTL_SECONDS);
     if (!rc)
@@ -279,7 +308,7 @@ static int login_accepted(struct parity_app *app, struct parity_db *db, const st
     if (!rc)
       rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_RETIRE, NULL, uid, "mfa");
     if (!rc)
-      rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_INSERT, NULL, uid, "mfa", hash, ttl);
+      rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_INSERT, NULL, uid, "mfa", hash, ttl, NULL);
   } else if (!rc) {
     rc = parity__auth_attempt_clear(db, a);
     if (!rc)
@@ -318,10 +347,8 @@ int parity_svc_auth_login(struct parity_app *app, const struct parity_auth_clien
   bool rehash = false;
   int vrc = user.found ? parity_password_verify(user.hash, password, password_len, &rehash)
                        : parity_password_dummy_verify(password, password_len);
-  if (vrc == PARITY_EUNAVAILABLE) {
-    fail->retry_after = 1;
-    return failed(fail, vrc, "BUSY", "too many logins at once: retry in a second");
-  }
+  if (vrc == PARITY_EUNAVAILABLE)
+    return parity__auth_attempt_shed(app, &attempt, fail);
   if (vrc != PARITY_OK) {
     parity__auth_attempt_failed(app, &attempt, user.found);
     return failed(fail, PARITY_EAUTH, "INVALID_CREDENTIALS", "the email or the password is wrong");
@@ -385,6 +412,12 @@ int parity_svc_auth_login_2fa(struct parity_app *app, const struct parity_auth_c
     parity_db_rollback(db, rc);
     parity__auth_attempt_failed(app, &attempt, true);
     rc = failed(fail, PARITY_EAUTH, "INVALID_CODE", "the code is wrong, expired or already used");
+    goto out;
+  }
+  if (rc == PARITY_ECONFLICT) {
+    parity_db_rollback(db, rc);
+    parity__auth_attempt_refund(db, &attempt);
+    rc = parity__auth_code_used(fail);
     goto out;
   }
   if (rc == PARITY_ENOTFOUND)

@@ -99,9 +99,11 @@ int parity_svc_pipeline_generate_in_tx(struct parity_db *db, const struct parity
 int parity_svc_cleanup(struct parity_db *db, json_t **out)
 {
   static const enum parity_op_query steps[] = { Q_CLEANUP_PROCESSED, Q_CLEANUP_OUTBOX, Q_CLEANUP_ACTION_TOKENS,
-                                                Q_CLEANUP_SESSIONS, Q_AUTH_ATTEMPTS_CLEANUP };
+                                                Q_CLEANUP_SESSIONS, Q_AUTH_ATTEMPTS_CLEANUP,
+                                                Q_AUTH_MAIL_QUOTA_CLEANUP };
   static const char *const names[] = { "processed_messages", "outbox", "action_tokens", "sessions",
-                                       "login_attempts" };
+                                       "login_attempts", "mail_quota" };
+  _Static_assert(sizeof(steps) / sizeof(steps[0]) == sizeof(names) / sizeof(names[0]), "a name per step");
   char keep[16];
   snprintf(keep, sizeof(keep), "%d", PARITY_CLEANUP_KEEP_DAYS);
   json_t *deleted = json_object();

@@ -335,11 +335,13 @@ async function phoneJourney({ page }) {
   return [dashboard, await shot(page, "forecast-phone")];
 }
 
-/** (5) two-factor authentication: set up with the secret shown, log out, log in with a recovery code. */
+/** (5) two-factor authentication: set up (it asks for the password again) with the secret shown, log out, log in
+ * with a recovery code. */
 async function twoFactorJourney({ page }) {
   const user = await createUser("2fa");
   await uiLogin(page, user.email, user.password, "/onboarding");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Account" }).click();
+  await page.getByLabel("Your password").fill(user.password);
   await page.getByRole("button", { name: "Set up two-factor authentication" }).click();
   const secret = await text(page.getByTestId("totp-secret"));
   const uri = await text(page.getByTestId("otpauth-uri"));

@@ -218,6 +218,78 @@ describe("verify-email", () => {
   });
 });
 
+describe("account: two-factor authentication", () => {
+  const SETUP = { secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", otpauth_uri: "otpauth://totp/Parity:ann%40example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", algorithm: "SHA1", digits: 6, period: 30 };
+  const CODES = ["AAAAA-BBBBB", "CCCCC-DDDDD"];
+  // Several forms filled in one test: generous on a busy machine (typing is simulated key by key).
+  const SLOW_MS = 30_000;
+
+  /** The account page of a logged-in user; `me` is what GET /me answers (it changes as 2FA is turned on or off). */
+  function account(me: () => typeof ME) {
+    return new FakeApi()
+      .on("POST /auth/refresh", () => json(200, { access_token: "tok", token_type: "Bearer", expires_in: 600 }))
+      .on("GET /me", () => json(200, me()))
+      .on("GET /me/sessions", () => json(200, { sessions: [] }));
+  }
+
+  it("asks for the password before setting up, and sends it with the confirming code", async () => {
+    let on = false;
+    const api = account(() => ({ ...ME, two_factor_enabled: on, recovery_codes_left: on ? 2 : 0 }))
+      .on("POST /me/2fa/setup", () => json(200, SETUP))
+      .on("POST /me/2fa/enable", () => {
+        on = true;
+        return json(200, { recovery_codes: CODES });
+      });
+    renderApp("/account", api);
+    const setUp = await screen.findByRole("button", { name: "Set up two-factor authentication" });
+    await userEvent.click(setUp);
+    expect(screen.getByText("Enter your password.")).toBeTruthy();
+    expect(api.count("POST /me/2fa/setup")).toBe(0);
+    await userEvent.type(screen.getByLabelText("Your password"), "pw");
+    await userEvent.click(setUp);
+    expect((await screen.findByTestId("totp-secret")).textContent).toBe(SETUP.secret);
+    expect(api.last("POST /me/2fa/setup")!.body).toEqual({ password: "pw" });
+    // The password typed for the setup is still there for the confirming step.
+    await userEvent.type(screen.getByLabelText("Code from the app"), "123456");
+    await userEvent.click(screen.getByRole("button", { name: "Turn on" }));
+    expect((await screen.findByTestId("recovery-codes")).textContent).toContain("AAAAA-BBBBB");
+    expect(api.last("POST /me/2fa/enable")!.body).toEqual({ password: "pw", code: "123456" });
+    await waitFor(() => expect(screen.getByTestId("2fa-status").textContent).toBe("Status: on · 2 recovery codes left"));
+    expect((screen.getByLabelText("Your password") as HTMLInputElement).value).toBe("");
+  }, SLOW_MS);
+
+  it("needs the password and a code to turn 2FA off or renew the codes, and shows a wrong password plainly", async () => {
+    let wrong = true;
+    const api = account(() => ({ ...ME, two_factor_enabled: true, recovery_codes_left: 10 }))
+      .on("POST /me/2fa/recovery-codes", () => json(200, { recovery_codes: CODES }))
+      .on("POST /me/2fa/disable", () => (wrong ? apiError(403, "WRONG_PASSWORD", "the current password is wrong") : json(204, null)));
+    renderApp("/account", api);
+    const off = await screen.findByRole("button", { name: "Turn off" });
+    await userEvent.click(off);
+    expect(screen.getByText("Enter the 6-digit code or a recovery code.")).toBeTruthy();
+    expect(screen.getByText("Enter your password.")).toBeTruthy();
+    expect(api.count("POST /me/2fa/disable")).toBe(0);
+    await userEvent.type(screen.getByLabelText("Code from the app (or a recovery code)"), "654321");
+    await userEvent.type(screen.getByLabelText("Your password"), "bad");
+    await userEvent.click(off);
+    expect((await screen.findByRole("alert")).textContent).toBe("The current password is wrong.");
+    expect(api.last("POST /me/2fa/disable")!.body).toEqual({ password: "bad", code: "654321" });
+    await userEvent.clear(screen.getByLabelText("Your password"));
+    await userEvent.type(screen.getByLabelText("Your password"), "pw");
+    await userEvent.click(screen.getByRole("button", { name: "New recovery codes" }));
+    expect((await screen.findByTestId("recovery-codes")).textContent).toContain("CCCCC-DDDDD");
+    expect(api.last("POST /me/2fa/recovery-codes")!.body).toEqual({ password: "pw", code: "654321" });
+    // Each action asks again: the fields were emptied by the success.
+    expect((screen.getByLabelText("Your password") as HTMLInputElement).value).toBe("");
+    wrong = false;
+    await userEvent.type(screen.getByLabelText("Code from the app (or a recovery code)"), "AAAAA-BBBBB");
+    await userEvent.type(screen.getByLabelText("Your password"), "pw");
+    await userEvent.click(off);
+    await waitFor(() => expect(api.count("POST /me/2fa/disable")).toBe(2));
+    expect(api.last("POST /me/2fa/disable")!.body).toEqual({ password: "pw", code: "AAAAA-BBBBB" });
+  }, SLOW_MS);
+});
+
 describe("onboarding", () => {
   it("asks for every answer, then shows the profile", async () => {
     const questions = [

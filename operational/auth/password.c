@@ -6,6 +6,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -37,6 +38,7 @@ static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t gate_cond;
 static int gate_in_use;
 static int gate_peak;
+static atomic_long gate_timeout_ms = PARITY_PASSWORD_GATE_TIMEOUT_MS;
 static char dummy_hash[PARITY_PASSWORD_HASH_MAX];
 
 static void pw_init_once(void)
@@ -74,9 +76,10 @@ static int gate_enter(void)
   struct timespec deadline;
   int rc = PARITY_OK;
 
+  long timeout_ms = atomic_load(&gate_timeout_ms);
   clock_gettime(CLOCK_MONOTONIC, &deadline);
-  deadline.tv_sec += PARITY_PASSWORD_GATE_TIMEOUT_MS / 1000;
-  deadline.tv_nsec += (long)(PARITY_PASSWORD_GATE_TIMEOUT_MS % 1000) * 1000000L;
+  deadline.tv_sec += timeout_ms / 1000;
+  deadline.tv_nsec += (timeout_ms % 1000) * 1000000L;
   if (deadline.tv_nsec >= 1000000000L) {
     deadline.tv_sec++;
     deadline.tv_nsec -= 1000000000L;
@@ -93,6 +96,11 @@ static int gate_enter(void)
     gate_peak = gate_in_use;
   pthread_mutex_unlock(&gate_lock);
   return rc;
+}
+
+void parity_password_gate_timeout_set(long ms)
+{
+  atomic_store(&gate_timeout_ms, ms < 1 ? 1 : ms);
 }
 
 static void gate_leave(void)

@@ -24,7 +24,8 @@
 #define PARITY_PASSWORD_MEMLIMIT (64UL * 1024 * 1024)
 /* At most this many hashes (or verifies) run at once: 2 x 64 MiB of memory at worst. */
 #define PARITY_PASSWORD_MAX_CONCURRENT 2
-/* A caller waits this long for a gate slot, then gets PARITY_EUNAVAILABLE (503, retry). */
+/* A caller waits this long for a gate slot, then gets PARITY_EUNAVAILABLE (503, retry); the
+ * default of PASSWORD_GATE_TIMEOUT_MS. */
 #define PARITY_PASSWORD_GATE_TIMEOUT_MS 10000
 /* Size of a stored hash string with its NUL (crypto_pwhash_STRBYTES). */
 #define PARITY_PASSWORD_HASH_MAX 128
@@ -87,6 +88,12 @@ int parity_password_verify(const char *stored, const char *pw, size_t len, bool 
  * so that the answer takes as long as for a known email with a wrong password.
  */
 int parity_password_dummy_verify(const char *pw, size_t len);
+
+/*
+ * How long later callers wait for a gate slot (ms, >= 1) before PARITY_EUNAVAILABLE. Set once at
+ * start (PASSWORD_GATE_TIMEOUT_MS): a shorter wait sheds load sooner when logins pile up.
+ */
+void parity_password_gate_timeout_set(long ms);
 
 /* Most hashes ever seen running at once in this process (for tests of the gate). */
 int parity__password_gate_peak(void);

@@ -62,13 +62,14 @@ def test_register_answers_the_same_for_new_and_existing_emails(stack, db):
     # The stored hash is argon2id, never the password.
     stored = scalar(db, "SELECT password_hash FROM users WHERE email = %s", email)
     assert stored.startswith("$argon2id$") and DEFAULT_PASSWORD not in stored
-    # Unverified, so each registration mailed a fresh link; only the newest works.
+    # Unverified, so each registration mailed a fresh link; once one is opened, the others are spent.
     wait_mail(email, "Confirm", count=2)
     mails = mails_to(email, "Confirm")
     assert len(mails) == 2
     old, new = link_token(mails[0], "/verify-email"), link_token(mails[1], "/verify-email")
-    assert_error(post("/auth/verify-email", {"token": old}), 400, "INVALID_TOKEN")
     assert post("/auth/verify-email", {"token": new}).status_code == 200
+    assert_error(post("/auth/verify-email", {"token": old}), 400, "INVALID_TOKEN")
+    stored = scalar(db, "SELECT password_hash FROM users WHERE email = %s", email)
     # Once verified, registering again mails a notice instead of a link, and still answers 202.
     again = post("/auth/register", {"email": email, "password": DEFAULT_PASSWORD})
     assert again.status_code == 202 and again.json() == {"status": "verification_sent"}
@@ -105,6 +106,67 @@ def test_an_expired_verification_link_is_refused(stack, db):
     query(db, "UPDATE action_tokens SET expires_at = now() - interval '1 second' "
               "WHERE token_hash = sha256(%s::bytea)", token.encode())
     assert_error(post("/auth/verify-email", {"token": token}), 400, "INVALID_TOKEN")
+
+
+def test_registering_an_address_first_cannot_take_over_its_account(stack, db):
+    """Someone registers the owner's address with a password of their own and never verifies; the owner
+    registers later and opens the link of their own mail: the owner's password is the one that works."""
+    email = new_email("victim")
+    attacker, owner = DEFAULT_PASSWORD + " attacker", DEFAULT_PASSWORD + " owner"
+    first = post("/auth/register", {"email": email, "password": attacker})
+    second = post("/auth/register", {"email": email, "password": owner})
+    assert first.status_code == second.status_code == 202 and first.json() == second.json()
+    # Unverified, the account lets nobody in.
+    assert_error(post("/auth/login", {"email": email, "password": attacker}), 403, "EMAIL_NOT_VERIFIED")
+    assert post("/auth/login", {"email": email, "password": owner}).status_code in (401, 403)
+    wait_mail(email, "Confirm", count=2)
+    owners_link = link_token(mails_to(email, "Confirm")[1], "/verify-email")
+    assert post("/auth/verify-email", {"token": owners_link}).status_code == 200
+    assert post("/auth/login", {"email": email, "password": owner}).status_code == 200
+    assert_error(post("/auth/login", {"email": email, "password": attacker}), 401, "INVALID_CREDENTIALS")
+    # The other pending registration's link is spent: it cannot switch the password back.
+    attackers_link = link_token(mails_to(email, "Confirm")[0], "/verify-email")
+    assert_error(post("/auth/verify-email", {"token": attackers_link}), 400, "INVALID_TOKEN")
+    assert post("/auth/login", {"email": email, "password": owner}).status_code == 200
+
+
+def test_a_later_registration_does_not_change_what_an_earlier_link_activates(stack):
+    """Each link activates the password of its own registration: the owner registers first and opens that
+    link after someone else registered the address too."""
+    email = new_email("first")
+    owner, other = DEFAULT_PASSWORD + " owner", DEFAULT_PASSWORD + " later"
+    assert post("/auth/register", {"email": email, "password": owner}).status_code == 202
+    assert post("/auth/register", {"email": email, "password": other}).status_code == 202
+    wait_mail(email, "Confirm", count=2)
+    owners_link, others_link = (link_token(m, "/verify-email") for m in mails_to(email, "Confirm"))
+    assert post("/auth/verify-email", {"token": owners_link}).status_code == 200
+    assert post("/auth/login", {"email": email, "password": owner}).status_code == 200
+    assert_error(post("/auth/login", {"email": email, "password": other}), 401, "INVALID_CREDENTIALS")
+    assert_error(post("/auth/verify-email", {"token": others_link}), 400, "INVALID_TOKEN")
+
+
+def test_a_reset_spends_the_links_of_pending_registrations(stack):
+    """A reset proves the mailbox as well: a registration link opened afterwards changes nothing."""
+    email = new_email("pending")
+    attacker, owner = DEFAULT_PASSWORD + " attacker", DEFAULT_PASSWORD + " owner"
+    assert post("/auth/register", {"email": email, "password": attacker}).status_code == 202
+    pending = link_token(wait_mail(email, "Confirm"), "/verify-email")
+    assert post("/auth/forgot-password", {"email": email}).status_code == 202
+    reset = link_token(wait_mail(email, "Reset"), "/reset-password")
+    assert post("/auth/reset-password", {"token": reset, "password": owner}).status_code == 200
+    assert_error(post("/auth/verify-email", {"token": pending}), 400, "INVALID_TOKEN")
+    assert post("/auth/login", {"email": email, "password": owner}).status_code == 200
+    assert_error(post("/auth/login", {"email": email, "password": attacker}), 401, "INVALID_CREDENTIALS")
+
+
+def test_a_verification_link_without_a_registration_password_is_refused(stack, db):
+    """Links mailed before links carried their registration's password cannot say which password to activate."""
+    email = new_email("legacy")
+    assert post("/auth/register", {"email": email, "password": DEFAULT_PASSWORD}).status_code == 202
+    token = link_token(wait_mail(email, "Confirm"), "/verify-email")
+    query(db, "UPDATE action_tokens SET password_hash = NULL WHERE token_hash = sha256(%s::bytea)", token.encode())
+    assert_error(post("/auth/verify-email", {"token": token}), 400, "INVALID_TOKEN")
+    assert not scalar(db, "SELECT email_verified_at IS NOT NULL FROM users WHERE email = %s", email)
 
 
 def test_unverified_accounts_cannot_log_in(stack):

@@ -2,6 +2,7 @@
 forwarded-for honoured only from TRUSTED_PROXIES), COOKIE_SECURE (Secure cookie, HSTS), Turnstile on
 register/login/forgot-password against a local siteverify, and refusing to start on bad secrets."""
 
+import concurrent.futures
 import http.server
 import os
 import subprocess
@@ -11,16 +12,18 @@ import urllib.parse
 import pytest
 import requests
 
-from conftest import (BIN, HTTP_PORT, HTTP_TIMEOUT, INTERNAL_PORT, WAIT_SECONDS, base_env, extra_operational, new_email,
-                      register_user)
+from conftest import (BIN, DEFAULT_PASSWORD, HTTP_PORT, HTTP_TIMEOUT, INTERNAL_PORT, WAIT_SECONDS, base_env,
+                      extra_operational, new_email, register_user, scalar)
 from test_auth import assert_error, refresh_cookie_of
 
 # Port offsets from the suite's own, one per extra daemon (test_auth_lockout uses 30).
-LIMITED_OFFSET, PROXIED_OFFSET, SECURE_OFFSET, TURNSTILE_OFFSET, REFUSED_OFFSET = 40, 50, 60, 70, 80
+LIMITED_OFFSET, PROXIED_OFFSET, SECURE_OFFSET, TURNSTILE_OFFSET, REFUSED_OFFSET, BUSY_OFFSET = 40, 50, 60, 70, 80, 100
 BURST = 5
 # One token every 50 s: once the burst is spent, every request of a test below, however slow the machine, is
 # long over before the next token.
 RATE = 0.02
+# Clients hashing at once against the 2-slot gate, and rounds tried before giving up on seeing it shed.
+BUSY_CLIENTS, BUSY_ROUNDS = 16, 10
 
 
 def hit(base, xff=None):
@@ -147,6 +150,44 @@ def test_turnstile_guards_register_login_and_forgot_password(stack):
                              timeout=HTTP_TIMEOUT)
         assert_error(down, 503, "CAPTCHA_UNAVAILABLE")
         assert down.headers["Retry-After"]
+    finally:
+        assert daemon.stop() == 0, f"see {daemon.log_path}"
+
+
+# ---------------------------------------------------------------- load shedding at the hash gate
+
+
+def test_a_busy_hash_gate_answers_503_busy_with_retry_after_and_counts_no_failure(stack, db):
+    """Two argon2id hashes run at once; with PASSWORD_GATE_TIMEOUT_MS=1 the others are shed at once. A shed
+    login or registration is 503 BUSY with Retry-After (as a lockout's 429 carries one), and since no password
+    was checked, the attempt counted in advance is given back."""
+    daemon = extra_operational(BUSY_OFFSET, PASSWORD_GATE_TIMEOUT_MS="1", HTTP_THREADS=str(BUSY_CLIENTS))
+    try:
+        api = f"{daemon.public}/api/v1"
+
+        def attempt(i):
+            email = new_email("busy")
+            path = "/auth/login" if i % 2 else "/auth/register"
+            body = {"email": email, "password": f"{DEFAULT_PASSWORD} {i}"}
+            return path, email, requests.post(f"{api}{path}", json=body, timeout=120)
+
+        answers = []
+        for _ in range(BUSY_ROUNDS):
+            with concurrent.futures.ThreadPoolExecutor(BUSY_CLIENTS) as pool:
+                answers += list(pool.map(attempt, range(BUSY_CLIENTS)))
+            shed = [(p, e, a) for p, e, a in answers if a.status_code == 503]
+            if {p for p, _, _ in shed} == {"/auth/login", "/auth/register"}:
+                break
+        assert {p for p, _, _ in shed} == {"/auth/login", "/auth/register"}, [a.status_code for _, _, a in answers]
+        for path, email, answer in shed:
+            assert_error(answer, 503, "BUSY")
+            assert answer.headers["Retry-After"] == "1", (path, dict(answer.headers))
+            # Shed before its hash: nothing counts toward the lockout.
+            assert (scalar(db, "SELECT failures FROM login_attempts WHERE email_key = %s", email) or 0) == 0, path
+        for path, email, answer in answers:
+            assert answer.status_code in (202, 401, 503), (path, answer.status_code, answer.text)
+            if answer.status_code == 401:
+                assert scalar(db, "SELECT failures FROM login_attempts WHERE email_key = %s", email) == 1
     finally:
         assert daemon.stop() == 0, f"see {daemon.log_path}"
 

@@ -22,13 +22,13 @@ ROUTES = [
     ("POST", "/auth/reset-password", False, {"token": "A" * 43, "password": "Correct horse battery 42"}),
     ("POST", "/auth/change-password", True, {"current_password": "Correct horse battery 42",
                                              "new_password": "Correct horse battery 43"}),
-    ("POST", "/me/2fa/enable", True, {"code": "123456"}),
-    ("POST", "/me/2fa/disable", True, {"code": "123456"}),
-    ("POST", "/me/2fa/recovery-codes", True, {"code": "123456"}),
+    ("POST", "/me/2fa/setup", True, {"password": "Correct horse battery 42"}),
+    ("POST", "/me/2fa/enable", True, {"password": "Correct horse battery 42", "code": "123456"}),
+    ("POST", "/me/2fa/disable", True, {"password": "Correct horse battery 42", "code": "123456"}),
+    ("POST", "/me/2fa/recovery-codes", True, {"password": "Correct horse battery 42", "code": "123456"}),
     ("POST", "/auth/refresh", False, None),
     ("POST", "/auth/logout", False, None),
     ("POST", "/auth/logout-all", True, None),
-    ("POST", "/me/2fa/setup", True, None),
     ("GET", "/me", True, None),
     ("GET", "/me/sessions", True, None),
     ("DELETE", "/me/sessions/00000000-0000-0000-0000-000000000000", True, None),
@@ -112,6 +112,25 @@ def test_malformed_emails_and_tokens_are_refused_before_any_lookup(stack, db):
         for path, body in (("/auth/verify-email", {"token": token}),
                            ("/auth/reset-password", {"token": token, "password": "Correct horse battery 42"})):
             check(requests.post(f"{API}{path}", json=body, timeout=HTTP_TIMEOUT), f"{path} {token!r}")
+    assert counts(db) == before
+
+
+def test_addresses_the_mailer_would_refuse_are_refused_at_registration(stack, db):
+    """Normal-looking to the address check, but no mail could reach them (or it would reach someone else:
+    "<victim@...>" and "a,victim@..." name another mailbox in the To header): 400 with a clear error, before
+    anything is written or sent."""
+    before = counts(db)
+    for email in ("<victim@example.test>", "a<b@example.test", "a>b@example.test", "a,victim@example.test",
+                  "a;b@example.test", "a:b@example.test", '"a"@example.test', "a(x)@example.test",
+                  "a\\b@example.test", "a@[127.0.0.1]"):
+        for path in ("/auth/register", "/auth/forgot-password"):
+            body = {"email": email, "password": "Correct horse battery 42"} if path == "/auth/register" \
+                else {"email": email}
+            answer = requests.post(f"{API}{path}", json=body, timeout=30)
+            check(answer, f"{path} {email!r}")
+            assert answer.status_code == 400, (path, email, answer.text)
+            error = answer.json()["error"]
+            assert error["code"] == "INVALID_EMAIL" and "cannot receive" in error["message"], (path, email, error)
     assert counts(db) == before
 
 

@@ -1,7 +1,8 @@
 """Account lockout (issue 4): 5 consecutive failures lock an email for 15 minutes whatever the client
 address (forwarded-for values are ignored from untrusted peers and honoured from trusted proxies, and
 the lock is per account either way), unknown emails lock alike, concurrent guesses cannot exceed the
-limit, a success ends the streak, and the owner is told by email."""
+limit, a success ends the streak, and the owner is told by email. Likewise per address, whatever the
+client and the replica: at most 3 registration or reset mails an hour."""
 
 import concurrent.futures
 import time
@@ -9,8 +10,8 @@ import time
 import pytest
 import requests
 
-from conftest import (HTTP_TIMEOUT, PUBLIC, extra_operational, is_load_shedding, mails_to, new_email, query,
-                      register_user, scalar, wait_mail)
+from conftest import (DEFAULT_PASSWORD, HTTP_TIMEOUT, PUBLIC, extra_operational, is_load_shedding, mails_to,
+                      new_email, query, register_user, scalar, wait_mail)
 from test_auth import assert_error
 
 API = f"{PUBLIC}/api/v1"
@@ -143,3 +144,41 @@ def test_behind_a_trusted_proxy_five_clients_still_lock_the_account(behind_proxy
     assert_locked(login(email, password, base=base, xff="192.0.2.200"))
     # The lock lives in the database: the other replica refuses too.
     assert_locked(login(email, password))
+
+
+def drain_mail_queues(bases):
+    """Mail leaves each daemon through one FIFO queue: once a fresh message sent through every daemon is written,
+    whatever they queued before it is written too."""
+    for base in bases:
+        control = new_email("control")
+        assert requests.post(f"{base}/auth/forgot-password", json={"email": control}, timeout=HTTP_TIMEOUT).status_code == 202
+        assert requests.post(f"{base}/auth/register", json={"email": control, "password": DEFAULT_PASSWORD},
+                             timeout=HTTP_TIMEOUT).status_code == 202
+        wait_mail(control, "Confirm")
+
+
+def test_an_address_gets_at_most_three_registration_or_reset_mails_an_hour(behind_proxy, db):
+    """Whatever the client address and whichever replica answers (the count lives in PostgreSQL), and with the
+    same answers as ever: registering an address and asking for its reset cannot flood its mailbox."""
+    email = new_email("flood")
+    bases = [API, f"{behind_proxy.public}/api/v1"]
+    registered = [requests.post(f"{bases[i % 2]}/auth/register", json={"email": email, "password": DEFAULT_PASSWORD},
+                                headers={"X-Forwarded-For": f"203.0.113.{i + 1}"}, timeout=HTTP_TIMEOUT) for i in range(4)]
+    forgot = [requests.post(f"{base}/auth/forgot-password", json={"email": email},
+                            headers={"X-Forwarded-For": "198.51.100.77"}, timeout=HTTP_TIMEOUT) for base in bases]
+    unknown = requests.post(f"{API}/auth/forgot-password", json={"email": new_email("ghost")}, timeout=HTTP_TIMEOUT)
+    assert [a.status_code for a in registered] == [202] * 4 and all(a.json() == registered[0].json() for a in registered)
+    assert [a.status_code for a in forgot] == [202] * 2 and all(a.json() == unknown.json() for a in forgot)
+    user_id = scalar(db, "SELECT id FROM users WHERE email = %s", email)
+    # Three links went out (the first three registrations); the rest were answered and nothing more.
+    assert scalar(db, "SELECT count(*) FROM action_tokens WHERE user_id = %s", user_id) == 3
+    wait_mail(email, count=3)
+    drain_mail_queues(bases)
+    assert len(mails_to(email)) == 3
+    assert len(mails_to(email, "Reset")) == 0
+
+    # An hour later the address gets mail again.
+    query(db, "UPDATE mail_quota SET sent_at = ARRAY(SELECT t - interval '1 hour' FROM unnest(sent_at) t) "
+              "WHERE email_key = %s", email)
+    assert requests.post(f"{bases[1]}/auth/forgot-password", json={"email": email}, timeout=HTTP_TIMEOUT).status_code == 202
+    wait_mail(email, "Reset")

@@ -116,6 +116,33 @@ static void extracts_the_address_of_a_from_value(void **state)
   assert_int_equal(parity_mail_address("a@b.test", out, 4), PARITY_ETOOBIG);
 }
 
+static void knows_the_addresses_it_can_send_to(void **state)
+{
+  (void)state;
+  char longest[PARITY_MAIL_ADDR_MAX + 2];
+  memset(longest, 'a', sizeof(longest) - 1);
+  longest[sizeof(longest) - 1] = '\0';
+  memcpy(longest + PARITY_MAIL_ADDR_MAX + 1 - 7, "@b.test", 7); /* PARITY_MAIL_ADDR_MAX + 1 bytes */
+  const char *good[] = { "a@b.test", "jane.doe+tag@example.test", "o'brien@example.test", "j\xc3\xb6rg@example.test",
+                         "x!#$%&*/=?^_`{|}~-@example.test", longest + 1 };
+  const char *bad[] = {
+    NULL, "", "a@", "@b.test", "ab", "a@b@c.test", "no-at.example.test",
+    "a@b.test\r\nBcc: victim@example.test", "a\tb@example.test", "a b@example.test", "a\x7f@example.test",
+    "<victim@example.test>", "a<b@example.test", "a>b@example.test", "a,victim@example.test",
+    "a;b@example.test", "a:b@example.test", "\"a\"@example.test", "a(comment)@example.test",
+    "a@[127.0.0.1]", "a\\b@example.test", "bad\xff@example.test", longest,
+  };
+  for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+    assert_true(parity_mail_address_ok(good[i]));
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+    assert_false(parity_mail_address_ok(bad[i]));
+  /* What it refuses, the formatter refuses as a recipient too. */
+  char *msg = NULL;
+  size_t len = 0;
+  assert_int_equal(parity_mail_format_new(FROM, "a,victim@example.test", "Hi", "x", 0, &msg, &len), PARITY_EINVAL);
+  assert_null(msg);
+}
+
 /* ------------------------------------------------------------------ files */
 
 static char *temp_dir_new(void)
@@ -356,6 +383,7 @@ int main(void)
     cmocka_unit_test(formats_an_rfc5322_message),
     cmocka_unit_test(refuses_header_injection_and_bad_text),
     cmocka_unit_test(extracts_the_address_of_a_from_value),
+    cmocka_unit_test(knows_the_addresses_it_can_send_to),
     cmocka_unit_test(writes_a_private_eml_file),
     cmocka_unit_test(sends_over_smtp_with_the_right_envelope),
     cmocka_unit_test(a_refused_recipient_is_an_upstream_error),

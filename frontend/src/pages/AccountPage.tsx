@@ -85,11 +85,29 @@ function RecoveryCodes({ codes }: { codes: string[] }) {
   );
 }
 
+/** The password field of the two-factor forms: every change to the second factor needs the password, not only a session. */
+function ConfirmPassword({ value, onChange, error }: { value: string; onChange: (v: string) => void; error: string | null }) {
+  return (
+    <Field
+      label="Your password"
+      name="password"
+      type="password"
+      autoComplete="current-password"
+      hint="Changes to two-factor authentication need your password."
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      error={error}
+    />
+  );
+}
+
 function TwoFactor() {
   const { client, me, reloadMe } = useAuth();
   const [setup, setSetup] = useState<TwoFactorSetup | null>(null);
   const [code, setCode] = useState("");
+  const [password, setPassword] = useState("");
   const [invalid, setInvalid] = useState<string | null>(null);
+  const [passwordInvalid, setPasswordInvalid] = useState<string | null>(null);
   const [codes, setCodes] = useState<string[] | null>(null);
   const [error, setError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
@@ -114,32 +132,52 @@ function TwoFactor() {
     return ok ? c : null;
   };
 
-  const start = () =>
-    run(async () => {
+  const passwordOk = () => {
+    setPasswordInvalid(password ? null : "Enter your password.");
+    return password !== "";
+  };
+
+  /** Both checks run, so every problem shows at once. */
+  const fieldsOk = (allowRecovery: boolean) => {
+    const c = codeOk(allowRecovery);
+    return passwordOk() && c ? c : null;
+  };
+
+  const done = () => {
+    setCode("");
+    setPassword("");
+  };
+
+  const start = (e: FormEvent) => {
+    e.preventDefault();
+    if (!passwordOk()) return;
+    void run(async () => {
       setCodes(null);
-      setSetup(await client.post<TwoFactorSetup>("/me/2fa/setup"));
+      // The password stays filled in for the confirming step that follows.
+      setSetup(await client.post<TwoFactorSetup>("/me/2fa/setup", { password }));
     });
+  };
 
   const enable = (e: FormEvent) => {
     e.preventDefault();
-    const c = codeOk(false);
+    const c = fieldsOk(false);
     if (!c) return;
     void run(async () => {
-      const answer = await client.post<{ recovery_codes: string[] }>("/me/2fa/enable", { code: c });
+      const answer = await client.post<{ recovery_codes: string[] }>("/me/2fa/enable", { password, code: c });
       setCodes(answer.recovery_codes);
       setSetup(null);
-      setCode("");
+      done();
       await reloadMe();
     });
   };
 
   const disable = (e: FormEvent) => {
     e.preventDefault();
-    const c = codeOk(true);
+    const c = fieldsOk(true);
     if (!c) return;
     void run(async () => {
-      await client.post("/me/2fa/disable", { code: c });
-      setCode("");
+      await client.post("/me/2fa/disable", { password, code: c });
+      done();
       setCodes(null);
       await reloadMe();
     });
@@ -147,12 +185,12 @@ function TwoFactor() {
 
   const regenerate = (e: FormEvent) => {
     e.preventDefault();
-    const c = codeOk(false);
+    const c = fieldsOk(false);
     if (!c) return;
     void run(async () => {
-      const answer = await client.post<{ recovery_codes: string[] }>("/me/2fa/recovery-codes", { code: c });
+      const answer = await client.post<{ recovery_codes: string[] }>("/me/2fa/recovery-codes", { password, code: c });
       setCodes(answer.recovery_codes);
-      setCode("");
+      done();
       await reloadMe();
     });
   };
@@ -165,12 +203,13 @@ function TwoFactor() {
       </p>
       {codes && <RecoveryCodes codes={codes} />}
       {!enabled && !setup && (
-        <>
+        <form onSubmit={start} noValidate>
           <p className="muted">Protect your account with a code from an authenticator app (such as Aegis, Google Authenticator or 1Password) at each login.</p>
-          <button type="button" onClick={start} disabled={busy}>
+          <ConfirmPassword value={password} onChange={setPassword} error={passwordInvalid} />
+          <button type="submit" disabled={busy}>
             Set up two-factor authentication
           </button>
-        </>
+        </form>
       )}
       {!enabled && setup && (
         <form onSubmit={enable} noValidate>
@@ -191,10 +230,19 @@ function TwoFactor() {
             <li>Enter the code the app shows to turn two-factor authentication on.</li>
           </ol>
           <Field label="Code from the app" name="code" autoComplete="one-time-code" inputMode="numeric" value={code} onChange={(e) => setCode(e.target.value)} error={invalid} />
+          <ConfirmPassword value={password} onChange={setPassword} error={passwordInvalid} />
           <button type="submit" disabled={busy}>
             Turn on
           </button>{" "}
-          <button type="button" className="secondary" onClick={() => setSetup(null)} disabled={busy}>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => {
+              setSetup(null);
+              done();
+            }}
+            disabled={busy}
+          >
             Cancel
           </button>
         </form>
@@ -209,6 +257,7 @@ function TwoFactor() {
             onChange={(e) => setCode(e.target.value)}
             error={invalid}
           />
+          <ConfirmPassword value={password} onChange={setPassword} error={passwordInvalid} />
           <div className="button-row">
             <button type="submit" className="danger" disabled={busy}>
               Turn off
