@@ -32,7 +32,6 @@ struct parity_request {
   struct MHD_Connection *conn;
   enum parity_listener listener;
   const char *method;
-  char *raw_uri;     /* as received, before MHD decodes it */
   const char *path;  /* decoded path, without the query */
   const struct parity_route *route;
   char params[PARITY_HTTP_MAX_PATH_PARAMS][PARITY_HTTP_MAX_PARAM_LEN];
@@ -41,7 +40,6 @@ struct parity_request {
   char *body;
   size_t body_len;
   bool body_too_large;
-  int framing_error; /* 0, or the error to answer before reading the body */
   int64_t user_id;   /* set by PARITY_AUTH_USER */
   char token_id[64]; /* jti of the access token */
   struct timespec started;
