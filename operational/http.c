@@ -282,6 +282,7 @@ static void peer_address(struct parity_request *req)
 struct framing_headers {
   int lengths;
   int encodings;
+  bool spaced_name;
 };
 
 static enum MHD_Result scan_framing_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
@@ -295,25 +296,40 @@ static enum MHD_Result scan_framing_header(void *cls, enum MHD_ValueKind kind, c
     f->lengths++;
   else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
     f->encodings++;
+  if (strpbrk(key, " \t"))
+    f->spaced_name = true;
   return MHD_YES;
 }
 
-/* Request smuggling defences: one Content-Length, never together with Transfer-Encoding. A Content-Length
-   over the cap only marks the body too large. */
+/*
+ * Request smuggling defences: a body must have exactly one reading, the one every server on the path
+ * takes. Refused: Content-Length with Transfer-Encoding, either of them twice, a Transfer-Encoding
+ * other than chunked (libmicrohttpd would read such a body until the client closes), chunked on
+ * HTTP/1.0 (which has no chunked coding), a Content-Length that is not digits, and whitespace before
+ * a header's colon (RFC 9112 §5.1: "Content-Length : 5" is no Content-Length to libmicrohttpd but
+ * may be one to a proxy in front). These are answered at once and the connection is closed, so no
+ * byte after them is read as a request. A Content-Length over the cap only marks the body too large.
+ */
 static int check_framing(struct parity_request *req, const char *version, struct parity_response *res)
 {
-  (void)version;
-  struct framing_headers f = { 0, 0 };
+  struct framing_headers f = { 0, 0, false };
   MHD_get_connection_values(req->conn, MHD_HEADER_KIND, scan_framing_header, &f);
+  if (f.spaced_name)
+    return parity_res_error(res, PARITY_EINVAL, NULL, "whitespace between a header name and its colon");
   if (f.lengths > 1 || f.encodings > 1 || (f.lengths && f.encodings))
     return parity_res_error(res, PARITY_EINVAL, NULL, "conflicting Content-Length/Transfer-Encoding");
+  if (f.encodings) {
+    const char *te = parity_req_header(req, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+    if (!te || strcasecmp(te, "chunked") != 0)
+      return parity_res_error(res, PARITY_EINVAL, NULL, "the only Transfer-Encoding understood is chunked");
+    if (!version || strcmp(version, MHD_HTTP_VERSION_1_0) == 0)
+      return parity_res_error(res, PARITY_EINVAL, NULL, "chunked Transfer-Encoding needs HTTP/1.1");
+  }
   const char *cl = parity_req_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
   if (cl) {
-    char *end;
-    unsigned long long n = strtoull(cl, &end, 10);
-    if (end == cl || *end)
+    if (!cl[0] || cl[strspn(cl, "0123456789")] != '\0')
       return parity_res_error(res, PARITY_EINVAL, NULL, "Content-Length is not a decimal number");
-    if (n > PARITY_HTTP_MAX_BODY)
+    if (strtoull(cl, NULL, 10) > PARITY_HTTP_MAX_BODY)
       req->body_too_large = true;
   }
   return PARITY_OK;
@@ -466,7 +482,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
  * The access handler's first call: headers in, no body byte read. The request is judged on the stack
  * (rate limit first, then framing and the target), and its state is allocated only if it goes on.
  * A refusal is answered at once: libmicrohttpd then reads nothing more from the connection (no body,
- * no pipelined request) and closes it.
+ * no pipelined request) and closes it, which the answer says.
  */
 static enum MHD_Result on_headers(struct listener_ctx *lc, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, void **con_cls)
@@ -485,6 +501,7 @@ static enum MHD_Result on_headers(struct listener_ctx *lc, struct MHD_Connection
   enum MHD_Result ok = MHD_YES;
   if (rc) {
     fill_error(&head, &res, rc);
+    parity_res_header(&res, MHD_HTTP_HEADER_CONNECTION, "close");
     ok = send_response(&head, &res);
     response_release(&res);
     record_request(lc, &head);

@@ -8,9 +8,10 @@ import re
 import socket
 import time
 
+import pytest
 import requests
 
-from conftest import INTERNAL_PORT, VAR, extra_operational
+from conftest import HTTP_PORT, INTERNAL_PORT, VAR, extra_operational
 
 # Port offset from the suite's own for the extra daemon of this file (others use 30 to 90).
 FLOOD_OFFSET = 100
@@ -114,3 +115,48 @@ def test_requests_dropped_by_libmicrohttpd_hold_no_state(stack):
         log = f.read()
     # A request state never released would hold the stop for the whole grace period, then leak.
     assert "http_grace_expired" not in log
+
+
+# ---------------------------------------------------------------- ambiguous framing
+
+PIPELINED = b"GET /livez HTTP/1.1\r\nHost: x\r\n\r\n"
+AMBIGUOUS = {
+    "content_length_and_transfer_encoding":
+        b"POST /api/v1/market/status HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"0\r\n\r\n",
+    "two_content_lengths":
+        b"POST /api/v1/market/status HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n",
+    "two_transfer_encodings":
+        b"POST /api/v1/market/status HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    "chunked_on_http_1_0":
+        b"POST /api/v1/market/status HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    # Nothing follows its headers: libmicrohttpd alone would wait for a body until the idle timeout.
+    "unknown_transfer_encoding":
+        b"POST /api/v1/market/status HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+    "whitespace_before_a_colon":
+        b"POST /api/v1/market/status HTTP/1.1\r\nHost: x\r\nContent-Length : 0\r\n\r\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(AMBIGUOUS))
+def test_ambiguous_framing_is_answered_400_and_the_connection_closed(stack, case):
+    # Far under the idle timeout (HTTP_CONNECTION_TIMEOUT, 30 s): an answer that waits for it is none.
+    with socket.create_connection(("127.0.0.1", HTTP_PORT), timeout=20) as s:
+        s.sendall(AMBIGUOUS[case] + PIPELINED)
+        received = b""
+        try:
+            while True:
+                data = s.recv(65536)
+                if not data:
+                    break
+                received += data
+        except socket.timeout:
+            pytest.fail(f"the connection was neither answered nor closed in 20 s; got {received[:200]!r}")
+        except ConnectionResetError:
+            pass
+    statuses = re.findall(rb"(?:^|\r\n)HTTP/1\.[01] (\d{3}) ", received)
+    assert statuses == [b"400"], f"exactly one answer, a 400, expected: {received[:400]!r}"
+    head = received.split(b"\r\n\r\n", 1)[0]
+    assert re.search(rb"\r\nConnection: close(\r\n|$)", head, re.I), head
