@@ -162,12 +162,24 @@ const char *parity_req_query(const struct parity_request *req, const char *name)
   return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+int parity_content_type_is_json(const char *value)
+{
+  static const char json[] = "application/json";
+  if (!value)
+    return 0;
+  value += strspn(value, " \t");
+  if (strncasecmp(value, json, sizeof(json) - 1) != 0)
+    return 0;
+  const char *rest = value + sizeof(json) - 1;
+  rest += strspn(rest, " \t");
+  return *rest == '\0' || *rest == ';';
+}
+
 int parity_req_json(struct parity_request *req, struct parity_response *res,
                     const struct parity_json_field *fields, size_t n_fields, json_t **out)
 {
   *out = NULL;
-  const char *type = parity_req_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
-  if (!type || strncasecmp(type, "application/json", 16) != 0)
+  if (!parity_content_type_is_json(parity_req_header(req, MHD_HTTP_HEADER_CONTENT_TYPE)))
     return parity_res_error(res, PARITY_EINVAL, "UNSUPPORTED_MEDIA_TYPE",
                             "Content-Type must be application/json");
   json_t *doc = NULL;

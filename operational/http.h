@@ -99,6 +99,9 @@ int parity_req_json(struct parity_request *req, struct parity_response *res,
 /* Route matching, exposed for unit tests: 1 when `path` matches `pattern`, capturing {params}. */
 int parity_route_match(const char *pattern, const char *path,
                        char params[PARITY_HTTP_MAX_PATH_PARAMS][PARITY_HTTP_MAX_PARAM_LEN]);
+/* 1 when a Content-Type value is application/json (any case), with or without parameters ("; charset=utf-8");
+   0 for anything that only starts like it ("application/jsonx", "application/json-seq"). */
+int parity_content_type_is_json(const char *value);
 /* Rejects request targets with "..", "//", backslashes, control characters or encoded '/', '.', NUL. */
 int parity_uri_is_safe(const char *raw_uri);
 

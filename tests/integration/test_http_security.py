@@ -3,6 +3,7 @@ that libmicrohttpd drops half-parsed, framing it must refuse and close on, media
 look like JSON, and the client address behind a trusted proxy range."""
 
 import concurrent.futures
+import json
 import os
 import re
 import socket
@@ -11,9 +12,9 @@ import time
 import pytest
 import requests
 
-from conftest import HTTP_PORT, INTERNAL_PORT, VAR, extra_operational
+from conftest import HTTP_PORT, INTERNAL_PORT, PUBLIC, VAR, extra_operational, new_email
 
-# Port offset from the suite's own for the extra daemon of this file (others use 30 to 90).
+# Port offsets from the suite's own for the extra daemons of this file (other files use 30 to 90).
 FLOOD_OFFSET = 100
 FLOOD_REQUESTS = 2000
 # Enough query parameters that libmicrohttpd's per-connection memory (128 KiB) runs out while it
@@ -160,3 +161,23 @@ def test_ambiguous_framing_is_answered_400_and_the_connection_closed(stack, case
     assert statuses == [b"400"], f"exactly one answer, a 400, expected: {received[:400]!r}"
     head = received.split(b"\r\n\r\n", 1)[0]
     assert re.search(rb"\r\nConnection: close(\r\n|$)", head, re.I), head
+
+
+# ---------------------------------------------------------------- media type
+
+
+@pytest.mark.parametrize("media_type", ["application/jsonx", "application/json-seq", "application/json+x"])
+def test_only_application_json_is_taken_as_json(stack, media_type):
+    body = json.dumps({"email": new_email()})
+    answer = requests.post(f"{PUBLIC}/api/v1/auth/forgot-password", data=body,
+                           headers={"Content-Type": media_type}, timeout=10)
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == "UNSUPPORTED_MEDIA_TYPE", answer.text
+
+
+@pytest.mark.parametrize("media_type", ["application/json; charset=utf-8", "Application/JSON"])
+def test_application_json_with_parameters_or_any_case_is_json(stack, media_type):
+    body = json.dumps({"email": new_email()})
+    answer = requests.post(f"{PUBLIC}/api/v1/auth/forgot-password", data=body,
+                           headers={"Content-Type": media_type}, timeout=10)
+    assert answer.status_code == 202, answer.text
+
