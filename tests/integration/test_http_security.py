@@ -7,12 +7,14 @@ import json
 import os
 import re
 import socket
+import subprocess
+import sys
 import time
 
 import pytest
 import requests
 
-from conftest import HTTP_PORT, INTERNAL_PORT, PUBLIC, VAR, extra_operational, new_email
+from conftest import BIN, HTTP_PORT, INTERNAL_PORT, PUBLIC, ROOT, VAR, base_env, extra_operational, new_email
 
 # Port offsets from the suite's own for the extra daemons of this file (other files use 30 to 90).
 FLOOD_OFFSET = 100
@@ -181,3 +183,47 @@ def test_application_json_with_parameters_or_any_case_is_json(stack, media_type)
                            headers={"Content-Type": media_type}, timeout=10)
     assert answer.status_code == 202, answer.text
 
+
+# ---------------------------------------------------------------- trusted proxy networks
+
+PROXY_OFFSET, REFUSED_PROXIES_OFFSET = 110, 120
+
+
+def k8s_trusted_proxies():
+    """TRUSTED_PROXIES as the k3s overlay gives it to operational (rendered as `kubectl apply -k` would)."""
+    sys.path.insert(0, os.path.join(ROOT, "deploy", "tools"))
+    import kustomize_render
+
+    objs = kustomize_render.render(os.path.join(ROOT, "deploy", "k8s", "overlays", "k3s"))
+    config = next(o for o in objs if o["kind"] == "ConfigMap" and o["metadata"]["name"] == "parity-config")
+    return config["data"].get("TRUSTED_PROXIES", "")
+
+
+def test_trusted_proxy_networks_give_each_client_behind_the_ingress_its_bucket(stack):
+    deployed = k8s_trusted_proxies()
+    assert "10.42.0.0/16" in [e.strip() for e in deployed.split(",")], deployed
+    # The deployed value, with this machine's loopback networks (IPv4 and IPv6) standing in for the Pod one.
+    daemon = extra_operational(PROXY_OFFSET, TRUSTED_PROXIES=f"{deployed}, 127.0.0.0/8, ::1/128",
+                               RATE_LIMIT_RPS="0.2", RATE_LIMIT_BURST="3")
+    try:
+        def hit(client):
+            return requests.get(f"{daemon.public}/api/v1/market/status", headers={"X-Forwarded-For": client},
+                                timeout=10).status_code
+
+        assert [hit("203.0.113.20") for _ in range(3)] == [200] * 3
+        assert hit("203.0.113.20") == 429
+        assert hit("203.0.113.21") == 200
+        # A hop inside the trusted networks is skipped, not taken for the client.
+        assert hit("203.0.113.21, 10.42.7.9") == 200
+        assert hit("203.0.113.20, 10.42.7.9") == 429
+    finally:
+        assert daemon.stop() == 0, f"see {daemon.log_path}"
+
+
+@pytest.mark.parametrize("value", ["10.42.0.0/016", "10.42.0.0/33", "fd00::/129", "10.42.0.0/16/16", "::1/064"])
+def test_a_bad_trusted_proxy_prefix_stops_the_daemon_at_start(stack, value):
+    env = base_env(HTTP_PORT=str(HTTP_PORT + REFUSED_PROXIES_OFFSET),
+                   INTERNAL_PORT=str(INTERNAL_PORT + REFUSED_PROXIES_OFFSET), TRUSTED_PROXIES=value)
+    run = subprocess.run([os.path.join(BIN, "parity-operational")], env=env, capture_output=True, timeout=60)
+    output = (run.stdout + run.stderr).decode(errors="replace")
+    assert run.returncode != 0 and "TRUSTED_PROXIES" in output, output[-2000:]
