@@ -211,7 +211,6 @@ int parity_req_json(struct parity_request *req, struct parity_response *res,
 struct held_request {
   struct parity_request req; /* the handlers' view */
   struct held_request *prev, *next;
-  bool linked;
 };
 
 struct listener_ctx {
@@ -234,13 +233,12 @@ static void hold(struct listener_ctx *lc, struct held_request *held)
   if (lc->held)
     lc->held->prev = held;
   lc->held = held;
-  held->linked = true;
   pthread_mutex_unlock(&lc->held_lock);
   atomic_fetch_add(&lc->app->in_flight, 1);
 }
 
 /* Call with held_lock taken. */
-static void unlink_held(struct listener_ctx *lc, struct held_request *held)
+static void unlink_locked(struct listener_ctx *lc, struct held_request *held)
 {
   if (held->prev)
     held->prev->next = held->next;
@@ -249,18 +247,13 @@ static void unlink_held(struct listener_ctx *lc, struct held_request *held)
   if (held->next)
     held->next->prev = held->prev;
   held->prev = held->next = NULL;
-  held->linked = false;
 }
 
-/* Takes a request off its listener's list: true for the one caller that did, who then releases it. */
-static bool unhold(struct listener_ctx *lc, struct held_request *held)
+static void unhold(struct listener_ctx *lc, struct held_request *held)
 {
   pthread_mutex_lock(&lc->held_lock);
-  bool mine = held->linked;
-  if (mine)
-    unlink_held(lc, held);
+  unlink_locked(lc, held);
   pthread_mutex_unlock(&lc->held_lock);
-  return mine;
 }
 
 /* The request still held on a connection that is closing, taken off the list; NULL when none. */
@@ -271,7 +264,7 @@ static struct held_request *unhold_connection(struct listener_ctx *lc, const str
   while (found && found->req.conn != conn)
     found = found->next;
   if (found)
-    unlink_held(lc, found);
+    unlink_locked(lc, found);
   pthread_mutex_unlock(&lc->held_lock);
   return found;
 }
@@ -575,7 +568,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   return ok;
 }
 
-/* Called with every termination code (completed, error, timeout, shutdown, read error, abort). */
+/* Called with every termination code (completed, error, timeout, shutdown, read error, abort), and
+   always before the connection-close notification when at all, so the two never race for a request. */
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -586,9 +580,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   *con_cls = NULL;
   if (!ctx || ctx == &target_refused || ctx == &answered_at_once)
     return; /* nothing was allocated */
-  struct held_request *held = ctx;
-  if (unhold(lc, held))
-    release(lc, held);
+  unhold(lc, ctx);
+  release(lc, ctx);
 }
 
 /* The backstop: a connection that closes takes any request state still held for it along. */
@@ -601,6 +594,8 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
     return;
   struct held_request *held;
   while ((held = unhold_connection(lc, conn)) != NULL) {
+    /* Their text was in the connection's memory pool, which libmicrohttpd has destroyed by now. */
+    held->req.method = held->req.path = NULL;
     parity_log(PARITY_LOG_WARN, "http_request_released_on_close", "{s:s, s:s}", "request_id", held->req.request_id,
                "ip", held->req.client_ip);
     release(lc, held);

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -55,6 +56,16 @@ def ordinary(port, count):
     on_fresh_connections(port, b"GET /livez HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", count)
 
 
+def abandon(port, reset):
+    """Sends headers and half the body they announce, then closes (or resets) the connection."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+              b"Content-Length: 100\r\n\r\n{\"email\":")
+    if reset:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+
+
 def log_path(offset):
     return os.path.join(VAR, "log", f"parity-operational-{offset}.log")
 
@@ -66,7 +77,9 @@ def rss_bytes(pid):
 
 def in_flight(internal_port):
     text = requests.get(f"http://127.0.0.1:{internal_port}/metrics", timeout=10).text
-    return int(float(re.search(r"^parity_operational_http_requests_in_flight (\S+)$", text, re.M).group(1)))
+    found = re.search(r"^parity_operational_http_requests_in_flight (\S+)$", text, re.M)
+    assert found, "/metrics has no parity_operational_http_requests_in_flight"
+    return int(float(found.group(1)))
 
 
 def in_flight_settled(internal_port, timeout=60.0):
@@ -109,6 +122,11 @@ def test_requests_dropped_by_libmicrohttpd_hold_no_state(stack):
               f"(+{after - before})")
         assert (warm, settled) == (0, 0), "request states still held after their connections closed"
         assert (after - before) - (before - start) < MIB, "the flood cost more memory than ordinary requests"
+        # Requests whose state exists and whose client goes away mid-body (closed, or reset) end too.
+        for _ in range(50):
+            abandon(port, reset=False)
+            abandon(port, reset=True)
+        assert in_flight_settled(internal_port) == 0, "abandoned requests still held"
         assert requests.get(f"{daemon.public}/livez", timeout=10).status_code == 200
     finally:
         code = daemon.stop()
