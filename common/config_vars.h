@@ -68,7 +68,7 @@
   X(RATE_LIMIT_RPS, DOUBLE, rate_limit_rps, "10", 0, 1000000, "per-IP token bucket rate (0 disables)") \
   X(RATE_LIMIT_BURST, INT, rate_limit_burst, "20", 0, 1000000, "per-IP token bucket size") \
   X(PASSWORD_GATE_TIMEOUT_MS, INT, password_gate_timeout_ms, "10000", 1, 600000, "wait for one of the 2 argon2id slots, then 503 BUSY") \
-  X(TRUSTED_PROXIES, STR, trusted_proxies, "", 0, 0, "comma-separated IPs whose X-Forwarded-For is trusted") \
+  X(TRUSTED_PROXIES, STR, trusted_proxies, "", 0, 0, "comma-separated proxy addresses or CIDR networks, IPv4 or IPv6 (10.42.0.0/16, fd00::/8), whose X-Forwarded-For is trusted") \
   X(FRONTEND_ORIGIN, STR, frontend_origin, "http://localhost:8081", 0, 0, "the only CORS origin") \
   X(PUBLIC_BASE_URL, STR, public_base_url, "http://localhost:8081", 0, 0, "base of links in emails") \
   X(COOKIE_SECURE, BOOL, cookie_secure, "false", 0, 0, "Secure cookies and HSTS (behind TLS)") \

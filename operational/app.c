@@ -7,6 +7,9 @@ void parity_app_metrics_init(struct parity_app_metrics *m)
                                             "HTTP requests answered", "route,method,status", NULL, 0);
   m->http_duration = parity_metric_register(PARITY_HISTOGRAM, "parity_operational_http_request_duration_seconds",
                                             "HTTP request latency", "route", NULL, 0);
+  m->http_in_flight = parity_metric_register(PARITY_GAUGE, "parity_operational_http_requests_in_flight",
+                                             "HTTP requests whose state is held, this scrape not counted", NULL,
+                                             NULL, 0);
   m->commands_published = parity_metric_register(PARITY_COUNTER, "parity_operational_commands_published_total",
                                                  "Outbox messages published, by confirm outcome", "type,status",
                                                  NULL, 0);

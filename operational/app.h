@@ -23,6 +23,7 @@ struct parity_ratelimit;
 struct parity_app_metrics {
   struct parity_metric *http_requests;     /* {route,method,status} */
   struct parity_metric *http_duration;     /* {route} */
+  struct parity_metric *http_in_flight;    /* requests begun and not yet released, set at each scrape */
   struct parity_metric *commands_published; /* {type,status} */
   struct parity_metric *outbox_pending;
   struct parity_metric *rebalance_runs;    /* {status} */

@@ -36,7 +36,8 @@ int h_readyz(struct parity_request *req, struct parity_response *res)
 
 int h_metrics(struct parity_request *req, struct parity_response *res)
 {
-  (void)req;
+  /* The scrape holds a request state of its own: report the others, so an idle daemon shows 0. */
+  parity_metric_set(req->app->metrics.http_in_flight, (double)(atomic_load(&req->app->in_flight) - 1));
   res->raw = parity_metrics_render_new();
   res->raw_len = strlen(res->raw);
   res->content_type = "text/plain; version=0.0.4; charset=utf-8";

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -161,12 +162,24 @@ const char *parity_req_query(const struct parity_request *req, const char *name)
   return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+int parity_content_type_is_json(const char *value)
+{
+  static const char json[] = "application/json";
+  if (!value)
+    return 0;
+  value += strspn(value, " \t");
+  if (strncasecmp(value, json, sizeof(json) - 1) != 0)
+    return 0;
+  const char *rest = value + sizeof(json) - 1;
+  rest += strspn(rest, " \t");
+  return *rest == '\0' || *rest == ';';
+}
+
 int parity_req_json(struct parity_request *req, struct parity_response *res,
                     const struct parity_json_field *fields, size_t n_fields, json_t **out)
 {
   *out = NULL;
-  const char *type = parity_req_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
-  if (!type || strncasecmp(type, "application/json", 16) != 0)
+  if (!parity_content_type_is_json(parity_req_header(req, MHD_HTTP_HEADER_CONTENT_TYPE)))
     return parity_res_error(res, PARITY_EINVAL, "UNSUPPORTED_MEDIA_TYPE",
                             "Content-Type must be application/json");
   json_t *doc = NULL;
@@ -185,30 +198,75 @@ int parity_req_json(struct parity_request *req, struct parity_response *res,
 
 /* ------------------------------------------------------------------ per-request lifecycle */
 
+/*
+ * A request's state is allocated only once its headers are in and the rate limit let it through
+ * (on_headers), so a request that libmicrohttpd drops before that (a request line that exhausts the
+ * connection's memory pool, a client that resets) costs Parity nothing and cannot dodge the limit.
+ * From then on the state is on its listener's list of held requests and is released exactly once:
+ * by the completion callback, whatever its termination code, or by the connection-close
+ * notification on the paths where libmicrohttpd closes a connection without calling the former
+ * (0.9.75 has such paths: an error found while an error answer is already queued marks the
+ * connection closed directly).
+ */
+struct held_request {
+  struct parity_request req; /* the handlers' view */
+  struct held_request *prev, *next;
+};
+
 struct listener_ctx {
   struct parity_app *app;
   enum parity_listener listener;
+  pthread_mutex_t held_lock;
+  struct held_request *held; /* requests whose state is allocated */
 };
 
-static struct listener_ctx public_ctx, internal_ctx;
+static struct listener_ctx public_ctx = { .held_lock = PTHREAD_MUTEX_INITIALIZER };
+static struct listener_ctx internal_ctx = { .held_lock = PTHREAD_MUTEX_INITIALIZER };
 
-/* MHD calls this first with the raw request target: the per-request state is born here. */
-static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+/* Request contexts that are not allocations: set by on_uri, and after an answer given at once. */
+static char target_refused, answered_at_once;
+
+static void hold(struct listener_ctx *lc, struct held_request *held)
 {
-  struct listener_ctx *lc = cls;
-  struct parity_request *req = calloc(1, sizeof(*req));
-  if (!req)
-    abort();
-  req->app = lc->app;
-  req->listener = lc->listener;
-  req->conn = conn;
-  req->raw_uri = strndup(uri ? uri : "", PARITY_HTTP_MAX_URI + 1);
-  if (!req->raw_uri)
-    abort();
-  clock_gettime(CLOCK_MONOTONIC, &req->started);
-  parity_uuid_v4(req->request_id);
+  pthread_mutex_lock(&lc->held_lock);
+  held->next = lc->held;
+  if (lc->held)
+    lc->held->prev = held;
+  lc->held = held;
+  pthread_mutex_unlock(&lc->held_lock);
   atomic_fetch_add(&lc->app->in_flight, 1);
-  return req;
+}
+
+/* Call with held_lock taken. */
+static void unlink_locked(struct listener_ctx *lc, struct held_request *held)
+{
+  if (held->prev)
+    held->prev->next = held->next;
+  else
+    lc->held = held->next;
+  if (held->next)
+    held->next->prev = held->prev;
+  held->prev = held->next = NULL;
+}
+
+static void unhold(struct listener_ctx *lc, struct held_request *held)
+{
+  pthread_mutex_lock(&lc->held_lock);
+  unlink_locked(lc, held);
+  pthread_mutex_unlock(&lc->held_lock);
+}
+
+/* The request still held on a connection that is closing, taken off the list; NULL when none. */
+static struct held_request *unhold_connection(struct listener_ctx *lc, const struct MHD_Connection *conn)
+{
+  pthread_mutex_lock(&lc->held_lock);
+  struct held_request *found = lc->held;
+  while (found && found->req.conn != conn)
+    found = found->next;
+  if (found)
+    unlink_locked(lc, found);
+  pthread_mutex_unlock(&lc->held_lock);
+  return found;
 }
 
 static void peer_address(struct parity_request *req)
@@ -226,43 +284,58 @@ static void peer_address(struct parity_request *req)
               sizeof(req->client_ip));
 }
 
-struct header_count {
-  const char *name;
-  int count;
+struct framing_headers {
+  int lengths;
+  int encodings;
+  bool spaced_name;
 };
 
-static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+static enum MHD_Result scan_framing_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
   (void)kind;
   (void)value;
-  struct header_count *hc = cls;
-  if (strcasecmp(key, hc->name) == 0)
-    hc->count++;
+  struct framing_headers *f = cls;
+  if (!key)
+    return MHD_YES;
+  if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+    f->lengths++;
+  else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+    f->encodings++;
+  if (strpbrk(key, " \t"))
+    f->spaced_name = true;
   return MHD_YES;
 }
 
-static int header_occurrences(struct MHD_Connection *conn, const char *name)
+/*
+ * Request smuggling defences: a body must have exactly one reading, the one every server on the path
+ * takes. Refused: Content-Length with Transfer-Encoding, either of them twice, a Transfer-Encoding
+ * other than chunked (libmicrohttpd would read such a body until the client closes), chunked on
+ * HTTP/1.0 (which has no chunked coding), a Content-Length that is not digits, and whitespace before
+ * a header's colon (RFC 9112 §5.1: "Content-Length : 5" is no Content-Length to libmicrohttpd but
+ * may be one to a proxy in front). These are answered at once and the connection is closed, so no
+ * byte after them is read as a request. A Content-Length over the cap only marks the body too large.
+ */
+static int check_framing(struct parity_request *req, const char *version, struct parity_response *res)
 {
-  struct header_count hc = { name, 0 };
-  MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &hc);
-  return hc.count;
-}
-
-/* Request smuggling defences: one Content-Length, never together with Transfer-Encoding. */
-static int check_framing(struct parity_request *req)
-{
-  int lengths = header_occurrences(req->conn, MHD_HTTP_HEADER_CONTENT_LENGTH);
-  int encodings = header_occurrences(req->conn, MHD_HTTP_HEADER_TRANSFER_ENCODING);
-  if (lengths > 1 || encodings > 1 || (lengths && encodings))
-    return PARITY_EINVAL;
+  struct framing_headers f = { 0, 0, false };
+  MHD_get_connection_values(req->conn, MHD_HEADER_KIND, scan_framing_header, &f);
+  if (f.spaced_name)
+    return parity_res_error(res, PARITY_EINVAL, NULL, "whitespace between a header name and its colon");
+  if (f.lengths > 1 || f.encodings > 1 || (f.lengths && f.encodings))
+    return parity_res_error(res, PARITY_EINVAL, NULL, "conflicting Content-Length/Transfer-Encoding");
+  if (f.encodings) {
+    const char *te = parity_req_header(req, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+    if (!te || strcasecmp(te, "chunked") != 0)
+      return parity_res_error(res, PARITY_EINVAL, NULL, "the only Transfer-Encoding understood is chunked");
+    if (!version || strcmp(version, MHD_HTTP_VERSION_1_0) == 0)
+      return parity_res_error(res, PARITY_EINVAL, NULL, "chunked Transfer-Encoding needs HTTP/1.1");
+  }
   const char *cl = parity_req_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
   if (cl) {
-    char *end;
-    unsigned long long n = strtoull(cl, &end, 10);
-    if (end == cl || *end)
-      return PARITY_EINVAL;
-    if (n > PARITY_HTTP_MAX_BODY)
-      return PARITY_ETOOBIG;
+    if (!cl[0] || cl[strspn(cl, "0123456789")] != '\0')
+      return parity_res_error(res, PARITY_EINVAL, NULL, "Content-Length is not a decimal number");
+    if (strtoull(cl, NULL, 10) > PARITY_HTTP_MAX_BODY)
+      req->body_too_large = true;
   }
   return PARITY_OK;
 }
@@ -349,18 +422,8 @@ static const struct parity_route *find_route(struct parity_request *req, bool *p
 
 static int dispatch(struct parity_request *req, struct parity_response *res)
 {
-  if (req->framing_error)
-    return parity_res_error(res, req->framing_error, NULL,
-                            req->framing_error == PARITY_ETOOBIG ? "request body larger than 65536 bytes"
-                                                                 : "conflicting Content-Length/Transfer-Encoding");
   if (req->body_too_large)
     return parity_res_error(res, PARITY_ETOOBIG, NULL, "request body larger than %u bytes", PARITY_HTTP_MAX_BODY);
-  if (!parity_uri_is_safe(req->raw_uri))
-    return parity_res_error(res, PARITY_EINVAL, "BAD_PATH", "the request path is not acceptable");
-
-  int rc = parity_auth_gate_before_route(req, res);
-  if (rc)
-    return rc;
   if (strcmp(req->method, "OPTIONS") == 0)
     return parity_auth_gate_preflight(req, res);
 
@@ -370,9 +433,8 @@ static int dispatch(struct parity_request *req, struct parity_response *res)
     if (path_known) {
       res->error_code = "METHOD_NOT_ALLOWED";
       snprintf(res->error_message, sizeof(res->error_message), "method %s is not allowed here", req->method);
-      rc = PARITY_EINVAL;
       res->status = 405;
-      return rc;
+      return PARITY_EINVAL;
     }
     if (req->listener == PARITY_LISTEN_PUBLIC && strcmp(req->method, "GET") == 0 &&
         strncmp(req->path, "/api/", 5) != 0 && strncmp(req->path, "/internal", 9) != 0 &&
@@ -380,34 +442,101 @@ static int dispatch(struct parity_request *req, struct parity_response *res)
       return h_static(req, res);
     return parity_res_error(res, PARITY_ENOTFOUND, NULL, "no route for %s %s", req->method, req->path);
   }
-  rc = parity_auth_gate_check(req, res);
+  int rc = parity_auth_gate_check(req, res);
   if (rc)
     return rc;
   res->status = 200;
   return req->route->handler(req, res);
 }
 
+/* Metrics and the access log line of a request that ended (answered or not: 499). */
+static void record_request(struct listener_ctx *lc, const struct parity_request *req)
+{
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  double seconds = (double)(now.tv_sec - req->started.tv_sec) + (double)(now.tv_nsec - req->started.tv_nsec) / 1e9;
+  const char *route = req->route ? req->route->name : "unmatched";
+  char status[8];
+  snprintf(status, sizeof(status), "%d", req->status ? req->status : 499);
+  parity_metric_add(lc->app->metrics.http_requests, 1, route, req->method ? req->method : "", status);
+  parity_metric_observe(lc->app->metrics.http_duration, seconds, route);
+  if (req->route && strcmp(req->route->name, "probe") != 0)
+    parity_log(PARITY_LOG_INFO, "http_request", "{s:s, s:s, s:s, s:s, s:i, s:f}", "request_id", req->request_id,
+               "method", req->method ? req->method : "", "route", route, "ip", req->client_ip, "status",
+               req->status, "seconds", seconds);
+}
+
+static void release(struct listener_ctx *lc, struct held_request *held)
+{
+  record_request(lc, &held->req);
+  free(held->req.body);
+  free(held);
+  atomic_fetch_sub(&lc->app->in_flight, 1);
+}
+
+/* libmicrohttpd calls this first, with the request target as sent (it decodes it afterwards): the
+   one moment the raw target can be checked. Nothing is allocated: no limit has been applied yet. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+  (void)cls;
+  (void)conn;
+  return uri && parity_uri_is_safe(uri) ? NULL : &target_refused;
+}
+
+/*
+ * The access handler's first call: headers in, no body byte read. The request is judged on the stack
+ * (rate limit first, then framing and the target), and its state is allocated only if it goes on.
+ * A refusal is answered at once: libmicrohttpd then reads nothing more from the connection (no body,
+ * no pipelined request) and closes it, which the answer says.
+ */
+static enum MHD_Result on_headers(struct listener_ctx *lc, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, void **con_cls)
+{
+  struct parity_request head = { .app = lc->app, .conn = conn, .listener = lc->listener, .method = method, .path = url };
+  clock_gettime(CLOCK_MONOTONIC, &head.started);
+  parity_uuid_v4(head.request_id);
+  peer_address(&head);
+  parity_log_set_context("request_id", head.request_id);
+  struct parity_response res = { 0 };
+  int rc = parity_auth_gate_before_route(&head, &res);
+  if (!rc)
+    rc = check_framing(&head, version, &res);
+  if (!rc && *con_cls == &target_refused)
+    rc = parity_res_error(&res, PARITY_EINVAL, "BAD_PATH", "the request path is not acceptable");
+  enum MHD_Result ok = MHD_YES;
+  if (rc) {
+    fill_error(&head, &res, rc);
+    parity_res_header(&res, MHD_HTTP_HEADER_CONNECTION, "close");
+    ok = send_response(&head, &res);
+    response_release(&res);
+    record_request(lc, &head);
+    *con_cls = &answered_at_once;
+  } else {
+    struct held_request *held = calloc(1, sizeof(*held));
+    if (!held)
+      abort();
+    held->req = head;
+    hold(lc, held);
+    *con_cls = held;
+  }
+  parity_log_set_context(NULL, NULL);
+  return ok;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
 {
-  (void)cls;
-  (void)conn;
-  (void)version;
-  struct parity_request *req = *con_cls;
-  if (!req)
-    return MHD_NO; /* cannot happen: on_uri always runs first */
-
-  if (!req->method) {
-    /* First call: headers are in, the body is not. Check framing before accepting any body byte. */
-    req->method = method;
-    req->path = url;
-    peer_address(req);
-    req->framing_error = check_framing(req);
+  struct listener_ctx *lc = cls;
+  if (!*con_cls || *con_cls == &target_refused)
+    return on_headers(lc, conn, url, method, version, con_cls);
+  if (*con_cls == &answered_at_once) {
+    *upload_data_size = 0; /* not expected: libmicrohttpd reads no body after an early answer */
     return MHD_YES;
   }
+  struct parity_request *req = &((struct held_request *)*con_cls)->req;
   if (*upload_data_size) {
-    if (!req->framing_error && !req->body_too_large) {
+    if (!req->body_too_large) {
       if (req->body_len + *upload_data_size > PARITY_HTTP_MAX_BODY) {
         req->body_too_large = true;
       } else {
@@ -439,32 +568,38 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   return ok;
 }
 
+/* Called with every termination code (completed, error, timeout, shutdown, read error, abort), and
+   always before the connection-close notification when at all, so the two never race for a request. */
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
   (void)conn;
   (void)toe;
   struct listener_ctx *lc = cls;
-  struct parity_request *req = *con_cls;
-  if (!req)
-    return;
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  double seconds = (double)(now.tv_sec - req->started.tv_sec) + (double)(now.tv_nsec - req->started.tv_nsec) / 1e9;
-  const char *route = req->route ? req->route->name : "unmatched";
-  char status[8];
-  snprintf(status, sizeof(status), "%d", req->status ? req->status : 499);
-  parity_metric_add(lc->app->metrics.http_requests, 1, route, req->method ? req->method : "", status);
-  parity_metric_observe(lc->app->metrics.http_duration, seconds, route);
-  if (req->route && strcmp(req->route->name, "probe") != 0)
-    parity_log(PARITY_LOG_INFO, "http_request", "{s:s, s:s, s:s, s:s, s:i, s:f}", "request_id", req->request_id,
-               "method", req->method ? req->method : "", "route", route, "ip", req->client_ip, "status",
-               req->status, "seconds", seconds);
-  free(req->body);
-  free(req->raw_uri);
-  free(req);
+  void *ctx = *con_cls;
   *con_cls = NULL;
-  atomic_fetch_sub(&lc->app->in_flight, 1);
+  if (!ctx || ctx == &target_refused || ctx == &answered_at_once)
+    return; /* nothing was allocated */
+  unhold(lc, ctx);
+  release(lc, ctx);
+}
+
+/* The backstop: a connection that closes takes any request state still held for it along. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+  (void)socket_context;
+  struct listener_ctx *lc = cls;
+  if (toe != MHD_CONNECTION_NOTIFY_CLOSED)
+    return;
+  struct held_request *held;
+  while ((held = unhold_connection(lc, conn)) != NULL) {
+    /* Their text was in the connection's memory pool, which libmicrohttpd has destroyed by now. */
+    held->req.method = held->req.path = NULL;
+    parity_log(PARITY_LOG_WARN, "http_request_released_on_close", "{s:s, s:s}", "request_id", held->req.request_id,
+               "ip", held->req.client_ip);
+    release(lc, held);
+  }
 }
 
 /* ------------------------------------------------------------------ daemons */
@@ -495,6 +630,7 @@ static struct MHD_Daemon *start_listener(struct parity_app *app, struct listener
     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
     MHD_OPTION_URI_LOG_CALLBACK, on_uri, lc,
     MHD_OPTION_NOTIFY_COMPLETED, on_completed, lc,
+    MHD_OPTION_NOTIFY_CONNECTION, on_connection, lc,
     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)app->cfg.http_connection_timeout,
     MHD_OPTION_CONNECTION_LIMIT, (unsigned)app->cfg.http_max_connections,
     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)app->cfg.http_per_ip_connections,
@@ -512,8 +648,9 @@ static struct MHD_Daemon *start_listener(struct parity_app *app, struct listener
 
 int parity_http_start(struct parity_app *app)
 {
-  public_ctx = (struct listener_ctx){ app, PARITY_LISTEN_PUBLIC };
-  internal_ctx = (struct listener_ctx){ app, PARITY_LISTEN_INTERNAL };
+  public_ctx.app = internal_ctx.app = app;
+  public_ctx.listener = PARITY_LISTEN_PUBLIC;
+  internal_ctx.listener = PARITY_LISTEN_INTERNAL;
   app->public_daemon = start_listener(app, &public_ctx, app->cfg.http_bind, app->cfg.http_port);
   if (!app->public_daemon)
     return PARITY_EIO;

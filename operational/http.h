@@ -33,7 +33,6 @@ struct parity_request {
   struct MHD_Connection *conn;
   enum parity_listener listener;
   const char *method;
-  char *raw_uri;     /* as received, before MHD decodes it */
   const char *path;  /* decoded path, without the query */
   const struct parity_route *route;
   char params[PARITY_HTTP_MAX_PATH_PARAMS][PARITY_HTTP_MAX_PARAM_LEN];
@@ -42,7 +41,6 @@ struct parity_request {
   char *body;
   size_t body_len;
   bool body_too_large;
-  int framing_error; /* 0, or the error to answer before reading the body */
   int64_t user_id;   /* set by PARITY_AUTH_USER */
   char token_id[64]; /* jti of the access token */
   struct timespec started;
@@ -102,6 +100,9 @@ int parity_req_json(struct parity_request *req, struct parity_response *res,
 /* Route matching, exposed for unit tests: 1 when `path` matches `pattern`, capturing {params}. */
 int parity_route_match(const char *pattern, const char *path,
                        char params[PARITY_HTTP_MAX_PATH_PARAMS][PARITY_HTTP_MAX_PARAM_LEN]);
+/* 1 when a Content-Type value is application/json (any case), with or without parameters ("; charset=utf-8");
+   0 for anything that only starts like it ("application/jsonx", "application/json-seq"). */
+int parity_content_type_is_json(const char *value);
 /* Rejects request targets with "..", "//", backslashes, control characters or encoded '/', '.', NUL. */
 int parity_uri_is_safe(const char *raw_uri);
 

@@ -124,7 +124,8 @@ static int proxy_entry_parse(const char *s, size_t len, struct parity_proxy_net 
     return PARITY_OK;
   }
   size_t digits = len - addr_len - 1;
-  if (digits == 0 || digits > 3)
+  /* A prefix is 1 to 3 decimal digits without a leading zero ("/08" is a typo, not /8). */
+  if (digits == 0 || digits > 3 || (digits > 1 && slash[1] == '0'))
     return PARITY_EINVAL;
   for (size_t i = 0; i < digits; i++) {
     char c = slash[1 + i];

@@ -41,9 +41,11 @@ int parity_ip_format(const struct parity_ip *ip, char out[PARITY_IP_STRLEN]);
 bool parity_ip_equal(const struct parity_ip *a, const struct parity_ip *b);
 
 /*
- * Parses TRUSTED_PROXIES: comma-separated addresses or networks ("10.0.0.0/8", "fd00::/8"),
- * spaces around entries ignored, empty string = no trusted proxy. Host bits under the prefix are
- * cleared. Any bad entry makes the whole value invalid (the daemon refuses to start).
+ * Parses TRUSTED_PROXIES: comma-separated addresses or CIDR networks, IPv4 or IPv6 ("10.42.0.0/16",
+ * "fd00::/8", "192.0.2.7" = /32, "::1" = /128; "/0" trusts every address of that family), spaces around
+ * entries ignored, empty string = no trusted proxy. Host bits under the prefix are cleared. A prefix
+ * is 0..32 or 0..128 in decimal without a leading zero. Any bad entry makes the whole value invalid
+ * (the daemon refuses to start).
  * Returns PARITY_OK, PARITY_EINVAL or PARITY_ETOOBIG (over the count or length limits).
  */
 int parity_trusted_proxies_parse(const char *csv, struct parity_trusted_proxies *out);

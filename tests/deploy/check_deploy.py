@@ -10,6 +10,7 @@ usage: check_deploy.py [--root REPO] [--build-dir DIR]
 """
 import argparse
 import glob
+import ipaddress
 import os
 import re
 import shutil
@@ -390,6 +391,31 @@ def check_ports_and_probes(rep, objs, cfg):
     check_ingress(rep, objs, services, "overlay k3s")
 
 
+def check_trusted_proxies(rep, objs, cfg):
+    """Behind Traefik every request comes from a Traefik Pod: unless operational trusts the Pod network,
+    the per-IP limits see one client (the ingress) and lock everyone out together."""
+    problems = []
+    dep = by_kind(objs, "Deployment").get("operational")
+    if not dep:
+        problems.append("Deployment operational missing")
+    else:
+        c = dep["spec"]["template"]["spec"]["containers"][0]
+        value = env_value(c, by_kind(objs, "ConfigMap"), "TRUSTED_PROXIES", cfg["TRUSTED_PROXIES"][1])
+        entries = [e.strip() for e in str(value).split(",") if e.strip()]
+        if not entries:
+            problems.append("TRUSTED_PROXIES is empty")
+        nets = []
+        for e in entries:
+            try:
+                nets.append(ipaddress.ip_network(e, strict=False))
+            except ValueError:
+                problems.append(f"TRUSTED_PROXIES entry {e!r} is not an address or CIDR network")
+        if entries and not any(n.version == 4 and n.prefixlen < 32 for n in nets):
+            problems.append(f"TRUSTED_PROXIES={value!r} names no IPv4 Pod network (k3s: 10.42.0.0/16)")
+    rep.check("k8s: operational trusts X-Forwarded-For from the Pod network (TRUSTED_PROXIES, CIDR)",
+              problems)
+
+
 def check_cronjobs(rep, objs, cfg, literals):
     cronjobs = by_kind(objs, "CronJob")
     services = by_kind(objs, "Service")
@@ -755,6 +781,7 @@ def main(argv):
     check_secret_examples(rep, root, cfg)
     check_ports_and_probes(rep, objs, cfg)
     check_ingress(rep, base, by_kind(base, "Service"), "base")
+    check_trusted_proxies(rep, objs, cfg)
     check_cronjobs(rep, objs, cfg, literals_op)
     check_security(rep, objs)
     check_workloads(rep, objs)

@@ -117,6 +117,55 @@ static void test_trusted_proxies_parse(void **state)
   assert_int_equal(parity_trusted_proxies_parse(many, &tp), PARITY_ETOOBIG);
 }
 
+/* Whether `addr` falls in the TRUSTED_PROXIES value `trusted`. */
+static bool trusted_by(const char *trusted, const char *addr)
+{
+  struct parity_trusted_proxies tp;
+  struct parity_ip ip;
+  assert_int_equal(parity_trusted_proxies_parse(trusted, &tp), PARITY_OK);
+  assert_int_equal(parity_ip_parse(addr, strlen(addr), &ip), PARITY_OK);
+  return parity_trusted_proxies_contains(&tp, &ip);
+}
+
+static void test_trusted_proxies_cidr(void **state)
+{
+  struct parity_trusted_proxies tp;
+  (void)state;
+  /* k3s's pod range, as the k8s overlay sets it. */
+  assert_true(trusted_by("10.42.0.0/16", "10.42.0.1"));
+  assert_true(trusted_by("10.42.0.0/16", "10.42.255.255"));
+  assert_false(trusted_by("10.42.0.0/16", "10.43.0.1"));
+  assert_false(trusted_by("10.42.0.0/16", "10.41.255.255"));
+  /* /0 is every address of its family, and only of its family. */
+  assert_true(trusted_by("0.0.0.0/0", "203.0.113.9"));
+  assert_true(trusted_by("0.0.0.0/0", "::ffff:198.51.100.1"));
+  assert_false(trusted_by("0.0.0.0/0", "2001:db8::1"));
+  assert_true(trusted_by("::/0", "2001:db8::1"));
+  assert_false(trusted_by("::/0", "203.0.113.9"));
+  /* /32 and /128 are one address, like an entry without a prefix. */
+  assert_true(trusted_by("192.0.2.7/32", "192.0.2.7"));
+  assert_false(trusted_by("192.0.2.7/32", "192.0.2.6"));
+  assert_false(trusted_by("192.0.2.7/32", "192.0.2.8"));
+  assert_true(trusted_by("2001:db8::7/128", "2001:db8::7"));
+  assert_false(trusted_by("2001:db8::7/128", "2001:db8::6"));
+  assert_int_equal(parity_trusted_proxies_parse("192.0.2.7, 2001:db8::7", &tp), PARITY_OK);
+  assert_int_equal(tp.nets[0].prefix, 32);
+  assert_int_equal(tp.nets[1].prefix, 128);
+  /* IPv6 networks off a byte boundary; a mixed list. */
+  assert_true(trusted_by("fd00::/7", "fdff:ffff::1"));
+  assert_true(trusted_by("fd00::/7", "fc00::1"));
+  assert_false(trusted_by("fd00::/7", "fe00::1"));
+  assert_true(trusted_by("10.42.0.0/16, fd42::/48", "fd42::9"));
+  assert_true(trusted_by("10.42.0.0/16, fd42::/48", "10.42.3.4"));
+  assert_false(trusted_by("10.42.0.0/16, fd42::/48", "fd42:0:1::9"));
+  /* Bad prefixes are refused when the value is read (the daemon does not start). */
+  const char *const bad[] = { "10.42.0.0/33",  "::/129",       "10.42.0.0/016", "10.42.0.0/00",  "::/064",
+                              "10.42.0.0/ 16", "10.42.0.0/+16", "10.42.0.0/16/16", "10.42.0.0/1 6", "/16",
+                              "10.42.0.0/",    "10.42/16",      "10.42.0.0/1000", "fd00::/x" };
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+    assert_int_equal(parity_trusted_proxies_parse(bad[i], &tp), PARITY_EINVAL);
+}
+
 static void test_untrusted_peer_ignores_xff(void **state)
 {
   (void)state;
@@ -205,6 +254,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_parse_and_format),
       cmocka_unit_test(test_trusted_proxies_parse),
+      cmocka_unit_test(test_trusted_proxies_cidr),
       cmocka_unit_test(test_untrusted_peer_ignores_xff),
       cmocka_unit_test(test_trusted_peer_uses_xff),
       cmocka_unit_test(test_malformed_xff_ignored),

@@ -30,6 +30,19 @@ static void exact_and_templated_routes_match(void **state)
   assert_false(parity_route_match("/api/v1/market/prices/{symbol}", longer, p));
 }
 
+static void only_application_json_is_json(void **state)
+{
+  (void)state;
+  const char *const json[] = { "application/json", "Application/JSON", "application/json; charset=utf-8",
+                               "application/json ;charset=UTF-8", " application/json" };
+  for (size_t i = 0; i < sizeof(json) / sizeof(json[0]); i++)
+    assert_true(parity_content_type_is_json(json[i]));
+  const char *const other[] = { "application/jsonx", "application/json-seq", "application/json+ld",
+                                "application/jsonp; charset=utf-8", "application/js", "text/json", "", NULL };
+  for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+    assert_false(parity_content_type_is_json(other[i]));
+}
+
 static void unsafe_targets_are_refused(void **state)
 {
   (void)state;
@@ -92,6 +105,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(exact_and_templated_routes_match),
     cmocka_unit_test(unsafe_targets_are_refused),
+    cmocka_unit_test(only_application_json_is_json),
     cmocka_unit_test(route_table_and_openapi_agree),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
