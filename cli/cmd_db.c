@@ -21,13 +21,13 @@ static const char *database_url(void)
 
 int parity_cli_migrate(int argc, char **argv)
 {
-  const char *dir = parity_migrations_dir();
+  const char *dir_opt = NULL;
   static const struct option options[] = { { "dir", required_argument, NULL, 'd' },
                                            { "help", no_argument, NULL, 'h' },
                                            { NULL, 0, NULL, 0 } };
   for (int c; (c = getopt_long(argc, argv, "", options, NULL)) != -1;) {
     if (c == 'd') {
-      dir = optarg;
+      dir_opt = optarg;
     } else {
       fprintf(c == 'h' ? stdout : stderr,
               "usage: parity migrate [--dir DIR]\nApplies the migrations not yet applied to DATABASE_URL.\n");
@@ -35,14 +35,19 @@ int parity_cli_migrate(int argc, char **argv)
     }
   }
   parity_log_init("cli", getenv("LOG_LEVEL") ? getenv("LOG_LEVEL") : "warn");
-  int applied = 0;
-  int rc = parity_migrate(database_url(), dir, NULL, &applied);
-  if (rc) {
-    fprintf(stderr, "parity migrate: %s\n", parity_err_str(rc));
+  char *dir = dir_opt ? strdup(dir_opt) : parity_config_env_dup("PARITY_MIGRATIONS_DIR");
+  if (!dir) {
+    fprintf(stderr, "parity migrate: cannot find the migrations; set PARITY_MIGRATIONS_DIR or pass --dir\n");
     return 1;
   }
-  printf("{\"applied\":%d,\"dir\":\"%s\"}\n", applied, dir);
-  return 0;
+  int applied = 0;
+  int rc = parity_migrate(database_url(), dir, NULL, &applied);
+  if (rc)
+    fprintf(stderr, "parity migrate: %s\n", parity_err_str(rc));
+  else
+    printf("{\"applied\":%d,\"dir\":\"%s\"}\n", applied, dir);
+  free(dir);
+  return rc ? 1 : 0;
 }
 
 int parity_cli_load_prices(int argc, char **argv)
