@@ -32,7 +32,7 @@ static const struct parity_json_field reset_fields[] = { FIELD_TOKEN("token"), F
 static const struct parity_json_field change_fields[] = { FIELD_PASSWORD("current_password"),
                                                           FIELD_PASSWORD("new_password") };
 
-#define N(fields) (sizeof(fields) / sizeof(fields[0]))
+#define N(fields) (sizeof(fields) / sizeof((fields)[0]))
 
 int parity__h_auth_fail(struct parity_response *res, int rc, const struct parity_auth_fail *fail)
 {

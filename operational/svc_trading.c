@@ -151,8 +151,8 @@ static int invest_once(struct parity_db *db, const struct parity_config *cfg, co
   if (!rc) {
     body = json_pack("{s:I, s:I, s:I, s:I, s:I, s:s}", "id", (json_int_t)atoll(movement), "amount_cents",
                      (json_int_t)rq->amount_cents, "cash_cents", (json_int_t)wallet, "portfolio_cash_cents",
-                     (json_int_t)(p.cash_cents + rq->amount_cents), "pending_cents",
-                     (json_int_t)(p.pending_cents + rq->amount_cents), "status", status);
+                     (json_int_t)p.cash_cents + rq->amount_cents, "pending_cents",
+                     (json_int_t)p.pending_cents + rq->amount_cents, "status", status);
     rc = parity_idem_store(db, movement, body);
   }
   if (!rc)
