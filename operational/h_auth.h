@@ -1,4 +1,4 @@
-/* HTTP handlers of the account and security routes (issue 4): h_auth.c and h_account.c. */
+/* HTTP handlers of the account and security routes: h_auth.c and h_account.c. */
 #ifndef PARITY_H_AUTH_H
 #define PARITY_H_AUTH_H
 

@@ -20,7 +20,7 @@ import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-# The daemons' HTTP facts (SPEC sections 7 and 11, issue 6): which port serves what.
+# The daemons' HTTP facts (SPEC sections 7 and 11): which port serves what.
 OPERATIONAL_PUBLIC_PORT_VAR = "HTTP_PORT"
 OPERATIONAL_INTERNAL_PORT_VAR = "INTERNAL_PORT"
 DECISIONAL_METRICS_PORT_VAR = "METRICS_PORT"

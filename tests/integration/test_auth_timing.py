@@ -1,4 +1,4 @@
-"""Figures for issue 4's note, measured and reported, never asserted (tests never assert timings):
+"""Figures for the account routes, measured and reported, never asserted (tests never assert timings):
 login latency under 20 concurrent clients, and how long a wrong password takes for a known email
 versus an unknown one (the uniformity that stops user enumeration). Written to VAR/auth_timing.json."""
 
