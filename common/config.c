@@ -189,7 +189,7 @@ int parity_config_load(struct parity_config *cfg, enum parity_config_role role, 
   for (size_t i = 0; i < sizeof(shipped) / sizeof(shipped[0]) && !bad; i++) {
     char **slot = (char **)((char *)cfg + find_var(shipped[i].var)->offset);
     if (resolve_shipped(shipped[i].var, slot))
-      bad += fprintf(errors, "%s: cannot locate the executable to find share/parity; set it\n", shipped[i].var) > 0;
+      bad += fprintf(errors, "%s: no executable path to find share/parity from; set it\n", shipped[i].var) > 0;
   }
   if (!bad)
     bad += check_semantics(cfg, role, errors);

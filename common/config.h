@@ -27,8 +27,9 @@ enum parity_config_role {
 };
 
 /*
- * Fills *cfg from `getenv`, defaults (shipped files found beside the executable) and validation. On failure writes one line per bad
- * variable to `errors` and returns PARITY_EINVAL; the caller exits. Strings are owned by cfg.
+ * Fills *cfg from `getenv`, defaults (a shipped file's place found beside the executable) and validation.
+ * On failure writes one line per bad variable to `errors` and returns PARITY_EINVAL; the caller exits.
+ * Strings are owned by cfg.
  */
 int parity_config_load(struct parity_config *cfg, enum parity_config_role role, FILE *errors);
 void parity_config_free(struct parity_config *cfg);

@@ -45,7 +45,11 @@ else
 fi
 for b in parity parity-operational parity-decisional; do
 	found=$(strings "$TREE/bin/$b" | grep -F -e "$ROOT/" -e "$BUILD/" | sort -u | head -5)
-	if [ -z "$found" ]; then ok "$b names no path of the checkout or the build"; else bad "$b carries build paths" "$found"; fi
+	if [ -z "$found" ]; then
+		ok "$b names no path of the checkout or the build"
+	else
+		bad "$b carries build paths" "$found"
+	fi
 done
 
 echo "test_install: $PASS passed, $FAIL failed"
