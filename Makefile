@@ -4,14 +4,20 @@ SHELL := /bin/bash
 
 BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
+TSAN_DIR ?= build-tsan
 JOBS ?= $(shell nproc)
 VAR_DIR ?= $(CURDIR)/var
 TEST_VAR_DIR ?= $(CURDIR)/var-test
+TSAN_VAR_DIR ?= $(CURDIR)/var-test-tsan
+# The integration files `make test` runs under ThreadSanitizer: the ones whose daemons work hardest across
+# threads (HTTP workers and SIGTERM drain, outbox relay, forecast listener, concurrent money requests).
+# `make test-tsan` runs every file; CI does too.
+TSAN_SUBSET ?= test_http.py test_pipeline.py test_forecast.py test_money.py
 
 export PARITY_ROOT := $(CURDIR)
 
-.PHONY: help deps build build-asan run stop test test-unit test-unit-asan test-integration test-cli \
-        bench bench-auth fuzz lint lint-c fmt clean distclean
+.PHONY: help deps build build-asan build-tsan run stop test test-unit test-unit-asan test-integration \
+        test-tsan test-cli bench bench-auth fuzz lint lint-c lint-tidy fmt fmt-check clean distclean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | sort -u | \
@@ -28,6 +34,10 @@ build-asan: deps ## build with AddressSanitizer and UndefinedBehaviorSanitizer i
 	@cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DPARITY_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_DIR) -j $(JOBS)
 
+build-tsan: deps ## build with ThreadSanitizer into build-tsan (not combinable with ASan, hence its own directory)
+	@cmake -S . -B $(TSAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DPARITY_TSAN=ON >/dev/null
+	@cmake --build $(TSAN_DIR) -j $(JOBS)
+
 run: build ## start PostgreSQL, RabbitMQ and both daemons under ./var; serve http://localhost:8081 (Ctrl-C stops)
 	@bash deploy/local/run.sh "$(VAR_DIR)" "$(BUILD_DIR)"
 
@@ -35,8 +45,8 @@ stop: ## stop the PostgreSQL and RabbitMQ that `make run` left under ./var (norm
 	@bash deploy/local/pg.sh stop "$(VAR_DIR)" 55432 || true
 	@bash deploy/local/rabbitmq.sh stop "$(VAR_DIR)" 55672 || true
 
-test: build build-asan ## every suite: unit (plain and sanitized), CLI, integration on real PostgreSQL + RabbitMQ, lint
-	@bash tests/run-all.sh "$(BUILD_DIR)" "$(ASAN_DIR)" "$(TEST_VAR_DIR)"
+test: build build-asan build-tsan ## every suite: unit (plain, ASan, TSan), CLI, integration on real PostgreSQL + RabbitMQ, lint
+	@TSAN_DIR="$(TSAN_DIR)" TSAN_SUBSET="$(TSAN_SUBSET)" bash tests/run-all.sh "$(BUILD_DIR)" "$(ASAN_DIR)" "$(TEST_VAR_DIR)"
 
 test-unit: build ## cmocka unit tests
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
@@ -46,6 +56,9 @@ test-unit-asan: build-asan ## cmocka unit tests under ASan + UBSan
 
 test-integration: build-asan ## integration tests against real PostgreSQL and RabbitMQ (sanitized daemons)
 	@bash tests/run-integration.sh "$(ASAN_DIR)" "$(TEST_VAR_DIR)"
+
+test-tsan: build-tsan ## unit tests and the whole integration suite under ThreadSanitizer (TSAN_TESTS="test_x.py" narrows)
+	@bash tests/run-tsan.sh "$(TSAN_DIR)" "$(TSAN_VAR_DIR)" $(TSAN_TESTS)
 
 bench: build ## benchmarks: figures and ratios, never assertions
 	@bash tests/bench/run.sh "$(BUILD_DIR)"
@@ -71,13 +84,24 @@ lint-c: ## cppcheck over the C sources
 lint-frontend: ## ESLint over the SPA (skipped, with a message, when Node is too old)
 	@bash -c '. frontend/lib.sh; if spa_node_ok; then spa_install && cd frontend && npm run -s lint; fi'
 
-lint: lint-c lint-deploy lint-frontend ## every static check: C, SPA, manifests, compose, workflows, Dockerfiles
+lint-tidy: ## clang-tidy over the C sources and unit tests (.clang-tidy says which checks and why)
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@run-clang-tidy -p $(BUILD_DIR) -j $(JOBS) -quiet '^$(CURDIR)/(common|operational|decisional|cli|tests/unit)/' \
+	  > $(BUILD_DIR)/clang-tidy.log 2>&1 || { grep -E '(warning|error):' $(BUILD_DIR)/clang-tidy.log | sort -u; exit 1; }
+
+lint: lint-c lint-tidy lint-deploy lint-frontend ## every static check: C, SPA, manifests, compose, workflows, Dockerfiles
+
+C_SOURCES = find common operational decisional cli tests -name '*.[ch]' -print0
 
 fmt: ## format the C sources with clang-format
-	@find common operational decisional cli tests -name '*.[ch]' -print0 | xargs -0 clang-format -i
+	@$(C_SOURCES) | xargs -0 clang-format -i
+
+fmt-check: ## list the C files `make fmt` would change (non-zero when there is one)
+	@$(C_SOURCES) | xargs -0 clang-format --dry-run 2>&1 | grep -o '^[^:]*:[0-9]*:[0-9]*: warning' | cut -d: -f1 | sort -u \
+	  | awk '{ print "not formatted: " $$0; n++ } END { if (n) { print n " file(s) differ from .clang-format; make fmt"; exit 1 } }'
 
 clean: ## remove build directories (keeps ./var and its data)
-	@rm -rf $(BUILD_DIR) $(ASAN_DIR) $(TEST_VAR_DIR)
+	@rm -rf $(BUILD_DIR) $(ASAN_DIR) $(TSAN_DIR) $(TEST_VAR_DIR) $(TSAN_VAR_DIR)
 
 distclean: stop clean ## also delete ./var (the local database, broker and secrets)
 	@rm -rf $(VAR_DIR)

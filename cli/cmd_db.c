@@ -15,13 +15,13 @@
 
 int parity_cli_migrate(int argc, char **argv)
 {
-  const char *dir = parity_migrations_dir();
+  const char *dir_opt = NULL;
   static const struct option options[] = { { "dir", required_argument, NULL, 'd' },
                                            { "help", no_argument, NULL, 'h' },
                                            { NULL, 0, NULL, 0 } };
   for (int c; (c = getopt_long(argc, argv, "", options, NULL)) != -1;) {
     if (c == 'd') {
-      dir = optarg;
+      dir_opt = optarg;
     } else {
       fprintf(c == 'h' ? stdout : stderr,
               "usage: parity migrate [--dir DIR]\nApplies the migrations not yet applied to the database "
@@ -30,18 +30,25 @@ int parity_cli_migrate(int argc, char **argv)
     }
   }
   parity_log_init("cli", getenv("LOG_LEVEL") ? getenv("LOG_LEVEL") : "warn");
-  struct parity_cli_database target;
-  if (parity_cli_database_find(&target, "migrate"))
+  char *dir = dir_opt ? strdup(dir_opt) : parity_config_env_dup("PARITY_MIGRATIONS_DIR");
+  if (!dir) {
+    fprintf(stderr, "parity migrate: cannot find the migrations; set PARITY_MIGRATIONS_DIR or pass --dir\n");
     return 1;
+  }
+  struct parity_cli_database target;
+  if (parity_cli_database_find(&target, "migrate")) {
+    free(dir);
+    return 1;
+  }
   int applied = 0;
   int rc = parity_migrate(target.url, dir, NULL, &applied);
   if (rc)
     fprintf(stderr, "parity migrate: %s (database from %s)\n", parity_err_str(rc), target.from);
+  else
+    printf("{\"applied\":%d,\"dir\":\"%s\"}\n", applied, dir);
   parity_cli_database_free(&target);
-  if (rc)
-    return 1;
-  printf("{\"applied\":%d,\"dir\":\"%s\"}\n", applied, dir);
-  return 0;
+  free(dir);
+  return rc ? 1 : 0;
 }
 
 int parity_cli_load_prices(int argc, char **argv)

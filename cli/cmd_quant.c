@@ -422,7 +422,8 @@ static json_t *rebalance_case(const json_t *c, size_t idx, char *msg, size_t msg
   json_t *val;
   json_object_foreach((json_t *)c, key, val)
   {
-    if (strcmp(key, "current") && strcmp(key, "target") && strcmp(key, "threshold") && strcmp(key, "cash_first")) {
+    if (strcmp(key, "current") != 0 && strcmp(key, "target") != 0 && strcmp(key, "threshold") != 0 &&
+        strcmp(key, "cash_first") != 0) {
       snprintf(msg, msglen, "case %zu: unknown field \"%.32s\"", idx, key);
       return NULL;
     }

@@ -16,7 +16,6 @@ static int cmd_version(int argc, char **argv)
 static const struct parity_cli_command commands[] = {
   /* BEGIN COMMANDS (one row per subcommand; keep sorted by name) */
   { "audit", "check the ledger invariant for every user", parity_cli_audit },
-  { "version", "print the version as JSON", cmd_version },
   { "forecast", "Monte Carlo forecast cone (GBM) as JSON", parity_cli_forecast },
   { "hrp", "HRP weights of a wide price or return CSV", parity_cli_hrp },
   { "load-prices", "load a daily-price CSV into daily_prices", parity_cli_load_prices },
@@ -24,6 +23,7 @@ static const struct parity_cli_command commands[] = {
   { "models", "generate the 15 model portfolios from a price CSV", parity_cli_models },
   { "rebalance-check", "rebalance targets for JSON cases", parity_cli_rebalance_check },
   { "seed-investors", "create N synthetic investors for scale tests (COPY)", parity_cli_seed_investors },
+  { "version", "print the version as JSON", cmd_version },
   /* END COMMANDS */
 };
 

@@ -102,7 +102,7 @@ out:
 }
 
 int parity_amqp_connect_retry(struct parity_amqp *a, const char *url, bool quorum, bool confirms,
-                              volatile sig_atomic_t *stop)
+                              atomic_int *stop)
 {
   useconds_t delay_us = 250000;
   for (;;) {

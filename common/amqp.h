@@ -4,6 +4,7 @@
 
 #include <amqp.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,7 +36,7 @@ struct parity_delivery {
 int parity_amqp_connect(struct parity_amqp *a, const char *url, bool quorum, bool confirms);
 /* Retries with exponential backoff (0.25 s doubling to 10 s) until connected or *stop becomes true. */
 int parity_amqp_connect_retry(struct parity_amqp *a, const char *url, bool quorum, bool confirms,
-                              volatile sig_atomic_t *stop);
+                              atomic_int *stop);
 void parity_amqp_close(struct parity_amqp *a);
 bool parity_amqp_is_open(const struct parity_amqp *a);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/errors.h"
+#include "common/share.h"
 
 enum cfg_type { CFG_STR, CFG_SECRET, CFG_INT, CFG_BOOL, CFG_DOUBLE };
 
@@ -28,6 +29,47 @@ static const struct cfg_var cfg_vars[] = {
 };
 
 #define N_CFG_VARS (sizeof(cfg_vars) / sizeof(cfg_vars[0]))
+
+/*
+ * Variables that name a file shipped with the binaries: empty means the file's place in the tree the
+ * executable runs from (common/share.h), so neither an installed tree nor a build tree needs them set.
+ */
+static const struct {
+  const char *var;
+  const char *name;
+} shipped[] = {
+  { "STATIC_DIR", "www" },
+  { "PARITY_MIGRATIONS_DIR", "migrations" },
+  { "PARITY_OPENAPI_FILE", "openapi.yaml" },
+  { "BUNDLED_DATA_FILE", "data/etf_daily.csv.gz" },
+};
+
+static const struct cfg_var *find_var(const char *name)
+{
+  for (size_t i = 0; i < N_CFG_VARS; i++)
+    if (strcmp(cfg_vars[i].name, name) == 0)
+      return &cfg_vars[i];
+  return NULL;
+}
+
+/* Replaces an empty shipped-file value by its place beside the executable; *value stays owned by the caller. */
+static int resolve_shipped(const char *var, char **value)
+{
+  for (size_t i = 0; i < sizeof(shipped) / sizeof(shipped[0]); i++) {
+    if (strcmp(shipped[i].var, var) != 0 || **value)
+      continue;
+    char path[PARITY_SHARE_PATH_MAX];
+    int rc = parity_share_path(shipped[i].name, path, sizeof(path));
+    if (rc)
+      return rc;
+    char *copy = strdup(path);
+    if (!copy)
+      abort();
+    free(*value);
+    *value = copy;
+  }
+  return PARITY_OK;
+}
 
 static int parse_bool(const char *s, bool *out)
 {
@@ -144,6 +186,11 @@ int parity_config_load(struct parity_config *cfg, enum parity_config_role role, 
       text = cfg_vars[i].def;
     bad += parse_var(&cfg_vars[i], text, cfg, errors) != 0;
   }
+  for (size_t i = 0; i < sizeof(shipped) / sizeof(shipped[0]) && !bad; i++) {
+    char **slot = (char **)((char *)cfg + find_var(shipped[i].var)->offset);
+    if (resolve_shipped(shipped[i].var, slot))
+      bad += fprintf(errors, "%s: no executable path to find share/parity from; set it\n", shipped[i].var) > 0;
+  }
   if (!bad)
     bad += check_semantics(cfg, role, errors);
   if (bad) {
@@ -162,6 +209,22 @@ void parity_config_free(struct parity_config *cfg)
       *slot = NULL;
     }
   }
+}
+
+char *parity_config_env_dup(const char *name)
+{
+  const struct cfg_var *v = find_var(name);
+  if (!v)
+    return NULL;
+  const char *text = getenv(name);
+  char *value = strdup(text && *text ? text : v->def);
+  if (!value)
+    abort();
+  if (resolve_shipped(name, &value)) {
+    free(value);
+    return NULL;
+  }
+  return value;
 }
 
 bool parity_config_is_production(const struct parity_config *cfg)

@@ -27,11 +27,20 @@ enum parity_config_role {
 };
 
 /*
- * Fills *cfg from `getenv`, defaults and validation. On failure writes one line per bad
- * variable to `errors` and returns PARITY_EINVAL; the caller exits. Strings are owned by cfg.
+ * Fills *cfg from `getenv`, defaults (a shipped file's place found beside the executable) and validation.
+ * On failure writes one line per bad variable to `errors` and returns PARITY_EINVAL; the caller exits.
+ * Strings are owned by cfg.
  */
 int parity_config_load(struct parity_config *cfg, enum parity_config_role role, FILE *errors);
 void parity_config_free(struct parity_config *cfg);
+
+/*
+ * One variable of the table on its own, for the CLI commands that need only it (a whole load would ask
+ * for the daemons' secrets): the environment's value when set and not empty, else the table's default,
+ * a shipped file's place resolved as parity_config_load() does. The caller frees it. NULL for a name
+ * not in the table or a place that cannot be resolved.
+ */
+char *parity_config_env_dup(const char *name);
 
 /* Prints NAME=value lines, secrets redacted, for --print-config. */
 void parity_config_print(const struct parity_config *cfg, FILE *out);

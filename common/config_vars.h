@@ -1,5 +1,7 @@
 /*
- * Every environment variable Parity reads, once. X-macro rows:
+ * Every environment variable Parity reads, once. The daemons parse them all with parity_config_load();
+ * LOG_LEVEL is also read before that (to log the parse), and the CLI reads the few it needs one by one,
+ * as the daemons' secrets do not concern it. X-macro rows:
  *   X(NAME, type, member, default, min, max, "meaning")
  * type: STR, SECRET (redacted when printed; required in production), INT, BOOL, DOUBLE.
  * min/max bound INT and DOUBLE values. Deployment manifests are checked against this table.
@@ -45,13 +47,14 @@
   X(HTTP_MAX_CONNECTIONS, INT, http_max_connections, "512", 1, 100000, "concurrent connections per listener") \
   X(HTTP_PER_IP_CONNECTIONS, INT, http_per_ip_connections, "64", 1, 100000, "concurrent connections per client IP") \
   X(HTTP_CONNECTION_TIMEOUT, INT, http_connection_timeout, "30", 1, 3600, "idle connection timeout, seconds") \
-  X(HTTP_THREADS, INT, http_threads, "4", 1, 256, "HTTP worker threads") \
   X(SHUTDOWN_GRACE_SECONDS, INT, shutdown_grace_seconds, "10", 0, 600, "time given to in-flight work on SIGTERM") \
-  X(STATIC_DIR, STR, static_dir, "frontend/dist", 0, 0, "built SPA served on the public port") \
+  X(STATIC_DIR, STR, static_dir, "", 0, 0, "built SPA served on the public port (empty: share/parity/www beside the binary)") \
+  X(PARITY_MIGRATIONS_DIR, STR, migrations_dir, "", 0, 0, "schema migrations (empty: share/parity/migrations beside the binary)") \
+  X(PARITY_OPENAPI_FILE, STR, openapi_file, "", 0, 0, "API description served as /api/v1/openapi.json (empty: share/parity/openapi.yaml)") \
   X(OUTBOX_POLL_MS, INT, outbox_poll_ms, "200", 10, 60000, "outbox relay poll interval") \
   X(ENABLE_CRON, BOOL, enable_cron, "false", 0, 0, "run the schedule in-process (make run) instead of CronJobs") \
   X(MARKET_SOURCE, STR, market_source, "bundled", 0, 0, "bundled or yahoo") \
-  X(BUNDLED_DATA_FILE, STR, bundled_data_file, "", 0, 0, "bundled prices (default: decisional/data/etf_daily.csv.gz)") \
+  X(BUNDLED_DATA_FILE, STR, bundled_data_file, "", 0, 0, "bundled prices (empty: share/parity/data/etf_daily.csv.gz beside the binary)") \
   X(YAHOO_BASE_URL, STR, yahoo_base_url, PARITY_DEFAULT_YAHOO_BASE_URL, 0, 0, "Yahoo chart API base URL") \
   X(YAHOO_TIMEOUT_MS, INT, yahoo_timeout_ms, PARITY_CONFIG_TEXT(PARITY_DEFAULT_YAHOO_TIMEOUT_MS), 100, 600000, "per-request timeout") \
   X(YAHOO_MAX_RETRIES, INT, yahoo_max_retries, PARITY_CONFIG_TEXT(PARITY_DEFAULT_YAHOO_MAX_RETRIES), 0, 20, "retries on 429 and 5xx") \

@@ -84,7 +84,7 @@ static const struct parity_json_field evt_rebalance_fields[] = {
   { "request_id", PJ_UUID, false, 0, 0, 0 },
 };
 
-#define ROW(name, queue, fields) { name, queue, fields, sizeof(fields) / sizeof(fields[0]) }
+#define ROW(name, queue, fields) { name, queue, fields, sizeof(fields) / sizeof((fields)[0]) }
 static const struct msg_type_row msg_types[PARITY_MSG_TYPE_COUNT] = {
   [PARITY_MSG_UNKNOWN] = { NULL, NULL, NULL, 0 },
   [PARITY_CMD_SYNC_DAILY] = ROW("CMD_SYNC_DAILY", PARITY_QUEUE_PIPELINE, sync_daily_fields),

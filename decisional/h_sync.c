@@ -102,7 +102,7 @@ int parity_h_sync_daily(struct parity_job *job)
   struct parity_market_error err;
   parity_market_error_clear(&err);
   if (bundled) {
-    rc = parity_market_load_csv(job->db, parity_market_bundled_file(job->cfg->bundled_data_file),
+    rc = parity_market_load_csv(job->db, job->cfg->bundled_data_file,
                                 json_object_get(job->msg->payload, "symbols"), &st, &err);
   } else {
     struct parity_bar_series *series = NULL;

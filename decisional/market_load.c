@@ -26,11 +26,6 @@ void parity_load_stats_free(struct parity_load_stats *st)
   st->notes = NULL;
 }
 
-const char *parity_market_bundled_file(const char *configured)
-{
-  return configured && *configured ? configured : PARITY_BUNDLED_DATA_DIR "/etf_daily.csv.gz";
-}
-
 /* Rows go to COPY in batches; %.17g keeps every double exactly. */
 struct copy_sink {
   struct parity_db *db;

@@ -38,7 +38,4 @@ int parity_market_load_series(struct parity_db *db, struct parity_bar_series *se
 int parity_market_load_intraday(struct parity_db *db, const struct parity_point_series *series, size_t n,
                                 int keep_days, long *changed);
 
-/* The bundled data file: BUNDLED_DATA_FILE when set, else decisional/data/etf_daily.csv.gz. */
-const char *parity_market_bundled_file(const char *configured);
-
 #endif

@@ -60,7 +60,7 @@ const struct parity_stmt parity_dec_stmts[QD_DEC_QUERY_COUNT] = {
   [QD_REBALANCE_BATCH_COMPUTED] = { "QD_REBALANCE_BATCH_COMPUTED",
     "UPDATE rebalance_batches SET status = 'computed' WHERE run_id = $1 AND batch_no = $2 AND status = 'pending'" },
 
-  /* forecasts, models, history (issue 5) */
+  /* forecasts, models, history */
   /* parity_h_forecast(): the newest $2 adjusted closes of each symbol of $1 (a text[]), oldest first;
    * one backward index scan per symbol instead of each symbol's whole history */
   [QD_FORECAST_SERIES] = { "QD_FORECAST_SERIES",

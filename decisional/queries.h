@@ -21,7 +21,7 @@ enum parity_dec_query {
   QD_REBALANCE_BATCH_COMPUTED,
   QD_REQUEST_COMPUTED,
   QD_REQUEST_ERROR,
-  /* forecasts, models, history (issue 5) */
+  /* forecasts, models, history */
   QD_FORECAST_SERIES,
   QD_DEC_QUERY_COUNT
 };

@@ -29,7 +29,7 @@ struct parity_job {
   const struct parity_config *cfg;
   const struct parity_message *msg;
   struct parity_decisional_metrics *metrics;
-  volatile sig_atomic_t *stop;
+  atomic_int *stop;
   enum parity_msg_type event_type; /* set with event_payload to publish an event after commit */
   json_t *event_payload;           /* owned by the job once set */
   const char *outcome;             /* metrics status when not plain "ok" (e.g. "data_error") */
@@ -50,7 +50,7 @@ parity_job_handler parity_dispatch_handler(enum parity_msg_type type);
 int parity_h_sync_daily(struct parity_job *job);
 int parity_h_sync_intraday(struct parity_job *job);
 int parity_h_generate(struct parity_job *job);
-/* forecasts, models, history (issue 5) */
+/* forecasts, models, history */
 int parity_h_forecast(struct parity_job *job);
 int parity_h_rebalance_user(struct parity_job *job);
 int parity_h_rebalance_batch(struct parity_job *job);
@@ -65,7 +65,7 @@ enum parity_dispatch_result {
 struct parity_worker_shared {
   struct parity_config cfg;
   struct parity_decisional_metrics metrics;
-  volatile sig_atomic_t stopping;
+  atomic_int stopping; /* set by SIGTERM/SIGINT, read by every consumer: atomic, as in operational/app.h */
   atomic_int consumers_connected;
 };
 

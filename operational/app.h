@@ -16,7 +16,7 @@
 #include "operational/auth/secretbox.h"
 
 struct MHD_Daemon;
-struct parity_forecast_listener; /* forecasts, models, history (issue 5) */
+struct parity_forecast_listener;
 struct parity_mail;
 struct parity_ratelimit;
 
@@ -41,18 +41,20 @@ struct parity_app {
   struct parity_app_metrics metrics;
   struct MHD_Daemon *public_daemon;
   struct MHD_Daemon *internal_daemon;
-  volatile sig_atomic_t stopping; /* set by SIGTERM/SIGINT */
+  /* Set by SIGTERM/SIGINT, read by every thread: a lock-free atomic is safe to write in a signal handler
+   * and, unlike volatile sig_atomic_t, a defined way to hand the flag to other threads. */
+  atomic_int stopping;
   atomic_bool draining;
   atomic_bool broker_ok;          /* the outbox relay's broker connection is up */
   atomic_int in_flight;           /* requests being handled */
-  /* accounts and security (issue 4): set up by parity_auth_gate_init(), read-only after start */
+  /* accounts and security: set up by parity_auth_gate_init(), read-only after start */
   struct parity_jwt jwt;                   /* JWT_SECRET: access tokens */
   struct parity_secretbox totp_box;        /* TOTP_ENC_KEY: TOTP secrets at rest */
   struct parity_trusted_proxies proxies;   /* TRUSTED_PROXIES: whose X-Forwarded-For counts */
   struct parity_ratelimit *ratelimit;      /* RATE_LIMIT_RPS / RATE_LIMIT_BURST, per client IP */
   struct parity_mail *mail;                /* outgoing email (operational/mail.h), started in main */
   json_t *openapi;                /* the API description, served at /api/v1/openapi.json */
-  struct parity_forecast_listener *forecast_listener; /* forecasts, models, history (issue 5): LISTEN thread */
+  struct parity_forecast_listener *forecast_listener; /* the LISTEN thread of forecast_listener.c */
   pthread_mutex_t outbox_lock;
   pthread_cond_t outbox_wake;     /* signalled when this process writes the outbox */
   bool outbox_kicked;             /* set with the signal, so a kick while the relay is busy is not lost */

@@ -1,4 +1,4 @@
-/* HTTP handlers of the account and security routes (issue 4): h_auth.c and h_account.c. */
+/* HTTP handlers of the account and security routes: h_auth.c and h_account.c. */
 #ifndef PARITY_H_AUTH_H
 #define PARITY_H_AUTH_H
 
@@ -32,7 +32,7 @@ int h_me_2fa_recovery_codes(struct parity_request *req, struct parity_response *
  * length of a table of them. */
 #define PARITY_H_AUTH_FIELD_PASSWORD(name) { name, PJ_STRING, true, 0, 0, PARITY_PASSWORD_MAX_BYTES }
 #define PARITY_H_AUTH_FIELD_CODE { "code", PJ_STRING, true, 0, 0, PARITY_RECOVERY_INPUT_MAX }
-#define PARITY_H_AUTH_N(fields) (sizeof(fields) / sizeof(fields[0]))
+#define PARITY_H_AUTH_N(fields) (sizeof(fields) / sizeof((fields)[0]))
 /* A service's refusal as the answer (code, message, Retry-After). */
 int parity__h_auth_fail(struct parity_response *res, int rc, const struct parity_auth_fail *fail);
 /* Routes without input: an empty body or "{}" (application/json); anything else is 400 or 413. */

@@ -27,7 +27,7 @@ int h_pipeline_intraday(struct parity_request *req, struct parity_response *res)
 int h_pipeline_generate(struct parity_request *req, struct parity_response *res);
 int h_cleanup(struct parity_request *req, struct parity_response *res);
 
-/* h_money.c: the investor's money (issue 5) */
+/* h_money.c: the investor's money */
 int h_onboarding_questions(struct parity_request *req, struct parity_response *res);
 int h_onboarding_submit(struct parity_request *req, struct parity_response *res);
 int h_wallet_get(struct parity_request *req, struct parity_response *res);
@@ -43,7 +43,7 @@ int h_transactions(struct parity_request *req, struct parity_response *res);
 int h_rebalance_start(struct parity_request *req, struct parity_response *res);
 int h_rebalance_run(struct parity_request *req, struct parity_response *res);
 
-/* forecasts, models, history (issue 5) */
+/* forecasts, models, history */
 /* h_forecast.c */
 int h_forecast_create(struct parity_request *req, struct parity_response *res);
 int h_forecast_get(struct parity_request *req, struct parity_response *res);

@@ -13,9 +13,9 @@
 #include "operational/auth_gate.h"
 #include "operational/cron.h"
 #include "operational/events.h"
-#include "operational/forecast_listener.h" /* forecasts, models, history (issue 5) */
+#include "operational/forecast_listener.h"
 #include "operational/http.h"
-#include "operational/mail.h" /* accounts and security (issue 4) */
+#include "operational/mail.h"
 #include "operational/migrate.h"
 #include "operational/outbox.h"
 #include "operational/queries.h"
@@ -47,7 +47,7 @@ static int migrate_with_retry(void)
 {
   int applied = 0, rc = PARITY_EDB;
   for (int waited = 0; waited <= MIGRATE_WAIT_SECONDS && !app.stopping; waited++) {
-    rc = parity_migrate(app.cfg.database_url, parity_migrations_dir(), NULL, &applied);
+    rc = parity_migrate(app.cfg.database_url, app.cfg.migrations_dir, NULL, &applied);
     if (rc != PARITY_EDB)
       break;
     sleep(1);
@@ -59,10 +59,9 @@ static int migrate_with_retry(void)
 
 static json_t *load_openapi(void)
 {
-  const char *path = getenv("PARITY_OPENAPI_FILE");
   json_error_t err;
   /* openapi.yaml is written in the JSON subset of YAML, so jansson reads it as it is. */
-  json_t *doc = json_load_file(path && *path ? path : PARITY_OPENAPI_FILE, 0, &err);
+  json_t *doc = json_load_file(app.cfg.openapi_file, 0, &err);
   if (!doc)
     parity_log(PARITY_LOG_WARN, "openapi_not_loaded", "{s:s, s:i}", "error", err.text, "line", err.line);
   return doc;
@@ -81,11 +80,11 @@ int main(int argc, char **argv)
   parity_app_metrics_init(&app.metrics);
 
   int rc = parity_auth_gate_init(&app);
-  bool gate_ready = rc == PARITY_OK; /* accounts and security (issue 4) */
+  bool gate_ready = rc == PARITY_OK;
   if (!rc)
     rc = migrate_with_retry();
   if (!rc)
-    rc = parity_mail_start(&app.cfg, &app.mail); /* accounts and security (issue 4) */
+    rc = parity_mail_start(&app.cfg, &app.mail);
   if (rc) {
     parity_log(PARITY_LOG_ERROR, "startup_failed", "{s:s}", "error", parity_err_str(rc));
     if (gate_ready)
@@ -108,7 +107,7 @@ int main(int argc, char **argv)
     rc = parity_cron_start(&app, &cron);
     cron_started = rc == PARITY_OK;
   }
-  /* forecasts, models, history (issue 5): the LISTEN thread that wakes forecast long-polls */
+  /* the LISTEN thread that wakes forecast long-polls */
   if (!rc)
     rc = parity_forecast_listener_start(&app);
   if (!rc)
@@ -130,9 +129,9 @@ int main(int argc, char **argv)
     pthread_join(events, NULL);
   if (cron_started)
     pthread_join(cron, NULL);
-  parity_forecast_listener_stop(&app); /* forecasts, models, history (issue 5): after the last long-poll */
+  parity_forecast_listener_stop(&app); /* after the last long-poll */
 
-  parity_mail_stop(app.mail); /* accounts and security (issue 4): delivers what is queued */
+  parity_mail_stop(app.mail); /* delivers what is queued */
   parity_db_pool_close(&app.pool);
   json_decref(app.openapi);
   parity_auth_gate_shutdown(&app);

@@ -19,12 +19,6 @@ struct migration {
   char *path;
 };
 
-const char *parity_migrations_dir(void)
-{
-  const char *dir = getenv("PARITY_MIGRATIONS_DIR");
-  return dir && *dir ? dir : PARITY_MIGRATIONS_DIR;
-}
-
 static int by_version(const void *a, const void *b)
 {
   return ((const struct migration *)a)->version - ((const struct migration *)b)->version;

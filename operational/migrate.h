@@ -7,9 +7,6 @@
 #define PARITY_MIGRATION_MAX_BYTES (1u << 20)
 #define PARITY_MIGRATION_MAX_FILES 1000
 
-/* The migrations directory: $PARITY_MIGRATIONS_DIR, else the source tree's migrations/. */
-const char *parity_migrations_dir(void);
-
 /*
  * Applies every migration of `dir` not yet in schema_migrations, in version order, each in its own
  * transaction, holding a session advisory lock so two processes never race. An applied migration whose

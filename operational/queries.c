@@ -2,7 +2,7 @@
 #include "operational/queries.h"
 
 const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
-  /* h_probe_readyz() */
+  /* h_readyz() */
   [Q_PING] = { "Q_PING", "SELECT 1" },
 
   /* parity_svc_market_status() */
@@ -43,11 +43,6 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
   [Q_PROCESSED_INSERT] = { "Q_PROCESSED_INSERT",
     "INSERT INTO processed_messages (message_id, type) VALUES ($1::uuid, $2) ON CONFLICT DO NOTHING" },
 
-  /* h_probe / pipeline status: newest successful sync per kind */
-  [Q_LAST_SYNC] = { "Q_LAST_SYNC",
-    "SELECT kind, max(finished_at)::text FROM market_sync_log WHERE error IS NULL AND finished_at IS NOT NULL "
-    "GROUP BY kind" },
-
   /* parity_svc_cleanup(): $1 days kept */
   [Q_CLEANUP_PROCESSED] = { "Q_CLEANUP_PROCESSED",
     "DELETE FROM processed_messages WHERE processed_at < now() - make_interval(days => $1::int)" },
@@ -58,7 +53,7 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
   [Q_CLEANUP_SESSIONS] = { "Q_CLEANUP_SESSIONS",
     "DELETE FROM sessions WHERE family_expires_at < now() - make_interval(days => $1::int)" },
 
-  /* ------------------------------------------------------------ accounts and security (issue 4) */
+  /* ------------------------------------------------------------ accounts and security */
 
   /* parity_svc_auth_register(): $1 normalised email, $2 argon2id hash; no row when the email exists */
   [Q_AUTH_USER_INSERT] = { "Q_AUTH_USER_INSERT",
@@ -255,10 +250,8 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "UPDATE recovery_codes SET used_at = now() "
     "WHERE user_id = $1::bigint AND code_hash = decode($2, 'hex') AND used_at IS NULL" },
 
-  /* ------------------------------------------------------------ the investor's money (issue 5) */
+  /* ------------------------------------------------------------ the investor's money */
 
-  /* parity_svc_onboarding_submit(), parity_svc_invest(): the investor's profile */
-  [Q_USER_PROFILE] = { "Q_USER_PROFILE", "SELECT risk_tolerance, horizon FROM users WHERE id = $1" },
   /* parity_svc_onboarding_submit(): $1 user, $2 risk, $3 horizon, $4 answers */
   [Q_USER_SET_PROFILE] = { "Q_USER_SET_PROFILE",
     "UPDATE users SET risk_tolerance = $2, horizon = $3, onboarding = $4::jsonb, updated_at = now() WHERE id = $1" },
@@ -338,7 +331,7 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
   [Q_MODELS_CURRENT_ALL] = { "Q_MODELS_CURRENT_ALL",
     "SELECT DISTINCT ON (bucket_key) bucket_key, as_of_day::text, to_char(computed_at AT TIME ZONE 'UTC', "
     "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), weights::text FROM model_portfolios ORDER BY bucket_key, as_of_day DESC" },
-  /* parity_svc_request_deploy(): $1 user, $2 reason, $3 the command payload */
+  /* open_deploy_request() of svc_trading.c: $1 user, $2 reason, $3 the command payload */
   [Q_REQUEST_INSERT] = { "Q_REQUEST_INSERT",
     "INSERT INTO rebalance_requests (user_id, reason, request) VALUES ($1, $2, $3::jsonb) RETURNING id::text" },
   [Q_REQUEST_OPEN_FOR_USER] = { "Q_REQUEST_OPEN_FOR_USER",
@@ -442,7 +435,7 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "AND t.computed_at > now() - interval '3 seconds') ORDER BY b.run_id, b.batch_no LIMIT 20" },
   /* ------------------------------------------------------------ end of the money block */
 
-  /* ------------------------------------------------------------ forecasts, models, history (issue 5) */
+  /* ------------------------------------------------------------ forecasts, models, history */
   /* GET /models and /models/{bucket} use Q_MODELS_CURRENT_ALL and Q_MODEL_CURRENT above. */
 
   /* parity_svc_forecast_create(): $1 id, $2 user, $3 request (the CMD_FORECAST payload + weights_source) */

@@ -17,12 +17,11 @@ enum parity_op_query {
   Q_OUTBOX_MARK_FAILED,
   Q_OUTBOX_PENDING,
   Q_PROCESSED_INSERT,
-  Q_LAST_SYNC,
   Q_CLEANUP_PROCESSED,
   Q_CLEANUP_OUTBOX,
   Q_CLEANUP_ACTION_TOKENS,
   Q_CLEANUP_SESSIONS,
-  /* accounts and security (issue 4) */
+  /* accounts and security */
   Q_AUTH_USER_INSERT,
   Q_AUTH_USER_BY_EMAIL,
   Q_AUTH_USER_BY_ID,
@@ -60,8 +59,7 @@ enum parity_op_query {
   Q_AUTH_RECOVERY_INSERT,
   Q_AUTH_RECOVERY_USE,
   /* end of the accounts block */
-  /* the investor's money (issue 5) */
-  Q_USER_PROFILE,
+  /* the investor's money */
   Q_USER_SET_PROFILE,
   Q_WALLET_ENSURE,
   Q_WALLET_GET,
@@ -108,7 +106,7 @@ enum parity_op_query {
   Q_BATCH_TARGETS,
   Q_BATCHES_COMPUTED_STALE,
   /* end of the money block */
-  /* forecasts, models, history (issue 5) */
+  /* forecasts, models, history */
   Q_FORECAST_INSERT,
   Q_FORECAST_GET,
   Q_FORECAST_USER_LOCK,
@@ -130,7 +128,7 @@ enum parity_op_query {
 
 extern const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT];
 
-/* forecasts, models, history (issue 5): a utility command PostgreSQL cannot prepare, run with
+/* A utility command PostgreSQL cannot prepare, run with
  * parity_db_exec_sql() by the forecast listener on its own connection */
 #define PARITY_OP_SQL_LISTEN_FORECASTS "LISTEN forecast_done"
 

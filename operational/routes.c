@@ -1,5 +1,5 @@
 /* The route table: a route is a row (method, path, listeners, auth, handler, metrics name). */
-#include "operational/h_auth.h" /* accounts and security (issue 4) */
+#include "operational/h_auth.h"
 #include "operational/handlers.h"
 
 #define PUB PARITY_LISTEN_PUBLIC
@@ -11,7 +11,7 @@ const struct parity_route parity_routes[] = {
   { "GET", "/metrics", INT, PARITY_AUTH_NONE, h_metrics, "metrics" },
   { "GET", "/api/v1/openapi.json", PUB, PARITY_AUTH_NONE, h_openapi, "openapi" },
 
-  /* accounts and security (issue 4) */
+  /* accounts and security */
   { "POST", "/api/v1/auth/register", PUB, PARITY_AUTH_NONE, h_auth_register, "auth_register" },
   { "POST", "/api/v1/auth/verify-email", PUB, PARITY_AUTH_NONE, h_auth_verify_email, "auth_verify_email" },
   { "POST", "/api/v1/auth/login", PUB, PARITY_AUTH_NONE, h_auth_login, "auth_login" },
@@ -38,7 +38,7 @@ const struct parity_route parity_routes[] = {
   { "POST", "/internal/models/generate", INT, PARITY_AUTH_INTERNAL, h_pipeline_generate, "models_generate" },
   { "POST", "/internal/cleanup", INT, PARITY_AUTH_INTERNAL, h_cleanup, "cleanup" },
 
-  /* the investor's money (issue 5) */
+  /* the investor's money */
   { "GET", "/api/v1/onboarding/questions", PUB, PARITY_AUTH_NONE, h_onboarding_questions, "onboarding_questions" },
   { "POST", "/api/v1/onboarding", PUB, PARITY_AUTH_USER, h_onboarding_submit, "onboarding" },
   { "GET", "/api/v1/wallet", PUB, PARITY_AUTH_USER, h_wallet_get, "wallet" },
@@ -52,7 +52,7 @@ const struct parity_route parity_routes[] = {
   { "POST", "/internal/rebalance", INT, PARITY_AUTH_INTERNAL, h_rebalance_start, "rebalance_start" },
   { "GET", "/internal/rebalance/runs/{id}", INT, PARITY_AUTH_INTERNAL, h_rebalance_run, "rebalance_run" },
 
-  /* forecasts, models, history (issue 5) */
+  /* forecasts, models, history */
   { "POST", "/api/v1/forecasts", PUB, PARITY_AUTH_USER, h_forecast_create, "forecast_create" },
   { "GET", "/api/v1/forecasts/{id}", PUB, PARITY_AUTH_USER, h_forecast_get, "forecast_get" },
   { "GET", "/api/v1/models", PUB, PARITY_AUTH_NONE, h_models_list, "models" },

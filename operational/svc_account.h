@@ -1,4 +1,4 @@
-/* Account services (issue 4): the profile, the session list, and turning TOTP 2FA on and off. */
+/* Account services: the profile, the session list, and turning TOTP 2FA on and off. */
 #ifndef PARITY_SVC_ACCOUNT_H
 #define PARITY_SVC_ACCOUNT_H
 

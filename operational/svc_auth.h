@@ -1,4 +1,4 @@
-/* Account services (issue 4): registration, verification, login with 2FA, refresh families, passwords. */
+/* Account services: registration, verification, login with 2FA, refresh families, passwords. */
 #ifndef PARITY_SVC_AUTH_H
 #define PARITY_SVC_AUTH_H
 
@@ -14,7 +14,7 @@
 struct parity_app;
 
 /*
- * Decisions where SPEC §7/§10 and issue 4 are silent (tests/integration/test_auth*.py prove each):
+ * Decisions SPEC §7/§10 leaves open (tests/integration/test_auth*.py prove each):
  * - A session is a refresh-token family (one login). The API's session id is the family_id; rows
  *   are per rotation. Every access token is tied to its row by jti (sessions.access_jti) and the
  *   gate accepts it only while that row is not revoked: logout, logout-all, revoking a session,
@@ -47,7 +47,7 @@ struct parity_app;
  *   owner toward a lockout.
  */
 
-/* Lifetimes (SPEC §10 and issue 4). */
+/* Lifetimes (SPEC §10). */
 #define PARITY_AUTH_VERIFY_TTL_SECONDS (24 * 3600)      /* email verification link */
 #define PARITY_AUTH_RESET_TTL_SECONDS (15 * 60)         /* password reset link */
 #define PARITY_AUTH_MFA_TTL_SECONDS (5 * 60)            /* mfa_token between password and code */

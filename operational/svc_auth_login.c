@@ -56,7 +56,7 @@ int parity__auth_attempt_begin(struct parity_db *db, const char *key, int64_t no
   char failures[16], last[PARITY_AUTH_ID_TEXT], until[PARITY_AUTH_ID_TEXT];
   snprintf(failures, sizeof(failures), "%d", st.failures);
   snprintf(last, sizeof(last), "%lld", (long long)st.last_failure);
-  snprintf(until, sizeof(until), "%lld", (long long)(st.last_failure + PARITY_LOCKOUT_SECONDS));
+  snprintf(until, sizeof(until), "%lld", (long long)st.last_failure + PARITY_LOCKOUT_SECONDS);
   rc = PARITY_DB_EXEC(db, Q_AUTH_ATTEMPTS_SAVE, NULL, key, failures, last,
                       st.failures >= PARITY_LOCKOUT_MAX_FAILURES ? until : NULL);
 out:

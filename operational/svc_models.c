@@ -74,7 +74,7 @@ int parity_svc_models_list(struct parity_db *db, json_t **out)
       found[n++] = m;
   }
   PQclear(res);
-  qsort(found, n, sizeof(found[0]), by_bucket);
+  qsort(found, n, sizeof(found[0]), by_bucket); /* NOLINT(bugprone-sizeof-expression): sorts the pointers */
   json_t *models = json_array();
   for (size_t i = 0; i < n; i++)
     json_array_append_new(models, found[i]);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make test`: every suite in turn; prints each suite's summary and a final tally; non-zero on any failure.
-# Usage: run-all.sh BUILD_DIR ASAN_DIR TEST_VARDIR
+# Usage: run-all.sh BUILD_DIR ASAN_DIR TEST_VARDIR   (TSAN_DIR and TSAN_SUBSET from the environment: `make test`)
 set -uo pipefail
 
 root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
@@ -35,7 +35,13 @@ for t in "$root"/tests/cli/test_*.py; do
 done
 suite "integration tests (real PostgreSQL + RabbitMQ, sanitized daemons)" \
 	bash "$root/tests/run-integration.sh" "$asan" "$vardir"
+if [[ -n ${TSAN_DIR:-} ]]; then
+	# shellcheck disable=SC2086 # TSAN_SUBSET is a list of file names
+	suite "ThreadSanitizer: unit tests and the threaded integration files" \
+		bash "$root/tests/run-tsan.sh" "$TSAN_DIR" "$vardir-tsan" ${TSAN_SUBSET:-}
+fi
 suite "C lint (cppcheck)" make -s -C "$root" lint-c
+suite "C lint (clang-tidy)" make -s -C "$root" lint-tidy
 if [[ -f $root/deploy/ops.mk ]]; then
 	suite "deployment lint" make -s -C "$root" lint-deploy
 fi

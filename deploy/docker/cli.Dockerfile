@@ -20,9 +20,12 @@ COPY decisional/ decisional/
 COPY operational/ operational/
 COPY cli/ cli/
 COPY tests/CMakeLists.txt tests/
-RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release \
+COPY migrations/ migrations/
+# `cmake --install` lays out bin/ and share/parity/ (component cli: the binary and every file it reads);
+# the binary finds share/parity beside its bin/, so the tree needs no path variables wherever it lands.
+RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DPARITY_BUILD_TESTS=OFF \
  && cmake --build build -j"$(nproc)" --target parity \
- && strip build/bin/parity
+ && DESTDIR=/out cmake --install build --prefix /usr --component cli --strip
 
 # --- runtime stage: shared libraries only -----------------------------------------------------------
 FROM ${DEBIAN_IMAGE} AS runtime
@@ -41,13 +44,10 @@ RUN apt-get update \
  && groupadd --system --gid 10001 parity \
  && useradd --system --uid 10001 --gid parity --home-dir /nonexistent --no-create-home \
       --shell /usr/sbin/nologin parity
-COPY --from=build /src/build/bin/parity /usr/local/bin/parity
-COPY migrations/ /usr/share/parity/migrations/
-COPY decisional/data/ /usr/share/parity/data/
-ENV PARITY_MIGRATIONS_DIR=/usr/share/parity/migrations \
-    BUNDLED_DATA_FILE=/usr/share/parity/data/etf_daily.csv.gz
+# /usr/bin/parity, /usr/share/parity/migrations (`parity migrate`) and /usr/share/parity/data.
+COPY --from=build /out/usr/ /usr/
 USER 10001:10001
 # A one-shot tool has no running state to probe; its exit status is its health.
 HEALTHCHECK NONE
-ENTRYPOINT ["/usr/local/bin/parity"]
+ENTRYPOINT ["/usr/bin/parity"]
 CMD ["--help"]

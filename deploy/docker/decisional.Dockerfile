@@ -20,9 +20,11 @@ COPY decisional/ decisional/
 COPY operational/ operational/
 COPY cli/ cli/
 COPY tests/CMakeLists.txt tests/
-RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release \
+# `cmake --install` lays out bin/ and share/parity/ (component decisional: the binary and every file it reads);
+# the binary finds share/parity beside its bin/, so the tree needs no path variables wherever it lands.
+RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DPARITY_BUILD_TESTS=OFF \
  && cmake --build build -j"$(nproc)" --target parity-decisional \
- && strip build/bin/parity-decisional
+ && DESTDIR=/out cmake --install build --prefix /usr --component decisional --strip
 
 # --- runtime stage: shared libraries only -----------------------------------------------------------
 FROM ${DEBIAN_IMAGE} AS runtime
@@ -41,14 +43,13 @@ RUN apt-get update \
  && groupadd --system --gid 10001 parity \
  && useradd --system --uid 10001 --gid parity --home-dir /nonexistent --no-create-home \
       --shell /usr/sbin/nologin parity
-COPY --from=build /src/build/bin/parity-decisional /usr/local/bin/parity-decisional
-# The bundled price history (MARKET_SOURCE=bundled) ships inside the image: no network needed.
-COPY decisional/data/ /usr/share/parity/data/
-ENV METRICS_PORT=9090 \
-    BUNDLED_DATA_FILE=/usr/share/parity/data/etf_daily.csv.gz
+# /usr/bin/parity-decisional and the bundled price history (MARKET_SOURCE=bundled) in
+# /usr/share/parity/data: no network needed.
+COPY --from=build /out/usr/ /usr/
+ENV METRICS_PORT=9090
 USER 10001:10001
 EXPOSE 9090
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD curl -fsS -o /dev/null "http://127.0.0.1:${METRICS_PORT}/livez" || exit 1
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["/usr/local/bin/parity-decisional"]
+ENTRYPOINT ["/usr/bin/parity-decisional"]

@@ -20,9 +20,12 @@ COPY decisional/ decisional/
 COPY operational/ operational/
 COPY cli/ cli/
 COPY tests/CMakeLists.txt tests/
-RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release \
+COPY migrations/ migrations/
+# `cmake --install` lays out bin/ and share/parity/ (component operational: the binary and every file it reads);
+# the binary finds share/parity beside its bin/, so the tree needs no path variables wherever it lands.
+RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DPARITY_BUILD_TESTS=OFF \
  && cmake --build build -j"$(nproc)" --target parity-operational \
- && strip build/bin/parity-operational
+ && DESTDIR=/out cmake --install build --prefix /usr --component operational --strip
 
 # --- runtime stage: shared libraries only -----------------------------------------------------------
 FROM ${DEBIAN_IMAGE} AS runtime
@@ -42,21 +45,20 @@ RUN apt-get update \
  && groupadd --system --gid 10001 parity \
  && useradd --system --uid 10001 --gid parity --home-dir /nonexistent --no-create-home \
       --shell /usr/sbin/nologin parity \
- && install -d -o parity -g parity /var/lib/parity/mail /usr/share/parity/www
-COPY --from=build /src/build/bin/parity-operational /usr/local/bin/parity-operational
-COPY migrations/ /usr/share/parity/migrations/
+ && install -d -o parity -g parity /var/lib/parity/mail
+# /usr/bin/parity-operational, /usr/share/parity/{migrations,openapi.yaml}. The SPA is parity-web's:
+# without share/parity/www the public root answers a small placeholder page.
+COPY --from=build /out/usr/ /usr/
 # Containers must listen on every interface; the internal port is kept private by the network
 # (compose does not publish it, Kubernetes guards it with a NetworkPolicy), not by the bind address.
 ENV HTTP_BIND=0.0.0.0 \
     HTTP_PORT=8081 \
     INTERNAL_BIND=0.0.0.0 \
     INTERNAL_PORT=8082 \
-    PARITY_MIGRATIONS_DIR=/usr/share/parity/migrations \
-    STATIC_DIR=/usr/share/parity/www \
     MAIL_DIR=/var/lib/parity/mail
 USER 10001:10001
 EXPOSE 8081 8082
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD curl -fsS -o /dev/null "http://127.0.0.1:${HTTP_PORT}/livez" || exit 1
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["/usr/local/bin/parity-operational"]
+ENTRYPOINT ["/usr/bin/parity-operational"]

@@ -65,7 +65,7 @@ assert abs(sum(got["weights"].values()) - 1) < 1e-14
 
 # ---- hrp ----
 run "hrp 5 assets" "$TMP/h5.json" hrp --csv "$FIX/hrp_five_assets.csv" --input returns &&
-  check "hrp: issue 3's 5-asset case to 1e-10, leaf order E A B C D" "$GOLDEN" "$TMP/h5.json" "$FIX/hrp_five_assets.json"
+  check "hrp: the 5-asset golden case to 1e-10, leaf order E A B C D" "$GOLDEN" "$TMP/h5.json" "$FIX/hrp_five_assets.json"
 run "hrp pypfopt" "$TMP/pp.json" hrp --csv "$FIX/pypfopt_stock_prices.csv" --missing pairwise &&
   check "hrp: PyPortfolioOpt's published weights to 1e-12 (pairwise)" "$GOLDEN" "$TMP/pp.json" "$FIX/pypfopt_hrp_weights.json"
 run "hrp pypfopt listwise" "$TMP/pl.json" hrp --csv "$FIX/pypfopt_stock_prices.csv" &&

@@ -21,7 +21,7 @@ import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-# The daemons' HTTP facts (SPEC sections 7 and 11, issue 6): which port serves what.
+# The daemons' HTTP facts (SPEC sections 7 and 11): which port serves what.
 OPERATIONAL_PUBLIC_PORT_VAR = "HTTP_PORT"
 OPERATIONAL_INTERNAL_PORT_VAR = "INTERNAL_PORT"
 DECISIONAL_METRICS_PORT_VAR = "METRICS_PORT"
@@ -35,9 +35,10 @@ EXPECTED_CRONJOBS = {
     "parity-rebalance": ("0 2 1 * *", "/internal/rebalance"),
     "parity-cleanup": ("0 3 * * *", "/internal/cleanup"),
 }
-# Variables the images set that the code reads outside the config table (each must appear in the
-# C sources as a string literal, so a renamed variable is caught).
-EXTRA_CODE_VARS = {"PARITY_MIGRATIONS_DIR"}
+# Variables the images may set that the code reads outside the config table (each must appear in the
+# C sources as a string literal, so a renamed variable is caught). There are none: every variable is a
+# row of config_vars.h.
+EXTRA_CODE_VARS = set()
 # The images Parity builds; containers running them must only get variables the code knows.
 PARITY_IMAGES = ("parity-operational", "parity-decisional", "parity-cli", "parity-web")
 PARITY_DAEMON_IMAGES = ("parity-operational", "parity-decisional", "parity-cli")

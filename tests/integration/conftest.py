@@ -100,7 +100,7 @@ def base_env(**extra):
         ENABLE_CRON="false",
         LOG_LEVEL="info",
         AMQP_MAX_ATTEMPTS="3",
-        # accounts and security (issue 4): the suites share one client address; the rate-limit tests
+        # accounts and security: the suites share one client address; the rate-limit tests
         # start their own daemon with a real limit (test_auth_ratelimit.py).
         RATE_LIMIT_RPS="0",
         # Sanitizer runs: report leaks and fail loudly, as the unit tests do.
@@ -286,7 +286,7 @@ def wait_sync_finished(conn, message_id, timeout=WAIT_SECONDS):
     return wait_for(done, timeout, what=f"sync of {message_id}")[0]
 
 
-# ---------------------------------------------------------------- accounts and security (issue 4)
+# ---------------------------------------------------------------- accounts and security
 
 MAIL_DIR = os.environ.get("MAIL_DIR") or os.path.join(VAR, "mail")
 # zxcvbn scores this 4; tests that need a second good password use DEFAULT_PASSWORD + something.

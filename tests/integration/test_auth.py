@@ -1,4 +1,4 @@
-"""Accounts and security (issue 4), end to end on the real daemon: registration and verification mail,
+"""Accounts and security, end to end on the real daemon: registration and verification mail,
 login, refresh-token families (rotation, reuse, concurrency, absolute expiry), logout, sessions and
 their isolation between users, forgotten/changed passwords, CORS and security headers."""
 

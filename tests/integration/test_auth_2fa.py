@@ -1,4 +1,4 @@
-"""TOTP two-factor authentication (issue 4) on the real daemon: setup, enable, the two-step login, replay
+"""TOTP two-factor authentication on the real daemon: setup, enable, the two-step login, replay
 refusal, recovery codes, the secret sealed at rest, lockout on the 2FA step, disable."""
 
 import base64

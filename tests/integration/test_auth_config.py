@@ -1,4 +1,4 @@
-"""The gate's settings on their own daemons (issue 4): the per-IP token bucket (429 JSON + Retry-After,
+"""The gate's settings on their own daemons: the per-IP token bucket (429 JSON + Retry-After,
 forwarded-for honoured only from TRUSTED_PROXIES), COOKIE_SECURE (Secure cookie, HSTS), Turnstile on
 register/login/forgot-password against a local siteverify, and refusing to start on bad secrets."""
 

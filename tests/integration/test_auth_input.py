@@ -1,4 +1,4 @@
-"""Bad input on every account route (issue 4): malformed JSON, wrong types, missing and extra fields,
+"""Bad input on every account route: malformed JSON, wrong types, missing and extra fields,
 1 MiB bodies, empty strings, a 10 KB email, NUL bytes, invalid UTF-8, a wrong Content-Type. Each
 answer is a 4xx with the JSON error body, never a 5xx, and no row is written anywhere."""
 

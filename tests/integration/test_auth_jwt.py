@@ -1,4 +1,4 @@
-"""Access tokens against forgery (issue 4): each forged token changes exactly one thing of a real, live
+"""Access tokens against forgery: each forged token changes exactly one thing of a real, live
 token and is re-signed with the daemon's own key where a signature is needed, so a 401 can only come
 from the check under test. The unchanged re-signed token is the control: it must pass."""
 

@@ -1,4 +1,4 @@
-"""Forecasts (issue 5, item 8): POST /forecasts -> outbox -> CMD_FORECAST -> decisional's GBM Monte Carlo ->
+"""Forecasts: POST /forecasts -> outbox -> CMD_FORECAST -> decisional's GBM Monte Carlo ->
 forecasts.result and NOTIFY -> the long-poll of GET /forecasts/{id}?wait=N. Every figure is checked against
 an independent computation: mu and sigma from daily_prices with numpy (SPEC §8), the GBM closed-form median,
 the investor's own weights and value from GET /portfolio."""

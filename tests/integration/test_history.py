@@ -1,4 +1,4 @@
-"""GET /api/v1/portfolio/history (issue 5, item 6): value, net contributions and time-weighted return per
+"""GET /api/v1/portfolio/history: value, net contributions and time-weighted return per
 day, checked against a separate rebuild in Python from the same ledger rows and daily closes.
 
 The ledger of the main scenario is written with past timestamps (January to April 2026, inside the bundled

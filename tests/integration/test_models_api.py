@@ -1,4 +1,4 @@
-"""GET /api/v1/models and /api/v1/models/{bucket} (issue 5, item 7): the 15 current model portfolios, public,
+"""GET /api/v1/models and /api/v1/models/{bucket}: the 15 current model portfolios, public,
 checked against model_portfolios (newest as-of day per bucket) and the generation's invariants."""
 
 import datetime

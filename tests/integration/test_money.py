@@ -1,4 +1,4 @@
-"""The investor's money (issue 5): onboarding, wallet, invest, sell, portfolio at market value, with every
+"""The investor's money: onboarding, wallet, invest, sell, portfolio at market value, with every
 figure recomputed from the ledger and the prices, idempotency, concurrency and `parity audit` after
 each scenario. Real daemons, real PostgreSQL, real RabbitMQ."""
 

@@ -1,5 +1,5 @@
 """The daily market-data pipeline end to end: HTTP -> outbox -> RabbitMQ -> decisional -> PostgreSQL,
-with redelivery, duplicates, dead-lettering and a worker killed mid-sync (issue 2)."""
+with redelivery, duplicates, dead-lettering and a worker killed mid-sync."""
 
 import json
 import uuid

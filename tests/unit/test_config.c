@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -24,7 +25,8 @@ static int reset(void **state)
   (void)state;
   static const char *const names[] = { "HTTP_PORT", "INTERNAL_PORT", "ENABLE_CRON", "MODEL_MIN_WEIGHT",
                                        "MARKET_SOURCE", "PARITY_ENV", "JWT_SECRET", "TOTP_ENC_KEY",
-                                       "INTERNAL_SECRET", "DATABASE_URL", "AMQP_URL" };
+                                       "INTERNAL_SECRET", "DATABASE_URL", "AMQP_URL", "STATIC_DIR",
+                                       "PARITY_MIGRATIONS_DIR", "PARITY_OPENAPI_FILE", "BUNDLED_DATA_FILE" };
   for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
     unsetenv(names[i]);
   return 0;
@@ -114,6 +116,52 @@ static void secrets_are_redacted_when_printed(void **state)
   parity_config_free(&cfg);
 }
 
+static bool ends_with(const char *s, const char *suffix)
+{
+  size_t n = strlen(s), k = strlen(suffix);
+  return n > k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* A shipped-file variable left empty names the file's place beside the executable (the build tree's
+ * share/parity, which links to the sources; an installed tree's share/parity); a set one is kept. */
+static void shipped_files_are_found_beside_the_executable(void **state)
+{
+  (void)state;
+  set_valid_secrets();
+  setenv("STATIC_DIR", "/srv/parity/www", 1);
+  struct parity_config cfg;
+  assert_int_equal(parity_config_load(&cfg, PARITY_ROLE_OPERATIONAL, stderr), PARITY_OK);
+  assert_string_equal(cfg.static_dir, "/srv/parity/www");
+  assert_true(ends_with(cfg.migrations_dir, "/share/parity/migrations"));
+  assert_true(ends_with(cfg.openapi_file, "/share/parity/openapi.yaml"));
+  assert_true(ends_with(cfg.bundled_data_file, "/share/parity/data/etf_daily.csv.gz"));
+  char first[4096];
+  snprintf(first, sizeof(first), "%s/0001_init.sql", cfg.migrations_dir);
+  assert_int_equal(access(first, R_OK), 0);
+  assert_int_equal(access(cfg.openapi_file, R_OK), 0);
+  assert_int_equal(access(cfg.bundled_data_file, R_OK), 0);
+  parity_config_free(&cfg);
+}
+
+/* What the CLI reads one variable at a time: the environment, else the table's default, shipped files
+ * resolved; a name outside the table has no value. */
+static void one_variable_on_its_own(void **state)
+{
+  (void)state;
+  assert_null(parity_config_env_dup("NOT_A_PARITY_VARIABLE"));
+  char *v = parity_config_env_dup("DATABASE_URL");
+  assert_string_equal(v, "postgresql://parity@127.0.0.1:55432/parity");
+  free(v);
+  setenv("PARITY_MIGRATIONS_DIR", "/opt/parity/migrations", 1);
+  v = parity_config_env_dup("PARITY_MIGRATIONS_DIR");
+  assert_string_equal(v, "/opt/parity/migrations");
+  free(v);
+  setenv("PARITY_MIGRATIONS_DIR", "", 1);
+  v = parity_config_env_dup("PARITY_MIGRATIONS_DIR");
+  assert_true(ends_with(v, "/share/parity/migrations"));
+  free(v);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -122,6 +170,8 @@ int main(void)
     cmocka_unit_test_setup(missing_secrets_refuse_operational_only, reset),
     cmocka_unit_test_setup(production_forbids_dev_defaults, reset),
     cmocka_unit_test_setup(secrets_are_redacted_when_printed, reset),
+    cmocka_unit_test_setup(shipped_files_are_found_beside_the_executable, reset),
+    cmocka_unit_test_setup(one_variable_on_its_own, reset),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,4 @@
-/* Unit tests of decisional/quant/hrp.c: the golden cases of issue 3 (5 assets, Y = 2X, PyPortfolioOpt's
+/* Unit tests of decisional/quant/hrp.c: the golden cases (5 assets, Y = 2X, PyPortfolioOpt's
  * published weights in pairwise mode), properties over random inputs, and the errors. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -52,7 +52,7 @@ static void check_golden(const struct parity_hrp_result *h, const struct parity_
   assert_true(fabs(sum - 1.0) < 1e-14);
 }
 
-/* issue 3's 5-asset case: weights to 1e-10 and leaf order E, A, B, C, D. */
+/* The 5-asset golden case (hrp_five_assets.json): weights to 1e-10 and leaf order E, A, B, C, D. */
 static void test_five_assets(void **state)
 {
   (void)state;

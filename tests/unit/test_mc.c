@@ -1,6 +1,6 @@
 /* Unit tests of decisional/quant/mc.c: the GBM forecast against closed forms (lognormal quantiles,
  * expected value with contributions, goal probability), the deterministic case, reproducibility and
- * input checks. The sampling-error bounds are those of issue 3. */
+ * input checks. The sampling-error bounds are the standard errors of the sample quantiles below. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,7 +20,7 @@
 static const double z_ref[7] = { -1.6448536269514729, -1.2815515655446004, -0.6744897501960817, 0.0,
                                  0.6744897501960817,  1.2815515655446004,  1.6448536269514722 };
 /* Standard error of the sample p-quantile of a standard normal at 10,000 paths,
- * sqrt(p(1-p)) / (phi(z_p) sqrt(n)), as issue 3 lists them. */
+ * sqrt(p(1-p)) / (phi(z_p) sqrt(n)). */
 static const double se_ref[7] = { 0.02113, 0.01709, 0.01363, 0.01253, 0.01363, 0.01709, 0.02113 };
 
 static void run(const struct parity_mc_params *p, struct parity_mc_result *r)
@@ -131,6 +131,7 @@ static int same_result(const struct parity_mc_result *a, const struct parity_mc_
   size_t cells = ((size_t)a->months + 1) * a->nlevels;
   return a->months == b->months && memcmp(a->pct, b->pct, cells * sizeof(double)) == 0 &&
          memcmp(a->mean, b->mean, ((size_t)a->months + 1) * sizeof(double)) == 0 &&
+         /* NOLINTNEXTLINE(bugprone-suspicious-memory-comparison): byte-identical is the property tested */
          memcmp(&a->goal_probability, &b->goal_probability, sizeof(double)) == 0;
 }
 

@@ -1,5 +1,5 @@
 /* Unit tests of decisional/quant/rebalance.c: every case of the replaced service's table
- * (rebalance_cases.json, from issue 3), properties over random portfolios, and input checks. */
+ * (rebalance_cases.json), properties over random portfolios, and input checks. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
