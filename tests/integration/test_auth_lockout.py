@@ -1,4 +1,4 @@
-"""Account lockout (issue 4): 5 consecutive failures lock an email for 15 minutes whatever the client
+"""Account lockout: 5 consecutive failures lock an email for 15 minutes whatever the client
 address (forwarded-for values are ignored from untrusted peers and honoured from trusted proxies, and
 the lock is per account either way), unknown emails lock alike, concurrent guesses cannot exceed the
 limit, a success ends the streak, and the owner is told by email. Likewise per address, whatever the
