@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buf.h"
 #include "common/calendar.h"
 #include "common/errors.h"
 #include "common/ids.h"
@@ -216,30 +217,14 @@ char *parity_json_dumps_new(const json_t *value)
 
 /* ------------------------------------------------------------------ shortest round-trip reals */
 
-struct text {
-  char *buf;
-  size_t len, cap;
-};
-
-static void text_add(struct text *t, const char *s, size_t n)
+/* Unbounded: the text is Parity's own output, whose size its input already bounded. */
+static void text_add(struct parity_buf *t, const char *s, size_t n)
 {
-  if (t->len + n + 1 > t->cap) {
-    size_t cap = t->cap ? t->cap : 256;
-    while (cap < t->len + n + 1)
-      cap *= 2;
-    char *grown = realloc(t->buf, cap);
-    if (!grown)
-      abort();
-    t->buf = grown;
-    t->cap = cap;
-  }
-  memcpy(t->buf + t->len, s, n);
-  t->len += n;
-  t->buf[t->len] = '\0';
+  (void)parity_buf_add(t, s, n);
 }
 
 /* A string as JSON text (quoted and escaped), by jansson's own encoder. */
-static void text_string(struct text *t, const json_t *str)
+static void text_string(struct parity_buf *t, const json_t *str)
 {
   char *quoted = str ? json_dumps(str, JSON_ENCODE_ANY) : NULL;
   if (!quoted)
@@ -248,7 +233,7 @@ static void text_string(struct text *t, const json_t *str)
   free(quoted);
 }
 
-static void text_real(struct text *t, double v)
+static void text_real(struct parity_buf *t, double v)
 {
   char num[40];
   for (int digits = 15; digits <= 17; digits++) {
@@ -261,7 +246,7 @@ static void text_real(struct text *t, double v)
   text_add(t, num, strlen(num));
 }
 
-static void text_value(struct text *t, const json_t *v)
+static void text_value(struct parity_buf *t, const json_t *v)
 {
   char num[32];
   switch (json_typeof(v)) {
@@ -316,7 +301,8 @@ static void text_value(struct text *t, const json_t *v)
 
 char *parity_json_dumps_exact_new(const json_t *value)
 {
-  struct text t = { 0 };
+  struct parity_buf t;
+  parity_buf_init(&t, PARITY_BUF_UNBOUNDED);
   text_value(&t, value);
-  return t.buf;
+  return parity_buf_take(&t);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "common/buf.h"
 #include "decisional/bars.h"
 
 #define READ_CHUNK (1u << 16)
@@ -199,21 +200,12 @@ int parity_quant_csv_read_wide(const char *path, struct parity_wide_csv *out, st
   gzFile f = gzopen(path, "rb");
   if (!f)
     return parity_quant_fail(err, PARITY_EIO, "%s: cannot open", path);
-  char *buf = NULL;
-  size_t len = 0, cap = 0;
+  struct parity_buf text;
+  parity_buf_init(&text, PARITY_QCSV_MAX_BYTES);
+  char chunk[READ_CHUNK];
   int rc = PARITY_OK;
   for (;;) {
-    if (len + READ_CHUNK > cap) {
-      size_t ncap = cap ? cap * 2 : 4 * READ_CHUNK;
-      char *grown = realloc(buf, ncap);
-      if (!grown) {
-        rc = parity_quant_fail(err, PARITY_ENOMEM, "out of memory reading %s", path);
-        goto out;
-      }
-      buf = grown;
-      cap = ncap;
-    }
-    int got = gzread(f, buf + len, READ_CHUNK);
+    int got = gzread(f, chunk, READ_CHUNK);
     if (got < 0) {
       int zerr;
       rc = parity_quant_fail(err, PARITY_EIO, "%s: read error: %s", path, gzerror(f, &zerr));
@@ -221,16 +213,15 @@ int parity_quant_csv_read_wide(const char *path, struct parity_wide_csv *out, st
     }
     if (got == 0)
       break;
-    len += (size_t)got;
-    if (len > PARITY_QCSV_MAX_BYTES) {
+    if (parity_buf_add(&text, chunk, (size_t)got)) {
       rc = parity_quant_fail(err, PARITY_ETOOBIG, "%s: more than %u bytes", path, PARITY_QCSV_MAX_BYTES);
       goto out;
     }
   }
-  rc = parity_quant_csv_parse_wide(path, buf, len, out, err);
+  rc = parity_quant_csv_parse_wide(path, text.data ? text.data : "", text.len, out, err);
 out:
   gzclose(f);
-  free(buf);
+  parity_buf_free(&text);
   return rc;
 }
 

@@ -14,6 +14,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "common/buf.h"
 #include "common/config.h"
 #include "common/errors.h"
 #include "common/log.h"
@@ -21,7 +22,6 @@
 #define YAHOO_USER_AGENT "Mozilla/5.0 (compatible; parity/0.1; +https://github.com/parity)"
 #define YAHOO_MAX_REDIRECTS 3
 #define YAHOO_SLEEP_SLICE_MS 50 /* backoff sleeps wake this often to notice the cancel flag */
-#define YAHOO_BODY_INITIAL (64 * 1024)
 #define YAHOO_URL_MAX (PARITY_YAHOO_BASE_URL_MAX + 128)
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -376,8 +376,7 @@ struct parity_yahoo_client {
   size_t max_response;
   const atomic_int *cancel;
   uint64_t rng; /* jitter only; per client so threads never share it */
-  char *body;
-  size_t body_len, body_cap;
+  struct parity_buf body; /* bounded by max_response */
   bool body_too_big;
   char curl_error[CURL_ERROR_SIZE];
 };
@@ -424,25 +423,10 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
 {
   struct parity_yahoo_client *c = userp;
   size_t n = size * nmemb;
-  if (n > c->max_response - c->body_len) {
+  if (parity_buf_add(&c->body, data, n)) {
     c->body_too_big = true;
     return 0; /* curl stops the transfer with CURLE_WRITE_ERROR */
   }
-  if (c->body_len + n + 1 > c->body_cap) {
-    size_t cap = c->body_cap ? c->body_cap : YAHOO_BODY_INITIAL;
-    while (cap < c->body_len + n + 1)
-      cap *= 2;
-    if (cap > c->max_response + 1) /* never more than the cap and its NUL */
-      cap = c->max_response + 1;
-    char *grown = realloc(c->body, cap);
-    if (!grown)
-      abort();
-    c->body = grown;
-    c->body_cap = cap;
-  }
-  memcpy(c->body + c->body_len, data, n);
-  c->body_len += n;
-  c->body[c->body_len] = '\0';
   return n;
 }
 
@@ -492,6 +476,7 @@ int parity_yahoo_client_new(const struct parity_yahoo_options *opt, struct parit
   c->max_response = opt->max_response > 0 && opt->max_response < PARITY_YAHOO_MAX_RESPONSE
                       ? opt->max_response
                       : PARITY_YAHOO_MAX_RESPONSE;
+  parity_buf_init(&c->body, c->max_response);
   c->cancel = opt->cancel;
   if (getrandom(&c->rng, sizeof(c->rng), 0) != (ssize_t)sizeof(c->rng))
     c->rng = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)c;
@@ -538,7 +523,7 @@ void parity_yahoo_client_free(struct parity_yahoo_client *client)
     return;
   if (client->curl)
     curl_easy_cleanup(client->curl);
-  free(client->body);
+  parity_buf_free(&client->body);
   free(client);
 }
 
@@ -591,11 +576,9 @@ struct attempt {
 
 static void perform(struct parity_yahoo_client *c, struct attempt *a)
 {
-  c->body_len = 0;
+  parity_buf_clear(&c->body);
   c->body_too_big = false;
   c->curl_error[0] = '\0';
-  if (c->body)
-    c->body[0] = '\0';
   a->status = 0;
   a->retry_after_ms = -1;
   a->code = curl_easy_perform(c->curl);
@@ -615,7 +598,7 @@ static const char *curl_reason(const struct parity_yahoo_client *c, CURLcode cod
 static const char *error_description(const struct parity_yahoo_client *c, char *buf, size_t len)
 {
   snprintf(buf, len, "%s", "no chart.error.description in the body");
-  json_t *root = c->body_len ? json_loadb(c->body, c->body_len, 0, NULL) : NULL;
+  json_t *root = c->body.len ? json_loadb(c->body.data, c->body.len, 0, NULL) : NULL;
   json_t *error = json_object_get(json_object_get(root, "chart"), "error");
   const char *code = json_string_value(json_object_get(error, "code"));
   const char *desc = json_string_value(json_object_get(error, "description"));
@@ -640,7 +623,7 @@ static int fetch_body(struct parity_yahoo_client *c, const char *symbol, const c
     perform(c, &a);
     info->attempts++;
     info->http_status = a.status;
-    info->bytes = c->body_len;
+    info->bytes = c->body.len;
 
     int rc = PARITY_OK;
     bool retry = false;
@@ -727,7 +710,7 @@ static int fetch_chart(struct parity_yahoo_client *c, const char *symbol, const 
   rc = fetch_body(c, symbol, url, info, err);
   if (rc)
     goto out;
-  rc = parity_yahoo_parse_chart(c->body ? c->body : "", c->body_len, symbol, kind, chart, err);
+  rc = parity_yahoo_parse_chart(c->body.data ? c->body.data : "", c->body.len, symbol, kind, chart, err);
   info->chart = chart->info;
 out:
   if (rc)

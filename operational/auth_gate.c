@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "common/buf.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "operational/app.h"
@@ -88,8 +89,7 @@ void parity_auth_gate_shutdown(struct parity_app *app)
 /* ------------------------------------------------------------------ client IP and rate limit */
 
 struct xff_collect {
-  char *text;
-  size_t len;
+  struct parity_buf list; /* bounded by PARITY_GATE_XFF_COLLECT_MAX */
   bool overflow;
 };
 
@@ -100,19 +100,10 @@ static enum MHD_Result collect_xff(void *cls, enum MHD_ValueKind kind, const cha
   struct xff_collect *c = cls;
   if (strcasecmp(key, "X-Forwarded-For") != 0 || !value)
     return MHD_YES;
-  size_t n = strlen(value);
-  if (c->len + n + 2 > PARITY_GATE_XFF_COLLECT_MAX) {
+  if ((c->list.len && parity_buf_add(&c->list, ",", 1)) || parity_buf_add(&c->list, value, strlen(value))) {
     c->overflow = true;
     return MHD_NO;
   }
-  char *grown = realloc(c->text, c->len + n + 2);
-  if (!grown)
-    abort();
-  c->text = grown;
-  if (c->len)
-    c->text[c->len++] = ',';
-  memcpy(c->text + c->len, value, n + 1);
-  c->len += n;
   return MHD_YES;
 }
 
@@ -121,17 +112,18 @@ static void client_address(struct parity_request *req)
   const union MHD_ConnectionInfo *info = MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
   if (!info || !info->client_addr)
     return;
-  struct xff_collect xff = { NULL, 0, false };
+  struct xff_collect xff = { .overflow = false };
+  parity_buf_init(&xff.list, PARITY_GATE_XFF_COLLECT_MAX - 1);
   if (req->app->proxies.count > 0)
     MHD_get_connection_values(req->conn, MHD_HEADER_KIND, collect_xff, &xff);
   struct parity_ip ip;
   /* A list too long to hold is not trusted: the peer (the proxy) is used, as for a malformed one. */
-  if (parity_client_ip(info->client_addr, xff.overflow ? NULL : xff.text, &req->app->proxies, &ip) == PARITY_OK) {
+  if (parity_client_ip(info->client_addr, xff.overflow ? NULL : xff.list.data, &req->app->proxies, &ip) == PARITY_OK) {
     char text[PARITY_IP_STRLEN];
     if (parity_ip_format(&ip, text) == PARITY_OK)
       snprintf(req->client_ip, sizeof(req->client_ip), "%s", text);
   }
-  free(xff.text);
+  parity_buf_free(&xff.list);
 }
 
 static uint64_t monotonic_ms(void)

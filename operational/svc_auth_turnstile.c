@@ -5,14 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buf.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "operational/app.h"
 #include "operational/svc_auth.h"
 
 struct answer {
-  char *data;
-  size_t len;
+  struct parity_buf body; /* bounded by PARITY_AUTH_TURNSTILE_ANSWER_MAX */
   bool too_big;
 };
 
@@ -20,17 +20,10 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
   struct answer *a = userdata;
   size_t n = size * nmemb;
-  if (a->len + n > PARITY_AUTH_TURNSTILE_ANSWER_MAX) {
+  if (parity_buf_add(&a->body, ptr, n)) {
     a->too_big = true;
     return 0; /* aborts the transfer */
   }
-  char *grown = realloc(a->data, a->len + n + 1);
-  if (!grown)
-    abort();
-  a->data = grown;
-  memcpy(a->data + a->len, ptr, n);
-  a->len += n;
-  a->data[a->len] = '\0';
   return n;
 }
 
@@ -64,7 +57,8 @@ int parity_svc_auth_turnstile(struct parity_app *app, const char *token, const c
   if (!c)
     abort();
   char *form = NULL;
-  struct answer a = { NULL, 0, false };
+  struct answer a = { .too_big = false };
+  parity_buf_init(&a.body, PARITY_AUTH_TURNSTILE_ANSWER_MAX);
   form_add(c, &form, "secret", secret);
   form_add(c, &form, "response", token);
   if (client_ip && client_ip[0])
@@ -84,7 +78,7 @@ int parity_svc_auth_turnstile(struct parity_app *app, const char *token, const c
 
   int rc = PARITY_OK;
   json_t *doc = NULL;
-  if (cc != CURLE_OK || status != 200 || !a.data) {
+  if (cc != CURLE_OK || status != 200 || !a.body.data) {
     parity_log(PARITY_LOG_WARN, "turnstile_unreachable", "{s:s, s:i}", "error",
                cc != CURLE_OK ? curl_easy_strerror(cc) : "bad answer", "status", (int)status);
     /* Fail closed: without the check the endpoint would be open to the bots it is there to stop. */
@@ -94,7 +88,7 @@ int parity_svc_auth_turnstile(struct parity_app *app, const char *token, const c
     rc = PARITY_EUNAVAILABLE;
     goto out;
   }
-  doc = json_loads(a.data, 0, NULL);
+  doc = json_loads(a.body.data, 0, NULL);
   if (!json_is_true(json_object_get(doc, "success"))) {
     fail->code = "CAPTCHA_FAILED";
     fail->message = "the human check failed: try again";
@@ -102,6 +96,6 @@ int parity_svc_auth_turnstile(struct parity_app *app, const char *token, const c
   }
 out:
   json_decref(doc);
-  free(a.data);
+  parity_buf_free(&a.body);
   return rc;
 }
