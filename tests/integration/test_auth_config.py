@@ -161,7 +161,7 @@ def test_a_busy_hash_gate_answers_503_busy_with_retry_after_and_counts_no_failur
     """Two argon2id hashes run at once; with PASSWORD_GATE_TIMEOUT_MS=1 the others are shed at once. A shed
     login or registration is 503 BUSY with Retry-After (as a lockout's 429 carries one), and since no password
     was checked, the attempt counted in advance is given back."""
-    daemon = extra_operational(BUSY_OFFSET, PASSWORD_GATE_TIMEOUT_MS="1", HTTP_THREADS=str(BUSY_CLIENTS))
+    daemon = extra_operational(BUSY_OFFSET, PASSWORD_GATE_TIMEOUT_MS="1")
     try:
         api = f"{daemon.public}/api/v1"
 

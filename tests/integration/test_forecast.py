@@ -358,14 +358,14 @@ def test_pending_cap_holds_under_concurrent_requests(priced_stack, db, broker):
     """One investor fires 45 forecast requests at once while no worker computes (decisional stopped, so every
     accepted forecast stays pending): exactly 20 are accepted, the rest are refused with 429
     TOO_MANY_PENDING_FORECASTS, and the database never holds more than 20 pending forecasts for them. The
-    requests go to a replica with as many HTTP threads as database connections, so they really overlap."""
+    requests go to a replica of their own (a thread per connection), so they really overlap."""
     inv = Investor()
     inv.onboard(1, "short")
     decisional = priced_stack[1]
     assert decisional.stop() == 0
     replica = None
     try:
-        replica = conftest.extra_operational(REPLICA_OFFSET, HTTP_THREADS="16")
+        replica = conftest.extra_operational(REPLICA_OFFSET)
         start = threading.Barrier(CONCURRENT_REQUESTS)
         auth = {"Authorization": inv.session.headers["Authorization"]}
 
