@@ -19,7 +19,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 LOCAL = os.path.join(ROOT, "deploy", "local")
 AMQP_PORT = os.environ.get("PARITY_TEST_CLI_AMQP_PORT", "56673")
 PG_PORT = os.environ.get("PARITY_TEST_CLI_PG_PORT", "56433")
-PARITY = os.path.join(os.environ.get("PARITY_BIN", os.path.join(ROOT, "build", "bin")), "parity")
+PARITY = os.path.join(os.path.abspath(os.environ.get("PARITY_BIN", os.path.join(ROOT, "build", "bin"))), "parity")
 # A port where nothing listens: a command that connects there fails.
 CLOSED_URL = "postgresql://parity@127.0.0.1:1/parity"
 

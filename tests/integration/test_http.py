@@ -115,7 +115,8 @@ def test_sigterm_drains_and_exits_cleanly(stack):
 def test_the_public_root_serves_the_spa_or_a_placeholder(stack):
     root = requests.get(f"{PUBLIC}/", timeout=HTTP_TIMEOUT)
     assert root.status_code == 200 and root.headers["Content-Type"].startswith("text/html")
-    assert "Parity" in root.text and "/api/v1/openapi.json" in root.text
+    # The build tree links share/parity/www to frontend/dist: the SPA when it was built, else the placeholder.
+    assert '<div id="root">' in root.text or ("Parity" in root.text and "/api/v1/openapi.json" in root.text)
     assert requests.get(f"{PUBLIC}/portfolio/overview", timeout=HTTP_TIMEOUT).status_code == 200  # client-side route
     assert requests.get(f"{PUBLIC}/api/v1/nothing", timeout=HTTP_TIMEOUT).json()["error"]["code"] == "NOT_FOUND"
     assert requests.get(f"{PUBLIC}/internal/pipeline/daily", timeout=HTTP_TIMEOUT).status_code == 404
