@@ -234,7 +234,7 @@ static void row(struct seed_run *run, const char *fmt, ...)
 /* One investor's rows of one table, in COPY's text format (no field needs escaping). */
 static void investor_rows(struct seed_run *run, enum seed_table table, long index, const struct parity_seed_investor *p)
 {
-  long long id = (long long)(run->first_id + index);
+  long long id = (long long)run->first_id + index;
   const struct parity_seed_model *m = &run->models[p->model];
   switch (table) {
   case T_USERS:

@@ -17,7 +17,7 @@ static const struct {
   PARITY_CONFIG_VARS(DEFAULT_MEMBER)
 #undef DEFAULT_MEMBER
 } defaults = {
-#define DEFAULT_VALUE(name, type, member, def, min, max, doc) .member = def,
+#define DEFAULT_VALUE(name, type, member, def, min, max, doc) .member = (def),
     PARITY_CONFIG_VARS(DEFAULT_VALUE)
 #undef DEFAULT_VALUE
 };
