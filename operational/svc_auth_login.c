@@ -16,13 +16,6 @@
 #include "operational/queries.h"
 #include "operational/svc_auth.h"
 
-static int failed(struct parity_auth_fail *fail, int rc, const char *code, const char *message)
-{
-  fail->code = code;
-  fail->message = message;
-  return rc;
-}
-
 void parity__auth_id_text(int64_t id, char out[PARITY_AUTH_ID_TEXT])
 {
   snprintf(out, PARITY_AUTH_ID_TEXT, "%lld", (long long)id);
@@ -31,7 +24,7 @@ void parity__auth_id_text(int64_t id, char out[PARITY_AUTH_ID_TEXT])
 /* ------------------------------------------------------------------ lockout */
 
 int parity__auth_attempt_begin(struct parity_db *db, const char *key, int64_t now, struct parity__auth_attempt *a,
-                               struct parity_auth_fail *fail)
+                               struct parity_svc_error *fail)
 {
   memset(a, 0, sizeof(*a));
   snprintf(a->key, sizeof(a->key), "%s", key);
@@ -46,8 +39,8 @@ int parity__auth_attempt_begin(struct parity_db *db, const char *key, int64_t no
   int64_t retry = 0;
   if (parity_lockout_check(&st, now, &retry) == PARITY_ERATE) {
     fail->retry_after = (long)retry;
-    rc = failed(fail, PARITY_ERATE, "ACCOUNT_LOCKED",
-                "too many failed attempts for this account: try again after Retry-After seconds");
+    rc = parity_svc_fail(fail, PARITY_ERATE, "ACCOUNT_LOCKED", "%s",
+                         "too many failed attempts for this account: try again after Retry-After seconds");
     goto out;
   }
   rc = parity_lockout_record_failure(&st, now, &a->locked_now);
@@ -77,7 +70,7 @@ int parity__auth_attempt_refund(struct parity_db *db, const struct parity__auth_
 }
 
 int parity__auth_attempt_shed(struct parity_app *app, const struct parity__auth_attempt *a,
-                              struct parity_auth_fail *fail)
+                              struct parity_svc_error *fail)
 {
   struct parity_db *db = NULL;
   if (parity_db_pool_acquire(&app->pool, &db) == PARITY_OK) {
@@ -178,10 +171,10 @@ out:
   return rc;
 }
 
-int parity__auth_code_used(struct parity_auth_fail *fail)
+int parity__auth_code_used(struct parity_svc_error *fail)
 {
-  return failed(fail, PARITY_ECONFLICT, "CODE_ALREADY_USED",
-                "this code was just used (by another request?): wait for the next code from your app");
+  return parity_svc_fail(fail, PARITY_ECONFLICT, "CODE_ALREADY_USED", "%s",
+                         "this code was just used (by another request?): wait for the next code from your app");
 }
 
 /* ------------------------------------------------------------------ sessions */
@@ -321,7 +314,7 @@ static int login_accepted(struct parity_app *app, struct parity_db *db, const st
 
 int parity_svc_auth_login(struct parity_app *app, const struct parity_auth_client *client, const char *email,
                           const char *password, size_t password_len, struct parity_auth_login *out,
-                          struct parity_auth_fail *fail)
+                          struct parity_svc_error *fail)
 {
   char key[PARITY_EMAIL_MAX_BYTES + 1], new_hash[PARITY_PASSWORD_HASH_MAX];
   struct parity__auth_attempt attempt;
@@ -329,7 +322,7 @@ int parity_svc_auth_login(struct parity_app *app, const struct parity_auth_clien
   struct parity_db *db = NULL;
   memset(out, 0, sizeof(*out));
   if (parity_email_normalize(email, strlen(email), key, sizeof(key)) != PARITY_OK)
-    return failed(fail, PARITY_EINVAL, "INVALID_EMAIL", "not an email address");
+    return parity_svc_fail(fail, PARITY_EINVAL, "INVALID_EMAIL", "%s", "not an email address");
   int64_t now = (int64_t)time(NULL);
 
   int rc = parity_db_pool_acquire(&app->pool, &db);
@@ -351,7 +344,7 @@ int parity_svc_auth_login(struct parity_app *app, const struct parity_auth_clien
     return parity__auth_attempt_shed(app, &attempt, fail);
   if (vrc != PARITY_OK) {
     parity__auth_attempt_failed(app, &attempt, user.found);
-    return failed(fail, PARITY_EAUTH, "INVALID_CREDENTIALS", "the email or the password is wrong");
+    return parity_svc_fail(fail, PARITY_EAUTH, "INVALID_CREDENTIALS", "%s", "the email or the password is wrong");
   }
   if (!user.verified) {
     rc = parity_db_pool_acquire(&app->pool, &db);
@@ -359,8 +352,8 @@ int parity_svc_auth_login(struct parity_app *app, const struct parity_auth_clien
       rc = parity__auth_attempt_clear(db, &attempt);
       parity_db_pool_release(&app->pool, db);
     }
-    return rc ? rc : failed(fail, PARITY_EFORBIDDEN, "EMAIL_NOT_VERIFIED",
-                            "confirm your email address with the link we sent before logging in");
+    return rc ? rc : parity_svc_fail(fail, PARITY_EFORBIDDEN, "EMAIL_NOT_VERIFIED", "%s",
+                                     "confirm your email address with the link we sent before logging in");
   }
   /* Parameters changed since this hash was made: store a hash at today's cost (outside any transaction). */
   bool have_new = rehash && parity_password_hash(password, password_len, new_hash) == PARITY_OK;
@@ -378,12 +371,13 @@ int parity_svc_auth_login(struct parity_app *app, const struct parity_auth_clien
 }
 
 int parity_svc_auth_login_2fa(struct parity_app *app, const struct parity_auth_client *client, const char *mfa_token,
-                              const char *code, struct parity_auth_login *out, struct parity_auth_fail *fail)
+                              const char *code, struct parity_auth_login *out, struct parity_svc_error *fail)
 {
   char hash[PARITY_TOKEN_HASH_HEXLEN + 1];
   memset(out, 0, sizeof(*out));
   if (parity_token_hash(mfa_token, hash) != PARITY_OK)
-    return failed(fail, PARITY_EAUTH, "INVALID_MFA_TOKEN", "the login step expired or is unknown: log in again");
+    return parity_svc_fail(fail, PARITY_EAUTH, "INVALID_MFA_TOKEN", "%s",
+                           "the login step expired or is unknown: log in again");
   int64_t now = (int64_t)time(NULL);
   struct parity_db *db = NULL;
   int rc = parity_db_pool_acquire(&app->pool, &db);
@@ -396,7 +390,8 @@ int parity_svc_auth_login_2fa(struct parity_app *app, const struct parity_auth_c
   if (rc)
     goto out;
   if (PQntuples(r) != 1) {
-    rc = failed(fail, PARITY_EAUTH, "INVALID_MFA_TOKEN", "the login step expired or is unknown: log in again");
+    rc = parity_svc_fail(fail, PARITY_EAUTH, "INVALID_MFA_TOKEN", "%s",
+                         "the login step expired or is unknown: log in again");
     goto out;
   }
   user_id = atoll(PQgetvalue(r, 0, 0));
@@ -411,7 +406,7 @@ int parity_svc_auth_login_2fa(struct parity_app *app, const struct parity_auth_c
   if (rc == PARITY_EAUTH) {
     parity_db_rollback(db, rc);
     parity__auth_attempt_failed(app, &attempt, true);
-    rc = failed(fail, PARITY_EAUTH, "INVALID_CODE", "the code is wrong, expired or already used");
+    rc = parity_svc_fail(fail, PARITY_EAUTH, "INVALID_CODE", "%s", "the code is wrong, expired or already used");
     goto out;
   }
   if (rc == PARITY_ECONFLICT) {
@@ -421,11 +416,13 @@ int parity_svc_auth_login_2fa(struct parity_app *app, const struct parity_auth_c
     goto out;
   }
   if (rc == PARITY_ENOTFOUND)
-    rc = failed(fail, PARITY_EAUTH, "INVALID_MFA_TOKEN", "two-factor authentication is off: log in again");
+    rc = parity_svc_fail(fail, PARITY_EAUTH, "INVALID_MFA_TOKEN", "%s",
+                         "two-factor authentication is off: log in again");
   if (!rc)
     rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_CONSUME, &w, hash, "mfa");
   if (!rc && PQntuples(w) != 1) /* a concurrent request completed this login first */
-    rc = failed(fail, PARITY_EAUTH, "INVALID_MFA_TOKEN", "the login step expired or is unknown: log in again");
+    rc = parity_svc_fail(fail, PARITY_EAUTH, "INVALID_MFA_TOKEN", "%s",
+                         "the login step expired or is unknown: log in again");
   if (!rc)
     rc = parity__auth_attempt_clear(db, &attempt);
   if (!rc)
@@ -444,12 +441,12 @@ out:
 /* ------------------------------------------------------------------ refresh and logout */
 
 int parity_svc_auth_refresh(struct parity_app *app, const struct parity_auth_client *client, const char *refresh_token,
-                            struct parity_auth_login *out, struct parity_auth_fail *fail)
+                            struct parity_auth_login *out, struct parity_svc_error *fail)
 {
   char hash[PARITY_TOKEN_HASH_HEXLEN + 1];
   memset(out, 0, sizeof(*out));
   if (!refresh_token || parity_token_hash(refresh_token, hash) != PARITY_OK)
-    return failed(fail, PARITY_EAUTH, "INVALID_REFRESH_TOKEN", "no valid refresh token: log in again");
+    return parity_svc_fail(fail, PARITY_EAUTH, "INVALID_REFRESH_TOKEN", "%s", "no valid refresh token: log in again");
   int64_t now = (int64_t)time(NULL);
   struct parity_db *db = NULL;
   int rc = parity_db_pool_acquire(&app->pool, &db);
@@ -465,7 +462,7 @@ int parity_svc_auth_refresh(struct parity_app *app, const struct parity_auth_cli
   if (rc)
     goto out;
   if (PQntuples(r) != 1) {
-    rc = failed(fail, PARITY_EAUTH, "INVALID_REFRESH_TOKEN", "no valid refresh token: log in again");
+    rc = parity_svc_fail(fail, PARITY_EAUTH, "INVALID_REFRESH_TOKEN", "%s", "no valid refresh token: log in again");
     goto out;
   }
   int64_t user_id = atoll(PQgetvalue(r, 0, 1));
@@ -478,16 +475,17 @@ int parity_svc_auth_refresh(struct parity_app *app, const struct parity_auth_cli
     commit_anyway = true;
     parity_log(PARITY_LOG_WARN, "refresh_token_reuse", "{s:I, s:s, s:s}", "user_id", (json_int_t)user_id,
                "family", family, "ip", client->ip ? client->ip : "");
-    rc = failed(fail, PARITY_EAUTH, "REFRESH_TOKEN_REUSED",
-                "this refresh token was already used: every session of this login is ended, log in again");
+    rc = parity_svc_fail(fail, PARITY_EAUTH, "REFRESH_TOKEN_REUSED", "%s",
+                         "this refresh token was already used: every session of this login is ended, log in again");
     goto out;
   }
   if (strcmp(PQgetvalue(r, 0, 4), "t") == 0) {
-    rc = failed(fail, PARITY_EAUTH, "SESSION_REVOKED", "this session was ended: log in again");
+    rc = parity_svc_fail(fail, PARITY_EAUTH, "SESSION_REVOKED", "%s", "this session was ended: log in again");
     goto out;
   }
   if (strcmp(PQgetvalue(r, 0, 6), "t") == 0) {
-    rc = failed(fail, PARITY_EAUTH, "SESSION_EXPIRED", "this session is older than 30 days: log in again");
+    rc = parity_svc_fail(fail, PARITY_EAUTH, "SESSION_EXPIRED", "%s",
+                         "this session is older than 30 days: log in again");
     goto out;
   }
   rc = PARITY_DB_EXEC(db, Q_AUTH_SESSION_MARK_USED, &w, PQgetvalue(r, 0, 0));
