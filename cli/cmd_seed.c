@@ -25,8 +25,8 @@
 #include "cli/commands.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/pg.h"
 #include "decisional/quant/rng.h"
-#include "operational/ledger.h"
 #include "operational/money.h"
 #include "operational/queries.h"
 #include "operational/seed_plan.h"
@@ -307,7 +307,7 @@ static int seed(struct seed_run *run, long *real_users)
   PQclear(res);
   if (*real_users > 0 && !run->opt->force)
     return PARITY_ECONFLICT;
-  char n[24];
+  char n[PARITY_I64_TEXT];
   rc = PARITY_DB_EXEC(run->db, Q_SEED_RESERVE_USER_IDS, &res, parity_i64(run->opt->n, n));
   if (rc)
     return rc;

@@ -1,11 +1,18 @@
 /* libpq wrapper: prepared-statement tables, error mapping, transactions, COPY and a blocking pool. */
 #include "common/pg.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/errors.h"
 #include "common/log.h"
+
+const char *parity_i64(int64_t v, char buf[PARITY_I64_TEXT])
+{
+  snprintf(buf, PARITY_I64_TEXT, "%lld", (long long)v);
+  return buf;
+}
 
 static void remember_sqlstate(struct parity_db *db, const PGresult *res)
 {

@@ -9,6 +9,7 @@
 
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/pg.h"
 
 /* An arbitrary constant that names "parity schema migrations" among advisory locks. */
 #define MIGRATION_LOCK_KEY "7061726974790001"
@@ -141,8 +142,8 @@ static int exec_ok(PGconn *conn, const char *sql, const char *what)
 /* Returns 1 and the stored checksum when `version` is applied, 0 when not, negative on error. */
 static int applied_checksum(PGconn *conn, int version, char checksum[65])
 {
-  char v[16];
-  snprintf(v, sizeof(v), "%d", version);
+  char v[PARITY_I64_TEXT];
+  parity_i64(version, v);
   const char *params[] = { v };
   PGresult *r = PQexecParams(conn, "SELECT checksum FROM schema_migrations WHERE version = $1", 1, NULL, params,
                              NULL, NULL, 0);
@@ -163,8 +164,8 @@ static int apply_one(PGconn *conn, const struct migration *m, const char *sql, c
   if (!rc)
     rc = exec_ok(conn, sql, m->name);
   if (!rc) {
-    char v[16];
-    snprintf(v, sizeof(v), "%d", m->version);
+    char v[PARITY_I64_TEXT];
+    parity_i64(m->version, v);
     const char *params[] = { v, m->name, checksum };
     PGresult *r = PQexecParams(conn,
                                "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",

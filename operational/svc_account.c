@@ -25,8 +25,8 @@ static bool is_true(const PGresult *r, int row, int col)
 
 int parity_svc_account_me(struct parity_app *app, int64_t user_id, json_t **out)
 {
-  char uid[PARITY_AUTH_ID_TEXT];
-  parity__auth_id_text(user_id, uid);
+  char uid[PARITY_I64_TEXT];
+  parity_i64(user_id, uid);
   struct parity_db *db = NULL;
   int rc = parity_db_pool_acquire(&app->pool, &db);
   if (rc)
@@ -56,9 +56,9 @@ int parity_svc_account_me(struct parity_app *app, int64_t user_id, json_t **out)
 
 int parity_svc_account_sessions(struct parity_app *app, int64_t user_id, const char *jti, json_t **out)
 {
-  char uid[PARITY_AUTH_ID_TEXT], limit[16];
-  parity__auth_id_text(user_id, uid);
-  snprintf(limit, sizeof(limit), "%d", PARITY_AUTH_SESSIONS_MAX);
+  char uid[PARITY_I64_TEXT], limit[PARITY_I64_TEXT];
+  parity_i64(user_id, uid);
+  parity_i64(PARITY_AUTH_SESSIONS_MAX, limit);
   struct parity_db *db = NULL;
   int rc = parity_db_pool_acquire(&app->pool, &db);
   if (rc)
@@ -84,8 +84,8 @@ int parity_svc_account_revoke_session(struct parity_app *app, int64_t user_id, c
 {
   if (!parity_uuid_valid(id)) /* nothing else may reach a ::uuid cast */
     return PARITY_ENOTFOUND;
-  char uid[PARITY_AUTH_ID_TEXT];
-  parity__auth_id_text(user_id, uid);
+  char uid[PARITY_I64_TEXT];
+  parity_i64(user_id, uid);
   struct parity_db *db = NULL;
   int rc = parity_db_pool_acquire(&app->pool, &db);
   if (rc)
@@ -118,8 +118,8 @@ int parity_svc_account_revoke_session(struct parity_app *app, int64_t user_id, c
 static int reauthenticate(struct parity_app *app, int64_t user_id, const char *password, size_t password_len,
                           struct parity__auth_attempt *attempt, struct parity_svc_error *fail)
 {
-  char uid[PARITY_AUTH_ID_TEXT], hash[PARITY_PASSWORD_HASH_MAX];
-  parity__auth_id_text(user_id, uid);
+  char uid[PARITY_I64_TEXT], hash[PARITY_PASSWORD_HASH_MAX];
+  parity_i64(user_id, uid);
   struct parity_db *db = NULL;
   int rc = parity_db_pool_acquire(&app->pool, &db);
   if (rc)
@@ -164,10 +164,10 @@ int parity_svc_account_2fa_setup(struct parity_app *app, int64_t user_id, const 
                                  json_t **out, struct parity_svc_error *fail)
 {
   unsigned char secret[PARITY_TOTP_SECRET_BYTES];
-  char uid[PARITY_AUTH_ID_TEXT], b32[PARITY_TOTP_SECRET_B32_LEN + 8], uri[PARITY_TOTP_URI_MAX];
+  char uid[PARITY_I64_TEXT], b32[PARITY_TOTP_SECRET_B32_LEN + 8], uri[PARITY_TOTP_URI_MAX];
   char sealed[PARITY_SECRETBOX_SEALED_MAX];
   struct parity__auth_attempt attempt;
-  parity__auth_id_text(user_id, uid);
+  parity_i64(user_id, uid);
   int rc = reauthenticate(app, user_id, password, password_len, &attempt, fail);
   if (rc)
     return rc;
@@ -215,9 +215,9 @@ release:
 /* Ten new recovery codes replace the old ones, in the caller's transaction; *out gets them, once. */
 static int new_recovery_codes(struct parity_db *db, int64_t user_id, json_t **out)
 {
-  char codes[PARITY_RECOVERY_CODE_COUNT][PARITY_RECOVERY_CODE_STRLEN + 1], uid[PARITY_AUTH_ID_TEXT];
+  char codes[PARITY_RECOVERY_CODE_COUNT][PARITY_RECOVERY_CODE_STRLEN + 1], uid[PARITY_I64_TEXT];
   char hash[PARITY_RECOVERY_HASH_HEXLEN + 1];
-  parity__auth_id_text(user_id, uid);
+  parity_i64(user_id, uid);
   int rc = parity_recovery_codes_new(codes);
   if (!rc)
     rc = PARITY_DB_EXEC(db, Q_AUTH_RECOVERY_DELETE_ALL, NULL, uid);
@@ -240,12 +240,12 @@ static int new_recovery_codes(struct parity_db *db, int64_t user_id, json_t **ou
 int parity_svc_account_2fa_enable(struct parity_app *app, int64_t user_id, const char *password, size_t password_len,
                                   const char *code, json_t **out, struct parity_svc_error *fail)
 {
-  char uid[PARITY_AUTH_ID_TEXT], step_text[PARITY_AUTH_ID_TEXT];
+  char uid[PARITY_I64_TEXT], step_text[PARITY_I64_TEXT];
   unsigned char secret[PARITY_SECRETBOX_MAX_PLAINTEXT];
   size_t secret_len = 0;
   int64_t step = 0;
   struct parity__auth_attempt attempt;
-  parity__auth_id_text(user_id, uid);
+  parity_i64(user_id, uid);
   int rc = reauthenticate(app, user_id, password, password_len, &attempt, fail);
   if (rc)
     return rc;
@@ -289,7 +289,7 @@ int parity_svc_account_2fa_enable(struct parity_app *app, int64_t user_id, const
                          "the code does not match: check the app's clock and retry");
     goto out;
   }
-  snprintf(step_text, sizeof(step_text), "%lld", (long long)step);
+  parity_i64(step, step_text);
   rc = PARITY_DB_EXEC(db, Q_AUTH_TOTP_ENABLE, &w, uid, step_text);
   if (!rc && parity_db_affected(w) != 1)
     rc = parity_svc_fail(fail, PARITY_ECONFLICT, "TWO_FACTOR_ALREADY_ENABLED", "%s",
@@ -351,9 +351,9 @@ static int second_factor_step(struct parity_app *app, struct parity_db *db, int6
 int parity_svc_account_2fa_disable(struct parity_app *app, int64_t user_id, const char *password,
                                    size_t password_len, const char *code, struct parity_svc_error *fail)
 {
-  char uid[PARITY_AUTH_ID_TEXT];
+  char uid[PARITY_I64_TEXT];
   struct parity__auth_attempt attempt;
-  parity__auth_id_text(user_id, uid);
+  parity_i64(user_id, uid);
   int rc = reauthenticate(app, user_id, password, password_len, &attempt, fail);
   if (rc)
     return rc;

@@ -89,8 +89,8 @@ static int weak_password(struct parity_svc_error *fail, enum parity_password_pro
 static int new_action_token(struct parity_db *db, const char *uid, const char *type, int ttl_seconds,
                             const char *password_hash, bool retire_older, char token[PARITY_TOKEN_STRLEN + 1])
 {
-  char hash[PARITY_TOKEN_HASH_HEXLEN + 1], ttl[16];
-  snprintf(ttl, sizeof(ttl), "%d", ttl_seconds);
+  char hash[PARITY_TOKEN_HASH_HEXLEN + 1], ttl[PARITY_I64_TEXT];
+  parity_i64(ttl_seconds, ttl);
   int rc = parity_token_new(token);
   if (!rc)
     rc = parity_token_hash(token, hash);
@@ -108,9 +108,9 @@ static int new_action_token(struct parity_db *db, const char *uid, const char *t
  */
 static int mail_quota_take(struct parity_db *db, const char *key, const char *kind, bool *allowed)
 {
-  char quota[16], window[16];
-  snprintf(quota, sizeof(quota), "%d", PARITY_AUTH_MAIL_QUOTA);
-  snprintf(window, sizeof(window), "%d", PARITY_AUTH_MAIL_QUOTA_SECONDS);
+  char quota[PARITY_I64_TEXT], window[PARITY_I64_TEXT];
+  parity_i64(PARITY_AUTH_MAIL_QUOTA, quota);
+  parity_i64(PARITY_AUTH_MAIL_QUOTA_SECONDS, window);
   PGresult *r = NULL;
   int rc = PARITY_DB_EXEC(db, Q_AUTH_MAIL_QUOTA_TAKE, &r, key, quota, window);
   *allowed = !rc && PQntuples(r) == 1;
@@ -137,7 +137,7 @@ int parity__auth_drop_second_factor(struct parity_db *db, const char *uid, bool 
 int parity_svc_auth_register(struct parity_app *app, const char *email, const char *password, size_t password_len,
                              struct parity_svc_error *fail)
 {
-  char key[PARITY_EMAIL_MAX_BYTES + 1], hash[PARITY_PASSWORD_HASH_MAX], uid[PARITY_AUTH_ID_TEXT], token[PARITY_TOKEN_STRLEN + 1];
+  char key[PARITY_EMAIL_MAX_BYTES + 1], hash[PARITY_PASSWORD_HASH_MAX], uid[PARITY_I64_TEXT], token[PARITY_TOKEN_STRLEN + 1];
   char base[PARITY_AUTH_BASE_URL_MAX];
   enum parity_password_problem problem;
   int rc = mailable_email(email, key, fail);
@@ -221,7 +221,7 @@ release:
 
 int parity_svc_auth_verify_email(struct parity_app *app, const char *token, struct parity_svc_error *fail)
 {
-  char hash[PARITY_TOKEN_HASH_HEXLEN + 1], uid[PARITY_AUTH_ID_TEXT] = "";
+  char hash[PARITY_TOKEN_HASH_HEXLEN + 1], uid[PARITY_I64_TEXT] = "";
   if (parity_token_hash(token, hash) != PARITY_OK)
     return parity_svc_fail(fail, PARITY_EINVAL, "INVALID_TOKEN", "%s", "this link is unknown, already used or expired");
   struct parity_db *db = NULL;
@@ -282,7 +282,7 @@ int parity_svc_auth_forgot(struct parity_app *app, const char *email, struct par
 {
   struct timespec start;
   clock_gettime(CLOCK_MONOTONIC, &start);
-  char key[PARITY_EMAIL_MAX_BYTES + 1], token[PARITY_TOKEN_STRLEN + 1], uid[PARITY_AUTH_ID_TEXT], base[PARITY_AUTH_BASE_URL_MAX];
+  char key[PARITY_EMAIL_MAX_BYTES + 1], token[PARITY_TOKEN_STRLEN + 1], uid[PARITY_I64_TEXT], base[PARITY_AUTH_BASE_URL_MAX];
   /* Refused from the text alone, before any lookup: the answer says nothing about accounts. */
   int rc = mailable_email(email, key, fail);
   if (rc)
@@ -324,7 +324,7 @@ int parity_svc_auth_forgot(struct parity_app *app, const char *email, struct par
 int parity_svc_auth_reset(struct parity_app *app, const char *token, const char *password, size_t password_len,
                           struct parity_svc_error *fail)
 {
-  char token_hash[PARITY_TOKEN_HASH_HEXLEN + 1], email[PARITY_EMAIL_MAX_BYTES + 1], uid[PARITY_AUTH_ID_TEXT];
+  char token_hash[PARITY_TOKEN_HASH_HEXLEN + 1], email[PARITY_EMAIL_MAX_BYTES + 1], uid[PARITY_I64_TEXT];
   char hash[PARITY_PASSWORD_HASH_MAX];
   enum parity_password_problem problem;
   bool two_factor_was_on = false;
@@ -417,12 +417,12 @@ int parity_svc_auth_change_password(struct parity_app *app, int64_t user_id, con
                                     size_t current_len, const char *password, size_t password_len,
                                     struct parity_svc_error *fail)
 {
-  char uid[PARITY_AUTH_ID_TEXT], email[PARITY_EMAIL_MAX_BYTES + 1], old_hash[PARITY_PASSWORD_HASH_MAX];
-  char new_hash[PARITY_PASSWORD_HASH_MAX], family[64], touch[16];
+  char uid[PARITY_I64_TEXT], email[PARITY_EMAIL_MAX_BYTES + 1], old_hash[PARITY_PASSWORD_HASH_MAX];
+  char new_hash[PARITY_PASSWORD_HASH_MAX], family[64], touch[PARITY_I64_TEXT];
   enum parity_password_problem problem;
   struct parity__auth_attempt attempt;
-  parity__auth_id_text(user_id, uid);
-  snprintf(touch, sizeof(touch), "%d", PARITY_AUTH_TOUCH_SECONDS);
+  parity_i64(user_id, uid);
+  parity_i64(PARITY_AUTH_TOUCH_SECONDS, touch);
   int64_t now = (int64_t)time(NULL);
 
   struct parity_db *db = NULL;

@@ -78,8 +78,6 @@ struct parity_app;
 #define PARITY_AUTH_TURNSTILE_TIMEOUT_MS 10000
 #define PARITY_AUTH_TURNSTILE_ANSWER_MAX 16384
 
-/* Text of an int64 id or Unix time for statement parameters ("-9223372036854775808" and a NUL fit). */
-#define PARITY_AUTH_ID_TEXT 24
 /* Longest PUBLIC_BASE_URL used in email links (longer values are cut, and the links break: keep it short). */
 #define PARITY_AUTH_BASE_URL_MAX 512
 
@@ -217,8 +215,5 @@ int parity__auth_busy(struct parity_svc_error *fail);
 /* Queues a plain-text email (logged, never failing the request: a lost mail is logged and re-asked for). */
 void parity__auth_mail(struct parity_app *app, const char *kind, const char *to, const char *subject,
                        const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-/* The user id as text for statement parameters. */
-void parity__auth_id_text(int64_t id, char out[PARITY_AUTH_ID_TEXT]);
 
 #endif

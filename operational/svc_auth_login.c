@@ -16,11 +16,6 @@
 #include "operational/queries.h"
 #include "operational/svc_auth.h"
 
-void parity__auth_id_text(int64_t id, char out[PARITY_AUTH_ID_TEXT])
-{
-  snprintf(out, PARITY_AUTH_ID_TEXT, "%lld", (long long)id);
-}
-
 /* ------------------------------------------------------------------ lockout */
 
 int parity__auth_attempt_begin(struct parity_db *db, const char *key, int64_t now, struct parity__auth_attempt *a,
@@ -46,10 +41,10 @@ int parity__auth_attempt_begin(struct parity_db *db, const char *key, int64_t no
   rc = parity_lockout_record_failure(&st, now, &a->locked_now);
   if (rc)
     goto out;
-  char failures[16], last[PARITY_AUTH_ID_TEXT], until[PARITY_AUTH_ID_TEXT];
-  snprintf(failures, sizeof(failures), "%d", st.failures);
-  snprintf(last, sizeof(last), "%lld", (long long)st.last_failure);
-  snprintf(until, sizeof(until), "%lld", (long long)(st.last_failure + PARITY_LOCKOUT_SECONDS));
+  char failures[PARITY_I64_TEXT], last[PARITY_I64_TEXT], until[PARITY_I64_TEXT];
+  parity_i64(st.failures, failures);
+  parity_i64(st.last_failure, last);
+  parity_i64(st.last_failure + PARITY_LOCKOUT_SECONDS, until);
   rc = PARITY_DB_EXEC(db, Q_AUTH_ATTEMPTS_SAVE, NULL, key, failures, last,
                       st.failures >= PARITY_LOCKOUT_MAX_FAILURES ? until : NULL);
 out:
@@ -111,8 +106,8 @@ static bool six_digits(const char *code)
 int parity__auth_second_factor(struct parity_app *app, struct parity_db *db, int64_t user_id, const char *code,
                                bool allow_recovery, int64_t now)
 {
-  char uid[PARITY_AUTH_ID_TEXT];
-  parity__auth_id_text(user_id, uid);
+  char uid[PARITY_I64_TEXT];
+  parity_i64(user_id, uid);
   PGresult *r = NULL, *w = NULL;
   int rc = PARITY_DB_EXEC(db, Q_AUTH_TOTP_GET, &r, uid);
   if (rc)
@@ -144,8 +139,8 @@ int parity__auth_second_factor(struct parity_app *app, struct parity_db *db, int
       rc = PARITY_EAUTH; /* wrong or out of the window */
       goto out;
     }
-    char step_text[PARITY_AUTH_ID_TEXT];
-    snprintf(step_text, sizeof(step_text), "%lld", (long long)step);
+    char step_text[PARITY_I64_TEXT];
+    parity_i64(step, step_text);
     rc = PARITY_DB_EXEC(db, Q_AUTH_TOTP_USE_STEP, &w, uid, step_text);
     if (!rc && parity_db_affected(w) != 1)
       rc = PARITY_ECONFLICT;
@@ -199,8 +194,8 @@ int parity__auth_revoke(struct parity_db *db, int stmt, int nparams, const char 
 
 int parity__auth_revoke_all(struct parity_db *db, int64_t user_id, const char *reason, const char *keep)
 {
-  char uid[PARITY_AUTH_ID_TEXT];
-  parity__auth_id_text(user_id, uid);
+  char uid[PARITY_I64_TEXT];
+  parity_i64(user_id, uid);
   const char *params[] = { uid, reason, keep };
   return parity__auth_revoke(db, Q_AUTH_USER_REVOKE_ALL, 3, params, NULL);
 }
@@ -222,9 +217,9 @@ static int issue_session(struct parity_app *app, struct parity_db *db, const str
                          int64_t user_id, const char *family, const char *family_end, int64_t now,
                          struct parity_auth_login *out)
 {
-  char uid[PARITY_AUTH_ID_TEXT], jti[PARITY_JWT_JTI_MAX + 1], hash[PARITY_TOKEN_HASH_HEXLEN + 1], ttl[16];
+  char uid[PARITY_I64_TEXT], jti[PARITY_JWT_JTI_MAX + 1], hash[PARITY_TOKEN_HASH_HEXLEN + 1], ttl[PARITY_I64_TEXT];
   char agent[PARITY_AUTH_USER_AGENT_MAX + 1];
-  parity__auth_id_text(user_id, uid);
+  parity_i64(user_id, uid);
   int rc = parity_jwt_issue(&app->jwt, user_id, now, out->access_token, sizeof(out->access_token), jti);
   if (!rc)
     rc = parity_token_new(out->refresh_token);
@@ -236,7 +231,7 @@ static int issue_session(struct parity_app *app, struct parity_db *db, const str
   struct parity_ip ip;
   const char *ip_text = client->ip && parity_ip_parse(client->ip, strlen(client->ip), &ip) == PARITY_OK ? client->ip
                                                                                                         : NULL;
-  snprintf(ttl, sizeof(ttl), "%d", PARITY_AUTH_FAMILY_TTL_SECONDS);
+  parity_i64(PARITY_AUTH_FAMILY_TTL_SECONDS, ttl);
   PGresult *r = NULL;
   rc = PARITY_DB_EXEC(db, Q_AUTH_SESSION_INSERT, &r, uid, family, hash, family_end, ip_text,
                       agent[0] ? agent : NULL, jti, ttl);
@@ -279,8 +274,8 @@ static int login_accepted(struct parity_app *app, struct parity_db *db, const st
                           const struct login_user *u, const struct parity__auth_attempt *a, const char *new_hash,
                           int64_t now, struct parity_auth_login *out)
 {
-  char uid[PARITY_AUTH_ID_TEXT], hash[PARITY_TOKEN_HASH_HEXLEN + 1], ttl[16];
-  parity__auth_id_text(u->id, uid);
+  char uid[PARITY_I64_TEXT], hash[PARITY_TOKEN_HASH_HEXLEN + 1], ttl[PARITY_I64_TEXT];
+  parity_i64(u->id, uid);
   int rc = parity_db_begin(db);
   if (rc)
     return rc;
@@ -293,7 +288,7 @@ static int login_accepted(struct parity_app *app, struct parity_db *db, const st
      */
     rc = parity__auth_attempt_refund(db, a);
     out->mfa_required = true;
-    snprintf(ttl, sizeof(ttl), "%d", PARITY_AUTH_MFA_TTL_SECONDS);
+    parity_i64(PARITY_AUTH_MFA_TTL_SECONDS, ttl);
     if (!rc)
       rc = parity_token_new(out->mfa_token);
     if (!rc)
@@ -546,9 +541,9 @@ int parity_svc_auth_logout_all(struct parity_app *app, int64_t user_id)
 
 int parity_svc_auth_session_live(struct parity_app *app, int64_t user_id, const char *jti)
 {
-  char uid[PARITY_AUTH_ID_TEXT], touch[16];
-  parity__auth_id_text(user_id, uid);
-  snprintf(touch, sizeof(touch), "%d", PARITY_AUTH_TOUCH_SECONDS);
+  char uid[PARITY_I64_TEXT], touch[PARITY_I64_TEXT];
+  parity_i64(user_id, uid);
+  parity_i64(PARITY_AUTH_TOUCH_SECONDS, touch);
   struct parity_db *db = NULL;
   int rc = parity_db_pool_acquire(&app->pool, &db);
   if (rc)

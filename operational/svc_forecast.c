@@ -75,8 +75,8 @@ static int pending_check(struct parity_db *db, const char *uid, struct parity_sv
 int parity_svc_forecast_create(struct parity_db *db, int64_t user_id, const struct parity_forecast_request *rq,
                                char id_out[PARITY_UUID_TEXT], struct parity_svc_error *err)
 {
-  char uid[24];
-  snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
+  char uid[PARITY_I64_TEXT];
+  parity_i64(user_id, uid);
   struct parity_portfolio_view *v = malloc(sizeof(*v));
   if (!v)
     abort();
@@ -151,8 +151,8 @@ int parity_svc_forecast_get(struct parity_db *db, int64_t user_id, const char *i
   *pending = false;
   if (!parity_uuid_valid(id))
     return PARITY_ENOTFOUND;
-  char uid[24];
-  snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
+  char uid[PARITY_I64_TEXT];
+  parity_i64(user_id, uid);
   PGresult *res = NULL;
   int rc = PARITY_DB_EXEC(db, Q_FORECAST_GET, &res, id, uid);
   if (rc)

@@ -240,9 +240,9 @@ static int load_prices(struct parity_db *db, int32_t first_day, int32_t last_day
   d->prices_as_of = INT32_MIN;
   if (d->nsymbols == 0)
     return PARITY_OK;
-  char *array = symbols_array_new(d), from[16], to[16];
-  snprintf(from, sizeof(from), "%d", (int)first_day);
-  snprintf(to, sizeof(to), "%d", (int)last_day);
+  char *array = symbols_array_new(d), from[PARITY_I64_TEXT], to[PARITY_I64_TEXT];
+  parity_i64(first_day, from);
+  parity_i64(last_day, to);
   PGresult *closes = NULL, *latest = NULL;
   int rc = PARITY_DB_EXEC(db, Q_HISTORY_CLOSES, &closes, array, from, to);
   if (!rc)
@@ -319,8 +319,8 @@ int parity_svc_history(struct parity_db *db, int64_t user_id, const char *range_
   if (parity_history_range_parse(range_text, &range)) {
     return parity_svc_fail(err, PARITY_EINVAL, NULL, "range must be one of 1D, 1W, 1M, 6M, 1Y, YTD, 5Y, MAX");
   }
-  char uid[24];
-  snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
+  char uid[PARITY_I64_TEXT];
+  parity_i64(user_id, uid);
   struct history_data *d = calloc(1, sizeof(*d));
   if (!d)
     abort();

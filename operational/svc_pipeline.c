@@ -104,8 +104,8 @@ int parity_svc_cleanup(struct parity_db *db, json_t **out)
   static const char *const names[] = { "processed_messages", "outbox", "action_tokens", "sessions",
                                        "login_attempts", "mail_quota" };
   _Static_assert(sizeof(steps) / sizeof(steps[0]) == sizeof(names) / sizeof(names[0]), "a name per step");
-  char keep[16];
-  snprintf(keep, sizeof(keep), "%d", PARITY_CLEANUP_KEEP_DAYS);
+  char keep[PARITY_I64_TEXT];
+  parity_i64(PARITY_CLEANUP_KEEP_DAYS, keep);
   json_t *deleted = json_object();
   for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
     PGresult *res = NULL;

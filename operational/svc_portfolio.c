@@ -15,17 +15,11 @@ static int64_t text_to_i64(const char *s)
   return s && *s ? strtoll(s, NULL, 10) : 0;
 }
 
-static char *i64_text(int64_t v, char buf[24])
-{
-  snprintf(buf, 24, "%lld", (long long)v);
-  return buf;
-}
-
 int parity_svc_portfolio_load(struct parity_db *db, int64_t user_id, struct parity_portfolio_view *out)
 {
   memset(out, 0, sizeof(*out));
-  char uid[24];
-  i64_text(user_id, uid);
+  char uid[PARITY_I64_TEXT];
+  parity_i64(user_id, uid);
   PGresult *res = NULL;
   int rc = PARITY_DB_EXEC(db, Q_PORTFOLIO_GET, &res, uid);
   if (rc)

@@ -23,7 +23,7 @@ struct locked_portfolio {
 
 static int lock_portfolio(struct parity_db *db, int64_t user_id, struct locked_portfolio *out, bool *exists)
 {
-  char uid[24];
+  char uid[PARITY_I64_TEXT];
   PGresult *res = NULL;
   int rc = PARITY_DB_EXEC(db, Q_PORTFOLIO_LOCK, &res, parity_i64(user_id, uid));
   if (rc)
@@ -42,7 +42,7 @@ static int lock_portfolio(struct parity_db *db, int64_t user_id, struct locked_p
 
 static int set_portfolio_cash(struct parity_db *db, int64_t user_id, int64_t cash, int64_t pending)
 {
-  char uid[24], c[24], p[24];
+  char uid[PARITY_I64_TEXT], c[PARITY_I64_TEXT], p[PARITY_I64_TEXT];
   return PARITY_DB_EXEC(db, Q_PORTFOLIO_SET_CASH, NULL, parity_i64(user_id, uid), parity_i64(cash, c),
                         parity_i64(pending < cash ? pending : cash, p));
 }
@@ -55,7 +55,7 @@ static int set_portfolio_cash(struct parity_db *db, int64_t user_id, int64_t cas
 static int open_deploy_request(struct parity_db *db, const struct parity_config *cfg, int64_t user_id,
                                const char *reason, const char **status)
 {
-  char uid[24];
+  char uid[PARITY_I64_TEXT];
   PGresult *res = NULL;
   int rc = PARITY_DB_EXEC(db, Q_REQUEST_OPEN_FOR_USER, &res, parity_i64(user_id, uid));
   if (rc)
@@ -267,7 +267,7 @@ int parity_svc_apply_request(struct parity_db *db, const char *request_id, int *
   /* What was invested is now deployed (or, below $1 a trade, left as plain portfolio cash). */
   if (!rc)
     rc = set_portfolio_cash(db, user_id, v->cash_cents + cash_delta, 0);
-  char count[24];
+  char count[PARITY_I64_TEXT];
   if (!rc)
     rc = PARITY_DB_EXEC(db, Q_REQUEST_APPLIED, NULL, request_id, parity_i64(n_trades, count));
   if (!rc)
