@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "cli/commands.h"
+#include "common/alloc.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "common/pg.h"
@@ -334,10 +335,8 @@ int parity_cli_seed_investors(int argc, char **argv)
   parity_cli_database_free(&target);
   if (open_rc != PARITY_OK)
     return fail("cannot connect to the database");
-  struct seed_run *run = calloc(1, sizeof(*run));
-  char *buf = malloc(SEED_COPY_BUFFER_BYTES);
-  if (!run || !buf)
-    abort();
+  struct seed_run *run = parity_xcalloc(1, sizeof(*run));
+  char *buf = parity_xmalloc(SEED_COPY_BUFFER_BYTES);
   run->db = &db;
   run->opt = &opt;
   run->buf = buf;

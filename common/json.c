@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/calendar.h"
 #include "common/errors.h"
 #include "common/ids.h"
@@ -227,9 +228,7 @@ static void text_add(struct text *t, const char *s, size_t n)
     size_t cap = t->cap ? t->cap : 256;
     while (cap < t->len + n + 1)
       cap *= 2;
-    char *grown = realloc(t->buf, cap);
-    if (!grown)
-      abort();
+    char *grown = parity_xrealloc(t->buf, cap);
     t->buf = grown;
     t->cap = cap;
   }

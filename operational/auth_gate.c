@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "common/alloc.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "operational/app.h"
@@ -105,9 +106,7 @@ static enum MHD_Result collect_xff(void *cls, enum MHD_ValueKind kind, const cha
     c->overflow = true;
     return MHD_NO;
   }
-  char *grown = realloc(c->text, c->len + n + 2);
-  if (!grown)
-    abort();
+  char *grown = parity_xrealloc(c->text, c->len + n + 2);
   c->text = grown;
   if (c->len)
     c->text[c->len++] = ',';

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/alloc.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "operational/app.h"
@@ -209,9 +210,7 @@ static void *listener_main(void *arg)
 
 int parity_forecast_listener_start(struct parity_app *app)
 {
-  struct parity_forecast_listener *l = calloc(1, sizeof(*l));
-  if (!l)
-    abort();
+  struct parity_forecast_listener *l = parity_xcalloc(1, sizeof(*l));
   l->app = app;
   pthread_condattr_t attr;
   pthread_condattr_init(&attr);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "common/pg.h"
@@ -63,9 +64,7 @@ static int list_migrations(const char *dir, struct migration **out, size_t *n_ou
     parity_log(PARITY_LOG_ERROR, "migrations_dir_missing", "{s:s}", "dir", dir);
     return PARITY_EIO;
   }
-  struct migration *list = calloc(PARITY_MIGRATION_MAX_FILES, sizeof(*list));
-  if (!list)
-    abort();
+  struct migration *list = parity_xcalloc(PARITY_MIGRATION_MAX_FILES, sizeof(*list));
   size_t n = 0;
   int rc = PARITY_OK;
   struct dirent *e;
@@ -78,8 +77,8 @@ static int list_migrations(const char *dir, struct migration **out, size_t *n_ou
       break;
     }
     list[n].version = version;
-    list[n].name = strdup(e->d_name);
-    if (asprintf(&list[n].path, "%s/%s", dir, e->d_name) < 0 || !list[n].name)
+    list[n].name = parity_xstrdup(e->d_name);
+    if (asprintf(&list[n].path, "%s/%s", dir, e->d_name) < 0)
       abort();
     n++;
   }
@@ -106,9 +105,7 @@ static int read_file(const char *path, char **text)
   FILE *f = fopen(path, "rb");
   if (!f)
     return PARITY_EIO;
-  char *buf = malloc(PARITY_MIGRATION_MAX_BYTES + 1);
-  if (!buf)
-    abort();
+  char *buf = parity_xmalloc(PARITY_MIGRATION_MAX_BYTES + 1);
   size_t len = fread(buf, 1, PARITY_MIGRATION_MAX_BYTES + 1, f);
   fclose(f);
   if (len > PARITY_MIGRATION_MAX_BYTES) {

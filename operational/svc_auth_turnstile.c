@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "operational/app.h"
@@ -24,9 +25,7 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
     a->too_big = true;
     return 0; /* aborts the transfer */
   }
-  char *grown = realloc(a->data, a->len + n + 1);
-  if (!grown)
-    abort();
+  char *grown = parity_xrealloc(a->data, a->len + n + 1);
   a->data = grown;
   memcpy(a->data + a->len, ptr, n);
   a->len += n;
@@ -41,9 +40,7 @@ static void form_add(CURL *c, char **form, const char *name, const char *value)
   if (!escaped)
     abort();
   size_t old = *form ? strlen(*form) : 0, add = strlen(name) + strlen(escaped) + 2;
-  char *grown = realloc(*form, old + add + 1);
-  if (!grown)
-    abort();
+  char *grown = parity_xrealloc(*form, old + add + 1);
   snprintf(grown + old, add + 1, "%s%s=%s", old ? "&" : "", name, escaped);
   *form = grown;
   curl_free(escaped);

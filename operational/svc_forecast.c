@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/errors.h"
 #include "common/ids.h"
 #include "common/json.h"
@@ -77,9 +78,7 @@ int parity_svc_forecast_create(struct parity_db *db, int64_t user_id, const stru
 {
   char uid[PARITY_I64_TEXT];
   parity_i64(user_id, uid);
-  struct parity_portfolio_view *v = malloc(sizeof(*v));
-  if (!v)
-    abort();
+  struct parity_portfolio_view *v = parity_xmalloc(sizeof(*v));
   json_t *weights = NULL, *payload = NULL, *row = NULL;
   char *row_text = NULL;
   const char *source = NULL;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/calendar.h"
 #include "common/errors.h"
 #include "common/ids.h"
@@ -194,9 +195,7 @@ static int load_events(struct parity_db *db, const char *uid, struct history_dat
   if (rc)
     goto out;
   size_t n = (size_t)PQntuples(flows) + (size_t)PQntuples(trades);
-  d->events = calloc(n ? n : 1, sizeof(*d->events));
-  if (!d->events)
-    abort();
+  d->events = parity_xcalloc(n ? n : 1, sizeof(*d->events));
   for (int i = 0; i < PQntuples(flows); i++)
     d->events[d->nevents++] = (struct parity_history_event){ .day = (int32_t)atol(PQgetvalue(flows, i, 0)),
                                                              .symbol = -1,
@@ -224,9 +223,7 @@ out:
 static char *symbols_array_new(const struct history_data *d)
 {
   size_t cap = d->nsymbols * (sizeof(d->symbols[0]) + 3) + 3, len = 0;
-  char *text = malloc(cap);
-  if (!text)
-    abort();
+  char *text = parity_xmalloc(cap);
   text[len++] = '{';
   for (size_t i = 0; i < d->nsymbols; i++)
     len += (size_t)snprintf(text + len, cap - len, "%s\"%s\"", i ? "," : "", d->symbols[i]);
@@ -253,9 +250,7 @@ static int load_prices(struct parity_db *db, int32_t first_day, int32_t last_day
   size_t rows = (size_t)PQntuples(closes);
   size_t counts[PARITY_HISTORY_MAX_SYMBOLS] = { 0 };
   for (size_t s = 0; s < d->nsymbols; s++) {
-    d->prices[s] = calloc(rows ? rows : 1, sizeof(struct parity_history_price));
-    if (!d->prices[s])
-      abort();
+    d->prices[s] = parity_xcalloc(rows ? rows : 1, sizeof(struct parity_history_price));
   }
   /* Rows come ordered by symbol, then day. */
   for (size_t r = 0; r < rows; r++) {
@@ -321,9 +316,7 @@ int parity_svc_history(struct parity_db *db, int64_t user_id, const char *range_
   }
   char uid[PARITY_I64_TEXT];
   parity_i64(user_id, uid);
-  struct history_data *d = calloc(1, sizeof(*d));
-  if (!d)
-    abort();
+  struct history_data *d = parity_xcalloc(1, sizeof(*d));
   struct parity_history_point *points = NULL;
   PGresult *res = NULL;
   int rc = PARITY_DB_EXEC0(db, Q_HISTORY_TODAY, &res);
@@ -350,9 +343,7 @@ int parity_svc_history(struct parity_db *db, int64_t user_id, const char *range_
   rc = load_prices(db, first, today, d);
   if (rc)
     goto out;
-  points = malloc(days * sizeof(*points));
-  if (!points)
-    abort();
+  points = parity_xmalloc(days * sizeof(*points));
   rc = parity_history_build(d->events, d->nevents, d->series, d->nsymbols, first, today, points);
   if (rc)
     goto out;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/errors.h"
 #include "common/ids.h"
 #include "operational/outbox.h"
@@ -13,9 +14,7 @@
 static json_t *split_symbols(const char *list)
 {
   json_t *out = json_array();
-  char *copy = strdup(list ? list : ""), *save = NULL;
-  if (!copy)
-    abort();
+  char *copy = parity_xstrdup(list ? list : ""), *save = NULL;
   for (char *tok = strtok_r(copy, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save))
     json_array_append_new(out, json_string(tok));
   free(copy);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/errors.h"
 #include "operational/money.h"
 #include "operational/queries.h"
@@ -100,9 +101,7 @@ static double drift_of(const json_t *actual, const json_t *target)
 
 int parity_svc_portfolio_get(struct parity_db *db, int64_t user_id, json_t **out)
 {
-  struct parity_portfolio_view *v = malloc(sizeof(*v));
-  if (!v)
-    abort();
+  struct parity_portfolio_view *v = parity_xmalloc(sizeof(*v));
   int rc = parity_svc_portfolio_load(db, user_id, v);
   json_t *target = NULL;
   char as_of[16] = "";

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/alloc.h"
 #include "common/calendar.h"
 #include "common/errors.h"
 #include "common/log.h"
@@ -47,9 +48,7 @@ static int create_batches(struct parity_db *db, const struct parity_config *cfg,
   int rc = PARITY_DB_EXEC0(db, Q_PORTFOLIOS_FOR_RUN, &users);
   if (rc)
     return rc;
-  struct parity_portfolio_view *v = malloc(sizeof(*v));
-  if (!v)
-    abort();
+  struct parity_portfolio_view *v = parity_xmalloc(sizeof(*v));
   json_t *batch = json_array();
   int n = PQntuples(users);
   char run[PARITY_I64_TEXT], no[PARITY_I64_TEXT], count[PARITY_I64_TEXT];
@@ -216,9 +215,7 @@ int parity_svc_apply_batch(struct parity_db *db, int64_t run_id, int batch_no, s
   if (!ready)
     return parity_db_rollback(db, PARITY_OK); /* not computed yet, or applied already: no effect */
   rc = PARITY_DB_EXEC(db, Q_BATCH_TARGETS, &res, run, no);
-  struct parity_portfolio_view *v = malloc(sizeof(*v));
-  if (!v)
-    abort();
+  struct parity_portfolio_view *v = parity_xmalloc(sizeof(*v));
   int total = 0;
   for (int i = 0; !rc && i < PQntuples(res); i++) {
     int n = 0;

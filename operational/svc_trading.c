@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/errors.h"
 #include "common/ids.h"
 #include "common/log.h"
@@ -66,9 +67,7 @@ static int open_deploy_request(struct parity_db *db, const struct parity_config 
     *status = "queued_behind_open_request";
     return PARITY_OK;
   }
-  struct parity_portfolio_view *view = malloc(sizeof(*view));
-  if (!view)
-    abort();
+  struct parity_portfolio_view *view = parity_xmalloc(sizeof(*view));
   json_t *target = NULL, *current = NULL, *payload = NULL;
   rc = parity_svc_portfolio_load(db, user_id, view);
   if (!rc && view->bucket[0])
@@ -166,9 +165,7 @@ static int sell_step(struct parity_ledger_tx *tx, json_t **body)
   const struct money_portfolio *m = tx->ctx;
   const struct parity_money_request *rq = tx->rq;
   struct parity_svc_error *err = tx->err;
-  struct parity_portfolio_view *v = calloc(1, sizeof(*v)); /* zeroed: read below even when the load fails */
-  if (!v)
-    abort();
+  struct parity_portfolio_view *v = parity_xcalloc(1, sizeof(*v)); /* zeroed: read below even when the load fails */
   int rc = parity_svc_portfolio_load(tx->db, rq->user_id, v);
   for (size_t i = 0; !rc && i < v->n; i++) {
     if (v->positions[i].price <= 0)
@@ -251,9 +248,7 @@ int parity_svc_apply_request(struct parity_db *db, const char *request_id, int *
   PQclear(res);
   struct locked_portfolio p;
   bool exists = false;
-  struct parity_portfolio_view *v = malloc(sizeof(*v));
-  if (!v)
-    abort();
+  struct parity_portfolio_view *v = parity_xmalloc(sizeof(*v));
   rc = lock_portfolio(db, user_id, &p, &exists);
   if (!rc && (!exists || !json_is_object(targets)))
     rc = PARITY_EINVAL;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "operational/money.h"
@@ -104,9 +105,7 @@ int parity_trade_toward(struct parity_db *db, int64_t user_id, const struct pari
 {
   *cash_delta = 0;
   *trades = 0;
-  struct planned_trade *plan = calloc(MAX_TRADE_SYMBOLS, sizeof(*plan));
-  if (!plan)
-    abort();
+  struct planned_trade *plan = parity_xcalloc(MAX_TRADE_SYMBOLS, sizeof(*plan));
   size_t n = plan_trades(v, targets, plan);
   int rc = price_missing(db, plan, n);
   int64_t cash = v->cash_cents;
