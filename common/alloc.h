@@ -9,6 +9,7 @@
  * with overcommit a NULL from malloc is rare and means the process is already lost, and a recovery path
  * behind every allocation is code that never runs, is never tested, and hides the real work. Use these
  * for the process's own memory; a size that comes from input must be bounded before (limits.h).
+ * A size of 0 still gets a valid, freeable pointer (never NULL).
  */
 void *parity_xmalloc(size_t size);
 void *parity_xcalloc(size_t n, size_t size);

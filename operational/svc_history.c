@@ -195,7 +195,7 @@ static int load_events(struct parity_db *db, const char *uid, struct history_dat
   if (rc)
     goto out;
   size_t n = (size_t)PQntuples(flows) + (size_t)PQntuples(trades);
-  d->events = parity_xcalloc(n ? n : 1, sizeof(*d->events));
+  d->events = parity_xcalloc(n, sizeof(*d->events));
   for (int i = 0; i < PQntuples(flows); i++)
     d->events[d->nevents++] = (struct parity_history_event){ .day = (int32_t)atol(PQgetvalue(flows, i, 0)),
                                                              .symbol = -1,
@@ -250,7 +250,7 @@ static int load_prices(struct parity_db *db, int32_t first_day, int32_t last_day
   size_t rows = (size_t)PQntuples(closes);
   size_t counts[PARITY_HISTORY_MAX_SYMBOLS] = { 0 };
   for (size_t s = 0; s < d->nsymbols; s++) {
-    d->prices[s] = parity_xcalloc(rows ? rows : 1, sizeof(struct parity_history_price));
+    d->prices[s] = parity_xcalloc(rows, sizeof(struct parity_history_price));
   }
   /* Rows come ordered by symbol, then day. */
   for (size_t r = 0; r < rows; r++) {
