@@ -96,10 +96,10 @@ int parity_cli_load_prices(int argc, char **argv)
   int load_rc = rc;
   if (!rc || log_id[0]) {
     /* The log row records a rejected file too; the savepoint already dropped its rows. */
-    char symbols[24], rows[24], changed[24];
-    snprintf(symbols, sizeof(symbols), "%zu", st.symbols);
-    snprintf(rows, sizeof(rows), "%zu", st.rows);
-    snprintf(changed, sizeof(changed), "%ld", st.changed);
+    char symbols[PARITY_I64_TEXT], rows[PARITY_I64_TEXT], changed[PARITY_I64_TEXT];
+    parity_i64((int64_t)st.symbols, symbols);
+    parity_i64((int64_t)st.rows, rows);
+    parity_i64(st.changed, changed);
     char *notes = json_dumps(st.notes, JSON_COMPACT);
     int lrc = PARITY_DB_EXEC(&db, QD_SYNC_LOG_FINISH, NULL, log_id, symbols, rows, changed,
                              load_rc ? (err.message[0] ? err.message : parity_err_str(load_rc)) : NULL, notes);

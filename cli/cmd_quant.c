@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "common/alloc.h"
 #include "common/config.h"
 #include "common/errors.h"
 #include "common/json.h"
@@ -126,12 +127,8 @@ int parity_cli_hrp(int argc, char **argv)
     fail("hrp", "HRP needs at least 2 columns of data");
     goto out;
   }
-  r = malloc(csv.ncols * csv.nrows * sizeof(double));
-  names = malloc(csv.ncols * sizeof(char *));
-  if (!r || !names) {
-    fail("hrp", "out of memory");
-    goto out;
-  }
+  r = parity_xmalloc(csv.ncols * csv.nrows * sizeof(double));
+  names = parity_xmalloc(csv.ncols * sizeof(char *));
   for (size_t j = 0; j < csv.ncols; j++)
     names[j] = csv.names[j];
   if (returns_given)
@@ -191,10 +188,7 @@ static int collect_series(void *ctx, struct parity_bar_series *series, json_t *n
   struct series_set *set = ctx;
   if (set->n == set->cap) {
     size_t cap = set->cap ? set->cap * 2 : 32;
-    struct parity_bar_series *grown = realloc(set->s, cap * sizeof(*grown));
-    if (!grown)
-      return PARITY_ENOMEM;
-    set->s = grown;
+    set->s = parity_xrealloc(set->s, cap * sizeof(*set->s));
     set->cap = cap;
   }
   set->s[set->n++] = *series; /* take the bars over */

@@ -23,10 +23,11 @@
 #include <time.h>
 
 #include "cli/commands.h"
+#include "common/alloc.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/pg.h"
 #include "decisional/quant/rng.h"
-#include "operational/ledger.h"
 #include "operational/money.h"
 #include "operational/queries.h"
 #include "operational/seed_plan.h"
@@ -307,7 +308,7 @@ static int seed(struct seed_run *run, long *real_users)
   PQclear(res);
   if (*real_users > 0 && !run->opt->force)
     return PARITY_ECONFLICT;
-  char n[24];
+  char n[PARITY_I64_TEXT];
   rc = PARITY_DB_EXEC(run->db, Q_SEED_RESERVE_USER_IDS, &res, parity_i64(run->opt->n, n));
   if (rc)
     return rc;
@@ -334,10 +335,8 @@ int parity_cli_seed_investors(int argc, char **argv)
   parity_cli_database_free(&target);
   if (open_rc != PARITY_OK)
     return fail("cannot connect to the database");
-  struct seed_run *run = calloc(1, sizeof(*run));
-  char *buf = malloc(SEED_COPY_BUFFER_BYTES);
-  if (!run || !buf)
-    abort();
+  struct seed_run *run = parity_xcalloc(1, sizeof(*run));
+  char *buf = parity_xmalloc(SEED_COPY_BUFFER_BYTES);
   run->db = &db;
   run->opt = &opt;
   run->buf = buf;

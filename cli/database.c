@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "common/alloc.h"
 #include "common/config_vars.h"
 #include "common/errors.h"
 
@@ -53,9 +54,7 @@ static int env_file_database_url(FILE *f, char **value)
       v++;
     }
     free(*value);
-    *value = *v ? strdup(v) : NULL;
-    if (*v && !*value)
-      abort();
+    *value = *v ? parity_xstrdup(v) : NULL;
   }
   return ferror(f) ? PARITY_EINVAL : PARITY_OK;
 }
@@ -66,9 +65,7 @@ int parity_cli_database_find(struct parity_cli_database *out, const char *cmd)
   out->from[0] = '\0';
   const char *env = getenv("DATABASE_URL");
   if (env && *env) {
-    out->url = strdup(env);
-    if (!out->url)
-      abort();
+    out->url = parity_xstrdup(env);
     snprintf(out->from, sizeof(out->from), "DATABASE_URL");
     return PARITY_OK;
   }
@@ -85,9 +82,7 @@ int parity_cli_database_find(struct parity_cli_database *out, const char *cmd)
   if (!f) {
     if (errno == ENOENT || errno == ENOTDIR) {
       /* Not a checkout that `make run` started: the default, which is where `make run` puts its database. */
-      out->url = strdup(defaults.database_url);
-      if (!out->url)
-        abort();
+      out->url = parity_xstrdup(defaults.database_url);
       snprintf(out->from, sizeof(out->from), "the built-in default");
       return PARITY_OK;
     }

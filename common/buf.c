@@ -1,10 +1,10 @@
 /* The bounded growable buffer: doubling growth, never past the maximum set at init. */
 #include "common/buf.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/errors.h"
 
 #define PARITY_BUF_FIRST_CAP 256
@@ -26,12 +26,7 @@ int parity_buf_add(struct parity_buf *b, const void *bytes, size_t n)
       cap *= 2;
     if (cap > b->max + 1) /* never more than the maximum and its NUL */
       cap = b->max + 1;
-    char *grown = realloc(b->data, cap);
-    if (!grown) {
-      fputs("parity: out of memory\n", stderr);
-      abort();
-    }
-    b->data = grown;
+    b->data = parity_xrealloc(b->data, cap);
     b->cap = cap;
   }
   if (n)

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
+
 #define MAX_METRICS 96
 #define MAX_BUCKETS 16
 #define MAX_LABEL_VALUE 96
@@ -37,14 +39,6 @@ static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct parity_metric *registry[MAX_METRICS];
 static size_t n_registry;
 
-static char *dup_or_die(const char *s)
-{
-  char *d = strdup(s);
-  if (!d)
-    abort();
-  return d;
-}
-
 struct parity_metric *parity_metric_register(enum parity_metric_kind kind, const char *name, const char *help,
                                              const char *labels, const double *buckets, size_t n_buckets)
 {
@@ -57,17 +51,15 @@ struct parity_metric *parity_metric_register(enum parity_metric_kind kind, const
   }
   if (n_registry == MAX_METRICS)
     abort(); /* a programming error: raise MAX_METRICS */
-  struct parity_metric *m = calloc(1, sizeof(*m));
-  if (!m)
-    abort();
+  struct parity_metric *m = parity_xcalloc(1, sizeof(*m));
   m->kind = kind;
-  m->name = dup_or_die(name);
-  m->help = dup_or_die(help);
+  m->name = parity_xstrdup(name);
+  m->help = parity_xstrdup(help);
   if (labels && *labels) {
-    char *copy = dup_or_die(labels), *save = NULL;
+    char *copy = parity_xstrdup(labels), *save = NULL;
     for (char *tok = strtok_r(copy, ",", &save); tok && m->n_labels < PARITY_METRIC_MAX_LABELS;
          tok = strtok_r(NULL, ",", &save))
-      m->labels[m->n_labels++] = dup_or_die(tok);
+      m->labels[m->n_labels++] = parity_xstrdup(tok);
     free(copy);
   }
   if (kind == PARITY_HISTOGRAM) {
@@ -105,9 +97,7 @@ static struct series *find_series(struct parity_metric *m, va_list ap)
   }
   if (m->n_series == m->cap_series) {
     m->cap_series = m->cap_series ? m->cap_series * 2 : 8;
-    m->series = realloc(m->series, m->cap_series * sizeof(*m->series));
-    if (!m->series)
-      abort();
+    m->series = parity_xrealloc(m->series, m->cap_series * sizeof(*m->series));
   }
   struct series *s = &m->series[m->n_series++];
   memset(s, 0, sizeof(*s));

@@ -1,11 +1,19 @@
 /* libpq wrapper: prepared-statement tables, error mapping, transactions, COPY and a blocking pool. */
 #include "common/pg.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/errors.h"
 #include "common/log.h"
+
+const char *parity_i64(int64_t v, char buf[PARITY_I64_TEXT])
+{
+  snprintf(buf, PARITY_I64_TEXT, "%lld", (long long)v);
+  return buf;
+}
 
 static void remember_sqlstate(struct parity_db *db, const PGresult *res)
 {
@@ -56,9 +64,7 @@ static int connect_and_prepare(struct parity_db *db)
 int parity_db_open(struct parity_db *db, const char *url, const struct parity_stmt *stmts, size_t n_stmts)
 {
   memset(db, 0, sizeof(*db));
-  db->url = strdup(url);
-  if (!db->url)
-    abort();
+  db->url = parity_xstrdup(url);
   db->stmts = stmts;
   db->n_stmts = n_stmts;
   int rc = connect_and_prepare(db);
@@ -185,18 +191,14 @@ int parity_db_pool_open(struct parity_db_pool *pool, size_t size, const char *ur
                         const struct parity_stmt *stmts, size_t n_stmts)
 {
   memset(pool, 0, sizeof(*pool));
-  pool->dbs = calloc(size, sizeof(*pool->dbs));
-  pool->busy = calloc(size, sizeof(*pool->busy));
-  if (!pool->dbs || !pool->busy)
-    abort();
+  pool->dbs = parity_xcalloc(size, sizeof(*pool->dbs));
+  pool->busy = parity_xcalloc(size, sizeof(*pool->busy));
   pool->size = size;
   pthread_mutex_init(&pool->lock, NULL);
   pthread_cond_init(&pool->freed, NULL);
   /* Connections open lazily, so a daemon starts (and reports not ready) while the database is down. */
   for (size_t i = 0; i < size; i++) {
-    pool->dbs[i].url = strdup(url);
-    if (!pool->dbs[i].url)
-      abort();
+    pool->dbs[i].url = parity_xstrdup(url);
     pool->dbs[i].stmts = stmts;
     pool->dbs[i].n_stmts = n_stmts;
   }

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* A named statement, prepared on every new connection. `name` doubles as the log label. */
 struct parity_stmt {
@@ -38,6 +39,11 @@ int parity_db_exec(struct parity_db *db, int stmt, PGresult **res, int nparams, 
   parity_db_exec((db), (stmt), (res), (int)(sizeof((const char *[]){ __VA_ARGS__ }) / sizeof(char *)), \
                  (const char *const[]){ __VA_ARGS__ })
 #define PARITY_DB_EXEC0(db, stmt, res) parity_db_exec((db), (stmt), (res), 0, NULL)
+
+/* Bytes of an int64 as statement-parameter text: "-9223372036854775808" and its NUL fit. */
+#define PARITY_I64_TEXT 24
+/* Formats v into buf for a statement parameter and returns buf, to be used inline in PARITY_DB_EXEC. */
+const char *parity_i64(int64_t v, char buf[PARITY_I64_TEXT]);
 
 /* Runs literal SQL without parameters (transaction control, migrations). */
 int parity_db_exec_sql(struct parity_db *db, const char *sql);

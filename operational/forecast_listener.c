@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/alloc.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "operational/app.h"
@@ -133,9 +134,9 @@ static int sweep_one(struct parity_forecast_listener *l, struct parity_db *db, i
 
 static int sweep(struct parity_forecast_listener *l, struct parity_db *db)
 {
-  char grace[16], timeout[16];
-  snprintf(grace, sizeof(grace), "%d", PARITY_FORECAST_UNNOTIFIED_GRACE_SECONDS);
-  snprintf(timeout, sizeof(timeout), "%d", PARITY_FORECAST_PENDING_TIMEOUT_SECONDS);
+  char grace[PARITY_I64_TEXT], timeout[PARITY_I64_TEXT];
+  parity_i64(PARITY_FORECAST_UNNOTIFIED_GRACE_SECONDS, grace);
+  parity_i64(PARITY_FORECAST_PENDING_TIMEOUT_SECONDS, timeout);
   int rc = sweep_one(l, db, Q_FORECAST_UNNOTIFIED, grace, "forecast_notify_missed");
   if (!rc)
     rc = sweep_one(l, db, Q_FORECAST_EXPIRE, timeout, "forecast_expired");
@@ -209,9 +210,7 @@ static void *listener_main(void *arg)
 
 int parity_forecast_listener_start(struct parity_app *app)
 {
-  struct parity_forecast_listener *l = calloc(1, sizeof(*l));
-  if (!l)
-    abort();
+  struct parity_forecast_listener *l = parity_xcalloc(1, sizeof(*l));
   l->app = app;
   pthread_condattr_t attr;
   pthread_condattr_init(&attr);

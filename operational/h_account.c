@@ -2,6 +2,7 @@
 #include "common/errors.h"
 #include "operational/app.h"
 #include "operational/h_auth.h"
+#include "operational/handlers.h"
 #include "operational/svc_account.h"
 
 /* The 2FA routes re-authenticate: each takes the current password, and all but setup a code. */
@@ -43,7 +44,7 @@ int h_me_session_revoke(struct parity_request *req, struct parity_response *res)
 int h_me_2fa_setup(struct parity_request *req, struct parity_response *res)
 {
   json_t *in = NULL, *out = NULL;
-  struct parity_auth_fail fail = { 0 };
+  struct parity_svc_error fail = { 0 };
   int rc = parity_req_json(req, res, password_fields, PARITY_H_AUTH_N(password_fields), &in);
   if (rc)
     return rc;
@@ -51,16 +52,16 @@ int h_me_2fa_setup(struct parity_request *req, struct parity_response *res)
   rc = parity_svc_account_2fa_setup(req->app, req->user_id, json_string_value(password), json_string_length(password),
                                     &out, &fail);
   json_decref(in);
-  return rc ? parity__h_auth_fail(res, rc, &fail) : parity_res_json(res, 200, out);
+  return rc ? parity_res_svc_error(res, rc, &fail) : parity_res_json(res, 200, out);
 }
 
 /* enable and new recovery codes both take {"password","code"} and answer the new recovery codes. */
 static int with_code(struct parity_request *req, struct parity_response *res,
                      int (*svc)(struct parity_app *, int64_t, const char *, size_t, const char *, json_t **,
-                                struct parity_auth_fail *))
+                                struct parity_svc_error *))
 {
   json_t *in = NULL, *out = NULL;
-  struct parity_auth_fail fail = { 0 };
+  struct parity_svc_error fail = { 0 };
   int rc = parity_req_json(req, res, code_fields, PARITY_H_AUTH_N(code_fields), &in);
   if (rc)
     return rc;
@@ -68,7 +69,7 @@ static int with_code(struct parity_request *req, struct parity_response *res,
   rc = svc(req->app, req->user_id, json_string_value(password), json_string_length(password),
            parity_json_str(in, "code", NULL), &out, &fail);
   json_decref(in);
-  return rc ? parity__h_auth_fail(res, rc, &fail) : parity_res_json(res, 200, out);
+  return rc ? parity_res_svc_error(res, rc, &fail) : parity_res_json(res, 200, out);
 }
 
 int h_me_2fa_enable(struct parity_request *req, struct parity_response *res)
@@ -84,7 +85,7 @@ int h_me_2fa_recovery_codes(struct parity_request *req, struct parity_response *
 int h_me_2fa_disable(struct parity_request *req, struct parity_response *res)
 {
   json_t *in = NULL;
-  struct parity_auth_fail fail = { 0 };
+  struct parity_svc_error fail = { 0 };
   int rc = parity_req_json(req, res, code_fields, PARITY_H_AUTH_N(code_fields), &in);
   if (rc)
     return rc;
@@ -93,7 +94,7 @@ int h_me_2fa_disable(struct parity_request *req, struct parity_response *res)
                                       json_string_length(password), parity_json_str(in, "code", NULL), &fail);
   json_decref(in);
   if (rc)
-    return parity__h_auth_fail(res, rc, &fail);
+    return parity_res_svc_error(res, rc, &fail);
   res->status = 204;
   return PARITY_OK;
 }

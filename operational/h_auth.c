@@ -10,6 +10,7 @@
 #include "operational/auth/lockout.h"
 #include "operational/auth/password.h"
 #include "operational/auth/token.h"
+#include "operational/handlers.h"
 #include "operational/svc_auth.h"
 
 /* Single-use tokens are 43 characters; a little room lets a wrong one answer "invalid token", not "too long". */
@@ -31,15 +32,6 @@ static const struct parity_json_field reset_fields[] = { FIELD_TOKEN("token"),
                                                          PARITY_H_AUTH_FIELD_PASSWORD("password") };
 static const struct parity_json_field change_fields[] = { PARITY_H_AUTH_FIELD_PASSWORD("current_password"),
                                                           PARITY_H_AUTH_FIELD_PASSWORD("new_password") };
-
-int parity__h_auth_fail(struct parity_response *res, int rc, const struct parity_auth_fail *fail)
-{
-  if (fail->retry_after > 0)
-    res->retry_after = (int)fail->retry_after;
-  if (fail->code || fail->message)
-    return parity_res_error(res, rc, fail->code, "%s", fail->message ? fail->message : parity_err_str(rc));
-  return rc;
-}
 
 int parity__h_auth_no_body(struct parity_request *req, struct parity_response *res)
 {
@@ -101,7 +93,7 @@ static int answer_login(struct parity_request *req, struct parity_response *res,
 int h_auth_register(struct parity_request *req, struct parity_response *res)
 {
   json_t *body = NULL;
-  struct parity_auth_fail fail = { 0 };
+  struct parity_svc_error fail = { 0 };
   int rc = parity_req_json(req, res, register_fields, PARITY_H_AUTH_N(register_fields), &body);
   if (rc)
     return rc;
@@ -110,28 +102,28 @@ int h_auth_register(struct parity_request *req, struct parity_response *res)
     rc = parity_svc_auth_register(req->app, str(body, "email"), str(body, "password"), len(body, "password"), &fail);
   json_decref(body);
   if (rc)
-    return parity__h_auth_fail(res, rc, &fail);
+    return parity_res_svc_error(res, rc, &fail);
   return parity_res_json(res, 202, json_pack("{s:s}", "status", "verification_sent"));
 }
 
 int h_auth_verify_email(struct parity_request *req, struct parity_response *res)
 {
   json_t *body = NULL;
-  struct parity_auth_fail fail = { 0 };
+  struct parity_svc_error fail = { 0 };
   int rc = parity_req_json(req, res, verify_fields, PARITY_H_AUTH_N(verify_fields), &body);
   if (rc)
     return rc;
   rc = parity_svc_auth_verify_email(req->app, str(body, "token"), &fail);
   json_decref(body);
   if (rc)
-    return parity__h_auth_fail(res, rc, &fail);
+    return parity_res_svc_error(res, rc, &fail);
   return parity_res_json(res, 200, json_pack("{s:s}", "status", "verified"));
 }
 
 int h_auth_login(struct parity_request *req, struct parity_response *res)
 {
   json_t *body = NULL;
-  struct parity_auth_fail fail = { 0 };
+  struct parity_svc_error fail = { 0 };
   struct parity_auth_login login;
   struct parity_auth_client client = client_of(req);
   int rc = parity_req_json(req, res, login_fields, PARITY_H_AUTH_N(login_fields), &body);
@@ -143,14 +135,14 @@ int h_auth_login(struct parity_request *req, struct parity_response *res)
                                &login, &fail);
   json_decref(body);
   if (rc)
-    return parity__h_auth_fail(res, rc, &fail);
+    return parity_res_svc_error(res, rc, &fail);
   return answer_login(req, res, &login);
 }
 
 int h_auth_login_2fa(struct parity_request *req, struct parity_response *res)
 {
   json_t *body = NULL;
-  struct parity_auth_fail fail = { 0 };
+  struct parity_svc_error fail = { 0 };
   struct parity_auth_login login;
   struct parity_auth_client client = client_of(req);
   int rc = parity_req_json(req, res, login_2fa_fields, PARITY_H_AUTH_N(login_2fa_fields), &body);
@@ -159,14 +151,14 @@ int h_auth_login_2fa(struct parity_request *req, struct parity_response *res)
   rc = parity_svc_auth_login_2fa(req->app, &client, str(body, "mfa_token"), str(body, "code"), &login, &fail);
   json_decref(body);
   if (rc)
-    return parity__h_auth_fail(res, rc, &fail);
+    return parity_res_svc_error(res, rc, &fail);
   return answer_login(req, res, &login);
 }
 
 int h_auth_refresh(struct parity_request *req, struct parity_response *res)
 {
   char token[PARITY_COOKIE_VALUE_MAX + 1];
-  struct parity_auth_fail fail = { 0 };
+  struct parity_svc_error fail = { 0 };
   struct parity_auth_login login;
   struct parity_auth_client client = client_of(req);
   int rc = parity__h_auth_no_body(req, res);
@@ -176,7 +168,7 @@ int h_auth_refresh(struct parity_request *req, struct parity_response *res)
   if (rc) {
     if (rc == PARITY_EAUTH)
       clear_cookie(req, res); /* a dead token is useless to keep in the browser */
-    return parity__h_auth_fail(res, rc, &fail);
+    return parity_res_svc_error(res, rc, &fail);
   }
   return answer_login(req, res, &login);
 }
@@ -209,7 +201,7 @@ int h_auth_logout_all(struct parity_request *req, struct parity_response *res)
 int h_auth_forgot_password(struct parity_request *req, struct parity_response *res)
 {
   json_t *body = NULL;
-  struct parity_auth_fail fail = { 0 };
+  struct parity_svc_error fail = { 0 };
   int rc = parity_req_json(req, res, forgot_fields, PARITY_H_AUTH_N(forgot_fields), &body);
   if (rc)
     return rc;
@@ -218,21 +210,21 @@ int h_auth_forgot_password(struct parity_request *req, struct parity_response *r
     rc = parity_svc_auth_forgot(req->app, str(body, "email"), &fail);
   json_decref(body);
   if (rc)
-    return parity__h_auth_fail(res, rc, &fail);
+    return parity_res_svc_error(res, rc, &fail);
   return parity_res_json(res, 202, json_pack("{s:s}", "status", "reset_sent"));
 }
 
 int h_auth_reset_password(struct parity_request *req, struct parity_response *res)
 {
   json_t *body = NULL;
-  struct parity_auth_fail fail = { 0 };
+  struct parity_svc_error fail = { 0 };
   int rc = parity_req_json(req, res, reset_fields, PARITY_H_AUTH_N(reset_fields), &body);
   if (rc)
     return rc;
   rc = parity_svc_auth_reset(req->app, str(body, "token"), str(body, "password"), len(body, "password"), &fail);
   json_decref(body);
   if (rc)
-    return parity__h_auth_fail(res, rc, &fail);
+    return parity_res_svc_error(res, rc, &fail);
   clear_cookie(req, res);
   return parity_res_json(res, 200, json_pack("{s:s}", "status", "password_reset"));
 }
@@ -240,7 +232,7 @@ int h_auth_reset_password(struct parity_request *req, struct parity_response *re
 int h_auth_change_password(struct parity_request *req, struct parity_response *res)
 {
   json_t *body = NULL;
-  struct parity_auth_fail fail = { 0 };
+  struct parity_svc_error fail = { 0 };
   int rc = parity_req_json(req, res, change_fields, PARITY_H_AUTH_N(change_fields), &body);
   if (rc)
     return rc;
@@ -249,7 +241,7 @@ int h_auth_change_password(struct parity_request *req, struct parity_response *r
                                        len(body, "new_password"), &fail);
   json_decref(body);
   if (rc)
-    return parity__h_auth_fail(res, rc, &fail);
+    return parity_res_svc_error(res, rc, &fail);
   res->status = 204;
   return PARITY_OK;
 }

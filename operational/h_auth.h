@@ -33,8 +33,6 @@ int h_me_2fa_recovery_codes(struct parity_request *req, struct parity_response *
 #define PARITY_H_AUTH_FIELD_PASSWORD(name) { name, PJ_STRING, true, 0, 0, PARITY_PASSWORD_MAX_BYTES }
 #define PARITY_H_AUTH_FIELD_CODE { "code", PJ_STRING, true, 0, 0, PARITY_RECOVERY_INPUT_MAX }
 #define PARITY_H_AUTH_N(fields) (sizeof(fields) / sizeof((fields)[0]))
-/* A service's refusal as the answer (code, message, Retry-After). */
-int parity__h_auth_fail(struct parity_response *res, int rc, const struct parity_auth_fail *fail);
 /* Routes without input: an empty body or "{}" (application/json); anything else is 400 or 413. */
 int parity__h_auth_no_body(struct parity_request *req, struct parity_response *res);
 

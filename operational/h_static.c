@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/alloc.h"
 #include "common/errors.h"
 #include "operational/app.h"
 #include "operational/handlers.h"
@@ -42,9 +43,7 @@ static int read_file(const char *path, char **data, size_t *len)
   FILE *f = fopen(path, "rb");
   if (!f)
     return PARITY_ENOTFOUND;
-  char *buf = malloc((size_t)st.st_size + 1);
-  if (!buf)
-    abort();
+  char *buf = parity_xmalloc((size_t)st.st_size + 1);
   *len = fread(buf, 1, (size_t)st.st_size, f);
   fclose(f);
   *data = buf;
@@ -73,9 +72,7 @@ int h_static(struct parity_request *req, struct parity_response *res)
   if (rc == PARITY_ETOOBIG)
     return parity_res_error(res, PARITY_ENOTFOUND, NULL, "no such file");
   if (rc) {
-    data = strdup(placeholder);
-    if (!data)
-      abort();
+    data = parity_xstrdup(placeholder);
     len = strlen(placeholder);
     strcpy(path, "index.html");
   }

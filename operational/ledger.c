@@ -9,12 +9,6 @@
 #include "common/errors.h"
 #include "operational/queries.h"
 
-const char *parity_i64(int64_t v, char buf[24])
-{
-  snprintf(buf, 24, "%lld", (long long)v);
-  return buf;
-}
-
 /* Inside the transaction: *response gets the first answer (new reference) when the key was used. */
 static int idem_lookup(struct parity_ledger_tx *tx, json_t **response, bool *found)
 {
@@ -42,7 +36,7 @@ static int idem_lookup(struct parity_ledger_tx *tx, json_t **response, bool *fou
 
 int parity_ledger_record(struct parity_ledger_tx *tx, int64_t amount_cents)
 {
-  char amount[24];
+  char amount[PARITY_I64_TEXT];
   PGresult *res = NULL;
   int rc = PARITY_DB_EXEC(tx->db, Q_MOVEMENT_INSERT, &res, tx->uid, tx->op->kind, parity_i64(amount_cents, amount),
                           tx->rq->idempotency_key, tx->rq->body_hash);
@@ -54,7 +48,7 @@ int parity_ledger_record(struct parity_ledger_tx *tx, int64_t amount_cents)
 
 int parity_ledger_wallet(struct parity_ledger_tx *tx, bool credit, int64_t cents, int64_t *cash)
 {
-  char amount[24];
+  char amount[PARITY_I64_TEXT];
   PGresult *res = NULL;
   int rc = PARITY_DB_EXEC(tx->db, credit ? Q_WALLET_CREDIT : Q_WALLET_DEBIT, &res, tx->uid, parity_i64(cents, amount));
   if (!rc && PQntuples(res) == 0)

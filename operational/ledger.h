@@ -36,8 +36,8 @@ struct parity_ledger_tx {
   const struct parity_ledger_op *op;
   void *ctx;                    /* the operation's own state, as given to parity_ledger_run */
   struct parity_svc_error *err; /* for the operation's refusals */
-  char uid[24];                 /* rq->user_id as statement text */
-  char movement[24];            /* the movement's id, once parity_ledger_record() ran */
+  char uid[PARITY_I64_TEXT];                 /* rq->user_id as statement text */
+  char movement[PARITY_I64_TEXT];            /* the movement's id, once parity_ledger_record() ran */
 };
 
 /*
@@ -57,8 +57,5 @@ int parity_ledger_record(struct parity_ledger_tx *tx, int64_t amount_cents);
  * PARITY_ECONFLICT with err->code INSUFFICIENT_FUNDS.
  */
 int parity_ledger_wallet(struct parity_ledger_tx *tx, bool credit, int64_t cents, int64_t *cash);
-
-/* Formats an int64 for a statement parameter. */
-const char *parity_i64(int64_t v, char buf[24]);
 
 #endif

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/alloc.h"
 #include "common/config.h"
 #include "common/errors.h"
 #include "common/log.h"
@@ -398,9 +399,7 @@ int parity_mail_start(const struct parity_config *cfg, struct parity_mail **out)
   } else if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
     return PARITY_EINTERNAL;
   }
-  struct parity_mail *m = calloc(1, sizeof(*m));
-  if (!m)
-    abort();
+  struct parity_mail *m = parity_xcalloc(1, sizeof(*m));
   m->settings = (struct parity_mail_settings){ cfg->smtp_url ? cfg->smtp_url : "", cfg->smtp_from, cfg->mail_dir };
   pthread_mutex_init(&m->lock, NULL);
   pthread_cond_init(&m->wake, NULL);
@@ -443,9 +442,7 @@ int parity_mail_enqueue(struct parity_mail *m, const char *kind, const char *to,
   int rc = parity_mail_format_new(m->settings.from, to, subject, body, time(NULL), &message, &len);
   if (rc)
     return rc;
-  char *to_copy = strdup(to);
-  if (!to_copy)
-    abort();
+  char *to_copy = parity_xstrdup(to);
   pthread_mutex_lock(&m->lock);
   if (m->stopping || m->count == PARITY_MAIL_QUEUE_MAX) {
     pthread_mutex_unlock(&m->lock);

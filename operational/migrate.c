@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/pg.h"
 
 /* An arbitrary constant that names "parity schema migrations" among advisory locks. */
 #define MIGRATION_LOCK_KEY "7061726974790001"
@@ -56,9 +58,7 @@ static int list_migrations(const char *dir, struct migration **out, size_t *n_ou
     parity_log(PARITY_LOG_ERROR, "migrations_dir_missing", "{s:s}", "dir", dir);
     return PARITY_EIO;
   }
-  struct migration *list = calloc(PARITY_MIGRATION_MAX_FILES, sizeof(*list));
-  if (!list)
-    abort();
+  struct migration *list = parity_xcalloc(PARITY_MIGRATION_MAX_FILES, sizeof(*list));
   size_t n = 0;
   int rc = PARITY_OK;
   struct dirent *e;
@@ -71,8 +71,8 @@ static int list_migrations(const char *dir, struct migration **out, size_t *n_ou
       break;
     }
     list[n].version = version;
-    list[n].name = strdup(e->d_name);
-    if (asprintf(&list[n].path, "%s/%s", dir, e->d_name) < 0 || !list[n].name)
+    list[n].name = parity_xstrdup(e->d_name);
+    if (asprintf(&list[n].path, "%s/%s", dir, e->d_name) < 0)
       abort();
     n++;
   }
@@ -99,9 +99,7 @@ static int read_file(const char *path, char **text)
   FILE *f = fopen(path, "rb");
   if (!f)
     return PARITY_EIO;
-  char *buf = malloc(PARITY_MIGRATION_MAX_BYTES + 1);
-  if (!buf)
-    abort();
+  char *buf = parity_xmalloc(PARITY_MIGRATION_MAX_BYTES + 1);
   size_t len = fread(buf, 1, PARITY_MIGRATION_MAX_BYTES + 1, f);
   fclose(f);
   if (len > PARITY_MIGRATION_MAX_BYTES) {
@@ -135,8 +133,8 @@ static int exec_ok(PGconn *conn, const char *sql, const char *what)
 /* Returns 1 and the stored checksum when `version` is applied, 0 when not, negative on error. */
 static int applied_checksum(PGconn *conn, int version, char checksum[65])
 {
-  char v[16];
-  snprintf(v, sizeof(v), "%d", version);
+  char v[PARITY_I64_TEXT];
+  parity_i64(version, v);
   const char *params[] = { v };
   PGresult *r = PQexecParams(conn, "SELECT checksum FROM schema_migrations WHERE version = $1", 1, NULL, params,
                              NULL, NULL, 0);
@@ -157,8 +155,8 @@ static int apply_one(PGconn *conn, const struct migration *m, const char *sql, c
   if (!rc)
     rc = exec_ok(conn, sql, m->name);
   if (!rc) {
-    char v[16];
-    snprintf(v, sizeof(v), "%d", m->version);
+    char v[PARITY_I64_TEXT];
+    parity_i64(m->version, v);
     const char *params[] = { v, m->name, checksum };
     PGresult *r = PQexecParams(conn,
                                "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",

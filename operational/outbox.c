@@ -53,8 +53,8 @@ int parity_outbox_relay_once(struct parity_db *db, struct parity_amqp *amqp, str
                              int *published)
 {
   *published = 0;
-  char limit[16];
-  snprintf(limit, sizeof(limit), "%d", PARITY_OUTBOX_BATCH);
+  char limit[PARITY_I64_TEXT];
+  parity_i64(PARITY_OUTBOX_BATCH, limit);
   int rc = parity_db_begin(db);
   if (rc)
     return rc;

@@ -18,13 +18,6 @@
 #include "operational/auth/totp.h"
 #include "operational/queries.h"
 
-static int failed(struct parity_auth_fail *fail, int rc, const char *code, const char *message)
-{
-  fail->code = code;
-  fail->message = message;
-  return rc;
-}
-
 static bool is_true(const PGresult *r, int row, int col)
 {
   return strcmp(PQgetvalue(r, row, col), "t") == 0;
@@ -32,8 +25,8 @@ static bool is_true(const PGresult *r, int row, int col)
 
 int parity_svc_account_me(struct parity_app *app, int64_t user_id, json_t **out)
 {
-  char uid[PARITY_AUTH_ID_TEXT];
-  parity__auth_id_text(user_id, uid);
+  char uid[PARITY_I64_TEXT];
+  parity_i64(user_id, uid);
   struct parity_db *db = NULL;
   int rc = parity_db_pool_acquire(&app->pool, &db);
   if (rc)
@@ -63,9 +56,9 @@ int parity_svc_account_me(struct parity_app *app, int64_t user_id, json_t **out)
 
 int parity_svc_account_sessions(struct parity_app *app, int64_t user_id, const char *jti, json_t **out)
 {
-  char uid[PARITY_AUTH_ID_TEXT], limit[16];
-  parity__auth_id_text(user_id, uid);
-  snprintf(limit, sizeof(limit), "%d", PARITY_AUTH_SESSIONS_MAX);
+  char uid[PARITY_I64_TEXT], limit[PARITY_I64_TEXT];
+  parity_i64(user_id, uid);
+  parity_i64(PARITY_AUTH_SESSIONS_MAX, limit);
   struct parity_db *db = NULL;
   int rc = parity_db_pool_acquire(&app->pool, &db);
   if (rc)
@@ -91,8 +84,8 @@ int parity_svc_account_revoke_session(struct parity_app *app, int64_t user_id, c
 {
   if (!parity_uuid_valid(id)) /* nothing else may reach a ::uuid cast */
     return PARITY_ENOTFOUND;
-  char uid[PARITY_AUTH_ID_TEXT];
-  parity__auth_id_text(user_id, uid);
+  char uid[PARITY_I64_TEXT];
+  parity_i64(user_id, uid);
   struct parity_db *db = NULL;
   int rc = parity_db_pool_acquire(&app->pool, &db);
   if (rc)
@@ -123,10 +116,10 @@ int parity_svc_account_revoke_session(struct parity_app *app, int64_t user_id, c
  * counted.
  */
 static int reauthenticate(struct parity_app *app, int64_t user_id, const char *password, size_t password_len,
-                          struct parity__auth_attempt *attempt, struct parity_auth_fail *fail)
+                          struct parity__auth_attempt *attempt, struct parity_svc_error *fail)
 {
-  char uid[PARITY_AUTH_ID_TEXT], hash[PARITY_PASSWORD_HASH_MAX];
-  parity__auth_id_text(user_id, uid);
+  char uid[PARITY_I64_TEXT], hash[PARITY_PASSWORD_HASH_MAX];
+  parity_i64(user_id, uid);
   struct parity_db *db = NULL;
   int rc = parity_db_pool_acquire(&app->pool, &db);
   if (rc)
@@ -137,7 +130,7 @@ static int reauthenticate(struct parity_app *app, int64_t user_id, const char *p
     rc = PARITY_ENOTFOUND;
   /* Until the mailbox is proven the account may be someone else's registration: no 2FA to lock its owner out. */
   if (!rc && !is_true(r, 0, 2))
-    rc = failed(fail, PARITY_EFORBIDDEN, "EMAIL_NOT_VERIFIED", "confirm your email address first");
+    rc = parity_svc_fail(fail, PARITY_EFORBIDDEN, "EMAIL_NOT_VERIFIED", "%s", "confirm your email address first");
   if (!rc) {
     snprintf(hash, sizeof(hash), "%s", PQgetvalue(r, 0, 1));
     rc = parity__auth_attempt_begin(db, PQgetvalue(r, 0, 0), (int64_t)time(NULL), attempt, fail);
@@ -152,7 +145,7 @@ static int reauthenticate(struct parity_app *app, int64_t user_id, const char *p
     return parity__auth_attempt_shed(app, attempt, fail);
   if (rc) {
     parity__auth_attempt_failed(app, attempt, true);
-    return failed(fail, PARITY_EFORBIDDEN, "WRONG_PASSWORD", "the current password is wrong");
+    return parity_svc_fail(fail, PARITY_EFORBIDDEN, "WRONG_PASSWORD", "%s", "the current password is wrong");
   }
   return PARITY_OK;
 }
@@ -168,13 +161,13 @@ static void reauth_refund(struct parity_db *db, const struct parity__auth_attemp
 }
 
 int parity_svc_account_2fa_setup(struct parity_app *app, int64_t user_id, const char *password, size_t password_len,
-                                 json_t **out, struct parity_auth_fail *fail)
+                                 json_t **out, struct parity_svc_error *fail)
 {
   unsigned char secret[PARITY_TOTP_SECRET_BYTES];
-  char uid[PARITY_AUTH_ID_TEXT], b32[PARITY_TOTP_SECRET_B32_LEN + 8], uri[PARITY_TOTP_URI_MAX];
+  char uid[PARITY_I64_TEXT], b32[PARITY_TOTP_SECRET_B32_LEN + 8], uri[PARITY_TOTP_URI_MAX];
   char sealed[PARITY_SECRETBOX_SEALED_MAX];
   struct parity__auth_attempt attempt;
-  parity__auth_id_text(user_id, uid);
+  parity_i64(user_id, uid);
   int rc = reauthenticate(app, user_id, password, password_len, &attempt, fail);
   if (rc)
     return rc;
@@ -200,7 +193,8 @@ int parity_svc_account_2fa_setup(struct parity_app *app, int64_t user_id, const 
   rc = PARITY_DB_EXEC(db, Q_AUTH_TOTP_PUT_PENDING, &w, uid, sealed);
   if (!rc && parity_db_affected(w) != 1) {
     refund = true;
-    rc = failed(fail, PARITY_ECONFLICT, "TWO_FACTOR_ALREADY_ENABLED", "two-factor authentication is already on");
+    rc = parity_svc_fail(fail, PARITY_ECONFLICT, "TWO_FACTOR_ALREADY_ENABLED", "%s",
+                         "two-factor authentication is already on");
   }
   if (!rc)
     rc = parity__auth_attempt_clear(db, &attempt);
@@ -221,9 +215,9 @@ release:
 /* Ten new recovery codes replace the old ones, in the caller's transaction; *out gets them, once. */
 static int new_recovery_codes(struct parity_db *db, int64_t user_id, json_t **out)
 {
-  char codes[PARITY_RECOVERY_CODE_COUNT][PARITY_RECOVERY_CODE_STRLEN + 1], uid[PARITY_AUTH_ID_TEXT];
+  char codes[PARITY_RECOVERY_CODE_COUNT][PARITY_RECOVERY_CODE_STRLEN + 1], uid[PARITY_I64_TEXT];
   char hash[PARITY_RECOVERY_HASH_HEXLEN + 1];
-  parity__auth_id_text(user_id, uid);
+  parity_i64(user_id, uid);
   int rc = parity_recovery_codes_new(codes);
   if (!rc)
     rc = PARITY_DB_EXEC(db, Q_AUTH_RECOVERY_DELETE_ALL, NULL, uid);
@@ -244,14 +238,14 @@ static int new_recovery_codes(struct parity_db *db, int64_t user_id, json_t **ou
 }
 
 int parity_svc_account_2fa_enable(struct parity_app *app, int64_t user_id, const char *password, size_t password_len,
-                                  const char *code, json_t **out, struct parity_auth_fail *fail)
+                                  const char *code, json_t **out, struct parity_svc_error *fail)
 {
-  char uid[PARITY_AUTH_ID_TEXT], step_text[PARITY_AUTH_ID_TEXT];
+  char uid[PARITY_I64_TEXT], step_text[PARITY_I64_TEXT];
   unsigned char secret[PARITY_SECRETBOX_MAX_PLAINTEXT];
   size_t secret_len = 0;
   int64_t step = 0;
   struct parity__auth_attempt attempt;
-  parity__auth_id_text(user_id, uid);
+  parity_i64(user_id, uid);
   int rc = reauthenticate(app, user_id, password, password_len, &attempt, fail);
   if (rc)
     return rc;
@@ -270,11 +264,12 @@ int parity_svc_account_2fa_enable(struct parity_app *app, int64_t user_id, const
   if (rc)
     goto out;
   if (PQntuples(r) != 1) {
-    rc = failed(fail, PARITY_ECONFLICT, "TWO_FACTOR_NOT_SET_UP", "call POST /api/v1/me/2fa/setup first");
+    rc = parity_svc_fail(fail, PARITY_ECONFLICT, "TWO_FACTOR_NOT_SET_UP", "%s", "call POST /api/v1/me/2fa/setup first");
     goto out;
   }
   if (is_true(r, 0, 1)) {
-    rc = failed(fail, PARITY_ECONFLICT, "TWO_FACTOR_ALREADY_ENABLED", "two-factor authentication is already on");
+    rc = parity_svc_fail(fail, PARITY_ECONFLICT, "TWO_FACTOR_ALREADY_ENABLED", "%s",
+                         "two-factor authentication is already on");
     goto out;
   }
   rc = parity_secretbox_open(&app->totp_box, user_id, PQgetvalue(r, 0, 0), secret, sizeof(secret), &secret_len);
@@ -290,13 +285,15 @@ int parity_svc_account_2fa_enable(struct parity_app *app, int64_t user_id, const
     goto out;
   }
   if (rc) {
-    rc = failed(fail, PARITY_EFORBIDDEN, "INVALID_CODE", "the code does not match: check the app's clock and retry");
+    rc = parity_svc_fail(fail, PARITY_EFORBIDDEN, "INVALID_CODE", "%s",
+                         "the code does not match: check the app's clock and retry");
     goto out;
   }
-  snprintf(step_text, sizeof(step_text), "%lld", (long long)step);
+  parity_i64(step, step_text);
   rc = PARITY_DB_EXEC(db, Q_AUTH_TOTP_ENABLE, &w, uid, step_text);
   if (!rc && parity_db_affected(w) != 1)
-    rc = failed(fail, PARITY_ECONFLICT, "TWO_FACTOR_ALREADY_ENABLED", "two-factor authentication is already on");
+    rc = parity_svc_fail(fail, PARITY_ECONFLICT, "TWO_FACTOR_ALREADY_ENABLED", "%s",
+                         "two-factor authentication is already on");
   if (!rc)
     rc = new_recovery_codes(db, user_id, &codes);
   if (!rc)
@@ -327,7 +324,7 @@ release:
  */
 static int second_factor_step(struct parity_app *app, struct parity_db *db, int64_t user_id, const char *code,
                               bool allow_recovery, const struct parity__auth_attempt *attempt,
-                              struct parity_auth_fail *fail)
+                              struct parity_svc_error *fail)
 {
   int rc = parity_db_begin(db);
   if (rc)
@@ -336,12 +333,12 @@ static int second_factor_step(struct parity_app *app, struct parity_db *db, int6
   if (rc == PARITY_ENOTFOUND) {
     parity_db_rollback(db, rc);
     reauth_refund(db, attempt);
-    return failed(fail, PARITY_ECONFLICT, "TWO_FACTOR_NOT_ENABLED", "two-factor authentication is off");
+    return parity_svc_fail(fail, PARITY_ECONFLICT, "TWO_FACTOR_NOT_ENABLED", "%s", "two-factor authentication is off");
   }
   if (rc == PARITY_EAUTH) {
     parity_db_rollback(db, rc);
     parity__auth_attempt_failed(app, attempt, true);
-    return failed(fail, PARITY_EFORBIDDEN, "INVALID_CODE", "the code is wrong, expired or already used");
+    return parity_svc_fail(fail, PARITY_EFORBIDDEN, "INVALID_CODE", "%s", "the code is wrong, expired or already used");
   }
   if (rc == PARITY_ECONFLICT) {
     parity_db_rollback(db, rc);
@@ -352,11 +349,11 @@ static int second_factor_step(struct parity_app *app, struct parity_db *db, int6
 }
 
 int parity_svc_account_2fa_disable(struct parity_app *app, int64_t user_id, const char *password,
-                                   size_t password_len, const char *code, struct parity_auth_fail *fail)
+                                   size_t password_len, const char *code, struct parity_svc_error *fail)
 {
-  char uid[PARITY_AUTH_ID_TEXT];
+  char uid[PARITY_I64_TEXT];
   struct parity__auth_attempt attempt;
-  parity__auth_id_text(user_id, uid);
+  parity_i64(user_id, uid);
   int rc = reauthenticate(app, user_id, password, password_len, &attempt, fail);
   if (rc)
     return rc;
@@ -385,7 +382,7 @@ release:
 
 int parity_svc_account_recovery_codes(struct parity_app *app, int64_t user_id, const char *password,
                                       size_t password_len, const char *code, json_t **out,
-                                      struct parity_auth_fail *fail)
+                                      struct parity_svc_error *fail)
 {
   struct parity__auth_attempt attempt;
   json_t *codes = NULL;

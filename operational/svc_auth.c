@@ -16,17 +16,10 @@
 #include "operational/mail.h"
 #include "operational/queries.h"
 
-static int failed(struct parity_auth_fail *fail, int rc, const char *code, const char *message)
-{
-  fail->code = code;
-  fail->message = message;
-  return rc;
-}
-
-int parity__auth_busy(struct parity_auth_fail *fail)
+int parity__auth_busy(struct parity_svc_error *fail)
 {
   fail->retry_after = PARITY_AUTH_BUSY_RETRY_SECONDS;
-  return failed(fail, PARITY_EUNAVAILABLE, "BUSY", "too many requests at once: retry in a second");
+  return parity_svc_fail(fail, PARITY_EUNAVAILABLE, "BUSY", "%s", "too many requests at once: retry in a second");
 }
 
 void parity__auth_mail(struct parity_app *app, const char *kind, const char *to, const char *subject,
@@ -57,32 +50,35 @@ static void base_url(const struct parity_app *app, char *out, size_t cap)
  * can send to (an address it would refuse could never receive its verification link, and some of them,
  * such as "<a@b>" or "a,b@c", would even reach someone else).
  */
-static int mailable_email(const char *email, char key[PARITY_EMAIL_MAX_BYTES + 1], struct parity_auth_fail *fail)
+static int mailable_email(const char *email, char key[PARITY_EMAIL_MAX_BYTES + 1], struct parity_svc_error *fail)
 {
   if (parity_email_normalize(email, strlen(email), key, PARITY_EMAIL_MAX_BYTES + 1) != PARITY_OK)
-    return failed(fail, PARITY_EINVAL, "INVALID_EMAIL", "not an email address");
+    return parity_svc_fail(fail, PARITY_EINVAL, "INVALID_EMAIL", "%s", "not an email address");
   if (!parity_mail_address_ok(key))
-    return failed(fail, PARITY_EINVAL, "INVALID_EMAIL",
-                  "this address cannot receive our mail: it may not contain spaces, control characters or any "
-                  "of < > ( ) [ ] \\ , ; : \"");
+    return parity_svc_fail(fail, PARITY_EINVAL, "INVALID_EMAIL", "%s",
+                           "this address cannot receive our mail: it may not contain spaces, control characters or any "
+                           "of < > ( ) [ ] \\ , ; : \"");
   return PARITY_OK;
 }
 
-static int weak_password(struct parity_auth_fail *fail, enum parity_password_problem problem)
+static int weak_password(struct parity_svc_error *fail, enum parity_password_problem problem)
 {
   switch (problem) {
   case PARITY_PASSWORD_TOO_SHORT:
-    return failed(fail, PARITY_EINVAL, "PASSWORD_TOO_SHORT", "the password needs at least 10 characters");
+    return parity_svc_fail(fail, PARITY_EINVAL, "PASSWORD_TOO_SHORT", "%s",
+                           "the password needs at least 10 characters");
   case PARITY_PASSWORD_TOO_LONG:
-    return failed(fail, PARITY_EINVAL, "PASSWORD_TOO_LONG", "the password may have at most 128 characters");
+    return parity_svc_fail(fail, PARITY_EINVAL, "PASSWORD_TOO_LONG", "%s",
+                           "the password may have at most 128 characters");
   case PARITY_PASSWORD_TOO_WEAK:
-    return failed(fail, PARITY_EINVAL, "PASSWORD_TOO_WEAK",
-                  "the password is too easy to guess: use a longer phrase of unrelated words");
+    return parity_svc_fail(fail, PARITY_EINVAL, "PASSWORD_TOO_WEAK", "%s",
+                           "the password is too easy to guess: use a longer phrase of unrelated words");
   case PARITY_PASSWORD_INVALID_TEXT:
   case PARITY_PASSWORD_FINE:
     break;
   }
-  return failed(fail, PARITY_EINVAL, "PASSWORD_INVALID", "the password must be UTF-8 text without NUL characters");
+  return parity_svc_fail(fail, PARITY_EINVAL, "PASSWORD_INVALID", "%s",
+                         "the password must be UTF-8 text without NUL characters");
 }
 
 /*
@@ -93,8 +89,8 @@ static int weak_password(struct parity_auth_fail *fail, enum parity_password_pro
 static int new_action_token(struct parity_db *db, const char *uid, const char *type, int ttl_seconds,
                             const char *password_hash, bool retire_older, char token[PARITY_TOKEN_STRLEN + 1])
 {
-  char hash[PARITY_TOKEN_HASH_HEXLEN + 1], ttl[16];
-  snprintf(ttl, sizeof(ttl), "%d", ttl_seconds);
+  char hash[PARITY_TOKEN_HASH_HEXLEN + 1], ttl[PARITY_I64_TEXT];
+  parity_i64(ttl_seconds, ttl);
   int rc = parity_token_new(token);
   if (!rc)
     rc = parity_token_hash(token, hash);
@@ -112,9 +108,9 @@ static int new_action_token(struct parity_db *db, const char *uid, const char *t
  */
 static int mail_quota_take(struct parity_db *db, const char *key, const char *kind, bool *allowed)
 {
-  char quota[16], window[16];
-  snprintf(quota, sizeof(quota), "%d", PARITY_AUTH_MAIL_QUOTA);
-  snprintf(window, sizeof(window), "%d", PARITY_AUTH_MAIL_QUOTA_SECONDS);
+  char quota[PARITY_I64_TEXT], window[PARITY_I64_TEXT];
+  parity_i64(PARITY_AUTH_MAIL_QUOTA, quota);
+  parity_i64(PARITY_AUTH_MAIL_QUOTA_SECONDS, window);
   PGresult *r = NULL;
   int rc = PARITY_DB_EXEC(db, Q_AUTH_MAIL_QUOTA_TAKE, &r, key, quota, window);
   *allowed = !rc && PQntuples(r) == 1;
@@ -139,9 +135,9 @@ int parity__auth_drop_second_factor(struct parity_db *db, const char *uid, bool 
 /* ------------------------------------------------------------------ register and verify */
 
 int parity_svc_auth_register(struct parity_app *app, const char *email, const char *password, size_t password_len,
-                             struct parity_auth_fail *fail)
+                             struct parity_svc_error *fail)
 {
-  char key[PARITY_EMAIL_MAX_BYTES + 1], hash[PARITY_PASSWORD_HASH_MAX], uid[PARITY_AUTH_ID_TEXT], token[PARITY_TOKEN_STRLEN + 1];
+  char key[PARITY_EMAIL_MAX_BYTES + 1], hash[PARITY_PASSWORD_HASH_MAX], uid[PARITY_I64_TEXT], token[PARITY_TOKEN_STRLEN + 1];
   char base[PARITY_AUTH_BASE_URL_MAX];
   enum parity_password_problem problem;
   int rc = mailable_email(email, key, fail);
@@ -178,7 +174,7 @@ int parity_svc_auth_register(struct parity_app *app, const char *email, const ch
     if (rc)
       goto out;
     if (PQntuples(r) != 1) { /* deleted between the two statements: as if it never existed */
-      rc = failed(fail, PARITY_ECONFLICT, "RETRY", "please try again");
+      rc = parity_svc_fail(fail, PARITY_ECONFLICT, "RETRY", "%s", "please try again");
       goto out;
     }
     snprintf(uid, sizeof(uid), "%s", PQgetvalue(r, 0, 0));
@@ -223,11 +219,11 @@ release:
   return PARITY_OK;
 }
 
-int parity_svc_auth_verify_email(struct parity_app *app, const char *token, struct parity_auth_fail *fail)
+int parity_svc_auth_verify_email(struct parity_app *app, const char *token, struct parity_svc_error *fail)
 {
-  char hash[PARITY_TOKEN_HASH_HEXLEN + 1], uid[PARITY_AUTH_ID_TEXT] = "";
+  char hash[PARITY_TOKEN_HASH_HEXLEN + 1], uid[PARITY_I64_TEXT] = "";
   if (parity_token_hash(token, hash) != PARITY_OK)
-    return failed(fail, PARITY_EINVAL, "INVALID_TOKEN", "this link is unknown, already used or expired");
+    return parity_svc_fail(fail, PARITY_EINVAL, "INVALID_TOKEN", "%s", "this link is unknown, already used or expired");
   struct parity_db *db = NULL;
   int rc = parity_db_pool_acquire(&app->pool, &db);
   if (rc)
@@ -237,7 +233,7 @@ int parity_svc_auth_verify_email(struct parity_app *app, const char *token, stru
   if (!rc)
     rc = PARITY_DB_EXEC(db, Q_AUTH_VERIFY_CONSUME, &r, hash);
   if (!rc && PQntuples(r) != 1)
-    rc = failed(fail, PARITY_EINVAL, "INVALID_TOKEN", "this link is unknown, already used or expired");
+    rc = parity_svc_fail(fail, PARITY_EINVAL, "INVALID_TOKEN", "%s", "this link is unknown, already used or expired");
   if (!rc) {
     snprintf(uid, sizeof(uid), "%s", PQgetvalue(r, 0, 0));
     /* The password of the registration whose link this is, whatever the account held until now. */
@@ -245,7 +241,7 @@ int parity_svc_auth_verify_email(struct parity_app *app, const char *token, stru
   }
   /* Verified meanwhile (another of its links, or a reset): the owner has chosen; this link changes nothing. */
   if (!rc && PQntuples(u) != 1)
-    rc = failed(fail, PARITY_EINVAL, "INVALID_TOKEN", "this link is unknown, already used or expired");
+    rc = parity_svc_fail(fail, PARITY_EINVAL, "INVALID_TOKEN", "%s", "this link is unknown, already used or expired");
   /*
    * Until now anyone could have registered this address: whatever the unverified account gathered
    * (2FA, recovery codes, sessions, other pending links, a login half done) was not the owner's.
@@ -282,11 +278,11 @@ static void sleep_until(const struct timespec *start, long floor_ms)
     ;
 }
 
-int parity_svc_auth_forgot(struct parity_app *app, const char *email, struct parity_auth_fail *fail)
+int parity_svc_auth_forgot(struct parity_app *app, const char *email, struct parity_svc_error *fail)
 {
   struct timespec start;
   clock_gettime(CLOCK_MONOTONIC, &start);
-  char key[PARITY_EMAIL_MAX_BYTES + 1], token[PARITY_TOKEN_STRLEN + 1], uid[PARITY_AUTH_ID_TEXT], base[PARITY_AUTH_BASE_URL_MAX];
+  char key[PARITY_EMAIL_MAX_BYTES + 1], token[PARITY_TOKEN_STRLEN + 1], uid[PARITY_I64_TEXT], base[PARITY_AUTH_BASE_URL_MAX];
   /* Refused from the text alone, before any lookup: the answer says nothing about accounts. */
   int rc = mailable_email(email, key, fail);
   if (rc)
@@ -326,14 +322,14 @@ int parity_svc_auth_forgot(struct parity_app *app, const char *email, struct par
 }
 
 int parity_svc_auth_reset(struct parity_app *app, const char *token, const char *password, size_t password_len,
-                          struct parity_auth_fail *fail)
+                          struct parity_svc_error *fail)
 {
-  char token_hash[PARITY_TOKEN_HASH_HEXLEN + 1], email[PARITY_EMAIL_MAX_BYTES + 1], uid[PARITY_AUTH_ID_TEXT];
+  char token_hash[PARITY_TOKEN_HASH_HEXLEN + 1], email[PARITY_EMAIL_MAX_BYTES + 1], uid[PARITY_I64_TEXT];
   char hash[PARITY_PASSWORD_HASH_MAX];
   enum parity_password_problem problem;
   bool two_factor_was_on = false;
   if (parity_token_hash(token, token_hash) != PARITY_OK)
-    return failed(fail, PARITY_EINVAL, "INVALID_TOKEN", "this link is unknown, already used or expired");
+    return parity_svc_fail(fail, PARITY_EINVAL, "INVALID_TOKEN", "%s", "this link is unknown, already used or expired");
   struct parity_db *db = NULL;
   int rc = parity_db_pool_acquire(&app->pool, &db);
   if (rc)
@@ -341,7 +337,7 @@ int parity_svc_auth_reset(struct parity_app *app, const char *token, const char 
   PGresult *r = NULL;
   rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_PEEK, &r, token_hash, "reset_password");
   if (!rc && PQntuples(r) != 1)
-    rc = failed(fail, PARITY_EINVAL, "INVALID_TOKEN", "this link is unknown, already used or expired");
+    rc = parity_svc_fail(fail, PARITY_EINVAL, "INVALID_TOKEN", "%s", "this link is unknown, already used or expired");
   if (!rc) {
     snprintf(uid, sizeof(uid), "%s", PQgetvalue(r, 0, 0));
     snprintf(email, sizeof(email), "%s", PQgetvalue(r, 0, 1));
@@ -367,7 +363,7 @@ int parity_svc_auth_reset(struct parity_app *app, const char *token, const char 
   if (!rc)
     rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_CONSUME, &r, token_hash, "reset_password");
   if (!rc && PQntuples(r) != 1)
-    rc = failed(fail, PARITY_EINVAL, "INVALID_TOKEN", "this link is unknown, already used or expired");
+    rc = parity_svc_fail(fail, PARITY_EINVAL, "INVALID_TOKEN", "%s", "this link is unknown, already used or expired");
   if (!rc)
     rc = PARITY_DB_EXEC(db, Q_AUTH_PASSWORD_RESET, NULL, uid, hash);
   if (!rc)
@@ -419,14 +415,14 @@ int parity_svc_auth_reset(struct parity_app *app, const char *token, const char 
 
 int parity_svc_auth_change_password(struct parity_app *app, int64_t user_id, const char *jti, const char *current,
                                     size_t current_len, const char *password, size_t password_len,
-                                    struct parity_auth_fail *fail)
+                                    struct parity_svc_error *fail)
 {
-  char uid[PARITY_AUTH_ID_TEXT], email[PARITY_EMAIL_MAX_BYTES + 1], old_hash[PARITY_PASSWORD_HASH_MAX];
-  char new_hash[PARITY_PASSWORD_HASH_MAX], family[64], touch[16];
+  char uid[PARITY_I64_TEXT], email[PARITY_EMAIL_MAX_BYTES + 1], old_hash[PARITY_PASSWORD_HASH_MAX];
+  char new_hash[PARITY_PASSWORD_HASH_MAX], family[64], touch[PARITY_I64_TEXT];
   enum parity_password_problem problem;
   struct parity__auth_attempt attempt;
-  parity__auth_id_text(user_id, uid);
-  snprintf(touch, sizeof(touch), "%d", PARITY_AUTH_TOUCH_SECONDS);
+  parity_i64(user_id, uid);
+  parity_i64(PARITY_AUTH_TOUCH_SECONDS, touch);
   int64_t now = (int64_t)time(NULL);
 
   struct parity_db *db = NULL;
@@ -462,7 +458,7 @@ int parity_svc_auth_change_password(struct parity_app *app, int64_t user_id, con
     return parity__auth_attempt_shed(app, &attempt, fail);
   if (rc) {
     parity__auth_attempt_failed(app, &attempt, true);
-    return failed(fail, PARITY_EFORBIDDEN, "WRONG_PASSWORD", "the current password is wrong");
+    return parity_svc_fail(fail, PARITY_EFORBIDDEN, "WRONG_PASSWORD", "%s", "the current password is wrong");
   }
   rc = parity_password_hash(password, password_len, new_hash);
   if (rc == PARITY_EUNAVAILABLE)
@@ -478,7 +474,8 @@ int parity_svc_auth_change_password(struct parity_app *app, int64_t user_id, con
   if (!rc)
     rc = PARITY_DB_EXEC(db, Q_AUTH_PASSWORD_SET, &w, uid, new_hash, old_hash);
   if (!rc && parity_db_affected(w) != 1)
-    rc = failed(fail, PARITY_ECONFLICT, "PASSWORD_CHANGED_MEANWHILE", "the password was changed meanwhile: try again");
+    rc = parity_svc_fail(fail, PARITY_ECONFLICT, "PASSWORD_CHANGED_MEANWHILE", "%s",
+                         "the password was changed meanwhile: try again");
   if (!rc)
     rc = parity__auth_revoke_all(db, user_id, "password_changed", family);
   if (!rc)

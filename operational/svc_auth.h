@@ -10,6 +10,7 @@
 #include "operational/auth/jwt.h"
 #include "operational/auth/lockout.h"
 #include "operational/auth/token.h"
+#include "operational/svc_error.h"
 
 struct parity_app;
 
@@ -77,8 +78,6 @@ struct parity_app;
 #define PARITY_AUTH_TURNSTILE_TIMEOUT_MS 10000
 #define PARITY_AUTH_TURNSTILE_ANSWER_MAX 16384
 
-/* Text of an int64 id or Unix time for statement parameters ("-9223372036854775808" and a NUL fit). */
-#define PARITY_AUTH_ID_TEXT 24
 /* Longest PUBLIC_BASE_URL used in email links (longer values are cut, and the links break: keep it short). */
 #define PARITY_AUTH_BASE_URL_MAX 512
 
@@ -86,13 +85,6 @@ struct parity_app;
 struct parity_auth_client {
   const char *ip;         /* text address or NULL */
   const char *user_agent; /* raw header or NULL */
-};
-
-/* Why a service said no: the error body's code and message, and Retry-After for 429. */
-struct parity_auth_fail {
-  const char *code;    /* SNAKE_CASE; NULL = the error taxonomy's code */
-  const char *message; /* static text; NULL = the taxonomy's */
-  long retry_after;    /* seconds, 0 = none */
 };
 
 /* A completed login, 2FA step or refresh; or, with mfa_required, the first half of a 2FA login. */
@@ -112,39 +104,39 @@ struct parity_auth_login {
 
 /* POST /auth/register. The same PARITY_OK whether or not the email has an account (a mail goes out either way). */
 int parity_svc_auth_register(struct parity_app *app, const char *email, const char *password, size_t password_len,
-                             struct parity_auth_fail *fail);
+                             struct parity_svc_error *fail);
 /* POST /auth/verify-email: PARITY_EINVAL for an unknown, used or expired token. */
-int parity_svc_auth_verify_email(struct parity_app *app, const char *token, struct parity_auth_fail *fail);
+int parity_svc_auth_verify_email(struct parity_app *app, const char *token, struct parity_svc_error *fail);
 /* POST /auth/login: PARITY_EAUTH (wrong email or password, uniform), PARITY_ERATE (locked), PARITY_EFORBIDDEN (unverified). */
 int parity_svc_auth_login(struct parity_app *app, const struct parity_auth_client *client, const char *email,
                           const char *password, size_t password_len, struct parity_auth_login *out,
-                          struct parity_auth_fail *fail);
+                          struct parity_svc_error *fail);
 /* POST /auth/login/2fa: a TOTP or recovery code completes the login begun with mfa_token. */
 int parity_svc_auth_login_2fa(struct parity_app *app, const struct parity_auth_client *client, const char *mfa_token,
-                              const char *code, struct parity_auth_login *out, struct parity_auth_fail *fail);
+                              const char *code, struct parity_auth_login *out, struct parity_svc_error *fail);
 /* POST /auth/refresh: rotation; reuse of a used token revokes its family. */
 int parity_svc_auth_refresh(struct parity_app *app, const struct parity_auth_client *client, const char *refresh_token,
-                            struct parity_auth_login *out, struct parity_auth_fail *fail);
+                            struct parity_auth_login *out, struct parity_svc_error *fail);
 /* POST /auth/logout: ends the family of the refresh token (NULL or unknown: nothing to do, PARITY_OK). */
 int parity_svc_auth_logout(struct parity_app *app, const char *refresh_token);
 /* POST /auth/logout-all: ends every session of the user. */
 int parity_svc_auth_logout_all(struct parity_app *app, int64_t user_id);
 /* POST /auth/forgot-password: PARITY_OK whatever the email (a link goes out only to a real account). */
-int parity_svc_auth_forgot(struct parity_app *app, const char *email, struct parity_auth_fail *fail);
+int parity_svc_auth_forgot(struct parity_app *app, const char *email, struct parity_svc_error *fail);
 /* POST /auth/reset-password: new password, every session ended. */
 int parity_svc_auth_reset(struct parity_app *app, const char *token, const char *password, size_t password_len,
-                          struct parity_auth_fail *fail);
+                          struct parity_svc_error *fail);
 /* POST /auth/change-password: needs the current password; ends every other session. */
 int parity_svc_auth_change_password(struct parity_app *app, int64_t user_id, const char *jti, const char *current,
                                     size_t current_len, const char *password, size_t password_len,
-                                    struct parity_auth_fail *fail);
+                                    struct parity_svc_error *fail);
 /*
  * Cloudflare Turnstile siteverify for register, login and forgot-password. PARITY_OK when
  * TURNSTILE_SECRET is empty (dev) or the token is accepted; PARITY_EINVAL (missing or refused
  * token) or PARITY_EUNAVAILABLE (siteverify unreachable: fail closed).
  */
 int parity_svc_auth_turnstile(struct parity_app *app, const char *token, const char *client_ip,
-                              struct parity_auth_fail *fail);
+                              struct parity_svc_error *fail);
 /*
  * The gate's check of a verified access token: its session (jti) must be live (not revoked, not
  * past the family's end). Touches last_used_at at most every PARITY_AUTH_TOUCH_SECONDS.
@@ -166,7 +158,7 @@ struct parity__auth_attempt {
  * concurrent attempts can never get more than PARITY_LOCKOUT_MAX_FAILURES guesses past the check.
  */
 int parity__auth_attempt_begin(struct parity_db *db, const char *key, int64_t now, struct parity__auth_attempt *a,
-                               struct parity_auth_fail *fail);
+                               struct parity_svc_error *fail);
 /* The secret was right: the streak ends. */
 int parity__auth_attempt_clear(struct parity_db *db, const struct parity__auth_attempt *a);
 /*
@@ -176,7 +168,7 @@ int parity__auth_attempt_clear(struct parity_db *db, const struct parity__auth_a
 int parity__auth_attempt_refund(struct parity_db *db, const struct parity__auth_attempt *a);
 /* parity__auth_busy() for an attempt already counted: the count is given back first (no guess was checked). */
 int parity__auth_attempt_shed(struct parity_app *app, const struct parity__auth_attempt *a,
-                              struct parity_auth_fail *fail);
+                              struct parity_svc_error *fail);
 /* The secret was wrong: nothing more to count; mails the owner (when there is one) if this attempt locked. */
 void parity__auth_attempt_failed(struct parity_app *app, const struct parity__auth_attempt *a, bool account_exists);
 
@@ -198,7 +190,7 @@ int parity__auth_second_factor(struct parity_app *app, struct parity_db *db, int
 int parity__auth_drop_second_factor(struct parity_db *db, const char *uid, bool *was_enabled);
 
 /* The answer to PARITY_ECONFLICT from parity__auth_second_factor(): 409 CODE_ALREADY_USED. */
-int parity__auth_code_used(struct parity_auth_fail *fail);
+int parity__auth_code_used(struct parity_svc_error *fail);
 
 /*
  * Runs a revoking UPDATE (Q_AUTH_FAMILY_REVOKE, _OWNED or Q_AUTH_USER_REVOKE_ALL) until it touches no
@@ -218,13 +210,10 @@ int parity__auth_revoke_all(struct parity_db *db, int64_t user_id, const char *r
  * goes out through fail->retry_after exactly as a lockout's 429 does. Returns PARITY_EUNAVAILABLE.
  */
 #define PARITY_AUTH_BUSY_RETRY_SECONDS 1
-int parity__auth_busy(struct parity_auth_fail *fail);
+int parity__auth_busy(struct parity_svc_error *fail);
 
 /* Queues a plain-text email (logged, never failing the request: a lost mail is logged and re-asked for). */
 void parity__auth_mail(struct parity_app *app, const char *kind, const char *to, const char *subject,
                        const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-/* The user id as text for statement parameters. */
-void parity__auth_id_text(int64_t id, char out[PARITY_AUTH_ID_TEXT]);
 
 #endif

@@ -16,22 +16,10 @@
 #include "operational/queries.h"
 #include "operational/svc_auth.h"
 
-static int failed(struct parity_auth_fail *fail, int rc, const char *code, const char *message)
-{
-  fail->code = code;
-  fail->message = message;
-  return rc;
-}
-
-void parity__auth_id_text(int64_t id, char out[PARITY_AUTH_ID_TEXT])
-{
-  snprintf(out, PARITY_AUTH_ID_TEXT, "%lld", (long long)id);
-}
-
 /* ------------------------------------------------------------------ lockout */
 
 int parity__auth_attempt_begin(struct parity_db *db, const char *key, int64_t now, struct parity__auth_attempt *a,
-                               struct parity_auth_fail *fail)
+                               struct parity_svc_error *fail)
 {
   memset(a, 0, sizeof(*a));
   snprintf(a->key, sizeof(a->key), "%s", key);
@@ -46,17 +34,17 @@ int parity__auth_attempt_begin(struct parity_db *db, const char *key, int64_t no
   int64_t retry = 0;
   if (parity_lockout_check(&st, now, &retry) == PARITY_ERATE) {
     fail->retry_after = (long)retry;
-    rc = failed(fail, PARITY_ERATE, "ACCOUNT_LOCKED",
-                "too many failed attempts for this account: try again after Retry-After seconds");
+    rc = parity_svc_fail(fail, PARITY_ERATE, "ACCOUNT_LOCKED", "%s",
+                         "too many failed attempts for this account: try again after Retry-After seconds");
     goto out;
   }
   rc = parity_lockout_record_failure(&st, now, &a->locked_now);
   if (rc)
     goto out;
-  char failures[16], last[PARITY_AUTH_ID_TEXT], until[PARITY_AUTH_ID_TEXT];
-  snprintf(failures, sizeof(failures), "%d", st.failures);
-  snprintf(last, sizeof(last), "%lld", (long long)st.last_failure);
-  snprintf(until, sizeof(until), "%lld", (long long)st.last_failure + PARITY_LOCKOUT_SECONDS);
+  char failures[PARITY_I64_TEXT], last[PARITY_I64_TEXT], until[PARITY_I64_TEXT];
+  parity_i64(st.failures, failures);
+  parity_i64(st.last_failure, last);
+  parity_i64(st.last_failure + PARITY_LOCKOUT_SECONDS, until);
   rc = PARITY_DB_EXEC(db, Q_AUTH_ATTEMPTS_SAVE, NULL, key, failures, last,
                       st.failures >= PARITY_LOCKOUT_MAX_FAILURES ? until : NULL);
 out:
@@ -77,7 +65,7 @@ int parity__auth_attempt_refund(struct parity_db *db, const struct parity__auth_
 }
 
 int parity__auth_attempt_shed(struct parity_app *app, const struct parity__auth_attempt *a,
-                              struct parity_auth_fail *fail)
+                              struct parity_svc_error *fail)
 {
   struct parity_db *db = NULL;
   if (parity_db_pool_acquire(&app->pool, &db) == PARITY_OK) {
@@ -118,8 +106,8 @@ static bool six_digits(const char *code)
 int parity__auth_second_factor(struct parity_app *app, struct parity_db *db, int64_t user_id, const char *code,
                                bool allow_recovery, int64_t now)
 {
-  char uid[PARITY_AUTH_ID_TEXT];
-  parity__auth_id_text(user_id, uid);
+  char uid[PARITY_I64_TEXT];
+  parity_i64(user_id, uid);
   PGresult *r = NULL, *w = NULL;
   int rc = PARITY_DB_EXEC(db, Q_AUTH_TOTP_GET, &r, uid);
   if (rc)
@@ -151,8 +139,8 @@ int parity__auth_second_factor(struct parity_app *app, struct parity_db *db, int
       rc = PARITY_EAUTH; /* wrong or out of the window */
       goto out;
     }
-    char step_text[PARITY_AUTH_ID_TEXT];
-    snprintf(step_text, sizeof(step_text), "%lld", (long long)step);
+    char step_text[PARITY_I64_TEXT];
+    parity_i64(step, step_text);
     rc = PARITY_DB_EXEC(db, Q_AUTH_TOTP_USE_STEP, &w, uid, step_text);
     if (!rc && parity_db_affected(w) != 1)
       rc = PARITY_ECONFLICT;
@@ -178,10 +166,10 @@ out:
   return rc;
 }
 
-int parity__auth_code_used(struct parity_auth_fail *fail)
+int parity__auth_code_used(struct parity_svc_error *fail)
 {
-  return failed(fail, PARITY_ECONFLICT, "CODE_ALREADY_USED",
-                "this code was just used (by another request?): wait for the next code from your app");
+  return parity_svc_fail(fail, PARITY_ECONFLICT, "CODE_ALREADY_USED", "%s",
+                         "this code was just used (by another request?): wait for the next code from your app");
 }
 
 /* ------------------------------------------------------------------ sessions */
@@ -206,8 +194,8 @@ int parity__auth_revoke(struct parity_db *db, int stmt, int nparams, const char 
 
 int parity__auth_revoke_all(struct parity_db *db, int64_t user_id, const char *reason, const char *keep)
 {
-  char uid[PARITY_AUTH_ID_TEXT];
-  parity__auth_id_text(user_id, uid);
+  char uid[PARITY_I64_TEXT];
+  parity_i64(user_id, uid);
   const char *params[] = { uid, reason, keep };
   return parity__auth_revoke(db, Q_AUTH_USER_REVOKE_ALL, 3, params, NULL);
 }
@@ -229,9 +217,9 @@ static int issue_session(struct parity_app *app, struct parity_db *db, const str
                          int64_t user_id, const char *family, const char *family_end, int64_t now,
                          struct parity_auth_login *out)
 {
-  char uid[PARITY_AUTH_ID_TEXT], jti[PARITY_JWT_JTI_MAX + 1], hash[PARITY_TOKEN_HASH_HEXLEN + 1], ttl[16];
+  char uid[PARITY_I64_TEXT], jti[PARITY_JWT_JTI_MAX + 1], hash[PARITY_TOKEN_HASH_HEXLEN + 1], ttl[PARITY_I64_TEXT];
   char agent[PARITY_AUTH_USER_AGENT_MAX + 1];
-  parity__auth_id_text(user_id, uid);
+  parity_i64(user_id, uid);
   int rc = parity_jwt_issue(&app->jwt, user_id, now, out->access_token, sizeof(out->access_token), jti);
   if (!rc)
     rc = parity_token_new(out->refresh_token);
@@ -243,7 +231,7 @@ static int issue_session(struct parity_app *app, struct parity_db *db, const str
   struct parity_ip ip;
   const char *ip_text = client->ip && parity_ip_parse(client->ip, strlen(client->ip), &ip) == PARITY_OK ? client->ip
                                                                                                         : NULL;
-  snprintf(ttl, sizeof(ttl), "%d", PARITY_AUTH_FAMILY_TTL_SECONDS);
+  parity_i64(PARITY_AUTH_FAMILY_TTL_SECONDS, ttl);
   PGresult *r = NULL;
   rc = PARITY_DB_EXEC(db, Q_AUTH_SESSION_INSERT, &r, uid, family, hash, family_end, ip_text,
                       agent[0] ? agent : NULL, jti, ttl);
@@ -286,8 +274,8 @@ static int login_accepted(struct parity_app *app, struct parity_db *db, const st
                           const struct login_user *u, const struct parity__auth_attempt *a, const char *new_hash,
                           int64_t now, struct parity_auth_login *out)
 {
-  char uid[PARITY_AUTH_ID_TEXT], hash[PARITY_TOKEN_HASH_HEXLEN + 1], ttl[16];
-  parity__auth_id_text(u->id, uid);
+  char uid[PARITY_I64_TEXT], hash[PARITY_TOKEN_HASH_HEXLEN + 1], ttl[PARITY_I64_TEXT];
+  parity_i64(u->id, uid);
   int rc = parity_db_begin(db);
   if (rc)
     return rc;
@@ -300,7 +288,7 @@ static int login_accepted(struct parity_app *app, struct parity_db *db, const st
      */
     rc = parity__auth_attempt_refund(db, a);
     out->mfa_required = true;
-    snprintf(ttl, sizeof(ttl), "%d", PARITY_AUTH_MFA_TTL_SECONDS);
+    parity_i64(PARITY_AUTH_MFA_TTL_SECONDS, ttl);
     if (!rc)
       rc = parity_token_new(out->mfa_token);
     if (!rc)
@@ -321,7 +309,7 @@ static int login_accepted(struct parity_app *app, struct parity_db *db, const st
 
 int parity_svc_auth_login(struct parity_app *app, const struct parity_auth_client *client, const char *email,
                           const char *password, size_t password_len, struct parity_auth_login *out,
-                          struct parity_auth_fail *fail)
+                          struct parity_svc_error *fail)
 {
   char key[PARITY_EMAIL_MAX_BYTES + 1], new_hash[PARITY_PASSWORD_HASH_MAX];
   struct parity__auth_attempt attempt;
@@ -329,7 +317,7 @@ int parity_svc_auth_login(struct parity_app *app, const struct parity_auth_clien
   struct parity_db *db = NULL;
   memset(out, 0, sizeof(*out));
   if (parity_email_normalize(email, strlen(email), key, sizeof(key)) != PARITY_OK)
-    return failed(fail, PARITY_EINVAL, "INVALID_EMAIL", "not an email address");
+    return parity_svc_fail(fail, PARITY_EINVAL, "INVALID_EMAIL", "%s", "not an email address");
   int64_t now = (int64_t)time(NULL);
 
   int rc = parity_db_pool_acquire(&app->pool, &db);
@@ -351,7 +339,7 @@ int parity_svc_auth_login(struct parity_app *app, const struct parity_auth_clien
     return parity__auth_attempt_shed(app, &attempt, fail);
   if (vrc != PARITY_OK) {
     parity__auth_attempt_failed(app, &attempt, user.found);
-    return failed(fail, PARITY_EAUTH, "INVALID_CREDENTIALS", "the email or the password is wrong");
+    return parity_svc_fail(fail, PARITY_EAUTH, "INVALID_CREDENTIALS", "%s", "the email or the password is wrong");
   }
   if (!user.verified) {
     rc = parity_db_pool_acquire(&app->pool, &db);
@@ -359,8 +347,8 @@ int parity_svc_auth_login(struct parity_app *app, const struct parity_auth_clien
       rc = parity__auth_attempt_clear(db, &attempt);
       parity_db_pool_release(&app->pool, db);
     }
-    return rc ? rc : failed(fail, PARITY_EFORBIDDEN, "EMAIL_NOT_VERIFIED",
-                            "confirm your email address with the link we sent before logging in");
+    return rc ? rc : parity_svc_fail(fail, PARITY_EFORBIDDEN, "EMAIL_NOT_VERIFIED", "%s",
+                                     "confirm your email address with the link we sent before logging in");
   }
   /* Parameters changed since this hash was made: store a hash at today's cost (outside any transaction). */
   bool have_new = rehash && parity_password_hash(password, password_len, new_hash) == PARITY_OK;
@@ -378,12 +366,13 @@ int parity_svc_auth_login(struct parity_app *app, const struct parity_auth_clien
 }
 
 int parity_svc_auth_login_2fa(struct parity_app *app, const struct parity_auth_client *client, const char *mfa_token,
-                              const char *code, struct parity_auth_login *out, struct parity_auth_fail *fail)
+                              const char *code, struct parity_auth_login *out, struct parity_svc_error *fail)
 {
   char hash[PARITY_TOKEN_HASH_HEXLEN + 1];
   memset(out, 0, sizeof(*out));
   if (parity_token_hash(mfa_token, hash) != PARITY_OK)
-    return failed(fail, PARITY_EAUTH, "INVALID_MFA_TOKEN", "the login step expired or is unknown: log in again");
+    return parity_svc_fail(fail, PARITY_EAUTH, "INVALID_MFA_TOKEN", "%s",
+                           "the login step expired or is unknown: log in again");
   int64_t now = (int64_t)time(NULL);
   struct parity_db *db = NULL;
   int rc = parity_db_pool_acquire(&app->pool, &db);
@@ -396,7 +385,8 @@ int parity_svc_auth_login_2fa(struct parity_app *app, const struct parity_auth_c
   if (rc)
     goto out;
   if (PQntuples(r) != 1) {
-    rc = failed(fail, PARITY_EAUTH, "INVALID_MFA_TOKEN", "the login step expired or is unknown: log in again");
+    rc = parity_svc_fail(fail, PARITY_EAUTH, "INVALID_MFA_TOKEN", "%s",
+                         "the login step expired or is unknown: log in again");
     goto out;
   }
   user_id = atoll(PQgetvalue(r, 0, 0));
@@ -411,7 +401,7 @@ int parity_svc_auth_login_2fa(struct parity_app *app, const struct parity_auth_c
   if (rc == PARITY_EAUTH) {
     parity_db_rollback(db, rc);
     parity__auth_attempt_failed(app, &attempt, true);
-    rc = failed(fail, PARITY_EAUTH, "INVALID_CODE", "the code is wrong, expired or already used");
+    rc = parity_svc_fail(fail, PARITY_EAUTH, "INVALID_CODE", "%s", "the code is wrong, expired or already used");
     goto out;
   }
   if (rc == PARITY_ECONFLICT) {
@@ -421,11 +411,13 @@ int parity_svc_auth_login_2fa(struct parity_app *app, const struct parity_auth_c
     goto out;
   }
   if (rc == PARITY_ENOTFOUND)
-    rc = failed(fail, PARITY_EAUTH, "INVALID_MFA_TOKEN", "two-factor authentication is off: log in again");
+    rc = parity_svc_fail(fail, PARITY_EAUTH, "INVALID_MFA_TOKEN", "%s",
+                         "two-factor authentication is off: log in again");
   if (!rc)
     rc = PARITY_DB_EXEC(db, Q_AUTH_TOKEN_CONSUME, &w, hash, "mfa");
   if (!rc && PQntuples(w) != 1) /* a concurrent request completed this login first */
-    rc = failed(fail, PARITY_EAUTH, "INVALID_MFA_TOKEN", "the login step expired or is unknown: log in again");
+    rc = parity_svc_fail(fail, PARITY_EAUTH, "INVALID_MFA_TOKEN", "%s",
+                         "the login step expired or is unknown: log in again");
   if (!rc)
     rc = parity__auth_attempt_clear(db, &attempt);
   if (!rc)
@@ -444,12 +436,12 @@ out:
 /* ------------------------------------------------------------------ refresh and logout */
 
 int parity_svc_auth_refresh(struct parity_app *app, const struct parity_auth_client *client, const char *refresh_token,
-                            struct parity_auth_login *out, struct parity_auth_fail *fail)
+                            struct parity_auth_login *out, struct parity_svc_error *fail)
 {
   char hash[PARITY_TOKEN_HASH_HEXLEN + 1];
   memset(out, 0, sizeof(*out));
   if (!refresh_token || parity_token_hash(refresh_token, hash) != PARITY_OK)
-    return failed(fail, PARITY_EAUTH, "INVALID_REFRESH_TOKEN", "no valid refresh token: log in again");
+    return parity_svc_fail(fail, PARITY_EAUTH, "INVALID_REFRESH_TOKEN", "%s", "no valid refresh token: log in again");
   int64_t now = (int64_t)time(NULL);
   struct parity_db *db = NULL;
   int rc = parity_db_pool_acquire(&app->pool, &db);
@@ -465,7 +457,7 @@ int parity_svc_auth_refresh(struct parity_app *app, const struct parity_auth_cli
   if (rc)
     goto out;
   if (PQntuples(r) != 1) {
-    rc = failed(fail, PARITY_EAUTH, "INVALID_REFRESH_TOKEN", "no valid refresh token: log in again");
+    rc = parity_svc_fail(fail, PARITY_EAUTH, "INVALID_REFRESH_TOKEN", "%s", "no valid refresh token: log in again");
     goto out;
   }
   int64_t user_id = atoll(PQgetvalue(r, 0, 1));
@@ -478,16 +470,17 @@ int parity_svc_auth_refresh(struct parity_app *app, const struct parity_auth_cli
     commit_anyway = true;
     parity_log(PARITY_LOG_WARN, "refresh_token_reuse", "{s:I, s:s, s:s}", "user_id", (json_int_t)user_id,
                "family", family, "ip", client->ip ? client->ip : "");
-    rc = failed(fail, PARITY_EAUTH, "REFRESH_TOKEN_REUSED",
-                "this refresh token was already used: every session of this login is ended, log in again");
+    rc = parity_svc_fail(fail, PARITY_EAUTH, "REFRESH_TOKEN_REUSED", "%s",
+                         "this refresh token was already used: every session of this login is ended, log in again");
     goto out;
   }
   if (strcmp(PQgetvalue(r, 0, 4), "t") == 0) {
-    rc = failed(fail, PARITY_EAUTH, "SESSION_REVOKED", "this session was ended: log in again");
+    rc = parity_svc_fail(fail, PARITY_EAUTH, "SESSION_REVOKED", "%s", "this session was ended: log in again");
     goto out;
   }
   if (strcmp(PQgetvalue(r, 0, 6), "t") == 0) {
-    rc = failed(fail, PARITY_EAUTH, "SESSION_EXPIRED", "this session is older than 30 days: log in again");
+    rc = parity_svc_fail(fail, PARITY_EAUTH, "SESSION_EXPIRED", "%s",
+                         "this session is older than 30 days: log in again");
     goto out;
   }
   rc = PARITY_DB_EXEC(db, Q_AUTH_SESSION_MARK_USED, &w, PQgetvalue(r, 0, 0));
@@ -548,9 +541,9 @@ int parity_svc_auth_logout_all(struct parity_app *app, int64_t user_id)
 
 int parity_svc_auth_session_live(struct parity_app *app, int64_t user_id, const char *jti)
 {
-  char uid[PARITY_AUTH_ID_TEXT], touch[16];
-  parity__auth_id_text(user_id, uid);
-  snprintf(touch, sizeof(touch), "%d", PARITY_AUTH_TOUCH_SECONDS);
+  char uid[PARITY_I64_TEXT], touch[PARITY_I64_TEXT];
+  parity_i64(user_id, uid);
+  parity_i64(PARITY_AUTH_TOUCH_SECONDS, touch);
   struct parity_db *db = NULL;
   int rc = parity_db_pool_acquire(&app->pool, &db);
   if (rc)

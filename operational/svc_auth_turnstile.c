@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/buf.h"
 #include "common/errors.h"
 #include "common/log.h"
@@ -34,24 +35,21 @@ static void form_add(CURL *c, char **form, const char *name, const char *value)
   if (!escaped)
     abort();
   size_t old = *form ? strlen(*form) : 0, add = strlen(name) + strlen(escaped) + 2;
-  char *grown = realloc(*form, old + add + 1);
-  if (!grown)
-    abort();
+  char *grown = parity_xrealloc(*form, old + add + 1);
   snprintf(grown + old, add + 1, "%s%s=%s", old ? "&" : "", name, escaped);
   *form = grown;
   curl_free(escaped);
 }
 
 int parity_svc_auth_turnstile(struct parity_app *app, const char *token, const char *client_ip,
-                              struct parity_auth_fail *fail)
+                              struct parity_svc_error *fail)
 {
   const char *secret = app->cfg.turnstile_secret;
   if (!secret || !secret[0])
     return PARITY_OK; /* dev: no Turnstile configured */
   if (!token || !token[0] || strlen(token) > PARITY_AUTH_TURNSTILE_TOKEN_MAX) {
-    fail->code = "CAPTCHA_REQUIRED";
-    fail->message = "the turnstile_token of the challenge is required";
-    return PARITY_EINVAL;
+    return parity_svc_fail(fail, PARITY_EINVAL, "CAPTCHA_REQUIRED", "%s",
+                           "the turnstile_token of the challenge is required");
   }
   CURL *c = curl_easy_init();
   if (!c)
@@ -82,17 +80,14 @@ int parity_svc_auth_turnstile(struct parity_app *app, const char *token, const c
     parity_log(PARITY_LOG_WARN, "turnstile_unreachable", "{s:s, s:i}", "error",
                cc != CURLE_OK ? curl_easy_strerror(cc) : "bad answer", "status", (int)status);
     /* Fail closed: without the check the endpoint would be open to the bots it is there to stop. */
-    fail->code = "CAPTCHA_UNAVAILABLE";
-    fail->message = "the human check is unavailable: try again shortly";
     fail->retry_after = 5;
-    rc = PARITY_EUNAVAILABLE;
+    rc = parity_svc_fail(fail, PARITY_EUNAVAILABLE, "CAPTCHA_UNAVAILABLE", "%s",
+                         "the human check is unavailable: try again shortly");
     goto out;
   }
   doc = json_loads(a.body.data, 0, NULL);
   if (!json_is_true(json_object_get(doc, "success"))) {
-    fail->code = "CAPTCHA_FAILED";
-    fail->message = "the human check failed: try again";
-    rc = PARITY_EINVAL;
+    rc = parity_svc_fail(fail, PARITY_EINVAL, "CAPTCHA_FAILED", "%s", "the human check failed: try again");
   }
 out:
   json_decref(doc);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/errors.h"
 #include "common/ids.h"
 #include "common/json.h"
@@ -75,11 +76,9 @@ static int pending_check(struct parity_db *db, const char *uid, struct parity_sv
 int parity_svc_forecast_create(struct parity_db *db, int64_t user_id, const struct parity_forecast_request *rq,
                                char id_out[PARITY_UUID_TEXT], struct parity_svc_error *err)
 {
-  char uid[24];
-  snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
-  struct parity_portfolio_view *v = malloc(sizeof(*v));
-  if (!v)
-    abort();
+  char uid[PARITY_I64_TEXT];
+  parity_i64(user_id, uid);
+  struct parity_portfolio_view *v = parity_xmalloc(sizeof(*v));
   json_t *weights = NULL, *payload = NULL, *row = NULL;
   char *row_text = NULL;
   const char *source = NULL;
@@ -151,8 +150,8 @@ int parity_svc_forecast_get(struct parity_db *db, int64_t user_id, const char *i
   *pending = false;
   if (!parity_uuid_valid(id))
     return PARITY_ENOTFOUND;
-  char uid[24];
-  snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
+  char uid[PARITY_I64_TEXT];
+  parity_i64(user_id, uid);
   PGresult *res = NULL;
   int rc = PARITY_DB_EXEC(db, Q_FORECAST_GET, &res, id, uid);
   if (rc)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/calendar.h"
 #include "common/errors.h"
 #include "common/ids.h"
@@ -194,9 +195,7 @@ static int load_events(struct parity_db *db, const char *uid, struct history_dat
   if (rc)
     goto out;
   size_t n = (size_t)PQntuples(flows) + (size_t)PQntuples(trades);
-  d->events = calloc(n ? n : 1, sizeof(*d->events));
-  if (!d->events)
-    abort();
+  d->events = parity_xcalloc(n, sizeof(*d->events));
   for (int i = 0; i < PQntuples(flows); i++)
     d->events[d->nevents++] = (struct parity_history_event){ .day = (int32_t)atol(PQgetvalue(flows, i, 0)),
                                                              .symbol = -1,
@@ -224,9 +223,7 @@ out:
 static char *symbols_array_new(const struct history_data *d)
 {
   size_t cap = d->nsymbols * (sizeof(d->symbols[0]) + 3) + 3, len = 0;
-  char *text = malloc(cap);
-  if (!text)
-    abort();
+  char *text = parity_xmalloc(cap);
   text[len++] = '{';
   for (size_t i = 0; i < d->nsymbols; i++)
     len += (size_t)snprintf(text + len, cap - len, "%s\"%s\"", i ? "," : "", d->symbols[i]);
@@ -240,9 +237,9 @@ static int load_prices(struct parity_db *db, int32_t first_day, int32_t last_day
   d->prices_as_of = INT32_MIN;
   if (d->nsymbols == 0)
     return PARITY_OK;
-  char *array = symbols_array_new(d), from[16], to[16];
-  snprintf(from, sizeof(from), "%d", (int)first_day);
-  snprintf(to, sizeof(to), "%d", (int)last_day);
+  char *array = symbols_array_new(d), from[PARITY_I64_TEXT], to[PARITY_I64_TEXT];
+  parity_i64(first_day, from);
+  parity_i64(last_day, to);
   PGresult *closes = NULL, *latest = NULL;
   int rc = PARITY_DB_EXEC(db, Q_HISTORY_CLOSES, &closes, array, from, to);
   if (!rc)
@@ -253,9 +250,7 @@ static int load_prices(struct parity_db *db, int32_t first_day, int32_t last_day
   size_t rows = (size_t)PQntuples(closes);
   size_t counts[PARITY_HISTORY_MAX_SYMBOLS] = { 0 };
   for (size_t s = 0; s < d->nsymbols; s++) {
-    d->prices[s] = calloc(rows ? rows : 1, sizeof(struct parity_history_price));
-    if (!d->prices[s])
-      abort();
+    d->prices[s] = parity_xcalloc(rows, sizeof(struct parity_history_price));
   }
   /* Rows come ordered by symbol, then day. */
   for (size_t r = 0; r < rows; r++) {
@@ -319,11 +314,9 @@ int parity_svc_history(struct parity_db *db, int64_t user_id, const char *range_
   if (parity_history_range_parse(range_text, &range)) {
     return parity_svc_fail(err, PARITY_EINVAL, NULL, "range must be one of 1D, 1W, 1M, 6M, 1Y, YTD, 5Y, MAX");
   }
-  char uid[24];
-  snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
-  struct history_data *d = calloc(1, sizeof(*d));
-  if (!d)
-    abort();
+  char uid[PARITY_I64_TEXT];
+  parity_i64(user_id, uid);
+  struct history_data *d = parity_xcalloc(1, sizeof(*d));
   struct parity_history_point *points = NULL;
   PGresult *res = NULL;
   int rc = PARITY_DB_EXEC0(db, Q_HISTORY_TODAY, &res);
@@ -350,9 +343,7 @@ int parity_svc_history(struct parity_db *db, int64_t user_id, const char *range_
   rc = load_prices(db, first, today, d);
   if (rc)
     goto out;
-  points = malloc(days * sizeof(*points));
-  if (!points)
-    abort();
+  points = parity_xmalloc(days * sizeof(*points));
   rc = parity_history_build(d->events, d->nevents, d->series, d->nsymbols, first, today, points);
   if (rc)
     goto out;

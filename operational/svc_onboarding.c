@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "common/errors.h"
-#include "operational/ledger.h"
+#include "common/pg.h"
 #include "operational/queries.h"
 
 struct option_row {
@@ -103,9 +103,9 @@ int parity_svc_onboarding_submit(struct parity_db *db, int64_t user_id, const js
   int rc = parity_onboarding_score(answers, &risk, &horizon, err);
   if (rc)
     return rc;
-  char bucket[40], uid[24], r[8];
+  char bucket[40], uid[PARITY_I64_TEXT], r[PARITY_I64_TEXT];
   snprintf(bucket, sizeof(bucket), "risk_%d_horizon_%s", risk, horizon);
-  snprintf(r, sizeof(r), "%d", risk);
+  parity_i64(risk, r);
   char *text = json_dumps(answers, JSON_COMPACT | JSON_SORT_KEYS);
   rc = parity_db_begin(db);
   if (!rc)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/errors.h"
 #include "common/ids.h"
 #include "operational/outbox.h"
@@ -13,9 +14,7 @@
 static json_t *split_symbols(const char *list)
 {
   json_t *out = json_array();
-  char *copy = strdup(list ? list : ""), *save = NULL;
-  if (!copy)
-    abort();
+  char *copy = parity_xstrdup(list ? list : ""), *save = NULL;
   for (char *tok = strtok_r(copy, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save))
     json_array_append_new(out, json_string(tok));
   free(copy);
@@ -104,8 +103,8 @@ int parity_svc_cleanup(struct parity_db *db, json_t **out)
   static const char *const names[] = { "processed_messages", "outbox", "action_tokens", "sessions",
                                        "login_attempts", "mail_quota" };
   _Static_assert(sizeof(steps) / sizeof(steps[0]) == sizeof(names) / sizeof(names[0]), "a name per step");
-  char keep[16];
-  snprintf(keep, sizeof(keep), "%d", PARITY_CLEANUP_KEEP_DAYS);
+  char keep[PARITY_I64_TEXT];
+  parity_i64(PARITY_CLEANUP_KEEP_DAYS, keep);
   json_t *deleted = json_object();
   for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
     PGresult *res = NULL;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/errors.h"
 #include "operational/money.h"
 #include "operational/queries.h"
@@ -15,17 +16,11 @@ static int64_t text_to_i64(const char *s)
   return s && *s ? strtoll(s, NULL, 10) : 0;
 }
 
-static char *i64_text(int64_t v, char buf[24])
-{
-  snprintf(buf, 24, "%lld", (long long)v);
-  return buf;
-}
-
 int parity_svc_portfolio_load(struct parity_db *db, int64_t user_id, struct parity_portfolio_view *out)
 {
   memset(out, 0, sizeof(*out));
-  char uid[24];
-  i64_text(user_id, uid);
+  char uid[PARITY_I64_TEXT];
+  parity_i64(user_id, uid);
   PGresult *res = NULL;
   int rc = PARITY_DB_EXEC(db, Q_PORTFOLIO_GET, &res, uid);
   if (rc)
@@ -106,9 +101,7 @@ static double drift_of(const json_t *actual, const json_t *target)
 
 int parity_svc_portfolio_get(struct parity_db *db, int64_t user_id, json_t **out)
 {
-  struct parity_portfolio_view *v = malloc(sizeof(*v));
-  if (!v)
-    abort();
+  struct parity_portfolio_view *v = parity_xmalloc(sizeof(*v));
   int rc = parity_svc_portfolio_load(db, user_id, v);
   json_t *target = NULL;
   char as_of[16] = "";

@@ -9,10 +9,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/alloc.h"
 #include "common/calendar.h"
 #include "common/errors.h"
 #include "common/log.h"
-#include "operational/ledger.h"
 #include "operational/outbox.h"
 #include "operational/queries.h"
 #include "operational/svc_portfolio.h"
@@ -48,12 +48,10 @@ static int create_batches(struct parity_db *db, const struct parity_config *cfg,
   int rc = PARITY_DB_EXEC0(db, Q_PORTFOLIOS_FOR_RUN, &users);
   if (rc)
     return rc;
-  struct parity_portfolio_view *v = malloc(sizeof(*v));
-  if (!v)
-    abort();
+  struct parity_portfolio_view *v = parity_xmalloc(sizeof(*v));
   json_t *batch = json_array();
   int n = PQntuples(users);
-  char run[24], no[24], count[24];
+  char run[PARITY_I64_TEXT], no[PARITY_I64_TEXT], count[PARITY_I64_TEXT];
   parity_i64(run_id, run);
   for (int i = 0; i <= n && !rc; i++) {
     if (i < n) {
@@ -112,7 +110,7 @@ int parity_svc_rebalance_start(struct parity_db *db, const struct parity_config 
   char status[24];
   snprintf(status, sizeof(status), "%s", PQgetvalue(res, 0, 1));
   PQclear(res);
-  char run[24];
+  char run[PARITY_I64_TEXT];
   parity_i64(run_id, run);
   *resumed = false;
 
@@ -130,7 +128,7 @@ int parity_svc_rebalance_start(struct parity_db *db, const struct parity_config 
       parity_log(PARITY_LOG_WARN, "rebalance_stale_abort", "{s:s, s:s}", "period", period, "reason", why);
     } else if (!rc) {
       int portfolios = 0, batches = 0;
-      char p[24], b[24];
+      char p[PARITY_I64_TEXT], b[PARITY_I64_TEXT];
       rc = create_batches(db, cfg, run_id, &portfolios, &batches);
       if (!rc)
         rc = PARITY_DB_EXEC(db, Q_RUN_STARTED, NULL, run, parity_i64(portfolios, p), parity_i64(batches, b));
@@ -148,7 +146,7 @@ int parity_svc_rebalance_start(struct parity_db *db, const struct parity_config 
 
 int parity_svc_rebalance_run_get(struct parity_db *db, int64_t run_id, json_t **out)
 {
-  char run[24];
+  char run[PARITY_I64_TEXT];
   PGresult *res = NULL;
   int rc = PARITY_DB_EXEC(db, Q_RUN_GET, &res, parity_i64(run_id, run));
   if (rc)
@@ -171,7 +169,7 @@ int parity_svc_rebalance_run_get(struct parity_db *db, int64_t run_id, json_t **
 static int apply_one(struct parity_db *db, const char *run, int64_t user_id, const char *targets_text,
                      struct parity_portfolio_view *v, int *trades)
 {
-  char uid[24], cash[24], pending[24];
+  char uid[PARITY_I64_TEXT], cash[PARITY_I64_TEXT], pending[PARITY_I64_TEXT];
   PGresult *res = NULL;
   int rc = PARITY_DB_EXEC(db, Q_PORTFOLIO_LOCK, &res, parity_i64(user_id, uid));
   if (rc)
@@ -203,7 +201,7 @@ int parity_svc_apply_batch(struct parity_db *db, int64_t run_id, int batch_no, s
                            int *trades)
 {
   *trades = -1;
-  char run[24], no[24], count[24];
+  char run[PARITY_I64_TEXT], no[PARITY_I64_TEXT], count[PARITY_I64_TEXT];
   parity_i64(run_id, run);
   parity_i64(batch_no, no);
   int rc = parity_db_begin(db);
@@ -217,9 +215,7 @@ int parity_svc_apply_batch(struct parity_db *db, int64_t run_id, int batch_no, s
   if (!ready)
     return parity_db_rollback(db, PARITY_OK); /* not computed yet, or applied already: no effect */
   rc = PARITY_DB_EXEC(db, Q_BATCH_TARGETS, &res, run, no);
-  struct parity_portfolio_view *v = malloc(sizeof(*v));
-  if (!v)
-    abort();
+  struct parity_portfolio_view *v = parity_xmalloc(sizeof(*v));
   int total = 0;
   for (int i = 0; !rc && i < PQntuples(res); i++) {
     int n = 0;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/errors.h"
 #include "common/ids.h"
 #include "common/log.h"
@@ -23,7 +24,7 @@ struct locked_portfolio {
 
 static int lock_portfolio(struct parity_db *db, int64_t user_id, struct locked_portfolio *out, bool *exists)
 {
-  char uid[24];
+  char uid[PARITY_I64_TEXT];
   PGresult *res = NULL;
   int rc = PARITY_DB_EXEC(db, Q_PORTFOLIO_LOCK, &res, parity_i64(user_id, uid));
   if (rc)
@@ -42,7 +43,7 @@ static int lock_portfolio(struct parity_db *db, int64_t user_id, struct locked_p
 
 static int set_portfolio_cash(struct parity_db *db, int64_t user_id, int64_t cash, int64_t pending)
 {
-  char uid[24], c[24], p[24];
+  char uid[PARITY_I64_TEXT], c[PARITY_I64_TEXT], p[PARITY_I64_TEXT];
   return PARITY_DB_EXEC(db, Q_PORTFOLIO_SET_CASH, NULL, parity_i64(user_id, uid), parity_i64(cash, c),
                         parity_i64(pending < cash ? pending : cash, p));
 }
@@ -55,7 +56,7 @@ static int set_portfolio_cash(struct parity_db *db, int64_t user_id, int64_t cas
 static int open_deploy_request(struct parity_db *db, const struct parity_config *cfg, int64_t user_id,
                                const char *reason, const char **status)
 {
-  char uid[24];
+  char uid[PARITY_I64_TEXT];
   PGresult *res = NULL;
   int rc = PARITY_DB_EXEC(db, Q_REQUEST_OPEN_FOR_USER, &res, parity_i64(user_id, uid));
   if (rc)
@@ -66,9 +67,7 @@ static int open_deploy_request(struct parity_db *db, const struct parity_config 
     *status = "queued_behind_open_request";
     return PARITY_OK;
   }
-  struct parity_portfolio_view *view = malloc(sizeof(*view));
-  if (!view)
-    abort();
+  struct parity_portfolio_view *view = parity_xmalloc(sizeof(*view));
   json_t *target = NULL, *current = NULL, *payload = NULL;
   rc = parity_svc_portfolio_load(db, user_id, view);
   if (!rc && view->bucket[0])
@@ -166,9 +165,7 @@ static int sell_step(struct parity_ledger_tx *tx, json_t **body)
   const struct money_portfolio *m = tx->ctx;
   const struct parity_money_request *rq = tx->rq;
   struct parity_svc_error *err = tx->err;
-  struct parity_portfolio_view *v = calloc(1, sizeof(*v)); /* zeroed: read below even when the load fails */
-  if (!v)
-    abort();
+  struct parity_portfolio_view *v = parity_xcalloc(1, sizeof(*v)); /* zeroed: read below even when the load fails */
   int rc = parity_svc_portfolio_load(tx->db, rq->user_id, v);
   for (size_t i = 0; !rc && i < v->n; i++) {
     if (v->positions[i].price <= 0)
@@ -251,9 +248,7 @@ int parity_svc_apply_request(struct parity_db *db, const char *request_id, int *
   PQclear(res);
   struct locked_portfolio p;
   bool exists = false;
-  struct parity_portfolio_view *v = malloc(sizeof(*v));
-  if (!v)
-    abort();
+  struct parity_portfolio_view *v = parity_xmalloc(sizeof(*v));
   rc = lock_portfolio(db, user_id, &p, &exists);
   if (!rc && (!exists || !json_is_object(targets)))
     rc = PARITY_EINVAL;
@@ -267,7 +262,7 @@ int parity_svc_apply_request(struct parity_db *db, const char *request_id, int *
   /* What was invested is now deployed (or, below $1 a trade, left as plain portfolio cash). */
   if (!rc)
     rc = set_portfolio_cash(db, user_id, v->cash_cents + cash_delta, 0);
-  char count[24];
+  char count[PARITY_I64_TEXT];
   if (!rc)
     rc = PARITY_DB_EXEC(db, Q_REQUEST_APPLIED, NULL, request_id, parity_i64(n_trades, count));
   if (!rc)

@@ -11,7 +11,7 @@
 
 int parity_svc_wallet_get(struct parity_db *db, int64_t user_id, json_t **out)
 {
-  char uid[24];
+  char uid[PARITY_I64_TEXT];
   PGresult *res = NULL;
   int rc = PARITY_DB_EXEC(db, Q_WALLET_GET, &res, parity_i64(user_id, uid));
   if (rc)
@@ -60,7 +60,7 @@ static json_t *page_meta(long page, long limit, long total)
 
 int parity_svc_trades(struct parity_db *db, int64_t user_id, long page, long limit, json_t **out)
 {
-  char uid[24], lim[24], off[24];
+  char uid[PARITY_I64_TEXT], lim[PARITY_I64_TEXT], off[PARITY_I64_TEXT];
   PGresult *res = NULL;
   int rc = PARITY_DB_EXEC(db, Q_TRADES_LIST, &res, parity_i64(user_id, uid), parity_i64(limit, lim),
                           parity_i64((page - 1) * limit, off));
@@ -82,7 +82,7 @@ int parity_svc_trades(struct parity_db *db, int64_t user_id, long page, long lim
 
 int parity_svc_transactions(struct parity_db *db, int64_t user_id, long page, long limit, json_t **out)
 {
-  char uid[24], lim[24], off[24];
+  char uid[PARITY_I64_TEXT], lim[PARITY_I64_TEXT], off[PARITY_I64_TEXT];
   PGresult *res = NULL;
   int rc = PARITY_DB_EXEC(db, Q_TRANSACTIONS_LIST, &res, parity_i64(user_id, uid), parity_i64(limit, lim),
                           parity_i64((page - 1) * limit, off));

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/errors.h"
 #include "common/log.h"
-#include "operational/ledger.h"
 #include "operational/money.h"
 #include "operational/queries.h"
 
@@ -18,7 +18,7 @@ int parity_trade_record(struct parity_db *db, int64_t user_id, const char *symbo
                         int64_t price_micros, int64_t cents, const struct parity_trade_origin *origin,
                         int64_t new_shares, int64_t new_cost)
 {
-  char uid[24], s[24], p[24], c[24], ns[24], nc[24];
+  char uid[PARITY_I64_TEXT], s[PARITY_I64_TEXT], p[PARITY_I64_TEXT], c[PARITY_I64_TEXT], ns[PARITY_I64_TEXT], nc[PARITY_I64_TEXT];
   parity_i64(user_id, uid);
   int rc = PARITY_DB_EXEC(db, Q_TRADE_INSERT, NULL, uid, symbol, buy ? "buy" : "sell", parity_i64(shares, s),
                           parity_i64(price_micros, p), parity_i64(cents, c), origin->reason, origin->request_id,
@@ -105,9 +105,7 @@ int parity_trade_toward(struct parity_db *db, int64_t user_id, const struct pari
 {
   *cash_delta = 0;
   *trades = 0;
-  struct planned_trade *plan = calloc(MAX_TRADE_SYMBOLS, sizeof(*plan));
-  if (!plan)
-    abort();
+  struct planned_trade *plan = parity_xcalloc(MAX_TRADE_SYMBOLS, sizeof(*plan));
   size_t n = plan_trades(v, targets, plan);
   int rc = price_missing(db, plan, n);
   int64_t cash = v->cash_cents;

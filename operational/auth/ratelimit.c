@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/errors.h"
 #include "operational/auth/auth_init.h"
 
@@ -65,9 +66,7 @@ int parity_ratelimit_new(double rate, long burst, size_t max_tracked, struct par
   rc = parity_auth_init();
   if (rc)
     return rc;
-  rl = calloc(1, sizeof(*rl));
-  if (!rl)
-    return PARITY_ENOMEM;
+  rl = parity_xcalloc(1, sizeof(*rl));
   rl->enabled = rate > 0 && burst > 0;
   if (!rl->enabled) {
     *out = rl;
@@ -82,14 +81,8 @@ int parity_ratelimit_new(double rate, long burst, size_t max_tracked, struct par
   rl->sets = sets;
   rl->stripes = sets < PARITY_RATELIMIT_STRIPES ? sets : PARITY_RATELIMIT_STRIPES;
   randombytes_buf(rl->hash_key, sizeof(rl->hash_key));
-  rl->slots = calloc(sets * PARITY_RATELIMIT_WAYS, sizeof(*rl->slots));
-  rl->locks = calloc(rl->stripes, sizeof(*rl->locks));
-  if (!rl->slots || !rl->locks) {
-    free(rl->slots);
-    free(rl->locks);
-    free(rl);
-    return PARITY_ENOMEM;
-  }
+  rl->slots = parity_xcalloc(sets * PARITY_RATELIMIT_WAYS, sizeof(*rl->slots));
+  rl->locks = parity_xcalloc(rl->stripes, sizeof(*rl->locks));
   for (size_t i = 0; i < rl->stripes; i++)
     pthread_mutex_init(&rl->locks[i], NULL);
   *out = rl;
