@@ -9,10 +9,10 @@
 #include "common/json.h"
 #include "common/limits.h"
 #include "common/log.h"
+#include "decisional/job.h"
 #include "decisional/models.h"
 #include "decisional/quant/mc.h"
 #include "decisional/queries.h"
-#include "decisional/worker.h"
 
 _Static_assert(PARITY_MAX_VALUE_CENTS <= PARITY_MC_MAX_CENTS, "a forecast the contract admits must fit the Monte Carlo guard");
 

@@ -7,9 +7,9 @@
 #include "common/errors.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "decisional/job.h"
 #include "decisional/models.h"
 #include "decisional/queries.h"
-#include "decisional/worker.h"
 
 #define MODELS_KEEP_DAYS "400" /* history of old model rows kept behind the newest one */
 

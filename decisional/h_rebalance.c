@@ -7,10 +7,10 @@
 #include "common/errors.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "decisional/job.h"
 #include "decisional/models.h"
 #include "decisional/quant/rebalance.h"
 #include "decisional/queries.h"
-#include "decisional/worker.h"
 
 int parity_h_rebalance_user(struct parity_job *job)
 {

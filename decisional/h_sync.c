@@ -6,9 +6,9 @@
 #include "common/errors.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "decisional/job.h"
 #include "decisional/market_load.h"
 #include "decisional/queries.h"
-#include "decisional/worker.h"
 #include "decisional/yahoo.h"
 
 #define INTRADAY_KEEP_DAYS 14

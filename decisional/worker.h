@@ -12,48 +12,12 @@
 #include "common/message.h"
 #include "common/metrics.h"
 #include "common/pg.h"
-
-struct parity_decisional_metrics {
-  struct parity_metric *messages;          /* {type,status} */
-  struct parity_metric *message_duration;  /* {type} */
-  struct parity_metric *forecast_duration;
-  struct parity_metric *hrp_duration;
-  struct parity_metric *rows_upserted;
-};
+#include "decisional/job.h"
 
 void parity_decisional_metrics_init(struct parity_decisional_metrics *m);
 
-/* What a handler gets: an open transaction, the validated message, and where to leave its event. */
-struct parity_job {
-  struct parity_db *db;
-  const struct parity_config *cfg;
-  const struct parity_message *msg;
-  struct parity_decisional_metrics *metrics;
-  atomic_int *stop;
-  enum parity_msg_type event_type; /* set with event_payload to publish an event after commit */
-  json_t *event_payload;           /* owned by the job once set */
-  const char *outcome;             /* metrics status when not plain "ok" (e.g. "data_error") */
-};
-
-/*
- * A handler runs inside the transaction that also records the message as processed. It returns
- * PARITY_OK to commit (including when it recorded a failure of the data, not of the system), a
- * transient error (PARITY_EDB, EAMQP, EIO, ERATE, EUPSTREAM, EUNAVAILABLE) to roll back and retry
- * later, or a permanent one (PARITY_EINVAL, ENUMERIC, ...) to roll back and dead-letter.
- */
-typedef int (*parity_job_handler)(struct parity_job *job);
-
 /* The handler for a command type, or NULL (h_*.c register through dispatch.c's table). */
 parity_job_handler parity_dispatch_handler(enum parity_msg_type type);
-
-/* Handlers (decisional/h_*.c). */
-int parity_h_sync_daily(struct parity_job *job);
-int parity_h_sync_intraday(struct parity_job *job);
-int parity_h_generate(struct parity_job *job);
-/* forecasts, models, history */
-int parity_h_forecast(struct parity_job *job);
-int parity_h_rebalance_user(struct parity_job *job);
-int parity_h_rebalance_batch(struct parity_job *job);
 
 /* Result of handling one delivery, for the consumer loop. */
 enum parity_dispatch_result {

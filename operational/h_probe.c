@@ -6,7 +6,7 @@
 #include "common/errors.h"
 #include "operational/app.h"
 #include "operational/handlers.h"
-#include "operational/queries.h"
+#include "operational/svc_probe.h"
 #include "common/version.h"
 
 int h_livez(struct parity_request *req, struct parity_response *res)
@@ -23,7 +23,7 @@ int h_readyz(struct parity_request *req, struct parity_response *res)
   bool database = false;
   struct parity_db *db = NULL;
   if (!draining && parity_db_pool_acquire(&app->pool, &db) == PARITY_OK) {
-    database = PARITY_DB_EXEC0(db, Q_PING, NULL) == PARITY_OK;
+    database = parity_svc_probe_database(db) == PARITY_OK;
     parity_db_pool_release(&app->pool, db);
   }
   bool ready = !draining && broker && database;

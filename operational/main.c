@@ -17,7 +17,7 @@
 #include "operational/http.h"
 #include "operational/mail.h"
 #include "operational/migrate.h"
-#include "operational/outbox.h"
+#include "operational/outbox_relay.h"
 #include "operational/queries.h"
 #include "common/version.h"
 

@@ -2,7 +2,7 @@
 #include "operational/queries.h"
 
 const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
-  /* h_readyz() */
+  /* parity_svc_probe_database() */
   [Q_PING] = { "Q_PING", "SELECT 1" },
 
   /* parity_svc_market_status() */
