@@ -15,10 +15,11 @@ int parity_cli_audit(int argc, char **argv)
 {
   static const struct option options[] = { { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
   for (int c; (c = getopt_long(argc, argv, "", options, NULL)) != -1;) {
-    fprintf(c == 'h' ? stdout : stderr,
-            "usage: parity audit\nChecks, for every user, that deposits - withdrawals = wallet cash + portfolio cash +\n"
-            "buys - sells (to the cent) and that shares held = bought - sold per symbol. Exit 1 when not.\n"
-            "Which database: see parity --help.\n");
+    fprintf(
+        c == 'h' ? stdout : stderr,
+        "usage: parity audit\nChecks, for every user, that deposits - withdrawals = wallet cash + portfolio cash +\n"
+        "buys - sells (to the cent) and that shares held = bought - sold per symbol. Exit 1 when not.\n"
+        "Which database: see parity --help.\n");
     return c == 'h' ? 0 : 2;
   }
   parity_log_init("cli", getenv("LOG_LEVEL") ? getenv("LOG_LEVEL") : "warn");
@@ -44,16 +45,17 @@ int parity_cli_audit(int argc, char **argv)
   }
   json_t *cash_bad = json_array(), *share_bad = json_array();
   for (int i = 0; i < PQntuples(cash); i++)
-    json_array_append_new(cash_bad, json_pack("{s:I, s:I, s:I, s:I, s:I}", "user_id", (json_int_t)atoll(PQgetvalue(cash, i, 0)),
-                                              "net_deposits_cents", (json_int_t)atoll(PQgetvalue(cash, i, 1)),
-                                              "wallet_cents", (json_int_t)atoll(PQgetvalue(cash, i, 2)),
-                                              "portfolio_cash_cents", (json_int_t)atoll(PQgetvalue(cash, i, 3)),
-                                              "net_buys_cents", (json_int_t)atoll(PQgetvalue(cash, i, 4))));
+    json_array_append_new(cash_bad,
+                          json_pack("{s:I, s:I, s:I, s:I, s:I}", "user_id", (json_int_t)atoll(PQgetvalue(cash, i, 0)),
+                                    "net_deposits_cents", (json_int_t)atoll(PQgetvalue(cash, i, 1)), "wallet_cents",
+                                    (json_int_t)atoll(PQgetvalue(cash, i, 2)), "portfolio_cash_cents",
+                                    (json_int_t)atoll(PQgetvalue(cash, i, 3)), "net_buys_cents",
+                                    (json_int_t)atoll(PQgetvalue(cash, i, 4))));
   for (int i = 0; i < PQntuples(shares); i++)
-    json_array_append_new(share_bad, json_pack("{s:I, s:s, s:I, s:I}", "user_id", (json_int_t)atoll(PQgetvalue(shares, i, 0)),
-                                               "symbol", PQgetvalue(shares, i, 1), "shares_micro",
-                                               (json_int_t)atoll(PQgetvalue(shares, i, 2)), "traded_shares_micro",
-                                               (json_int_t)atoll(PQgetvalue(shares, i, 3))));
+    json_array_append_new(
+        share_bad, json_pack("{s:I, s:s, s:I, s:I}", "user_id", (json_int_t)atoll(PQgetvalue(shares, i, 0)), "symbol",
+                             PQgetvalue(shares, i, 1), "shares_micro", (json_int_t)atoll(PQgetvalue(shares, i, 2)),
+                             "traded_shares_micro", (json_int_t)atoll(PQgetvalue(shares, i, 3))));
   bool ok = json_array_size(cash_bad) == 0 && json_array_size(share_bad) == 0;
   json_t *report = json_pack("{s:b, s:o, s:o}", "ok", ok, "cash_violations", cash_bad, "share_violations", share_bad);
   char *text = json_dumps(report, JSON_COMPACT);

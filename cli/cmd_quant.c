@@ -137,12 +137,7 @@ int parity_cli_hrp(int argc, char **argv)
     fail("hrp", err.msg);
     goto out;
   }
-  struct parity_cov_opts opts = {
-      .missing = missing,
-      .threads = 0,
-      .kernel = PARITY_COV_KERNEL_AUTO,
-      .names = names
-  };
+  struct parity_cov_opts opts = { .missing = missing, .threads = 0, .kernel = PARITY_COV_KERNEL_AUTO, .names = names };
   struct parity_hrp_result h;
   if (parity_hrp_run(r, csv.nrows, csv.ncols, &opts, &h, &err)) {
     fail("hrp", err.msg);
@@ -301,13 +296,16 @@ static const char forecast_help[] =
 
 int parity_cli_forecast(int argc, char **argv)
 {
-  static const struct option options[] = {
-    { "mu", required_argument, NULL, 'm' },          { "sigma", required_argument, NULL, 's' },
-    { "initial-cents", required_argument, NULL, 'i' }, { "monthly-cents", required_argument, NULL, 'c' },
-    { "months", required_argument, NULL, 'n' },      { "paths", required_argument, NULL, 'p' },
-    { "seed", required_argument, NULL, 'r' },        { "goal-cents", required_argument, NULL, 'g' },
-    { "help", no_argument, NULL, 'h' },              { NULL, 0, NULL, 0 }
-  };
+  static const struct option options[] = { { "mu", required_argument, NULL, 'm' },
+                                           { "sigma", required_argument, NULL, 's' },
+                                           { "initial-cents", required_argument, NULL, 'i' },
+                                           { "monthly-cents", required_argument, NULL, 'c' },
+                                           { "months", required_argument, NULL, 'n' },
+                                           { "paths", required_argument, NULL, 'p' },
+                                           { "seed", required_argument, NULL, 'r' },
+                                           { "goal-cents", required_argument, NULL, 'g' },
+                                           { "help", no_argument, NULL, 'h' },
+                                           { NULL, 0, NULL, 0 } };
   struct parity_mc_params p = { .paths = CLI_FORECAST_DEFAULT_PATHS };
   int have = 0; /* bit per required option */
   int64_t v = 0;
@@ -395,8 +393,8 @@ static const char rebalance_help[] =
     "threshold of their target keep their weight; the others share the rest in proportion to their\n"
     "targets; skipped lists the assets whose weight was kept. Drift is sum |current - target| / 2.\n";
 
-static int weights_of(const json_t *obj, struct parity_weight *w, size_t *n, const char *what, size_t idx,
-                      char *msg, size_t msglen)
+static int weights_of(const json_t *obj, struct parity_weight *w, size_t *n, const char *what, size_t idx, char *msg,
+                      size_t msglen)
 {
   struct parity_quant_err err = { 0, "" };
   if (parity_models_weights_from_json(obj, w, PARITY_REBALANCE_MAX_ASSETS, n, &err) != 0) {
@@ -414,8 +412,7 @@ static json_t *rebalance_case(const json_t *c, size_t idx, char *msg, size_t msg
   }
   const char *key;
   json_t *val;
-  json_object_foreach((json_t *)c, key, val)
-  {
+  json_object_foreach((json_t *)c, key, val) {
     if (strcmp(key, "current") != 0 && strcmp(key, "target") != 0 && strcmp(key, "threshold") != 0 &&
         strcmp(key, "cash_first") != 0) {
       snprintf(msg, msglen, "case %zu: unknown field \"%.32s\"", idx, key);

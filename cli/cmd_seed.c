@@ -32,20 +32,20 @@
 #include "operational/queries.h"
 #include "operational/seed_plan.h"
 
-#define SEED_BUCKETS           15           /* risk 1..5 × three horizons: SPEC §8 */
+#define SEED_BUCKETS 15                     /* risk 1..5 × three horizons: SPEC §8 */
 #define SEED_COPY_BUFFER_BYTES (256u << 10) /* rows are sent to COPY in chunks of this size */
-#define SEED_ROW_MAX_BYTES     512          /* the longest row of any table, with room to spare */
+#define SEED_ROW_MAX_BYTES 512              /* the longest row of any table, with room to spare */
 #define SEED_PORTFOLIO_VERSION 2            /* onboarding creates it (0), the invest (1), its deploy (2) */
 
 static const char usage_text[] =
-  "usage: parity seed-investors N [--seed S] [--force]\n"
-  "Creates N synthetic investors in DATABASE_URL for scale tests, with COPY in one transaction: verified,\n"
-  "onboarded to a random one of the 15 buckets, a deposit and an invest, 5 to 10 of the model's positions\n"
-  "bought at weight x (1 +/- 2..10%) at the newest prices (the rest of the model's weight as portfolio cash),\n"
-  "so the ledger invariant of `parity audit` holds exactly. The same seed (default 1) gives the same\n"
-  "investors. Needs the 15 current model portfolios and prices for their symbols.\n"
-  "Emails are investor-<id>@" PARITY_SEED_EMAIL_DOMAIN "; nobody can log in as them. Refuses (exit 1) when\n"
-  "the database has a real user (another email domain) unless --force. Prints a JSON summary.\n";
+    "usage: parity seed-investors N [--seed S] [--force]\n"
+    "Creates N synthetic investors in DATABASE_URL for scale tests, with COPY in one transaction: verified,\n"
+    "onboarded to a random one of the 15 buckets, a deposit and an invest, 5 to 10 of the model's positions\n"
+    "bought at weight x (1 +/- 2..10%) at the newest prices (the rest of the model's weight as portfolio cash),\n"
+    "so the ledger invariant of `parity audit` holds exactly. The same seed (default 1) gives the same\n"
+    "investors. Needs the 15 current model portfolios and prices for their symbols.\n"
+    "Emails are investor-<id>@" PARITY_SEED_EMAIL_DOMAIN "; nobody can log in as them. Refuses (exit 1) when\n"
+    "the database has a real user (another email domain) unless --force. Prints a JSON summary.\n";
 
 struct seed_options {
   long n;
@@ -74,9 +74,9 @@ struct seed_run {
 enum seed_table { T_USERS, T_WALLETS, T_PORTFOLIOS, T_MOVEMENTS, T_POSITIONS, T_TRADES, T_COUNT };
 
 static const int table_copy_sql[T_COUNT] = {
-  [T_USERS] = SQL_OP_SEED_COPY_USERS,         [T_WALLETS] = SQL_OP_SEED_COPY_WALLETS,
+  [T_USERS] = SQL_OP_SEED_COPY_USERS,           [T_WALLETS] = SQL_OP_SEED_COPY_WALLETS,
   [T_PORTFOLIOS] = SQL_OP_SEED_COPY_PORTFOLIOS, [T_MOVEMENTS] = SQL_OP_SEED_COPY_MOVEMENTS,
-  [T_POSITIONS] = SQL_OP_SEED_COPY_POSITIONS, [T_TRADES] = SQL_OP_SEED_COPY_TRADES,
+  [T_POSITIONS] = SQL_OP_SEED_COPY_POSITIONS,   [T_TRADES] = SQL_OP_SEED_COPY_TRADES,
 };
 
 static int fail(const char *fmt, ...)
@@ -356,8 +356,8 @@ int parity_cli_seed_investors(int argc, char **argv)
                     "test database; --force writes them anyway",
                     real_users, PARITY_SEED_EMAIL_DOMAIN);
     else if (rc)
-      status = fail("nothing was written: %s%s%s", parity_err_str(rc), db.sqlstate[0] ? ", SQLSTATE " : "",
-                    db.sqlstate);
+      status =
+          fail("nothing was written: %s%s%s", parity_err_str(rc), db.sqlstate[0] ? ", SQLSTATE " : "", db.sqlstate);
   }
   if (!status) {
     double copy_seconds = seconds_since(&t0);

@@ -11,14 +11,14 @@ struct parity_cli_command {
   int (*run)(int argc, char **argv);
 };
 
-int parity_cli_migrate(int argc, char **argv);      /* cli/cmd_db.c */
-int parity_cli_load_prices(int argc, char **argv);  /* cli/cmd_db.c */
-int parity_cli_audit(int argc, char **argv);        /* cli/cmd_audit.c */
-int parity_cli_hrp(int argc, char **argv);          /* cli/cmd_quant.c */
-int parity_cli_models(int argc, char **argv);       /* cli/cmd_quant.c */
-int parity_cli_forecast(int argc, char **argv);     /* cli/cmd_quant.c */
+int parity_cli_migrate(int argc, char **argv);         /* cli/cmd_db.c */
+int parity_cli_load_prices(int argc, char **argv);     /* cli/cmd_db.c */
+int parity_cli_audit(int argc, char **argv);           /* cli/cmd_audit.c */
+int parity_cli_hrp(int argc, char **argv);             /* cli/cmd_quant.c */
+int parity_cli_models(int argc, char **argv);          /* cli/cmd_quant.c */
+int parity_cli_forecast(int argc, char **argv);        /* cli/cmd_quant.c */
 int parity_cli_rebalance_check(int argc, char **argv); /* cli/cmd_quant.c */
-int parity_cli_seed_investors(int argc, char **argv); /* cli/cmd_seed.c */
+int parity_cli_seed_investors(int argc, char **argv);  /* cli/cmd_seed.c */
 
 /* The database a command connects to, and where that came from (for its messages). */
 struct parity_cli_database {

@@ -19,7 +19,7 @@ static const struct {
 #undef DEFAULT_MEMBER
 } defaults = {
 #define DEFAULT_VALUE(name, type, member, def, min, max, doc) .member = (def),
-    PARITY_CONFIG_VARS(DEFAULT_VALUE)
+  PARITY_CONFIG_VARS(DEFAULT_VALUE)
 #undef DEFAULT_VALUE
 };
 

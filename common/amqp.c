@@ -86,9 +86,8 @@ int parity_amqp_connect(struct parity_amqp *a, const char *url, bool quorum, boo
   }
   /* "amqp://host:port/" names the default vhost, as most clients read it; rabbitmq-c reads "". */
   const char *vhost = info.vhost && *info.vhost ? info.vhost : "/";
-  amqp_rpc_reply_t login = amqp_login(a->conn, vhost, 0, PARITY_AMQP_FRAME_MAX,
-                                      PARITY_AMQP_HEARTBEAT_SECONDS, AMQP_SASL_METHOD_PLAIN, info.user,
-                                      info.password);
+  amqp_rpc_reply_t login = amqp_login(a->conn, vhost, 0, PARITY_AMQP_FRAME_MAX, PARITY_AMQP_HEARTBEAT_SECONDS,
+                                      AMQP_SASL_METHOD_PLAIN, info.user, info.password);
   if (login.reply_type != AMQP_RESPONSE_NORMAL) {
     parity_log(PARITY_LOG_WARN, "amqp_login_failed", "{s:s}", "user", info.user);
     goto out;
@@ -101,8 +100,7 @@ out:
   return rc;
 }
 
-int parity_amqp_connect_retry(struct parity_amqp *a, const char *url, bool quorum, bool confirms,
-                              atomic_int *stop)
+int parity_amqp_connect_retry(struct parity_amqp *a, const char *url, bool quorum, bool confirms, atomic_int *stop)
 {
   useconds_t delay_us = 250000;
   for (;;) {
@@ -178,8 +176,8 @@ static int declare_queue(struct parity_amqp *a, const char *name, bool dead_lett
 
 static int bind_queue(struct parity_amqp *a, const char *queue, const char *exchange, const char *key)
 {
-  amqp_queue_bind(a->conn, CHANNEL, amqp_cstring_bytes(queue), amqp_cstring_bytes(exchange),
-                  amqp_cstring_bytes(key), amqp_empty_table);
+  amqp_queue_bind(a->conn, CHANNEL, amqp_cstring_bytes(queue), amqp_cstring_bytes(exchange), amqp_cstring_bytes(key),
+                  amqp_empty_table);
   return rpc_ok(a, "queue.bind");
 }
 
@@ -192,8 +190,8 @@ int parity_amqp_declare_topology(struct parity_amqp *a)
   rc = rc ? rc : declare_exchange(a, PARITY_EXCHANGE_DLX, "fanout");
   rc = rc ? rc : declare_queue(a, PARITY_QUEUE_DEAD, false);
   rc = rc ? rc : bind_queue(a, PARITY_QUEUE_DEAD, PARITY_EXCHANGE_DLX, "");
-  static const char *const queues[] = { PARITY_QUEUE_INTERACTIVE, PARITY_QUEUE_PIPELINE,
-                                        PARITY_QUEUE_REBALANCE, PARITY_QUEUE_EVENTS };
+  static const char *const queues[] = { PARITY_QUEUE_INTERACTIVE, PARITY_QUEUE_PIPELINE, PARITY_QUEUE_REBALANCE,
+                                        PARITY_QUEUE_EVENTS };
   for (size_t i = 0; !rc && i < sizeof(queues) / sizeof(queues[0]); i++)
     rc = declare_queue(a, queues[i], true);
   /* Each command type is routed, by its name, to the queue the contract assigns it. */
@@ -274,8 +272,8 @@ static int wait_for_confirm(struct parity_amqp *a, uint64_t tag)
   }
 }
 
-int parity_amqp_publish(struct parity_amqp *a, const char *exchange, const char *routing_key,
-                        const char *message_id, const char *type, const char *body, size_t len)
+int parity_amqp_publish(struct parity_amqp *a, const char *exchange, const char *routing_key, const char *message_id,
+                        const char *type, const char *body, size_t len)
 {
   if (!a->conn)
     return PARITY_EAMQP;
@@ -288,8 +286,8 @@ int parity_amqp_publish(struct parity_amqp *a, const char *exchange, const char 
   props.type = amqp_cstring_bytes(type);
   props.timestamp = (uint64_t)time(NULL);
   amqp_bytes_t payload = { .len = len, .bytes = (void *)body };
-  int status = amqp_basic_publish(a->conn, CHANNEL, amqp_cstring_bytes(exchange),
-                                  amqp_cstring_bytes(routing_key), 1, 0, &props, payload);
+  int status = amqp_basic_publish(a->conn, CHANNEL, amqp_cstring_bytes(exchange), amqp_cstring_bytes(routing_key), 1, 0,
+                                  &props, payload);
   if (status != AMQP_STATUS_OK) {
     parity_log(PARITY_LOG_WARN, "amqp_publish_failed", "{s:s}", "error", amqp_error_string2(status));
     mark_broken(a);
@@ -307,8 +305,7 @@ int parity_amqp_consume(struct parity_amqp *a, const char *queue, uint16_t prefe
   amqp_basic_qos(a->conn, CHANNEL, 0, prefetch, 0);
   if (rpc_ok(a, "basic.qos"))
     goto broken;
-  amqp_basic_consume(a->conn, CHANNEL, amqp_cstring_bytes(queue), amqp_empty_bytes, 0, 0, 0,
-                     amqp_empty_table);
+  amqp_basic_consume(a->conn, CHANNEL, amqp_cstring_bytes(queue), amqp_empty_bytes, 0, 0, 0, amqp_empty_table);
   if (rpc_ok(a, "basic.consume"))
     goto broken;
   return PARITY_OK;
@@ -396,7 +393,7 @@ long parity_amqp_queue_depth(struct parity_amqp *a, const char *queue)
   if (!a->conn)
     return PARITY_EAMQP;
   amqp_queue_declare_ok_t *ok =
-    amqp_queue_declare(a->conn, CHANNEL, amqp_cstring_bytes(queue), 1, 0, 0, 0, amqp_empty_table);
+      amqp_queue_declare(a->conn, CHANNEL, amqp_cstring_bytes(queue), 1, 0, 0, 0, amqp_empty_table);
   if (!ok || rpc_ok(a, "queue.declare(passive)")) {
     mark_broken(a);
     return PARITY_EAMQP;

@@ -35,8 +35,7 @@ struct parity_delivery {
  * or a connection from an earlier call (broken or not): whatever it held is released first. */
 int parity_amqp_connect(struct parity_amqp *a, const char *url, bool quorum, bool confirms);
 /* Retries with exponential backoff (0.25 s doubling to 10 s) until connected or *stop becomes true. */
-int parity_amqp_connect_retry(struct parity_amqp *a, const char *url, bool quorum, bool confirms,
-                              atomic_int *stop);
+int parity_amqp_connect_retry(struct parity_amqp *a, const char *url, bool quorum, bool confirms, atomic_int *stop);
 void parity_amqp_close(struct parity_amqp *a);
 bool parity_amqp_is_open(const struct parity_amqp *a);
 
@@ -48,8 +47,8 @@ int parity_amqp_declare_topology(struct parity_amqp *a);
  * basic.ack of this message without a basic.return; a nack, a return or no answer within
  * PARITY_AMQP_CONFIRM_TIMEOUT_MS is PARITY_EAMQP (the caller retries later).
  */
-int parity_amqp_publish(struct parity_amqp *a, const char *exchange, const char *routing_key,
-                        const char *message_id, const char *type, const char *body, size_t len);
+int parity_amqp_publish(struct parity_amqp *a, const char *exchange, const char *routing_key, const char *message_id,
+                        const char *type, const char *body, size_t len);
 
 /* basic.qos(prefetch) and basic.consume with manual acknowledgement. */
 int parity_amqp_consume(struct parity_amqp *a, const char *queue, uint16_t prefetch);

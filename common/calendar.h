@@ -15,11 +15,11 @@
 
 #define PARITY_DAY_FIRST_YEAR 1900
 #define PARITY_DAY_LAST_YEAR 2999
-#define PARITY_DAY_FIRST (-25567)  /* 1900-01-01 as a day number */
-#define PARITY_DAY_LAST 376199     /* 2999-12-31 as a day number */
-#define PARITY_DAY_TEXT 11         /* "YYYY-MM-DD" and a NUL */
-#define PARITY_MONTH_TEXT 8        /* "YYYY-MM" and a NUL */
-#define PARITY_TIMESTAMP_TEXT 32   /* "YYYY-MM-DDTHH:MM:SS.mmmZ" and a NUL, with room */
+#define PARITY_DAY_FIRST (-25567) /* 1900-01-01 as a day number */
+#define PARITY_DAY_LAST 376199    /* 2999-12-31 as a day number */
+#define PARITY_DAY_TEXT 11        /* "YYYY-MM-DD" and a NUL */
+#define PARITY_MONTH_TEXT 8       /* "YYYY-MM" and a NUL */
+#define PARITY_TIMESTAMP_TEXT 32  /* "YYYY-MM-DDTHH:MM:SS.mmmZ" and a NUL, with room */
 
 /* Civil date <-> day number (Howard Hinnant's days_from_civil / civil_from_days, exact for any int year). */
 int32_t parity_day_from_ymd(int y, int m, int d);

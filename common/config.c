@@ -22,7 +22,7 @@ struct cfg_var {
 };
 
 static const struct cfg_var cfg_vars[] = {
-#define PARITY_CFG_ROW(name, type, member, def, min, max, doc) \
+#define PARITY_CFG_ROW(name, type, member, def, min, max, doc)                                                         \
   { #name, CFG_##type, offsetof(struct parity_config, member), def, min, max },
   PARITY_CONFIG_VARS(PARITY_CFG_ROW)
 #undef PARITY_CFG_ROW
@@ -101,8 +101,7 @@ static int parse_var(const struct cfg_var *v, const char *text, struct parity_co
     errno = 0;
     long n = strtol(text, &end, 10);
     if (errno || end == text || *end || n < (long)v->min || n > (long)v->max) {
-      fprintf(errors, "%s: expected an integer in [%.0f, %.0f], got \"%s\"\n", v->name, v->min, v->max,
-              text);
+      fprintf(errors, "%s: expected an integer in [%.0f, %.0f], got \"%s\"\n", v->name, v->min, v->max, text);
       return -1;
     }
     *(long *)slot = n;

@@ -12,13 +12,14 @@
 
 static void usage(FILE *out, const char *service, const char *about)
 {
-  fprintf(out, "usage: parity-%s [--print-config] [--version]\n%s\n"
-               "Configuration comes from the environment; see --print-config.\n",
+  fprintf(out,
+          "usage: parity-%s [--print-config] [--version]\n%s\n"
+          "Configuration comes from the environment; see --print-config.\n",
           service, about);
 }
 
-int parity_daemon_start(int argc, char **argv, const char *service, const char *about,
-                        enum parity_config_role role, struct parity_config *cfg)
+int parity_daemon_start(int argc, char **argv, const char *service, const char *about, enum parity_config_role role,
+                        struct parity_config *cfg)
 {
   static const struct option options[] = { { "print-config", no_argument, NULL, 'p' },
                                            { "version", no_argument, NULL, 'v' },

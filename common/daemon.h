@@ -12,7 +12,7 @@
  * Returns PARITY_DAEMON_CONTINUE to go on with a loaded cfg (the caller frees it), or the exit status:
  * 0 after a flag that only prints, 2 for a usage or configuration error.
  */
-int parity_daemon_start(int argc, char **argv, const char *service, const char *about,
-                        enum parity_config_role role, struct parity_config *cfg);
+int parity_daemon_start(int argc, char **argv, const char *service, const char *about, enum parity_config_role role,
+                        struct parity_config *cfg);
 
 #endif

@@ -37,6 +37,15 @@ static const struct err_row *find_row(int err)
   return &err_table[sizeof(err_table) / sizeof(err_table[0]) - 2]; /* EINTERNAL */
 }
 
-int parity_err_http_status(int err) { return find_row(err)->http_status; }
-const char *parity_err_code(int err) { return find_row(err)->code; }
-const char *parity_err_str(int err) { return find_row(err)->message; }
+int parity_err_http_status(int err)
+{
+  return find_row(err)->http_status;
+}
+const char *parity_err_code(int err)
+{
+  return find_row(err)->code;
+}
+const char *parity_err_str(int err)
+{
+  return find_row(err)->message;
+}

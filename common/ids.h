@@ -4,10 +4,10 @@
 
 #include <stdbool.h>
 
-#define PARITY_SYMBOL_MAX_LEN 15                     /* characters of a ticker symbol */
+#define PARITY_SYMBOL_MAX_LEN 15                      /* characters of a ticker symbol */
 #define PARITY_SYMBOL_MAX (PARITY_SYMBOL_MAX_LEN + 1) /* a symbol and its NUL: the size of a symbol buffer */
-#define PARITY_UUID_LEN 36                           /* the canonical 8-4-4-4-12 text */
-#define PARITY_UUID_TEXT (PARITY_UUID_LEN + 1)       /* a UUID and its NUL */
+#define PARITY_UUID_LEN 36                            /* the canonical 8-4-4-4-12 text */
+#define PARITY_UUID_TEXT (PARITY_UUID_LEN + 1)        /* a UUID and its NUL */
 
 /*
  * True when `symbol` is 1..PARITY_SYMBOL_MAX_LEN characters of [A-Z0-9.^=-] (VTI, BRK-B, ^GSPC, EURUSD=X).

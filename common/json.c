@@ -20,10 +20,10 @@ static bool valid_date(const char *s)
   return parity_day_parse(s, strlen(s), &day) == PARITY_OK;
 }
 
-#define FAIL(...)                       \
-  do {                                  \
-    snprintf(err, err_len, __VA_ARGS__); \
-    return PARITY_EINVAL;               \
+#define FAIL(...)                                                                                                      \
+  do {                                                                                                                 \
+    snprintf(err, err_len, __VA_ARGS__);                                                                               \
+    return PARITY_EINVAL;                                                                                              \
   } while (0)
 
 static int check_value(const json_t *v, const struct parity_json_field *f, char *err, size_t err_len)
@@ -87,8 +87,7 @@ static int check_value(const json_t *v, const struct parity_json_field *f, char 
     json_object_foreach((json_t *)v, key, w) {
       if (!parity_symbol_valid(key) && strcmp(key, "CASH") != 0)
         FAIL("field %s: %s is not a ticker symbol", f->name, key);
-      if (!json_is_number(w) || !isfinite(json_number_value(w)) || json_number_value(w) < 0 ||
-          json_number_value(w) > 1)
+      if (!json_is_number(w) || !isfinite(json_number_value(w)) || json_number_value(w) < 0 || json_number_value(w) > 1)
         FAIL("field %s.%s: weight must be a number in [0, 1]", f->name, key);
     }
     return PARITY_OK;
@@ -159,8 +158,7 @@ int parity_json_depth(const json_t *value)
   return 0;
 }
 
-int parity_json_parse_object(const char *data, size_t len, size_t max_len, json_t **out, char *err,
-                             size_t err_len)
+int parity_json_parse_object(const char *data, size_t len, size_t max_len, json_t **out, char *err, size_t err_len)
 {
   *out = NULL;
   if (len > max_len) {

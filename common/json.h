@@ -10,16 +10,16 @@
 #define PARITY_JSON_MAX_DEPTH 16 /* nesting accepted in any input document */
 
 enum parity_json_kind {
-  PJ_STRING,   /* non-empty UTF-8 string of at most max_len bytes (0 = 1024) */
-  PJ_INTEGER,  /* JSON integer in [min, max] (a real like 1.5 or 1.0 is refused) */
-  PJ_NUMBER,   /* integer or real, finite, in [min, max] */
+  PJ_STRING,  /* non-empty UTF-8 string of at most max_len bytes (0 = 1024) */
+  PJ_INTEGER, /* JSON integer in [min, max] (a real like 1.5 or 1.0 is refused) */
+  PJ_NUMBER,  /* integer or real, finite, in [min, max] */
   PJ_BOOL,
-  PJ_UUID,     /* canonical 8-4-4-4-12 hex, either case (parity_uuid_valid) */
-  PJ_DATE,     /* YYYY-MM-DD, a real date (parity_day_parse) */
-  PJ_SYMBOLS,  /* array of 1..max_len distinct ticker symbols (parity_symbol_valid) */
-  PJ_WEIGHTS,  /* object symbol (or "CASH") -> number in [0, 1], at least one, at most max_len entries */
-  PJ_ARRAY,    /* any array of at most max_len elements (0 = 10000) */
-  PJ_OBJECT,   /* any object */
+  PJ_UUID,    /* canonical 8-4-4-4-12 hex, either case (parity_uuid_valid) */
+  PJ_DATE,    /* YYYY-MM-DD, a real date (parity_day_parse) */
+  PJ_SYMBOLS, /* array of 1..max_len distinct ticker symbols (parity_symbol_valid) */
+  PJ_WEIGHTS, /* object symbol (or "CASH") -> number in [0, 1], at least one, at most max_len entries */
+  PJ_ARRAY,   /* any array of at most max_len elements (0 = 10000) */
+  PJ_OBJECT,  /* any object */
 };
 
 struct parity_json_field {
@@ -38,8 +38,7 @@ int parity_json_check(const json_t *obj, const struct parity_json_field *fields,
                       size_t err_len);
 
 /* Parses a request or message body: size-capped, depth-limited, no NUL bytes, object at the top. */
-int parity_json_parse_object(const char *data, size_t len, size_t max_len, json_t **out, char *err,
-                             size_t err_len);
+int parity_json_parse_object(const char *data, size_t len, size_t max_len, json_t **out, char *err, size_t err_len);
 
 /* Depth of nesting of a value (a scalar is 0). */
 int parity_json_depth(const json_t *value);

@@ -19,6 +19,6 @@
 
 #define PARITY_MAX_AMOUNT_CENTS 10000000000LL  /* 10^10 cents: the most one request moves */
 #define PARITY_MAX_VALUE_CENTS 1000000000000LL /* 10^12 cents: the largest value, forecast amount or movement */
-#define PARITY_FORECAST_MAX_MONTHS 600           /* a forecast's horizon: 50 years */
+#define PARITY_FORECAST_MAX_MONTHS 600         /* a forecast's horizon: 50 years */
 
 #endif

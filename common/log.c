@@ -56,8 +56,8 @@ void parity_log(enum parity_log_level level, const char *event, const char *fiel
   char ts[PARITY_TIMESTAMP_TEXT];
   parity_now_rfc3339(ts);
   /* The fixed keys first, so every line reads the same way; the event's fields follow. */
-  json_t *head = json_pack("{s:s, s:s, s:s, s:s}", "ts", ts, "level", level_names[level], "svc", log_service,
-                           "event", event ? event : "unknown");
+  json_t *head = json_pack("{s:s, s:s, s:s, s:s}", "ts", ts, "level", level_names[level], "svc", log_service, "event",
+                           event ? event : "unknown");
   if (ctx_key)
     json_object_set_new(head, ctx_key, json_string(ctx_id));
   json_object_update_missing(head, line);

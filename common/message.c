@@ -63,10 +63,8 @@ static const struct parity_json_field rebalance_user_fields[] = {
 };
 /* Events carry little: a pointer to the result row and counts. */
 static const struct parity_json_field evt_sync_done_fields[] = {
-  { "kind", PJ_STRING, true, 0, 0, 16 },
-  { "symbols", PJ_INTEGER, true, 0, 1e6, 0 },
-  { "rows", PJ_INTEGER, true, 0, MAX_ROWS, 0 },
-  { "changed", PJ_INTEGER, true, 0, MAX_ROWS, 0 },
+  { "kind", PJ_STRING, true, 0, 0, 16 },        { "symbols", PJ_INTEGER, true, 0, 1e6, 0 },
+  { "rows", PJ_INTEGER, true, 0, MAX_ROWS, 0 }, { "changed", PJ_INTEGER, true, 0, MAX_ROWS, 0 },
   { "last_day", PJ_DATE, false, 0, 0, 0 },
 };
 static const struct parity_json_field evt_models_fields[] = {
@@ -84,7 +82,10 @@ static const struct parity_json_field evt_rebalance_fields[] = {
   { "request_id", PJ_UUID, false, 0, 0, 0 },
 };
 
-#define ROW(name, queue, fields) { name, queue, fields, sizeof(fields) / sizeof((fields)[0]) }
+#define ROW(name, queue, fields)                                                                                       \
+  {                                                                                                                    \
+    name, queue, fields, sizeof(fields) / sizeof((fields)[0])                                                          \
+  }
 static const struct msg_type_row msg_types[PARITY_MSG_TYPE_COUNT] = {
   [PARITY_MSG_UNKNOWN] = { NULL, NULL, NULL, 0 },
   [PARITY_CMD_SYNC_DAILY] = ROW("CMD_SYNC_DAILY", PARITY_QUEUE_PIPELINE, sync_daily_fields),
@@ -146,8 +147,7 @@ int parity_message_parse(const char *body, size_t len, struct parity_message *ou
   int rc = parity_json_parse_object(body, len, PARITY_MESSAGE_MAX_BYTES, &doc, err, err_len);
   if (rc)
     return rc;
-  rc = parity_json_check(doc, envelope_fields, sizeof(envelope_fields) / sizeof(envelope_fields[0]), err,
-                         err_len);
+  rc = parity_json_check(doc, envelope_fields, sizeof(envelope_fields) / sizeof(envelope_fields[0]), err, err_len);
   if (rc)
     goto out;
   enum parity_msg_type type = parity_msg_type_parse(json_string_value(json_object_get(doc, "type")));

@@ -14,13 +14,12 @@
 #define MAX_BUCKETS 16
 #define MAX_LABEL_VALUE 96
 
-static const double default_buckets[] = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                                          0.25,  0.5,    1,     2.5,  5,     10,   30 };
+static const double default_buckets[] = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30 };
 
 struct series {
   char *values[PARITY_METRIC_MAX_LABELS];
-  double value;                  /* counter, gauge; histogram sum */
-  unsigned long long count;      /* histogram */
+  double value;             /* counter, gauge; histogram sum */
+  unsigned long long count; /* histogram */
   unsigned long long buckets[MAX_BUCKETS];
 };
 

@@ -37,8 +37,8 @@ static int prepare_all(struct parity_db *db)
   for (size_t i = 0; i < db->n_stmts; i++) {
     PGresult *res = PQprepare(db->conn, db->stmts[i].name, db->stmts[i].sql, 0, NULL);
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-      parity_log(PARITY_LOG_ERROR, "db_prepare_failed", "{s:s, s:s}", "statement", db->stmts[i].name,
-                 "error", PQresultErrorMessage(res));
+      parity_log(PARITY_LOG_ERROR, "db_prepare_failed", "{s:s, s:s}", "statement", db->stmts[i].name, "error",
+                 PQresultErrorMessage(res));
       PQclear(res);
       return PARITY_EDB;
     }
@@ -98,9 +98,8 @@ int parity_db_exec(struct parity_db *db, int stmt, PGresult **res, int nparams, 
   ExecStatusType status = PQresultStatus(r);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     int rc = classify_failure(db, r);
-    parity_log(rc == PARITY_EDB ? PARITY_LOG_ERROR : PARITY_LOG_INFO, "db_statement_failed",
-               "{s:s, s:s, s:s}", "statement", db->stmts[stmt].name, "sqlstate", db->sqlstate, "error",
-               PQresultErrorMessage(r));
+    parity_log(rc == PARITY_EDB ? PARITY_LOG_ERROR : PARITY_LOG_INFO, "db_statement_failed", "{s:s, s:s, s:s}",
+               "statement", db->stmts[stmt].name, "sqlstate", db->sqlstate, "error", PQresultErrorMessage(r));
     PQclear(r);
     return rc;
   }
@@ -187,8 +186,8 @@ long parity_db_affected(PGresult *res)
   return *n ? strtol(n, NULL, 10) : 0;
 }
 
-int parity_db_pool_open(struct parity_db_pool *pool, size_t size, const char *url,
-                        const struct parity_stmt *stmts, size_t n_stmts)
+int parity_db_pool_open(struct parity_db_pool *pool, size_t size, const char *url, const struct parity_stmt *stmts,
+                        size_t n_stmts)
 {
   memset(pool, 0, sizeof(*pool));
   pool->dbs = parity_xcalloc(size, sizeof(*pool->dbs));

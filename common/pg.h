@@ -35,8 +35,8 @@ int parity_db_ensure(struct parity_db *db);
  * violations, PARITY_EDB otherwise; the SQLSTATE is left in db->sqlstate.
  */
 int parity_db_exec(struct parity_db *db, int stmt, PGresult **res, int nparams, const char *const *params);
-#define PARITY_DB_EXEC(db, stmt, res, ...)                                                          \
-  parity_db_exec((db), (stmt), (res), (int)(sizeof((const char *[]){ __VA_ARGS__ }) / sizeof(char *)), \
+#define PARITY_DB_EXEC(db, stmt, res, ...)                                                                             \
+  parity_db_exec((db), (stmt), (res), (int)(sizeof((const char *[]){ __VA_ARGS__ }) / sizeof(char *)),                 \
                  (const char *const[]){ __VA_ARGS__ })
 #define PARITY_DB_EXEC0(db, stmt, res) parity_db_exec((db), (stmt), (res), 0, NULL)
 
@@ -70,8 +70,8 @@ struct parity_db_pool {
   pthread_cond_t freed;
 };
 
-int parity_db_pool_open(struct parity_db_pool *pool, size_t size, const char *url,
-                        const struct parity_stmt *stmts, size_t n_stmts);
+int parity_db_pool_open(struct parity_db_pool *pool, size_t size, const char *url, const struct parity_stmt *stmts,
+                        size_t n_stmts);
 void parity_db_pool_close(struct parity_db_pool *pool);
 /* Blocks until a connection is free, makes sure it is usable; PARITY_EDB when it cannot reconnect. */
 int parity_db_pool_acquire(struct parity_db_pool *pool, struct parity_db **out);

@@ -41,8 +41,8 @@ void parity_decisional_metrics_init(struct parity_decisional_metrics *m)
 
 static bool is_transient(int rc)
 {
-  return rc == PARITY_EDB || rc == PARITY_EAMQP || rc == PARITY_EIO || rc == PARITY_ERATE ||
-         rc == PARITY_EUPSTREAM || rc == PARITY_EUNAVAILABLE;
+  return rc == PARITY_EDB || rc == PARITY_EAMQP || rc == PARITY_EIO || rc == PARITY_ERATE || rc == PARITY_EUPSTREAM ||
+         rc == PARITY_EUNAVAILABLE;
 }
 
 static double seconds_since(const struct timespec *t0)
@@ -52,9 +52,9 @@ static double seconds_since(const struct timespec *t0)
   return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-enum parity_dispatch_result parity_dispatch(struct parity_worker_shared *shared, struct parity_db *db,
-                                            const char *body, size_t len, char **event_body,
-                                            enum parity_msg_type *event_type, char *event_id)
+enum parity_dispatch_result parity_dispatch(struct parity_worker_shared *shared, struct parity_db *db, const char *body,
+                                            size_t len, char **event_body, enum parity_msg_type *event_type,
+                                            char *event_id)
 {
   *event_body = NULL;
   struct parity_message msg;
@@ -78,8 +78,9 @@ enum parity_dispatch_result parity_dispatch(struct parity_worker_shared *shared,
 
   struct timespec started;
   clock_gettime(CLOCK_MONOTONIC, &started);
-  struct parity_job job = { .db = db, .cfg = &shared->cfg, .msg = &msg, .metrics = &shared->metrics,
-                            .stop = &shared->stopping };
+  struct parity_job job = {
+    .db = db, .cfg = &shared->cfg, .msg = &msg, .metrics = &shared->metrics, .stop = &shared->stopping
+  };
   int rc = parity_db_begin(db);
   PGresult *res = NULL;
   if (!rc)

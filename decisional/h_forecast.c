@@ -14,9 +14,10 @@
 #include "decisional/quant/mc.h"
 #include "decisional/queries.h"
 
-_Static_assert(PARITY_MAX_VALUE_CENTS <= PARITY_MC_MAX_CENTS, "a forecast the contract admits must fit the Monte Carlo guard");
+_Static_assert(PARITY_MAX_VALUE_CENTS <= PARITY_MC_MAX_CENTS,
+               "a forecast the contract admits must fit the Monte Carlo guard");
 
-#define FORECAST_QUANTILE_DEFINITION \
+#define FORECAST_QUANTILE_DEFINITION                                                                                   \
   "type 7 (numpy's default): linear interpolation between the order statistics at (n - 1) p"
 #define FORECAST_RETURN_MODEL "gbm_monthly_exact"
 /* Percentile bands are answered in whole cents while a JSON double still holds the integer exactly. */
@@ -105,7 +106,8 @@ static json_t *result_json(const struct parity_mc_result *mc, const struct parit
     json_array_append_new(months, json_integer(m));
     double t = (double)m / 12.0;
     /* V0 exp((mu - sigma^2/2) t): the exact median of GBM without contributions (SPEC §8's check). */
-    json_array_append_new(median, cents_json((double)p->initial_cents * exp((mc->mu - 0.5 * mc->sigma * mc->sigma) * t)));
+    json_array_append_new(median,
+                          cents_json((double)p->initial_cents * exp((mc->mu - 0.5 * mc->sigma * mc->sigma) * t)));
     json_array_append_new(mean, cents_json(mc->mean[m]));
   }
   json_object_set_new(out, "months", months);

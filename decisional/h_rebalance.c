@@ -22,12 +22,14 @@ int parity_h_rebalance_user(struct parity_job *job)
   struct parity_rebalance_result *res = calloc(1, sizeof(*res));
   if (!res)
     abort();
-  int rc = parity_models_weights_from_json(json_object_get(p, "current"), current, PARITY_REBALANCE_MAX_ASSETS, &ncur,
-                                           &err);
+  int rc =
+      parity_models_weights_from_json(json_object_get(p, "current"), current, PARITY_REBALANCE_MAX_ASSETS, &ncur, &err);
   if (!rc)
-    rc = parity_models_weights_from_json(json_object_get(p, "target"), target, PARITY_REBALANCE_MAX_ASSETS, &ntgt, &err);
+    rc =
+        parity_models_weights_from_json(json_object_get(p, "target"), target, PARITY_REBALANCE_MAX_ASSETS, &ntgt, &err);
   if (!rc)
-    rc = parity_rebalance_compute(current, ncur, target, ntgt, parity_json_num(p, "threshold", PARITY_DEFAULT_REBALANCE_THRESHOLD),
+    rc = parity_rebalance_compute(current, ncur, target, ntgt,
+                                  parity_json_num(p, "threshold", PARITY_DEFAULT_REBALANCE_THRESHOLD),
                                   json_is_true(json_object_get(p, "cash_first")), res, &err);
   if (rc) {
     /* The inputs cannot be rebalanced: say so on the request (operational reopens it), consume the message. */

@@ -102,8 +102,8 @@ int parity_h_sync_daily(struct parity_job *job)
   struct parity_market_error err;
   parity_market_error_clear(&err);
   if (bundled) {
-    rc = parity_market_load_csv(job->db, job->cfg->bundled_data_file,
-                                json_object_get(job->msg->payload, "symbols"), &st, &err);
+    rc = parity_market_load_csv(job->db, job->cfg->bundled_data_file, json_object_get(job->msg->payload, "symbols"),
+                                &st, &err);
   } else {
     struct parity_bar_series *series = NULL;
     size_t n = 0;
@@ -135,12 +135,12 @@ int parity_h_sync_daily(struct parity_job *job)
       parity_day_format(st.last_day, last);
     parity_metric_add(job->metrics->rows_upserted, (double)st.changed);
     job->event_type = PARITY_EVT_SYNC_DONE;
-    job->event_payload = json_pack("{s:s, s:I, s:I, s:I}", "kind", "daily", "symbols", (json_int_t)st.symbols,
-                                   "rows", (json_int_t)st.rows, "changed", (json_int_t)st.changed);
+    job->event_payload = json_pack("{s:s, s:I, s:I, s:I}", "kind", "daily", "symbols", (json_int_t)st.symbols, "rows",
+                                   (json_int_t)st.rows, "changed", (json_int_t)st.changed);
     if (*last)
       json_object_set_new(job->event_payload, "last_day", json_string(last));
-    parity_log(PARITY_LOG_INFO, "sync_daily_done", "{s:I, s:I, s:I, s:s}", "symbols", (json_int_t)st.symbols,
-               "rows", (json_int_t)st.rows, "changed", (json_int_t)st.changed, "last_day", last);
+    parity_log(PARITY_LOG_INFO, "sync_daily_done", "{s:I, s:I, s:I, s:s}", "symbols", (json_int_t)st.symbols, "rows",
+               (json_int_t)st.rows, "changed", (json_int_t)st.changed, "last_day", last);
   }
   parity_load_stats_free(&st);
   return rc;
@@ -168,8 +168,8 @@ int parity_h_sync_intraday(struct parity_job *job)
   struct parity_market_error err;
   parity_market_error_clear(&err);
   for (size_t i = 0; i < n && !rc; i++)
-    rc = parity_yahoo_fetch_intraday(client, json_string_value(json_array_get(symbols, i)), "14d", "15m", &all[i],
-                                     NULL, &err);
+    rc = parity_yahoo_fetch_intraday(client, json_string_value(json_array_get(symbols, i)), "14d", "15m", &all[i], NULL,
+                                     &err);
   parity_yahoo_client_free(client);
   struct parity_load_stats st;
   parity_load_stats_init(&st);

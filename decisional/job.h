@@ -11,8 +11,8 @@
 #include "common/pg.h"
 
 struct parity_decisional_metrics {
-  struct parity_metric *messages;          /* {type,status} */
-  struct parity_metric *message_duration;  /* {type} */
+  struct parity_metric *messages;         /* {type,status} */
+  struct parity_metric *message_duration; /* {type} */
   struct parity_metric *forecast_duration;
   struct parity_metric *hrp_duration;
   struct parity_metric *rows_upserted;

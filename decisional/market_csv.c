@@ -40,7 +40,7 @@ struct csv_reader {
 
 /* Records "NAME:LINE: field FIELD: what (symbol SYM)" and returns rc. */
 static int csv_error(struct csv_reader *r, int rc, const char *field, const char *fmt, ...)
-  __attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static int csv_error(struct csv_reader *r, int rc, const char *field, const char *fmt, ...)
 {
@@ -343,8 +343,8 @@ static void reader_free(struct csv_reader *r, struct parity_market_csv_stats *st
   free(r);
 }
 
-int parity_market_csv_parse(const char *name, const char *buf, size_t len, parity_market_csv_fn on_series,
-                            void *ctx, struct parity_market_csv_stats *stats, struct parity_market_error *err)
+int parity_market_csv_parse(const char *name, const char *buf, size_t len, parity_market_csv_fn on_series, void *ctx,
+                            struct parity_market_csv_stats *stats, struct parity_market_error *err)
 {
   struct csv_reader *r = reader_new(name ? name : "<memory>", on_series, ctx, err);
   int rc = PARITY_OK;

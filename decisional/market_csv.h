@@ -16,10 +16,10 @@
  * YYYY-MM-DD, prices decimal numbers, volume a decimal integer. Lines end in \n or \r\n; a UTF-8 BOM
  * before the header is skipped; empty lines are errors.
  */
-#define PARITY_CSV_MAX_LINE 1024     /* bytes of one line, without its line ending */
-#define PARITY_CSV_MAX_SYMBOLS 512   /* distinct symbols in one file */
-#define PARITY_CSV_MAX_BARS 100000   /* rows of one symbol (about 400 years of trading days) */
-#define PARITY_CSV_MAX_NUMBER 64     /* characters of one numeric field */
+#define PARITY_CSV_MAX_LINE 1024   /* bytes of one line, without its line ending */
+#define PARITY_CSV_MAX_SYMBOLS 512 /* distinct symbols in one file */
+#define PARITY_CSV_MAX_BARS 100000 /* rows of one symbol (about 400 years of trading days) */
+#define PARITY_CSV_MAX_NUMBER 64   /* characters of one numeric field */
 #define PARITY_CSV_COLUMNS 8
 
 struct parity_market_csv_stats {
@@ -51,7 +51,7 @@ int parity_market_csv_read_file(const char *path, parity_market_csv_fn on_series
                                 struct parity_market_csv_stats *stats, struct parity_market_error *err);
 
 /* The same from memory (uncompressed); `name` stands for the file name in messages. */
-int parity_market_csv_parse(const char *name, const char *buf, size_t len, parity_market_csv_fn on_series,
-                            void *ctx, struct parity_market_csv_stats *stats, struct parity_market_error *err);
+int parity_market_csv_parse(const char *name, const char *buf, size_t len, parity_market_csv_fn on_series, void *ctx,
+                            struct parity_market_csv_stats *stats, struct parity_market_error *err);
 
 #endif

@@ -73,7 +73,9 @@ static bool wanted_symbol(const json_t *wanted, const char *symbol)
     return true;
   size_t i;
   const json_t *v;
-  json_array_foreach(wanted, i, v) if (json_is_string(v) && strcmp(json_string_value(v), symbol) == 0) return true;
+  json_array_foreach(wanted, i, v)
+    if (json_is_string(v) && strcmp(json_string_value(v), symbol) == 0)
+      return true;
   return false;
 }
 
@@ -119,8 +121,8 @@ static void undo_staging(struct parity_db *db)
   parity_db_exec_sql(db, parity_dec_sql[SQL_RELEASE_LOAD]);
 }
 
-int parity_market_load_csv(struct parity_db *db, const char *path, const json_t *symbols,
-                           struct parity_load_stats *st, struct parity_market_error *err)
+int parity_market_load_csv(struct parity_db *db, const char *path, const json_t *symbols, struct parity_load_stats *st,
+                           struct parity_market_error *err)
 {
   struct csv_ctx ctx = { .sink = { .db = db }, .wanted = symbols, .seen = json_array(), .st = st };
   ctx.sink.buf = malloc(COPY_BUFFER_BYTES);
@@ -182,8 +184,8 @@ int parity_market_load_series(struct parity_db *db, struct parity_bar_series *se
   return rc;
 }
 
-int parity_market_load_intraday(struct parity_db *db, const struct parity_point_series *series, size_t n,
-                                int keep_days, long *changed)
+int parity_market_load_intraday(struct parity_db *db, const struct parity_point_series *series, size_t n, int keep_days,
+                                long *changed)
 {
   *changed = 0;
   struct copy_sink sink = { .db = db, .buf = malloc(COPY_BUFFER_BYTES) };

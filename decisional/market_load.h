@@ -27,15 +27,15 @@ void parity_load_stats_free(struct parity_load_stats *st);
  * and the transaction stays usable. `symbols` (a JSON array of names, borrowed) keeps only those
  * symbols; NULL keeps all. Names asked for but absent from the file are noted in st->notes.
  */
-int parity_market_load_csv(struct parity_db *db, const char *path, const json_t *symbols,
-                           struct parity_load_stats *st, struct parity_market_error *err);
+int parity_market_load_csv(struct parity_db *db, const char *path, const json_t *symbols, struct parity_load_stats *st,
+                           struct parity_market_error *err);
 
 /* The same for series already in memory (the Yahoo path); each must have passed validation. */
 int parity_market_load_series(struct parity_db *db, struct parity_bar_series *series, size_t n,
                               struct parity_load_stats *st);
 
 /* Upserts intraday points and prunes points older than keep_days; *changed receives rows written. */
-int parity_market_load_intraday(struct parity_db *db, const struct parity_point_series *series, size_t n,
-                                int keep_days, long *changed);
+int parity_market_load_intraday(struct parity_db *db, const struct parity_point_series *series, size_t n, int keep_days,
+                                long *changed);
 
 #endif

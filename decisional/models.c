@@ -36,8 +36,8 @@ void parity_models_params_from_config(const struct parity_config *cfg, struct pa
 static int check_params(const struct parity_models_params *p, struct parity_quant_err *err)
 {
   if (p->lookback < 2 || p->min_common_days < 1 || p->min_common_days > p->lookback)
-    return parity_quant_fail(err, PARITY_EINVAL, "lookback %d and minimum common days %d are inconsistent",
-                             p->lookback, p->min_common_days);
+    return parity_quant_fail(err, PARITY_EINVAL, "lookback %d and minimum common days %d are inconsistent", p->lookback,
+                             p->min_common_days);
   if (p->top_equities < 1)
     return parity_quant_fail(err, PARITY_EINVAL, "top equities must be at least 1, got %d", p->top_equities);
   if (!(p->min_weight >= 0.0 && p->min_weight < 0.5))
@@ -89,11 +89,11 @@ struct cand {
 };
 
 struct aligned {
-  size_t n;       /* kept candidates, in candidate order */
-  size_t *which;  /* [n] candidate index of each kept series */
-  size_t m;       /* common days */
-  int32_t *days;  /* [m] */
-  double *ret;    /* [n * (m - 1)], series j at ret[j * (m - 1)] */
+  size_t n;      /* kept candidates, in candidate order */
+  size_t *which; /* [n] candidate index of each kept series */
+  size_t m;      /* common days */
+  int32_t *days; /* [m] */
+  double *ret;   /* [n * (m - 1)], series j at ret[j * (m - 1)] */
 };
 
 static void aligned_free(struct aligned *a)
@@ -196,8 +196,8 @@ static int align(struct cand *c, size_t nc, const struct parity_models_params *p
       rc = parity_quant_fail(err, PARITY_ENUMERIC, "%s has too little history: %s", s->symbol, reason);
       goto out;
     }
-    json_array_append_new(excluded, json_pack("{s:s, s:s, s:I}", "symbol", s->symbol, "reason", reason, "days",
-                                              (json_int_t)c[i].count));
+    json_array_append_new(
+        excluded, json_pack("{s:s, s:s, s:I}", "symbol", s->symbol, "reason", reason, "days", (json_int_t)c[i].count));
   }
   out->n = nkept;
   if (nkept == 0) {
@@ -229,8 +229,8 @@ static int align(struct cand *c, size_t nc, const struct parity_models_params *p
       out->days[out->m++] = win[w];
   if (out->m < (size_t)p->min_common_days + 1) {
     rc = parity_quant_fail(err, PARITY_ENUMERIC,
-                           "the %zu symbols with enough history share only %zu days; at least %d are needed",
-                           nkept, out->m, p->min_common_days + 1);
+                           "the %zu symbols with enough history share only %zu days; at least %d are needed", nkept,
+                           out->m, p->min_common_days + 1);
     goto out;
   }
   size_t t = out->m - 1;
@@ -294,15 +294,15 @@ static json_t *hrp_diagnostics(const struct parity_hrp_result *h, const struct c
   }
   for (size_t k = 0; k + 1 < h->n; k++) {
     const struct parity_linkage_step *z = &h->linkage[k];
-    json_array_append_new(linkage, json_pack("[I, I, f, I]", (json_int_t)z->a, (json_int_t)z->b, z->height,
-                                             (json_int_t)z->size));
+    json_array_append_new(
+        linkage, json_pack("[I, I, f, I]", (json_int_t)z->a, (json_int_t)z->b, z->height, (json_int_t)z->size));
     const struct parity_hrp_split *s = &h->splits[k];
     json_array_append_new(splits, json_pack("{s:I, s:I, s:I, s:f, s:f, s:f}", "lo", (json_int_t)s->lo, "mid",
                                             (json_int_t)s->mid, "hi", (json_int_t)s->hi, "var_left", s->var_left,
                                             "var_right", s->var_right, "alpha", s->alpha));
   }
-  return json_pack("{s:o, s:o, s:o, s:o}", "order", order, "linkage", linkage, "cluster_variances", splits,
-                   "variances", var);
+  return json_pack("{s:o, s:o, s:o, s:o}", "order", order, "linkage", linkage, "cluster_variances", splits, "variances",
+                   var);
 }
 
 /* HRP over the chosen series (rows of a->ret); one asset simply gets weight 1. */
@@ -332,10 +332,7 @@ static int model_class(const struct aligned *a, const struct cand *c, const size
     goto out;
   }
   struct parity_cov_opts opts = {
-      .missing = PARITY_COV_LISTWISE,
-      .threads = p->threads,
-      .kernel = PARITY_COV_KERNEL_AUTO,
-      .names = names
+    .missing = PARITY_COV_LISTWISE, .threads = p->threads, .kernel = PARITY_COV_KERNEL_AUTO, .names = names
   };
   struct parity_hrp_result h;
   rc = parity_hrp_run(x, t, n, &opts, &h, err);
@@ -512,9 +509,9 @@ int parity_models_generate(const struct parity_bar_series *series, size_t nserie
   parity_day_format(a.days[a.m - 1], to);
   json_object_set_new(eq.diag, "sharpe", sharpe_json);
   json_object_set_new(eq.diag, "selected", selected);
-  shared = json_pack("{s:{s:s, s:s, s:I}, s:O, s:O, s:O, s:o}", "window", "from", from, "to", to, "returns",
-                     (json_int_t)t, "equities", eq.diag, "bonds", bd.diag, "excluded", out->excluded, "params",
-                     params_json(params));
+  shared =
+      json_pack("{s:{s:s, s:s, s:I}, s:O, s:O, s:O, s:o}", "window", "from", from, "to", to, "returns", (json_int_t)t,
+                "equities", eq.diag, "bonds", bd.diag, "excluded", out->excluded, "params", params_json(params));
   rc = PARITY_ENOMEM;
   if (!shared)
     goto out;
@@ -566,8 +563,7 @@ int parity_models_weights_from_json(const json_t *obj, struct parity_weight *out
     return parity_quant_fail(err, PARITY_EINVAL, "weights must be a JSON object of symbol: number");
   const char *key;
   json_t *val;
-  json_object_foreach((json_t *)obj, key, val)
-  {
+  json_object_foreach((json_t *)obj, key, val) {
     if (*n == max)
       return parity_quant_fail(err, PARITY_ETOOBIG, "more than %zu weights", max);
     if (!json_is_number(val))

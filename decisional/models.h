@@ -59,12 +59,12 @@ int parity_models_parse_symbols(const char *list, char (*out)[PARITY_SYMBOL_MAX]
 
 /* Owned by the caller; release with parity_models_result_free. */
 struct parity_models_result {
-  int32_t as_of_day;    /* the last common day used */
-  int32_t from_day;     /* the first common day used */
-  size_t returns_used;  /* daily returns in the aligned window */
-  json_t *buckets;      /* {"risk_1_horizon_short": {"VTI": 0.123456, ...}, ...}: model_portfolios.weights */
-  json_t *diagnostics;  /* {"risk_1_horizon_short": {...}, ...}: model_portfolios.diagnostics */
-  json_t *excluded;     /* [{"symbol": "VNQI", "reason": "...", "days": 120}, ...] */
+  int32_t as_of_day;   /* the last common day used */
+  int32_t from_day;    /* the first common day used */
+  size_t returns_used; /* daily returns in the aligned window */
+  json_t *buckets;     /* {"risk_1_horizon_short": {"VTI": 0.123456, ...}, ...}: model_portfolios.weights */
+  json_t *diagnostics; /* {"risk_1_horizon_short": {...}, ...}: model_portfolios.diagnostics */
+  json_t *excluded;    /* [{"symbol": "VNQI", "reason": "...", "days": 120}, ...] */
 };
 
 /*

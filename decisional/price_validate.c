@@ -63,7 +63,7 @@ int parity_price_check_bar(const char *symbol, const struct parity_bar *prev, co
     const char *name;
     double value;
   } prices[] = {
-    { "open", bar->open }, { "high", bar->high }, { "low", bar->low },
+    { "open", bar->open },   { "high", bar->high },           { "low", bar->low },
     { "close", bar->close }, { "adj_close", bar->adj_close },
   };
   for (size_t i = 0; i < sizeof(prices) / sizeof(prices[0]); i++) {
@@ -77,11 +77,11 @@ int parity_price_check_bar(const char *symbol, const struct parity_bar *prev, co
   if (bar->low > bar->high)
     return bar_error(err, symbol, bar->day, "low", "%.10g is above high %.10g", bar->low, bar->high);
   if (bar->open < bar->low || bar->open > bar->high)
-    return bar_error(err, symbol, bar->day, "open", "%.10g is outside [low %.10g, high %.10g]", bar->open,
-                     bar->low, bar->high);
+    return bar_error(err, symbol, bar->day, "open", "%.10g is outside [low %.10g, high %.10g]", bar->open, bar->low,
+                     bar->high);
   if (bar->close < bar->low || bar->close > bar->high)
-    return bar_error(err, symbol, bar->day, "close", "%.10g is outside [low %.10g, high %.10g]",
-                     bar->close, bar->low, bar->high);
+    return bar_error(err, symbol, bar->day, "close", "%.10g is outside [low %.10g, high %.10g]", bar->close, bar->low,
+                     bar->high);
   if (prev && bar->day <= prev->day) {
     char prev_ymd[PARITY_DAY_TEXT];
     parity_day_format(prev->day, prev_ymd);
@@ -173,8 +173,8 @@ int parity_price_report(const struct parity_bar_series *s, json_t *notes)
     int32_t gap = bar->day - prev->day;
     if (gap > PARITY_PRICE_GAP_DAYS) {
       rc = add_note(notes,
-                    json_pack("{s:s, s:s, s:s, s:s, s:i}", "kind", "gap", "symbol", s->symbol, "from", prev_day,
-                              "to", day, "days", (int)gap),
+                    json_pack("{s:s, s:s, s:s, s:s, s:i}", "kind", "gap", "symbol", s->symbol, "from", prev_day, "to",
+                              day, "days", (int)gap),
                     &added, &omitted);
       if (rc)
         break;
@@ -188,9 +188,9 @@ int parity_price_report(const struct parity_bar_series *s, json_t *notes)
     format_split(split, split_text, sizeof(split_text));
     if (split && !follows) {
       rc = add_note(notes,
-                    json_pack("{s:s, s:s, s:s, s:s, s:s, s:f, s:f}", "kind", "suspected_split", "symbol",
-                              s->symbol, "day", day, "prev_day", prev_day, "split", split_text, "close_ratio",
-                              close_ratio, "adj_ratio", adj_ratio),
+                    json_pack("{s:s, s:s, s:s, s:s, s:s, s:f, s:f}", "kind", "suspected_split", "symbol", s->symbol,
+                              "day", day, "prev_day", prev_day, "split", split_text, "close_ratio", close_ratio,
+                              "adj_ratio", adj_ratio),
                     &added, &omitted);
       continue;
     }
@@ -206,8 +206,8 @@ int parity_price_report(const struct parity_bar_series *s, json_t *notes)
     }
     if (!field)
       continue;
-    json_t *note = json_pack("{s:s, s:s, s:s, s:s, s:s, s:f}", "kind", "large_move", "symbol", s->symbol,
-                             "day", day, "prev_day", prev_day, "field", field, "return", ret);
+    json_t *note = json_pack("{s:s, s:s, s:s, s:s, s:s, s:f}", "kind", "large_move", "symbol", s->symbol, "day", day,
+                             "prev_day", prev_day, "field", field, "return", ret);
     /* The same n:1 ratio in both columns may be an unadjusted split in the whole source. */
     if (note && split && json_object_set_new(note, "looks_like_split", json_string(split_text))) {
       json_decref(note);
@@ -216,8 +216,8 @@ int parity_price_report(const struct parity_bar_series *s, json_t *notes)
     rc = add_note(notes, note, &added, &omitted);
   }
   if (rc == PARITY_OK && omitted) {
-    json_t *note = json_pack("{s:s, s:s, s:I}", "kind", "truncated", "symbol", s->symbol, "omitted",
-                             (json_int_t)omitted);
+    json_t *note =
+        json_pack("{s:s, s:s, s:I}", "kind", "truncated", "symbol", s->symbol, "omitted", (json_int_t)omitted);
     if (!note || json_array_append_new(notes, note))
       rc = PARITY_ENOMEM;
     else

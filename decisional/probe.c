@@ -21,9 +21,9 @@ static struct parity_db ping_db;
 static bool database_reachable(struct parity_worker_shared *shared)
 {
   pthread_mutex_lock(&ping_lock);
-  int rc = ping_db.url ? parity_db_ensure(&ping_db)
-                       : parity_db_open(&ping_db, shared->cfg.decisional_database_url, parity_dec_stmts,
-                                        QD_DEC_QUERY_COUNT);
+  int rc = ping_db.url
+               ? parity_db_ensure(&ping_db)
+               : parity_db_open(&ping_db, shared->cfg.decisional_database_url, parity_dec_stmts, QD_DEC_QUERY_COUNT);
   if (!rc)
     rc = PARITY_DB_EXEC0(&ping_db, QD_PING, NULL);
   pthread_mutex_unlock(&ping_lock);
@@ -81,8 +81,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 int parity_probe_start(struct parity_worker_shared *shared, struct MHD_Daemon **out)
 {
-  *out = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, (uint16_t)shared->cfg.metrics_port,
-                          NULL, NULL, on_request, shared, MHD_OPTION_CONNECTION_LIMIT, (unsigned)PROBE_CONNECTION_LIMIT,
+  *out = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, (uint16_t)shared->cfg.metrics_port, NULL,
+                          NULL, on_request, shared, MHD_OPTION_CONNECTION_LIMIT, (unsigned)PROBE_CONNECTION_LIMIT,
                           MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)PROBE_TIMEOUT_SECONDS, MHD_OPTION_END);
   if (!*out) {
     parity_log(PARITY_LOG_ERROR, "probe_listen_failed", "{s:i}", "port", (int)shared->cfg.metrics_port);

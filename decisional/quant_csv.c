@@ -87,8 +87,7 @@ static int parse_header(const char *name, const char *line, size_t n, struct par
     for (size_t i = 0; i < l; i++)
       if ((unsigned char)p[i] < 0x21 || p[i] == '"' || (unsigned char)p[i] == 0x7f)
         return parity_quant_fail(err, PARITY_EINVAL,
-                                 "%s:1: column %zu has a blank, quote or control character in its name",
-                                 name, j + 2);
+                                 "%s:1: column %zu has a blank, quote or control character in its name", name, j + 2);
     memcpy(out->names[j], p, l);
     out->names[j][l] = '\0';
     for (size_t k = 0; k < j; k++)
@@ -137,8 +136,7 @@ int parity_quant_csv_parse_wide(const char *name, const char *buf, size_t len, s
   }
   if (rows > PARITY_QCSV_MAX_ROWS || (double)rows * (double)out->ncols > PARITY_QCSV_MAX_CELLS) {
     rc = parity_quant_fail(err, PARITY_ETOOBIG, "%s: %zu rows of %zu columns is over the limit (%d rows, %d cells)",
-                           name,
-                           rows, out->ncols, PARITY_QCSV_MAX_ROWS, PARITY_QCSV_MAX_CELLS);
+                           name, rows, out->ncols, PARITY_QCSV_MAX_ROWS, PARITY_QCSV_MAX_CELLS);
     goto out;
   }
   out->days = malloc(rows * sizeof(int32_t));

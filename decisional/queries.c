@@ -1,6 +1,8 @@
 /* Every SQL statement parity-decisional runs, named once, with the function that calls it. */
 #include "decisional/queries.h"
 
+/* Each entry's SQL is laid out to be read as SQL, not as C arguments, so the formatter leaves it be. */
+/* clang-format off */
 const struct parity_stmt parity_dec_stmts[QD_DEC_QUERY_COUNT] = {
   /* readiness probe */
   [QD_PING] = { "QD_PING", "SELECT 1" },
@@ -102,3 +104,4 @@ const char *const parity_dec_sql[SQL_DEC_COUNT] = {
   [SQL_ROLLBACK_TO_LOAD] = "ROLLBACK TO SAVEPOINT load",
   [SQL_RELEASE_LOAD] = "RELEASE SAVEPOINT load",
 };
+/* clang-format on */

@@ -34,9 +34,9 @@ struct parity_worker_shared {
 };
 
 /* Parses, deduplicates and runs one message; *event gets the envelope to publish, if any (caller frees). */
-enum parity_dispatch_result parity_dispatch(struct parity_worker_shared *shared, struct parity_db *db,
-                                            const char *body, size_t len, char **event_body,
-                                            enum parity_msg_type *event_type, char *event_id);
+enum parity_dispatch_result parity_dispatch(struct parity_worker_shared *shared, struct parity_db *db, const char *body,
+                                            size_t len, char **event_body, enum parity_msg_type *event_type,
+                                            char *event_id);
 
 /* Starts one consumer thread per queue. */
 int parity_worker_start(struct parity_worker_shared *shared, pthread_t threads[3]);

@@ -28,12 +28,12 @@
 /* Parser                                                                                          */
 /* ---------------------------------------------------------------------------------------------- */
 
-static int chart_error(struct parity_market_error *err, int rc, const char *symbol, const char *field,
-                       int32_t day, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static int chart_error(struct parity_market_error *err, int rc, const char *symbol, const char *field, int32_t day,
+                       const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 /* Fills err with "yahoo SYM: field FIELD: what" (no field part when field is NULL) and returns rc. */
-static int chart_error(struct parity_market_error *err, int rc, const char *symbol, const char *field,
-                       int32_t day, const char *fmt, ...)
+static int chart_error(struct parity_market_error *err, int rc, const char *symbol, const char *field, int32_t day,
+                       const char *fmt, ...)
 {
   if (!err)
     return rc;
@@ -159,15 +159,15 @@ static int find_arrays(json_t *result, const char *symbol, enum parity_yahoo_kin
     json_t **slot;
     bool needed;
   } cols[] = {
-    { "open", &a->open, kind == PARITY_YAHOO_DAILY },   { "high", &a->high, kind == PARITY_YAHOO_DAILY },
-    { "low", &a->low, kind == PARITY_YAHOO_DAILY },     { "close", &a->close, true },
+    { "open", &a->open, kind == PARITY_YAHOO_DAILY },     { "high", &a->high, kind == PARITY_YAHOO_DAILY },
+    { "low", &a->low, kind == PARITY_YAHOO_DAILY },       { "close", &a->close, true },
     { "volume", &a->volume, kind == PARITY_YAHOO_DAILY },
   };
   for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
     *cols[c].slot = opt_array(quote, cols[c].name, &bad);
     if (bad || (cols[c].needed && !*cols[c].slot))
-      return chart_error(err, PARITY_EUPSTREAM, symbol, cols[c].name, INT32_MIN,
-                         "indicators.quote[0].%s is %s", cols[c].name, bad ? "not an array" : "missing");
+      return chart_error(err, PARITY_EUPSTREAM, symbol, cols[c].name, INT32_MIN, "indicators.quote[0].%s is %s",
+                         cols[c].name, bad ? "not an array" : "missing");
     if (*cols[c].slot && json_array_size(*cols[c].slot) != a->n)
       return chart_error(err, PARITY_EUPSTREAM, symbol, cols[c].name, INT32_MIN, "%zu values for %zu timestamps",
                          json_array_size(*cols[c].slot), a->n);
@@ -182,8 +182,8 @@ static int find_arrays(json_t *result, const char *symbol, enum parity_yahoo_kin
                          "indicators.adjclose is not an array of objects");
     a->adjclose = opt_array(adj, "adjclose", &bad);
     if (bad || !a->adjclose)
-      return chart_error(err, PARITY_EUPSTREAM, symbol, "adjclose", INT32_MIN,
-                         "indicators.adjclose[0].adjclose is %s", bad ? "not an array" : "missing");
+      return chart_error(err, PARITY_EUPSTREAM, symbol, "adjclose", INT32_MIN, "indicators.adjclose[0].adjclose is %s",
+                         bad ? "not an array" : "missing");
     if (json_array_size(a->adjclose) != a->n)
       return chart_error(err, PARITY_EUPSTREAM, symbol, "adjclose", INT32_MIN, "%zu values for %zu timestamps",
                          json_array_size(a->adjclose), a->n);
@@ -220,20 +220,21 @@ static int read_daily(const struct chart_arrays *a, long gmtoffset, struct parit
       json_t *arr;
       double *slot;
     } cols[] = {
-      { "open", a->open, &bar.open },    { "high", a->high, &bar.high },
-      { "low", a->low, &bar.low },       { "close", a->close, &bar.close },
+      { "open", a->open, &bar.open },
+      { "high", a->high, &bar.high },
+      { "low", a->low, &bar.low },
+      { "close", a->close, &bar.close },
       { "adjclose", a->adjclose, &bar.adj_close },
     };
     for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
       if (!cols[c].arr)
         continue;
       if (quote_number(cols[c].arr, i, cols[c].slot, &is_null))
-        return chart_error(err, PARITY_EUPSTREAM, symbol, cols[c].name, bar.day,
-                           "entry %zu is not a number or null", i);
+        return chart_error(err, PARITY_EUPSTREAM, symbol, cols[c].name, bar.day, "entry %zu is not a number or null",
+                           i);
     }
     if (quote_volume(a->volume, i, &bar.volume, &is_null))
-      return chart_error(err, PARITY_EUPSTREAM, symbol, "volume", bar.day, "entry %zu is not an integer or null",
-                         i);
+      return chart_error(err, PARITY_EUPSTREAM, symbol, "volume", bar.day, "entry %zu is not an integer or null", i);
     if (is_null) {
       out->info.skipped_null++;
       continue;
@@ -251,8 +252,7 @@ static int read_daily(const struct chart_arrays *a, long gmtoffset, struct parit
   return PARITY_OK;
 }
 
-static int read_intraday(const struct chart_arrays *a, struct parity_yahoo_chart *out,
-                         struct parity_market_error *err)
+static int read_intraday(const struct chart_arrays *a, struct parity_yahoo_chart *out, struct parity_market_error *err)
 {
   const char *symbol = out->points.symbol;
   for (size_t i = 0; i < a->n; i++) {
@@ -306,8 +306,8 @@ int parity_yahoo_parse_chart(const char *json, size_t len, const char *symbol, e
   memset(&out->info, 0, sizeof(out->info));
   json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
   if (!root) {
-    rc = chart_error(err, PARITY_EUPSTREAM, symbol, NULL, INT32_MIN, "not JSON (line %d column %d: %s)",
-                     jerr.line, jerr.column, jerr.text);
+    rc = chart_error(err, PARITY_EUPSTREAM, symbol, NULL, INT32_MIN, "not JSON (line %d column %d: %s)", jerr.line,
+                     jerr.column, jerr.text);
     goto out;
   }
   json_t *chart = json_object_get(root, "chart");
@@ -354,8 +354,7 @@ int parity_yahoo_parse_chart(const char *json, size_t len, const char *symbol, e
       chart_error(err, rc, sym, check.field, check.day, "%s", parity_market_error_what(&check));
   }
   if (rc == PARITY_OK && out->bars.n == 0 && out->points.n == 0)
-    rc = chart_error(err, PARITY_ENOTFOUND, sym, NULL, INT32_MIN, "all %zu entries have null fields",
-                     arrays.n);
+    rc = chart_error(err, PARITY_ENOTFOUND, sym, NULL, INT32_MIN, "all %zu entries have null fields", arrays.n);
 out:
   if (rc)
     parity_yahoo_chart_free(out);
@@ -375,7 +374,7 @@ struct parity_yahoo_client {
   long backoff_base_ms, backoff_max_ms, retry_after_max_ms;
   size_t max_response;
   const atomic_int *cancel;
-  uint64_t rng; /* jitter only; per client so threads never share it */
+  uint64_t rng;           /* jitter only; per client so threads never share it */
   struct parity_buf body; /* bounded by max_response */
   bool body_too_big;
   char curl_error[CURL_ERROR_SIZE];
@@ -466,16 +465,15 @@ int parity_yahoo_client_new(const struct parity_yahoo_options *opt, struct parit
   memcpy(c->base_url, base, base_len);
   c->base_url[base_len] = '\0';
   c->timeout_ms = opt->timeout_ms;
-  c->connect_timeout_ms = opt->connect_timeout_ms > 0 ? opt->connect_timeout_ms
+  c->connect_timeout_ms = opt->connect_timeout_ms > 0                         ? opt->connect_timeout_ms
                           : opt->timeout_ms < PARITY_YAHOO_CONNECT_TIMEOUT_MS ? opt->timeout_ms
                                                                               : PARITY_YAHOO_CONNECT_TIMEOUT_MS;
   c->max_retries = opt->max_retries;
   c->backoff_base_ms = opt->backoff_base_ms > 0 ? opt->backoff_base_ms : PARITY_YAHOO_BACKOFF_BASE_MS;
   c->backoff_max_ms = opt->backoff_max_ms > 0 ? opt->backoff_max_ms : PARITY_YAHOO_BACKOFF_MAX_MS;
   c->retry_after_max_ms = opt->retry_after_max_ms > 0 ? opt->retry_after_max_ms : PARITY_YAHOO_RETRY_AFTER_MAX_MS;
-  c->max_response = opt->max_response > 0 && opt->max_response < PARITY_YAHOO_MAX_RESPONSE
-                      ? opt->max_response
-                      : PARITY_YAHOO_MAX_RESPONSE;
+  c->max_response = opt->max_response > 0 && opt->max_response < PARITY_YAHOO_MAX_RESPONSE ? opt->max_response
+                                                                                           : PARITY_YAHOO_MAX_RESPONSE;
   parity_buf_init(&c->body, c->max_response);
   c->cancel = opt->cancel;
   if (getrandom(&c->rng, sizeof(c->rng), 0) != (ssize_t)sizeof(c->rng))
@@ -670,9 +668,8 @@ static int fetch_body(struct parity_yahoo_client *c, const char *symbol, const c
       delay = backoff_ms(c, attempt);
     }
     info->waited_ms += delay;
-    parity_log(PARITY_LOG_WARN, "yahoo_retry", "{s:s, s:i, s:I, s:s, s:I}", "symbol", symbol, "attempt",
-               info->attempts, "status", (json_int_t)a.status, "error", err ? err->message : "", "delay_ms",
-               (json_int_t)delay);
+    parity_log(PARITY_LOG_WARN, "yahoo_retry", "{s:s, s:i, s:I, s:s, s:I}", "symbol", symbol, "attempt", info->attempts,
+               "status", (json_int_t)a.status, "error", err ? err->message : "", "delay_ms", (json_int_t)delay);
     if (!sleep_ms(c, delay))
       return chart_error(err, PARITY_EUNAVAILABLE, symbol, NULL, INT32_MIN, "cancelled (shutting down)");
   }
@@ -700,8 +697,8 @@ static int fetch_chart(struct parity_yahoo_client *c, const char *symbol, const 
   if (!escaped)
     abort();
   char url[YAHOO_URL_MAX];
-  int n = snprintf(url, sizeof(url), "%s/v8/finance/chart/%s?range=%s&interval=%s", c->base_url, escaped, range,
-                   interval);
+  int n =
+      snprintf(url, sizeof(url), "%s/v8/finance/chart/%s?range=%s&interval=%s", c->base_url, escaped, range, interval);
   curl_free(escaped);
   if (n < 0 || (size_t)n >= sizeof(url)) {
     rc = chart_error(err, PARITY_EINVAL, symbol, NULL, INT32_MIN, "URL too long");

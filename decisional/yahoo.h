@@ -12,26 +12,26 @@
 struct parity_config;
 
 #define PARITY_YAHOO_MAX_RESPONSE (32u * 1024u * 1024u) /* bytes of one (decoded) response body */
-#define PARITY_YAHOO_MAX_POINTS 100000       /* timestamps in one chart response */
-#define PARITY_YAHOO_CONNECT_TIMEOUT_MS 5000 /* TCP+TLS connect; less when the total timeout is less */
-#define PARITY_YAHOO_BACKOFF_BASE_MS 500     /* first retry waits 250..500 ms, then doubles */
-#define PARITY_YAHOO_BACKOFF_MAX_MS 30000    /* ceiling of one backoff wait */
-#define PARITY_YAHOO_RETRY_AFTER_MAX_MS 60000 /* a longer Retry-After ends the fetch with PARITY_ERATE */
-#define PARITY_YAHOO_BASE_URL_MAX 256        /* bytes of the base URL */
-#define PARITY_YAHOO_PARAM_MAX 8             /* characters of a range ("5y") or interval ("15m") */
-#define PARITY_YAHOO_TZ_MAX 64               /* bytes of meta.exchangeTimezoneName */
-#define PARITY_YAHOO_MAX_GMTOFFSET (18 * 3600) /* |meta.gmtoffset| in seconds (UTC-12..UTC+14 fit) */
+#define PARITY_YAHOO_MAX_POINTS 100000                  /* timestamps in one chart response */
+#define PARITY_YAHOO_CONNECT_TIMEOUT_MS 5000            /* TCP+TLS connect; less when the total timeout is less */
+#define PARITY_YAHOO_BACKOFF_BASE_MS 500                /* first retry waits 250..500 ms, then doubles */
+#define PARITY_YAHOO_BACKOFF_MAX_MS 30000               /* ceiling of one backoff wait */
+#define PARITY_YAHOO_RETRY_AFTER_MAX_MS 60000           /* a longer Retry-After ends the fetch with PARITY_ERATE */
+#define PARITY_YAHOO_BASE_URL_MAX 256                   /* bytes of the base URL */
+#define PARITY_YAHOO_PARAM_MAX 8                        /* characters of a range ("5y") or interval ("15m") */
+#define PARITY_YAHOO_TZ_MAX 64                          /* bytes of meta.exchangeTimezoneName */
+#define PARITY_YAHOO_MAX_GMTOFFSET (18 * 3600)          /* |meta.gmtoffset| in seconds (UTC-12..UTC+14 fit) */
 
 struct parity_yahoo_options {
-  const char *base_url;      /* e.g. PARITY_DEFAULT_YAHOO_BASE_URL (copied; a trailing / is dropped) */
-  long timeout_ms;           /* whole request, connect to last byte */
-  long connect_timeout_ms;   /* 0: min(timeout_ms, PARITY_YAHOO_CONNECT_TIMEOUT_MS) */
-  int max_retries;           /* retries after the first attempt, on 429, 5xx and transport errors */
-  long backoff_base_ms;      /* 0: PARITY_YAHOO_BACKOFF_BASE_MS */
-  long backoff_max_ms;       /* 0: PARITY_YAHOO_BACKOFF_MAX_MS */
-  long retry_after_max_ms;   /* 0: PARITY_YAHOO_RETRY_AFTER_MAX_MS */
-  size_t max_response;       /* 0: PARITY_YAHOO_MAX_RESPONSE (larger values are clamped to it) */
-  const atomic_int *cancel;  /* optional: when it becomes non-zero, the fetch stops (shutdown) */
+  const char *base_url;     /* e.g. PARITY_DEFAULT_YAHOO_BASE_URL (copied; a trailing / is dropped) */
+  long timeout_ms;          /* whole request, connect to last byte */
+  long connect_timeout_ms;  /* 0: min(timeout_ms, PARITY_YAHOO_CONNECT_TIMEOUT_MS) */
+  int max_retries;          /* retries after the first attempt, on 429, 5xx and transport errors */
+  long backoff_base_ms;     /* 0: PARITY_YAHOO_BACKOFF_BASE_MS */
+  long backoff_max_ms;      /* 0: PARITY_YAHOO_BACKOFF_MAX_MS */
+  long retry_after_max_ms;  /* 0: PARITY_YAHOO_RETRY_AFTER_MAX_MS */
+  size_t max_response;      /* 0: PARITY_YAHOO_MAX_RESPONSE (larger values are clamped to it) */
+  const atomic_int *cancel; /* optional: when it becomes non-zero, the fetch stops (shutdown) */
 };
 
 /* Fills defaults: the production base URL, 15 s timeout, 4 retries, the constants above. */
@@ -46,13 +46,13 @@ enum parity_yahoo_kind {
 
 /* What the parser learned besides the bars. */
 struct parity_yahoo_chart_info {
-  char symbol[PARITY_SYMBOL_MAX];         /* meta.symbol */
-  char exchange_tz[PARITY_YAHOO_TZ_MAX];  /* meta.exchangeTimezoneName, "" when absent */
-  long gmtoffset;                         /* meta.gmtoffset, seconds east of UTC */
-  size_t timestamps;                      /* entries in `timestamp` */
-  size_t skipped_null;                    /* entries dropped because a needed field was null */
-  int merged_live;                        /* 1 when a trailing live bar was merged into its day */
-  int has_adjclose;                       /* 1 when indicators.adjclose was present */
+  char symbol[PARITY_SYMBOL_MAX];        /* meta.symbol */
+  char exchange_tz[PARITY_YAHOO_TZ_MAX]; /* meta.exchangeTimezoneName, "" when absent */
+  long gmtoffset;                        /* meta.gmtoffset, seconds east of UTC */
+  size_t timestamps;                     /* entries in `timestamp` */
+  size_t skipped_null;                   /* entries dropped because a needed field was null */
+  int merged_live;                       /* 1 when a trailing live bar was merged into its day */
+  int has_adjclose;                      /* 1 when indicators.adjclose was present */
 };
 
 /* A parsed, validated chart. Owns bars and points. */
@@ -86,10 +86,10 @@ int parity_yahoo_parse_chart(const char *json, size_t len, const char *symbol, e
 
 /* How a fetch went, for logs, metrics and market_sync_log. */
 struct parity_yahoo_fetch_info {
-  int attempts;      /* HTTP requests made */
-  long http_status;  /* of the last attempt; 0 when no response arrived */
-  size_t bytes;      /* body bytes of the last attempt */
-  long waited_ms;    /* total backoff chosen between attempts (Retry-After or exponential with jitter) */
+  int attempts;     /* HTTP requests made */
+  long http_status; /* of the last attempt; 0 when no response arrived */
+  size_t bytes;     /* body bytes of the last attempt */
+  long waited_ms;   /* total backoff chosen between attempts (Retry-After or exponential with jitter) */
   struct parity_yahoo_chart_info chart;
 };
 

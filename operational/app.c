@@ -7,29 +7,28 @@ void parity_app_metrics_init(struct parity_app_metrics *m)
                                             "HTTP requests answered", "route,method,status", NULL, 0);
   m->http_duration = parity_metric_register(PARITY_HISTOGRAM, "parity_operational_http_request_duration_seconds",
                                             "HTTP request latency", "route", NULL, 0);
-  m->http_in_flight = parity_metric_register(PARITY_GAUGE, "parity_operational_http_requests_in_flight",
-                                             "HTTP requests whose state is held, this scrape not counted", NULL,
-                                             NULL, 0);
-  m->commands_published = parity_metric_register(PARITY_COUNTER, "parity_operational_commands_published_total",
-                                                 "Outbox messages published, by confirm outcome", "type,status",
-                                                 NULL, 0);
+  m->http_in_flight =
+      parity_metric_register(PARITY_GAUGE, "parity_operational_http_requests_in_flight",
+                             "HTTP requests whose state is held, this scrape not counted", NULL, NULL, 0);
+  m->commands_published =
+      parity_metric_register(PARITY_COUNTER, "parity_operational_commands_published_total",
+                             "Outbox messages published, by confirm outcome", "type,status", NULL, 0);
   m->outbox_pending = parity_metric_register(PARITY_GAUGE, "parity_operational_outbox_pending",
                                              "Outbox rows not yet confirmed by the broker", NULL, NULL, 0);
   m->rebalance_runs = parity_metric_register(PARITY_COUNTER, "parity_operational_rebalance_runs_total",
                                              "Monthly rebalance runs by final status", "status", NULL, 0);
   m->rebalance_stale_aborts = parity_metric_register(PARITY_COUNTER, "parity_operational_rebalance_stale_aborts_total",
-                                                     "Rebalance runs aborted because prices were stale", NULL,
-                                                     NULL, 0);
+                                                     "Rebalance runs aborted because prices were stale", NULL, NULL, 0);
   m->queue_depth = parity_metric_register(PARITY_GAUGE, "parity_operational_queue_depth",
                                           "Messages ready in each broker queue", "queue", NULL, 0);
   m->dead_letters = parity_metric_register(PARITY_GAUGE, "parity_operational_dead_letter_messages",
                                            "Messages waiting in the dead-letter queue", NULL, NULL, 0);
-  m->pipeline_last_success = parity_metric_register(
-    PARITY_GAUGE, "parity_operational_pipeline_last_success_timestamp_seconds",
-    "Unix time of the last successful pipeline step", "pipeline", NULL, 0);
-  m->rebalance_last_success = parity_metric_register(
-    PARITY_GAUGE, "parity_operational_rebalance_last_success_timestamp_seconds",
-    "Unix time of the last completed rebalance run", NULL, NULL, 0);
+  m->pipeline_last_success =
+      parity_metric_register(PARITY_GAUGE, "parity_operational_pipeline_last_success_timestamp_seconds",
+                             "Unix time of the last successful pipeline step", "pipeline", NULL, 0);
+  m->rebalance_last_success =
+      parity_metric_register(PARITY_GAUGE, "parity_operational_rebalance_last_success_timestamp_seconds",
+                             "Unix time of the last completed rebalance run", NULL, NULL, 0);
   m->events_consumed = parity_metric_register(PARITY_COUNTER, "parity_operational_events_consumed_total",
                                               "Events consumed from operational.events", "type,status", NULL, 0);
 }

@@ -21,18 +21,18 @@ struct parity_mail;
 struct parity_ratelimit;
 
 struct parity_app_metrics {
-  struct parity_metric *http_requests;     /* {route,method,status} */
-  struct parity_metric *http_duration;     /* {route} */
-  struct parity_metric *http_in_flight;    /* requests begun and not yet released, set at each scrape */
+  struct parity_metric *http_requests;      /* {route,method,status} */
+  struct parity_metric *http_duration;      /* {route} */
+  struct parity_metric *http_in_flight;     /* requests begun and not yet released, set at each scrape */
   struct parity_metric *commands_published; /* {type,status} */
   struct parity_metric *outbox_pending;
-  struct parity_metric *rebalance_runs;    /* {status} */
+  struct parity_metric *rebalance_runs; /* {status} */
   struct parity_metric *rebalance_stale_aborts;
-  struct parity_metric *queue_depth;       /* {queue} */
+  struct parity_metric *queue_depth; /* {queue} */
   struct parity_metric *dead_letters;
   struct parity_metric *pipeline_last_success; /* {pipeline} */
   struct parity_metric *rebalance_last_success;
-  struct parity_metric *events_consumed;   /* {type,status} */
+  struct parity_metric *events_consumed; /* {type,status} */
 };
 
 struct parity_app {
@@ -45,19 +45,19 @@ struct parity_app {
    * and, unlike volatile sig_atomic_t, a defined way to hand the flag to other threads. */
   atomic_int stopping;
   atomic_bool draining;
-  atomic_bool broker_ok;          /* the outbox relay's broker connection is up */
-  atomic_int in_flight;           /* requests being handled */
+  atomic_bool broker_ok; /* the outbox relay's broker connection is up */
+  atomic_int in_flight;  /* requests being handled */
   /* accounts and security: set up by parity_auth_gate_init(), read-only after start */
-  struct parity_jwt jwt;                   /* JWT_SECRET: access tokens */
-  struct parity_secretbox totp_box;        /* TOTP_ENC_KEY: TOTP secrets at rest */
-  struct parity_trusted_proxies proxies;   /* TRUSTED_PROXIES: whose X-Forwarded-For counts */
-  struct parity_ratelimit *ratelimit;      /* RATE_LIMIT_RPS / RATE_LIMIT_BURST, per client IP */
-  struct parity_mail *mail;                /* outgoing email (operational/mail.h), started in main */
-  json_t *openapi;                /* the API description, served at /api/v1/openapi.json */
+  struct parity_jwt jwt;                              /* JWT_SECRET: access tokens */
+  struct parity_secretbox totp_box;                   /* TOTP_ENC_KEY: TOTP secrets at rest */
+  struct parity_trusted_proxies proxies;              /* TRUSTED_PROXIES: whose X-Forwarded-For counts */
+  struct parity_ratelimit *ratelimit;                 /* RATE_LIMIT_RPS / RATE_LIMIT_BURST, per client IP */
+  struct parity_mail *mail;                           /* outgoing email (operational/mail.h), started in main */
+  json_t *openapi;                                    /* the API description, served at /api/v1/openapi.json */
   struct parity_forecast_listener *forecast_listener; /* the LISTEN thread of forecast_listener.c */
   pthread_mutex_t outbox_lock;
-  pthread_cond_t outbox_wake;     /* signalled when this process writes the outbox */
-  bool outbox_kicked;             /* set with the signal, so a kick while the relay is busy is not lost */
+  pthread_cond_t outbox_wake; /* signalled when this process writes the outbox */
+  bool outbox_kicked;         /* set with the signal, so a kick while the relay is busy is not lost */
 };
 
 /* Registers the metrics of SPEC §11 (names are the contract with dashboards and alerts). */

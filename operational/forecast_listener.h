@@ -20,11 +20,11 @@
 #include "common/ids.h"
 
 #define PARITY_FORECAST_CHANNEL "forecast_done"
-#define PARITY_FORECAST_LISTENER_POLL_MS 250     /* poll() slice, so shutdown is noticed promptly */
-#define PARITY_FORECAST_SWEEP_SECONDS 2          /* period of the two sweeps */
-#define PARITY_FORECAST_UNNOTIFIED_GRACE_SECONDS 2 /* a result older than this and unseen was missed */
+#define PARITY_FORECAST_LISTENER_POLL_MS 250        /* poll() slice, so shutdown is noticed promptly */
+#define PARITY_FORECAST_SWEEP_SECONDS 2             /* period of the two sweeps */
+#define PARITY_FORECAST_UNNOTIFIED_GRACE_SECONDS 2  /* a result older than this and unseen was missed */
 #define PARITY_FORECAST_PENDING_TIMEOUT_SECONDS 300 /* a forecast still pending after this ends in error */
-#define PARITY_FORECAST_WAIT_SLICE_MS 250        /* waiters re-check shutdown this often */
+#define PARITY_FORECAST_WAIT_SLICE_MS 250           /* waiters re-check shutdown this often */
 
 struct parity_app;
 

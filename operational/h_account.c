@@ -90,8 +90,8 @@ int h_me_2fa_disable(struct parity_request *req, struct parity_response *res)
   if (rc)
     return rc;
   const json_t *password = json_object_get(in, "password");
-  rc = parity_svc_account_2fa_disable(req->app, req->user_id, json_string_value(password),
-                                      json_string_length(password), parity_json_str(in, "code", NULL), &fail);
+  rc = parity_svc_account_2fa_disable(req->app, req->user_id, json_string_value(password), json_string_length(password),
+                                      parity_json_str(in, "code", NULL), &fail);
   json_decref(in);
   if (rc)
     return parity_res_svc_error(res, rc, &fail);

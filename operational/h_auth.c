@@ -17,9 +17,18 @@
 #define TOKEN_FIELD_MAX 64
 
 /* Every field bounded: an email over 1 KiB or a password over 512 bytes is refused before any work. */
-#define FIELD_EMAIL { "email", PJ_STRING, true, 0, 0, PARITY_EMAIL_INPUT_MAX }
-#define FIELD_TURNSTILE { "turnstile_token", PJ_STRING, false, 0, 0, PARITY_AUTH_TURNSTILE_TOKEN_MAX }
-#define FIELD_TOKEN(name) { name, PJ_STRING, true, 0, 0, TOKEN_FIELD_MAX }
+#define FIELD_EMAIL                                                                                                    \
+  {                                                                                                                    \
+    "email", PJ_STRING, true, 0, 0, PARITY_EMAIL_INPUT_MAX                                                             \
+  }
+#define FIELD_TURNSTILE                                                                                                \
+  {                                                                                                                    \
+    "turnstile_token", PJ_STRING, false, 0, 0, PARITY_AUTH_TURNSTILE_TOKEN_MAX                                         \
+  }
+#define FIELD_TOKEN(name)                                                                                              \
+  {                                                                                                                    \
+    name, PJ_STRING, true, 0, 0, TOKEN_FIELD_MAX                                                                       \
+  }
 
 static const struct parity_json_field register_fields[] = { FIELD_EMAIL, PARITY_H_AUTH_FIELD_PASSWORD("password"),
                                                             FIELD_TURNSTILE };
@@ -78,16 +87,18 @@ static void clear_cookie(struct parity_request *req, struct parity_response *res
 static int answer_login(struct parity_request *req, struct parity_response *res, const struct parity_auth_login *l)
 {
   if (l->mfa_required)
-    return parity_res_json(res, 200, json_pack("{s:b, s:s, s:i}", "mfa_required", 1, "mfa_token", l->mfa_token,
-                                               "expires_in", PARITY_AUTH_MFA_TTL_SECONDS));
+    return parity_res_json(res, 200,
+                           json_pack("{s:b, s:s, s:i}", "mfa_required", 1, "mfa_token", l->mfa_token, "expires_in",
+                                     PARITY_AUTH_MFA_TTL_SECONDS));
   char cookie[PARITY_SET_COOKIE_MAX];
   int rc = parity_cookie_refresh_set(l->refresh_token, l->refresh_max_age, req->app->cfg.cookie_secure, cookie,
                                      sizeof(cookie));
   if (rc)
     return rc;
   parity_res_header(res, MHD_HTTP_HEADER_SET_COOKIE, cookie);
-  return parity_res_json(res, 200, json_pack("{s:s, s:s, s:i}", "access_token", l->access_token, "token_type",
-                                             "Bearer", "expires_in", PARITY_JWT_TTL_SECONDS));
+  return parity_res_json(res, 200,
+                         json_pack("{s:s, s:s, s:i}", "access_token", l->access_token, "token_type", "Bearer",
+                                   "expires_in", PARITY_JWT_TTL_SECONDS));
 }
 
 int h_auth_register(struct parity_request *req, struct parity_response *res)

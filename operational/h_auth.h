@@ -30,8 +30,14 @@ int h_me_2fa_recovery_codes(struct parity_request *req, struct parity_response *
 
 /* Shared by the two files: body fields (a password of at most 512 bytes, a TOTP or recovery code), and the
  * length of a table of them. */
-#define PARITY_H_AUTH_FIELD_PASSWORD(name) { name, PJ_STRING, true, 0, 0, PARITY_PASSWORD_MAX_BYTES }
-#define PARITY_H_AUTH_FIELD_CODE { "code", PJ_STRING, true, 0, 0, PARITY_RECOVERY_INPUT_MAX }
+#define PARITY_H_AUTH_FIELD_PASSWORD(name)                                                                             \
+  {                                                                                                                    \
+    name, PJ_STRING, true, 0, 0, PARITY_PASSWORD_MAX_BYTES                                                             \
+  }
+#define PARITY_H_AUTH_FIELD_CODE                                                                                       \
+  {                                                                                                                    \
+    "code", PJ_STRING, true, 0, 0, PARITY_RECOVERY_INPUT_MAX                                                           \
+  }
 #define PARITY_H_AUTH_N(fields) (sizeof(fields) / sizeof((fields)[0]))
 /* Routes without input: an empty body or "{}" (application/json); anything else is 400 or 413. */
 int parity__h_auth_no_body(struct parity_request *req, struct parity_response *res);

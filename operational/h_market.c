@@ -24,8 +24,8 @@ int h_market_prices(struct parity_request *req, struct parity_response *res)
     return rc;
   json_t *body = NULL;
   struct parity_svc_error err = { 0 };
-  rc = parity_svc_market_prices(db, req->params[0], parity_req_query(req, "from"), parity_req_query(req, "to"),
-                                &body, &err);
+  rc = parity_svc_market_prices(db, req->params[0], parity_req_query(req, "from"), parity_req_query(req, "to"), &body,
+                                &err);
   parity_db_pool_release(&req->app->pool, db);
   return rc ? parity_res_svc_error(res, rc, &err) : parity_res_json(res, 200, body);
 }

@@ -16,11 +16,16 @@
 #define STATIC_MAX_FILE (8u << 20) /* the largest asset served (a built SPA bundle is far smaller) */
 
 static const char *const content_types[][2] = {
-  { ".html", "text/html; charset=utf-8" }, { ".js", "text/javascript; charset=utf-8" },
-  { ".css", "text/css; charset=utf-8" },   { ".json", "application/json" },
-  { ".svg", "image/svg+xml" },             { ".png", "image/png" },
-  { ".ico", "image/x-icon" },              { ".woff2", "font/woff2" },
-  { ".txt", "text/plain; charset=utf-8" }, { ".map", "application/json" },
+  { ".html", "text/html; charset=utf-8" },
+  { ".js", "text/javascript; charset=utf-8" },
+  { ".css", "text/css; charset=utf-8" },
+  { ".json", "application/json" },
+  { ".svg", "image/svg+xml" },
+  { ".png", "image/png" },
+  { ".ico", "image/x-icon" },
+  { ".woff2", "font/woff2" },
+  { ".txt", "text/plain; charset=utf-8" },
+  { ".map", "application/json" },
 };
 
 static const char *content_type_of(const char *path)
@@ -51,11 +56,11 @@ static int read_file(const char *path, char **data, size_t *len)
 }
 
 static const char placeholder[] =
-  "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Parity</title></head><body>"
-  "<h1>Parity</h1><p>The API is running under <a href=\"/api/v1/openapi.json\">/api/v1</a>. "
-  "The web app has not been built into STATIC_DIR yet.</p><p>Market data: "
-  "<a href=\"/api/v1/market/status\">/api/v1/market/status</a>; model portfolios: "
-  "<a href=\"/api/v1/models\">/api/v1/models</a>.</p></body></html>\n";
+    "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Parity</title></head><body>"
+    "<h1>Parity</h1><p>The API is running under <a href=\"/api/v1/openapi.json\">/api/v1</a>. "
+    "The web app has not been built into STATIC_DIR yet.</p><p>Market data: "
+    "<a href=\"/api/v1/market/status\">/api/v1/market/status</a>; model portfolios: "
+    "<a href=\"/api/v1/models\">/api/v1/models</a>.</p></body></html>\n";
 
 int h_static(struct parity_request *req, struct parity_response *res)
 {

@@ -175,13 +175,12 @@ int parity_content_type_is_json(const char *value)
   return *rest == '\0' || *rest == ';';
 }
 
-int parity_req_json(struct parity_request *req, struct parity_response *res,
-                    const struct parity_json_field *fields, size_t n_fields, json_t **out)
+int parity_req_json(struct parity_request *req, struct parity_response *res, const struct parity_json_field *fields,
+                    size_t n_fields, json_t **out)
 {
   *out = NULL;
   if (!parity_content_type_is_json(parity_req_header(req, MHD_HTTP_HEADER_CONTENT_TYPE)))
-    return parity_res_error(res, PARITY_EINVAL, "UNSUPPORTED_MEDIA_TYPE",
-                            "Content-Type must be application/json");
+    return parity_res_error(res, PARITY_EINVAL, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json");
   json_t *doc = NULL;
   int rc = parity_json_parse_object(req->body ? req->body : "", req->body_len, PARITY_HTTP_MAX_BODY, &doc,
                                     res->error_message, sizeof(res->error_message));
@@ -366,8 +365,8 @@ static enum MHD_Result send_response(struct parity_request *req, struct parity_r
     len = res->raw_len;
     type = res->content_type ? res->content_type : "application/octet-stream";
   }
-  struct MHD_Response *response =
-    MHD_create_response_from_buffer(len, text ? text : (char *)"", text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+  struct MHD_Response *response = MHD_create_response_from_buffer(
+      len, text ? text : (char *)"", text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
   if (len || res->json)
     MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, type);
   MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
@@ -394,8 +393,9 @@ static void fill_error(struct parity_request *req, struct parity_response *res, 
   res->raw = NULL;
   res->status = parity_err_http_status(err);
   const char *message = res->error_message[0] ? res->error_message : parity_err_str(err);
-  res->json = json_pack("{s:{s:s, s:s, s:s}}", "error", "code", res->error_code ? res->error_code : parity_err_code(err),
-                        "message", message, "request_id", req->request_id);
+  res->json =
+      json_pack("{s:{s:s, s:s, s:s}}", "error", "code", res->error_code ? res->error_code : parity_err_code(err),
+                "message", message, "request_id", req->request_id);
   if (res->status >= 500)
     parity_log(PARITY_LOG_ERROR, "http_error", "{s:s, s:s, s:i, s:s}", "request_id", req->request_id, "path",
                req->path ? req->path : "", "status", res->status, "message", message);
@@ -462,8 +462,8 @@ static void record_request(struct listener_ctx *lc, const struct parity_request 
   parity_metric_observe(lc->app->metrics.http_duration, seconds, route);
   if (req->route && strcmp(req->route->name, "probe") != 0)
     parity_log(PARITY_LOG_INFO, "http_request", "{s:s, s:s, s:s, s:s, s:i, s:f}", "request_id", req->request_id,
-               "method", req->method ? req->method : "", "route", route, "ip", req->client_ip, "status",
-               req->status, "seconds", seconds);
+               "method", req->method ? req->method : "", "route", route, "ip", req->client_ip, "status", req->status,
+               "seconds", seconds);
 }
 
 static void release(struct listener_ctx *lc, struct held_request *held)
@@ -492,7 +492,9 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 static enum MHD_Result on_headers(struct listener_ctx *lc, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, void **con_cls)
 {
-  struct parity_request head = { .app = lc->app, .conn = conn, .listener = lc->listener, .method = method, .path = url };
+  struct parity_request head = {
+    .app = lc->app, .conn = conn, .listener = lc->listener, .method = method, .path = url
+  };
   clock_gettime(CLOCK_MONOTONIC, &head.started);
   parity_uuid_v4(head.request_id);
   peer_address(&head);
@@ -570,8 +572,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 /* Called with every termination code (completed, error, timeout, shutdown, read error, abort), and
    always before the connection-close notification when at all, so the two never race for a request. */
-static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-                         enum MHD_RequestTerminationCode toe)
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
   (void)conn;
   (void)toe;
@@ -622,22 +623,15 @@ static struct MHD_Daemon *start_listener(struct parity_app *app, struct listener
     return NULL;
   }
   /* Thread per connection: a long-poll holds its own thread, never a shared worker. */
-  unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
-                   MHD_USE_ERROR_LOG;
+  unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
   struct MHD_Daemon *d = MHD_start_daemon(
-    flags, (uint16_t)port, NULL, NULL, on_request, lc,
-    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-    MHD_OPTION_URI_LOG_CALLBACK, on_uri, lc,
-    MHD_OPTION_NOTIFY_COMPLETED, on_completed, lc,
-    MHD_OPTION_NOTIFY_CONNECTION, on_connection, lc,
-    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)app->cfg.http_connection_timeout,
-    MHD_OPTION_CONNECTION_LIMIT, (unsigned)app->cfg.http_max_connections,
-    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)app->cfg.http_per_ip_connections,
-    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY_BYTES,
-    MHD_OPTION_THREAD_STACK_SIZE, (size_t)THREAD_STACK_BYTES,
-    MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
-    MHD_OPTION_END);
+      flags, (uint16_t)port, NULL, NULL, on_request, lc, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+      MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_URI_LOG_CALLBACK, on_uri, lc,
+      MHD_OPTION_NOTIFY_COMPLETED, on_completed, lc, MHD_OPTION_NOTIFY_CONNECTION, on_connection, lc,
+      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)app->cfg.http_connection_timeout, MHD_OPTION_CONNECTION_LIMIT,
+      (unsigned)app->cfg.http_max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+      (unsigned)app->cfg.http_per_ip_connections, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY_BYTES,
+      MHD_OPTION_THREAD_STACK_SIZE, (size_t)THREAD_STACK_BYTES, MHD_OPTION_STRICT_FOR_CLIENT, (int)1, MHD_OPTION_END);
   if (!d)
     parity_log(PARITY_LOG_ERROR, "http_listen_failed", "{s:s, s:i}", "address", bind_addr, "port", (int)port);
   else

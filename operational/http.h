@@ -12,11 +12,11 @@
 #include "common/ids.h"
 #include "common/json.h"
 
-#define PARITY_HTTP_MAX_BODY (64u * 1024u)  /* bodies over this answer 413 */
-#define PARITY_HTTP_MAX_URI 2048            /* longer request targets answer 414 */
+#define PARITY_HTTP_MAX_BODY (64u * 1024u) /* bodies over this answer 413 */
+#define PARITY_HTTP_MAX_URI 2048           /* longer request targets answer 414 */
 #define PARITY_HTTP_MAX_PATH_PARAMS 2
 #define PARITY_HTTP_MAX_PARAM_LEN 64
-#define PARITY_HTTP_MAX_HEADERS 8           /* extra response headers per answer */
+#define PARITY_HTTP_MAX_HEADERS 8 /* extra response headers per answer */
 
 struct parity_app;
 
@@ -33,7 +33,7 @@ struct parity_request {
   struct MHD_Connection *conn;
   enum parity_listener listener;
   const char *method;
-  const char *path;  /* decoded path, without the query */
+  const char *path; /* decoded path, without the query */
   const struct parity_route *route;
   char params[PARITY_HTTP_MAX_PATH_PARAMS][PARITY_HTTP_MAX_PARAM_LEN];
   char request_id[PARITY_UUID_TEXT];
@@ -44,18 +44,18 @@ struct parity_request {
   int64_t user_id;   /* set by PARITY_AUTH_USER */
   char token_id[64]; /* jti of the access token */
   struct timespec started;
-  int status;        /* the status answered, for metrics and logs */
+  int status; /* the status answered, for metrics and logs */
 };
 
 struct parity_response {
   int status;
-  json_t *json;              /* owned; the body when set */
-  char *raw;                 /* owned; the body when json is NULL */
+  json_t *json; /* owned; the body when set */
+  char *raw;    /* owned; the body when json is NULL */
   size_t raw_len;
-  const char *content_type;  /* for raw bodies */
-  const char *error_code;    /* overrides the code of the error taxonomy */
+  const char *content_type; /* for raw bodies */
+  const char *error_code;   /* overrides the code of the error taxonomy */
   char error_message[256];
-  int retry_after;           /* seconds, for 429 and 503; 0 = none */
+  int retry_after; /* seconds, for 429 and 503; 0 = none */
   size_t n_headers;
   char *header_names[PARITY_HTTP_MAX_HEADERS];
   char *header_values[PARITY_HTTP_MAX_HEADERS];
@@ -70,7 +70,7 @@ struct parity_route {
   unsigned listeners;  /* PARITY_LISTEN_* mask */
   enum parity_auth auth;
   parity_handler handler;
-  const char *name;    /* the metrics label */
+  const char *name; /* the metrics label */
 };
 
 /* The route table (operational/routes.c). */
@@ -87,15 +87,15 @@ void parity_http_stop(struct parity_app *app, int grace_seconds);
 /* Response helpers. */
 int parity_res_json(struct parity_response *res, int status, json_t *body); /* steals body; returns 0 */
 int parity_res_error(struct parity_response *res, int err, const char *code, const char *fmt, ...)
-  __attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 void parity_res_header(struct parity_response *res, const char *name, const char *value);
 
 /* Request helpers. */
 const char *parity_req_header(const struct parity_request *req, const char *name);
 const char *parity_req_query(const struct parity_request *req, const char *name);
 /* Parses the body as a JSON object validated against `fields`; on failure fills res and returns the error. */
-int parity_req_json(struct parity_request *req, struct parity_response *res,
-                    const struct parity_json_field *fields, size_t n_fields, json_t **out);
+int parity_req_json(struct parity_request *req, struct parity_response *res, const struct parity_json_field *fields,
+                    size_t n_fields, json_t **out);
 
 /* Route matching, exposed for unit tests: 1 when `path` matches `pattern`, capturing {params}. */
 int parity_route_match(const char *pattern, const char *path,

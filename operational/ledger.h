@@ -34,10 +34,10 @@ struct parity_ledger_tx {
   struct parity_db *db;
   const struct parity_money_request *rq;
   const struct parity_ledger_op *op;
-  void *ctx;                    /* the operation's own state, as given to parity_ledger_run */
-  struct parity_svc_error *err; /* for the operation's refusals */
-  char uid[PARITY_I64_TEXT];                 /* rq->user_id as statement text */
-  char movement[PARITY_I64_TEXT];            /* the movement's id, once parity_ledger_record() ran */
+  void *ctx;                      /* the operation's own state, as given to parity_ledger_run */
+  struct parity_svc_error *err;   /* for the operation's refusals */
+  char uid[PARITY_I64_TEXT];      /* rq->user_id as statement text */
+  char movement[PARITY_I64_TEXT]; /* the movement's id, once parity_ledger_record() ran */
 };
 
 /*

@@ -154,8 +154,8 @@ static int write_body(FILE *f, const char *body)
   return PARITY_OK;
 }
 
-int parity_mail_format_new(const char *from, const char *to, const char *subject, const char *body,
-                           time_t now, char **out, size_t *len)
+int parity_mail_format_new(const char *from, const char *to, const char *subject, const char *body, time_t now,
+                           char **out, size_t *len)
 {
   char from_addr[PARITY_MAIL_ADDR_MAX + 1];
   *out = NULL;
@@ -182,8 +182,8 @@ int parity_mail_format_new(const char *from, const char *to, const char *subject
   FILE *f = open_memstream(&text, &text_len);
   if (!f)
     abort();
-  fprintf(f, "Date: %s\r\nFrom: %s\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <%s@%s>\r\n", date, from, to, subject,
-          id, strchr(from_addr, '@') + 1);
+  fprintf(f, "Date: %s\r\nFrom: %s\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <%s@%s>\r\n", date, from, to, subject, id,
+          strchr(from_addr, '@') + 1);
   fputs("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
         "Content-Transfer-Encoding: 8bit\r\nAuto-Submitted: auto-generated\r\n\r\n",
         f);
@@ -304,8 +304,8 @@ static int send_smtp(const struct parity_mail_settings *s, const char *to, const
   return rc;
 }
 
-int parity_mail_deliver(const struct parity_mail_settings *settings, const char *to, const char *message,
-                        size_t len, char *path_out, size_t path_cap)
+int parity_mail_deliver(const struct parity_mail_settings *settings, const char *to, const char *message, size_t len,
+                        char *path_out, size_t path_cap)
 {
   if (path_out && path_cap)
     path_out[0] = '\0';
@@ -341,8 +341,8 @@ static void deliver_item(struct parity_mail *m, struct mail_item *it)
   if (rc == PARITY_OK) {
     atomic_fetch_add(&m->sent, 1);
     /* Never the body: it may hold a single-use token. */
-    parity_log(PARITY_LOG_INFO, path[0] ? "mail_written" : "mail_sent", "{s:s, s:s, s:s?}", "kind", it->kind,
-               "to", it->to, "file", path[0] ? path : NULL);
+    parity_log(PARITY_LOG_INFO, path[0] ? "mail_written" : "mail_sent", "{s:s, s:s, s:s?}", "kind", it->kind, "to",
+               it->to, "file", path[0] ? path : NULL);
   } else {
     atomic_fetch_add(&m->dropped, 1);
     parity_log(PARITY_LOG_ERROR, "mail_dropped", "{s:s, s:s, s:s}", "kind", it->kind, "to", it->to, "error",
@@ -434,8 +434,7 @@ void parity_mail_stop(struct parity_mail *m)
   free(m);
 }
 
-int parity_mail_enqueue(struct parity_mail *m, const char *kind, const char *to, const char *subject,
-                        const char *body)
+int parity_mail_enqueue(struct parity_mail *m, const char *kind, const char *to, const char *subject, const char *body)
 {
   char *message = NULL;
   size_t len = 0;

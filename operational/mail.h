@@ -51,8 +51,7 @@ void parity_mail_stop(struct parity_mail *m);
  * PARITY_EINVAL (a header would break: CR, LF or other control characters, over a limit) or
  * PARITY_EUNAVAILABLE (queue full, or stopping).
  */
-int parity_mail_enqueue(struct parity_mail *m, const char *kind, const char *to, const char *subject,
-                        const char *body);
+int parity_mail_enqueue(struct parity_mail *m, const char *kind, const char *to, const char *subject, const char *body);
 
 /* Messages delivered and dropped since start (tests and logs). */
 void parity_mail_counts(struct parity_mail *m, unsigned long *sent, unsigned long *dropped);
@@ -64,8 +63,8 @@ void parity_mail_counts(struct parity_mail *m, unsigned long *sent, unsigned lon
  * free(). Returns PARITY_OK or PARITY_EINVAL (control characters in a header field, a body
  * line over PARITY_MAIL_LINE_MAX, invalid UTF-8, over a limit).
  */
-int parity_mail_format_new(const char *from, const char *to, const char *subject, const char *body,
-                           time_t now, char **out, size_t *len);
+int parity_mail_format_new(const char *from, const char *to, const char *subject, const char *body, time_t now,
+                           char **out, size_t *len);
 
 /*
  * Whether addr is a bare address this mailer sends to: 3..PARITY_MAIL_ADDR_MAX bytes of UTF-8 with
@@ -87,7 +86,7 @@ int parity_mail_address(const char *from, char *out, size_t cap);
  * reader never sees half a message) in settings->dir. The file's path goes to path_out when not
  * NULL. Returns PARITY_OK, PARITY_EIO (file) or PARITY_EUPSTREAM (SMTP refused or unreachable).
  */
-int parity_mail_deliver(const struct parity_mail_settings *settings, const char *to, const char *message,
-                        size_t len, char *path_out, size_t path_cap);
+int parity_mail_deliver(const struct parity_mail_settings *settings, const char *to, const char *message, size_t len,
+                        char *path_out, size_t path_cap);
 
 #endif

@@ -124,8 +124,7 @@ static int exec_ok(PGconn *conn, const char *sql, const char *what)
   ExecStatusType st = PQresultStatus(r);
   int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? PARITY_OK : PARITY_EDB;
   if (rc)
-    parity_log(PARITY_LOG_ERROR, "migration_sql_failed", "{s:s, s:s}", "step", what, "error",
-               PQresultErrorMessage(r));
+    parity_log(PARITY_LOG_ERROR, "migration_sql_failed", "{s:s, s:s}", "step", what, "error", PQresultErrorMessage(r));
   PQclear(r);
   return rc;
 }
@@ -136,8 +135,8 @@ static int applied_checksum(PGconn *conn, int version, char checksum[65])
   char v[PARITY_I64_TEXT];
   parity_i64(version, v);
   const char *params[] = { v };
-  PGresult *r = PQexecParams(conn, "SELECT checksum FROM schema_migrations WHERE version = $1", 1, NULL, params,
-                             NULL, NULL, 0);
+  PGresult *r =
+      PQexecParams(conn, "SELECT checksum FROM schema_migrations WHERE version = $1", 1, NULL, params, NULL, NULL, 0);
   if (PQresultStatus(r) != PGRES_TUPLES_OK) {
     PQclear(r);
     return PARITY_EDB;
@@ -158,9 +157,8 @@ static int apply_one(PGconn *conn, const struct migration *m, const char *sql, c
     char v[PARITY_I64_TEXT];
     parity_i64(m->version, v);
     const char *params[] = { v, m->name, checksum };
-    PGresult *r = PQexecParams(conn,
-                               "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-                               3, NULL, params, NULL, NULL, 0);
+    PGresult *r = PQexecParams(conn, "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)", 3,
+                               NULL, params, NULL, NULL, 0);
     rc = PQresultStatus(r) == PGRES_COMMAND_OK ? PARITY_OK : PARITY_EDB;
     PQclear(r);
   }

@@ -15,8 +15,8 @@ int parity_outbox_enqueue(struct parity_db *db, enum parity_msg_type type, const
   char err[256];
   int rc = parity_message_check_payload(type, payload, err, sizeof(err));
   if (rc) {
-    parity_log(PARITY_LOG_ERROR, "outbox_invalid_payload", "{s:s, s:s}", "type", parity_msg_type_name(type),
-               "error", err);
+    parity_log(PARITY_LOG_ERROR, "outbox_invalid_payload", "{s:s, s:s}", "type", parity_msg_type_name(type), "error",
+               err);
     return PARITY_EINTERNAL; /* our own code built it: a bug, not a client error */
   }
   char *text = parity_json_dumps_new(payload);

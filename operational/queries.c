@@ -1,6 +1,8 @@
 /* Every SQL statement parity-operational runs, named once, with the function that calls it. */
 #include "operational/queries.h"
 
+/* Each entry's SQL is laid out to be read as SQL, not as C arguments, so the formatter leaves it be. */
+/* clang-format off */
 const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
   /* parity_svc_probe_database() */
   [Q_PING] = { "Q_PING", "SELECT 1" },
@@ -521,3 +523,4 @@ const char *const parity_op_sql[SQL_OP_COUNT] = {
   /* after a bulk load the planner's statistics are stale until autovacuum notices; refresh them now */
   [SQL_OP_SEED_ANALYZE] = "ANALYZE users, wallets, portfolios, cash_movements, positions, trades",
 };
+/* clang-format on */

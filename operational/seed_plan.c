@@ -71,7 +71,7 @@ int parity_seed_plan(const struct parity_seed_model *models, size_t n_models, pa
   for (size_t i = 0; i < m->n; i++)
     order[i] = i;
   size_t k =
-    PARITY_SEED_MIN_POSITIONS + draw_index(uniform, ctx, PARITY_SEED_MAX_POSITIONS - PARITY_SEED_MIN_POSITIONS + 1);
+      PARITY_SEED_MIN_POSITIONS + draw_index(uniform, ctx, PARITY_SEED_MAX_POSITIONS - PARITY_SEED_MIN_POSITIONS + 1);
   if (k > m->n)
     k = m->n;
   for (size_t j = 0; j < k; j++) {
@@ -106,7 +106,7 @@ int parity_seed_plan(const struct parity_seed_model *models, size_t n_models, pa
   }
   out->portfolio_cash_cents = (int64_t)llround((double)value * cash_weight);
   out->wallet_cents =
-    uniform(ctx) < 0.5 ? 0 : (int64_t)llround((double)value * PARITY_SEED_WALLET_SHARE * uniform(ctx));
+      uniform(ctx) < 0.5 ? 0 : (int64_t)llround((double)value * PARITY_SEED_WALLET_SHARE * uniform(ctx));
   out->invest_cents = spent + out->portfolio_cash_cents;
   out->deposit_cents = out->invest_cents + out->wallet_cents;
   return PARITY_OK;

@@ -20,15 +20,15 @@
 /* Stored instead of an argon2id hash: the password check refuses anything else, so nobody logs in. */
 #define PARITY_SEED_PASSWORD_HASH "!synthetic investor from parity seed-investors: no password"
 
-#define PARITY_SEED_MAX_INVESTORS   10000000L  /* one run; 10^7 investors is about 200 million rows */
-#define PARITY_SEED_MODEL_SYMBOLS   32         /* symbols of one model (the universe has 19) */
-#define PARITY_SEED_MIN_POSITIONS   5
-#define PARITY_SEED_MAX_POSITIONS   10
-#define PARITY_SEED_DRIFT_MIN       0.02       /* a held weight is the model's times 1 ± [MIN, MAX] */
-#define PARITY_SEED_DRIFT_MAX       0.10
-#define PARITY_SEED_MIN_VALUE_CENTS 100000LL   /* portfolio values are log-uniform in [$1,000, $200,000) */
+#define PARITY_SEED_MAX_INVESTORS 10000000L /* one run; 10^7 investors is about 200 million rows */
+#define PARITY_SEED_MODEL_SYMBOLS 32        /* symbols of one model (the universe has 19) */
+#define PARITY_SEED_MIN_POSITIONS 5
+#define PARITY_SEED_MAX_POSITIONS 10
+#define PARITY_SEED_DRIFT_MIN 0.02 /* a held weight is the model's times 1 ± [MIN, MAX] */
+#define PARITY_SEED_DRIFT_MAX 0.10
+#define PARITY_SEED_MIN_VALUE_CENTS 100000LL /* portfolio values are log-uniform in [$1,000, $200,000) */
 #define PARITY_SEED_MAX_VALUE_CENTS 20000000LL
-#define PARITY_SEED_WALLET_SHARE    0.10       /* half the investors keep up to 10% of that value in the wallet */
+#define PARITY_SEED_WALLET_SHARE 0.10 /* half the investors keep up to 10% of that value in the wallet */
 
 /* One bucket's current model, priced: weights of the symbols in the model's order, newest prices. */
 struct parity_seed_model {

@@ -68,11 +68,11 @@ int parity_svc_account_sessions(struct parity_app *app, int64_t user_id, const c
   if (!rc) {
     json_t *list = json_array();
     for (int i = 0; i < PQntuples(r); i++)
-      json_array_append_new(list, json_pack("{s:s, s:b, s:s, s:s, s:s?, s:s?}", "id", PQgetvalue(r, i, 0),
-                                            "current", is_true(r, i, 5), "created_at", PQgetvalue(r, i, 1),
-                                            "last_used_at", PQgetvalue(r, i, 2), "ip",
-                                            PQgetisnull(r, i, 3) ? NULL : PQgetvalue(r, i, 3), "user_agent",
-                                            PQgetisnull(r, i, 4) ? NULL : PQgetvalue(r, i, 4)));
+      json_array_append_new(list,
+                            json_pack("{s:s, s:b, s:s, s:s, s:s?, s:s?}", "id", PQgetvalue(r, i, 0), "current",
+                                      is_true(r, i, 5), "created_at", PQgetvalue(r, i, 1), "last_used_at",
+                                      PQgetvalue(r, i, 2), "ip", PQgetisnull(r, i, 3) ? NULL : PQgetvalue(r, i, 3),
+                                      "user_agent", PQgetisnull(r, i, 4) ? NULL : PQgetvalue(r, i, 4)));
     *out = json_pack("{s:o}", "sessions", list);
   }
   PQclear(r);
@@ -94,8 +94,7 @@ int parity_svc_account_revoke_session(struct parity_app *app, int64_t user_id, c
   rc = parity_db_begin(db);
   /* Another user's id and an unknown id look the same: both are not found. */
   if (!rc)
-    rc = parity__auth_revoke(db, Q_AUTH_FAMILY_REVOKE_OWNED, 3, (const char *const[]){ id, uid, "revoked" },
-                             &revoked);
+    rc = parity__auth_revoke(db, Q_AUTH_FAMILY_REVOKE_OWNED, 3, (const char *const[]){ id, uid, "revoked" }, &revoked);
   if (!rc && revoked == 0)
     rc = PARITY_ENOTFOUND;
   rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
@@ -348,8 +347,8 @@ static int second_factor_step(struct parity_app *app, struct parity_db *db, int6
   return rc ? parity_db_rollback(db, rc) : PARITY_OK;
 }
 
-int parity_svc_account_2fa_disable(struct parity_app *app, int64_t user_id, const char *password,
-                                   size_t password_len, const char *code, struct parity_svc_error *fail)
+int parity_svc_account_2fa_disable(struct parity_app *app, int64_t user_id, const char *password, size_t password_len,
+                                   const char *code, struct parity_svc_error *fail)
 {
   char uid[PARITY_I64_TEXT];
   struct parity__auth_attempt attempt;

@@ -34,8 +34,8 @@ int parity_svc_account_2fa_setup(struct parity_app *app, int64_t user_id, const 
 int parity_svc_account_2fa_enable(struct parity_app *app, int64_t user_id, const char *password, size_t password_len,
                                   const char *code, json_t **out, struct parity_svc_error *fail);
 /* POST /me/2fa/disable: a TOTP or recovery code turns 2FA off (counted against the lockout). */
-int parity_svc_account_2fa_disable(struct parity_app *app, int64_t user_id, const char *password,
-                                   size_t password_len, const char *code, struct parity_svc_error *fail);
+int parity_svc_account_2fa_disable(struct parity_app *app, int64_t user_id, const char *password, size_t password_len,
+                                   const char *code, struct parity_svc_error *fail);
 /* POST /me/2fa/recovery-codes: a TOTP code replaces the recovery codes: {"recovery_codes":[10]}. */
 int parity_svc_account_recovery_codes(struct parity_app *app, int64_t user_id, const char *password,
                                       size_t password_len, const char *code, json_t **out,

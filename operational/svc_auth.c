@@ -22,8 +22,8 @@ int parity__auth_busy(struct parity_svc_error *fail)
   return parity_svc_fail(fail, PARITY_EUNAVAILABLE, "BUSY", "%s", "too many requests at once: retry in a second");
 }
 
-void parity__auth_mail(struct parity_app *app, const char *kind, const char *to, const char *subject,
-                       const char *fmt, ...)
+void parity__auth_mail(struct parity_app *app, const char *kind, const char *to, const char *subject, const char *fmt,
+                       ...)
 {
   char body[PARITY_MAIL_BODY_MAX];
   va_list ap;
@@ -137,7 +137,8 @@ int parity__auth_drop_second_factor(struct parity_db *db, const char *uid, bool 
 int parity_svc_auth_register(struct parity_app *app, const char *email, const char *password, size_t password_len,
                              struct parity_svc_error *fail)
 {
-  char key[PARITY_EMAIL_MAX_BYTES + 1], hash[PARITY_PASSWORD_HASH_MAX], uid[PARITY_I64_TEXT], token[PARITY_TOKEN_STRLEN + 1];
+  char key[PARITY_EMAIL_MAX_BYTES + 1], hash[PARITY_PASSWORD_HASH_MAX], uid[PARITY_I64_TEXT],
+      token[PARITY_TOKEN_STRLEN + 1];
   char base[PARITY_AUTH_BASE_URL_MAX];
   enum parity_password_problem problem;
   int rc = mailable_email(email, key, fail);
@@ -282,7 +283,8 @@ int parity_svc_auth_forgot(struct parity_app *app, const char *email, struct par
 {
   struct timespec start;
   clock_gettime(CLOCK_MONOTONIC, &start);
-  char key[PARITY_EMAIL_MAX_BYTES + 1], token[PARITY_TOKEN_STRLEN + 1], uid[PARITY_I64_TEXT], base[PARITY_AUTH_BASE_URL_MAX];
+  char key[PARITY_EMAIL_MAX_BYTES + 1], token[PARITY_TOKEN_STRLEN + 1], uid[PARITY_I64_TEXT],
+      base[PARITY_AUTH_BASE_URL_MAX];
   /* Refused from the text alone, before any lookup: the answer says nothing about accounts. */
   int rc = mailable_email(email, key, fail);
   if (rc)
@@ -391,8 +393,7 @@ int parity_svc_auth_reset(struct parity_app *app, const char *token, const char 
   sodium_memzero(hash, sizeof(hash));
   if (rc)
     return rc;
-  parity_log(PARITY_LOG_INFO, "password_reset", "{s:s, s:b}", "user_id", uid, "two_factor_removed",
-             two_factor_was_on);
+  parity_log(PARITY_LOG_INFO, "password_reset", "{s:s, s:b}", "user_id", uid, "two_factor_removed", two_factor_was_on);
   char base[PARITY_AUTH_BASE_URL_MAX];
   base_url(app, base, sizeof(base));
   parity__auth_mail(app, "password_changed", email, "Your Parity password was changed",

@@ -213,7 +213,7 @@ int parity__auth_revoke_all(struct parity_db *db, int64_t user_id, const char *r
 int parity__auth_busy(struct parity_svc_error *fail);
 
 /* Queues a plain-text email (logged, never failing the request: a lost mail is logged and re-asked for). */
-void parity__auth_mail(struct parity_app *app, const char *kind, const char *to, const char *subject,
-                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void parity__auth_mail(struct parity_app *app, const char *kind, const char *to, const char *subject, const char *fmt,
+                       ...) __attribute__((format(printf, 5, 6)));
 
 #endif

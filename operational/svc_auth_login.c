@@ -229,12 +229,12 @@ static int issue_session(struct parity_app *app, struct parity_db *db, const str
     return rc;
   clean_user_agent(client->user_agent, agent);
   struct parity_ip ip;
-  const char *ip_text = client->ip && parity_ip_parse(client->ip, strlen(client->ip), &ip) == PARITY_OK ? client->ip
-                                                                                                        : NULL;
+  const char *ip_text =
+      client->ip && parity_ip_parse(client->ip, strlen(client->ip), &ip) == PARITY_OK ? client->ip : NULL;
   parity_i64(PARITY_AUTH_FAMILY_TTL_SECONDS, ttl);
   PGresult *r = NULL;
-  rc = PARITY_DB_EXEC(db, Q_AUTH_SESSION_INSERT, &r, uid, family, hash, family_end, ip_text,
-                      agent[0] ? agent : NULL, jti, ttl);
+  rc = PARITY_DB_EXEC(db, Q_AUTH_SESSION_INSERT, &r, uid, family, hash, family_end, ip_text, agent[0] ? agent : NULL,
+                      jti, ttl);
   if (rc)
     return rc;
   long left = (long)(atoll(PQgetvalue(r, 0, 1)) - now);
@@ -347,8 +347,9 @@ int parity_svc_auth_login(struct parity_app *app, const struct parity_auth_clien
       rc = parity__auth_attempt_clear(db, &attempt);
       parity_db_pool_release(&app->pool, db);
     }
-    return rc ? rc : parity_svc_fail(fail, PARITY_EFORBIDDEN, "EMAIL_NOT_VERIFIED", "%s",
-                                     "confirm your email address with the link we sent before logging in");
+    return rc ? rc
+              : parity_svc_fail(fail, PARITY_EFORBIDDEN, "EMAIL_NOT_VERIFIED", "%s",
+                                "confirm your email address with the link we sent before logging in");
   }
   /* Parameters changed since this hash was made: store a hash at today's cost (outside any transaction). */
   bool have_new = rehash && parity_password_hash(password, password_len, new_hash) == PARITY_OK;
@@ -360,8 +361,8 @@ int parity_svc_auth_login(struct parity_app *app, const struct parity_auth_clien
   parity_db_pool_release(&app->pool, db);
   sodium_memzero(user.hash, sizeof(user.hash));
   if (!rc)
-    parity_log(PARITY_LOG_INFO, out->mfa_required ? "login_password_ok_mfa_required" : "login",
-               "{s:I, s:s}", "user_id", (json_int_t)user.id, "ip", client->ip ? client->ip : "");
+    parity_log(PARITY_LOG_INFO, out->mfa_required ? "login_password_ok_mfa_required" : "login", "{s:I, s:s}", "user_id",
+               (json_int_t)user.id, "ip", client->ip ? client->ip : "");
   return rc;
 }
 
@@ -468,8 +469,8 @@ int parity_svc_auth_refresh(struct parity_app *app, const struct parity_auth_cli
     if (rc)
       goto out;
     commit_anyway = true;
-    parity_log(PARITY_LOG_WARN, "refresh_token_reuse", "{s:I, s:s, s:s}", "user_id", (json_int_t)user_id,
-               "family", family, "ip", client->ip ? client->ip : "");
+    parity_log(PARITY_LOG_WARN, "refresh_token_reuse", "{s:I, s:s, s:s}", "user_id", (json_int_t)user_id, "family",
+               family, "ip", client->ip ? client->ip : "");
     rc = parity_svc_fail(fail, PARITY_EAUTH, "REFRESH_TOKEN_REUSED", "%s",
                          "this refresh token was already used: every session of this login is ended, log in again");
     goto out;
@@ -516,8 +517,7 @@ int parity_svc_auth_logout(struct parity_app *app, const char *refresh_token)
   if (!rc)
     rc = PARITY_DB_EXEC(db, Q_AUTH_SESSION_BY_HASH, &r, hash);
   if (!rc && PQntuples(r) == 1)
-    rc = parity__auth_revoke(db, Q_AUTH_FAMILY_REVOKE, 2, (const char *const[]){ PQgetvalue(r, 0, 2), "logout" },
-                             NULL);
+    rc = parity__auth_revoke(db, Q_AUTH_FAMILY_REVOKE, 2, (const char *const[]){ PQgetvalue(r, 0, 2), "logout" }, NULL);
   rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
   PQclear(r);
   parity_db_pool_release(&app->pool, db);

@@ -19,6 +19,6 @@ struct parity_svc_error {
 
 /* Sets code and the formatted message (fmt NULL leaves it empty) and returns rc, for `return parity_svc_fail(...)`. */
 int parity_svc_fail(struct parity_svc_error *err, int rc, const char *code, const char *fmt, ...)
-  __attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -98,9 +98,9 @@ int parity_svc_forecast_create(struct parity_db *db, int64_t user_id, const stru
   json_t *levels = json_array();
   for (size_t i = 0; i < sizeof(forecast_percentiles) / sizeof(forecast_percentiles[0]); i++)
     json_array_append_new(levels, json_integer(forecast_percentiles[i]));
-  payload = json_pack("{s:O, s:I, s:I, s:I, s:o}", "weights", weights, "initial_cents", (json_int_t)initial,
-                      "monthly_cents", (json_int_t)rq->monthly_cents, "months", (json_int_t)rq->months,
-                      "percentiles", levels);
+  payload =
+      json_pack("{s:O, s:I, s:I, s:I, s:o}", "weights", weights, "initial_cents", (json_int_t)initial, "monthly_cents",
+                (json_int_t)rq->monthly_cents, "months", (json_int_t)rq->months, "percentiles", levels);
   if (rq->has_goal)
     json_object_set_new(payload, "goal_cents", json_integer((json_int_t)rq->goal_cents));
   json_object_set_new(payload, "seed", json_integer((json_int_t)parity_forecast_seed(payload)));
@@ -133,8 +133,8 @@ out:
 /* Keeps the request fields a client needs to read the answer; drops ids and internals. */
 static json_t *request_view(const json_t *request)
 {
-  static const char *const keys[] = { "initial_cents", "monthly_cents", "months", "goal_cents", "weights",
-                                      "weights_source", "seed" };
+  static const char *const keys[] = { "initial_cents", "monthly_cents",  "months", "goal_cents",
+                                      "weights",       "weights_source", "seed" };
   json_t *out = json_object();
   for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
     json_t *v = json_object_get(request, keys[i]);

@@ -11,9 +11,9 @@
 #include "common/pg.h"
 #include "operational/svc_error.h"
 
-#define PARITY_FORECAST_MAX_PENDING 20           /* unanswered forecasts one investor may have at once */
-#define PARITY_FORECAST_MAX_WAIT_SECONDS 30      /* GET /forecasts/{id}?wait=N */
-#define PARITY_FORECAST_SEED_BITS 52             /* seeds stay exact in JSON and in the payload's bound */
+#define PARITY_FORECAST_MAX_PENDING 20      /* unanswered forecasts one investor may have at once */
+#define PARITY_FORECAST_MAX_WAIT_SECONDS 30 /* GET /forecasts/{id}?wait=N */
+#define PARITY_FORECAST_SEED_BITS 52        /* seeds stay exact in JSON and in the payload's bound */
 
 /* POST /forecasts after validation: amounts in cents, `has_*` for the optional ones. */
 struct parity_forecast_request {

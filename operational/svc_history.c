@@ -13,7 +13,7 @@
 #include "operational/queries.h"
 
 static const char *const range_names[] = {
-  [PARITY_RANGE_1D] = "1D", [PARITY_RANGE_1W] = "1W", [PARITY_RANGE_1M] = "1M",   [PARITY_RANGE_6M] = "6M",
+  [PARITY_RANGE_1D] = "1D", [PARITY_RANGE_1W] = "1W",   [PARITY_RANGE_1M] = "1M", [PARITY_RANGE_6M] = "6M",
   [PARITY_RANGE_1Y] = "1Y", [PARITY_RANGE_YTD] = "YTD", [PARITY_RANGE_5Y] = "5Y", [PARITY_RANGE_MAX] = "MAX",
 };
 #define RANGES (sizeof(range_names) / sizeof(range_names[0]))
@@ -134,8 +134,9 @@ int parity_history_build(const struct parity_history_event *ev, size_t nev, cons
       if (shares[s] > 0)
         value += parity_value_cents(shares[s], p);
     }
-    out[i] = (struct parity_history_point){ .day = day, .value_cents = value, .net_contrib_cents = contributions,
-                                            .flow_cents = flow };
+    out[i] = (struct parity_history_point){
+      .day = day, .value_cents = value, .net_contrib_cents = contributions, .flow_cents = flow
+    };
   }
   parity_history_twr_chain(out, (size_t)(last_day - first_day) + 1);
   return PARITY_OK;
@@ -258,7 +259,8 @@ static int load_prices(struct parity_db *db, int32_t first_day, int32_t last_day
     if (s < 0)
       continue;
     int32_t day = (int32_t)atol(PQgetvalue(closes, (int)r, 1));
-    d->prices[s][counts[s]++] = (struct parity_history_price){ day, parity_price_micros(atof(PQgetvalue(closes, (int)r, 2))) };
+    d->prices[s][counts[s]++] =
+        (struct parity_history_price){ day, parity_price_micros(atof(PQgetvalue(closes, (int)r, 2))) };
     if (day > d->prices_as_of)
       d->prices_as_of = day;
   }
@@ -275,16 +277,16 @@ out:
   return rc;
 }
 
-static json_t *answer_json(enum parity_history_range range, const struct parity_history_point *p, size_t n,
-                           size_t days, int32_t prices_as_of, int32_t today)
+static json_t *answer_json(enum parity_history_range range, const struct parity_history_point *p, size_t n, size_t days,
+                           int32_t prices_as_of, int32_t today)
 {
   char day[PARITY_DAY_TEXT];
   json_t *points = json_array();
   for (size_t i = 0; i < n; i++) {
     parity_day_format(p[i].day, day);
-    json_array_append_new(points, json_pack("{s:s, s:I, s:I, s:f}", "date", day, "value_cents",
-                                            (json_int_t)p[i].value_cents, "net_contributions_cents",
-                                            (json_int_t)p[i].net_contrib_cents, "twr", p[i].twr));
+    json_array_append_new(points,
+                          json_pack("{s:s, s:I, s:I, s:f}", "date", day, "value_cents", (json_int_t)p[i].value_cents,
+                                    "net_contributions_cents", (json_int_t)p[i].net_contrib_cents, "twr", p[i].twr));
   }
   parity_day_format(today, day);
   json_t *out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:o}", "range", range_names[range], "method",

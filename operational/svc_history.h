@@ -34,9 +34,9 @@
 #include "common/pg.h"
 #include "operational/svc_error.h"
 
-#define PARITY_HISTORY_MAX_POINTS 1000      /* points in one answer */
-#define PARITY_HISTORY_MAX_DAYS (60 * 366)  /* days rebuilt for one answer (MAX is clamped to this) */
-#define PARITY_HISTORY_MAX_SYMBOLS 256      /* symbols a portfolio has ever traded */
+#define PARITY_HISTORY_MAX_POINTS 1000     /* points in one answer */
+#define PARITY_HISTORY_MAX_DAYS (60 * 366) /* days rebuilt for one answer (MAX is clamped to this) */
+#define PARITY_HISTORY_MAX_SYMBOLS 256     /* symbols a portfolio has ever traded */
 #define PARITY_HISTORY_METHOD "time_weighted_daily_chain"
 #define PARITY_HISTORY_FLOW_TIMING "start_of_day"
 

@@ -20,10 +20,10 @@
 /* A money-moving request as the handlers pass it on. */
 struct parity_money_request {
   int64_t user_id;
-  int64_t amount_cents;       /* 1..PARITY_MAX_AMOUNT_CENTS, or 0 with `all` for a sell */
-  bool all;                   /* sell everything */
+  int64_t amount_cents;        /* 1..PARITY_MAX_AMOUNT_CENTS, or 0 with `all` for a sell */
+  bool all;                    /* sell everything */
   const char *idempotency_key; /* NULL when the client sent none */
-  char body_hash[65];         /* SHA-256 hex of the request body, to refuse a key reused with another body */
+  char body_hash[65];          /* SHA-256 hex of the request body, to refuse a key reused with another body */
 };
 
 int parity_svc_wallet_get(struct parity_db *db, int64_t user_id, json_t **out);

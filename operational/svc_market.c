@@ -23,8 +23,8 @@ int parity_svc_market_status(struct parity_db *db, json_t **out)
     const char *last = PQgetvalue(res, i, 2);
     if (!newest || strcmp(last, newest) > 0)
       newest = last;
-    json_array_append_new(symbols, json_pack("{s:s, s:s, s:s, s:I, s:I}", "symbol", PQgetvalue(res, i, 0),
-                                             "first_day", PQgetvalue(res, i, 1), "last_day", last, "rows",
+    json_array_append_new(symbols, json_pack("{s:s, s:s, s:s, s:I, s:I}", "symbol", PQgetvalue(res, i, 0), "first_day",
+                                             PQgetvalue(res, i, 1), "last_day", last, "rows",
                                              (json_int_t)atoll(PQgetvalue(res, i, 3)), "age_days",
                                              (json_int_t)atoll(PQgetvalue(res, i, 4))));
   }
@@ -39,8 +39,8 @@ static double price_for_display(const char *text)
   return round(atof(text) * 1e4) / 1e4;
 }
 
-int parity_svc_market_prices(struct parity_db *db, const char *symbol, const char *from, const char *to,
-                             json_t **out, struct parity_svc_error *err)
+int parity_svc_market_prices(struct parity_db *db, const char *symbol, const char *from, const char *to, json_t **out,
+                             struct parity_svc_error *err)
 {
   if (!parity_symbol_valid(symbol)) {
     return parity_svc_fail(err, PARITY_EINVAL, NULL, "not a ticker symbol");
@@ -81,11 +81,12 @@ int parity_svc_market_prices(struct parity_db *db, const char *symbol, const cha
   }
   json_t *bars = json_array();
   for (int i = 0; i < n; i++)
-    json_array_append_new(bars, json_pack("{s:s, s:f, s:f, s:f, s:f, s:f, s:I}", "date", PQgetvalue(res, i, 0),
-                                          "open", price_for_display(PQgetvalue(res, i, 1)), "high", price_for_display(PQgetvalue(res, i, 2)),
-                                          "low", price_for_display(PQgetvalue(res, i, 3)), "close", price_for_display(PQgetvalue(res, i, 4)),
-                                          "adj_close", price_for_display(PQgetvalue(res, i, 5)), "volume",
-                                          (json_int_t)atoll(PQgetvalue(res, i, 6))));
+    json_array_append_new(
+        bars, json_pack("{s:s, s:f, s:f, s:f, s:f, s:f, s:I}", "date", PQgetvalue(res, i, 0), "open",
+                        price_for_display(PQgetvalue(res, i, 1)), "high", price_for_display(PQgetvalue(res, i, 2)),
+                        "low", price_for_display(PQgetvalue(res, i, 3)), "close",
+                        price_for_display(PQgetvalue(res, i, 4)), "adj_close", price_for_display(PQgetvalue(res, i, 5)),
+                        "volume", (json_int_t)atoll(PQgetvalue(res, i, 6))));
   *out = json_pack("{s:s, s:s, s:s, s:o}", "symbol", symbol, "from", lo, "to", hi, "bars", bars);
   PQclear(res);
   return PARITY_OK;

@@ -17,7 +17,7 @@ int parity_svc_market_status(struct parity_db *db, json_t **out);
  * calendar's first or last day). PARITY_EINVAL for a bad symbol, date or range (message in err),
  * PARITY_ENOTFOUND for a symbol with no data.
  */
-int parity_svc_market_prices(struct parity_db *db, const char *symbol, const char *from, const char *to,
-                             json_t **out, struct parity_svc_error *err);
+int parity_svc_market_prices(struct parity_db *db, const char *symbol, const char *from, const char *to, json_t **out,
+                             struct parity_svc_error *err);
 
 #endif

@@ -11,8 +11,8 @@
 
 struct option_row {
   const char *id, *text;
-  int score;              /* risk score 1..5; 0 for the horizon question */
-  const char *horizon;    /* horizon question only */
+  int score;           /* risk score 1..5; 0 for the horizon question */
+  const char *horizon; /* horizon question only */
 };
 
 struct question_row {
@@ -21,19 +21,31 @@ struct question_row {
 };
 
 static const struct question_row questions[] = {
-  { "age", "How old are you?",
-    { { "18_29", "18 to 29", 5, NULL }, { "30_44", "30 to 44", 4, NULL }, { "45_59", "45 to 59", 3, NULL },
-      { "60_74", "60 to 74", 2, NULL }, { "75_plus", "75 or older", 1, NULL } } },
-  { "goal", "What is this money for?",
-    { { "preserve", "Keep what I have", 1, NULL }, { "income", "A steady income", 2, NULL },
-      { "balanced", "Some growth, some safety", 3, NULL }, { "growth", "Growth", 4, NULL },
+  { "age",
+    "How old are you?",
+    { { "18_29", "18 to 29", 5, NULL },
+      { "30_44", "30 to 44", 4, NULL },
+      { "45_59", "45 to 59", 3, NULL },
+      { "60_74", "60 to 74", 2, NULL },
+      { "75_plus", "75 or older", 1, NULL } } },
+  { "goal",
+    "What is this money for?",
+    { { "preserve", "Keep what I have", 1, NULL },
+      { "income", "A steady income", 2, NULL },
+      { "balanced", "Some growth, some safety", 3, NULL },
+      { "growth", "Growth", 4, NULL },
       { "max_growth", "As much growth as possible", 5, NULL } } },
-  { "drop_reaction", "Your portfolio falls 20% in a month. What do you do?",
-    { { "sell_all", "Sell everything", 1, NULL }, { "sell_some", "Sell some", 2, NULL },
-      { "wait", "Wait and see", 3, NULL }, { "hold", "Hold on calmly", 4, NULL },
+  { "drop_reaction",
+    "Your portfolio falls 20% in a month. What do you do?",
+    { { "sell_all", "Sell everything", 1, NULL },
+      { "sell_some", "Sell some", 2, NULL },
+      { "wait", "Wait and see", 3, NULL },
+      { "hold", "Hold on calmly", 4, NULL },
       { "buy_more", "Buy more", 5, NULL } } },
-  { "horizon", "When will you need this money?",
-    { { "under_3", "In less than 3 years", 0, "short" }, { "3_to_7", "In 3 to 7 years", 0, "medium" },
+  { "horizon",
+    "When will you need this money?",
+    { { "under_3", "In less than 3 years", 0, "short" },
+      { "3_to_7", "In 3 to 7 years", 0, "medium" },
       { "over_7", "In more than 7 years", 0, "long" } } },
 };
 
@@ -45,10 +57,10 @@ json_t *parity_onboarding_questions_new(void)
   for (size_t q = 0; q < N_QUESTIONS; q++) {
     json_t *options = json_array();
     for (size_t o = 0; o < 5 && questions[q].options[o].id; o++)
-      json_array_append_new(options, json_pack("{s:s, s:s}", "id", questions[q].options[o].id, "text",
-                                               questions[q].options[o].text));
-    json_array_append_new(list, json_pack("{s:s, s:s, s:o}", "id", questions[q].id, "text", questions[q].text,
-                                          "options", options));
+      json_array_append_new(
+          options, json_pack("{s:s, s:s}", "id", questions[q].options[o].id, "text", questions[q].options[o].text));
+    json_array_append_new(
+        list, json_pack("{s:s, s:s, s:o}", "id", questions[q].id, "text", questions[q].text, "options", options));
   }
   return json_pack("{s:o}", "questions", list);
 }

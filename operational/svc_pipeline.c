@@ -31,7 +31,8 @@ json_t *parity_svc_universe_new(const struct parity_config *cfg)
   size_t i;
   json_t *v;
   bool present = false;
-  json_array_foreach(all, i, v) present = present || json_equal(v, bench);
+  json_array_foreach(all, i, v)
+    present = present || json_equal(v, bench);
   if (!present && *cfg->benchmark_symbol)
     json_array_append(all, bench);
   json_decref(bench);
@@ -59,8 +60,8 @@ static int enqueue_one(struct parity_db *db, enum parity_msg_type type, json_t *
 
 int parity_svc_pipeline_daily(struct parity_db *db, const struct parity_config *cfg, json_t **out)
 {
-  json_t *payload = json_pack("{s:o, s:i}", "symbols", parity_svc_universe_new(cfg), "lookback_days",
-                              PARITY_DAILY_LOOKBACK_DAYS);
+  json_t *payload =
+      json_pack("{s:o, s:i}", "symbols", parity_svc_universe_new(cfg), "lookback_days", PARITY_DAILY_LOOKBACK_DAYS);
   return enqueue_one(db, PARITY_CMD_SYNC_DAILY, payload, out);
 }
 
@@ -72,9 +73,9 @@ int parity_svc_pipeline_intraday(struct parity_db *db, const struct parity_confi
 
 static json_t *generate_payload_new(const struct parity_config *cfg)
 {
-  json_t *params = json_pack("{s:i, s:i, s:i, s:f}", "lookback_days", (int)cfg->model_lookback_days,
-                             "min_common_days", (int)cfg->model_min_common_days, "top_equities",
-                             (int)cfg->model_top_equities, "min_weight", cfg->model_min_weight);
+  json_t *params = json_pack("{s:i, s:i, s:i, s:f}", "lookback_days", (int)cfg->model_lookback_days, "min_common_days",
+                             (int)cfg->model_min_common_days, "top_equities", (int)cfg->model_top_equities,
+                             "min_weight", cfg->model_min_weight);
   return json_pack("{s:o, s:o, s:o}", "equities", split_symbols(cfg->universe_equities), "bonds",
                    split_symbols(cfg->universe_bonds), "params", params);
 }
@@ -97,11 +98,12 @@ int parity_svc_pipeline_generate_in_tx(struct parity_db *db, const struct parity
 
 int parity_svc_cleanup(struct parity_db *db, json_t **out)
 {
-  static const enum parity_op_query steps[] = { Q_CLEANUP_PROCESSED, Q_CLEANUP_OUTBOX, Q_CLEANUP_ACTION_TOKENS,
-                                                Q_CLEANUP_SESSIONS, Q_AUTH_ATTEMPTS_CLEANUP,
-                                                Q_AUTH_MAIL_QUOTA_CLEANUP };
-  static const char *const names[] = { "processed_messages", "outbox", "action_tokens", "sessions",
-                                       "login_attempts", "mail_quota" };
+  static const enum parity_op_query steps[] = {
+    Q_CLEANUP_PROCESSED, Q_CLEANUP_OUTBOX,        Q_CLEANUP_ACTION_TOKENS,
+    Q_CLEANUP_SESSIONS,  Q_AUTH_ATTEMPTS_CLEANUP, Q_AUTH_MAIL_QUOTA_CLEANUP
+  };
+  static const char *const names[] = { "processed_messages", "outbox",         "action_tokens",
+                                       "sessions",           "login_attempts", "mail_quota" };
   _Static_assert(sizeof(steps) / sizeof(steps[0]) == sizeof(names) / sizeof(names[0]), "a name per step");
   char keep[PARITY_I64_TEXT];
   parity_i64(PARITY_CLEANUP_KEEP_DAYS, keep);

@@ -94,8 +94,11 @@ static double drift_of(const json_t *actual, const json_t *target)
   double sum = 0;
   const char *sym;
   json_t *v;
-  json_object_foreach((json_t *)actual, sym, v) sum += fabs(json_number_value(v) - json_number_value(json_object_get(target, sym)));
-  json_object_foreach((json_t *)target, sym, v) if (!json_object_get(actual, sym)) sum += fabs(json_number_value(v));
+  json_object_foreach((json_t *)actual, sym, v)
+    sum += fabs(json_number_value(v) - json_number_value(json_object_get(target, sym)));
+  json_object_foreach((json_t *)target, sym, v)
+    if (!json_object_get(actual, sym))
+      sum += fabs(json_number_value(v));
   return sum / 2.0;
 }
 
@@ -117,21 +120,21 @@ int parity_svc_portfolio_get(struct parity_db *db, int64_t user_id, json_t **out
     const struct parity_position_view *p = &v->positions[i];
     json_t *tw = target ? json_object_get(target, p->symbol) : NULL;
     json_array_append_new(
-      positions,
-      json_pack("{s:s, s:I, s:f, s:s?, s:I, s:I, s:I, s:f, s:f}", "symbol", p->symbol, "shares_micro",
-                (json_int_t)p->shares_micro, "price", p->price, "price_time", p->price_time[0] ? p->price_time : NULL,
-                "value_cents", (json_int_t)p->value_cents, "cost_basis_cents", (json_int_t)p->cost_basis_cents,
-                "unrealized_pnl_cents", (json_int_t)(p->value_cents - p->cost_basis_cents), "weight",
-                json_number_value(json_object_get(actual, p->symbol)), "target_weight", json_number_value(tw)));
+        positions,
+        json_pack("{s:s, s:I, s:f, s:s?, s:I, s:I, s:I, s:f, s:f}", "symbol", p->symbol, "shares_micro",
+                  (json_int_t)p->shares_micro, "price", p->price, "price_time", p->price_time[0] ? p->price_time : NULL,
+                  "value_cents", (json_int_t)p->value_cents, "cost_basis_cents", (json_int_t)p->cost_basis_cents,
+                  "unrealized_pnl_cents", (json_int_t)(p->value_cents - p->cost_basis_cents), "weight",
+                  json_number_value(json_object_get(actual, p->symbol)), "target_weight", json_number_value(tw)));
   }
   json_t *targets = target ? json_incref(target) : json_object();
-  *out = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:s?, s:s?, s:f, s:o, s:o, s:o}", "value_cents",
-                   (json_int_t)v->value_cents, "cash_cents", (json_int_t)v->cash_cents, "pending_cents",
-                   (json_int_t)v->pending_cents, "positions_value_cents", (json_int_t)v->positions_value_cents,
-                   "net_contributions_cents", (json_int_t)v->net_contributions_cents, "pnl_cents",
-                   (json_int_t)(v->value_cents - v->net_contributions_cents), "bucket", v->bucket[0] ? v->bucket : NULL,
-                   "model_as_of", as_of[0] ? as_of : NULL, "drift", target && v->value_cents > 0 ? drift_of(actual, target) : 0.0,
-                   "positions", positions, "weights", actual, "target_weights", targets);
+  *out = json_pack(
+      "{s:I, s:I, s:I, s:I, s:I, s:I, s:s?, s:s?, s:f, s:o, s:o, s:o}", "value_cents", (json_int_t)v->value_cents,
+      "cash_cents", (json_int_t)v->cash_cents, "pending_cents", (json_int_t)v->pending_cents, "positions_value_cents",
+      (json_int_t)v->positions_value_cents, "net_contributions_cents", (json_int_t)v->net_contributions_cents,
+      "pnl_cents", (json_int_t)(v->value_cents - v->net_contributions_cents), "bucket", v->bucket[0] ? v->bucket : NULL,
+      "model_as_of", as_of[0] ? as_of : NULL, "drift", target && v->value_cents > 0 ? drift_of(actual, target) : 0.0,
+      "positions", positions, "weights", actual, "target_weights", targets);
   json_decref(target);
   free(v);
   return PARITY_OK;

@@ -22,12 +22,12 @@ struct parity_position_view {
 };
 
 struct parity_portfolio_view {
-  bool exists;            /* false before onboarding created the portfolio */
+  bool exists; /* false before onboarding created the portfolio */
   char bucket[PARITY_BUCKET_MAX];
-  int64_t cash_cents;     /* uninvested cash in the portfolio, pending included */
-  int64_t pending_cents;  /* invested by the user, not yet deployed */
+  int64_t cash_cents;    /* uninvested cash in the portfolio, pending included */
+  int64_t pending_cents; /* invested by the user, not yet deployed */
   int64_t positions_value_cents;
-  int64_t value_cents;    /* positions + cash */
+  int64_t value_cents;             /* positions + cash */
   int64_t net_contributions_cents; /* invested minus taken out by sells */
   size_t n;
   struct parity_position_view positions[PARITY_PORTFOLIO_MAX_POSITIONS];

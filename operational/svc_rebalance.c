@@ -252,8 +252,7 @@ int parity_svc_rebalance_sweep(struct parity_db *db, struct parity_app_metrics *
     return rc;
   for (int i = 0; i < PQntuples(res); i++) {
     int trades;
-    parity_svc_apply_batch(db, strtoll(PQgetvalue(res, i, 0), NULL, 10), atoi(PQgetvalue(res, i, 1)), metrics,
-                           &trades);
+    parity_svc_apply_batch(db, strtoll(PQgetvalue(res, i, 0), NULL, 10), atoi(PQgetvalue(res, i, 1)), metrics, &trades);
   }
   PQclear(res);
   return PARITY_OK;

@@ -184,8 +184,8 @@ static int sell_step(struct parity_ledger_tx *tx, json_t **body)
     bool everything = rest >= v->positions_value_cents;
     for (size_t i = 0; !rc && rest > 0 && i < v->n; i++) {
       const struct parity_position_view *pos = &v->positions[i];
-      int64_t shares = everything ? pos->shares_micro
-                                  : (int64_t)((__int128)pos->shares_micro * rest / v->positions_value_cents);
+      int64_t shares =
+          everything ? pos->shares_micro : (int64_t)((__int128)pos->shares_micro * rest / v->positions_value_cents);
       if (shares <= 0)
         continue;
       int64_t price = parity_price_micros(pos->price);

@@ -68,13 +68,13 @@ int parity_svc_trades(struct parity_db *db, int64_t user_id, long page, long lim
     return rc;
   json_t *trades = json_array();
   for (int i = 0; i < PQntuples(res); i++)
-    json_array_append_new(
-      trades, json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:s, s:s}", "id", (json_int_t)atoll(PQgetvalue(res, i, 0)),
-                        "symbol", PQgetvalue(res, i, 1), "side", PQgetvalue(res, i, 2), "shares_micro",
-                        (json_int_t)atoll(PQgetvalue(res, i, 3)), "price_micros",
-                        (json_int_t)atoll(PQgetvalue(res, i, 4)), "amount_cents",
-                        (json_int_t)atoll(PQgetvalue(res, i, 5)), "reason", PQgetvalue(res, i, 6), "created_at",
-                        PQgetvalue(res, i, 7)));
+    json_array_append_new(trades,
+                          json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:s, s:s}", "id",
+                                    (json_int_t)atoll(PQgetvalue(res, i, 0)), "symbol", PQgetvalue(res, i, 1), "side",
+                                    PQgetvalue(res, i, 2), "shares_micro", (json_int_t)atoll(PQgetvalue(res, i, 3)),
+                                    "price_micros", (json_int_t)atoll(PQgetvalue(res, i, 4)), "amount_cents",
+                                    (json_int_t)atoll(PQgetvalue(res, i, 5)), "reason", PQgetvalue(res, i, 6),
+                                    "created_at", PQgetvalue(res, i, 7)));
   PQclear(res);
   *out = json_pack("{s:o, s:i, s:i}", "trades", trades, "page", (int)page, "limit", (int)limit);
   return PARITY_OK;

@@ -18,7 +18,8 @@ int parity_trade_record(struct parity_db *db, int64_t user_id, const char *symbo
                         int64_t price_micros, int64_t cents, const struct parity_trade_origin *origin,
                         int64_t new_shares, int64_t new_cost)
 {
-  char uid[PARITY_I64_TEXT], s[PARITY_I64_TEXT], p[PARITY_I64_TEXT], c[PARITY_I64_TEXT], ns[PARITY_I64_TEXT], nc[PARITY_I64_TEXT];
+  char uid[PARITY_I64_TEXT], s[PARITY_I64_TEXT], p[PARITY_I64_TEXT], c[PARITY_I64_TEXT], ns[PARITY_I64_TEXT],
+      nc[PARITY_I64_TEXT];
   parity_i64(user_id, uid);
   int rc = PARITY_DB_EXEC(db, Q_TRADE_INSERT, NULL, uid, symbol, buy ? "buy" : "sell", parity_i64(shares, s),
                           parity_i64(price_micros, p), parity_i64(cents, c), origin->reason, origin->request_id,
@@ -146,8 +147,8 @@ int parity_trade_toward(struct parity_db *db, int64_t user_id, const struct pari
       parity_log(PARITY_LOG_WARN, "trade_no_price", "{s:s}", "symbol", plan[i].symbol);
       continue;
     }
-    int64_t budget = wanted > available ? (int64_t)((__int128)plan[i].delta_cents * available / wanted)
-                                        : plan[i].delta_cents;
+    int64_t budget =
+        wanted > available ? (int64_t)((__int128)plan[i].delta_cents * available / wanted) : plan[i].delta_cents;
     if (budget > available - spent)
       budget = available - spent;
     int64_t shares;

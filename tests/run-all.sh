@@ -42,6 +42,7 @@ if [[ -n ${TSAN_DIR:-} ]]; then
 fi
 suite "C lint (cppcheck)" make -s -C "$root" lint-c
 suite "C lint (clang-tidy)" make -s -C "$root" lint-tidy
+suite "C format (clang-format)" make -s -C "$root" fmt-check
 if [[ -f $root/deploy/ops.mk ]]; then
 	suite "deployment lint" make -s -C "$root" lint-deploy
 fi

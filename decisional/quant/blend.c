@@ -52,8 +52,8 @@ static int check_class(const double *w, size_t n, const char *what, struct parit
   return PARITY_OK;
 }
 
-int parity_blend(const double *eq, size_t neq, const double *bond, size_t nbond, double equity_share,
-                 double min_weight, int64_t *micros, struct parity_quant_err *err)
+int parity_blend(const double *eq, size_t neq, const double *bond, size_t nbond, double equity_share, double min_weight,
+                 int64_t *micros, struct parity_quant_err *err)
 {
   int rc = check_class(eq, neq, "equity", err);
   if (rc)

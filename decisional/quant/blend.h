@@ -42,7 +42,7 @@ int parity_blend_bucket_key(int risk, enum parity_horizon h, char *buf);
  * micros[0..neq+nbond); a removed weight is 0. PARITY_EINVAL for bad inputs, PARITY_ENUMERIC
  * when every weight falls under min_weight.
  */
-int parity_blend(const double *eq, size_t neq, const double *bond, size_t nbond, double equity_share,
-                 double min_weight, int64_t *micros, struct parity_quant_err *err);
+int parity_blend(const double *eq, size_t neq, const double *bond, size_t nbond, double equity_share, double min_weight,
+                 int64_t *micros, struct parity_quant_err *err);
 
 #endif

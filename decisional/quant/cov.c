@@ -18,7 +18,7 @@
 #include <cblas.h>
 #endif
 
-#define IBLOCK_BYTES (1u << 20)    /* panels swept together: half of a 2 MiB L2 */
+#define IBLOCK_BYTES (1u << 20)     /* panels swept together: half of a 2 MiB L2 */
 #define THREAD_MIN_FLOPS 20000000.0 /* below this a second thread costs more than it saves */
 
 static const char *series_name(const struct parity_cov_opts *o, size_t j, char *buf, size_t len)
@@ -325,8 +325,8 @@ static int listwise(const double *x, size_t t, size_t n, const struct parity_cov
       rows[m++] = r;
   }
   if (m < 2) {
-    rc = parity_quant_fail(err, PARITY_ENUMERIC,
-                           "only %zu rows have a value in every column; at least 2 are needed", m);
+    rc =
+        parity_quant_fail(err, PARITY_ENUMERIC, "only %zu rows have a value in every column; at least 2 are needed", m);
     goto out;
   }
   enum parity_cov_kernel kernel = resolve_kernel(o->kernel);
@@ -452,11 +452,7 @@ int parity_cov_compute(const double *x, size_t t, size_t n, const struct parity_
                        struct parity_quant_err *err)
 {
   static const struct parity_cov_opts defaults = {
-      .missing = PARITY_COV_LISTWISE,
-      .threads = 0,
-      .kernel = PARITY_COV_KERNEL_AUTO,
-      .names = NULL,
-      .cov_only = 0
+    .missing = PARITY_COV_LISTWISE, .threads = 0, .kernel = PARITY_COV_KERNEL_AUTO, .names = NULL, .cov_only = 0
   };
   const struct parity_cov_opts *o = opts ? opts : &defaults;
   memset(out, 0, sizeof(*out));
@@ -464,8 +460,8 @@ int parity_cov_compute(const double *x, size_t t, size_t n, const struct parity_
     return parity_quant_fail(err, PARITY_EINVAL, "no data: %zu series of %zu rows", n, t);
   if (n > PARITY_COV_MAX_SERIES || t > PARITY_COV_MAX_ROWS || (double)n * (double)t > PARITY_COV_MAX_CELLS)
     return parity_quant_fail(err, PARITY_ETOOBIG,
-                             "%zu series of %zu rows is over the limit (%d series, %d rows, %d cells)",
-                             n, t, PARITY_COV_MAX_SERIES, PARITY_COV_MAX_ROWS, PARITY_COV_MAX_CELLS);
+                             "%zu series of %zu rows is over the limit (%d series, %d rows, %d cells)", n, t,
+                             PARITY_COV_MAX_SERIES, PARITY_COV_MAX_ROWS, PARITY_COV_MAX_CELLS);
   if (o->threads > PARITY_COV_MAX_THREADS)
     return parity_quant_fail(err, PARITY_EINVAL, "at most %d threads", PARITY_COV_MAX_THREADS);
   int rc = check_finite_or_nan(x, t, n, o, err);

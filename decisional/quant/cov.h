@@ -42,10 +42,10 @@ enum parity_cov_kernel {
 
 struct parity_cov_opts {
   enum parity_cov_missing missing;
-  unsigned threads;               /* 0 = PARITY_COV_DEFAULT_THREADS */
-  enum parity_cov_kernel kernel;  /* PARITY_COV_KERNEL_AUTO unless testing a kernel */
-  const char *const *names;       /* optional series names for error messages (NULL: indices) */
-  int cov_only;                   /* listwise only: skip the correlation matrix (corr stays NULL); HRP
+  unsigned threads;              /* 0 = PARITY_COV_DEFAULT_THREADS */
+  enum parity_cov_kernel kernel; /* PARITY_COV_KERNEL_AUTO unless testing a kernel */
+  const char *const *names;      /* optional series names for error messages (NULL: indices) */
+  int cov_only;                  /* listwise only: skip the correlation matrix (corr stays NULL); HRP
                                    * derives correlations from cov on the fly and saves n^2 memory */
 };
 
@@ -62,8 +62,8 @@ struct parity_cov {
  * Errors: PARITY_EINVAL (n < 1, an infinity, a kernel this CPU or build lacks), PARITY_ETOOBIG (over
  * the limits), PARITY_ENUMERIC (fewer than 2 usable rows, a constant series), PARITY_ENOMEM.
  */
-int parity_cov_compute(const double *x, size_t t, size_t n, const struct parity_cov_opts *opts,
-                       struct parity_cov *out, struct parity_quant_err *err);
+int parity_cov_compute(const double *x, size_t t, size_t n, const struct parity_cov_opts *opts, struct parity_cov *out,
+                       struct parity_quant_err *err);
 void parity_cov_free(struct parity_cov *c);
 
 /* True when this CPU (and build) can run the kernel. */

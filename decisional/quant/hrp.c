@@ -128,11 +128,7 @@ int parity_hrp_run(const double *returns, size_t t, size_t n, const struct parit
   if (n < 2)
     return parity_quant_fail(err, PARITY_EINVAL, "HRP needs at least 2 assets, got %zu", n);
   struct parity_cov_opts o = {
-      .missing = PARITY_COV_LISTWISE,
-      .threads = 0,
-      .kernel = PARITY_COV_KERNEL_AUTO,
-      .names = NULL,
-      .cov_only = 0
+    .missing = PARITY_COV_LISTWISE, .threads = 0, .kernel = PARITY_COV_KERNEL_AUTO, .names = NULL, .cov_only = 0
   };
   if (opts)
     o = *opts;

@@ -51,8 +51,8 @@ static size_t uf_find(size_t *parent, size_t x)
 /* Row x of the distances, for every column (the caller skips the merged ones). Written as a plain loop
  * over contiguous memory so it vectorizes; division, sqrt and the clamps are exact IEEE operations,
  * so the values are bit-identical to the scalar formulas. */
-__attribute__((target_clones("avx512f", "avx2", "default"))) static void
-dist_row(const struct dist_src *s, size_t n, size_t x, double *restrict out)
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void dist_row(const struct dist_src *s, size_t n,
+                                                                                  size_t x, double *restrict out)
 {
   const double *restrict row = s->m + x * n;
   if (s->kind == FROM_DIST) {
@@ -102,8 +102,8 @@ static int single_linkage(const struct dist_src *src, size_t n, struct parity_li
       size_t i = rest[p];
       double d = row[i];
       if (!(d >= 0.0) || d == INFINITY) {
-        rc = parity_quant_fail(err, PARITY_EINVAL, "distance (%zu, %zu) is %g; distances must be finite and >= 0", x,
-                               i, d);
+        rc = parity_quant_fail(err, PARITY_EINVAL, "distance (%zu, %zu) is %g; distances must be finite and >= 0", x, i,
+                               d);
         goto out;
       }
       if (best[i] > d)

@@ -36,8 +36,7 @@ int parity_linkage_single_corr(const double *corr, size_t n, struct parity_linka
 
 /* The same from a covariance matrix with a positive diagonal: rho = cov(i, j) / (sd_i sd_j), clamped to
  * [-1, 1] exactly as cov.c computes correlations, so the tree equals the one from cov.c's corr. */
-int parity_linkage_single_cov(const double *cov, size_t n, struct parity_linkage_step *z,
-                              struct parity_quant_err *err);
+int parity_linkage_single_cov(const double *cov, size_t n, struct parity_linkage_step *z, struct parity_quant_err *err);
 
 /* The correlation distance HRP uses, computed as numpy does for PyPortfolioOpt: sqrt((1 - rho) / 2). */
 static inline double parity_linkage_corr_dist(double rho)

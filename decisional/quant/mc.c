@@ -117,7 +117,7 @@ struct mc_run {
  */
 #define LN2_HI 6.93147180369123816490e-01
 #define LN2_LO 1.90821492927058770002e-10
-#define ROUND_SHIFTER 0x1.8p52          /* adding it rounds to an integer held in the low mantissa bits */
+#define ROUND_SHIFTER 0x1.8p52 /* adding it rounds to an integer held in the low mantissa bits */
 #define ROUND_SHIFTER_BITS 0x4338000000000000ull
 #define EXP_BIAS 1023ull
 
@@ -166,9 +166,10 @@ static inline uint64_t order_key(double x)
 
 /* One block of the month update: v <- v e^(drift + vol z) + c and the order keys. Cloned for wider
  * vectors; the ISA only changes the speed, never the result. */
-__attribute__((target_clones("avx512f", "avx2", "default"))) static void
-grow_block(double *restrict v, uint64_t *restrict keys, const double *restrict z, size_t n, double drift, double vol,
-           double c)
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void grow_block(double *restrict v,
+                                                                                    uint64_t *restrict keys,
+                                                                                    const double *restrict z, size_t n,
+                                                                                    double drift, double vol, double c)
 {
   for (size_t i = 0; i < n; i++) {
     double x = v[i] * gbm_exp(drift + vol * z[i]) + c;
@@ -178,8 +179,8 @@ grow_block(double *restrict v, uint64_t *restrict keys, const double *restrict z
 }
 
 /* Sum in SUM_WAYS interleaved partial sums (n a multiple of SUM_WAYS). */
-__attribute__((target_clones("avx512f", "avx2", "default"))) static void
-sum_block(const double *restrict v, size_t n, double *restrict acc)
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void sum_block(const double *restrict v, size_t n,
+                                                                                   double *restrict acc)
 {
   for (size_t i = 0; i < n; i += SUM_WAYS)
     for (size_t j = 0; j < SUM_WAYS; j++)

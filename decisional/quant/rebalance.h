@@ -23,7 +23,7 @@
 #include "decisional/quant/quant_err.h"
 #include "decisional/quant/weights.h"
 
-#define PARITY_REBALANCE_MAX_ASSETS 256 /* symbols in one side of one portfolio */
+#define PARITY_REBALANCE_MAX_ASSETS 256     /* symbols in one side of one portfolio */
 #define PARITY_REBALANCE_SUM_TOLERANCE 1e-6 /* how far from 1 the target sum (and above 1 the current sum) may be */
 #define PARITY_REBALANCE_KEPT_EPS 1e-12     /* a weight this close to the current one counts as kept */
 

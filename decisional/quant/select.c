@@ -60,8 +60,8 @@ static void insertion_sort(uint64_t *k, size_t n)
 }
 
 /* Wants are sorted by rank. src holds the n keys of this level; dst is free space of the same extent. */
-static void select_level(struct parity_select_ws *ws, uint64_t *src, uint64_t *dst, size_t n, struct want *w,
-                         size_t nw, uint64_t *res)
+static void select_level(struct parity_select_ws *ws, uint64_t *src, uint64_t *dst, size_t n, struct want *w, size_t nw,
+                         uint64_t *res)
 {
   if (n <= PARITY_SELECT_SMALL) {
     insertion_sort(src, n);
@@ -180,8 +180,8 @@ int parity_percentiles_from_keys(struct parity_select_ws *ws, uint64_t *keys, si
   return PARITY_OK;
 }
 
-int parity_percentiles(struct parity_select_ws *ws, const double *x, size_t n, const double *p, size_t np,
-                       double *out, struct parity_quant_err *err)
+int parity_percentiles(struct parity_select_ws *ws, const double *x, size_t n, const double *p, size_t np, double *out,
+                       struct parity_quant_err *err)
 {
   if (n == 0)
     return parity_quant_fail(err, PARITY_EINVAL, "percentiles of an empty sample");

@@ -23,9 +23,9 @@
 /* Reusable scratch for selections over at most `cap` values. Init/close pair; caller-owned. */
 struct parity_select_ws {
   size_t cap;
-  uint64_t *a, *b;  /* key buffers of cap entries: a for parity_percentiles' keys, b the scratch */
-  uint32_t *hist;   /* 2^B counts */
-  int16_t *slot;    /* 2^B bucket -> gather slot, -1 when not wanted */
+  uint64_t *a, *b; /* key buffers of cap entries: a for parity_percentiles' keys, b the scratch */
+  uint32_t *hist;  /* 2^B counts */
+  int16_t *slot;   /* 2^B bucket -> gather slot, -1 when not wanted */
 };
 
 int parity_select_ws_init(struct parity_select_ws *ws, size_t cap);
@@ -63,8 +63,8 @@ int parity_select_ranks(struct parity_select_ws *ws, uint64_t *keys, size_t n, c
  * Type-7 percentiles: p[k] in [0, 1], x[0..n) finite (NaN and infinities are rejected).
  * out[k] receives the k-th percentile.
  */
-int parity_percentiles(struct parity_select_ws *ws, const double *x, size_t n, const double *p, size_t np,
-                       double *out, struct parity_quant_err *err);
+int parity_percentiles(struct parity_select_ws *ws, const double *x, size_t n, const double *p, size_t np, double *out,
+                       struct parity_quant_err *err);
 
 /* The same from keys (clobbered); the forecast makes them while it simulates. */
 int parity_percentiles_from_keys(struct parity_select_ws *ws, uint64_t *keys, size_t n, const double *p, size_t np,

@@ -8,7 +8,7 @@
 /* Bytes including the NUL: common/ids.h's PARITY_SYMBOL_MAX, restated because quant/ includes nothing from
  * common/; decisional/models.c asserts at compile time that the two agree. */
 #define PARITY_QUANT_SYMBOL_MAX 16
-#define PARITY_QUANT_CASH "CASH"    /* the key of uninvested cash in current weights */
+#define PARITY_QUANT_CASH "CASH"     /* the key of uninvested cash in current weights */
 #define PARITY_WEIGHT_MICROS 1000000 /* final model weights are integers of 1e-6 summing to exactly this */
 
 struct parity_weight {

@@ -8,7 +8,7 @@
 #include "common/errors.h"
 
 /* ::ffff:0:0/96, the IPv4-mapped prefix (RFC 4291 §2.5.5.2). */
-static const unsigned char v4_mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+static const unsigned char v4_mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
 static void ip_set_v6(struct parity_ip *out, const unsigned char a[16])
 {
@@ -184,8 +184,7 @@ int parity_trusted_proxies_parse(const char *csv, struct parity_trusted_proxies 
   }
 }
 
-bool parity_trusted_proxies_contains(const struct parity_trusted_proxies *tp,
-                                     const struct parity_ip *ip)
+bool parity_trusted_proxies_contains(const struct parity_trusted_proxies *tp, const struct parity_ip *ip)
 {
   if (!tp || !ip)
     return false;
@@ -195,8 +194,8 @@ bool parity_trusted_proxies_contains(const struct parity_trusted_proxies *tp,
   return false;
 }
 
-int parity_client_ip(const struct sockaddr *peer, const char *xff,
-                     const struct parity_trusted_proxies *tp, struct parity_ip *out)
+int parity_client_ip(const struct sockaddr *peer, const char *xff, const struct parity_trusted_proxies *tp,
+                     struct parity_ip *out)
 {
   struct parity_ip peer_ip, entry_ip, last_trusted;
   size_t len, entries = 0;
@@ -224,8 +223,7 @@ int parity_client_ip(const struct sockaddr *peer, const char *xff,
     size_t elen = (size_t)(seg_end - seg_start);
     bool cut = truncated && seg_start == start;
     trim(&entry, &elen);
-    if (++entries > PARITY_XFF_MAX_ENTRIES || cut ||
-        parity_ip_parse(entry, elen, &entry_ip) != PARITY_OK) {
+    if (++entries > PARITY_XFF_MAX_ENTRIES || cut || parity_ip_parse(entry, elen, &entry_ip) != PARITY_OK) {
       *out = peer_ip; /* malformed before an untrusted address was found */
       return PARITY_OK;
     }

@@ -49,8 +49,7 @@ bool parity_ip_equal(const struct parity_ip *a, const struct parity_ip *b);
  * Returns PARITY_OK, PARITY_EINVAL or PARITY_ETOOBIG (over the count or length limits).
  */
 int parity_trusted_proxies_parse(const char *csv, struct parity_trusted_proxies *out);
-bool parity_trusted_proxies_contains(const struct parity_trusted_proxies *tp,
-                                     const struct parity_ip *ip);
+bool parity_trusted_proxies_contains(const struct parity_trusted_proxies *tp, const struct parity_ip *ip);
 
 /*
  * The client address of a request. When the peer is not a trusted proxy, or there is no
@@ -62,7 +61,7 @@ bool parity_trusted_proxies_contains(const struct parity_trusted_proxies *tp,
  * peer is used. `xff` must be all X-Forwarded-For header lines joined with "," in the order
  * received (RFC 9110 §5.3), or NULL. Returns PARITY_OK or PARITY_EINVAL (peer not IPv4/IPv6).
  */
-int parity_client_ip(const struct sockaddr *peer, const char *xff,
-                     const struct parity_trusted_proxies *tp, struct parity_ip *out);
+int parity_client_ip(const struct sockaddr *peer, const char *xff, const struct parity_trusted_proxies *tp,
+                     struct parity_ip *out);
 
 #endif

@@ -10,8 +10,8 @@
  * backslash. */
 static bool cookie_octet(unsigned char c)
 {
-  return c == 0x21 || (c >= 0x23 && c <= 0x2B) || (c >= 0x2D && c <= 0x3A) ||
-         (c >= 0x3C && c <= 0x5B) || (c >= 0x5D && c <= 0x7E);
+  return c == 0x21 || (c >= 0x23 && c <= 0x2B) || (c >= 0x2D && c <= 0x3A) || (c >= 0x3C && c <= 0x5B) ||
+         (c >= 0x5D && c <= 0x7E);
 }
 
 static bool cookie_value_ok(const char *v, size_t n)
@@ -33,9 +33,8 @@ int parity_cookie_refresh_set(const char *token, long max_age, bool secure, char
   if (n == 0 || n > PARITY_COOKIE_VALUE_MAX || !cookie_value_ok(token, n) || max_age < 1 ||
       max_age > PARITY_COOKIE_MAX_AGE_MAX)
     return PARITY_EINVAL;
-  w = snprintf(out, cap, "%s=%s; Path=%s; Max-Age=%ld; HttpOnly; SameSite=Strict%s",
-               PARITY_REFRESH_COOKIE_NAME, token, PARITY_REFRESH_COOKIE_PATH, max_age,
-               secure ? "; Secure" : "");
+  w = snprintf(out, cap, "%s=%s; Path=%s; Max-Age=%ld; HttpOnly; SameSite=Strict%s", PARITY_REFRESH_COOKIE_NAME, token,
+               PARITY_REFRESH_COOKIE_PATH, max_age, secure ? "; Secure" : "");
   if (w < 0 || (size_t)w >= cap)
     return PARITY_ETOOBIG;
   return PARITY_OK;

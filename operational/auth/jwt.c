@@ -20,19 +20,19 @@
 #define JWT_SEGMENTS 3
 
 static const char *const jwt_fail_names[] = {
-    [PARITY_JWT_FAIL_NONE] = "none",
-    [PARITY_JWT_FAIL_TOO_LONG] = "too_long",
-    [PARITY_JWT_FAIL_MALFORMED] = "malformed",
-    [PARITY_JWT_FAIL_ALG] = "alg",
-    [PARITY_JWT_FAIL_SIGNATURE] = "signature",
-    [PARITY_JWT_FAIL_CLAIM_TYPE] = "claim_type",
-    [PARITY_JWT_FAIL_EXPIRED] = "expired",
-    [PARITY_JWT_FAIL_NOT_YET_VALID] = "not_yet_valid",
-    [PARITY_JWT_FAIL_LIFETIME] = "lifetime",
-    [PARITY_JWT_FAIL_ISSUER] = "issuer",
-    [PARITY_JWT_FAIL_AUDIENCE] = "audience",
-    [PARITY_JWT_FAIL_SUBJECT] = "subject",
-    [PARITY_JWT_FAIL_JTI] = "jti",
+  [PARITY_JWT_FAIL_NONE] = "none",
+  [PARITY_JWT_FAIL_TOO_LONG] = "too_long",
+  [PARITY_JWT_FAIL_MALFORMED] = "malformed",
+  [PARITY_JWT_FAIL_ALG] = "alg",
+  [PARITY_JWT_FAIL_SIGNATURE] = "signature",
+  [PARITY_JWT_FAIL_CLAIM_TYPE] = "claim_type",
+  [PARITY_JWT_FAIL_EXPIRED] = "expired",
+  [PARITY_JWT_FAIL_NOT_YET_VALID] = "not_yet_valid",
+  [PARITY_JWT_FAIL_LIFETIME] = "lifetime",
+  [PARITY_JWT_FAIL_ISSUER] = "issuer",
+  [PARITY_JWT_FAIL_AUDIENCE] = "audience",
+  [PARITY_JWT_FAIL_SUBJECT] = "subject",
+  [PARITY_JWT_FAIL_JTI] = "jti",
 };
 
 const char *parity_jwt_fail_str(enum parity_jwt_fail why)
@@ -53,8 +53,8 @@ static bool name_ok(const char *s)
   return true;
 }
 
-int parity_jwt_init(struct parity_jwt *j, const unsigned char *key, size_t key_len,
-                    const char *issuer, const char *audience)
+int parity_jwt_init(struct parity_jwt *j, const unsigned char *key, size_t key_len, const char *issuer,
+                    const char *audience)
 {
   int rc = parity_auth_init();
   if (rc)
@@ -80,8 +80,7 @@ void parity_jwt_close(struct parity_jwt *j)
   sodium_memzero(j, sizeof(*j));
 }
 
-int parity_jwt_issue(const struct parity_jwt *j, int64_t user_id, int64_t now, char *out,
-                     size_t cap, char *jti_out)
+int parity_jwt_issue(const struct parity_jwt *j, int64_t user_id, int64_t now, char *out, size_t cap, char *jti_out)
 {
   unsigned char jti_raw[PARITY_JWT_JTI_BYTES];
   char jti[PARITY_JWT_JTI_MAX + 1];
@@ -98,8 +97,7 @@ int parity_jwt_issue(const struct parity_jwt *j, int64_t user_id, int64_t now, c
   if (rc)
     return rc;
   randombytes_buf(jti_raw, sizeof(jti_raw));
-  sodium_bin2base64(jti, sizeof(jti), jti_raw, sizeof(jti_raw),
-                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  sodium_bin2base64(jti, sizeof(jti), jti_raw, sizeof(jti_raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   snprintf(sub, sizeof(sub), "%" PRId64, user_id);
 
   rc = PARITY_EINTERNAL;
@@ -108,8 +106,7 @@ int parity_jwt_issue(const struct parity_jwt *j, int64_t user_id, int64_t now, c
   /* libjwt stores integer grants as long: 64-bit on every platform Parity supports. */
   if (jwt_add_grant(jwt, "sub", sub) || jwt_add_grant(jwt, "iss", j->issuer) ||
       jwt_add_grant(jwt, "aud", j->audience) || jwt_add_grant(jwt, "jti", jti) ||
-      jwt_add_grant_int(jwt, "iat", (long)now) ||
-      jwt_add_grant_int(jwt, "exp", (long)(now + PARITY_JWT_TTL_SECONDS)))
+      jwt_add_grant_int(jwt, "iat", (long)now) || jwt_add_grant_int(jwt, "exp", (long)(now + PARITY_JWT_TTL_SECONDS)))
     goto out;
   if (jwt_set_alg(jwt, JWT_ALG_HS256, j->key, (int)j->key_len) != 0)
     goto out;
@@ -147,8 +144,7 @@ static bool compact_form_ok(const char *token, size_t len, size_t *header_len)
       seg_start = i + 1;
       continue;
     }
-    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-          c == '_'))
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
       return false;
   }
   /* An empty signature (the alg "none" shape) is refused here, before any parsing. */
@@ -202,8 +198,8 @@ out:
  * Our own HS256 check of the signature, compared in constant time with libsodium. libjwt checks
  * it again below; this one does not depend on how a given libjwt version compares MACs.
  */
-static bool signature_ok(const struct parity_jwt *j, const char *token, size_t signed_len,
-                         const char *sig_b64, size_t sig_b64_len)
+static bool signature_ok(const struct parity_jwt *j, const char *token, size_t signed_len, const char *sig_b64,
+                         size_t sig_b64_len)
 {
   unsigned char want[crypto_auth_hmacsha256_BYTES], got[crypto_auth_hmacsha256_BYTES];
   crypto_auth_hmacsha256_state st;
@@ -240,8 +236,7 @@ static bool int_claim(json_t *claims, const char *name, bool required, bool *pre
 static bool string_claim_equals(json_t *claims, const char *name, const char *want)
 {
   json_t *c = json_object_get(claims, name);
-  return json_is_string(c) && strcmp(json_string_value(c), want) == 0 &&
-         json_string_length(c) == strlen(want);
+  return json_is_string(c) && strcmp(json_string_value(c), want) == 0 && json_string_length(c) == strlen(want);
 }
 
 /* sub must be the decimal spelling of a positive int64, with no sign, space or leading zero. */
@@ -279,8 +274,7 @@ static enum parity_jwt_fail claims_check(const struct parity_jwt *j, json_t *cla
 
   if (!json_is_object(claims))
     return PARITY_JWT_FAIL_MALFORMED;
-  if (!int_claim(claims, "exp", true, &has_exp, &exp) ||
-      !int_claim(claims, "iat", true, &has_iat, &iat) ||
+  if (!int_claim(claims, "exp", true, &has_exp, &exp) || !int_claim(claims, "iat", true, &has_iat, &iat) ||
       !int_claim(claims, "nbf", false, &has_nbf, &nbf))
     return PARITY_JWT_FAIL_CLAIM_TYPE;
   /* Compare as now - leeway >= exp so that no addition can overflow on hostile values. */
@@ -300,8 +294,7 @@ static enum parity_jwt_fail claims_check(const struct parity_jwt *j, json_t *cla
   if (!subject_parse(claims, &user_id))
     return PARITY_JWT_FAIL_SUBJECT;
   jti = json_object_get(claims, "jti");
-  if (!json_is_string(jti) || json_string_length(jti) == 0 ||
-      json_string_length(jti) > PARITY_JWT_JTI_MAX ||
+  if (!json_is_string(jti) || json_string_length(jti) == 0 || json_string_length(jti) > PARITY_JWT_JTI_MAX ||
       strlen(json_string_value(jti)) != json_string_length(jti))
     return PARITY_JWT_FAIL_JTI;
 
@@ -312,8 +305,8 @@ static enum parity_jwt_fail claims_check(const struct parity_jwt *j, json_t *cla
   return PARITY_JWT_FAIL_NONE;
 }
 
-int parity_jwt_verify(const struct parity_jwt *j, const char *token, int64_t now,
-                      struct parity_jwt_claims *claims, enum parity_jwt_fail *why_out)
+int parity_jwt_verify(const struct parity_jwt *j, const char *token, int64_t now, struct parity_jwt_claims *claims,
+                      enum parity_jwt_fail *why_out)
 {
   enum parity_jwt_fail why = PARITY_JWT_FAIL_MALFORMED;
   struct parity_jwt_claims tmp;

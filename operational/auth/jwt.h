@@ -69,8 +69,8 @@ struct parity_jwt_claims {
  * issuer/audience NULL pick the defaults. Returns PARITY_OK, PARITY_EINVAL (short or long key,
  * bad names) or PARITY_EINTERNAL (crypto library failed to initialise).
  */
-int parity_jwt_init(struct parity_jwt *j, const unsigned char *key, size_t key_len,
-                    const char *issuer, const char *audience);
+int parity_jwt_init(struct parity_jwt *j, const unsigned char *key, size_t key_len, const char *issuer,
+                    const char *audience);
 /* Wipes the key. */
 void parity_jwt_close(struct parity_jwt *j);
 
@@ -81,8 +81,7 @@ void parity_jwt_close(struct parity_jwt *j);
  * (PARITY_JWT_JTI_MAX + 1 bytes). Returns PARITY_OK, PARITY_EINVAL, PARITY_ETOOBIG (cap) or
  * PARITY_EINTERNAL.
  */
-int parity_jwt_issue(const struct parity_jwt *j, int64_t user_id, int64_t now, char *out,
-                     size_t cap, char *jti_out);
+int parity_jwt_issue(const struct parity_jwt *j, int64_t user_id, int64_t now, char *out, size_t cap, char *jti_out);
 
 /*
  * Verifies a bearer token at time `now`. Order: length limit, compact-form charset, header alg
@@ -92,8 +91,8 @@ int parity_jwt_issue(const struct parity_jwt *j, int64_t user_id, int64_t now, c
  * success fills *claims and returns PARITY_OK; otherwise returns PARITY_EAUTH and, when `why` is
  * not NULL, stores the reason.
  */
-int parity_jwt_verify(const struct parity_jwt *j, const char *token, int64_t now,
-                      struct parity_jwt_claims *claims, enum parity_jwt_fail *why);
+int parity_jwt_verify(const struct parity_jwt *j, const char *token, int64_t now, struct parity_jwt_claims *claims,
+                      enum parity_jwt_fail *why);
 
 /* A stable lower-case name for a failure reason, for logs ("expired", "alg", ...). */
 const char *parity_jwt_fail_str(enum parity_jwt_fail why);

@@ -8,8 +8,7 @@
 
 static bool lockout_locked(const struct parity_lockout_state *st, int64_t now)
 {
-  return st->failures >= PARITY_LOCKOUT_MAX_FAILURES &&
-         now < st->last_failure + PARITY_LOCKOUT_SECONDS;
+  return st->failures >= PARITY_LOCKOUT_MAX_FAILURES && now < st->last_failure + PARITY_LOCKOUT_SECONDS;
 }
 
 int parity_lockout_check(const struct parity_lockout_state *st, int64_t now, int64_t *retry_after)
@@ -63,8 +62,7 @@ static bool has_control(const char *s, size_t n)
     unsigned char c = (unsigned char)s[i];
     if (c < 0x20 || c == 0x7F)
       return true;
-    if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
-        (unsigned char)s[i + 1] <= 0x9F)
+    if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9F)
       return true;
   }
   return false;
@@ -104,8 +102,7 @@ int parity_email_normalize(const char *in, size_t len, char *out, size_t cap)
   if (!at || memchr(at + 1, '@', len - (size_t)(at - in) - 1))
     return PARITY_EINVAL;
   local_len = (size_t)(at - in);
-  if (local_len == 0 || local_len > PARITY_EMAIL_LOCAL_MAX ||
-      !domain_ok(at + 1, len - local_len - 1))
+  if (local_len == 0 || local_len > PARITY_EMAIL_LOCAL_MAX || !domain_ok(at + 1, len - local_len - 1))
     return PARITY_EINVAL;
   if (cap < len + 1)
     return PARITY_ETOOBIG;

@@ -22,7 +22,7 @@ _Static_assert(PARITY_PASSWORD_MEMLIMIT == crypto_pwhash_MEMLIMIT_INTERACTIVE, "
 
 /* zxcvbn's score thresholds in guesses (scoring.coffee) and its DELTA. */
 #define ZXCVBN_DELTA 5.0
-static const double zxcvbn_score_guesses[] = {1e3, 1e6, 1e8, 1e10};
+static const double zxcvbn_score_guesses[] = { 1e3, 1e6, 1e8, 1e10 };
 
 /* Bytes of random password behind the dummy hash: never known, never matched. */
 #define DUMMY_PASSWORD_BYTES 32
@@ -50,15 +50,14 @@ static void pw_init_once(void)
     return;
   if (pthread_condattr_init(&attr) != 0)
     return;
-  if (pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) != 0 ||
-      pthread_cond_init(&gate_cond, &attr) != 0) {
+  if (pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) != 0 || pthread_cond_init(&gate_cond, &attr) != 0) {
     pthread_condattr_destroy(&attr);
     return;
   }
   pthread_condattr_destroy(&attr);
   randombytes_buf(dummy_pw, sizeof(dummy_pw));
-  if (crypto_pwhash_str(dummy_hash, (const char *)dummy_pw, sizeof(dummy_pw),
-                        PARITY_PASSWORD_OPSLIMIT, PARITY_PASSWORD_MEMLIMIT) != 0)
+  if (crypto_pwhash_str(dummy_hash, (const char *)dummy_pw, sizeof(dummy_pw), PARITY_PASSWORD_OPSLIMIT,
+                        PARITY_PASSWORD_MEMLIMIT) != 0)
     return;
   sodium_memzero(dummy_pw, sizeof(dummy_pw));
   pw_init_result = PARITY_OK;
@@ -122,11 +121,9 @@ int parity_password_score_from_entropy(double bits)
 }
 
 /* Adds a lower-cased copy of s[0..n) to the user words when long enough and not yet there. */
-static void add_user_word(char words[][PARITY_PASSWORD_EMAIL_MAX + 1], size_t *count, const char *s,
-                          size_t n)
+static void add_user_word(char words[][PARITY_PASSWORD_EMAIL_MAX + 1], size_t *count, const char *s, size_t n)
 {
-  if (n < PARITY_PASSWORD_MIN_USER_WORD || n > PARITY_PASSWORD_EMAIL_MAX ||
-      *count >= PARITY_PASSWORD_MAX_USER_WORDS)
+  if (n < PARITY_PASSWORD_MIN_USER_WORD || n > PARITY_PASSWORD_EMAIL_MAX || *count >= PARITY_PASSWORD_MAX_USER_WORDS)
     return;
   for (size_t i = 0; i < n; i++)
     words[*count][i] = (char)tolower((unsigned char)s[i]);
@@ -169,8 +166,8 @@ static size_t email_user_words(const char *email, char words[][PARITY_PASSWORD_E
   return count;
 }
 
-int parity_password_check(const char *pw, size_t len, const char *email,
-                          enum parity_password_problem *problem, int *score)
+int parity_password_check(const char *pw, size_t len, const char *email, enum parity_password_problem *problem,
+                          int *score)
 {
   char words[PARITY_PASSWORD_MAX_USER_WORDS][PARITY_PASSWORD_EMAIL_MAX + 1];
   const char *dict[PARITY_PASSWORD_MAX_USER_WORDS + 1];
@@ -254,8 +251,7 @@ int parity_password_verify(const char *stored, const char *pw, size_t len, bool 
   rc = crypto_pwhash_str_verify(stored, pw, len) == 0 ? PARITY_OK : PARITY_EAUTH;
   gate_leave();
   if (rc == PARITY_OK && needs_rehash)
-    *needs_rehash = crypto_pwhash_str_needs_rehash(stored, PARITY_PASSWORD_OPSLIMIT,
-                                                   PARITY_PASSWORD_MEMLIMIT) != 0;
+    *needs_rehash = crypto_pwhash_str_needs_rehash(stored, PARITY_PASSWORD_OPSLIMIT, PARITY_PASSWORD_MEMLIMIT) != 0;
   return rc;
 }
 

@@ -56,8 +56,8 @@ int parity_password_init(void);
  * Writes the reason to *problem and, when score is not NULL and the length/encoding checks
  * passed, the zxcvbn score (0..4). Returns PARITY_OK when acceptable, else PARITY_EINVAL.
  */
-int parity_password_check(const char *pw, size_t len, const char *email,
-                          enum parity_password_problem *problem, int *score);
+int parity_password_check(const char *pw, size_t len, const char *email, enum parity_password_problem *problem,
+                          int *score);
 
 /*
  * Maps zxcvbn's entropy in bits to its 0..4 score, as zxcvbn does (scoring.coffee,

@@ -112,8 +112,7 @@ size_t parity_ratelimit_capacity(const struct parity_ratelimit *rl)
 }
 
 /* Finds ip's slot in its set, or claims one: empty first, then a full bucket, then the LRU. */
-static struct rl_slot *rl_slot_for(struct rl_slot *set, const unsigned char key[RL_KEY_BYTES],
-                                   uint64_t now_us)
+static struct rl_slot *rl_slot_for(struct rl_slot *set, const unsigned char key[RL_KEY_BYTES], uint64_t now_us)
 {
   struct rl_slot *empty = NULL, *full = NULL, *lru = NULL;
 

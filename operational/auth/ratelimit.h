@@ -40,8 +40,7 @@ struct parity_ratelimit;
  * *out is owned by the caller: parity_ratelimit_free(). Returns PARITY_OK, PARITY_EINVAL
  * (negative, NaN or too large values) or PARITY_ENOMEM.
  */
-int parity_ratelimit_new(double rate, long burst, size_t max_tracked,
-                         struct parity_ratelimit **out);
+int parity_ratelimit_new(double rate, long burst, size_t max_tracked, struct parity_ratelimit **out);
 void parity_ratelimit_free(struct parity_ratelimit *rl);
 
 bool parity_ratelimit_enabled(const struct parity_ratelimit *rl);

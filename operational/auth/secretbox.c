@@ -21,11 +21,9 @@ int parity_secretbox_init(struct parity_secretbox *sb, const char *key_hex)
   if (rc)
     return rc;
   memset(sb, 0, sizeof(*sb));
-  if (!key_hex ||
-      strnlen(key_hex, PARITY_SECRETBOX_KEY_HEX_LEN + 1) != PARITY_SECRETBOX_KEY_HEX_LEN)
+  if (!key_hex || strnlen(key_hex, PARITY_SECRETBOX_KEY_HEX_LEN + 1) != PARITY_SECRETBOX_KEY_HEX_LEN)
     return PARITY_EINVAL;
-  if (sodium_hex2bin(sb->key, sizeof(sb->key), key_hex, PARITY_SECRETBOX_KEY_HEX_LEN, NULL,
-                     &bin_len, &end) != 0 ||
+  if (sodium_hex2bin(sb->key, sizeof(sb->key), key_hex, PARITY_SECRETBOX_KEY_HEX_LEN, NULL, &bin_len, &end) != 0 ||
       bin_len != PARITY_SECRETBOX_KEY_BYTES || end != key_hex + PARITY_SECRETBOX_KEY_HEX_LEN) {
     sodium_memzero(sb->key, sizeof(sb->key));
     return PARITY_EINVAL;
@@ -53,8 +51,8 @@ static void secretbox_ad(unsigned char ad[SECRETBOX_AD_LEN], unsigned char versi
     ad[label + 1 + (size_t)i] = (unsigned char)(u >> (56 - 8 * i));
 }
 
-int parity_secretbox_seal(const struct parity_secretbox *sb, int64_t user_id,
-                          const unsigned char *pt, size_t pt_len, char *out, size_t cap)
+int parity_secretbox_seal(const struct parity_secretbox *sb, int64_t user_id, const unsigned char *pt, size_t pt_len,
+                          char *out, size_t cap)
 {
   unsigned char raw[SECRETBOX_RAW_MAX];
   unsigned char ad[SECRETBOX_AD_LEN];
@@ -62,8 +60,7 @@ int parity_secretbox_seal(const struct parity_secretbox *sb, int64_t user_id,
   size_t raw_len;
   int rc = PARITY_EINVAL;
 
-  if (!sb || !sb->ready || user_id <= 0 || !pt || pt_len == 0 ||
-      pt_len > PARITY_SECRETBOX_MAX_PLAINTEXT || !out)
+  if (!sb || !sb->ready || user_id <= 0 || !pt || pt_len == 0 || pt_len > PARITY_SECRETBOX_MAX_PLAINTEXT || !out)
     return PARITY_EINVAL;
   raw_len = PARITY_SECRETBOX_RAW_LEN(pt_len);
   if (cap < sodium_base64_ENCODED_LEN(raw_len, sodium_base64_VARIANT_ORIGINAL))
@@ -73,8 +70,8 @@ int parity_secretbox_seal(const struct parity_secretbox *sb, int64_t user_id,
   randombytes_buf(raw + 1, PARITY_SECRETBOX_NONCE_BYTES);
   secretbox_ad(ad, PARITY_SECRETBOX_VERSION, user_id);
   rc = PARITY_EINTERNAL;
-  if (crypto_aead_aes256gcm_encrypt(raw + 1 + PARITY_SECRETBOX_NONCE_BYTES, &ct_len, pt, pt_len, ad,
-                                    sizeof(ad), NULL, raw + 1, sb->key) != 0 ||
+  if (crypto_aead_aes256gcm_encrypt(raw + 1 + PARITY_SECRETBOX_NONCE_BYTES, &ct_len, pt, pt_len, ad, sizeof(ad), NULL,
+                                    raw + 1, sb->key) != 0 ||
       ct_len != pt_len + PARITY_SECRETBOX_TAG_BYTES)
     goto out;
   sodium_bin2base64(out, cap, raw, raw_len, sodium_base64_VARIANT_ORIGINAL);
@@ -84,8 +81,8 @@ out:
   return rc;
 }
 
-int parity_secretbox_open(const struct parity_secretbox *sb, int64_t user_id, const char *sealed,
-                          unsigned char *pt, size_t cap, size_t *pt_len)
+int parity_secretbox_open(const struct parity_secretbox *sb, int64_t user_id, const char *sealed, unsigned char *pt,
+                          size_t cap, size_t *pt_len)
 {
   unsigned char raw[SECRETBOX_RAW_MAX];
   unsigned char ad[SECRETBOX_AD_LEN];
@@ -99,8 +96,8 @@ int parity_secretbox_open(const struct parity_secretbox *sb, int64_t user_id, co
   sealed_len = strnlen(sealed, PARITY_SECRETBOX_SEALED_MAX);
   if (sealed_len >= PARITY_SECRETBOX_SEALED_MAX)
     goto out;
-  if (sodium_base642bin(raw, sizeof(raw), sealed, sealed_len, NULL, &raw_len, &end,
-                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
+  if (sodium_base642bin(raw, sizeof(raw), sealed, sealed_len, NULL, &raw_len, &end, sodium_base64_VARIANT_ORIGINAL) !=
+          0 ||
       end != sealed + sealed_len)
     goto out;
   if (raw_len < PARITY_SECRETBOX_RAW_LEN(1) || raw[0] != PARITY_SECRETBOX_VERSION)
@@ -112,8 +109,8 @@ int parity_secretbox_open(const struct parity_secretbox *sb, int64_t user_id, co
   }
   secretbox_ad(ad, raw[0], user_id);
   rc = PARITY_EAUTH;
-  if (crypto_aead_aes256gcm_decrypt(pt, &out_len, NULL, raw + 1 + PARITY_SECRETBOX_NONCE_BYTES,
-                                    ct_len, ad, sizeof(ad), raw + 1, sb->key) != 0)
+  if (crypto_aead_aes256gcm_decrypt(pt, &out_len, NULL, raw + 1 + PARITY_SECRETBOX_NONCE_BYTES, ct_len, ad, sizeof(ad),
+                                    raw + 1, sb->key) != 0)
     goto out;
   *pt_len = (size_t)out_len;
   rc = PARITY_OK;

@@ -26,8 +26,7 @@
 /* Largest plaintext sealed or opened (TOTP secrets are 20 bytes). */
 #define PARITY_SECRETBOX_MAX_PLAINTEXT 64
 /* Raw sealed size and the base64 text size (with NUL) for a plaintext of n bytes. */
-#define PARITY_SECRETBOX_RAW_LEN(n)                                                                \
-  (1 + PARITY_SECRETBOX_NONCE_BYTES + (n) + PARITY_SECRETBOX_TAG_BYTES)
+#define PARITY_SECRETBOX_RAW_LEN(n) (1 + PARITY_SECRETBOX_NONCE_BYTES + (n) + PARITY_SECRETBOX_TAG_BYTES)
 #define PARITY_SECRETBOX_B64_CAP(n) (((PARITY_SECRETBOX_RAW_LEN(n) + 2) / 3) * 4 + 1)
 /* Buffer size that always holds a sealed value. */
 #define PARITY_SECRETBOX_SEALED_MAX PARITY_SECRETBOX_B64_CAP(PARITY_SECRETBOX_MAX_PLAINTEXT)
@@ -52,15 +51,15 @@ void parity_secretbox_close(struct parity_secretbox *sb);
  * Seals pt (1..PARITY_SECRETBOX_MAX_PLAINTEXT bytes) for user_id (> 0) into out as NUL-terminated
  * base64. Returns PARITY_OK, PARITY_EINVAL, PARITY_ETOOBIG (cap) or PARITY_EINTERNAL.
  */
-int parity_secretbox_seal(const struct parity_secretbox *sb, int64_t user_id,
-                          const unsigned char *pt, size_t pt_len, char *out, size_t cap);
+int parity_secretbox_seal(const struct parity_secretbox *sb, int64_t user_id, const unsigned char *pt, size_t pt_len,
+                          char *out, size_t cap);
 
 /*
  * Opens a sealed value for user_id into pt (cap bytes), length in *pt_len. Returns PARITY_OK,
  * PARITY_EINVAL (not base64, unknown version, too short or long) or PARITY_EAUTH (the tag does
  * not verify: wrong key, wrong user, or altered bytes). On failure pt is zeroed.
  */
-int parity_secretbox_open(const struct parity_secretbox *sb, int64_t user_id, const char *sealed,
-                          unsigned char *pt, size_t cap, size_t *pt_len);
+int parity_secretbox_open(const struct parity_secretbox *sb, int64_t user_id, const char *sealed, unsigned char *pt,
+                          size_t cap, size_t *pt_len);
 
 #endif

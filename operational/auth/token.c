@@ -20,8 +20,7 @@ int parity_token_new(char out[PARITY_TOKEN_STRLEN + 1])
   if (rc)
     return rc;
   randombytes_buf(raw, sizeof(raw));
-  sodium_bin2base64(out, PARITY_TOKEN_STRLEN + 1, raw, sizeof(raw),
-                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  sodium_bin2base64(out, PARITY_TOKEN_STRLEN + 1, raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   sodium_memzero(raw, sizeof(raw));
   return PARITY_OK;
 }
@@ -70,8 +69,7 @@ bool parity_token_hash_equal(const char *a, const char *b)
   return sodium_memcmp(a, b, PARITY_TOKEN_HASH_HEXLEN) == 0;
 }
 
-int parity_recovery_codes_new(
-    char codes[PARITY_RECOVERY_CODE_COUNT][PARITY_RECOVERY_CODE_STRLEN + 1])
+int parity_recovery_codes_new(char codes[PARITY_RECOVERY_CODE_COUNT][PARITY_RECOVERY_CODE_STRLEN + 1])
 {
   int rc = parity_auth_init();
   if (rc)
@@ -120,8 +118,7 @@ int parity_recovery_code_normalize(const char *in, char out[PARITY_RECOVERY_CODE
   return PARITY_OK;
 }
 
-int parity_recovery_code_hash(int64_t user_id, const char *code,
-                              char out[PARITY_RECOVERY_HASH_HEXLEN + 1])
+int parity_recovery_code_hash(int64_t user_id, const char *code, char out[PARITY_RECOVERY_HASH_HEXLEN + 1])
 {
   char norm[PARITY_RECOVERY_CODE_CHARS + 1];
   unsigned char salt_input[sizeof(RECOVERY_SALT_LABEL) - 1 + 8];
@@ -140,9 +137,8 @@ int parity_recovery_code_hash(int64_t user_id, const char *code,
     salt_input[label + (size_t)i] = (unsigned char)(u >> (56 - 8 * i));
   crypto_hash_sha256(salt_full, salt_input, sizeof(salt_input));
   rc = PARITY_ENOMEM;
-  if (crypto_pwhash(digest, sizeof(digest), norm, PARITY_RECOVERY_CODE_CHARS, salt_full,
-                    PARITY_RECOVERY_OPSLIMIT, PARITY_RECOVERY_MEMLIMIT,
-                    crypto_pwhash_ALG_ARGON2ID13) != 0)
+  if (crypto_pwhash(digest, sizeof(digest), norm, PARITY_RECOVERY_CODE_CHARS, salt_full, PARITY_RECOVERY_OPSLIMIT,
+                    PARITY_RECOVERY_MEMLIMIT, crypto_pwhash_ALG_ARGON2ID13) != 0)
     goto out;
   sodium_bin2hex(out, PARITY_RECOVERY_HASH_HEXLEN + 1, digest, sizeof(digest));
   rc = PARITY_OK;

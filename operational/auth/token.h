@@ -53,8 +53,7 @@ int parity_token_hash(const char *token, char out[PARITY_TOKEN_HASH_HEXLEN + 1])
 bool parity_token_hash_equal(const char *a, const char *b);
 
 /* Ten new codes "XXXXX-XXXXX", distinct. Returns PARITY_OK or PARITY_EINTERNAL. */
-int parity_recovery_codes_new(
-    char codes[PARITY_RECOVERY_CODE_COUNT][PARITY_RECOVERY_CODE_STRLEN + 1]);
+int parity_recovery_codes_new(char codes[PARITY_RECOVERY_CODE_COUNT][PARITY_RECOVERY_CODE_STRLEN + 1]);
 
 /*
  * Normalises user input ("abcde-fghjk", "ABCDE FGHJK", ...) to 10 alphabet characters.
@@ -66,8 +65,7 @@ int parity_recovery_code_normalize(const char *in, char out[PARITY_RECOVERY_CODE
  * Storage hash of a recovery code (any accepted spelling) for user_id (> 0): 64 hex digits.
  * Returns PARITY_OK, PARITY_EINVAL (malformed code) or PARITY_ENOMEM.
  */
-int parity_recovery_code_hash(int64_t user_id, const char *code,
-                              char out[PARITY_RECOVERY_HASH_HEXLEN + 1]);
+int parity_recovery_code_hash(int64_t user_id, const char *code, char out[PARITY_RECOVERY_HASH_HEXLEN + 1]);
 
 /*
  * Compares the X-Internal-Secret header with the configured secret: HMAC-SHA256 of both under a

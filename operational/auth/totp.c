@@ -57,8 +57,8 @@ static size_t pct_encode(const char *s, char *out, size_t pos, size_t cap)
 {
   static const char hex[] = "0123456789ABCDEF";
   for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    bool unreserved = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-                      (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' || *p == '~';
+    bool unreserved = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+                      *p == '.' || *p == '_' || *p == '~';
     if (unreserved) {
       if (pos + 1 >= cap)
         return cap;
@@ -100,24 +100,22 @@ int parity_totp_uri(const char *email, const char *secret_b32, char *out, size_t
   pos = pct_encode(email, out, (size_t)n, cap);
   if (pos >= cap)
     return PARITY_ETOOBIG;
-  n = snprintf(out + pos, cap - pos, "?secret=%s&issuer=%s&algorithm=SHA1&digits=%d&period=%d",
-               secret_b32, PARITY_TOTP_ISSUER, PARITY_TOTP_DIGITS, PARITY_TOTP_STEP_SECONDS);
+  n = snprintf(out + pos, cap - pos, "?secret=%s&issuer=%s&algorithm=SHA1&digits=%d&period=%d", secret_b32,
+               PARITY_TOTP_ISSUER, PARITY_TOTP_DIGITS, PARITY_TOTP_STEP_SECONDS);
   if (n < 0 || (size_t)n >= cap - pos)
     return PARITY_ETOOBIG;
   return PARITY_OK;
 }
 
-int parity_hotp(const unsigned char *secret, size_t len, uint64_t counter, unsigned digits,
-                char *out)
+int parity_hotp(const unsigned char *secret, size_t len, uint64_t counter, unsigned digits, char *out)
 {
   int rc = parity_auth_init();
   if (rc)
     return rc;
-  if (!secret_ok(secret, len) || !out || digits < PARITY_HOTP_MIN_DIGITS ||
-      digits > PARITY_HOTP_MAX_DIGITS)
+  if (!secret_ok(secret, len) || !out || digits < PARITY_HOTP_MIN_DIGITS || digits > PARITY_HOTP_MAX_DIGITS)
     return PARITY_EINVAL;
-  if (oath_hotp_generate((const char *)secret, len, counter, digits, false,
-                         OATH_HOTP_DYNAMIC_TRUNCATION, out) != OATH_OK)
+  if (oath_hotp_generate((const char *)secret, len, counter, digits, false, OATH_HOTP_DYNAMIC_TRUNCATION, out) !=
+      OATH_OK)
     return PARITY_EINTERNAL;
   return PARITY_OK;
 }
@@ -130,8 +128,7 @@ int parity_totp_step(int64_t now, int64_t *step)
   return PARITY_OK;
 }
 
-int parity_totp_code(const unsigned char *secret, size_t len, int64_t now, unsigned digits,
-                     char *out)
+int parity_totp_code(const unsigned char *secret, size_t len, int64_t now, unsigned digits, char *out)
 {
   int64_t step;
   int rc = parity_totp_step(now, &step);
@@ -140,8 +137,8 @@ int parity_totp_code(const unsigned char *secret, size_t len, int64_t now, unsig
   return parity_hotp(secret, len, (uint64_t)step, digits, out);
 }
 
-int parity_totp_verify(const unsigned char *secret, size_t len, const char *code, int64_t now,
-                       int64_t last_step, int64_t *matched_step)
+int parity_totp_verify(const unsigned char *secret, size_t len, const char *code, int64_t now, int64_t last_step,
+                       int64_t *matched_step)
 {
   char expect[PARITY_HOTP_MAX_DIGITS + 1];
   int64_t step, accepted = -1;
@@ -150,8 +147,7 @@ int parity_totp_verify(const unsigned char *secret, size_t len, const char *code
 
   if (!code || !matched_step || !secret_ok(secret, len))
     return PARITY_EINVAL;
-  if (strnlen(code, PARITY_TOTP_DIGITS + 1) != PARITY_TOTP_DIGITS ||
-      strspn(code, "0123456789") != PARITY_TOTP_DIGITS)
+  if (strnlen(code, PARITY_TOTP_DIGITS + 1) != PARITY_TOTP_DIGITS || strspn(code, "0123456789") != PARITY_TOTP_DIGITS)
     return PARITY_EINVAL;
   rc = parity_totp_step(now, &step);
   if (rc)

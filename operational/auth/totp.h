@@ -46,15 +46,13 @@ int parity_totp_base32(const unsigned char *secret, size_t len, char *out, size_
 int parity_totp_uri(const char *email, const char *secret_b32, char *out, size_t cap);
 
 /* HOTP value for a counter: `digits` decimal digits plus NUL in out. PARITY_OK or PARITY_EINVAL. */
-int parity_hotp(const unsigned char *secret, size_t len, uint64_t counter, unsigned digits,
-                char *out);
+int parity_hotp(const unsigned char *secret, size_t len, uint64_t counter, unsigned digits, char *out);
 
 /* Time step of a Unix time: floor(now / 30). PARITY_EINVAL for negative times. */
 int parity_totp_step(int64_t now, int64_t *step);
 
 /* TOTP value at time `now` (RFC 6238, SHA-1, T0 = 0). PARITY_OK or PARITY_EINVAL. */
-int parity_totp_code(const unsigned char *secret, size_t len, int64_t now, unsigned digits,
-                     char *out);
+int parity_totp_code(const unsigned char *secret, size_t len, int64_t now, unsigned digits, char *out);
 
 /*
  * Checks a 6-digit code against the steps now-1, now, now+1. Every candidate is computed and
@@ -65,7 +63,7 @@ int parity_totp_code(const unsigned char *secret, size_t len, int64_t now, unsig
  * secret), PARITY_EAUTH (no match in the window) or PARITY_ECONFLICT (it matches only a step
  * already used: a replay). The route answers 401 to all three and counts a failure.
  */
-int parity_totp_verify(const unsigned char *secret, size_t len, const char *code, int64_t now,
-                       int64_t last_step, int64_t *matched_step);
+int parity_totp_verify(const unsigned char *secret, size_t len, const char *code, int64_t now, int64_t last_step,
+                       int64_t *matched_step);
 
 #endif

@@ -35,8 +35,8 @@ static int cmp_double(const void *a, const void *b)
 static void report(const char *what, double *samples, int n, const char *unit, double scale)
 {
   qsort(samples, (size_t)n, sizeof(double), cmp_double);
-  printf("{\"bench\":\"%s\",\"n\":%d,\"unit\":\"%s\",\"min\":%.3f,\"median\":%.3f,\"max\":%.3f}\n",
-         what, n, unit, samples[0] * scale, samples[n / 2] * scale, samples[n - 1] * scale);
+  printf("{\"bench\":\"%s\",\"n\":%d,\"unit\":\"%s\",\"min\":%.3f,\"median\":%.3f,\"max\":%.3f}\n", what, n, unit,
+         samples[0] * scale, samples[n / 2] * scale, samples[n - 1] * scale);
 }
 
 static void *gate_worker(void *arg)
@@ -57,7 +57,7 @@ int main(void)
   double t;
 
   /* Other work on the machine inflates every figure: say how busy it was. */
-  double load[1] = {-1};
+  double load[1] = { -1 };
   if (getloadavg(load, 1) == 1)
     printf("{\"loadavg_1min\":%.2f}\n", load[0]);
   if (parity_password_init() != PARITY_OK) {
@@ -108,8 +108,8 @@ int main(void)
   t = now_ms() - t;
   printf("{\"bench\":\"argon2id_gated\",\"threads\":%d,\"hashes\":%d,\"wall_ms\":%.1f,"
          "\"ms_per_hash\":%.1f,\"peak_concurrent\":%d}\n",
-         GATE_THREADS, GATE_THREADS * GATE_HASHES_PER_THREAD, t,
-         t / (GATE_THREADS * GATE_HASHES_PER_THREAD), parity__password_gate_peak());
+         GATE_THREADS, GATE_THREADS * GATE_HASHES_PER_THREAD, t, t / (GATE_THREADS * GATE_HASHES_PER_THREAD),
+         parity__password_gate_peak());
 
   /* Policy check (zxcvbn). */
   enum parity_password_problem problem;
@@ -164,14 +164,13 @@ int main(void)
   parity_ratelimit_new(10, 20, 0, &rl);
   t = now_ms();
   for (uint32_t i = 0; i < RL_ROUNDS; i++) {
-    struct parity_ip ip = {
-        .family = 2,
-        .addr = {10, (unsigned char)(i >> 16), (unsigned char)(i >> 8), (unsigned char)i}};
+    struct parity_ip ip = { .family = 2,
+                            .addr = { 10, (unsigned char)(i >> 16), (unsigned char)(i >> 8), (unsigned char)i } };
     (void)parity_ratelimit_take(rl, &ip, i / 1000, NULL);
   }
   t = now_ms() - t;
-  printf("{\"bench\":\"ratelimit_take\",\"n\":%d,\"ns_per_take\":%.1f,\"tracked\":%zu}\n",
-         RL_ROUNDS, t * 1e6 / RL_ROUNDS, parity_ratelimit_tracked(rl));
+  printf("{\"bench\":\"ratelimit_take\",\"n\":%d,\"ns_per_take\":%.1f,\"tracked\":%zu}\n", RL_ROUNDS,
+         t * 1e6 / RL_ROUNDS, parity_ratelimit_tracked(rl));
   parity_ratelimit_free(rl);
   return 0;
 }

@@ -60,10 +60,7 @@ static int bench_hrp(int argc, char **argv)
       x[j * t + r] = rows[r * n + j];
   free(rows);
   struct parity_cov_opts opts = {
-      .missing = PARITY_COV_LISTWISE,
-      .threads = threads,
-      .kernel = PARITY_COV_KERNEL_AUTO,
-      .names = NULL
+    .missing = PARITY_COV_LISTWISE, .threads = threads, .kernel = PARITY_COV_KERNEL_AUTO, .names = NULL
   };
   double best = 1e300, cov_best = 1e300;
   for (int k = 0; k < repeat; k++) {
@@ -95,8 +92,9 @@ static int bench_hrp(int argc, char **argv)
 
 static int bench_forecast(int argc, char **argv)
 {
-  struct parity_mc_params p = { .mu = 0.07, .sigma = 0.15, .initial_cents = 1000000, .monthly_cents = 10000,
-                                .seed = 42 };
+  struct parity_mc_params p = {
+    .mu = 0.07, .sigma = 0.15, .initial_cents = 1000000, .monthly_cents = 10000, .seed = 42
+  };
   p.paths = strtoul(arg(argc, argv, "--paths", "10000"), NULL, 10);
   p.months = atoi(arg(argc, argv, "--months", "120"));
   p.threads = (unsigned)atoi(arg(argc, argv, "--threads", "0"));
@@ -140,7 +138,7 @@ static int take(void *ctx, struct parity_bar_series *series, json_t *notes)
 
 static int bench_models(int argc, char **argv)
 {
-  static const char *const eq[] = { "VTI", "VOO", "QQQ", "VTV", "VUG", "IWM", "VEA",
+  static const char *const eq[] = { "VTI", "VOO", "QQQ",  "VTV", "VUG", "IWM", "VEA",
                                     "VWO", "VNQ", "VNQI", "XLF", "XLV", "XLE", "XLK" };
   static const char *const bd[] = { "BND", "TLT", "LQD", "HYG", "BNDX" };
   const char *path = arg(argc, argv, "--csv", NULL), *as_of_text = arg(argc, argv, "--as-of", NULL);

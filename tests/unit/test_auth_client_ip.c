@@ -59,9 +59,9 @@ static void test_parse_and_format(void **state)
   assert_int_equal(ip.family, AF_INET);
   assert_int_equal(parity_ip_format(&ip, out), PARITY_OK);
   assert_string_equal(out, "192.0.2.1");
-  const char *const bad[] = {"",           "1.2.3",        "1.2.3.4.5",   "256.1.1.1", "1.2.3.4:80",
-                             "[::1]",      "fe80::1%eth0", "example.com", " 1.2.3.4",  "01.2.3.4",
-                             "1.2.3.4/32", "::1::2",       "unknown"};
+  const char *const bad[] = { "",           "1.2.3",        "1.2.3.4.5",   "256.1.1.1", "1.2.3.4:80",
+                              "[::1]",      "fe80::1%eth0", "example.com", " 1.2.3.4",  "01.2.3.4",
+                              "1.2.3.4/32", "::1::2",       "unknown" };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
     assert_int_equal(parity_ip_parse(bad[i], strlen(bad[i]), &ip), PARITY_EINVAL);
   char big[100];
@@ -80,8 +80,7 @@ static void test_trusted_proxies_parse(void **state)
   assert_int_equal(parity_trusted_proxies_parse("  ", &tp), PARITY_OK);
   assert_int_equal(tp.count, 0);
   assert_int_equal(parity_trusted_proxies_parse(NULL, &tp), PARITY_OK);
-  assert_int_equal(parity_trusted_proxies_parse("10.0.0.1, 10.1.0.0/16 ,fd00::/8,::1", &tp),
-                   PARITY_OK);
+  assert_int_equal(parity_trusted_proxies_parse("10.0.0.1, 10.1.0.0/16 ,fd00::/8,::1", &tp), PARITY_OK);
   assert_int_equal(tp.count, 4);
   assert_int_equal(parity_ip_parse("10.1.255.3", 10, &ip), PARITY_OK);
   assert_true(parity_trusted_proxies_contains(&tp, &ip));
@@ -104,9 +103,8 @@ static void test_trusted_proxies_parse(void **state)
   /* A mapped network counts its prefix over 128 bits. */
   assert_int_equal(parity_trusted_proxies_parse("::ffff:10.0.0.0/104", &tp), PARITY_OK);
   assert_int_equal(tp.nets[0].prefix, 8);
-  const char *const bad[] = {
-      "10.0.0.1,",  ",10.0.0.1", "10.0.0.1,,10.0.0.2", "10.0.0.0/33", "10.0.0.0/",
-      "10.0.0.0/x", "::/129",    "example.com",        "10.0.0.0/-1", "::ffff:10.0.0.0/64"};
+  const char *const bad[] = { "10.0.0.1,",  ",10.0.0.1", "10.0.0.1,,10.0.0.2", "10.0.0.0/33", "10.0.0.0/",
+                              "10.0.0.0/x", "::/129",    "example.com",        "10.0.0.0/-1", "::ffff:10.0.0.0/64" };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
     assert_int_equal(parity_trusted_proxies_parse(bad[i], &tp), PARITY_EINVAL);
   /* Over the entry limit. */
@@ -159,9 +157,9 @@ static void test_trusted_proxies_cidr(void **state)
   assert_true(trusted_by("10.42.0.0/16, fd42::/48", "10.42.3.4"));
   assert_false(trusted_by("10.42.0.0/16, fd42::/48", "fd42:0:1::9"));
   /* Bad prefixes are refused when the value is read (the daemon does not start). */
-  const char *const bad[] = { "10.42.0.0/33",  "::/129",       "10.42.0.0/016", "10.42.0.0/00",  "::/064",
+  const char *const bad[] = { "10.42.0.0/33",  "::/129",        "10.42.0.0/016",   "10.42.0.0/00",  "::/064",
                               "10.42.0.0/ 16", "10.42.0.0/+16", "10.42.0.0/16/16", "10.42.0.0/1 6", "/16",
-                              "10.42.0.0/",    "10.42/16",      "10.42.0.0/1000", "fd00::/x" };
+                              "10.42.0.0/",    "10.42/16",      "10.42.0.0/1000",  "fd00::/x" };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
     assert_int_equal(parity_trusted_proxies_parse(bad[i], &tp), PARITY_EINVAL);
 }
@@ -183,8 +181,7 @@ static void test_trusted_peer_uses_xff(void **state)
   /* The client's own forged entries on the left do not matter: right-most untrusted wins. */
   assert_string_equal(resolve("10.0.0.1", "6.6.6.6, 198.51.100.7", "10.0.0.1"), "198.51.100.7");
   /* Two proxy hops: skip every trusted address from the right. */
-  assert_string_equal(resolve("10.0.0.1", "6.6.6.6, 198.51.100.7, 10.0.0.2", "10.0.0.0/24"),
-                      "198.51.100.7");
+  assert_string_equal(resolve("10.0.0.1", "6.6.6.6, 198.51.100.7, 10.0.0.2", "10.0.0.0/24"), "198.51.100.7");
   /* All trusted: the left-most is the best we know. */
   assert_string_equal(resolve("10.0.0.1", "10.0.0.3, 10.0.0.2", "10.0.0.0/24"), "10.0.0.3");
   /* IPv6 client behind an IPv4 proxy, and a dual-stack peer written as mapped IPv6. */
@@ -197,15 +194,10 @@ static void test_trusted_peer_uses_xff(void **state)
 static void test_malformed_xff_ignored(void **state)
 {
   (void)state;
-  const char *const bad[] = {"",
-                             "not-an-ip",
-                             "198.51.100.7:4711",
-                             "[2001:db8::1]",
-                             "198.51.100.7,",
-                             "198.51.100.7, ,",
-                             "unknown",
-                             "1.2.3.4 5.6.7.8",
-                             "10.0.0.2, garbage"};
+  const char *const bad[] = {
+    "",        "not-an-ip",       "198.51.100.7:4711", "[2001:db8::1]", "198.51.100.7,", "198.51.100.7, ,",
+    "unknown", "1.2.3.4 5.6.7.8", "10.0.0.2, garbage"
+  };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
     assert_string_equal(resolve("10.0.0.1", bad[i], "10.0.0.0/24"), "10.0.0.1");
   /* Garbage left of the answer is never examined. */
@@ -252,14 +244,14 @@ static void test_non_ip_peer(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_parse_and_format),
-      cmocka_unit_test(test_trusted_proxies_parse),
-      cmocka_unit_test(test_trusted_proxies_cidr),
-      cmocka_unit_test(test_untrusted_peer_ignores_xff),
-      cmocka_unit_test(test_trusted_peer_uses_xff),
-      cmocka_unit_test(test_malformed_xff_ignored),
-      cmocka_unit_test(test_long_xff),
-      cmocka_unit_test(test_non_ip_peer),
+    cmocka_unit_test(test_parse_and_format),
+    cmocka_unit_test(test_trusted_proxies_parse),
+    cmocka_unit_test(test_trusted_proxies_cidr),
+    cmocka_unit_test(test_untrusted_peer_ignores_xff),
+    cmocka_unit_test(test_trusted_peer_uses_xff),
+    cmocka_unit_test(test_malformed_xff_ignored),
+    cmocka_unit_test(test_long_xff),
+    cmocka_unit_test(test_non_ip_peer),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

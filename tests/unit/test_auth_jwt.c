@@ -47,8 +47,8 @@ static void b64url(const void *bin, size_t len, char *out, size_t cap)
  * "HS256" and "HS512" use libsodium's HMACs with `key`, "none" leaves the signature empty and
  * "junk" appends 256 fixed bytes (an RS256-shaped signature nobody can check with our key).
  */
-static void craft(const char *header, const char *payload, const char *sig_alg,
-                  const unsigned char *key, size_t key_len, char *out, size_t cap)
+static void craft(const char *header, const char *payload, const char *sig_alg, const unsigned char *key,
+                  size_t key_len, char *out, size_t cap)
 {
   char h[TOKEN_BUF], p[TOKEN_BUF], s[1024];
   char signing_input[2 * TOKEN_BUF];
@@ -104,8 +104,7 @@ static void test_init_refuses_short_key(void **state)
 {
   struct parity_jwt j;
   (void)state;
-  assert_int_equal(parity_jwt_init(&j, test_key, PARITY_JWT_MIN_KEY_BYTES - 1, NULL, NULL),
-                   PARITY_EINVAL);
+  assert_int_equal(parity_jwt_init(&j, test_key, PARITY_JWT_MIN_KEY_BYTES - 1, NULL, NULL), PARITY_EINVAL);
   assert_int_equal(parity_jwt_init(&j, NULL, 0, NULL, NULL), PARITY_EINVAL);
   assert_int_equal(parity_jwt_init(&j, test_key, PARITY_JWT_MIN_KEY_BYTES, NULL, NULL), PARITY_OK);
   parity_jwt_close(&j);
@@ -154,14 +153,14 @@ static void test_issued_token_independent_check(void **state)
   b64url(mac, sizeof(mac), mac_b64, sizeof(mac_b64));
   assert_string_equal(dot2 + 1, mac_b64);
 
-  assert_int_equal(sodium_base642bin(raw, sizeof(raw), tok, (size_t)(dot1 - tok), NULL, &raw_len,
-                                     NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+  assert_int_equal(sodium_base642bin(raw, sizeof(raw), tok, (size_t)(dot1 - tok), NULL, &raw_len, NULL,
+                                     sodium_base64_VARIANT_URLSAFE_NO_PADDING),
                    0);
   hdr = json_loadb((const char *)raw, raw_len, 0, NULL);
   assert_string_equal(json_string_value(json_object_get(hdr, "alg")), "HS256");
   json_decref(hdr);
-  assert_int_equal(sodium_base642bin(raw, sizeof(raw), dot1 + 1, (size_t)(dot2 - dot1 - 1), NULL,
-                                     &raw_len, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+  assert_int_equal(sodium_base642bin(raw, sizeof(raw), dot1 + 1, (size_t)(dot2 - dot1 - 1), NULL, &raw_len, NULL,
+                                     sodium_base64_VARIANT_URLSAFE_NO_PADDING),
                    0);
   claims = json_loadb((const char *)raw, raw_len, 0, NULL);
   assert_string_equal(json_string_value(json_object_get(claims, "sub")), "42");
@@ -197,8 +196,7 @@ static void test_crafted_valid_token_accepted(void **state)
 {
   char payload[512], tok[TOKEN_BUF];
   good_payload(payload, sizeof(payload), NULL);
-  craft("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", payload, "HS256", test_key, TEST_KEY_LEN, tok,
-        sizeof(tok));
+  craft("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", payload, "HS256", test_key, TEST_KEY_LEN, tok, sizeof(tok));
   assert_int_equal(verify_reason(*state, tok, TEST_NOW), PARITY_JWT_FAIL_NONE);
 }
 
@@ -210,8 +208,7 @@ static void test_alg_none_refused(void **state)
   craft("{\"alg\":\"none\",\"typ\":\"JWT\"}", payload, "none", NULL, 0, tok, sizeof(tok));
   assert_int_not_equal(verify_reason(*state, tok, TEST_NOW), PARITY_JWT_FAIL_NONE);
   /* And with a signature present, so it is the alg check that refuses it, not the shape check. */
-  craft("{\"alg\":\"none\",\"typ\":\"JWT\"}", payload, "HS256", test_key, TEST_KEY_LEN, tok,
-        sizeof(tok));
+  craft("{\"alg\":\"none\",\"typ\":\"JWT\"}", payload, "HS256", test_key, TEST_KEY_LEN, tok, sizeof(tok));
   assert_int_equal(verify_reason(*state, tok, TEST_NOW), PARITY_JWT_FAIL_ALG);
   craft("{\"alg\":\"None\"}", payload, "HS256", test_key, TEST_KEY_LEN, tok, sizeof(tok));
   assert_int_equal(verify_reason(*state, tok, TEST_NOW), PARITY_JWT_FAIL_ALG);
@@ -224,8 +221,7 @@ static void test_hs512_refused(void **state)
 {
   char payload[512], tok[TOKEN_BUF];
   good_payload(payload, sizeof(payload), NULL);
-  craft("{\"alg\":\"HS512\",\"typ\":\"JWT\"}", payload, "HS512", test_key, TEST_KEY_LEN, tok,
-        sizeof(tok));
+  craft("{\"alg\":\"HS512\",\"typ\":\"JWT\"}", payload, "HS512", test_key, TEST_KEY_LEN, tok, sizeof(tok));
   assert_int_equal(verify_reason(*state, tok, TEST_NOW), PARITY_JWT_FAIL_ALG);
 }
 
@@ -236,8 +232,7 @@ static void test_rs256_refused(void **state)
   craft("{\"alg\":\"RS256\",\"typ\":\"JWT\"}", payload, "junk", NULL, 0, tok, sizeof(tok));
   assert_int_equal(verify_reason(*state, tok, TEST_NOW), PARITY_JWT_FAIL_ALG);
   /* Key confusion: an "RS256" token MACed with our HMAC secret as if it were a public key. */
-  craft("{\"alg\":\"RS256\",\"typ\":\"JWT\"}", payload, "HS256", test_key, TEST_KEY_LEN, tok,
-        sizeof(tok));
+  craft("{\"alg\":\"RS256\",\"typ\":\"JWT\"}", payload, "HS256", test_key, TEST_KEY_LEN, tok, sizeof(tok));
   assert_int_equal(verify_reason(*state, tok, TEST_NOW), PARITY_JWT_FAIL_ALG);
 }
 
@@ -245,8 +240,7 @@ static void test_crit_header_refused(void **state)
 {
   char payload[512], tok[TOKEN_BUF];
   good_payload(payload, sizeof(payload), NULL);
-  craft("{\"alg\":\"HS256\",\"crit\":[\"exp\"]}", payload, "HS256", test_key, TEST_KEY_LEN, tok,
-        sizeof(tok));
+  craft("{\"alg\":\"HS256\",\"crit\":[\"exp\"]}", payload, "HS256", test_key, TEST_KEY_LEN, tok, sizeof(tok));
   assert_int_equal(verify_reason(*state, tok, TEST_NOW), PARITY_JWT_FAIL_ALG);
 }
 
@@ -256,8 +250,7 @@ static void test_wrong_key_refused(void **state)
   struct parity_jwt other_ctx;
   char tok[PARITY_JWT_ISSUED_MAX];
   assert_int_equal(parity_jwt_init(&other_ctx, other, sizeof(other) - 1, NULL, NULL), PARITY_OK);
-  assert_int_equal(parity_jwt_issue(&other_ctx, TEST_USER, TEST_NOW, tok, sizeof(tok), NULL),
-                   PARITY_OK);
+  assert_int_equal(parity_jwt_issue(&other_ctx, TEST_USER, TEST_NOW, tok, sizeof(tok), NULL), PARITY_OK);
   assert_int_equal(verify_reason(*state, tok, TEST_NOW), PARITY_JWT_FAIL_SIGNATURE);
   assert_int_equal(verify_reason(&other_ctx, tok, TEST_NOW), PARITY_JWT_FAIL_NONE);
   parity_jwt_close(&other_ctx);
@@ -304,29 +297,26 @@ static void test_wrong_audience_and_issuer(void **state)
 {
   char payload[512], tok[TOKEN_BUF];
   const char *const cases[][2] = {
-      {"\"aud\":\"other-api\"", "aud"},   {"\"aud\":[\"parity-api\"]", "aud"},
-      {"\"aud\":\"parity-api \"", "aud"}, {"\"iss\":\"evil\"", "iss"},
-      {"\"iss\":\"PARITY\"", "iss"},      {"\"iss\":7", "iss"},
+    { "\"aud\":\"other-api\"", "aud" }, { "\"aud\":[\"parity-api\"]", "aud" }, { "\"aud\":\"parity-api \"", "aud" },
+    { "\"iss\":\"evil\"", "iss" },      { "\"iss\":\"PARITY\"", "iss" },       { "\"iss\":7", "iss" },
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     const char *field = cases[i][1];
     const char *aud = strcmp(field, "aud") == 0 ? cases[i][0] : "\"aud\":\"parity-api\"";
     const char *iss = strcmp(field, "iss") == 0 ? cases[i][0] : "\"iss\":\"parity\"";
-    snprintf(payload, sizeof(payload), "{\"sub\":\"42\",%s,%s,\"jti\":\"x\",\"iat\":%d,\"exp\":%d}",
-             iss, aud, TEST_NOW, TEST_NOW + 600);
+    snprintf(payload, sizeof(payload), "{\"sub\":\"42\",%s,%s,\"jti\":\"x\",\"iat\":%d,\"exp\":%d}", iss, aud, TEST_NOW,
+             TEST_NOW + 600);
     craft("{\"alg\":\"HS256\"}", payload, "HS256", test_key, TEST_KEY_LEN, tok, sizeof(tok));
     assert_int_equal(verify_reason(*state, tok, TEST_NOW),
                      strcmp(field, "aud") == 0 ? PARITY_JWT_FAIL_AUDIENCE : PARITY_JWT_FAIL_ISSUER);
   }
   /* Missing aud and missing iss. */
-  snprintf(payload, sizeof(payload),
-           "{\"sub\":\"42\",\"iss\":\"parity\",\"jti\":\"x\",\"iat\":%d,\"exp\":%d}", TEST_NOW,
-           TEST_NOW + 600);
+  snprintf(payload, sizeof(payload), "{\"sub\":\"42\",\"iss\":\"parity\",\"jti\":\"x\",\"iat\":%d,\"exp\":%d}",
+           TEST_NOW, TEST_NOW + 600);
   craft("{\"alg\":\"HS256\"}", payload, "HS256", test_key, TEST_KEY_LEN, tok, sizeof(tok));
   assert_int_equal(verify_reason(*state, tok, TEST_NOW), PARITY_JWT_FAIL_AUDIENCE);
-  snprintf(payload, sizeof(payload),
-           "{\"sub\":\"42\",\"aud\":\"parity-api\",\"jti\":\"x\",\"iat\":%d,\"exp\":%d}", TEST_NOW,
-           TEST_NOW + 600);
+  snprintf(payload, sizeof(payload), "{\"sub\":\"42\",\"aud\":\"parity-api\",\"jti\":\"x\",\"iat\":%d,\"exp\":%d}",
+           TEST_NOW, TEST_NOW + 600);
   craft("{\"alg\":\"HS256\"}", payload, "HS256", test_key, TEST_KEY_LEN, tok, sizeof(tok));
   assert_int_equal(verify_reason(*state, tok, TEST_NOW), PARITY_JWT_FAIL_ISSUER);
 }
@@ -334,33 +324,32 @@ static void test_wrong_audience_and_issuer(void **state)
 static void test_bad_subject(void **state)
 {
   char payload[512], tok[TOKEN_BUF];
-  const char *const subs[] = {NULL,
-                              "\"\"",
-                              "\"0\"",
-                              "\"-1\"",
-                              "\"042\"",
-                              "\"4x\"",
-                              "\" 42\"",
-                              "42",
-                              "\"9223372036854775808\"",
-                              "\"12345678901234567890\"",
-                              "null"};
+  const char *const subs[] = { NULL,
+                               "\"\"",
+                               "\"0\"",
+                               "\"-1\"",
+                               "\"042\"",
+                               "\"4x\"",
+                               "\" 42\"",
+                               "42",
+                               "\"9223372036854775808\"",
+                               "\"12345678901234567890\"",
+                               "null" };
   for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
     char sub[64] = "";
     if (subs[i])
       snprintf(sub, sizeof(sub), "\"sub\":%s,", subs[i]);
     snprintf(payload, sizeof(payload),
-             "{%s\"iss\":\"parity\",\"aud\":\"parity-api\",\"jti\":\"x\",\"iat\":%d,\"exp\":%d}",
-             sub, TEST_NOW, TEST_NOW + 600);
+             "{%s\"iss\":\"parity\",\"aud\":\"parity-api\",\"jti\":\"x\",\"iat\":%d,\"exp\":%d}", sub, TEST_NOW,
+             TEST_NOW + 600);
     craft("{\"alg\":\"HS256\"}", payload, "HS256", test_key, TEST_KEY_LEN, tok, sizeof(tok));
     assert_int_equal(verify_reason(*state, tok, TEST_NOW), PARITY_JWT_FAIL_SUBJECT);
   }
   /* The largest int64 is a valid subject. */
-  snprintf(
-      payload, sizeof(payload),
-      "{\"sub\":\"9223372036854775807\",\"iss\":\"parity\",\"aud\":\"parity-api\",\"jti\":\"x\","
-      "\"iat\":%d,\"exp\":%d}",
-      TEST_NOW, TEST_NOW + 600);
+  snprintf(payload, sizeof(payload),
+           "{\"sub\":\"9223372036854775807\",\"iss\":\"parity\",\"aud\":\"parity-api\",\"jti\":\"x\","
+           "\"iat\":%d,\"exp\":%d}",
+           TEST_NOW, TEST_NOW + 600);
   craft("{\"alg\":\"HS256\"}", payload, "HS256", test_key, TEST_KEY_LEN, tok, sizeof(tok));
   assert_int_equal(verify_reason(*state, tok, TEST_NOW), PARITY_JWT_FAIL_NONE);
 }
@@ -368,8 +357,7 @@ static void test_bad_subject(void **state)
 static void test_missing_jti(void **state)
 {
   char payload[512], tok[TOKEN_BUF];
-  snprintf(payload, sizeof(payload),
-           "{\"sub\":\"42\",\"iss\":\"parity\",\"aud\":\"parity-api\",\"iat\":%d,\"exp\":%d}",
+  snprintf(payload, sizeof(payload), "{\"sub\":\"42\",\"iss\":\"parity\",\"aud\":\"parity-api\",\"iat\":%d,\"exp\":%d}",
            TEST_NOW, TEST_NOW + 600);
   craft("{\"alg\":\"HS256\"}", payload, "HS256", test_key, TEST_KEY_LEN, tok, sizeof(tok));
   assert_int_equal(verify_reason(*state, tok, TEST_NOW), PARITY_JWT_FAIL_JTI);
@@ -385,14 +373,13 @@ static void test_non_integer_times(void **state)
 {
   char payload[512], tok[TOKEN_BUF];
   const char *const variants[] = {
-      "\"exp\":1700000600.0,\"iat\":1700000000", "\"exp\":\"1700000600\",\"iat\":1700000000",
-      "\"exp\":true,\"iat\":1700000000",         "\"iat\":1700000000",
-      "\"exp\":1700000600,\"iat\":1.7e9",        "\"exp\":1700000600",
-      "\"exp\":null,\"iat\":1700000000",
+    "\"exp\":1700000600.0,\"iat\":1700000000", "\"exp\":\"1700000600\",\"iat\":1700000000",
+    "\"exp\":true,\"iat\":1700000000",         "\"iat\":1700000000",
+    "\"exp\":1700000600,\"iat\":1.7e9",        "\"exp\":1700000600",
+    "\"exp\":null,\"iat\":1700000000",
   };
   for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
-    snprintf(payload, sizeof(payload),
-             "{\"sub\":\"42\",\"iss\":\"parity\",\"aud\":\"parity-api\",\"jti\":\"x\",%s}",
+    snprintf(payload, sizeof(payload), "{\"sub\":\"42\",\"iss\":\"parity\",\"aud\":\"parity-api\",\"jti\":\"x\",%s}",
              variants[i]);
     craft("{\"alg\":\"HS256\"}", payload, "HS256", test_key, TEST_KEY_LEN, tok, sizeof(tok));
     assert_int_equal(verify_reason(*state, tok, TEST_NOW), PARITY_JWT_FAIL_CLAIM_TYPE);
@@ -465,8 +452,8 @@ static void test_oversize_and_malformed(void **state)
   free(payload);
   free(tok);
 
-  const char *const bad[] = {"",     "abc",  "a.b",          "a.b.c.d",      "..",     "a..c",
-                             "a.b.", ".b.c", "eyJ+.eyJ.sig", "Bearer x.y.z", "a.b.c\n"};
+  const char *const bad[] = { "",     "abc",  "a.b",          "a.b.c.d",      "..",     "a..c",
+                              "a.b.", ".b.c", "eyJ+.eyJ.sig", "Bearer x.y.z", "a.b.c\n" };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
     assert_int_equal(verify_reason(j, bad[i], TEST_NOW), PARITY_JWT_FAIL_MALFORMED);
   assert_int_equal(parity_jwt_verify(j, NULL, TEST_NOW, NULL, NULL), PARITY_EAUTH);
@@ -491,13 +478,11 @@ static void test_rfc7515_vector(void **state)
   assert_int_equal(key_len, 64);
   assert_int_equal(parity_jwt_init(&j, key, key_len, "joe", "anyone"), PARITY_OK);
   /* Before its exp the signature is good and the first missing claim is iat. */
-  assert_int_equal(
-      verify_reason(&j, token, (int64_t)json_integer_value(json_object_get(fx, "exp")) - 100),
-      PARITY_JWT_FAIL_CLAIM_TYPE);
+  assert_int_equal(verify_reason(&j, token, (int64_t)json_integer_value(json_object_get(fx, "exp")) - 100),
+                   PARITY_JWT_FAIL_CLAIM_TYPE);
   /* Our independent signer reproduces the RFC signature from the RFC's exact octets. */
-  craft(json_string_value(json_object_get(fx, "header_json")),
-        json_string_value(json_object_get(fx, "payload_json")), "HS256", key, key_len, tok,
-        sizeof(tok));
+  craft(json_string_value(json_object_get(fx, "header_json")), json_string_value(json_object_get(fx, "payload_json")),
+        "HS256", key, key_len, tok, sizeof(tok));
   assert_string_equal(tok, token);
   /* Changing one payload character breaks it. */
   snprintf(forged, sizeof(forged), "%s", token);
@@ -511,28 +496,28 @@ static void test_rfc7515_vector(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_init_refuses_short_key),
-      cmocka_unit_test_setup_teardown(test_issue_then_verify, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_issued_token_independent_check, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_two_tokens_have_distinct_jti, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_issue_rejects_bad_input, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_crafted_valid_token_accepted, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_alg_none_refused, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_hs512_refused, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_rs256_refused, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_crit_header_refused, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_wrong_key_refused, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_expired_refused, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_not_yet_valid_refused, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_wrong_audience_and_issuer, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_bad_subject, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_missing_jti, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_non_integer_times, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_lifetime_too_long, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_duplicate_claims_refused, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_tampered_payload_refused, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_oversize_and_malformed, setup, teardown),
-      cmocka_unit_test(test_rfc7515_vector),
+    cmocka_unit_test(test_init_refuses_short_key),
+    cmocka_unit_test_setup_teardown(test_issue_then_verify, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_issued_token_independent_check, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_two_tokens_have_distinct_jti, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_issue_rejects_bad_input, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_crafted_valid_token_accepted, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_alg_none_refused, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_hs512_refused, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_rs256_refused, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_crit_header_refused, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_wrong_key_refused, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_expired_refused, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_not_yet_valid_refused, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_wrong_audience_and_issuer, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_bad_subject, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_missing_jti, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_non_integer_times, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_lifetime_too_long, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_duplicate_claims_refused, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_tampered_payload_refused, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_oversize_and_malformed, setup, teardown),
+    cmocka_unit_test(test_rfc7515_vector),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,7 +14,7 @@
 
 static void test_five_failures_lock_for_fifteen_minutes(void **state)
 {
-  struct parity_lockout_state st = {0, 0};
+  struct parity_lockout_state st = { 0, 0 };
   bool locked_now = true;
   int64_t retry = 0;
   (void)state;
@@ -35,7 +35,7 @@ static void test_five_failures_lock_for_fifteen_minutes(void **state)
 
 static void test_failures_while_locked_do_not_extend(void **state)
 {
-  struct parity_lockout_state st = {0, 0};
+  struct parity_lockout_state st = { 0, 0 };
   bool locked_now;
   int64_t retry;
   (void)state;
@@ -51,7 +51,7 @@ static void test_failures_while_locked_do_not_extend(void **state)
 /* After the lock expires, one failure starts a new streak rather than locking again. */
 static void test_after_expiry_a_new_streak(void **state)
 {
-  struct parity_lockout_state st = {0, 0};
+  struct parity_lockout_state st = { 0, 0 };
   bool locked_now;
   (void)state;
   for (int i = 0; i < 5; i++)
@@ -69,7 +69,7 @@ static void test_after_expiry_a_new_streak(void **state)
 
 static void test_success_and_stale_streak_reset(void **state)
 {
-  struct parity_lockout_state st = {0, 0};
+  struct parity_lockout_state st = { 0, 0 };
   (void)state;
   for (int i = 0; i < 4; i++)
     assert_int_equal(parity_lockout_record_failure(&st, T0 + i, NULL), PARITY_OK);
@@ -166,12 +166,12 @@ static void test_email_lengths(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_five_failures_lock_for_fifteen_minutes),
-      cmocka_unit_test(test_failures_while_locked_do_not_extend),
-      cmocka_unit_test(test_after_expiry_a_new_streak),
-      cmocka_unit_test(test_success_and_stale_streak_reset),
-      cmocka_unit_test(test_email_normalize),
-      cmocka_unit_test(test_email_lengths),
+    cmocka_unit_test(test_five_failures_lock_for_fifteen_minutes),
+    cmocka_unit_test(test_failures_while_locked_do_not_extend),
+    cmocka_unit_test(test_after_expiry_a_new_streak),
+    cmocka_unit_test(test_success_and_stale_streak_reset),
+    cmocka_unit_test(test_email_normalize),
+    cmocka_unit_test(test_email_lengths),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -117,14 +117,14 @@ static void test_invalid_text(void **state)
     const char *s;
     size_t len;
   } bad[] = {
-      {"\xC3\x28q7#Vb!x2LmZ9", 14},         /* bad continuation byte */
-      {"\xC0\xAFq7#Vb!x2LmZ9", 14},         /* overlong '/' */
-      {"\xED\xA0\x80q7#Vb!x2LmZ9", 15},     /* UTF-16 surrogate U+D800 */
-      {"\xF4\x90\x80\x80q7#Vb!x2LmZ9", 16}, /* above U+10FFFF */
-      {"q7#Vb!x2LmZ9\xE4\xB8", 14},         /* truncated at the end */
-      {"\x80q7#Vb!x2LmZ9", 13},             /* lone continuation byte */
-      {"\xFFq7#Vb!x2LmZ9", 13},             /* never valid in UTF-8 */
-      {"q7#Vb!x2L\0mZ9@kR4", 17},           /* embedded NUL */
+    { "\xC3\x28q7#Vb!x2LmZ9", 14 },         /* bad continuation byte */
+    { "\xC0\xAFq7#Vb!x2LmZ9", 14 },         /* overlong '/' */
+    { "\xED\xA0\x80q7#Vb!x2LmZ9", 15 },     /* UTF-16 surrogate U+D800 */
+    { "\xF4\x90\x80\x80q7#Vb!x2LmZ9", 16 }, /* above U+10FFFF */
+    { "q7#Vb!x2LmZ9\xE4\xB8", 14 },         /* truncated at the end */
+    { "\x80q7#Vb!x2LmZ9", 13 },             /* lone continuation byte */
+    { "\xFFq7#Vb!x2LmZ9", 13 },             /* never valid in UTF-8 */
+    { "q7#Vb!x2L\0mZ9@kR4", 17 },           /* embedded NUL */
   };
   (void)state;
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -159,8 +159,7 @@ static void test_email_derived_weak(void **state)
   assert_int_equal(CHECK_STR("Zorblaxquint42@example.com", email), PARITY_PASSWORD_TOO_WEAK);
   /* Parts of the local part count too. */
   assert_int_equal(CHECK_STR("Wombatfizzle77", NULL), PARITY_PASSWORD_FINE);
-  assert_int_equal(CHECK_STR("Wombatfizzle77", "wombat.fizzle@example.com"),
-                   PARITY_PASSWORD_TOO_WEAK);
+  assert_int_equal(CHECK_STR("Wombatfizzle77", "wombat.fizzle@example.com"), PARITY_PASSWORD_TOO_WEAK);
   /* A strong password stays strong with an unrelated email. */
   assert_int_equal(CHECK_STR("mauve-kettle-orbit-spruce", email), PARITY_PASSWORD_FINE);
 }
@@ -170,9 +169,8 @@ static void test_strong_passphrase(void **state)
   int score = -1;
   enum parity_password_problem p;
   (void)state;
-  assert_int_equal(
-      parity_password_check("mauve-kettle-orbit-spruce", 25, "jane.doe@example.com", &p, &score),
-      PARITY_OK);
+  assert_int_equal(parity_password_check("mauve-kettle-orbit-spruce", 25, "jane.doe@example.com", &p, &score),
+                   PARITY_OK);
   assert_int_equal(p, PARITY_PASSWORD_FINE);
   assert_int_equal(score, 4);
 }
@@ -180,7 +178,7 @@ static void test_strong_passphrase(void **state)
 /* zxcvbn's guesses_to_score thresholds: 1e3, 1e6, 1e8, 1e10 guesses, each plus DELTA = 5. */
 static void test_score_from_entropy(void **state)
 {
-  const double thresholds[] = {1e3 + 5, 1e6 + 5, 1e8 + 5, 1e10 + 5};
+  const double thresholds[] = { 1e3 + 5, 1e6 + 5, 1e8 + 5, 1e10 + 5 };
   (void)state;
   assert_int_equal(parity_password_score_from_entropy(0.0), 0);
   for (int i = 0; i < 4; i++) {
@@ -206,8 +204,7 @@ static void test_hash_round_trip(void **state)
   assert_int_equal(parity_password_hash(pw, strlen(pw), hash2), PARITY_OK);
   assert_string_not_equal(hash, hash2);
   /* Wrong password, one character off, and a prefix. */
-  assert_int_equal(parity_password_verify(hash, "mauve-kettle-orbit-sprucf", 25, NULL),
-                   PARITY_EAUTH);
+  assert_int_equal(parity_password_verify(hash, "mauve-kettle-orbit-sprucf", 25, NULL), PARITY_EAUTH);
   assert_int_equal(parity_password_verify(hash, pw, strlen(pw) - 1, NULL), PARITY_EAUTH);
   /* Bytes after a NUL matter: the length is passed, not found with strlen. */
   char with_nul[32];
@@ -225,15 +222,12 @@ static void test_other_parameters_need_rehash(void **state)
   bool rehash = false;
   (void)state;
 
-  assert_int_equal(crypto_pwhash_str(weak, pw, strlen(pw), crypto_pwhash_OPSLIMIT_MIN,
-                                     crypto_pwhash_MEMLIMIT_MIN),
-                   0);
+  assert_int_equal(crypto_pwhash_str(weak, pw, strlen(pw), crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN), 0);
   assert_int_equal(parity_password_verify(weak, pw, strlen(pw), &rehash), PARITY_OK);
   assert_true(rehash);
   assert_int_equal(parity_password_verify(weak, "nope-nope-nope", 14, &rehash), PARITY_EAUTH);
 
-  assert_int_equal(crypto_pwhash_argon2i_str(argon2i, pw, strlen(pw),
-                                             crypto_pwhash_argon2i_OPSLIMIT_MIN + 2,
+  assert_int_equal(crypto_pwhash_argon2i_str(argon2i, pw, strlen(pw), crypto_pwhash_argon2i_OPSLIMIT_MIN + 2,
                                              crypto_pwhash_argon2i_MEMLIMIT_MIN),
                    0);
   rehash = false;
@@ -245,8 +239,8 @@ static void test_bad_stored_hash_and_input(void **state)
 {
   char hash[PARITY_PASSWORD_HASH_MAX], long_pw[PARITY_PASSWORD_MAX_BYTES + 2];
   (void)state;
-  const char *const bad[] = {"", "$2b$10$abcdefghijklmnopqrstuv", "plaintext",
-                             "$argon2id$v=19$m=65536,t=2,p=1$broken"};
+  const char *const bad[] = { "", "$2b$10$abcdefghijklmnopqrstuv", "plaintext",
+                              "$argon2id$v=19$m=65536,t=2,p=1$broken" };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     int rc = parity_password_verify(bad[i], "whatever-123", 12, NULL);
     /* A truncated argon2id string is rejected by libsodium as a mismatch, never as success. */
@@ -256,11 +250,9 @@ static void test_bad_stored_hash_and_input(void **state)
   assert_int_equal(parity_password_verify("$2b$10$abc", "x", 1, NULL), PARITY_EINVAL);
   memset(long_pw, 'a', sizeof(long_pw) - 1);
   long_pw[sizeof(long_pw) - 1] = '\0';
-  assert_int_equal(parity_password_hash(long_pw, PARITY_PASSWORD_MAX_BYTES + 1, hash),
-                   PARITY_EINVAL);
+  assert_int_equal(parity_password_hash(long_pw, PARITY_PASSWORD_MAX_BYTES + 1, hash), PARITY_EINVAL);
   assert_int_equal(parity_password_hash(long_pw, PARITY_PASSWORD_MAX_BYTES, hash), PARITY_OK);
-  assert_int_equal(parity_password_verify(hash, long_pw, PARITY_PASSWORD_MAX_BYTES + 1, NULL),
-                   PARITY_EINVAL);
+  assert_int_equal(parity_password_verify(hash, long_pw, PARITY_PASSWORD_MAX_BYTES + 1, NULL), PARITY_EINVAL);
 }
 
 static void test_dummy_verify(void **state)
@@ -305,18 +297,18 @@ static int group_setup(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_length_edges_ascii),
-      cmocka_unit_test(test_length_edges_multibyte),
-      cmocka_unit_test(test_invalid_text),
-      cmocka_unit_test(test_weak_passwords),
-      cmocka_unit_test(test_email_derived_weak),
-      cmocka_unit_test(test_strong_passphrase),
-      cmocka_unit_test(test_score_from_entropy),
-      cmocka_unit_test(test_hash_round_trip),
-      cmocka_unit_test(test_other_parameters_need_rehash),
-      cmocka_unit_test(test_bad_stored_hash_and_input),
-      cmocka_unit_test(test_dummy_verify),
-      cmocka_unit_test(test_gate_limits_concurrency),
+    cmocka_unit_test(test_length_edges_ascii),
+    cmocka_unit_test(test_length_edges_multibyte),
+    cmocka_unit_test(test_invalid_text),
+    cmocka_unit_test(test_weak_passwords),
+    cmocka_unit_test(test_email_derived_weak),
+    cmocka_unit_test(test_strong_passphrase),
+    cmocka_unit_test(test_score_from_entropy),
+    cmocka_unit_test(test_hash_round_trip),
+    cmocka_unit_test(test_other_parameters_need_rehash),
+    cmocka_unit_test(test_bad_stored_hash_and_input),
+    cmocka_unit_test(test_dummy_verify),
+    cmocka_unit_test(test_gate_limits_concurrency),
   };
   return cmocka_run_group_tests(tests, group_setup, NULL);
 }

@@ -123,8 +123,7 @@ static void test_bad_config(void **state)
   assert_int_equal(parity_ratelimit_new(10, -1, 0, &rl), PARITY_EINVAL);
   assert_int_equal(parity_ratelimit_new(0.0001, 20, 0, &rl), PARITY_EINVAL);
   assert_int_equal(parity_ratelimit_new(1e7, 20, 0, &rl), PARITY_EINVAL);
-  assert_int_equal(parity_ratelimit_new(10, 20, PARITY_RATELIMIT_MAX_TRACKED + 1, &rl),
-                   PARITY_EINVAL);
+  assert_int_equal(parity_ratelimit_new(10, 20, PARITY_RATELIMIT_MAX_TRACKED + 1, &rl), PARITY_EINVAL);
   assert_int_equal(parity_ratelimit_take(NULL, NULL, 0, NULL), PARITY_EINVAL);
 }
 
@@ -132,8 +131,7 @@ static void test_bad_config(void **state)
 static void test_ipv6_prefix(void **state)
 {
   struct parity_ratelimit *rl;
-  struct parity_ip a = ip_of("2001:db8::1"), b = ip_of("2001:db8::ffff:2"),
-                   c = ip_of("2001:db8:0:1::1");
+  struct parity_ip a = ip_of("2001:db8::1"), b = ip_of("2001:db8::ffff:2"), c = ip_of("2001:db8:0:1::1");
   (void)state;
   assert_int_equal(parity_ratelimit_new(1, 2, 0, &rl), PARITY_OK);
   assert_int_equal(parity_ratelimit_take(rl, &a, 0, NULL), PARITY_OK);
@@ -208,8 +206,7 @@ static void test_eviction_lru(void **state)
     assert_int_equal(parity_ratelimit_take(rl, &ip, i, NULL), PARITY_OK);
   }
   /* A ninth at t = 10 ms replaces the first (t = 0), which then starts afresh. */
-  struct parity_ip ninth = ip_v4(0xC6336400u + 8), first = ip_v4(0xC6336400u),
-                   last = ip_v4(0xC6336407u);
+  struct parity_ip ninth = ip_v4(0xC6336400u + 8), first = ip_v4(0xC6336400u), last = ip_v4(0xC6336407u);
   assert_int_equal(parity_ratelimit_take(rl, &ninth, 10, NULL), PARITY_OK);
   assert_int_equal(parity_ratelimit_take(rl, &last, 11, NULL), PARITY_ERATE); /* still tracked */
   assert_int_equal(parity_ratelimit_take(rl, &first, 12, NULL), PARITY_OK);   /* forgotten */
@@ -273,17 +270,17 @@ static void test_clock_going_back(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_burst_then_deny),
-      cmocka_unit_test(test_refill),
-      cmocka_unit_test(test_retry_after_slow_rate),
-      cmocka_unit_test(test_disabled),
-      cmocka_unit_test(test_bad_config),
-      cmocka_unit_test(test_ipv6_prefix),
-      cmocka_unit_test(test_bounded),
-      cmocka_unit_test(test_eviction_prefers_full_buckets),
-      cmocka_unit_test(test_eviction_lru),
-      cmocka_unit_test(test_threads_share_one_bucket),
-      cmocka_unit_test(test_clock_going_back),
+    cmocka_unit_test(test_burst_then_deny),
+    cmocka_unit_test(test_refill),
+    cmocka_unit_test(test_retry_after_slow_rate),
+    cmocka_unit_test(test_disabled),
+    cmocka_unit_test(test_bad_config),
+    cmocka_unit_test(test_ipv6_prefix),
+    cmocka_unit_test(test_bounded),
+    cmocka_unit_test(test_eviction_prefers_full_buckets),
+    cmocka_unit_test(test_eviction_lru),
+    cmocka_unit_test(test_threads_share_one_bucket),
+    cmocka_unit_test(test_clock_going_back),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

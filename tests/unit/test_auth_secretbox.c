@@ -43,8 +43,7 @@ static void test_round_trip(void **state)
   unsigned char pt[PARITY_SECRETBOX_MAX_PLAINTEXT];
   size_t n = 0;
 
-  assert_int_equal(parity_secretbox_seal(*state, 7, secret20, 20, sealed, sizeof(sealed)),
-                   PARITY_OK);
+  assert_int_equal(parity_secretbox_seal(*state, 7, secret20, 20, sealed, sizeof(sealed)), PARITY_OK);
   assert_int_equal(strlen(sealed) + 1, PARITY_SECRETBOX_B64_CAP(20));
   assert_int_equal(parity_secretbox_open(*state, 7, sealed, pt, sizeof(pt), &n), PARITY_OK);
   assert_int_equal(n, 20);
@@ -55,8 +54,7 @@ static void test_round_trip(void **state)
   /* Largest plaintext. */
   unsigned char big[PARITY_SECRETBOX_MAX_PLAINTEXT];
   memset(big, 0x5a, sizeof(big));
-  assert_int_equal(parity_secretbox_seal(*state, 7, big, sizeof(big), sealed, sizeof(sealed)),
-                   PARITY_OK);
+  assert_int_equal(parity_secretbox_seal(*state, 7, big, sizeof(big), sealed, sizeof(sealed)), PARITY_OK);
   assert_int_equal(parity_secretbox_open(*state, 7, sealed, pt, sizeof(pt), &n), PARITY_OK);
   assert_int_equal(n, sizeof(big));
   assert_memory_equal(pt, big, sizeof(big));
@@ -69,11 +67,10 @@ static void test_tampered_byte(void **state)
   unsigned char raw[256], pt[PARITY_SECRETBOX_MAX_PLAINTEXT];
   size_t raw_len, n;
 
-  assert_int_equal(parity_secretbox_seal(*state, 7, secret20, 20, sealed, sizeof(sealed)),
-                   PARITY_OK);
-  assert_int_equal(sodium_base642bin(raw, sizeof(raw), sealed, strlen(sealed), NULL, &raw_len, NULL,
-                                     sodium_base64_VARIANT_ORIGINAL),
-                   0);
+  assert_int_equal(parity_secretbox_seal(*state, 7, secret20, 20, sealed, sizeof(sealed)), PARITY_OK);
+  assert_int_equal(
+      sodium_base642bin(raw, sizeof(raw), sealed, strlen(sealed), NULL, &raw_len, NULL, sodium_base64_VARIANT_ORIGINAL),
+      0);
   assert_int_equal(raw_len, PARITY_SECRETBOX_RAW_LEN(20));
   for (size_t i = 0; i < raw_len; i++) {
     raw[i] ^= 0x01;
@@ -93,15 +90,12 @@ static void test_wrong_user(void **state)
   char sealed[PARITY_SECRETBOX_SEALED_MAX];
   unsigned char pt[PARITY_SECRETBOX_MAX_PLAINTEXT];
   size_t n;
-  assert_int_equal(parity_secretbox_seal(*state, 7, secret20, 20, sealed, sizeof(sealed)),
-                   PARITY_OK);
+  assert_int_equal(parity_secretbox_seal(*state, 7, secret20, 20, sealed, sizeof(sealed)), PARITY_OK);
   assert_int_equal(parity_secretbox_open(*state, 8, sealed, pt, sizeof(pt), &n), PARITY_EAUTH);
   /* 7 and 7 + 2^32 differ only in the high bytes of the associated data. */
-  assert_int_equal(
-      parity_secretbox_open(*state, 7 + (INT64_C(1) << 32), sealed, pt, sizeof(pt), &n),
-      PARITY_EAUTH);
+  assert_int_equal(parity_secretbox_open(*state, 7 + (INT64_C(1) << 32), sealed, pt, sizeof(pt), &n), PARITY_EAUTH);
   /* The failed open leaves nothing behind. */
-  unsigned char zero[PARITY_SECRETBOX_MAX_PLAINTEXT] = {0};
+  unsigned char zero[PARITY_SECRETBOX_MAX_PLAINTEXT] = { 0 };
   assert_memory_equal(pt, zero, sizeof(pt));
 }
 
@@ -112,8 +106,7 @@ static void test_wrong_key(void **state)
   unsigned char pt[PARITY_SECRETBOX_MAX_PLAINTEXT];
   size_t n;
   assert_int_equal(parity_secretbox_init(&other, key_b), PARITY_OK);
-  assert_int_equal(parity_secretbox_seal(*state, 7, secret20, 20, sealed, sizeof(sealed)),
-                   PARITY_OK);
+  assert_int_equal(parity_secretbox_seal(*state, 7, secret20, 20, sealed, sizeof(sealed)), PARITY_OK);
   assert_int_equal(parity_secretbox_open(&other, 7, sealed, pt, sizeof(pt), &n), PARITY_EAUTH);
   parity_secretbox_close(&other);
   assert_false(other.ready);
@@ -131,8 +124,7 @@ static void test_known_answer(void **state)
   const char *pt_want = json_string_value(json_object_get(fx, "plaintext_ascii"));
   int64_t uid = (int64_t)json_integer_value(json_object_get(fx, "user_id"));
   const char *sealed = json_string_value(json_object_get(fx, "sealed"));
-  assert_int_equal(parity_secretbox_init(&sb, json_string_value(json_object_get(fx, "key_hex"))),
-                   PARITY_OK);
+  assert_int_equal(parity_secretbox_init(&sb, json_string_value(json_object_get(fx, "key_hex"))), PARITY_OK);
   assert_int_equal(parity_secretbox_open(&sb, uid, sealed, pt, sizeof(pt), &n), PARITY_OK);
   assert_int_equal(n, strlen(pt_want));
   assert_memory_equal(pt, pt_want, n);
@@ -148,43 +140,37 @@ static void test_bad_keys_and_input(void **state)
   unsigned char pt[PARITY_SECRETBOX_MAX_PLAINTEXT];
   size_t n;
   const char *const bad_keys[] = {
-      "",
-      "00",
-      "8f3a1c9e0b7d4f2a6c5e8b1d3f7a9c0e2b4d6f8a1c3e5b7d9f0a2c4e6b8d0f1",
-      "8f3a1c9e0b7d4f2a6c5e8b1d3f7a9c0e2b4d6f8a1c3e5b7d9f0a2c4e6b8d0f1a0",
-      "8f3a1c9e0b7d4f2a6c5e8b1d3f7a9c0e2b4d6f8a1c3e5b7d9f0a2c4e6b8d0f1g",
-      "8f3a1c9e 0b7d4f2a6c5e8b1d3f7a9c0e2b4d6f8a1c3e5b7d9f0a2c4e6b8d0f1",
+    "",
+    "00",
+    "8f3a1c9e0b7d4f2a6c5e8b1d3f7a9c0e2b4d6f8a1c3e5b7d9f0a2c4e6b8d0f1",
+    "8f3a1c9e0b7d4f2a6c5e8b1d3f7a9c0e2b4d6f8a1c3e5b7d9f0a2c4e6b8d0f1a0",
+    "8f3a1c9e0b7d4f2a6c5e8b1d3f7a9c0e2b4d6f8a1c3e5b7d9f0a2c4e6b8d0f1g",
+    "8f3a1c9e 0b7d4f2a6c5e8b1d3f7a9c0e2b4d6f8a1c3e5b7d9f0a2c4e6b8d0f1",
   };
   for (size_t i = 0; i < sizeof(bad_keys) / sizeof(bad_keys[0]); i++)
     assert_int_equal(parity_secretbox_init(&sb, bad_keys[i]), PARITY_EINVAL);
   assert_int_equal(parity_secretbox_init(&sb, NULL), PARITY_EINVAL);
 
-  assert_int_equal(parity_secretbox_seal(*state, 0, secret20, 20, sealed, sizeof(sealed)),
-                   PARITY_EINVAL);
-  assert_int_equal(parity_secretbox_seal(*state, 7, secret20, 0, sealed, sizeof(sealed)),
-                   PARITY_EINVAL);
-  assert_int_equal(parity_secretbox_seal(*state, 7, secret20, PARITY_SECRETBOX_MAX_PLAINTEXT + 1,
-                                         sealed, sizeof(sealed)),
-                   PARITY_EINVAL);
+  assert_int_equal(parity_secretbox_seal(*state, 0, secret20, 20, sealed, sizeof(sealed)), PARITY_EINVAL);
+  assert_int_equal(parity_secretbox_seal(*state, 7, secret20, 0, sealed, sizeof(sealed)), PARITY_EINVAL);
+  assert_int_equal(
+      parity_secretbox_seal(*state, 7, secret20, PARITY_SECRETBOX_MAX_PLAINTEXT + 1, sealed, sizeof(sealed)),
+      PARITY_EINVAL);
   assert_int_equal(parity_secretbox_seal(*state, 7, secret20, 20, sealed, 10), PARITY_ETOOBIG);
-  const char *const bad_sealed[] = {
-      "", "!!!!", "AQ==", "not base64 at all",
-      "Acr+ur76ztut3sr4iLuRkxKfTHgjfzts70gpvAk6GPlhmnjt5ff8I979Qi8lPaqkzA"};
+  const char *const bad_sealed[] = { "", "!!!!", "AQ==", "not base64 at all",
+                                     "Acr+ur76ztut3sr4iLuRkxKfTHgjfzts70gpvAk6GPlhmnjt5ff8I979Qi8lPaqkzA" };
   for (size_t i = 0; i < sizeof(bad_sealed) / sizeof(bad_sealed[0]); i++)
-    assert_int_equal(parity_secretbox_open(*state, 7, bad_sealed[i], pt, sizeof(pt), &n),
-                     PARITY_EINVAL);
+    assert_int_equal(parity_secretbox_open(*state, 7, bad_sealed[i], pt, sizeof(pt), &n), PARITY_EINVAL);
   /* A too-small output buffer is refused before decrypting. */
-  assert_int_equal(parity_secretbox_seal(*state, 7, secret20, 20, sealed, sizeof(sealed)),
-                   PARITY_OK);
+  assert_int_equal(parity_secretbox_seal(*state, 7, secret20, 20, sealed, sizeof(sealed)), PARITY_OK);
   assert_int_equal(parity_secretbox_open(*state, 7, sealed, pt, 19, &n), PARITY_ETOOBIG);
 }
 
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_round_trip),   cmocka_unit_test(test_tampered_byte),
-      cmocka_unit_test(test_wrong_user),   cmocka_unit_test(test_wrong_key),
-      cmocka_unit_test(test_known_answer), cmocka_unit_test(test_bad_keys_and_input),
+    cmocka_unit_test(test_round_trip), cmocka_unit_test(test_tampered_byte), cmocka_unit_test(test_wrong_user),
+    cmocka_unit_test(test_wrong_key),  cmocka_unit_test(test_known_answer),  cmocka_unit_test(test_bad_keys_and_input),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

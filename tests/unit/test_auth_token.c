@@ -27,8 +27,7 @@ static void test_token_shape_and_uniqueness(void **state)
   assert_int_equal(parity_token_new(a), PARITY_OK);
   assert_int_equal(parity_token_new(b), PARITY_OK);
   assert_int_equal(strlen(a), PARITY_TOKEN_STRLEN);
-  assert_int_equal(strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
-                   PARITY_TOKEN_STRLEN);
+  assert_int_equal(strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"), PARITY_TOKEN_STRLEN);
   assert_string_not_equal(a, b);
   assert_true(parity_token_wellformed(a));
 }
@@ -68,8 +67,7 @@ static void test_token_hash_known_answer(void **state)
   json_t *t = json_object_get(fx, "token");
   char hex[PARITY_TOKEN_HASH_HEXLEN + 1];
   (void)state;
-  assert_int_equal(parity_token_hash(json_string_value(json_object_get(t, "token")), hex),
-                   PARITY_OK);
+  assert_int_equal(parity_token_hash(json_string_value(json_object_get(t, "token")), hex), PARITY_OK);
   assert_string_equal(hex, json_string_value(json_object_get(t, "sha256_hex")));
   assert_int_equal(parity_token_hash("not-a-token", hex), PARITY_EINVAL);
   json_decref(fx);
@@ -120,20 +118,14 @@ static void test_recovery_normalize(void **state)
 {
   char out[PARITY_RECOVERY_CODE_CHARS + 1];
   (void)state;
-  const char *const same[] = {"ABCDE-FGHJK", "abcde-fghjk", "ABCDEFGHJK", " abcde fghjk ",
-                              "AB-CD-EF-GH-JK"};
+  const char *const same[] = { "ABCDE-FGHJK", "abcde-fghjk", "ABCDEFGHJK", " abcde fghjk ", "AB-CD-EF-GH-JK" };
   for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
     assert_int_equal(parity_recovery_code_normalize(same[i], out), PARITY_OK);
     assert_string_equal(out, "ABCDEFGHJK");
   }
-  const char *const bad[] = {"",
-                             "ABCDE-FGHJ",
-                             "ABCDE-FGHJKM",
-                             "ABCDE-FGH0K",
-                             "ABCDE-FGHIK",
-                             "ABCDE_FGHJK",
-                             "ABCDÉ-FGHJK",
-                             "ABCDE\tFGHJK"};
+  const char *const bad[] = {
+    "", "ABCDE-FGHJ", "ABCDE-FGHJKM", "ABCDE-FGH0K", "ABCDE-FGHIK", "ABCDE_FGHJK", "ABCDÉ-FGHJK", "ABCDE\tFGHJK"
+  };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
     assert_int_equal(parity_recovery_code_normalize(bad[i], out), PARITY_EINVAL);
   char huge[PARITY_RECOVERY_INPUT_MAX + 16];
@@ -152,9 +144,7 @@ static void test_recovery_hash_known_answer(void **state)
   char hex[PARITY_RECOVERY_HASH_HEXLEN + 1], other[PARITY_RECOVERY_HASH_HEXLEN + 1];
   (void)state;
 
-  assert_int_equal(
-      parity_recovery_code_hash(uid, json_string_value(json_object_get(r, "code")), hex),
-      PARITY_OK);
+  assert_int_equal(parity_recovery_code_hash(uid, json_string_value(json_object_get(r, "code")), hex), PARITY_OK);
   assert_string_equal(hex, want);
   /* Any accepted spelling gives the same hash. */
   assert_int_equal(parity_recovery_code_hash(uid, "abcde fghjk", hex), PARITY_OK);
@@ -193,10 +183,10 @@ static void test_internal_secret(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_token_shape_and_uniqueness), cmocka_unit_test(test_wellformed),
-      cmocka_unit_test(test_token_hash_known_answer),    cmocka_unit_test(test_hash_equal),
-      cmocka_unit_test(test_recovery_codes_shape),       cmocka_unit_test(test_recovery_normalize),
-      cmocka_unit_test(test_recovery_hash_known_answer), cmocka_unit_test(test_internal_secret),
+    cmocka_unit_test(test_token_shape_and_uniqueness), cmocka_unit_test(test_wellformed),
+    cmocka_unit_test(test_token_hash_known_answer),    cmocka_unit_test(test_hash_equal),
+    cmocka_unit_test(test_recovery_codes_shape),       cmocka_unit_test(test_recovery_normalize),
+    cmocka_unit_test(test_recovery_hash_known_answer), cmocka_unit_test(test_internal_secret),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

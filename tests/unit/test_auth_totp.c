@@ -35,8 +35,7 @@ static void test_rfc6238_sha1_rows(void **state)
 
   assert_string_equal(json_string_value(json_object_get(fx, "seed_ascii")), (const char *)rfc_seed);
   assert_int_equal(json_array_size(rows), 6);
-  json_array_foreach(rows, i, row)
-  {
+  json_array_foreach(rows, i, row) {
     int64_t t = (int64_t)json_integer_value(json_object_get(row, "time"));
     const char *want8 = json_string_value(json_object_get(row, "totp8"));
     const char *want6 = json_string_value(json_object_get(row, "totp6"));
@@ -54,9 +53,8 @@ static void test_rfc6238_sha1_rows(void **state)
     assert_string_equal(got, want6);
     /* And verification accepts it at that time. */
     int64_t matched = -1;
-    assert_int_equal(
-        parity_totp_verify(rfc_seed, RFC_SEED_LEN, want6, t, PARITY_TOTP_NO_LAST_STEP, &matched),
-        PARITY_OK);
+    assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, want6, t, PARITY_TOTP_NO_LAST_STEP, &matched),
+                     PARITY_OK);
     assert_int_equal(matched, step);
   }
   json_decref(fx);
@@ -71,8 +69,7 @@ static void test_rfc4226_hotp(void **state)
   (void)state;
 
   assert_int_equal(json_array_size(codes), 10);
-  json_array_foreach(codes, i, c)
-  {
+  json_array_foreach(codes, i, c) {
     char got[16];
     assert_int_equal(parity_hotp(rfc_seed, RFC_SEED_LEN, i, 6, got), PARITY_OK);
     assert_string_equal(got, json_string_value(c));
@@ -92,8 +89,7 @@ static void test_window(void **state)
   for (int d = -2; d <= 2; d++) {
     assert_int_equal(parity_hotp(rfc_seed, RFC_SEED_LEN, (uint64_t)(step + d), 6, code), PARITY_OK);
     matched = -1;
-    int rc =
-        parity_totp_verify(rfc_seed, RFC_SEED_LEN, code, now, PARITY_TOTP_NO_LAST_STEP, &matched);
+    int rc = parity_totp_verify(rfc_seed, RFC_SEED_LEN, code, now, PARITY_TOTP_NO_LAST_STEP, &matched);
     if (d >= -1 && d <= 1) {
       assert_int_equal(rc, PARITY_OK);
       assert_int_equal(matched, step + d);
@@ -103,11 +99,9 @@ static void test_window(void **state)
   }
   /* The edges of the current step: last second of step-1 is a different step. */
   assert_int_equal(parity_hotp(rfc_seed, RFC_SEED_LEN, (uint64_t)(step + 1), 6, code), PARITY_OK);
-  assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, code, step * 30 - 1,
-                                      PARITY_TOTP_NO_LAST_STEP, &matched),
+  assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, code, step * 30 - 1, PARITY_TOTP_NO_LAST_STEP, &matched),
                    PARITY_EAUTH);
-  assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, code, step * 30,
-                                      PARITY_TOTP_NO_LAST_STEP, &matched),
+  assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, code, step * 30, PARITY_TOTP_NO_LAST_STEP, &matched),
                    PARITY_OK);
 }
 
@@ -120,43 +114,34 @@ static void test_replay_refused(void **state)
 
   assert_int_equal(parity_totp_step(now, &step), PARITY_OK);
   assert_int_equal(parity_totp_code(rfc_seed, RFC_SEED_LEN, now, 6, code), PARITY_OK);
-  assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, code, now, step - 1, &matched),
-                   PARITY_OK);
+  assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, code, now, step - 1, &matched), PARITY_OK);
   assert_int_equal(matched, step);
   /* Same code again in the same step, with last_step now stored: a replay. */
-  assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, code, now + 5, matched, &matched),
-                   PARITY_ECONFLICT);
+  assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, code, now + 5, matched, &matched), PARITY_ECONFLICT);
   /* And still refused in the next step, where it sits inside the window as step-1. */
-  assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, code, now + 30, step, &matched),
-                   PARITY_ECONFLICT);
+  assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, code, now + 30, step, &matched), PARITY_ECONFLICT);
   /* An older code (step-1) after step was used: also refused. */
   assert_int_equal(parity_hotp(rfc_seed, RFC_SEED_LEN, (uint64_t)(step - 1), 6, prev), PARITY_OK);
-  assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, prev, now, step, &matched),
-                   PARITY_ECONFLICT);
+  assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, prev, now, step, &matched), PARITY_ECONFLICT);
   /* The next step's code is still fine. */
   assert_int_equal(parity_hotp(rfc_seed, RFC_SEED_LEN, (uint64_t)(step + 1), 6, prev), PARITY_OK);
-  assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, prev, now, step, &matched),
-                   PARITY_OK);
+  assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, prev, now, step, &matched), PARITY_OK);
   assert_int_equal(matched, step + 1);
 }
 
 static void test_malformed_codes(void **state)
 {
-  const char *const bad[] = {"",       "12345",  "1234567", "12345a", " 12345",      "123456 ",
-                             "-12345", "+12345", "12 345",  "0x1234", "１２３４５６"};
+  const char *const bad[] = { "",       "12345",  "1234567", "12345a", " 12345",      "123456 ",
+                              "-12345", "+12345", "12 345",  "0x1234", "１２３４５６" };
   int64_t matched;
   (void)state;
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-    assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, bad[i], 59, -1, &matched),
-                     PARITY_EINVAL);
-  assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, NULL, 59, -1, &matched),
-                   PARITY_EINVAL);
+    assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, bad[i], 59, -1, &matched), PARITY_EINVAL);
+  assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, NULL, 59, -1, &matched), PARITY_EINVAL);
   assert_int_equal(parity_totp_verify(rfc_seed, 0, "287082", 59, -1, &matched), PARITY_EINVAL);
   /* A well-formed wrong code. */
-  assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, "000000", 59, -1, &matched),
-                   PARITY_EAUTH);
-  assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, "287082", -1, -1, &matched),
-                   PARITY_EINVAL);
+  assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, "000000", 59, -1, &matched), PARITY_EAUTH);
+  assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, "287082", -1, -1, &matched), PARITY_EINVAL);
   char out[16];
   assert_int_equal(parity_hotp(rfc_seed, RFC_SEED_LEN, 0, 5, out), PARITY_EINVAL);
   assert_int_equal(parity_hotp(rfc_seed, RFC_SEED_LEN, 0, 9, out), PARITY_EINVAL);
@@ -168,8 +153,7 @@ static void test_first_step(void **state)
   int64_t matched = -1;
   (void)state;
   /* RFC 4226 counter 0 value is also the TOTP code for t in [0, 30). */
-  assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, "755224", 10, -1, &matched),
-                   PARITY_OK);
+  assert_int_equal(parity_totp_verify(rfc_seed, RFC_SEED_LEN, "755224", 10, -1, &matched), PARITY_OK);
   assert_int_equal(matched, 0);
 }
 
@@ -180,8 +164,7 @@ static void test_secret_and_base32(void **state)
   (void)state;
 
   /* RFC 4648 §10 test vector, padding removed. */
-  assert_int_equal(parity_totp_base32((const unsigned char *)"foobar", 6, b32, sizeof(b32)),
-                   PARITY_OK);
+  assert_int_equal(parity_totp_base32((const unsigned char *)"foobar", 6, b32, sizeof(b32)), PARITY_OK);
   assert_string_equal(b32, "MZXW6YTBOI");
   assert_int_equal(parity_totp_base32(rfc_seed, RFC_SEED_LEN, b32, sizeof(b32)), PARITY_OK);
   assert_string_equal(b32, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
@@ -197,8 +180,7 @@ static void test_uri(void **state)
 {
   char uri[PARITY_TOTP_URI_MAX];
   (void)state;
-  assert_int_equal(parity_totp_uri("jane.doe+tag@example.com", "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
-                                   uri, sizeof(uri)),
+  assert_int_equal(parity_totp_uri("jane.doe+tag@example.com", "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", uri, sizeof(uri)),
                    PARITY_OK);
   assert_string_equal(uri, "otpauth://totp/Parity:jane.doe%2Btag%40example.com"
                            "?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Parity"
@@ -217,8 +199,7 @@ static void test_uri(void **state)
   char long_email[PARITY_TOTP_ACCOUNT_MAX + 2];
   memset(long_email, '+', PARITY_TOTP_ACCOUNT_MAX);
   long_email[PARITY_TOTP_ACCOUNT_MAX] = '\0';
-  assert_int_equal(
-      parity_totp_uri(long_email, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", uri, sizeof(uri)), PARITY_OK);
+  assert_int_equal(parity_totp_uri(long_email, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", uri, sizeof(uri)), PARITY_OK);
   long_email[PARITY_TOTP_ACCOUNT_MAX] = '+';
   long_email[PARITY_TOTP_ACCOUNT_MAX + 1] = '\0';
   assert_int_equal(parity_totp_uri(long_email, "ABC", uri, sizeof(uri)), PARITY_EINVAL);
@@ -227,14 +208,14 @@ static void test_uri(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_rfc6238_sha1_rows),
-      cmocka_unit_test(test_rfc4226_hotp),
-      cmocka_unit_test(test_window),
-      cmocka_unit_test(test_replay_refused),
-      cmocka_unit_test(test_malformed_codes),
-      cmocka_unit_test(test_first_step),
-      cmocka_unit_test(test_secret_and_base32),
-      cmocka_unit_test(test_uri),
+    cmocka_unit_test(test_rfc6238_sha1_rows),
+    cmocka_unit_test(test_rfc4226_hotp),
+    cmocka_unit_test(test_window),
+    cmocka_unit_test(test_replay_refused),
+    cmocka_unit_test(test_malformed_codes),
+    cmocka_unit_test(test_first_step),
+    cmocka_unit_test(test_secret_and_base32),
+    cmocka_unit_test(test_uri),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

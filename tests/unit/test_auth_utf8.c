@@ -69,8 +69,8 @@ static void test_rejects(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_boundaries),
-      cmocka_unit_test(test_rejects),
+    cmocka_unit_test(test_boundaries),
+    cmocka_unit_test(test_rejects),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

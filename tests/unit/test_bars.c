@@ -15,8 +15,9 @@ static void test_bar_series_push_grows_and_keeps_order(void **state)
   struct parity_bar_series s;
   memset(&s, 0, sizeof(s));
   for (int i = 0; i < 1000; i++) {
-    struct parity_bar b = { .day = i, .open = i + 0.5, .high = i + 1, .low = i, .close = i + 0.25,
-                            .adj_close = i + 0.125, .volume = i * 10 };
+    struct parity_bar b = {
+      .day = i, .open = i + 0.5, .high = i + 1, .low = i, .close = i + 0.25, .adj_close = i + 0.125, .volume = i * 10
+    };
     parity_bar_series_push(&s, &b);
   }
   assert_int_equal(s.n, 1000);

@@ -18,11 +18,9 @@
 static void test_equity_shares(void **state)
 {
   (void)state;
-  static const double expected[5][3] = { { 0.14, 0.20, 0.22 },
-                                         { 0.28, 0.40, 0.44 },
-                                         { 0.42, 0.60, 0.66 },
-                                         { 0.56, 0.80, 0.88 },
-                                         { 0.63, 0.90, 0.95 } };
+  static const double expected[5][3] = {
+    { 0.14, 0.20, 0.22 }, { 0.28, 0.40, 0.44 }, { 0.42, 0.60, 0.66 }, { 0.56, 0.80, 0.88 }, { 0.63, 0.90, 0.95 }
+  };
   for (int r = 1; r <= 5; r++)
     for (int h = 0; h < 3; h++)
       assert_true(fabs(parity_blend_equity_share(r, (enum parity_horizon)h) - expected[r - 1][h]) < 1e-15);
@@ -101,8 +99,8 @@ static void test_round_micros(void **state)
 static void test_errors(void **state)
 {
   (void)state;
-  const double eq[] = { 0.5, 0.5 }, bd[] = { 1.0 }, bad[] = { 0.5, 0.4 }, tiny[] = { 0.1, 0.1, 0.1, 0.1, 0.1,
-                                                                                     0.1, 0.1, 0.1, 0.1, 0.1 };
+  const double eq[] = { 0.5, 0.5 }, bd[] = { 1.0 }, bad[] = { 0.5, 0.4 },
+               tiny[] = { 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1 };
   int64_t m[16];
   struct parity_quant_err err;
   assert_int_equal(parity_blend(bad, 2, bd, 1, 0.5, 0.02, m, &err), PARITY_EINVAL);
@@ -116,8 +114,8 @@ static void test_errors(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_equity_shares),     cmocka_unit_test(test_cut_and_redistribute),
-    cmocka_unit_test(test_random_buckets),    cmocka_unit_test(test_round_micros),
+    cmocka_unit_test(test_equity_shares),  cmocka_unit_test(test_cut_and_redistribute),
+    cmocka_unit_test(test_random_buckets), cmocka_unit_test(test_round_micros),
     cmocka_unit_test(test_errors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -46,7 +46,7 @@ static void the_maximum_is_exact_and_a_refusal_changes_nothing(void **state)
   assert_string_equal(b.data, "abc");
   assert_int_equal(parity_buf_add(&b, "de", 2), PARITY_OK); /* exactly the maximum */
   assert_string_equal(b.data, "abcde");
-  assert_true(b.cap <= 6);                                   /* never more than the maximum and its NUL */
+  assert_true(b.cap <= 6); /* never more than the maximum and its NUL */
   assert_int_equal(parity_buf_add(&b, "", 0), PARITY_OK);
   assert_int_equal(parity_buf_add(&b, "f", 1), PARITY_ETOOBIG);
   parity_buf_free(&b);

@@ -23,11 +23,11 @@ static void day_numbers_match_the_references(void **state)
     int y, m, d;
     int32_t day;
   } cases[] = {
-    { 1970, 1, 1, 0 },          { 1969, 12, 31, -1 },      { 0, 3, 1, -719468 },     { 0, 2, 29, -719469 },
-    { 1, 1, 1, -719162 },       { 1600, 2, 29, -135081 },  { 1900, 1, 1, -25567 },   { 1900, 3, 1, -25508 },
-    { 2000, 2, 29, 11016 },     { 2000, 3, 1, 11017 },     { 2020, 1, 2, 18263 },    { 2024, 2, 29, 19782 },
-    { 2024, 3, 1, 19783 },      { 2024, 12, 31, 20088 },   { 2026, 5, 1, 20574 },    { 2026, 11, 22, 20779 },
-    { 2100, 12, 31, 47846 },    { 2999, 12, 31, 376199 },  { 9999, 12, 31, 2932896 },
+    { 1970, 1, 1, 0 },       { 1969, 12, 31, -1 },     { 0, 3, 1, -719468 },      { 0, 2, 29, -719469 },
+    { 1, 1, 1, -719162 },    { 1600, 2, 29, -135081 }, { 1900, 1, 1, -25567 },    { 1900, 3, 1, -25508 },
+    { 2000, 2, 29, 11016 },  { 2000, 3, 1, 11017 },    { 2020, 1, 2, 18263 },     { 2024, 2, 29, 19782 },
+    { 2024, 3, 1, 19783 },   { 2024, 12, 31, 20088 },  { 2026, 5, 1, 20574 },     { 2026, 11, 22, 20779 },
+    { 2100, 12, 31, 47846 }, { 2999, 12, 31, 376199 }, { 9999, 12, 31, 2932896 },
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     assert_int_equal(parity_day_from_ymd(cases[i].y, cases[i].m, cases[i].d), cases[i].day);
@@ -83,8 +83,8 @@ static void leap_years_and_month_lengths(void **state)
   /* A month's length is the distance to the next month's first day. */
   for (int y = 1896; y <= 2104; y++)
     for (int m = 1; m <= 12; m++)
-      assert_int_equal(parity_days_in_month(y, m), parity_day_from_ymd(m == 12 ? y + 1 : y, m % 12 + 1, 1) -
-                                                      parity_day_from_ymd(y, m, 1));
+      assert_int_equal(parity_days_in_month(y, m),
+                       parity_day_from_ymd(m == 12 ? y + 1 : y, m % 12 + 1, 1) - parity_day_from_ymd(y, m, 1));
 }
 
 /* Reference: PostgreSQL 15, SELECT (date 'X' + interval 'N months')::date, which clamps to the month's end. */
@@ -94,10 +94,10 @@ static void months_add_as_postgresql_does(void **state)
   static const struct {
     int y, m, d, months, ey, em, ed;
   } cases[] = {
-    { 2026, 11, 22, -1, 2026, 10, 22 }, { 2024, 3, 31, -1, 2024, 2, 29 },  { 2025, 5, 31, -1, 2025, 4, 30 },
-    { 2026, 1, 15, -1, 2025, 12, 15 },  { 2024, 8, 31, -6, 2024, 2, 29 },  { 2024, 2, 29, -12, 2023, 2, 28 },
-    { 2024, 2, 29, -60, 2019, 2, 28 },  { 2024, 1, 31, 1, 2024, 2, 29 },   { 2023, 1, 31, 1, 2023, 2, 28 },
-    { 2024, 12, 31, 2, 2025, 2, 28 },   { 2024, 5, 15, 0, 2024, 5, 15 },   { 1900, 1, 31, 1, 1900, 2, 28 },
+    { 2026, 11, 22, -1, 2026, 10, 22 }, { 2024, 3, 31, -1, 2024, 2, 29 }, { 2025, 5, 31, -1, 2025, 4, 30 },
+    { 2026, 1, 15, -1, 2025, 12, 15 },  { 2024, 8, 31, -6, 2024, 2, 29 }, { 2024, 2, 29, -12, 2023, 2, 28 },
+    { 2024, 2, 29, -60, 2019, 2, 28 },  { 2024, 1, 31, 1, 2024, 2, 29 },  { 2023, 1, 31, 1, 2023, 2, 28 },
+    { 2024, 12, 31, 2, 2025, 2, 28 },   { 2024, 5, 15, 0, 2024, 5, 15 },  { 1900, 1, 31, 1, 1900, 2, 28 },
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
     assert_int_equal(parity_day_add_months(parity_day_from_ymd(cases[i].y, cases[i].m, cases[i].d), cases[i].months),
@@ -133,9 +133,9 @@ static void day_parse_takes_real_dates_only(void **state)
 {
   (void)state;
   static const char *const bad[] = {
-    "2024-02-30", "2023-02-29", "1900-02-29", "2024-04-31", "2024-13-01", "2024-00-10", "2024-01-00",
-    "2024-1-01",  "2024/01/01", "1899-12-31", "3000-01-01", "20240101XX", "2024-01-0a", " 2024-01-1",
-    "",           "2024-01-01T00:00:00", "+024-01-01", "2024-01--1",
+    "2024-02-30", "2023-02-29", "1900-02-29", "2024-04-31",          "2024-13-01", "2024-00-10",
+    "2024-01-00", "2024-1-01",  "2024/01/01", "1899-12-31",          "3000-01-01", "20240101XX",
+    "2024-01-0a", " 2024-01-1", "",           "2024-01-01T00:00:00", "+024-01-01", "2024-01--1",
   };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     int32_t out = 12345;
@@ -146,7 +146,7 @@ static void day_parse_takes_real_dates_only(void **state)
   assert_int_equal(parity_day_parse("2024-01-011", 11, &out), PARITY_EINVAL); /* length must be exactly 10 */
   assert_int_equal(parity_day_parse("2024-02-29", 10, &out), PARITY_OK);
   assert_int_equal(out, parity_day_from_ymd(2024, 2, 29));
-  assert_int_equal(parity_day_parse("2000-02-29", 10, &out), PARITY_OK); /* divisible by 400: leap */
+  assert_int_equal(parity_day_parse("2000-02-29", 10, &out), PARITY_OK);          /* divisible by 400: leap */
   assert_int_equal(parity_day_parse("2024-12-31 trailing", 10, &out), PARITY_OK); /* len, not the NUL, ends it */
   assert_int_equal(out, 20088);
 }
@@ -158,8 +158,8 @@ static void month_texts(void **state)
   assert_int_equal(parity_month_parse("2099-01", &y, &m), PARITY_OK);
   assert_int_equal(y, 2099);
   assert_int_equal(m, 1);
-  static const char *const bad[] = { "2099-13", "99-01", "2099-1", "x", "", "2099-00", "2099/01", "2099-01-01",
-                                     "1899-12", "3000-01", "2099-01 " };
+  static const char *const bad[] = { "2099-13", "99-01",      "2099-1",  "x",       "",        "2099-00",
+                                     "2099/01", "2099-01-01", "1899-12", "3000-01", "2099-01 " };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
     assert_int_equal(parity_month_parse(bad[i], &y, &m), PARITY_EINVAL);
   char buf[PARITY_MONTH_TEXT];

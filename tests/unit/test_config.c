@@ -23,10 +23,11 @@ static void set_valid_secrets(void)
 static int reset(void **state)
 {
   (void)state;
-  static const char *const names[] = { "HTTP_PORT", "INTERNAL_PORT", "ENABLE_CRON", "MODEL_MIN_WEIGHT",
-                                       "MARKET_SOURCE", "PARITY_ENV", "JWT_SECRET", "TOTP_ENC_KEY",
-                                       "INTERNAL_SECRET", "DATABASE_URL", "AMQP_URL", "STATIC_DIR",
-                                       "PARITY_MIGRATIONS_DIR", "PARITY_OPENAPI_FILE", "BUNDLED_DATA_FILE" };
+  static const char *const names[] = {
+    "HTTP_PORT",  "INTERNAL_PORT", "ENABLE_CRON",           "MODEL_MIN_WEIGHT",    "MARKET_SOURCE",
+    "PARITY_ENV", "JWT_SECRET",    "TOTP_ENC_KEY",          "INTERNAL_SECRET",     "DATABASE_URL",
+    "AMQP_URL",   "STATIC_DIR",    "PARITY_MIGRATIONS_DIR", "PARITY_OPENAPI_FILE", "BUNDLED_DATA_FILE"
+  };
   for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
     unsetenv(names[i]);
   return 0;

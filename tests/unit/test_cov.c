@@ -107,10 +107,7 @@ static void test_listwise_kernels_match_definition(void **state)
           continue;
         for (unsigned threads = 1; threads <= 2; threads++) {
           struct parity_cov_opts o = {
-              .missing = PARITY_COV_LISTWISE,
-              .threads = threads,
-              .kernel = kernels[k],
-              .names = NULL
+            .missing = PARITY_COV_LISTWISE, .threads = threads, .kernel = kernels[k], .names = NULL
           };
           struct parity_cov c;
           struct parity_quant_err err;
@@ -140,10 +137,7 @@ static void test_listwise_large(void **state)
   reference(x, t, n, 0, cov, corr);
   struct parity_cov c;
   struct parity_cov_opts o = {
-      .missing = PARITY_COV_LISTWISE,
-      .threads = 2,
-      .kernel = PARITY_COV_KERNEL_AUTO,
-      .names = NULL
+    .missing = PARITY_COV_LISTWISE, .threads = 2, .kernel = PARITY_COV_KERNEL_AUTO, .names = NULL
   };
   assert_int_equal(parity_cov_compute(x, t, n, &o, &c, NULL), 0);
   assert_close(&c, cov, corr, 1e-12);
@@ -167,10 +161,7 @@ static void test_pairwise_matches_definition(void **state)
   reference(x, t, n, 1, cov, corr);
   struct parity_cov c;
   struct parity_cov_opts o = {
-      .missing = PARITY_COV_PAIRWISE,
-      .threads = 0,
-      .kernel = PARITY_COV_KERNEL_AUTO,
-      .names = NULL
+    .missing = PARITY_COV_PAIRWISE, .threads = 0, .kernel = PARITY_COV_KERNEL_AUTO, .names = NULL
   };
   assert_int_equal(parity_cov_compute(x, t, n, &o, &c, NULL), 0);
   assert_close(&c, cov, corr, 1e-13);
@@ -200,10 +191,7 @@ static void test_collinear_series_are_exact(void **state)
   for (int mode = 0; mode < 2; mode++) {
     struct parity_cov c;
     struct parity_cov_opts o = {
-        .missing = (enum parity_cov_missing)mode,
-        .threads = 1,
-        .kernel = PARITY_COV_KERNEL_AUTO,
-        .names = NULL
+      .missing = (enum parity_cov_missing)mode, .threads = 1, .kernel = PARITY_COV_KERNEL_AUTO, .names = NULL
     };
     assert_int_equal(parity_cov_compute(x, t, 3, &o, &c, NULL), 0);
     assert_true(c.corr[1] == 1.0 && c.corr[2] == -1.0 && c.corr[5] == -1.0);
@@ -217,12 +205,10 @@ static void expect_error(const double *x, size_t t, size_t n, int mode, int code
   struct parity_cov c;
   struct parity_quant_err err = { 0, "" };
   const char *names[] = { "AAA", "BBB", "CCC" };
-  struct parity_cov_opts o = {
-      .missing = (enum parity_cov_missing)mode,
-      .threads = 0,
-      .kernel = PARITY_COV_KERNEL_AUTO,
-      .names = n <= 3 ? names : NULL
-  };
+  struct parity_cov_opts o = { .missing = (enum parity_cov_missing)mode,
+                               .threads = 0,
+                               .kernel = PARITY_COV_KERNEL_AUTO,
+                               .names = n <= 3 ? names : NULL };
   assert_int_equal(parity_cov_compute(x, t, n, &o, &c, &err), code);
   if (!strstr(err.msg, needle))
     fail_msg("message \"%s\" lacks \"%s\"", err.msg, needle);
@@ -246,12 +232,10 @@ static void test_errors(void **state)
   double nan_col[8] = { 1, 2, 3, 4, NAN, NAN, NAN, NAN };
   expect_error(nan_col, 4, 2, 1, PARITY_ENUMERIC, "share 0 rows");
   struct parity_cov c;
-  struct parity_cov_opts o = {
-      .missing = PARITY_COV_LISTWISE,
-      .threads = PARITY_COV_MAX_THREADS + 1,
-      .kernel = PARITY_COV_KERNEL_AUTO,
-      .names = NULL
-  };
+  struct parity_cov_opts o = { .missing = PARITY_COV_LISTWISE,
+                               .threads = PARITY_COV_MAX_THREADS + 1,
+                               .kernel = PARITY_COV_KERNEL_AUTO,
+                               .names = NULL };
   assert_int_equal(parity_cov_compute(x, 4, 3, &o, &c, NULL), PARITY_EINVAL);
   assert_non_null(parity_cov_kernel_name(PARITY_COV_KERNEL_AUTO));
 }

@@ -63,11 +63,11 @@ static void twr_chain_links_daily_returns_and_ignores_flows(void **state)
 {
   (void)state;
   struct parity_history_point p[] = {
-    { .value_cents = 0 },                              /* base: nothing yet */
-    { .value_cents = 1100, .flow_cents = 1000 },       /* 1000 in, +10% */
-    { .value_cents = 990 },                            /* -10% */
-    { .value_cents = 2200, .flow_cents = 1010 },       /* 1010 in, +10% on 2000 */
-    { .value_cents = 1155, .flow_cents = -1100 },      /* 1100 out, +5% on 1100 */
+    { .value_cents = 0 },                         /* base: nothing yet */
+    { .value_cents = 1100, .flow_cents = 1000 },  /* 1000 in, +10% */
+    { .value_cents = 990 },                       /* -10% */
+    { .value_cents = 2200, .flow_cents = 1010 },  /* 1010 in, +10% on 2000 */
+    { .value_cents = 1155, .flow_cents = -1100 }, /* 1100 out, +5% on 1100 */
   };
   parity_history_twr_chain(p, 5);
   assert_close(p[0].twr, 0.0);
@@ -83,11 +83,11 @@ static void twr_chain_skips_days_with_nothing_at_risk(void **state)
   (void)state;
   struct parity_history_point p[] = {
     { .value_cents = 1000 },
-    { .value_cents = 1200 },                        /* +20% */
-    { .value_cents = 0, .flow_cents = -1200 },      /* sold everything at yesterday's value */
-    { .value_cents = 0 },                           /* empty */
-    { .value_cents = 500, .flow_cents = 500 },      /* back in, flat */
-    { .value_cents = 450 },                         /* -10% */
+    { .value_cents = 1200 },                   /* +20% */
+    { .value_cents = 0, .flow_cents = -1200 }, /* sold everything at yesterday's value */
+    { .value_cents = 0 },                      /* empty */
+    { .value_cents = 500, .flow_cents = 500 }, /* back in, flat */
+    { .value_cents = 450 },                    /* -10% */
   };
   parity_history_twr_chain(p, 6);
   assert_close(p[1].twr, 0.2);
@@ -112,13 +112,8 @@ static void rebuild_values_a_ledger_by_hand(void **state)
 {
   (void)state;
   const struct parity_history_event ev[] = {
-    { 100, -1, 0, 1000000 },
-    { 100, A, 50000000, -500000 },
-    { 100, B, 99000000, -495000 },
-    { 101, -1, 0, 30000 },
-    { 101, C, 2000000, -30000 },
-    { 103, A, -10000000, 100000 },
-    { 103, -1, 0, -100000 },
+    { 100, -1, 0, 1000000 },     { 100, A, 50000000, -500000 }, { 100, B, 99000000, -495000 }, { 101, -1, 0, 30000 },
+    { 101, C, 2000000, -30000 }, { 103, A, -10000000, 100000 }, { 103, -1, 0, -100000 },
   };
   const struct parity_history_price a[] = { { 100, 100000000 }, { 103, 110000000 } };
   const struct parity_history_price b[] = { { 99, 48000000 }, { 100, 50000000 }, { 101, 55000000 } };
@@ -127,8 +122,9 @@ static void rebuild_values_a_ledger_by_hand(void **state)
   assert_int_equal(parity_history_build(ev, 7, series, 3, 99, 104, p), 0);
 
   /* value = cash + 50/40 A + 99 B + 2 C, by hand (cents) */
-  const int64_t value[] = { 0, 1000000, 500000 + 544500 + 5000 + 30000, 1079500, 440000 + 544500 + 5000 + 30000,
-                            480000 + 544500 + 5000 + 30000 };
+  const int64_t value[] = {
+    0, 1000000, 500000 + 544500 + 5000 + 30000, 1079500, 440000 + 544500 + 5000 + 30000, 480000 + 544500 + 5000 + 30000
+  };
   const int64_t contrib[] = { 0, 1000000, 1030000, 1030000, 930000, 930000 };
   const int64_t flow[] = { 0, 1000000, 30000, 0, -100000, 0 };
   for (int i = 0; i < 6; i++) {

@@ -61,10 +61,7 @@ static void test_five_assets(void **state)
   json_t *golden = load_json("hrp_five_assets.json");
   for (int mode = 0; mode < 2; mode++) {
     struct parity_cov_opts o = {
-        .missing = (enum parity_cov_missing)mode,
-        .threads = 0,
-        .kernel = PARITY_COV_KERNEL_AUTO,
-        .names = NULL
+      .missing = (enum parity_cov_missing)mode, .threads = 0, .kernel = PARITY_COV_KERNEL_AUTO, .names = NULL
     };
     struct parity_hrp_result h;
     assert_int_equal(parity_hrp_run(csv.values, csv.nrows, csv.ncols, &o, &h, NULL), 0);
@@ -88,10 +85,7 @@ static void test_pypfopt_pairwise(void **state)
   assert_int_equal(parity_quant_csv_returns(&csv, r, NULL), 0);
   json_t *golden = load_json("pypfopt_hrp_weights.json");
   struct parity_cov_opts o = {
-      .missing = PARITY_COV_PAIRWISE,
-      .threads = 0,
-      .kernel = PARITY_COV_KERNEL_AUTO,
-      .names = NULL
+    .missing = PARITY_COV_PAIRWISE, .threads = 0, .kernel = PARITY_COV_KERNEL_AUTO, .names = NULL
   };
   struct parity_hrp_result h;
   assert_int_equal(parity_hrp_run(r, csv.nrows, csv.ncols, &o, &h, NULL), 0);
@@ -230,10 +224,7 @@ static void test_errors(void **state)
   double flat[10] = { 0.01, 0.02, -0.01, 0.0, 0.03, 0.01, 0.01, 0.01, 0.01, 0.01 };
   const char *names[] = { "AAA", "FLAT" };
   struct parity_cov_opts o = {
-      .missing = PARITY_COV_LISTWISE,
-      .threads = 0,
-      .kernel = PARITY_COV_KERNEL_AUTO,
-      .names = names
+    .missing = PARITY_COV_LISTWISE, .threads = 0, .kernel = PARITY_COV_KERNEL_AUTO, .names = names
   };
   assert_int_equal(parity_hrp_run(flat, 5, 2, &o, &h, &err), PARITY_ENUMERIC);
   assert_non_null(strstr(err.msg, "FLAT is constant"));

@@ -37,8 +37,14 @@ static void only_application_json_is_json(void **state)
                                "application/json ;charset=UTF-8", " application/json" };
   for (size_t i = 0; i < sizeof(json) / sizeof(json[0]); i++)
     assert_true(parity_content_type_is_json(json[i]));
-  const char *const other[] = { "application/jsonx", "application/json-seq", "application/json+ld",
-                                "application/jsonp; charset=utf-8", "application/js", "text/json", "", NULL };
+  const char *const other[] = { "application/jsonx",
+                                "application/json-seq",
+                                "application/json+ld",
+                                "application/jsonp; charset=utf-8",
+                                "application/js",
+                                "text/json",
+                                "",
+                                NULL };
   for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
     assert_false(parity_content_type_is_json(other[i]));
 }

@@ -14,8 +14,18 @@ static void symbols_follow_the_one_rule(void **state)
 {
   (void)state;
   static const char *const good[] = { "SPY", "BRK-B", "^GSPC", "EURUSD=X", "BF.B", "A", "ABCDEFGHIJKLMNO" };
-  static const char *const bad[] = { "", "spy", "SP Y", "ABCDEFGHIJKLMNOP", "SPY;", "S/P", "SPY\n", "\xc3\x84" "B",
-                                     "CASH\"", "{SPY}", "SPY,QQQ" };
+  static const char *const bad[] = { "",
+                                     "spy",
+                                     "SP Y",
+                                     "ABCDEFGHIJKLMNOP",
+                                     "SPY;",
+                                     "S/P",
+                                     "SPY\n",
+                                     "\xc3\x84"
+                                     "B",
+                                     "CASH\"",
+                                     "{SPY}",
+                                     "SPY,QQQ" };
   for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
     assert_true(parity_symbol_valid(good[i]));
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)

@@ -55,9 +55,9 @@ static void uuids_and_weights_match_their_documented_shapes(void **state)
 static void exact_dump_writes_shortest_round_trip_reals(void **state)
 {
   (void)state;
-  json_t *v = json_pack("{s:f, s:f, s:f, s:f, s:I, s:s, s:[b, n], s:f, s:{s:f}, s:[]}", "w", 0.123456, "sum",
-                        0.1 + 0.2, "tiny", 1e-300, "one", 1.0, "int", (json_int_t)-42, "text", "a\"b\\c\n", "misc", 1,
-                        "neg", -2.5e10, "nested", "x", 0.5, "empty");
+  json_t *v = json_pack("{s:f, s:f, s:f, s:f, s:I, s:s, s:[b, n], s:f, s:{s:f}, s:[]}", "w", 0.123456, "sum", 0.1 + 0.2,
+                        "tiny", 1e-300, "one", 1.0, "int", (json_int_t)-42, "text", "a\"b\\c\n", "misc", 1, "neg",
+                        -2.5e10, "nested", "x", 0.5, "empty");
   char *text = parity_json_dumps_exact_new(v);
   assert_non_null(text);
   assert_non_null(strstr(text, "\"w\":0.123456,"));

@@ -30,8 +30,7 @@ static void test_matches_scipy(void **state)
   assert_true(json_array_size(cases) >= 10);
   size_t idx;
   json_t *c;
-  json_array_foreach(cases, idx, c)
-  {
+  json_array_foreach(cases, idx, c) {
     const char *name = json_string_value(json_object_get(c, "name"));
     size_t n = (size_t)json_integer_value(json_object_get(c, "n"));
     double *d = malloc(n * n * sizeof(double));

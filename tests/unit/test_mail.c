@@ -35,9 +35,9 @@ static void formats_an_rfc5322_message(void **state)
   char *msg = NULL;
   size_t len = 0;
   /* 1700000000 is Tue, 14 Nov 2023 22:13:20 UTC (Python's email.utils.formatdate agrees). */
-  assert_int_equal(parity_mail_format_new(FROM, "ann@example.test", "Hello", "line one\nline two\n", 1700000000,
-                                          &msg, &len),
-                   PARITY_OK);
+  assert_int_equal(
+      parity_mail_format_new(FROM, "ann@example.test", "Hello", "line one\nline two\n", 1700000000, &msg, &len),
+      PARITY_OK);
   assert_int_equal(strlen(msg), len);
   assert_non_null(strstr(msg, "Date: Tue, 14 Nov 2023 22:13:20 +0000\r\n"));
   assert_non_null(strstr(msg, "\r\nFrom: " FROM "\r\n"));
@@ -123,14 +123,36 @@ static void knows_the_addresses_it_can_send_to(void **state)
   memset(longest, 'a', sizeof(longest) - 1);
   longest[sizeof(longest) - 1] = '\0';
   memcpy(longest + PARITY_MAIL_ADDR_MAX + 1 - 7, "@b.test", 7); /* PARITY_MAIL_ADDR_MAX + 1 bytes */
-  const char *good[] = { "a@b.test", "jane.doe+tag@example.test", "o'brien@example.test", "j\xc3\xb6rg@example.test",
-                         "x!#$%&*/=?^_`{|}~-@example.test", longest + 1 };
+  const char *good[] = { "a@b.test",
+                         "jane.doe+tag@example.test",
+                         "o'brien@example.test",
+                         "j\xc3\xb6rg@example.test",
+                         "x!#$%&*/=?^_`{|}~-@example.test",
+                         longest + 1 };
   const char *bad[] = {
-    NULL, "", "a@", "@b.test", "ab", "a@b@c.test", "no-at.example.test",
-    "a@b.test\r\nBcc: victim@example.test", "a\tb@example.test", "a b@example.test", "a\x7f@example.test",
-    "<victim@example.test>", "a<b@example.test", "a>b@example.test", "a,victim@example.test",
-    "a;b@example.test", "a:b@example.test", "\"a\"@example.test", "a(comment)@example.test",
-    "a@[127.0.0.1]", "a\\b@example.test", "bad\xff@example.test", longest,
+    NULL,
+    "",
+    "a@",
+    "@b.test",
+    "ab",
+    "a@b@c.test",
+    "no-at.example.test",
+    "a@b.test\r\nBcc: victim@example.test",
+    "a\tb@example.test",
+    "a b@example.test",
+    "a\x7f@example.test",
+    "<victim@example.test>",
+    "a<b@example.test",
+    "a>b@example.test",
+    "a,victim@example.test",
+    "a;b@example.test",
+    "a:b@example.test",
+    "\"a\"@example.test",
+    "a(comment)@example.test",
+    "a@[127.0.0.1]",
+    "a\\b@example.test",
+    "bad\xff@example.test",
+    longest,
   };
   for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
     assert_true(parity_mail_address_ok(good[i]));
@@ -309,8 +331,7 @@ static void sends_over_smtp_with_the_right_envelope(void **state)
   char *msg = NULL;
   size_t len = 0;
   /* A line starting with "." must survive the SMTP end-of-data convention. */
-  assert_int_equal(parity_mail_format_new(FROM, "ann@example.test", "Hi", "first\n.second with a dot\n", 0, &msg,
-                                          &len),
+  assert_int_equal(parity_mail_format_new(FROM, "ann@example.test", "Hi", "first\n.second with a dot\n", 0, &msg, &len),
                    PARITY_OK);
   char path[64] = "unchanged";
   assert_int_equal(parity_mail_deliver(&s, "ann@example.test", msg, len, path, sizeof(path)), PARITY_OK);
@@ -331,8 +352,7 @@ static void a_refused_recipient_is_an_upstream_error(void **state)
   snprintf(url, sizeof(url), "smtp://127.0.0.1:%d", server.port);
   struct parity_mail_settings s = { url, FROM, "/nonexistent" };
   const char *message = "Subject: x\r\n\r\nbody\r\n";
-  assert_int_equal(parity_mail_deliver(&s, "ghost@example.test", message, strlen(message), NULL, 0),
-                   PARITY_EUPSTREAM);
+  assert_int_equal(parity_mail_deliver(&s, "ghost@example.test", message, strlen(message), NULL, 0), PARITY_EUPSTREAM);
   smtp_stop(&server);
   /* Nobody listening at all. */
   struct parity_mail_settings closed = { "smtp://127.0.0.1:1", FROM, "/nonexistent" };

@@ -173,7 +173,8 @@ static void test_each_bad_row_names_line_and_field(void **state)
       "t.csv:5: field symbol: \"bbb\" is not a valid symbol (1 to 15 of [A-Z0-9.^=-])", 0 },
     { "symbol again", "2024-01-05,AAA,1,1,1,1,1,1", PARITY_EINVAL, "symbol",
       "t.csv:5: field symbol: AAA appears again after its rows ended (rows of a symbol must be contiguous) "
-      "(symbol AAA)", 2 /* BBB's one-row block was complete */ },
+      "(symbol AAA)",
+      2 /* BBB's one-row block was complete */ },
     { "empty line", "", PARITY_EINVAL, "", "t.csv:5: empty line (symbol BBB)", 0 },
     { "quoted field", "2024-01-03,BBB,\"1\",1,1,1,1,1", PARITY_EINVAL, "open",
       "t.csv:5: field open: \"\"1\"\" is not a number (symbol BBB)", 0 },
@@ -214,8 +215,7 @@ static void test_bad_header(void **state)
     { "date,symbol,open,high,low,close,adjclose,volume\n2024-01-02,AAA,1,1,1,1,1,1\n",
       "t.csv:1: field header: expected the columns date,symbol,open,high,low,close,adj_close,volume; column 7 is "
       "\"adjclose\"" },
-    { "date,symbol,open,high,low,close,adj_close\n",
-      "t.csv:1: field header: column volume is missing" },
+    { "date,symbol,open,high,low,close,adj_close\n", "t.csv:1: field header: column volume is missing" },
     { "date,symbol,open,high,low,close,adj_close,volume,dividends\n",
       "t.csv:1: field header: expected the columns date,symbol,open,high,low,close,adj_close,volume; column 9 is "
       "\"dividends\"" },

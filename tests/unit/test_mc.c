@@ -41,11 +41,16 @@ static void test_percentiles_match_closed_form(void **state)
   const struct {
     double mu, sigma;
     int months;
-  } cases[] = { { 0.07, 0.15, 120 }, { 0.05, 0.10, 360 }, { 0.12, 0.30, 60 }, { -0.02, 0.25, 360 },
-                { 0.09, 0.45, 240 } };
+  } cases[] = {
+    { 0.07, 0.15, 120 }, { 0.05, 0.10, 360 }, { 0.12, 0.30, 60 }, { -0.02, 0.25, 360 }, { 0.09, 0.45, 240 }
+  };
   for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
-    struct parity_mc_params p = { .mu = cases[c].mu, .sigma = cases[c].sigma, .initial_cents = 2500000,
-                                  .months = cases[c].months, .paths = PATHS, .seed = 1000 + c };
+    struct parity_mc_params p = { .mu = cases[c].mu,
+                                  .sigma = cases[c].sigma,
+                                  .initial_cents = 2500000,
+                                  .months = cases[c].months,
+                                  .paths = PATHS,
+                                  .seed = 1000 + c };
     struct parity_mc_result r;
     run(&p, &r);
     assert_int_equal(r.nlevels, 7);
@@ -73,8 +78,9 @@ static void test_percentiles_match_closed_form(void **state)
 static void test_mean_with_contributions(void **state)
 {
   (void)state;
-  struct parity_mc_params p = { .mu = 0.08, .sigma = 0.2, .initial_cents = 1000000, .monthly_cents = 50000,
-                                .months = 240, .paths = PATHS, .seed = 5 };
+  struct parity_mc_params p = {
+    .mu = 0.08, .sigma = 0.2, .initial_cents = 1000000, .monthly_cents = 50000, .months = 240, .paths = PATHS, .seed = 5
+  };
   struct parity_mc_result r;
   run(&p, &r);
   const double dt = 1.0 / 12, mu = p.mu, s2 = p.sigma * p.sigma;
@@ -102,8 +108,14 @@ static void test_mean_with_contributions(void **state)
 static void test_zero_volatility_is_deterministic(void **state)
 {
   (void)state;
-  struct parity_mc_params p = { .mu = 0.06, .sigma = 0.0, .initial_cents = 123456789, .monthly_cents = 250000,
-                                .months = 600, .paths = 3000, .seed = 9, .has_goal = 1 };
+  struct parity_mc_params p = { .mu = 0.06,
+                                .sigma = 0.0,
+                                .initial_cents = 123456789,
+                                .monthly_cents = 250000,
+                                .months = 600,
+                                .paths = 3000,
+                                .seed = 9,
+                                .has_goal = 1 };
   double v = 123456789.0;
   for (int m = 1; m <= p.months; m++)
     v = v * exp(0.06 / 12) + 250000.0;
@@ -141,8 +153,15 @@ static int same_result(const struct parity_mc_result *a, const struct parity_mc_
 static void test_reproducible_across_runs_and_threads(void **state)
 {
   (void)state;
-  struct parity_mc_params p = { .mu = 0.07, .sigma = 0.18, .initial_cents = 5000000, .monthly_cents = 20000,
-                                .months = 120, .paths = 10001, .seed = 77, .has_goal = 1, .goal_cents = 9000000 };
+  struct parity_mc_params p = { .mu = 0.07,
+                                .sigma = 0.18,
+                                .initial_cents = 5000000,
+                                .monthly_cents = 20000,
+                                .months = 120,
+                                .paths = 10001,
+                                .seed = 77,
+                                .has_goal = 1,
+                                .goal_cents = 9000000 };
   struct parity_mc_result base, other;
   run(&p, &base);
   const unsigned threads[] = { 1, 2, 3, 16 };
@@ -164,8 +183,14 @@ static void test_reproducible_across_runs_and_threads(void **state)
 static void test_goal_probability(void **state)
 {
   (void)state;
-  struct parity_mc_params p = { .mu = 0.07, .sigma = 0.2, .initial_cents = 1000000, .months = 180,
-                                .paths = PATHS, .seed = 3, .has_goal = 1, .goal_cents = 2500000 };
+  struct parity_mc_params p = { .mu = 0.07,
+                                .sigma = 0.2,
+                                .initial_cents = 1000000,
+                                .months = 180,
+                                .paths = PATHS,
+                                .seed = 3,
+                                .has_goal = 1,
+                                .goal_cents = 2500000 };
   struct parity_mc_result r;
   run(&p, &r);
   double T = 15.0;
@@ -186,8 +211,9 @@ static void test_levels_and_quantile(void **state)
   assert_true(fabs(parity_mc_normal_quantile(1e-10) - (-6.361340902404056)) < 1e-12);
   assert_true(isnan(parity_mc_normal_quantile(0.0)) && isnan(parity_mc_normal_quantile(1.0)));
   const double levels[] = { 0.01, 0.5, 0.99 };
-  struct parity_mc_params p = { .mu = 0.05, .sigma = 0.1, .initial_cents = 100, .months = 12, .paths = 1,
-                                .levels = levels, .nlevels = 3 };
+  struct parity_mc_params p = {
+    .mu = 0.05, .sigma = 0.1, .initial_cents = 100, .months = 12, .paths = 1, .levels = levels, .nlevels = 3
+  };
   struct parity_mc_result r;
   run(&p, &r);
   assert_int_equal(r.nlevels, 3);

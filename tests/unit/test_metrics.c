@@ -13,8 +13,8 @@
 static void renders_the_text_format(void **state)
 {
   (void)state;
-  struct parity_metric *c = parity_metric_register(PARITY_COUNTER, "t_requests_total", "Requests", "route,status",
-                                                   NULL, 0);
+  struct parity_metric *c =
+      parity_metric_register(PARITY_COUNTER, "t_requests_total", "Requests", "route,status", NULL, 0);
   struct parity_metric *g = parity_metric_register(PARITY_GAUGE, "t_pending", "Pending", NULL, NULL, 0);
   static const double b[] = { 0.1, 1 };
   struct parity_metric *h = parity_metric_register(PARITY_HISTOGRAM, "t_seconds", "Latency", "route", b, 2);

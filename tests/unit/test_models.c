@@ -17,7 +17,7 @@
 #include "common/json.h"
 #include "decisional/models.h"
 
-static const char *const equities[] = { "VTI", "VOO", "QQQ", "VTV", "VUG", "IWM", "VEA",
+static const char *const equities[] = { "VTI", "VOO", "QQQ",  "VTV", "VUG", "IWM", "VEA",
                                         "VWO", "VNQ", "VNQI", "XLF", "XLV", "XLE", "XLK" };
 static const char *const bonds[] = { "BND", "TLT", "LQD", "HYG", "BNDX" };
 
@@ -97,16 +97,14 @@ static void compare_with_reference(struct series_set *set, const char *as_of, co
   assert_int_equal(json_object_size(res.buckets), 15);
   const char *key;
   json_t *want;
-  json_object_foreach(rb, key, want)
-  {
+  json_object_foreach(rb, key, want) {
     json_t *got = json_object_get(res.buckets, key);
     assert_non_null(got);
     assert_int_equal(json_object_size(got), json_object_size(want));
     const char *sym;
     json_t *w;
     long long micros = 0;
-    json_object_foreach(want, sym, w)
-    {
+    json_object_foreach(want, sym, w) {
       json_t *g = json_object_get(got, sym);
       if (!g || fabs(json_real_value(g) - json_real_value(w)) > 1e-12)
         fail_msg("%s %s: %.17g, reference %.17g", key, sym, g ? json_real_value(g) : -1.0, json_real_value(w));
@@ -320,8 +318,8 @@ static void test_parse_symbols_and_config(void **state)
   struct parity_models_params a, b;
   parity_models_params_defaults(&a);
   parity_models_params_from_config(&cfg, &b);
-  assert_true(a.lookback == b.lookback && a.min_common_days == b.min_common_days &&
-              a.top_equities == b.top_equities && a.min_weight == b.min_weight);
+  assert_true(a.lookback == b.lookback && a.min_common_days == b.min_common_days && a.top_equities == b.top_equities &&
+              a.min_weight == b.min_weight);
   parity_config_free(&cfg);
 }
 

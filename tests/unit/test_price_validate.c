@@ -18,8 +18,13 @@
 /* A plain, valid bar on `day` around `close`. */
 static struct parity_bar make_bar(int32_t day, double close)
 {
-  struct parity_bar b = { .day = day, .open = close, .high = close * 1.01, .low = close * 0.99,
-                          .close = close, .adj_close = close, .volume = 1000 };
+  struct parity_bar b = { .day = day,
+                          .open = close,
+                          .high = close * 1.01,
+                          .low = close * 0.99,
+                          .close = close,
+                          .adj_close = close,
+                          .volume = 1000 };
   return b;
 }
 
@@ -50,8 +55,13 @@ static void test_valid_series_passes(void **state)
 static void test_flat_bar_with_zero_volume_passes(void **state)
 {
   (void)state;
-  struct parity_bar b = { .day = parity_day_from_ymd(2018, 7, 26), .open = 79.03, .high = 79.03, .low = 79.03,
-                          .close = 79.03, .adj_close = 70.1, .volume = 0 };
+  struct parity_bar b = { .day = parity_day_from_ymd(2018, 7, 26),
+                          .open = 79.03,
+                          .high = 79.03,
+                          .low = 79.03,
+                          .close = 79.03,
+                          .adj_close = 70.1,
+                          .volume = 0 };
   struct parity_market_error err;
   assert_int_equal(parity_price_check_bar("BND", NULL, &b, &err), PARITY_OK);
 }
@@ -110,8 +120,8 @@ static void test_duplicate_and_decreasing_days(void **state)
   struct parity_market_error err;
   assert_int_equal(parity_price_check_bar("QQQ", &prev, &same, &err), PARITY_EINVAL);
   assert_string_equal(err.field, "date");
-  assert_string_equal(err.message,
-                      "QQQ 2024-01-03: field date: duplicate day after 2024-01-03 (dates must increase, one bar per day)");
+  assert_string_equal(
+      err.message, "QQQ 2024-01-03: field date: duplicate day after 2024-01-03 (dates must increase, one bar per day)");
   assert_int_equal(parity_price_check_bar("QQQ", &prev, &back, &err), PARITY_EINVAL);
   assert_string_equal(err.field, "date");
   assert_int_equal(err.day, D0);

@@ -19,8 +19,7 @@ static size_t weights_from(json_t *obj, struct parity_weight *w)
   const char *key;
   json_t *val;
   size_t n = 0;
-  json_object_foreach(obj, key, val)
-  {
+  json_object_foreach(obj, key, val) {
     snprintf(w[n].symbol, sizeof(w[n].symbol), "%s", key);
     w[n++].w = json_number_value(val);
   }
@@ -37,8 +36,7 @@ static void test_reference_cases(void **state)
   size_t idx;
   json_t *c;
   size_t count = 0;
-  json_array_foreach(json_object_get(root, "cases"), idx, c)
-  {
+  json_array_foreach(json_object_get(root, "cases"), idx, c) {
     struct parity_weight cur[16], tgt[16];
     size_t ncur = weights_from(json_object_get(c, "current"), cur);
     size_t ntgt = weights_from(json_object_get(c, "target"), tgt);

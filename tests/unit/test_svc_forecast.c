@@ -47,9 +47,16 @@ static void bucket_keys_parse_exactly(void **state)
       assert_int_equal(risk, r);
       assert_int_equal(h, i);
     }
-  static const char *const bad[] = { "risk_0_horizon_short", "risk_6_horizon_long", "risk_3_horizon_lon",
-                                     "risk_3_horizon_longer", "risk_33_horizon_long", "RISK_3_HORIZON_LONG",
-                                     "risk_3_horizon_", "risk__horizon_long", "", "risk_3" };
+  static const char *const bad[] = { "risk_0_horizon_short",
+                                     "risk_6_horizon_long",
+                                     "risk_3_horizon_lon",
+                                     "risk_3_horizon_longer",
+                                     "risk_33_horizon_long",
+                                     "RISK_3_HORIZON_LONG",
+                                     "risk_3_horizon_",
+                                     "risk__horizon_long",
+                                     "",
+                                     "risk_3" };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
     assert_false(parity_bucket_parse(bad[i], &risk, &h));
   assert_false(parity_bucket_parse(NULL, &risk, &h));

@@ -108,9 +108,8 @@ static void test_parse_qqq_matches_bundled_csv(void **state)
 
   /* The same day in the bundled CSV (a different pull): identical OHLCV; adj_close differs by design. */
   struct find_bar f = { .symbol = "QQQ", .day = b->day, .found = 0 };
-  assert_int_equal(parity_market_csv_read_file(PARITY_BUNDLED_DATA_DIR "/etf_daily.csv.gz", find_bar_cb, &f, NULL,
-                                               &err),
-                   PARITY_OK);
+  assert_int_equal(
+      parity_market_csv_read_file(PARITY_BUNDLED_DATA_DIR "/etf_daily.csv.gz", find_bar_cb, &f, NULL, &err), PARITY_OK);
   assert_true(f.found);
   assert_true(f.bar.open == b->open);
   assert_true(f.bar.high == b->high);
@@ -126,7 +125,8 @@ static void test_parse_aapl_49_bars(void **state)
   (void)state;
   struct parity_yahoo_chart chart;
   struct parity_market_error err;
-  assert_int_equal(parse_file(FIXTURE("yahoo_chart_AAPL_1d.json"), "AAPL", PARITY_YAHOO_DAILY, &chart, &err), PARITY_OK);
+  assert_int_equal(parse_file(FIXTURE("yahoo_chart_AAPL_1d.json"), "AAPL", PARITY_YAHOO_DAILY, &chart, &err),
+                   PARITY_OK);
   assert_int_equal(chart.bars.n, 49);
   char first[11], last[11];
   parity_day_format(chart.bars.bars[0].day, first);
@@ -156,8 +156,8 @@ static void test_parse_empty_result_shape(void **state)
   struct parity_market_error err;
   assert_int_equal(parse_file(FIXTURE("yahoo_chart_AAPL_1m_empty.json"), "AAPL", PARITY_YAHOO_INTRADAY, &chart, &err),
                    PARITY_ENOTFOUND);
-  assert_string_equal(err.message,
-                      "yahoo AAPL: no price data in the response (empty result: no timestamp, indicators.quote == [{}])");
+  assert_string_equal(
+      err.message, "yahoo AAPL: no price data in the response (empty result: no timestamp, indicators.quote == [{}])");
   assert_int_equal(chart.points.n, 0);
   assert_int_equal(parse_file(FIXTURE("yahoo_chart_AAPL_1m_empty.json"), "AAPL", PARITY_YAHOO_DAILY, &chart, &err),
                    PARITY_ENOTFOUND);
@@ -199,19 +199,19 @@ static void test_parse_not_json_and_truncated(void **state)
   struct parity_market_error err;
   assert_int_equal(parity_yahoo_parse_chart(body, len / 2, "QQQ", PARITY_YAHOO_DAILY, &chart, &err), PARITY_EUPSTREAM);
   assert_non_null(strstr(err.message, "yahoo QQQ: not JSON"));
-  assert_int_equal(parity_yahoo_parse_chart("<html>Too Many Requests</html>", 30, "QQQ", PARITY_YAHOO_DAILY, &chart,
-                                            &err),
-                   PARITY_EUPSTREAM);
+  assert_int_equal(
+      parity_yahoo_parse_chart("<html>Too Many Requests</html>", 30, "QQQ", PARITY_YAHOO_DAILY, &chart, &err),
+      PARITY_EUPSTREAM);
   assert_int_equal(parity_yahoo_parse_chart("", 0, "QQQ", PARITY_YAHOO_DAILY, &chart, &err), PARITY_EUPSTREAM);
   assert_int_equal(parity_yahoo_parse_chart("{\"chart\":{\"result\":null,\"error\":null}}", 38, "QQQ",
                                             PARITY_YAHOO_DAILY, &chart, &err),
                    PARITY_ENOTFOUND);
-  assert_int_equal(parity_yahoo_parse_chart("{\"chart\":{\"result\":[],\"error\":null}}", 36, "QQQ",
-                                            PARITY_YAHOO_DAILY, &chart, &err),
+  assert_int_equal(parity_yahoo_parse_chart("{\"chart\":{\"result\":[],\"error\":null}}", 36, "QQQ", PARITY_YAHOO_DAILY,
+                                            &chart, &err),
                    PARITY_ENOTFOUND);
-  assert_int_equal(parity_yahoo_parse_chart("{\"chart\":{\"result\":[1]}}", 24, "QQQ", PARITY_YAHOO_DAILY, &chart,
-                                            &err),
-                   PARITY_EUPSTREAM);
+  assert_int_equal(
+      parity_yahoo_parse_chart("{\"chart\":{\"result\":[1]}}", 24, "QQQ", PARITY_YAHOO_DAILY, &chart, &err),
+      PARITY_EUPSTREAM);
   assert_int_equal(parity_yahoo_parse_chart("[]", 2, "QQQ", PARITY_YAHOO_DAILY, &chart, &err), PARITY_EUPSTREAM);
   assert_string_equal(err.field, "chart");
   free(body);
@@ -369,9 +369,9 @@ static void test_parse_live_bar_is_merged(void **state)
   assert_int_equal(chart.bars.n, 2);
   assert_int_equal(chart.info.merged_live, 1);
   const struct parity_bar *b = &chart.bars.bars[1];
-  assert_true(b->open == 11);   /* the day's open */
-  assert_true(b->high == 12.5); /* highest of the two */
-  assert_true(b->low == 10);    /* lowest of the two */
+  assert_true(b->open == 11);    /* the day's open */
+  assert_true(b->high == 12.5);  /* highest of the two */
+  assert_true(b->low == 10);     /* lowest of the two */
   assert_true(b->close == 12.2); /* the live close */
   assert_int_equal(b->volume, 250);
   parity_yahoo_chart_free(&chart);
@@ -397,9 +397,9 @@ static void test_parse_too_many_points(void **state)
 }
 
 /* Synthetic 15-minute body: no verbatim real one exists (tests/fixtures/yahoo/PROVENANCE.md). */
-#define INTRADAY_VTI                                                                                           \
-  "{\"chart\":{\"result\":[{\"meta\":{\"symbol\":\"VTI\",\"gmtoffset\":-18000,\"dataGranularity\":\"15m\"},"  \
-  "\"timestamp\":[1704205800,1704206700,1704207600,1704208500],\"indicators\":{\"quote\":[{"                  \
+#define INTRADAY_VTI                                                                                                   \
+  "{\"chart\":{\"result\":[{\"meta\":{\"symbol\":\"VTI\",\"gmtoffset\":-18000,\"dataGranularity\":\"15m\"},"           \
+  "\"timestamp\":[1704205800,1704206700,1704207600,1704208500],\"indicators\":{\"quote\":[{"                           \
   "\"close\":[250.5,null,251.25,250.75],\"volume\":[1000,null,900,800]}]}}],\"error\":null}}"
 
 static void test_parse_intraday(void **state)
@@ -540,9 +540,9 @@ static int server_start(void **state)
   addr.sin_family = AF_INET;
   addr.sin_port = 0; /* ephemeral */
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  srv.daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
-                                handle, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-                                MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
+  srv.daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, handle,
+                                NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_CONNECTION_TIMEOUT,
+                                10u, MHD_OPTION_END);
   if (!srv.daemon)
     return -1;
   const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv.daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -707,16 +707,19 @@ static void test_fetch_retries_429_and_5xx(void **state)
   assert_int_equal(s.n, 1);
   parity_bar_series_free(&s);
 
-  struct step errors_then_ok[] = { { .status = 500, .body = "" }, { .status = 502, .body = "" },
-                                   { .status = 503, .body = "" }, { .status = 200 } };
+  struct step errors_then_ok[] = {
+    { .status = 500, .body = "" }, { .status = 502, .body = "" }, { .status = 503, .body = "" }, { .status = 200 }
+  };
   script(errors_then_ok, 4);
   assert_int_equal(parity_yahoo_fetch_daily(c, "QQQ", "5y", &s, &info, &err), PARITY_OK);
   assert_int_equal(info.attempts, 4);
   parity_bar_series_free(&s);
 
   /* Always 429: retries run out (1 + 3 attempts). */
-  struct step always_429[] = { { .status = 429, .body = "" }, { .status = 429, .body = "" },
-                               { .status = 429, .body = "" }, { .status = 429, .body = "" },
+  struct step always_429[] = { { .status = 429, .body = "" },
+                               { .status = 429, .body = "" },
+                               { .status = 429, .body = "" },
+                               { .status = 429, .body = "" },
                                { .status = 200 } };
   script(always_429, 5);
   assert_int_equal(parity_yahoo_fetch_daily(c, "QQQ", "5y", &s, &info, &err), PARITY_ERATE);
@@ -725,8 +728,10 @@ static void test_fetch_retries_429_and_5xx(void **state)
   assert_string_equal(err.message, "yahoo QQQ: HTTP 429 Too Many Requests (4 attempts)");
   assert_null(s.bars);
 
-  struct step always_503[] = { { .status = 503, .body = "" }, { .status = 503, .body = "" },
-                               { .status = 503, .body = "" }, { .status = 503, .body = "" } };
+  struct step always_503[] = { { .status = 503, .body = "" },
+                               { .status = 503, .body = "" },
+                               { .status = 503, .body = "" },
+                               { .status = 503, .body = "" } };
   script(always_503, 4);
   assert_int_equal(parity_yahoo_fetch_daily(c, "QQQ", "5y", &s, &info, &err), PARITY_EUPSTREAM);
   assert_string_equal(err.message, "yahoo QQQ: HTTP 503 (4 attempts)");
@@ -884,8 +889,8 @@ static void test_fetch_empty_shape(void **state)
   struct parity_yahoo_fetch_info info;
   struct parity_market_error err;
   assert_int_equal(parity_yahoo_fetch_intraday(c, "AAPL", "1d", "1m", &p, &info, &err), PARITY_ENOTFOUND);
-  assert_string_equal(err.message,
-                      "yahoo AAPL: no price data in the response (empty result: no timestamp, indicators.quote == [{}])");
+  assert_string_equal(
+      err.message, "yahoo AAPL: no price data in the response (empty result: no timestamp, indicators.quote == [{}])");
   assert_int_equal(info.attempts, 1);
   assert_null(p.points);
   parity_yahoo_client_free(c);
