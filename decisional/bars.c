@@ -1,4 +1,5 @@
 /* Bar and point series growth, shared by every price source. */
+#include "common/alloc.h"
 #include "decisional/bars.h"
 
 #include <stdlib.h>
@@ -7,9 +8,7 @@ void parity_bar_series_push(struct parity_bar_series *s, const struct parity_bar
 {
   if (s->n == s->cap) {
     size_t cap = s->cap ? s->cap * 2 : 256;
-    struct parity_bar *grown = realloc(s->bars, cap * sizeof(*grown));
-    if (!grown)
-      abort();
+    struct parity_bar *grown = parity_xrealloc(s->bars, cap * sizeof(*grown));
     s->bars = grown;
     s->cap = cap;
   }
@@ -27,9 +26,7 @@ void parity_point_series_push(struct parity_point_series *s, const struct parity
 {
   if (s->n == s->cap) {
     size_t cap = s->cap ? s->cap * 2 : 256;
-    struct parity_price_point *grown = realloc(s->points, cap * sizeof(*grown));
-    if (!grown)
-      abort();
+    struct parity_price_point *grown = parity_xrealloc(s->points, cap * sizeof(*grown));
     s->points = grown;
     s->cap = cap;
   }

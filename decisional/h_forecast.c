@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/alloc.h"
 #include "common/errors.h"
 #include "common/json.h"
 #include "common/limits.h"
@@ -202,9 +203,7 @@ int parity_h_forecast(struct parity_job *job)
       snprintf(reason, sizeof(reason), "%s", err.msg);
   }
   if (!rc) {
-    series = calloc(nw ? nw : 1, sizeof(*series));
-    if (!series)
-      abort();
+    series = parity_xcalloc(nw ? nw : 1, sizeof(*series));
     rc = read_tails(job->db, w, nw, params.lookback, series, &nseries);
     if (rc)
       goto out; /* the database, not the data: retry */

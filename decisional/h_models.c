@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/alloc.h"
 #include "common/errors.h"
 #include "common/json.h"
 #include "common/log.h"
@@ -63,9 +64,7 @@ static int read_series(struct parity_db *db, const json_t *symbols, const char *
 static const char **names_of(const json_t *array, size_t *n)
 {
   *n = json_array_size(array);
-  const char **names = calloc(*n ? *n : 1, sizeof(*names));
-  if (!names)
-    abort();
+  const char **names = parity_xcalloc(*n ? *n : 1, sizeof(*names));
   for (size_t i = 0; i < *n; i++)
     names[i] = json_string_value(json_array_get(array, i));
   return names;
@@ -124,9 +123,7 @@ int parity_h_generate(struct parity_job *job)
 
   size_t n_eq, n_bd, n_series = 0;
   const char **eq = names_of(equities, &n_eq), **bd = names_of(bonds, &n_bd);
-  struct parity_bar_series *series = calloc(n_eq + n_bd, sizeof(*series));
-  if (!series)
-    abort();
+  struct parity_bar_series *series = parity_xcalloc(n_eq + n_bd, sizeof(*series));
   json_t *all = json_deep_copy(equities);
   json_array_extend(all, (json_t *)bonds);
   struct parity_models_result res;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/config.h"
 #include "common/errors.h"
 #include "common/json.h"
@@ -19,9 +20,7 @@ int parity_h_rebalance_user(struct parity_job *job)
   struct parity_weight current[PARITY_REBALANCE_MAX_ASSETS], target[PARITY_REBALANCE_MAX_ASSETS];
   size_t ncur = 0, ntgt = 0;
   struct parity_quant_err err = { 0 };
-  struct parity_rebalance_result *res = calloc(1, sizeof(*res));
-  if (!res)
-    abort();
+  struct parity_rebalance_result *res = parity_xcalloc(1, sizeof(*res));
   int rc =
       parity_models_weights_from_json(json_object_get(p, "current"), current, PARITY_REBALANCE_MAX_ASSETS, &ncur, &err);
   if (!rc)
@@ -67,11 +66,9 @@ int parity_h_rebalance_batch(struct parity_job *job)
   snprintf(batch, sizeof(batch), "%lld", (long long)parity_json_int(p, "batch_no", 0));
   double threshold = parity_json_num(p, "threshold", PARITY_DEFAULT_REBALANCE_THRESHOLD);
   int cash_first = json_is_true(json_object_get(p, "cash_first"));
-  struct parity_rebalance_result *res = calloc(1, sizeof(*res));
-  struct parity_weight *current = calloc(PARITY_REBALANCE_MAX_ASSETS, sizeof(*current));
-  struct parity_weight *target = calloc(PARITY_REBALANCE_MAX_ASSETS, sizeof(*target));
-  if (!res || !current || !target)
-    abort();
+  struct parity_rebalance_result *res = parity_xcalloc(1, sizeof(*res));
+  struct parity_weight *current = parity_xcalloc(PARITY_REBALANCE_MAX_ASSETS, sizeof(*current));
+  struct parity_weight *target = parity_xcalloc(PARITY_REBALANCE_MAX_ASSETS, sizeof(*target));
   size_t i;
   const json_t *entry;
   int rc = PARITY_OK, rejected = 0;

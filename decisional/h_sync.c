@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/errors.h"
 #include "common/json.h"
 #include "common/log.h"
@@ -64,9 +65,7 @@ static int fetch_yahoo_daily(struct parity_job *job, struct parity_bar_series **
 {
   const json_t *symbols = json_object_get(job->msg->payload, "symbols");
   size_t n = json_array_size(symbols);
-  struct parity_bar_series *all = calloc(n, sizeof(*all));
-  if (!all)
-    abort();
+  struct parity_bar_series *all = parity_xcalloc(n, sizeof(*all));
   struct parity_yahoo_options opt;
   parity_yahoo_options_from_config(job->cfg, &opt);
   struct parity_yahoo_client *client = NULL;
@@ -155,9 +154,7 @@ int parity_h_sync_intraday(struct parity_job *job)
   }
   const json_t *symbols = json_object_get(job->msg->payload, "symbols");
   size_t n = json_array_size(symbols);
-  struct parity_point_series *all = calloc(n, sizeof(*all));
-  if (!all)
-    abort();
+  struct parity_point_series *all = parity_xcalloc(n, sizeof(*all));
   char log_id[24];
   int rc = log_start(job, "yahoo", "intraday", log_id);
   struct parity_yahoo_options opt;

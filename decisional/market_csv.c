@@ -9,6 +9,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "common/alloc.h"
 #include "common/errors.h"
 
 /* Bytes asked of zlib per read; lines straddling two reads are carried over. */
@@ -324,9 +325,7 @@ static int finish(struct csv_reader *r)
 static struct csv_reader *reader_new(const char *name, parity_market_csv_fn on_series, void *ctx,
                                      struct parity_market_error *err)
 {
-  struct csv_reader *r = calloc(1, sizeof(*r));
-  if (!r)
-    abort();
+  struct csv_reader *r = parity_xcalloc(1, sizeof(*r));
   r->name = name;
   r->on_series = on_series;
   r->ctx = ctx;
@@ -386,9 +385,7 @@ int parity_market_csv_read_file(const char *path, parity_market_csv_fn on_series
     goto out;
   }
   gzbuffer(gz, CSV_GZ_BUFFER);
-  buf = malloc(CSV_READ_CHUNK);
-  if (!buf)
-    abort();
+  buf = parity_xmalloc(CSV_READ_CHUNK);
   size_t have = 0;
   for (;;) {
     int got = gzread(gz, buf + have, (unsigned)(CSV_READ_CHUNK - have));

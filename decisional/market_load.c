@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/alloc.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "decisional/market_csv.h"
@@ -125,9 +126,7 @@ int parity_market_load_csv(struct parity_db *db, const char *path, const json_t 
                            struct parity_market_error *err)
 {
   struct csv_ctx ctx = { .sink = { .db = db }, .wanted = symbols, .seen = json_array(), .st = st };
-  ctx.sink.buf = malloc(COPY_BUFFER_BYTES);
-  if (!ctx.sink.buf)
-    abort();
+  ctx.sink.buf = parity_xmalloc(COPY_BUFFER_BYTES);
   int rc = begin_staging(db);
   if (rc) {
     undo_staging(db);
@@ -164,9 +163,7 @@ out:
 int parity_market_load_series(struct parity_db *db, struct parity_bar_series *series, size_t n,
                               struct parity_load_stats *st)
 {
-  struct copy_sink sink = { .db = db, .buf = malloc(COPY_BUFFER_BYTES) };
-  if (!sink.buf)
-    abort();
+  struct copy_sink sink = { .db = db, .buf = parity_xmalloc(COPY_BUFFER_BYTES) };
   int rc = begin_staging(db);
   for (size_t i = 0; i < n && !rc; i++) {
     parity_price_report(&series[i], st->notes);
@@ -188,9 +185,7 @@ int parity_market_load_intraday(struct parity_db *db, const struct parity_point_
                                 long *changed)
 {
   *changed = 0;
-  struct copy_sink sink = { .db = db, .buf = malloc(COPY_BUFFER_BYTES) };
-  if (!sink.buf)
-    abort();
+  struct copy_sink sink = { .db = db, .buf = parity_xmalloc(COPY_BUFFER_BYTES) };
   int rc = parity_db_exec_sql(db, parity_dec_sql[SQL_INTRADAY_STAGING_CREATE]);
   rc = rc ? rc : parity_db_exec_sql(db, parity_dec_sql[SQL_INTRADAY_STAGING_TRUNCATE]);
   rc = rc ? rc : parity_db_copy_begin(db, parity_dec_sql[SQL_INTRADAY_STAGING_COPY]);

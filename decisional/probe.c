@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "decisional/queries.h"
@@ -40,14 +41,6 @@ static enum MHD_Result answer(struct MHD_Connection *conn, unsigned status, char
   return ok;
 }
 
-static char *dup_text(const char *s)
-{
-  char *d = strdup(s);
-  if (!d)
-    abort();
-  return d;
-}
-
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
@@ -59,10 +52,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   if (*upload_data_size)
     return MHD_NO; /* no route here takes a body */
   if (strcmp(method, "GET") != 0)
-    return answer(conn, 405, dup_text("{\"error\":{\"code\":\"METHOD_NOT_ALLOWED\",\"message\":\"GET only\"}}"),
+    return answer(conn, 405, parity_xstrdup("{\"error\":{\"code\":\"METHOD_NOT_ALLOWED\",\"message\":\"GET only\"}}"),
                   "application/json");
   if (strcmp(url, "/livez") == 0)
-    return answer(conn, 200, dup_text("{\"status\":\"ok\"}"), "application/json");
+    return answer(conn, 200, parity_xstrdup("{\"status\":\"ok\"}"), "application/json");
   if (strcmp(url, "/readyz") == 0) {
     bool db = database_reachable(shared);
     int consumers = atomic_load(&shared->consumers_connected);
@@ -75,7 +68,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   }
   if (strcmp(url, "/metrics") == 0)
     return answer(conn, 200, parity_metrics_render_new(), "text/plain; version=0.0.4; charset=utf-8");
-  return answer(conn, 404, dup_text("{\"error\":{\"code\":\"NOT_FOUND\",\"message\":\"no such route\"}}"),
+  return answer(conn, 404, parity_xstrdup("{\"error\":{\"code\":\"NOT_FOUND\",\"message\":\"no such route\"}}"),
                 "application/json");
 }
 

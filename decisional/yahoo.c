@@ -14,6 +14,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "common/alloc.h"
 #include "common/buf.h"
 #include "common/config.h"
 #include "common/errors.h"
@@ -459,9 +460,7 @@ int parity_yahoo_client_new(const struct parity_yahoo_options *opt, struct parit
   if (curl_init_result != CURLE_OK)
     return PARITY_EINTERNAL;
 
-  struct parity_yahoo_client *c = calloc(1, sizeof(*c));
-  if (!c)
-    abort();
+  struct parity_yahoo_client *c = parity_xcalloc(1, sizeof(*c));
   memcpy(c->base_url, base, base_len);
   c->base_url[base_len] = '\0';
   c->timeout_ms = opt->timeout_ms;
