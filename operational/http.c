@@ -401,21 +401,47 @@ static void fill_error(struct parity_request *req, struct parity_response *res, 
                req->path ? req->path : "", "status", res->status, "message", message);
 }
 
-static const struct parity_route *find_route(struct parity_request *req, bool *path_known)
+/* Paths a fallback row never answers: an entry ending in '*' is a prefix, any other an exact path. */
+static const char *const fallback_reserved[] = { "/api/*", "/internal*", "/metrics" };
+
+static int fallback_match(const struct parity_route *r, const char *path)
+{
+  if (strncmp(path, r->pattern, strlen(r->pattern)) != 0)
+    return 0;
+  for (size_t i = 0; i < sizeof(fallback_reserved) / sizeof(fallback_reserved[0]); i++) {
+    const char *e = fallback_reserved[i];
+    size_t n = strlen(e);
+    if (e[n - 1] == '*' ? strncmp(path, e, n - 1) == 0 : strcmp(path, e) == 0)
+      return 0;
+  }
+  return 1;
+}
+
+const struct parity_route *parity_route_find(const char *method, const char *path, enum parity_listener listener,
+                                             char params[PARITY_HTTP_MAX_PATH_PARAMS][PARITY_HTTP_MAX_PARAM_LEN],
+                                             bool *path_known)
 {
   *path_known = false;
   for (size_t i = 0; i < parity_routes_count; i++) {
     const struct parity_route *r = &parity_routes[i];
-    if (!(r->listeners & req->listener))
+    if (!(r->listeners & listener) || (r->listeners & PARITY_ROUTE_FALLBACK))
       continue;
-    char params[PARITY_HTTP_MAX_PATH_PARAMS][PARITY_HTTP_MAX_PARAM_LEN];
-    if (!parity_route_match(r->pattern, req->path, params))
+    char found[PARITY_HTTP_MAX_PATH_PARAMS][PARITY_HTTP_MAX_PARAM_LEN];
+    if (!parity_route_match(r->pattern, path, found))
       continue;
     *path_known = true;
-    if (strcmp(r->method, req->method) == 0) {
-      memcpy(req->params, params, sizeof(params));
+    if (strcmp(r->method, method) == 0) {
+      memcpy(params, found, sizeof(found));
       return r;
     }
+  }
+  if (*path_known)
+    return NULL;
+  for (size_t i = 0; i < parity_routes_count; i++) {
+    const struct parity_route *r = &parity_routes[i];
+    if ((r->listeners & listener) && (r->listeners & PARITY_ROUTE_FALLBACK) && strcmp(r->method, method) == 0 &&
+        fallback_match(r, path))
+      return r;
   }
   return NULL;
 }
@@ -428,7 +454,7 @@ static int dispatch(struct parity_request *req, struct parity_response *res)
     return parity_auth_gate_preflight(req, res);
 
   bool path_known;
-  req->route = find_route(req, &path_known);
+  req->route = parity_route_find(req->method, req->path, req->listener, req->params, &path_known);
   if (!req->route) {
     if (path_known) {
       res->error_code = "METHOD_NOT_ALLOWED";
@@ -436,10 +462,6 @@ static int dispatch(struct parity_request *req, struct parity_response *res)
       res->status = 405;
       return PARITY_EINVAL;
     }
-    if (req->listener == PARITY_LISTEN_PUBLIC && strcmp(req->method, "GET") == 0 &&
-        strncmp(req->path, "/api/", 5) != 0 && strncmp(req->path, "/internal", 9) != 0 &&
-        strcmp(req->path, "/metrics") != 0)
-      return h_static(req, res);
     return parity_res_error(res, PARITY_ENOTFOUND, NULL, "no route for %s %s", req->method, req->path);
   }
   int rc = parity_auth_gate_check(req, res);
@@ -460,7 +482,8 @@ static void record_request(struct listener_ctx *lc, const struct parity_request 
   snprintf(status, sizeof(status), "%d", req->status ? req->status : 499);
   parity_metric_add(lc->app->metrics.http_requests, 1, route, req->method ? req->method : "", status);
   parity_metric_observe(lc->app->metrics.http_duration, seconds, route);
-  if (req->route && strcmp(req->route->name, "probe") != 0)
+  /* Probes and what no API route answered (404s, the SPA fallback) are counted, not logged: they would drown it. */
+  if (req->route && !(req->route->listeners & PARITY_ROUTE_FALLBACK) && strcmp(req->route->name, "probe") != 0)
     parity_log(PARITY_LOG_INFO, "http_request", "{s:s, s:s, s:s, s:s, s:i, s:f}", "request_id", req->request_id,
                "method", req->method ? req->method : "", "route", route, "ip", req->client_ip, "status", req->status,
                "seconds", seconds);

@@ -67,11 +67,16 @@ typedef int (*parity_handler)(struct parity_request *req, struct parity_response
 struct parity_route {
   const char *method;
   const char *pattern; /* "/api/v1/market/prices/{symbol}": each {x} matches one path segment */
-  unsigned listeners;  /* PARITY_LISTEN_* mask */
+  unsigned listeners;  /* PARITY_LISTEN_* mask, plus PARITY_ROUTE_FALLBACK */
   enum parity_auth auth;
   parity_handler handler;
   const char *name; /* the metrics label */
 };
+
+/* A fallback row answers only what no other row knows: any path under its pattern (a prefix) but those the
+   matcher keeps for the API, the internal routes and the metrics. It never makes a path known (another
+   method there is 404, not 405), is not in openapi.yaml, and is counted under the metrics label it names. */
+#define PARITY_ROUTE_FALLBACK 0x100u
 
 /* The route table (operational/routes.c). */
 extern const struct parity_route parity_routes[];
@@ -100,6 +105,11 @@ int parity_req_json(struct parity_request *req, struct parity_response *res, con
 /* Route matching, exposed for unit tests: 1 when `path` matches `pattern`, capturing {params}. */
 int parity_route_match(const char *pattern, const char *path,
                        char params[PARITY_HTTP_MAX_PATH_PARAMS][PARITY_HTTP_MAX_PARAM_LEN]);
+/* The row answering `method path` on `listener`: an exact row first, then (when no row knows the path) a
+   fallback row; NULL with *path_known set when the path is served only for other methods (405). */
+const struct parity_route *parity_route_find(const char *method, const char *path, enum parity_listener listener,
+                                             char params[PARITY_HTTP_MAX_PATH_PARAMS][PARITY_HTTP_MAX_PARAM_LEN],
+                                             bool *path_known);
 /* 1 when a Content-Type value is application/json (any case), with or without parameters ("; charset=utf-8");
    0 for anything that only starts like it ("application/jsonx", "application/json-seq"). */
 int parity_content_type_is_json(const char *value);

@@ -80,6 +80,8 @@ static void route_table_and_openapi_agree(void **state)
   assert_non_null(paths);
   for (size_t i = 0; i < parity_routes_count; i++) {
     const struct parity_route *r = &parity_routes[i];
+    if (r->listeners & PARITY_ROUTE_FALLBACK)
+      continue; /* the SPA, not an API operation */
     json_t *item = json_object_get(paths, r->pattern);
     if (!item)
       fail_msg("route %s %s is missing from openapi.yaml", r->method, r->pattern);
@@ -98,12 +100,55 @@ static void route_table_and_openapi_agree(void **state)
     json_object_foreach(item, method, op) {
       bool served = false;
       for (size_t i = 0; i < parity_routes_count && !served; i++)
-        served = strcmp(parity_routes[i].pattern, path) == 0 && strcasecmp(parity_routes[i].method, method) == 0;
+        served = !(parity_routes[i].listeners & PARITY_ROUTE_FALLBACK) && strcmp(parity_routes[i].pattern, path) == 0 &&
+                 strcasecmp(parity_routes[i].method, method) == 0;
       if (!served)
         fail_msg("openapi.yaml documents %s %s, which no route serves", method, path);
     }
   }
   json_decref(doc);
+}
+
+/* The method, path and listener that reach the SPA fallback row; NULL when another row or none answers. */
+static const struct parity_route *fallback_for(const char *method, const char *path, enum parity_listener listener,
+                                               bool *path_known)
+{
+  char p[PARITY_HTTP_MAX_PATH_PARAMS][PARITY_HTTP_MAX_PARAM_LEN];
+  const struct parity_route *r = parity_route_find(method, path, listener, p, path_known);
+  return r && (r->listeners & PARITY_ROUTE_FALLBACK) ? r : NULL;
+}
+
+/* The SPA row answers public GETs outside the API, internal and metrics paths, and nothing else. */
+static void the_fallback_row_answers_public_gets_outside_the_api_only(void **state)
+{
+  (void)state;
+  bool known;
+  const char *const spa[] = { "/", "/index.html", "/assets/app.js", "/portfolio/history", "/apix", "/metricsx" };
+  for (size_t i = 0; i < sizeof(spa) / sizeof(spa[0]); i++) {
+    const struct parity_route *r = fallback_for("GET", spa[i], PARITY_LISTEN_PUBLIC, &known);
+    if (!r)
+      fail_msg("GET %s on the public listener does not reach the SPA", spa[i]);
+    assert_false(known);
+    assert_int_equal(r->auth, PARITY_AUTH_NONE);
+    assert_string_equal(r->name, "unmatched"); /* the metrics label of any unrouted request */
+  }
+  const char *const reserved[] = { "/api/", "/api/v1/nothing", "/internal", "/internal/x", "/internalx", "/metrics" };
+  for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+    if (fallback_for("GET", reserved[i], PARITY_LISTEN_PUBLIC, &known))
+      fail_msg("GET %s on the public listener reaches the SPA", reserved[i]);
+  /* other methods are 404 there (the fallback makes no path known), the internal listener has no SPA */
+  assert_null(fallback_for("POST", "/portfolio", PARITY_LISTEN_PUBLIC, &known));
+  assert_false(known);
+  assert_null(fallback_for("HEAD", "/", PARITY_LISTEN_PUBLIC, &known));
+  assert_null(fallback_for("GET", "/portfolio", PARITY_LISTEN_INTERNAL, &known));
+  assert_false(known);
+  /* an exact row wins over the fallback, and a known path with another method stays 405 */
+  char p[PARITY_HTTP_MAX_PATH_PARAMS][PARITY_HTTP_MAX_PARAM_LEN];
+  const struct parity_route *r = parity_route_find("GET", "/livez", PARITY_LISTEN_PUBLIC, p, &known);
+  assert_non_null(r);
+  assert_string_equal(r->name, "probe");
+  assert_null(parity_route_find("POST", "/livez", PARITY_LISTEN_PUBLIC, p, &known));
+  assert_true(known);
 }
 
 int main(void)
@@ -113,6 +158,7 @@ int main(void)
     cmocka_unit_test(unsafe_targets_are_refused),
     cmocka_unit_test(only_application_json_is_json),
     cmocka_unit_test(route_table_and_openapi_agree),
+    cmocka_unit_test(the_fallback_row_answers_public_gets_outside_the_api_only),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
