@@ -24,13 +24,8 @@ if [[ -n ${PARITY_TEST_EXTERNAL:-} ]]; then
 	export MAIL_DIR=$vardir/mail
 	mkdir -p "$MAIL_DIR"
 else
-	# Throwaway means fresh: stop whatever an interrupted run left, then start from an empty directory.
-	if [[ -d $vardir ]]; then
-		parity_stack_down "$vardir" "$pg_port" "$amqp_port" >/dev/null 2>&1 || true
-		rm -rf "$vardir"
-	fi
-	mkdir -p "$vardir"
-	vardir=$(cd "$vardir" && pwd)
+	# Throwaway means fresh: whatever an interrupted run left is stopped and removed.
+	vardir=$(parity_stack_fresh "$vardir" "$pg_port" "$amqp_port")
 	trap 'parity_stack_down "$vardir" "$pg_port" "$amqp_port" >/dev/null 2>&1 || true' EXIT
 	parity_stack_up "$vardir" "$pg_port" "$amqp_port"
 fi

@@ -32,6 +32,17 @@ parity_stack_up() {
 	mkdir -p "$MAIL_DIR" || return
 }
 
+# parity_stack_fresh VARDIR PG_PORT AMQP_PORT: a throwaway VARDIR made empty (services an interrupted run
+# left there are stopped first) with its log/ folder; prints the directory's absolute path.
+parity_stack_fresh() {
+	local vardir=$1
+	if [[ -d $vardir ]]; then
+		parity_stack_down "$vardir" "$2" "$3" >/dev/null 2>&1 || true
+		rm -rf "$vardir"
+	fi
+	mkdir -p "$vardir/log" && (cd "$vardir" && pwd)
+}
+
 # parity_run_env ROOT: the daemons' settings for `make run`, each kept when already set. The addresses the
 # daemons hand out (CORS origin, links in emails) follow HTTP_PORT, so that `HTTP_PORT=9000 make run` sends
 # mail whose links lead to http://localhost:9000 and not to another instance on the default port.

@@ -19,12 +19,8 @@ readonly READY_SECONDS=120
 # shellcheck source=../../deploy/local/stack.sh
 . "$root/deploy/local/stack.sh"
 
-if [[ -d $vardir ]]; then
-	parity_stack_down "$vardir" "$pg_port" "$amqp_port" >/dev/null 2>&1 || true
-	rm -rf "$vardir"
-fi
-mkdir -p "$vardir/log"
-vardir=$(cd "$vardir" && pwd)
+# Throwaway means fresh: whatever an interrupted run left is stopped and removed.
+vardir=$(parity_stack_fresh "$vardir" "$pg_port" "$amqp_port")
 
 pid=
 shutdown() {

@@ -53,13 +53,8 @@ done
 # shellcheck source-path=SCRIPTDIR source=../../deploy/local/stack.sh
 . "$root/deploy/local/stack.sh"
 
-# Throwaway means fresh: stop whatever an interrupted run left, then start from an empty directory.
-if [[ -d $vardir ]]; then
-	parity_stack_down "$vardir" "$pg_port" "$amqp_port" >/dev/null 2>&1 || true
-	rm -rf "$vardir"
-fi
-mkdir -p "$vardir/log"
-vardir=$(cd "$vardir" && pwd)
+# Throwaway means fresh: whatever an interrupted run left is stopped and removed.
+vardir=$(parity_stack_fresh "$vardir" "$pg_port" "$amqp_port")
 
 pids=()
 stopping=0
