@@ -111,7 +111,9 @@ def models(series, as_of):
     bd = [i for i, s in enumerate(kept) if s in BONDS]
     r_eq = returns[:, eq]
     sharpe = r_eq.mean(axis=0) * 252 / (r_eq.std(axis=0, ddof=1) * math.sqrt(252))
-    top = sorted(np.argsort(-sharpe, kind="stable")[:TOP_N])
+    # Decreasing Sharpe, ties to the earlier symbol: the column order pandas' nlargest gives the original
+    # service's HRP (SPEC §8); HRP's bisection and SciPy's leaf order depend on it.
+    top = list(np.argsort(-sharpe, kind="stable")[:TOP_N])
     sel = [eq[i] for i in top]
     w_eq = hrp(returns[:, sel])[0] if len(sel) > 1 else np.ones(1)
     w_bd = hrp(returns[:, bd])[0] if len(bd) > 1 else np.ones(1)
