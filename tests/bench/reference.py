@@ -9,6 +9,7 @@ independently of the C engine. Two uses:
   reference.py forecast-inputs --csv FILE --as-of DAY --weights JSON   print mu, sigma (fixtures)
   reference.py risk --csv FILE --weights JSON [--from D --to D --benchmark S --rf R]   SPEC §8a metrics
   reference.py backtest --csv FILE [--from D --to D --cost-bps B]                     SPEC §8a backtest
+  reference.py backtest-fixture --csv FILE [--cost-bps B]     the same without value paths (fixtures)
   reference.py bench-backtest --csv FILE                      time the backtest
   reference.py blas                                           print numpy's BLAS configuration
 
@@ -366,6 +367,18 @@ def cmd_backtest(a):
     sys.stdout.write("\n")
 
 
+def cmd_backtest_fixture(a):
+    """The backtest without the value paths (first, last and count kept): tests/fixtures/backtest_*.json."""
+    out = backtest(load_long(a.csv), a.lo, a.hi, a.cost_bps)
+    for s in out["series"].values():
+        v = s.pop("values")
+        s.update({"points": len(v), "first": v[0], "last": v[-1]})
+    out = {"source": "tests/bench/reference.py backtest-fixture --cost-bps %g (numpy %s, scipy linkage), SPEC §8a, "
+           "data %s" % (a.cost_bps, np.__version__, a.csv.split("/")[-1]), "cost_bps": a.cost_bps, **out}
+    json.dump(out, sys.stdout, indent=1)
+    sys.stdout.write("\n")
+
+
 def cmd_bench_backtest(a):
     series = load_long(a.csv)
     secs = best_of(lambda: backtest(series), a.repeat)
@@ -435,6 +448,12 @@ def main():
     bt.add_argument("--to", dest="hi")
     bt.add_argument("--cost-bps", type=float, default=0.0)
     bt.set_defaults(fn=cmd_backtest)
+    bf = sub.add_parser("backtest-fixture")
+    bf.add_argument("--csv", required=True)
+    bf.add_argument("--from", dest="lo")
+    bf.add_argument("--to", dest="hi")
+    bf.add_argument("--cost-bps", type=float, default=0.0)
+    bf.set_defaults(fn=cmd_backtest_fixture)
     bb = sub.add_parser("bench-backtest")
     bb.add_argument("--csv", required=True)
     bb.add_argument("--repeat", type=int, default=1)
