@@ -104,12 +104,6 @@ static void aligned_free(struct aligned *a)
   memset(a, 0, sizeof(*a));
 }
 
-static int cmp_day(const void *pa, const void *pb)
-{
-  int32_t a = *(const int32_t *)pa, b = *(const int32_t *)pb;
-  return (a > b) - (a < b);
-}
-
 /* Index of the first bar with day >= day in bars[0..n). */
 static size_t lower_bound(const struct parity_bar *bars, size_t n, int32_t day)
 {
@@ -149,7 +143,7 @@ static int align(struct cand *c, size_t nc, const struct parity_models_params *p
                  struct aligned *out, struct parity_quant_err *err)
 {
   memset(out, 0, sizeof(*out));
-  size_t want = (size_t)p->lookback + 1, total = 0;
+  size_t want = (size_t)p->lookback + 1;
   for (size_t i = 0; i < nc; i++) {
     const struct parity_bar_series *s = c[i].s;
     c[i].end = as_of == PARITY_MODELS_AS_OF_LATEST ? s->n : lower_bound(s->bars, s->n, as_of + 1);
@@ -157,26 +151,41 @@ static int align(struct cand *c, size_t nc, const struct parity_models_params *p
     int rc = check_bars(s, c[i].end, c[i].lo, err);
     if (rc)
       return rc;
-    total += c[i].end - c[i].lo;
   }
   int rc = PARITY_ENOMEM;
-  /* The union calendar's last `want` days can only come from each series' last `want` bars. */
-  int32_t *cal = malloc((total ? total : 1) * sizeof(int32_t));
-  size_t *hits = NULL;
-  if (!cal)
+  /* The union calendar's last `want` days, found by merging the series backwards from the as-of day:
+   * each series is increasing, so the latest remaining bar among them is the next calendar day. Only
+   * each series' last `want` bars can contribute. (The same days as sorting all those bars and removing
+   * duplicates, without the sort, which dominated a generation.) */
+  int32_t *cal = malloc((want ? want : 1) * sizeof(int32_t));
+  size_t *hits = NULL, head[PARITY_MODELS_MAX_SYMBOLS];
+  if (!cal || nc > PARITY_MODELS_MAX_SYMBOLS)
     goto out;
-  size_t nd = 0;
   for (size_t i = 0; i < nc; i++)
-    for (size_t k = c[i].lo; k < c[i].end; k++)
-      cal[nd++] = c[i].s->bars[k].day;
-  qsort(cal, nd, sizeof(int32_t), cmp_day);
+    head[i] = c[i].end;
   size_t u = 0;
-  for (size_t k = 0; k < nd; k++)
-    if (u == 0 || cal[u - 1] != cal[k])
-      cal[u++] = cal[k];
-  size_t first = u > want ? u - want : 0;
-  size_t nwin = u - first;
-  int32_t *win = cal + first;
+  while (u < want) {
+    int32_t latest = INT32_MIN;
+    int any = 0;
+    for (size_t i = 0; i < nc; i++)
+      if (head[i] > c[i].lo && (!any || c[i].s->bars[head[i] - 1].day > latest)) {
+        latest = c[i].s->bars[head[i] - 1].day;
+        any = 1;
+      }
+    if (!any)
+      break;
+    cal[u++] = latest;
+    for (size_t i = 0; i < nc; i++)
+      if (head[i] > c[i].lo && c[i].s->bars[head[i] - 1].day == latest)
+        head[i]--;
+  }
+  for (size_t a = 0, b = u; a + 1 < b; a++, b--) {
+    int32_t tmp = cal[a];
+    cal[a] = cal[b - 1];
+    cal[b - 1] = tmp;
+  }
+  size_t nwin = u;
+  int32_t *win = cal;
 
   size_t nkept = 0;
   for (size_t i = 0; i < nc; i++) {
