@@ -7,31 +7,7 @@
 #include <string.h>
 
 #include "common/alloc.h"
-
-static const struct parity_bar_series *find_series(const struct parity_bar_series *s, size_t n, const char *symbol)
-{
-  for (size_t i = 0; i < n; i++)
-    if (strcmp(s[i].symbol, symbol) == 0)
-      return &s[i];
-  return NULL;
-}
-
-static int check_series(const struct parity_bar_series *s, struct parity_quant_err *err)
-{
-  char d[PARITY_DAY_TEXT];
-  for (size_t i = 0; i < s->n; i++) {
-    if (i > 0 && s->bars[i].day <= s->bars[i - 1].day) {
-      parity_day_format(s->bars[i].day, d);
-      return parity_quant_fail(err, PARITY_EINVAL, "%s: bars are not in increasing day order at %s", s->symbol, d);
-    }
-    if (!isfinite(s->bars[i].adj_close) || !(s->bars[i].adj_close > 0.0)) {
-      parity_day_format(s->bars[i].day, d);
-      return parity_quant_fail(err, PARITY_EINVAL, "%s: adj_close on %s is %g; it must be positive", s->symbol, d,
-                               s->bars[i].adj_close);
-    }
-  }
-  return PARITY_OK;
-}
+#include "decisional/models.h"
 
 void parity_analytics_panel_free(struct parity_analytics_panel *p)
 {
@@ -57,10 +33,10 @@ int parity_analytics_panel_build(const struct parity_bar_series *series, size_t 
         return parity_quant_fail(err, PARITY_EINVAL, "%s is listed twice", symbols[j]);
     if (strlen(symbols[j]) >= PARITY_QUANT_SYMBOL_MAX)
       return parity_quant_fail(err, PARITY_EINVAL, "\"%.20s\" is not a valid symbol", symbols[j]);
-    src[j] = find_series(series, nseries, symbols[j]);
+    src[j] = parity_models_find_series(series, nseries, symbols[j]);
     if (!src[j] || src[j]->n == 0)
       return parity_quant_fail(err, PARITY_ENOTFOUND, "unknown symbol %s: the data has no prices for it", symbols[j]);
-    int rc = check_series(src[j], err);
+    int rc = parity_models_check_bars(src[j], 0, src[j]->n, err);
     if (rc)
       return rc;
     snprintf(out->symbols[j], PARITY_QUANT_SYMBOL_MAX, "%s", symbols[j]);

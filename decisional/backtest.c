@@ -157,6 +157,28 @@ static int finish_series(struct parity_backtest_series *s, size_t n, const doubl
   return rc;
 }
 
+/* The days and executions every series of one run shares. */
+struct plan {
+  const struct parity_bt_panel *view;
+  size_t start, end;
+  const size_t *exec;
+  size_t nexec;
+};
+
+/* Simulates one strategy into the next series of the result (its metrics come later). */
+static int add_series(struct parity_backtest_result *out, const char *name, const struct plan *plan,
+                      const struct parity_bt_strategy *st, struct parity_quant_err *err)
+{
+  struct parity_backtest_series *s = &out->series[out->nseries++];
+  snprintf(s->name, sizeof(s->name), "%s", name);
+  s->values = parity_xmalloc(out->ndays * sizeof(double));
+  struct parity_bt_outcome o = { .values = s->values };
+  int rc = parity_bt_simulate(plan->view, plan->start, plan->end, plan->exec, plan->nexec, st, &o, err);
+  s->executions = o.executions;
+  s->turnover = parity_bt_annual_turnover(o.turnover_sum, out->ndays - 1);
+  return rc;
+}
+
 int parity_backtest_run(const struct parity_bar_series *series, size_t nseries,
                         const struct parity_models_universe *universe, const struct parity_backtest_params *params,
                         struct parity_backtest_result *out, struct parity_quant_err *err)
@@ -200,25 +222,22 @@ int parity_backtest_run(const struct parity_bar_series *series, size_t nseries,
   memcpy(out->days, p->days + start, out->ndays * sizeof(int32_t));
 
   struct parity_bt_panel view = parity_analytics_panel_view(p);
+  struct plan plan = { .view = &view, .start = start, .end = end, .exec = exec, .nexec = nexec };
   size_t n = out->ndays - 1;
-  for (int k = 0; k < PARITY_BLEND_BUCKETS; k++) {
+  for (int k = 0; k < PARITY_BLEND_BUCKETS && !rc; k++) {
     if (!(mask & (1u << k)))
       continue;
-    struct parity_backtest_series *s = &out->series[out->nseries++];
-    parity_blend_bucket_key(k / PARITY_BLEND_HORIZONS + 1, (enum parity_horizon)(k % PARITY_BLEND_HORIZONS), s->name);
-    s->values = parity_xmalloc(out->ndays * sizeof(double));
+    char name[PARITY_BLEND_KEY_MAX];
+    parity_blend_bucket_key(k / PARITY_BLEND_HORIZONS + 1, (enum parity_horizon)(k % PARITY_BLEND_HORIZONS), name);
     struct parity_bt_strategy st = { .rule = PARITY_BT_THRESHOLD,
                                      .cost_bps = params->cost_bps,
                                      .threshold = PARITY_BACKTEST_THRESHOLD,
                                      .targets = targets + (size_t)k * stride };
-    struct parity_bt_outcome o = { .values = s->values };
-    rc = parity_bt_simulate(&view, start, end, exec, nexec, &st, &o, err);
-    if (rc)
-      goto out;
-    s->executions = o.executions;
-    s->turnover = parity_bt_annual_turnover(o.turnover_sum, n);
+    rc = add_series(out, name, &plan, &st, err);
   }
-  /* The benchmarks: fixed targets on every execution row. */
+  if (rc)
+    goto out;
+  /* The benchmarks: fixed targets on every execution row, no cost. */
   long spy = parity_analytics_panel_find(p, PARITY_BACKTEST_BENCHMARK),
        bnd = parity_analytics_panel_find(p, PARITY_BACKTEST_BOND);
   fixed = parity_xcalloc(2 * (stride ? stride : 1), sizeof(double));
@@ -227,23 +246,14 @@ int parity_backtest_run(const struct parity_bar_series *series, size_t nseries,
     fixed[stride + e * p->nsym + (size_t)spy] = 0.6;
     fixed[stride + e * p->nsym + (size_t)bnd] = 0.4;
   }
-  static const char *const bench_names[2] = { PARITY_BACKTEST_BENCHMARK, PARITY_BACKTEST_SIXTY_FORTY };
-  static const enum parity_bt_rule bench_rules[2] = { PARITY_BT_HOLD, PARITY_BT_RESET };
   size_t spy_series = out->nseries;
-  for (size_t b = 0; b < 2; b++) {
-    struct parity_backtest_series *s = &out->series[out->nseries++];
-    snprintf(s->name, sizeof(s->name), "%s", bench_names[b]);
-    s->values = parity_xmalloc(out->ndays * sizeof(double));
-    struct parity_bt_strategy st = {
-      .rule = bench_rules[b], .cost_bps = 0.0, .threshold = 0.0, .targets = fixed + b * stride
-    };
-    struct parity_bt_outcome o = { .values = s->values };
-    rc = parity_bt_simulate(&view, start, end, exec, nexec, &st, &o, err);
-    if (rc)
-      goto out;
-    s->executions = o.executions;
-    s->turnover = parity_bt_annual_turnover(o.turnover_sum, n);
-  }
+  struct parity_bt_strategy hold = { .rule = PARITY_BT_HOLD, .targets = fixed };
+  struct parity_bt_strategy reset = { .rule = PARITY_BT_RESET, .targets = fixed + stride };
+  rc = add_series(out, PARITY_BACKTEST_BENCHMARK, &plan, &hold, err);
+  if (!rc)
+    rc = add_series(out, PARITY_BACKTEST_SIXTY_FORTY, &plan, &reset, err);
+  if (rc)
+    goto out;
   r = parity_xmalloc(n * sizeof(double));
   rb = parity_xmalloc(n * sizeof(double));
   parity_analytics_returns_of_values(out->series[spy_series].values, n, rb);

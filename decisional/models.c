@@ -118,7 +118,7 @@ static size_t lower_bound(const struct parity_bar *bars, size_t n, int32_t day)
   return lo;
 }
 
-static int check_bars(const struct parity_bar_series *s, size_t end, size_t from, struct parity_quant_err *err)
+int parity_models_check_bars(const struct parity_bar_series *s, size_t from, size_t end, struct parity_quant_err *err)
 {
   char d[PARITY_DAY_TEXT];
   for (size_t i = from; i < end; i++) {
@@ -148,7 +148,7 @@ static int align(struct cand *c, size_t nc, const struct parity_models_params *p
     const struct parity_bar_series *s = c[i].s;
     c[i].end = as_of == PARITY_MODELS_AS_OF_LATEST ? s->n : lower_bound(s->bars, s->n, as_of + 1);
     c[i].lo = c[i].end > want ? c[i].end - want : 0;
-    int rc = check_bars(s, c[i].end, c[i].lo, err);
+    int rc = parity_models_check_bars(s, c[i].lo, c[i].end, err);
     if (rc)
       return rc;
   }
@@ -270,7 +270,8 @@ out:
 
 /* ---- generation --------------------------------------------------------------------------- */
 
-static const struct parity_bar_series *find_series(const struct parity_bar_series *s, size_t n, const char *symbol)
+const struct parity_bar_series *parity_models_find_series(const struct parity_bar_series *s, size_t n,
+                                                          const char *symbol)
 {
   for (size_t i = 0; i < n; i++)
     if (strcmp(s[i].symbol, symbol) == 0)
@@ -441,7 +442,7 @@ static int core_run(const struct parity_bar_series *series, size_t nseries, cons
   double *eq_ret = NULL;
   for (size_t i = 0; i < u->nequities + u->nbonds; i++) {
     const char *sym = i < u->nequities ? u->equities[i] : u->bonds[i - u->nequities];
-    const struct parity_bar_series *s = find_series(series, nseries, sym);
+    const struct parity_bar_series *s = parity_models_find_series(series, nseries, sym);
     if (!s || s->n == 0 || (as_of_day != PARITY_MODELS_AS_OF_LATEST && s->bars[0].day > as_of_day)) {
       add_excluded_missing(excluded, sym);
       continue;
@@ -684,7 +685,7 @@ int parity_models_forecast_inputs(const struct parity_bar_series *series, size_t
     sum += w[i].w;
     if (strcmp(w[i].symbol, PARITY_QUANT_CASH) == 0 || w[i].w == 0.0)
       continue; /* cash earns 0: it only dilutes the portfolio's return */
-    const struct parity_bar_series *s = find_series(series, nseries, w[i].symbol);
+    const struct parity_bar_series *s = parity_models_find_series(series, nseries, w[i].symbol);
     if (!s || s->n == 0)
       return parity_quant_fail(err, PARITY_ENUMERIC, "no prices for %s", w[i].symbol);
     cw[nc] = w[i].w;

@@ -59,6 +59,14 @@ struct parity_models_universe {
 int parity_models_parse_symbols(const char *list, char (*out)[PARITY_SYMBOL_MAX], size_t max, size_t *n,
                                 struct parity_quant_err *err);
 
+/* The series of `symbol` in s[0..n), or NULL. */
+const struct parity_bar_series *parity_models_find_series(const struct parity_bar_series *s, size_t n,
+                                                          const char *symbol);
+
+/* Checks bars [from, end) of a series: strictly increasing days, finite positive adj_close.
+ * PARITY_EINVAL naming the symbol and day. */
+int parity_models_check_bars(const struct parity_bar_series *s, size_t from, size_t end, struct parity_quant_err *err);
+
 /* Owned by the caller; release with parity_models_result_free. */
 struct parity_models_result {
   int32_t as_of_day;   /* the last common day used */

@@ -39,12 +39,12 @@ static int threshold_rule(const struct parity_bt_panel *p, const double *cur, co
   size_t nc = 0, nt = 0;
   for (size_t j = 0; j < p->nsym; j++) {
     if (cur[j] > 0.0) {
-      snprintf(c[nc].symbol, sizeof(c[nc].symbol), "%s", p->symbols[j]);
-      c[nc++].w = cur[j];
+      c[nc] = (struct parity_weight){ .w = cur[j] };
+      snprintf(c[nc++].symbol, PARITY_QUANT_SYMBOL_MAX, "%s", p->symbols[j]);
     }
     if (target[j] > 0.0) {
-      snprintf(t[nt].symbol, sizeof(t[nt].symbol), "%s", p->symbols[j]);
-      t[nt++].w = target[j];
+      t[nt] = (struct parity_weight){ .w = target[j] };
+      snprintf(t[nt++].symbol, PARITY_QUANT_SYMBOL_MAX, "%s", p->symbols[j]);
     }
   }
   struct parity_rebalance_result r;

@@ -17,48 +17,7 @@
 #include "common/json.h"
 #include "decisional/models.h"
 
-static const char *const equities[] = { "VTI", "VOO", "QQQ",  "VTV", "VUG", "IWM", "VEA",
-                                        "VWO", "VNQ", "VNQI", "XLF", "XLV", "XLE", "XLK" };
-static const char *const bonds[] = { "BND", "TLT", "LQD", "HYG", "BNDX" };
-
-struct series_set {
-  struct parity_bar_series s[64];
-  size_t n;
-};
-
-static int take(void *ctx, struct parity_bar_series *series, json_t *notes)
-{
-  (void)notes;
-  struct series_set *set = ctx;
-  if (set->n == 64)
-    return PARITY_ETOOBIG;
-  set->s[set->n++] = *series;
-  series->bars = NULL;
-  series->n = series->cap = 0;
-  return 0;
-}
-
-static int setup(void **state)
-{
-  struct series_set *set = calloc(1, sizeof(*set));
-  struct parity_market_error err;
-  parity_market_error_clear(&err);
-  if (parity_market_csv_read_file(PARITY_BUNDLED_DATA_DIR "/etf_daily.csv.gz", take, set, NULL, &err) != 0) {
-    print_error("cannot read the bundled prices: %s\n", err.message);
-    return -1;
-  }
-  *state = set;
-  return 0;
-}
-
-static int teardown(void **state)
-{
-  struct series_set *set = *state;
-  for (size_t i = 0; i < set->n; i++)
-    parity_bar_series_free(&set->s[i]);
-  free(set);
-  return 0;
-}
+#include "bundled_prices.h"
 
 static void generate(struct series_set *set, const char *as_of, struct parity_models_result *res)
 {
