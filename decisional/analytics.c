@@ -144,8 +144,9 @@ int parity_analytics_weights_risk(const struct parity_bar_series *series, size_t
     goto out;
   if (p->ndays < PARITY_RISK_MIN_RETURNS + 1) {
     rc = parity_quant_fail(err, PARITY_EINVAL,
-                           "the window has %zu common price days (%zu returns); at least %d returns are needed",
-                           p->ndays, p->ndays ? p->ndays - 1 : 0, PARITY_RISK_MIN_RETURNS);
+                           "the window holds %zu price days shared by every symbol; at least %d are needed (%d "
+                           "returns)",
+                           p->ndays, PARITY_RISK_MIN_RETURNS + 1, PARITY_RISK_MIN_RETURNS);
     goto out;
   }
   size_t n = p->ndays - 1, m = p->ndays;

@@ -259,7 +259,7 @@ static void test_weights_risk(void **state)
   assert_int_equal(parity_day_parse("2024-01-02", 10, &day), 0);
   assert_int_equal(parity_analytics_weights_risk(set->s, set->n, w, 2, "SPY", day, day + 1, 0.0, &r, &err),
                    PARITY_EINVAL);
-  assert_non_null(strstr(err.msg, "at least 2 returns"));
+  assert_non_null(strstr(err.msg, "(2 returns)"));
 }
 
 int main(void)
