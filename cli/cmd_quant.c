@@ -1,4 +1,4 @@
-/* `parity hrp`, `models`, `forecast` and `rebalance-check`: the quant engine from the command line. */
+/* `parity hrp`, `models`, `forecast`, `rebalance-check`, `risk` and `backtest`: the quant engine from the command line. */
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -14,6 +14,9 @@
 #include "common/errors.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "decisional/analytics.h"
+#include "decisional/analytics_json.h"
+#include "decisional/backtest.h"
 #include "decisional/bars.h"
 #include "decisional/market_csv.h"
 #include "decisional/models.h"
@@ -493,4 +496,224 @@ int parity_cli_rebalance_check(int argc, char **argv)
   }
   json_decref(in);
   return print_json("rebalance-check", out);
+}
+
+/* ---- parity risk -------------------------------------------------------------------------- */
+
+static const char risk_usage[] = "parity risk --csv FILE --weights JSON [--from YYYY-MM-DD] [--to YYYY-MM-DD] "
+                                 "[--benchmark SYM] [--rf R]";
+static const char risk_help[] =
+    "Risk metrics of a constant-weight portfolio (rebalanced daily) and of a benchmark, as SPEC §8a defines\n"
+    "them: daily simple returns of adj_close on the dates every weighted symbol and the benchmark share.\n"
+    "\n"
+    "  --csv FILE          date,symbol,open,high,low,close,adj_close,volume (plain or gzip), as in\n"
+    "                      decisional/data\n"
+    "  --weights JSON      e.g. '{\"VTI\":0.6,\"BND\":0.4}': each >= 0, summing to 1 within 1e-9\n"
+    "  --from, --to        inclusive bounds on price dates; the first price day in the window is V_0\n"
+    "  --benchmark SYM     default SPY\n"
+    "  --rf R              annual risk-free rate (default 0); enters Sharpe, Sortino and alpha only\n"
+    "\n"
+    "Output: {\"days\":N,\"from\":D,\"to\":D,\"metrics\":{total_return, cagr, volatility, sharpe, sortino,\n"
+    "max_drawdown, max_drawdown_days, recovered, calmar, var_95, cvar_95, var_99, cvar_99, pvar_95, pvar_99,\n"
+    "beta, alpha, tracking_error, information_ratio, correlation},\"benchmark\":{the same own-series keys}}.\n"
+    "N is the number of returns. VaR/CVaR are daily, positive fractions of value (historical, type-7\n"
+    "quantiles; pvar parametric normal). An undefined metric is null. Errors go to stderr with exit\n"
+    "status 1 (2 for usage errors).\n";
+
+/* Reads the long CSV into series; on failure prints the reason and returns -1. */
+static int read_prices(const char *cmd, const char *path, struct series_set *set)
+{
+  struct parity_market_error merr;
+  parity_market_error_clear(&merr);
+  if (parity_market_csv_read_file(path, collect_series, set, NULL, &merr) != 0) {
+    fail(cmd, merr.message);
+    return -1;
+  }
+  return 0;
+}
+
+static int print_exact(const char *cmd, json_t *o)
+{
+  char *text = o ? parity_json_dumps_exact_new(o) : NULL;
+  json_decref(o);
+  if (!text)
+    return fail(cmd, "out of memory building the output");
+  int status = (puts(text) == EOF || fflush(stdout) != 0) ? fail(cmd, "cannot write the output") : 0;
+  free(text);
+  return status;
+}
+
+static int parse_day_arg(const char *s, int32_t *out)
+{
+  return parity_day_parse(s, strlen(s), out);
+}
+
+int parity_cli_risk(int argc, char **argv)
+{
+  static const struct option options[] = { { "csv", required_argument, NULL, 'c' },
+                                           { "weights", required_argument, NULL, 'w' },
+                                           { "from", required_argument, NULL, 'f' },
+                                           { "to", required_argument, NULL, 't' },
+                                           { "benchmark", required_argument, NULL, 'b' },
+                                           { "rf", required_argument, NULL, 'r' },
+                                           { "help", no_argument, NULL, 'h' },
+                                           { NULL, 0, NULL, 0 } };
+  const char *path = NULL, *weights_text = NULL, *benchmark = PARITY_ANALYTICS_DEFAULT_BENCHMARK;
+  int32_t from = PARITY_ANALYTICS_DAY_MIN, to = PARITY_ANALYTICS_DAY_MAX;
+  double rf = 0.0;
+  optind = 1;
+  for (int c; (c = getopt_long(argc, argv, "", options, NULL)) != -1;) {
+    int ok = 1;
+    if (c == 'c')
+      path = optarg;
+    else if (c == 'w')
+      weights_text = optarg;
+    else if (c == 'f')
+      ok = parse_day_arg(optarg, &from) == 0;
+    else if (c == 't')
+      ok = parse_day_arg(optarg, &to) == 0;
+    else if (c == 'b')
+      benchmark = optarg;
+    else if (c == 'r')
+      ok = parse_double(optarg, &rf) == 0;
+    else if (c == 'h')
+      return printf("usage: %s\n\n%s", risk_usage, risk_help) < 0;
+    else
+      ok = 0;
+    if (!ok) {
+      fprintf(stderr, "parity risk: invalid value for an option\n");
+      return usage_error("risk", risk_usage);
+    }
+  }
+  if (!path || !weights_text || optind != argc)
+    return usage_error("risk", risk_usage);
+  if (!parity_symbol_valid(benchmark))
+    return fail("risk", "the benchmark is not a valid symbol");
+
+  json_error_t jerr;
+  json_t *wj = json_loads(weights_text, JSON_REJECT_DUPLICATES, &jerr);
+  if (!wj) {
+    char msg[256];
+    snprintf(msg, sizeof(msg), "--weights is not valid JSON: %s", jerr.text);
+    return fail("risk", msg);
+  }
+  struct parity_weight w[PARITY_ANALYTICS_MAX_SYMBOLS - 1];
+  size_t nw = 0;
+  struct parity_quant_err err = { 0, "" };
+  int rc = parity_models_weights_from_json(wj, w, PARITY_ANALYTICS_MAX_SYMBOLS - 1, &nw, &err);
+  json_decref(wj);
+  if (rc)
+    return fail("risk", err.msg);
+  struct series_set set = { 0 };
+  int status = 1;
+  if (read_prices("risk", path, &set) != 0)
+    goto out;
+  struct parity_analytics_risk res;
+  if (parity_analytics_weights_risk(set.s, set.n, w, nw, benchmark, from, to, rf, &res, &err) != 0) {
+    fail("risk", err.msg);
+    goto out;
+  }
+  status = print_exact("risk", parity_analytics_risk_json(&res));
+out:
+  series_set_free(&set);
+  return status;
+}
+
+/* ---- parity backtest ---------------------------------------------------------------------- */
+
+static const char backtest_usage[] = "parity backtest --csv FILE [--from YYYY-MM-DD] [--to YYYY-MM-DD] "
+                                     "[--cost-bps B] [--buckets all|BUCKET,...]";
+static const char backtest_help[] =
+    "Walk-forward backtest of the 15 model portfolios against SPY and 60/40 (SPEC §8a).\n"
+    "\n"
+    "On the last trading day of each month the models are generated as CMD_GENERATE would as of that day\n"
+    "(rows up to it only, full precision); they trade at the next day's adjusted close by the product's\n"
+    "monthly rule (0.02 threshold, holdings outside the target sold), paying --cost-bps on the value\n"
+    "traded. SPY is bought once and held; 60/40 (SPY/BND) is reset at every execution; neither pays costs.\n"
+    "\n"
+    "  --csv FILE      the long daily-price CSV (plain or gzip), as in decisional/data\n"
+    "  --from DAY      start at the first month end on or after DAY (never before the first month end\n"
+    "                  with MODEL_LOOKBACK_DAYS returns of common history: the default)\n"
+    "  --to DAY        end on the last trading day on or before DAY (default: the data's last day)\n"
+    "  --cost-bps B    transaction cost in basis points of the value traded (default 0)\n"
+    "  --buckets LIST  all (default) or a comma-separated list such as risk_3_horizon_medium\n"
+    "\n"
+    "The universe and model parameters come from the environment, as for `parity models`. Output:\n"
+    "{\"from\":D,\"to\":D,\"decisions\":n,\"series\":{\"risk_1_horizon_short\":{\"metrics\":{...},\"turnover\":x,\n"
+    "\"executions\":n,\"values\":[[day,value],...]},...,\"SPY\":{...},\"60/40\":{...}}}; values start at 1,\n"
+    "metrics as `parity risk` prints them, against the SPY series; turnover is annual.\n";
+
+int parity_cli_backtest(int argc, char **argv)
+{
+  static const struct option options[] = { { "csv", required_argument, NULL, 'c' },
+                                           { "from", required_argument, NULL, 'f' },
+                                           { "to", required_argument, NULL, 't' },
+                                           { "cost-bps", required_argument, NULL, 'k' },
+                                           { "buckets", required_argument, NULL, 'b' },
+                                           { "help", no_argument, NULL, 'h' },
+                                           { NULL, 0, NULL, 0 } };
+  const char *path = NULL, *buckets = "all";
+  struct parity_backtest_params bp;
+  parity_backtest_params_defaults(&bp);
+  optind = 1;
+  for (int c; (c = getopt_long(argc, argv, "", options, NULL)) != -1;) {
+    int ok = 1;
+    if (c == 'c')
+      path = optarg;
+    else if (c == 'f')
+      ok = parse_day_arg(optarg, &bp.from_day) == 0;
+    else if (c == 't')
+      ok = parse_day_arg(optarg, &bp.to_day) == 0;
+    else if (c == 'k')
+      ok = parse_double(optarg, &bp.cost_bps) == 0;
+    else if (c == 'b')
+      buckets = optarg;
+    else if (c == 'h')
+      return printf("usage: %s\n\n%s", backtest_usage, backtest_help) < 0;
+    else
+      ok = 0;
+    if (!ok) {
+      fprintf(stderr, "parity backtest: invalid value for an option\n");
+      return usage_error("backtest", backtest_usage);
+    }
+  }
+  if (!path || optind != argc)
+    return usage_error("backtest", backtest_usage);
+  struct parity_quant_err err = { 0, "" };
+  if (parity_backtest_parse_buckets(buckets, &bp.buckets, &err) != 0)
+    return fail("backtest", err.msg);
+
+  parity_log_init("cli", getenv("LOG_LEVEL") ? getenv("LOG_LEVEL") : "warn");
+  struct parity_config cfg;
+  if (parity_config_load(&cfg, PARITY_ROLE_CLI, stderr) != 0)
+    return fail("backtest", "invalid configuration (see above)");
+  int status = 1;
+  struct series_set set = { 0 };
+  char eq[PARITY_MODELS_MAX_SYMBOLS][PARITY_SYMBOL_MAX], bd[PARITY_MODELS_MAX_SYMBOLS][PARITY_SYMBOL_MAX];
+  const char *eqp[PARITY_MODELS_MAX_SYMBOLS], *bdp[PARITY_MODELS_MAX_SYMBOLS];
+  size_t neq = 0, nbd = 0;
+  if (parity_models_parse_symbols(cfg.universe_equities, eq, PARITY_MODELS_MAX_SYMBOLS, &neq, &err) ||
+      parity_models_parse_symbols(cfg.universe_bonds, bd, PARITY_MODELS_MAX_SYMBOLS, &nbd, &err)) {
+    fail("backtest", err.msg);
+    goto out;
+  }
+  for (size_t i = 0; i < neq; i++)
+    eqp[i] = eq[i];
+  for (size_t i = 0; i < nbd; i++)
+    bdp[i] = bd[i];
+  if (read_prices("backtest", path, &set) != 0)
+    goto out;
+  parity_models_params_from_config(&cfg, &bp.models);
+  struct parity_models_universe u = { eqp, neq, bdp, nbd };
+  struct parity_backtest_result res;
+  if (parity_backtest_run(set.s, set.n, &u, &bp, &res, &err) != 0) {
+    fail("backtest", err.msg);
+    goto out;
+  }
+  status = print_exact("backtest", parity_backtest_result_json(&res));
+  parity_backtest_result_free(&res);
+out:
+  series_set_free(&set);
+  parity_config_free(&cfg);
+  return status;
 }

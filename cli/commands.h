@@ -18,6 +18,8 @@ int parity_cli_hrp(int argc, char **argv);             /* cli/cmd_quant.c */
 int parity_cli_models(int argc, char **argv);          /* cli/cmd_quant.c */
 int parity_cli_forecast(int argc, char **argv);        /* cli/cmd_quant.c */
 int parity_cli_rebalance_check(int argc, char **argv); /* cli/cmd_quant.c */
+int parity_cli_risk(int argc, char **argv);            /* cli/cmd_quant.c */
+int parity_cli_backtest(int argc, char **argv);        /* cli/cmd_quant.c */
 int parity_cli_seed_investors(int argc, char **argv);  /* cli/cmd_seed.c */
 
 /* The database a command connects to, and where that came from (for its messages). */

@@ -16,12 +16,14 @@ static int cmd_version(int argc, char **argv)
 static const struct parity_cli_command commands[] = {
   /* BEGIN COMMANDS (one row per subcommand; keep sorted by name) */
   { "audit", "check the ledger invariant for every user", parity_cli_audit },
+  { "backtest", "walk-forward backtest of the 15 models vs SPY and 60/40", parity_cli_backtest },
   { "forecast", "Monte Carlo forecast cone (GBM) as JSON", parity_cli_forecast },
   { "hrp", "HRP weights of a wide price or return CSV", parity_cli_hrp },
   { "load-prices", "load a daily-price CSV into daily_prices", parity_cli_load_prices },
   { "migrate", "apply the schema migrations", parity_cli_migrate },
   { "models", "generate the 15 model portfolios from a price CSV", parity_cli_models },
   { "rebalance-check", "rebalance targets for JSON cases", parity_cli_rebalance_check },
+  { "risk", "risk metrics of a weighted portfolio vs a benchmark", parity_cli_risk },
   { "seed-investors", "create N synthetic investors for scale tests (COPY)", parity_cli_seed_investors },
   { "version", "print the version as JSON", cmd_version },
   /* END COMMANDS */

@@ -104,12 +104,6 @@ static void aligned_free(struct aligned *a)
   memset(a, 0, sizeof(*a));
 }
 
-static int cmp_day(const void *pa, const void *pb)
-{
-  int32_t a = *(const int32_t *)pa, b = *(const int32_t *)pb;
-  return (a > b) - (a < b);
-}
-
 /* Index of the first bar with day >= day in bars[0..n). */
 static size_t lower_bound(const struct parity_bar *bars, size_t n, int32_t day)
 {
@@ -124,7 +118,7 @@ static size_t lower_bound(const struct parity_bar *bars, size_t n, int32_t day)
   return lo;
 }
 
-static int check_bars(const struct parity_bar_series *s, size_t end, size_t from, struct parity_quant_err *err)
+int parity_models_check_bars(const struct parity_bar_series *s, size_t from, size_t end, struct parity_quant_err *err)
 {
   char d[PARITY_DAY_TEXT];
   for (size_t i = from; i < end; i++) {
@@ -149,34 +143,49 @@ static int align(struct cand *c, size_t nc, const struct parity_models_params *p
                  struct aligned *out, struct parity_quant_err *err)
 {
   memset(out, 0, sizeof(*out));
-  size_t want = (size_t)p->lookback + 1, total = 0;
+  size_t want = (size_t)p->lookback + 1;
   for (size_t i = 0; i < nc; i++) {
     const struct parity_bar_series *s = c[i].s;
     c[i].end = as_of == PARITY_MODELS_AS_OF_LATEST ? s->n : lower_bound(s->bars, s->n, as_of + 1);
     c[i].lo = c[i].end > want ? c[i].end - want : 0;
-    int rc = check_bars(s, c[i].end, c[i].lo, err);
+    int rc = parity_models_check_bars(s, c[i].lo, c[i].end, err);
     if (rc)
       return rc;
-    total += c[i].end - c[i].lo;
   }
   int rc = PARITY_ENOMEM;
-  /* The union calendar's last `want` days can only come from each series' last `want` bars. */
-  int32_t *cal = malloc((total ? total : 1) * sizeof(int32_t));
-  size_t *hits = NULL;
-  if (!cal)
+  /* The union calendar's last `want` days, found by merging the series backwards from the as-of day:
+   * each series is increasing, so the latest remaining bar among them is the next calendar day. Only
+   * each series' last `want` bars can contribute. (The same days as sorting all those bars and removing
+   * duplicates, without the sort, which dominated a generation.) */
+  int32_t *cal = malloc((want ? want : 1) * sizeof(int32_t));
+  size_t *hits = NULL, head[PARITY_MODELS_MAX_SYMBOLS];
+  if (!cal || nc > PARITY_MODELS_MAX_SYMBOLS)
     goto out;
-  size_t nd = 0;
   for (size_t i = 0; i < nc; i++)
-    for (size_t k = c[i].lo; k < c[i].end; k++)
-      cal[nd++] = c[i].s->bars[k].day;
-  qsort(cal, nd, sizeof(int32_t), cmp_day);
+    head[i] = c[i].end;
   size_t u = 0;
-  for (size_t k = 0; k < nd; k++)
-    if (u == 0 || cal[u - 1] != cal[k])
-      cal[u++] = cal[k];
-  size_t first = u > want ? u - want : 0;
-  size_t nwin = u - first;
-  int32_t *win = cal + first;
+  while (u < want) {
+    int32_t latest = INT32_MIN;
+    int any = 0;
+    for (size_t i = 0; i < nc; i++)
+      if (head[i] > c[i].lo && (!any || c[i].s->bars[head[i] - 1].day > latest)) {
+        latest = c[i].s->bars[head[i] - 1].day;
+        any = 1;
+      }
+    if (!any)
+      break;
+    cal[u++] = latest;
+    for (size_t i = 0; i < nc; i++)
+      if (head[i] > c[i].lo && c[i].s->bars[head[i] - 1].day == latest)
+        head[i]--;
+  }
+  for (size_t a = 0, b = u; a + 1 < b; a++, b--) {
+    int32_t tmp = cal[a];
+    cal[a] = cal[b - 1];
+    cal[b - 1] = tmp;
+  }
+  size_t nwin = u;
+  int32_t *win = cal;
 
   size_t nkept = 0;
   for (size_t i = 0; i < nc; i++) {
@@ -261,7 +270,8 @@ out:
 
 /* ---- generation --------------------------------------------------------------------------- */
 
-static const struct parity_bar_series *find_series(const struct parity_bar_series *s, size_t n, const char *symbol)
+const struct parity_bar_series *parity_models_find_series(const struct parity_bar_series *s, size_t n,
+                                                          const char *symbol)
 {
   for (size_t i = 0; i < n; i++)
     if (strcmp(s[i].symbol, symbol) == 0)
@@ -272,9 +282,9 @@ static const struct parity_bar_series *find_series(const struct parity_bar_serie
 /* One asset class after HRP: the chosen symbols (candidate indices), their weights and diagnostics. */
 struct class_model {
   size_t n;
-  size_t *cand;   /* [n] candidate indices, universe order */
+  size_t *cand;   /* [n] candidate indices, in HRP column order */
   double *weight; /* [n] */
-  json_t *diag;
+  json_t *diag;   /* NULL unless diagnostics were asked for */
 };
 
 static void class_free(struct class_model *m)
@@ -287,8 +297,10 @@ static void class_free(struct class_model *m)
 
 static json_t *hrp_diagnostics(const struct parity_hrp_result *h, const struct cand *c, const size_t *cand)
 {
-  json_t *order = json_array(), *linkage = json_array(), *splits = json_array(), *var = json_object();
+  json_t *columns = json_array(), *order = json_array(), *linkage = json_array(), *splits = json_array(),
+         *var = json_object();
   for (size_t i = 0; i < h->n; i++) {
+    json_array_append_new(columns, json_string(c[cand[i]].s->symbol));
     json_array_append_new(order, json_string(c[cand[h->order[i]]].s->symbol));
     json_object_set_new(var, c[cand[i]].s->symbol, json_real(h->variances[i]));
   }
@@ -301,13 +313,14 @@ static json_t *hrp_diagnostics(const struct parity_hrp_result *h, const struct c
                                             (json_int_t)s->mid, "hi", (json_int_t)s->hi, "var_left", s->var_left,
                                             "var_right", s->var_right, "alpha", s->alpha));
   }
-  return json_pack("{s:o, s:o, s:o, s:o}", "order", order, "linkage", linkage, "cluster_variances", splits, "variances",
-                   var);
+  return json_pack("{s:o, s:o, s:o, s:o, s:o}", "columns", columns, "order", order, "linkage", linkage,
+                   "cluster_variances", splits, "variances", var);
 }
 
-/* HRP over the chosen series (rows of a->ret); one asset simply gets weight 1. */
+/* HRP over the chosen series (rows of a->ret, in the given column order); one asset simply gets weight 1. */
 static int model_class(const struct aligned *a, const struct cand *c, const size_t *rows, size_t n,
-                       const struct parity_models_params *p, struct class_model *out, struct parity_quant_err *err)
+                       const struct parity_models_params *p, int with_diag, struct class_model *out,
+                       struct parity_quant_err *err)
 {
   memset(out, 0, sizeof(*out));
   size_t t = a->m - 1;
@@ -326,9 +339,12 @@ static int model_class(const struct aligned *a, const struct cand *c, const size
   }
   if (n == 1) {
     out->weight[0] = 1.0;
-    out->diag = json_pack("{s:[s], s:[], s:[], s:{s:f}}", "order", names[0], "linkage", "cluster_variances",
-                          "variances", names[0], parity_stats_sample_var(x, t));
-    rc = out->diag ? PARITY_OK : PARITY_ENOMEM;
+    rc = PARITY_OK;
+    if (with_diag) {
+      out->diag = json_pack("{s:[s], s:[s], s:[], s:[], s:{s:f}}", "columns", names[0], "order", names[0], "linkage",
+                            "cluster_variances", "variances", names[0], parity_stats_sample_var(x, t));
+      rc = out->diag ? PARITY_OK : PARITY_ENOMEM;
+    }
     goto out;
   }
   struct parity_cov_opts opts = {
@@ -339,9 +355,10 @@ static int model_class(const struct aligned *a, const struct cand *c, const size
   if (rc)
     goto out;
   memcpy(out->weight, h.weights, n * sizeof(double));
-  out->diag = hrp_diagnostics(&h, c, out->cand);
+  if (with_diag)
+    out->diag = hrp_diagnostics(&h, c, out->cand);
   parity_hrp_result_free(&h);
-  rc = out->diag ? PARITY_OK : PARITY_ENOMEM;
+  rc = !with_diag || out->diag ? PARITY_OK : PARITY_ENOMEM;
 out:
   free(x);
   free(names);
@@ -381,6 +398,96 @@ static json_t *params_json(const struct parity_models_params *p)
 {
   return json_pack("{s:i, s:i, s:i, s:f}", "lookback", p->lookback, "min_common_days", p->min_common_days,
                    "top_equities", p->top_equities, "min_weight", p->min_weight);
+}
+
+/* What both entry points share: the aligned window, the Sharpe ranks and each class's HRP. */
+struct core {
+  struct cand c[PARITY_MODELS_MAX_SYMBOLS];
+  size_t nc;
+  struct aligned a;
+  size_t eq_rows[PARITY_MODELS_MAX_SYMBOLS], neq;    /* rows of a.ret holding equities, universe order */
+  double *sharpe;                                    /* [neq] */
+  size_t chosen[PARITY_MODELS_MAX_SYMBOLS], nchosen; /* indices into eq_rows, by decreasing Sharpe */
+  struct class_model eq, bd;
+};
+
+static void core_free(struct core *k)
+{
+  free(k->sharpe);
+  class_free(&k->eq);
+  class_free(&k->bd);
+  aligned_free(&k->a);
+}
+
+/*
+ * Aligns the universe as of the day, ranks the equities by Sharpe and runs HRP on the top ones and on
+ * the bonds. Symbols without prices or with too little history are appended to `excluded`.
+ */
+static int core_run(const struct parity_bar_series *series, size_t nseries, const struct parity_models_universe *u,
+                    const struct parity_models_params *params, int32_t as_of_day, int with_diag, json_t *excluded,
+                    struct core *k, struct parity_quant_err *err)
+{
+  memset(&k->a, 0, sizeof(k->a));
+  memset(&k->eq, 0, sizeof(k->eq));
+  memset(&k->bd, 0, sizeof(k->bd));
+  k->sharpe = NULL;
+  k->nc = k->neq = k->nchosen = 0;
+  int rc = check_params(params, err);
+  if (!rc)
+    rc = check_universe(u, err);
+  if (rc)
+    return rc;
+  int is_equity[PARITY_MODELS_MAX_SYMBOLS];
+  size_t bd_rows[PARITY_MODELS_MAX_SYMBOLS], nbd = 0;
+  double *eq_ret = NULL;
+  for (size_t i = 0; i < u->nequities + u->nbonds; i++) {
+    const char *sym = i < u->nequities ? u->equities[i] : u->bonds[i - u->nequities];
+    const struct parity_bar_series *s = parity_models_find_series(series, nseries, sym);
+    if (!s || s->n == 0 || (as_of_day != PARITY_MODELS_AS_OF_LATEST && s->bars[0].day > as_of_day)) {
+      add_excluded_missing(excluded, sym);
+      continue;
+    }
+    is_equity[k->nc] = i < u->nequities;
+    k->c[k->nc++] = (struct cand){ .s = s };
+  }
+  rc = align(k->c, k->nc, params, as_of_day, excluded, &k->a, err);
+  if (rc)
+    return rc;
+  for (size_t j = 0; j < k->a.n; j++) {
+    if (is_equity[k->a.which[j]])
+      k->eq_rows[k->neq++] = j;
+    else
+      bd_rows[nbd++] = j;
+  }
+  if (k->neq == 0 || nbd == 0)
+    return parity_quant_fail(err, PARITY_ENUMERIC, "no %s has enough history on or before the as-of day",
+                             k->neq == 0 ? "equity" : "bond");
+  size_t t = k->a.m - 1;
+  rc = PARITY_ENOMEM;
+  k->sharpe = malloc(k->neq * sizeof(double));
+  eq_ret = malloc(k->neq * t * sizeof(double));
+  if (!k->sharpe || !eq_ret)
+    goto out;
+  for (size_t j = 0; j < k->neq; j++)
+    memcpy(eq_ret + j * t, k->a.ret + k->eq_rows[j] * t, t * sizeof(double));
+  rc = parity_sharpe_top(eq_ret, t, k->neq, (size_t)params->top_equities, k->sharpe, k->chosen, &k->nchosen, err);
+  if (rc)
+    goto out;
+  /* The selected equities enter HRP in decreasing Sharpe order (ties to the universe's earlier symbol),
+   * as the original service's nlargest hands them over: recursive bisection cuts the ordered list by
+   * position and SciPy's leaf order follows column indices, so the order moves weight between
+   * near-twins such as VTI and VOO. Bonds keep universe order. */
+  size_t sel_rows[PARITY_MODELS_MAX_SYMBOLS];
+  for (size_t j = 0; j < k->nchosen; j++)
+    sel_rows[j] = k->eq_rows[k->chosen[j]];
+  rc = model_class(&k->a, k->c, sel_rows, k->nchosen, params, with_diag, &k->eq, err);
+  if (!rc)
+    rc = model_class(&k->a, k->c, bd_rows, nbd, params, with_diag, &k->bd, err);
+out:
+  free(eq_ret);
+  if (rc == PARITY_ENOMEM)
+    parity_quant_fail(err, rc, "out of memory generating models");
+  return rc;
 }
 
 static int build_buckets(const struct class_model *eq, const struct class_model *bd, const struct cand *c,
@@ -424,114 +531,93 @@ int parity_models_generate(const struct parity_bar_series *series, size_t nserie
                            int32_t as_of_day, struct parity_models_result *out, struct parity_quant_err *err)
 {
   memset(out, 0, sizeof(*out));
-  int rc = check_params(params, err);
-  if (rc)
-    return rc;
-  rc = check_universe(universe, err);
-  if (rc)
-    return rc;
-  size_t nu = universe->nequities + universe->nbonds;
-  struct cand c[PARITY_MODELS_MAX_SYMBOLS];
-  int is_equity[PARITY_MODELS_MAX_SYMBOLS];
-  size_t nc = 0;
-  struct aligned a = { 0 };
-  struct class_model eq = { 0 }, bd = { 0 };
-  size_t eq_rows[PARITY_MODELS_MAX_SYMBOLS], bd_rows[PARITY_MODELS_MAX_SYMBOLS], neq = 0, nbd = 0;
-  double *sharpe = NULL, *eq_ret = NULL;
+  struct core *k = malloc(sizeof(*k));
   json_t *shared = NULL;
+  int rc = PARITY_ENOMEM;
   out->excluded = json_array();
   out->buckets = json_object();
   out->diagnostics = json_object();
-  rc = PARITY_ENOMEM;
-  if (!out->excluded || !out->buckets || !out->diagnostics)
-    goto out;
-  for (size_t i = 0; i < nu; i++) {
-    const char *sym = i < universe->nequities ? universe->equities[i] : universe->bonds[i - universe->nequities];
-    const struct parity_bar_series *s = find_series(series, nseries, sym);
-    if (!s || s->n == 0 || (as_of_day != PARITY_MODELS_AS_OF_LATEST && s->bars[0].day > as_of_day)) {
-      add_excluded_missing(out->excluded, sym);
-      continue;
-    }
-    is_equity[nc] = i < universe->nequities;
-    c[nc++] = (struct cand){ .s = s };
+  if (!k || !out->excluded || !out->buckets || !out->diagnostics) {
+    free(k);
+    parity_models_result_free(out);
+    return parity_quant_fail(err, PARITY_ENOMEM, "out of memory generating models");
   }
-  rc = align(c, nc, params, as_of_day, out->excluded, &a, err);
+  rc = core_run(series, nseries, universe, params, as_of_day, 1, out->excluded, k, err);
   if (rc)
     goto out;
-  for (size_t j = 0; j < a.n; j++) {
-    if (is_equity[a.which[j]])
-      eq_rows[neq++] = j;
-    else
-      bd_rows[nbd++] = j;
-  }
-  if (neq == 0 || nbd == 0) {
-    rc = parity_quant_fail(err, PARITY_ENUMERIC, "no %s has enough history on or before the as-of day",
-                           neq == 0 ? "equity" : "bond");
-    goto out;
-  }
-  size_t t = a.m - 1;
-  /* Sharpe preselection; the survivors keep universe order for HRP so ties break the same way
-   * whatever their Sharpe ranks. */
-  rc = PARITY_ENOMEM;
-  sharpe = malloc(neq * sizeof(double));
-  eq_ret = malloc(neq * t * sizeof(double));
-  if (!sharpe || !eq_ret)
-    goto out;
-  for (size_t j = 0; j < neq; j++)
-    memcpy(eq_ret + j * t, a.ret + eq_rows[j] * t, t * sizeof(double));
-  size_t chosen[PARITY_MODELS_MAX_SYMBOLS], nchosen = 0;
-  rc = parity_sharpe_top(eq_ret, t, neq, (size_t)params->top_equities, sharpe, chosen, &nchosen, err);
-  if (rc)
-    goto out;
+  const struct aligned *a = &k->a;
   json_t *sharpe_json = json_object(), *selected = json_array();
-  for (size_t j = 0; j < neq; j++)
-    json_object_set_new(sharpe_json, c[a.which[eq_rows[j]]].s->symbol, json_real(sharpe[j]));
-  for (size_t k = 0; k < nchosen; k++)
-    json_array_append_new(selected, json_string(c[a.which[eq_rows[chosen[k]]]].s->symbol));
-  char keep[PARITY_MODELS_MAX_SYMBOLS] = { 0 };
-  for (size_t k = 0; k < nchosen; k++)
-    keep[chosen[k]] = 1;
-  size_t sel_rows[PARITY_MODELS_MAX_SYMBOLS], nsel = 0;
-  for (size_t j = 0; j < neq; j++)
-    if (keep[j])
-      sel_rows[nsel++] = eq_rows[j];
-
-  rc = model_class(&a, c, sel_rows, nsel, params, &eq, err);
-  if (!rc)
-    rc = model_class(&a, c, bd_rows, nbd, params, &bd, err);
-  if (rc) {
-    json_decref(sharpe_json);
-    json_decref(selected);
+  for (size_t j = 0; j < k->neq; j++)
+    json_object_set_new(sharpe_json, k->c[a->which[k->eq_rows[j]]].s->symbol, json_real(k->sharpe[j]));
+  for (size_t j = 0; j < k->nchosen; j++)
+    json_array_append_new(selected, json_string(k->c[a->which[k->eq_rows[k->chosen[j]]]].s->symbol));
+  char from[PARITY_DAY_TEXT], to[PARITY_DAY_TEXT];
+  parity_day_format(a->days[0], from);
+  parity_day_format(a->days[a->m - 1], to);
+  json_object_set_new(k->eq.diag, "sharpe", sharpe_json);
+  json_object_set_new(k->eq.diag, "selected", selected);
+  shared = json_pack("{s:{s:s, s:s, s:I}, s:O, s:O, s:O, s:o}", "window", "from", from, "to", to, "returns",
+                     (json_int_t)(a->m - 1), "equities", k->eq.diag, "bonds", k->bd.diag, "excluded", out->excluded,
+                     "params", params_json(params));
+  rc = PARITY_ENOMEM;
+  if (!shared) {
+    parity_quant_fail(err, rc, "out of memory generating models");
     goto out;
   }
-  char from[PARITY_DAY_TEXT], to[PARITY_DAY_TEXT];
-  parity_day_format(a.days[0], from);
-  parity_day_format(a.days[a.m - 1], to);
-  json_object_set_new(eq.diag, "sharpe", sharpe_json);
-  json_object_set_new(eq.diag, "selected", selected);
-  shared =
-      json_pack("{s:{s:s, s:s, s:I}, s:O, s:O, s:O, s:o}", "window", "from", from, "to", to, "returns", (json_int_t)t,
-                "equities", eq.diag, "bonds", bd.diag, "excluded", out->excluded, "params", params_json(params));
-  rc = PARITY_ENOMEM;
-  if (!shared)
-    goto out;
-  rc = build_buckets(&eq, &bd, c, params, shared, out, err);
+  rc = build_buckets(&k->eq, &k->bd, k->c, params, shared, out, err);
   if (rc)
     goto out;
-  out->as_of_day = a.days[a.m - 1];
-  out->from_day = a.days[0];
-  out->returns_used = t;
+  out->as_of_day = a->days[a->m - 1];
+  out->from_day = a->days[0];
+  out->returns_used = a->m - 1;
 out:
-  if (rc == PARITY_ENOMEM)
-    parity_quant_fail(err, rc, "out of memory generating models");
   json_decref(shared);
-  free(sharpe);
-  free(eq_ret);
-  class_free(&eq);
-  class_free(&bd);
-  aligned_free(&a);
+  core_free(k);
+  free(k);
   if (rc)
     parity_models_result_free(out);
+  return rc;
+}
+
+int parity_models_generate_exact(const struct parity_bar_series *series, size_t nseries,
+                                 const struct parity_models_universe *universe,
+                                 const struct parity_models_params *params, int32_t as_of_day,
+                                 struct parity_models_exact *out, struct parity_quant_err *err)
+{
+  memset(out, 0, sizeof(*out));
+  struct core *k = malloc(sizeof(*k));
+  json_t *excluded = json_array();
+  int rc = PARITY_ENOMEM;
+  if (!k || !excluded) {
+    parity_quant_fail(err, rc, "out of memory generating models");
+    goto out_nocore;
+  }
+  rc = core_run(series, nseries, universe, params, as_of_day, 0, excluded, k, err);
+  if (rc)
+    goto out;
+  out->neq = k->eq.n;
+  out->n = k->eq.n + k->bd.n;
+  for (size_t i = 0; i < out->n; i++)
+    out->symbols[i] = k->c[i < k->eq.n ? k->eq.cand[i] : k->bd.cand[i - k->eq.n]].s->symbol;
+  for (int risk = 1; risk <= PARITY_BLEND_RISKS && !rc; risk++)
+    for (int h = 0; h < PARITY_BLEND_HORIZONS && !rc; h++) {
+      double share = parity_blend_equity_share(risk, (enum parity_horizon)h);
+      rc = parity_blend_exact(k->eq.weight, k->eq.n, k->bd.weight, k->bd.n, share, params->min_weight,
+                              out->weights[(risk - 1) * PARITY_BLEND_HORIZONS + h], err);
+    }
+  if (rc)
+    goto out;
+  out->nexcluded = json_array_size(excluded);
+  out->as_of_day = k->a.days[k->a.m - 1];
+  out->from_day = k->a.days[0];
+  out->returns_used = k->a.m - 1;
+out:
+  core_free(k);
+out_nocore:
+  free(k);
+  json_decref(excluded);
+  if (rc)
+    memset(out, 0, sizeof(*out));
   return rc;
 }
 
@@ -599,7 +685,7 @@ int parity_models_forecast_inputs(const struct parity_bar_series *series, size_t
     sum += w[i].w;
     if (strcmp(w[i].symbol, PARITY_QUANT_CASH) == 0 || w[i].w == 0.0)
       continue; /* cash earns 0: it only dilutes the portfolio's return */
-    const struct parity_bar_series *s = find_series(series, nseries, w[i].symbol);
+    const struct parity_bar_series *s = parity_models_find_series(series, nseries, w[i].symbol);
     if (!s || s->n == 0)
       return parity_quant_fail(err, PARITY_ENUMERIC, "no prices for %s", w[i].symbol);
     cw[nc] = w[i].w;

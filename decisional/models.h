@@ -10,8 +10,9 @@
  * reported in `excluded` with the reason, never silently; the others are aligned on the days they all
  * have in the window (listwise), and daily simple returns p_t / p_{t-1} - 1 of adj_close are taken
  * between consecutive common days.
- * Generation: equities are ranked by annualised Sharpe (quant/sharpe.h) and the top N kept (in
- * universe order for HRP); bonds are all kept; HRP per class (quant/hrp.h); the blend to 15 buckets
+ * Generation: equities are ranked by annualised Sharpe (quant/sharpe.h) and the top N kept, entering
+ * HRP in decreasing Sharpe order (as the original service's nlargest gives them; SPEC §8); bonds are
+ * all kept, in universe order; HRP per class (quant/hrp.h); the blend to 15 buckets
  * with the minimum-weight cut and micro-unit rounding (quant/blend.h).
  */
 #ifndef PARITY_MODELS_H
@@ -23,6 +24,7 @@
 
 #include "common/config.h"
 #include "decisional/bars.h"
+#include "decisional/quant/blend.h"
 #include "decisional/quant/quant_err.h"
 #include "decisional/quant/weights.h"
 
@@ -57,6 +59,14 @@ struct parity_models_universe {
 int parity_models_parse_symbols(const char *list, char (*out)[PARITY_SYMBOL_MAX], size_t max, size_t *n,
                                 struct parity_quant_err *err);
 
+/* The series of `symbol` in s[0..n), or NULL. */
+const struct parity_bar_series *parity_models_find_series(const struct parity_bar_series *s, size_t n,
+                                                          const char *symbol);
+
+/* Checks bars [from, end) of a series: strictly increasing days, finite positive adj_close.
+ * PARITY_EINVAL naming the symbol and day. */
+int parity_models_check_bars(const struct parity_bar_series *s, size_t from, size_t end, struct parity_quant_err *err);
+
 /* Owned by the caller; release with parity_models_result_free. */
 struct parity_models_result {
   int32_t as_of_day;   /* the last common day used */
@@ -78,6 +88,27 @@ int parity_models_generate(const struct parity_bar_series *series, size_t nserie
                            const struct parity_models_universe *universe, const struct parity_models_params *params,
                            int32_t as_of_day, struct parity_models_result *out, struct parity_quant_err *err);
 void parity_models_result_free(struct parity_models_result *res);
+
+/*
+ * The same 15 models at full precision: the blended weights after the cut, before micro-unit rounding
+ * (what the walk-forward backtest trades). Caller-owned (about 32 KiB: allocate it); symbols are
+ * borrowed from `series`. Bucket k is (risk - 1) * PARITY_BLEND_HORIZONS + horizon, as blend.h numbers
+ * them; weights[k][i] is symbol i's weight, 0 when cut. Same inputs and errors as parity_models_generate,
+ * and the same numbers before rounding (no diagnostics are built, so it is faster).
+ */
+struct parity_models_exact {
+  int32_t as_of_day, from_day;
+  size_t returns_used;
+  size_t n, neq;                                  /* symbols: the selected equities (decreasing Sharpe), then bonds */
+  size_t nexcluded;                               /* universe symbols left out (no or too little history) */
+  const char *symbols[PARITY_MODELS_MAX_SYMBOLS]; /* [n] */
+  double weights[PARITY_BLEND_BUCKETS][PARITY_MODELS_MAX_SYMBOLS];
+};
+
+int parity_models_generate_exact(const struct parity_bar_series *series, size_t nseries,
+                                 const struct parity_models_universe *universe,
+                                 const struct parity_models_params *params, int32_t as_of_day,
+                                 struct parity_models_exact *out, struct parity_quant_err *err);
 
 /* {"as_of": "YYYY-MM-DD", "excluded": [...], "buckets": {...}} plus "diagnostics" when asked.
  * A new reference (the result keeps its own). */

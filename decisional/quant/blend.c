@@ -52,8 +52,8 @@ static int check_class(const double *w, size_t n, const char *what, struct parit
   return PARITY_OK;
 }
 
-int parity_blend(const double *eq, size_t neq, const double *bond, size_t nbond, double equity_share, double min_weight,
-                 int64_t *micros, struct parity_quant_err *err)
+int parity_blend_exact(const double *eq, size_t neq, const double *bond, size_t nbond, double equity_share,
+                       double min_weight, double *w, struct parity_quant_err *err)
 {
   int rc = check_class(eq, neq, "equity", err);
   if (rc)
@@ -66,24 +66,29 @@ int parity_blend(const double *eq, size_t neq, const double *bond, size_t nbond,
   if (!(min_weight >= 0.0 && min_weight < 1.0))
     return parity_quant_fail(err, PARITY_EINVAL, "minimum weight %g is outside [0, 1)", min_weight);
   size_t n = neq + nbond;
-  double *w = malloc(n * sizeof(double));
-  if (!w)
-    return parity_quant_fail(err, PARITY_ENOMEM, "out of memory");
   double kept = 0.0;
   for (size_t i = 0; i < n; i++) {
     double raw = i < neq ? equity_share * eq[i] : (1.0 - equity_share) * bond[i - neq];
     w[i] = raw >= min_weight ? raw : 0.0;
     kept += w[i];
   }
-  if (!(kept > 0.0)) {
-    free(w);
+  if (!(kept > 0.0))
     return parity_quant_fail(err, PARITY_ENUMERIC, "every weight is below the minimum of %g", min_weight);
-  }
   for (size_t i = 0; i < n; i++)
     w[i] /= kept; /* pro rata: each survivor gains the cut total in proportion to its own weight */
-  rc = parity_weights_round_micros(w, n, micros);
-  free(w);
-  if (rc)
-    return parity_quant_fail(err, rc, "the blended weights could not be rounded");
   return PARITY_OK;
+}
+
+int parity_blend(const double *eq, size_t neq, const double *bond, size_t nbond, double equity_share, double min_weight,
+                 int64_t *micros, struct parity_quant_err *err)
+{
+  size_t n = neq + nbond;
+  double *w = malloc((n ? n : 1) * sizeof(double));
+  if (!w)
+    return parity_quant_fail(err, PARITY_ENOMEM, "out of memory");
+  int rc = parity_blend_exact(eq, neq, bond, nbond, equity_share, min_weight, w, err);
+  if (!rc && parity_weights_round_micros(w, n, micros) != 0)
+    rc = parity_quant_fail(err, PARITY_EINVAL, "the blended weights could not be rounded");
+  free(w);
+  return rc;
 }

@@ -37,6 +37,14 @@ double parity_blend_equity_share(int risk, enum parity_horizon h);
 int parity_blend_bucket_key(int risk, enum parity_horizon h, char *buf);
 
 /*
+ * One bucket at full precision: the blended weights after the cut and the pro-rata give-back, equities
+ * then bonds, into w[0..neq+nbond) (a removed weight is 0; the rest sum to 1 within rounding). This is
+ * what parity_blend rounds, and what the walk-forward backtest trades. Errors as parity_blend's.
+ */
+int parity_blend_exact(const double *eq, size_t neq, const double *bond, size_t nbond, double equity_share,
+                       double min_weight, double *w, struct parity_quant_err *err);
+
+/*
  * One bucket: eq[0..neq) and bond[0..nbond) are each class's weights (each summing to 1),
  * equity_share in [0, 1]. Writes micro-weights for the equities then the bonds into
  * micros[0..neq+nbond); a removed weight is 0. PARITY_EINVAL for bad inputs, PARITY_ENUMERIC

@@ -17,48 +17,7 @@
 #include "common/json.h"
 #include "decisional/models.h"
 
-static const char *const equities[] = { "VTI", "VOO", "QQQ",  "VTV", "VUG", "IWM", "VEA",
-                                        "VWO", "VNQ", "VNQI", "XLF", "XLV", "XLE", "XLK" };
-static const char *const bonds[] = { "BND", "TLT", "LQD", "HYG", "BNDX" };
-
-struct series_set {
-  struct parity_bar_series s[64];
-  size_t n;
-};
-
-static int take(void *ctx, struct parity_bar_series *series, json_t *notes)
-{
-  (void)notes;
-  struct series_set *set = ctx;
-  if (set->n == 64)
-    return PARITY_ETOOBIG;
-  set->s[set->n++] = *series;
-  series->bars = NULL;
-  series->n = series->cap = 0;
-  return 0;
-}
-
-static int setup(void **state)
-{
-  struct series_set *set = calloc(1, sizeof(*set));
-  struct parity_market_error err;
-  parity_market_error_clear(&err);
-  if (parity_market_csv_read_file(PARITY_BUNDLED_DATA_DIR "/etf_daily.csv.gz", take, set, NULL, &err) != 0) {
-    print_error("cannot read the bundled prices: %s\n", err.message);
-    return -1;
-  }
-  *state = set;
-  return 0;
-}
-
-static int teardown(void **state)
-{
-  struct series_set *set = *state;
-  for (size_t i = 0; i < set->n; i++)
-    parity_bar_series_free(&set->s[i]);
-  free(set);
-  return 0;
-}
+#include "bundled_prices.h"
 
 static void generate(struct series_set *set, const char *as_of, struct parity_models_result *res)
 {
@@ -136,6 +95,86 @@ static void test_reference_2014_excludes_bndx(void **state)
   assert_string_equal(json_string_value(json_object_get(ex, "symbol")), "BNDX");
   assert_non_null(strstr(json_string_value(json_object_get(ex, "reason")), "at least 253"));
   parity_models_result_free(&res);
+}
+
+/*
+ * Column order of the equities' HRP (SPEC §8): the selected equities enter in decreasing Sharpe order,
+ * as the original service's nlargest gives them. At 2017-12-29 the order decides how HRP splits VTI
+ * and VOO (near-twins): the reference (numpy/SciPy, same column order) gives risk_5_horizon_long
+ * VTI 0.255853 and VOO 0.140245; universe order (VTI before VOO) would give about 0.139 and 0.258.
+ */
+static void test_equities_enter_hrp_by_decreasing_sharpe(void **state)
+{
+  compare_with_reference(*state, "2017-12-29", "models_expected_2017-12-29.json");
+  struct parity_models_result res;
+  generate(*state, "2017-12-29", &res);
+  json_t *b = json_object_get(res.buckets, "risk_5_horizon_long");
+  assert_true(fabs(json_real_value(json_object_get(b, "VTI")) - 0.255853) < 1e-12);
+  assert_true(fabs(json_real_value(json_object_get(b, "VOO")) - 0.140245) < 1e-12);
+  json_t *eq = json_object_get(json_object_get(res.diagnostics, "risk_5_horizon_long"), "equities");
+  json_t *columns = json_object_get(eq, "columns"), *selected = json_object_get(eq, "selected"),
+         *sharpe = json_object_get(eq, "sharpe");
+  assert_true(json_equal(columns, selected));
+  assert_int_equal(json_array_size(columns), 6);
+  for (size_t i = 1; i < json_array_size(columns); i++) {
+    double prev = json_real_value(json_object_get(sharpe, json_string_value(json_array_get(columns, i - 1))));
+    double cur = json_real_value(json_object_get(sharpe, json_string_value(json_array_get(columns, i))));
+    assert_true(prev >= cur);
+  }
+  /* Not universe order: VOO (universe index 1) comes before VTI (index 0) here. */
+  assert_string_equal(json_string_value(json_array_get(columns, 3)), "VOO");
+  assert_string_equal(json_string_value(json_array_get(columns, 4)), "VTI");
+  parity_models_result_free(&res);
+}
+
+/* The full-precision models are what CMD_GENERATE rounds: the same symbols, micro-rounding gives its
+ * weights exactly, and each bucket sums to 1 within rounding. */
+static void test_exact_weights_round_to_generate(void **state)
+{
+  static const char *const days[] = { "2014-01-31", "2017-12-29", "2024-12-31" };
+  struct parity_models_exact *x = malloc(sizeof(*x));
+  assert_non_null(x);
+  for (size_t d = 0; d < 3; d++) {
+    struct parity_models_result res;
+    generate(*state, days[d], &res);
+    struct parity_models_params p;
+    parity_models_params_defaults(&p);
+    struct parity_models_universe u = { equities, 14, bonds, 5 };
+    int32_t day;
+    assert_int_equal(parity_day_parse(days[d], 10, &day), 0);
+    struct parity_quant_err err;
+    assert_int_equal(parity_models_generate_exact(((struct series_set *)*state)->s, ((struct series_set *)*state)->n,
+                                                  &u, &p, day, x, &err),
+                     0);
+    assert_int_equal(x->as_of_day, res.as_of_day);
+    assert_int_equal(x->returns_used, res.returns_used);
+    assert_int_equal(x->nexcluded, json_array_size(res.excluded));
+    for (int k = 0; k < PARITY_BLEND_BUCKETS; k++) {
+      char key[PARITY_BLEND_KEY_MAX];
+      assert_int_equal(parity_blend_bucket_key(k / 3 + 1, (enum parity_horizon)(k % 3), key), 0);
+      json_t *b = json_object_get(res.buckets, key);
+      int64_t micros[PARITY_MODELS_MAX_SYMBOLS];
+      assert_int_equal(parity_weights_round_micros(x->weights[k], x->n, micros), 0);
+      double sum = 0.0;
+      size_t nonzero = 0;
+      for (size_t i = 0; i < x->n; i++) {
+        sum += x->weights[k][i];
+        json_t *g = json_object_get(b, x->symbols[i]);
+        if (micros[i] == 0) {
+          assert_null(g);
+          continue;
+        }
+        nonzero++;
+        assert_non_null(g);
+        assert_true(json_real_value(g) == (double)micros[i] / 1e6);
+        assert_true(fabs(x->weights[k][i] - json_real_value(g)) < 1e-6); /* floor, maybe plus one micro */
+      }
+      assert_int_equal(nonzero, json_object_size(b));
+      assert_true(fabs(sum - 1.0) < 1e-12);
+    }
+    parity_models_result_free(&res);
+  }
+  free(x);
 }
 
 /* The same inputs give the same JSON, byte for byte (no clock, no randomness). */
@@ -350,6 +389,8 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_reference_2024),
     cmocka_unit_test(test_reference_2014_excludes_bndx),
+    cmocka_unit_test(test_equities_enter_hrp_by_decreasing_sharpe),
+    cmocka_unit_test(test_exact_weights_round_to_generate),
     cmocka_unit_test(test_idempotent),
     cmocka_unit_test(test_errors),
     cmocka_unit_test(test_single_asset_classes),
