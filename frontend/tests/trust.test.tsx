@@ -78,7 +78,7 @@ describe("dashboard: loading and failed loads", () => {
     expect(screen.getByTestId("invest-form").textContent).not.toContain("$0.00");
     gate.resolve();
     await waitFor(() => expect(screen.getByTestId("wallet-cash").textContent).toBe("$2,906.49"));
-  });
+  }, SLOW_MS);
 
   it("says in words that the wallet failed (not 'Bad Gateway'), shows no figure, and retries", async () => {
     let fail = true;
