@@ -64,8 +64,10 @@ function Reconnecting() {
       <h1>Reconnecting to Parity</h1>
       <div className="alert alert-warn" role="alert" data-testid="reconnecting">
         <p>{errorMessage(reconnect?.problem)}</p>
-        <p>You are still logged in: nothing was lost. {seconds > 0 ? `We try again in ${seconds} s.` : "Trying again…"}</p>
+        <p>You are still logged in: nothing was lost.</p>
       </div>
+      {/* Outside the alert: a countdown re-announced every second would drown the message. */}
+      <p className="muted">{seconds > 0 ? `We try again in ${seconds} s.` : "Trying again…"}</p>
       <button type="button" onClick={retryNow}>
         Try again now
       </button>

@@ -181,7 +181,7 @@ describe("reopening the app", () => {
       .on("POST /auth/refresh", () => (busy ? apiError(503, "BUSY", "too many requests at once", { "Retry-After": "1" }) : json(200, { access_token: "tok", token_type: "Bearer", expires_in: 600 })));
     renderApp("/", api);
     await screen.findByRole("heading", { name: "Reconnecting to Parity" });
-    expect(screen.getByTestId("reconnecting").textContent).toContain("You are still logged in");
+    expect(screen.getByTestId("reconnecting").textContent).toBe("Parity is busy right now; try again in a moment.You are still logged in: nothing was lost.");
     expect(window.location.pathname).toBe("/");
     busy = false;
     await userEvent.click(screen.getByRole("button", { name: "Try again now" }));

@@ -40,7 +40,7 @@ export function errorMessage(err: unknown): string {
     // Never the server's own words for these: a proxy's "Bad Gateway", a router's "No route for GET …" or
     // an internal error's text mean nothing to an investor.
     if (err.status === 0) return "Cannot reach Parity: check your connection and try again.";
-    if (err.status === 429) return "Parity is busy right now; try again in a moment.";
+    if (err.status === 429 || err.code === "BUSY" || err.status === 503) return "Parity is busy right now; try again in a moment.";
     if (err.status >= 500 || err.code.startsWith("HTTP_") || err.status === 404)
       return "Parity had a problem answering. Please try again in a moment.";
     return sentence(err.message);
