@@ -142,7 +142,7 @@ export function Transactions({ version }: { version: number }) {
       {slice.length > 0 && (
         <>
           <p className="muted small">Amounts are what came into (+) or went out of (−) your wallet; open an operation to see its trades.</p>
-          <TableRegion label="Transactions">
+          <TableRegion label="Transactions table">
             <table className="numbers operations" data-testid="transactions">
               <thead>
                 <tr>

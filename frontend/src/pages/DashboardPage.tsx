@@ -89,7 +89,7 @@ function Positions({ portfolio }: { portfolio: Portfolio }) {
   const cashWeight = portfolio.weights.CASH ?? (portfolio.value_cents ? portfolio.cash_cents / portfolio.value_cents : 0);
   return (
     <>
-      <TableRegion label="Positions">
+      <TableRegion label="Positions table">
         <table className="numbers" data-testid="positions">
           <thead>
             <tr>
