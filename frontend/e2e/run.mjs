@@ -637,7 +637,7 @@ const JOURNEYS = [
   ["register, verify, onboard, deposit, invest, portfolio, forecast cone, sell all, withdraw", investorJourney],
   ["a wrong password shows the error", wrongPasswordJourney],
   ["an expired access token is refreshed once and the app carries on; a reload restores the session", tokenRefreshJourney],
-  ["dashboard and forecast at phone width (screenshots)", phoneJourney, PHONE_CONTEXT],
+  ["dashboard and forecast at phone width: the portfolio first, money behind buttons, no column cut off", phoneJourney, PHONE_CONTEXT],
   ["two-factor authentication: set up, then log in with a recovery code", twoFactorJourney],
   ["forgot and reset password", resetPasswordJourney],
   ["ending another session logs that browser out", sessionsJourney],
