@@ -364,14 +364,26 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "SELECT id, symbol, side, shares_micro, price_micros, amount_cents, reason, to_char(created_at AT TIME ZONE 'UTC', "
     "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM trades WHERE user_id = $1 ORDER BY created_at DESC, id DESC "
     "LIMIT $2 OFFSET $3" },
-  /* GET /transactions: cash movements and trades, newest first; (time, type, id) makes paging stable */
+  /* GET /transactions: cash movements and trades, newest first; (time, type, id) makes paging stable.
+   * The last two columns let the SPA show one row per operation: a trade's reason, and the operation it
+   * belongs to. A sale's trades commit with its cash movement, and an invest opens its deploy request in
+   * the same transaction, so equal transaction timestamps (now()) tie them; other deploys group by their
+   * request, monthly rebalances by their run. */
   [Q_TRANSACTIONS_LIST] = { "Q_TRANSACTIONS_LIST",
     "SELECT type, id, kind, symbol, amount_cents, shares_micro, price_micros, to_char(at AT TIME ZONE 'UTC', "
-    "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), count(*) OVER () FROM ("
+    "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), count(*) OVER (), reason, operation FROM ("
     "  SELECT 'cash' AS type, id, kind, NULL::text AS symbol, amount_cents, NULL::bigint AS shares_micro, "
-    "         NULL::bigint AS price_micros, created_at AS at FROM cash_movements WHERE user_id = $1 "
-    "  UNION ALL SELECT 'trade', id, side, symbol, amount_cents, shares_micro, price_micros, created_at "
-    "  FROM trades WHERE user_id = $1) t ORDER BY at DESC, type, id DESC LIMIT $2 OFFSET $3" },
+    "         NULL::bigint AS price_micros, created_at AS at, NULL::text AS reason, 'movement:' || id AS operation "
+    "  FROM cash_movements WHERE user_id = $1 "
+    "  UNION ALL SELECT 'trade', t.id, t.side, t.symbol, t.amount_cents, t.shares_micro, t.price_micros, "
+    "         t.created_at, t.reason, coalesce('movement:' || m.id, 'request:' || t.request_id, 'run:' || t.run_id, "
+    "         'trade:' || t.id) "
+    "  FROM trades t LEFT JOIN rebalance_requests r ON r.id = t.request_id LEFT JOIN LATERAL ("
+    "    SELECT c.id FROM cash_movements c WHERE c.user_id = t.user_id AND ("
+    "      (t.reason = 'sell' AND t.request_id IS NULL AND c.kind = 'sell' AND c.created_at = t.created_at) "
+    "      OR (r.reason = 'invest' AND c.kind = 'invest' AND c.created_at = r.created_at)) "
+    "    ORDER BY c.id LIMIT 1) m ON true "
+    "  WHERE t.user_id = $1) t ORDER BY at DESC, type, id DESC LIMIT $2 OFFSET $3" },
   /* parity audit: the ledger invariant of SPEC §5 per user, rows only where it fails */
   [Q_AUDIT_CASH] = { "Q_AUDIT_CASH",
     "SELECT u.id, coalesce(m.net, 0), coalesce(w.cash_cents, 0), coalesce(p.cash_cents, 0), coalesce(t.net, 0) "

@@ -95,7 +95,9 @@ int parity_svc_transactions(struct parity_db *db, int64_t user_id, long page, lo
     json_t *item = json_pack("{s:s, s:I, s:s, s:I, s:s}", "type", PQgetvalue(res, i, 0), "id",
                              (json_int_t)atoll(PQgetvalue(res, i, 1)), "kind", PQgetvalue(res, i, 2), "amount_cents",
                              (json_int_t)atoll(PQgetvalue(res, i, 4)), "created_at", PQgetvalue(res, i, 7));
+    json_object_set_new(item, "operation", json_string(PQgetvalue(res, i, 10)));
     if (trade) {
+      json_object_set_new(item, "reason", json_string(PQgetvalue(res, i, 9)));
       json_object_set_new(item, "symbol", json_string(PQgetvalue(res, i, 3)));
       json_object_set_new(item, "shares_micro", json_integer(atoll(PQgetvalue(res, i, 5))));
       json_object_set_new(item, "price_micros", json_integer(atoll(PQgetvalue(res, i, 6))));

@@ -4,6 +4,7 @@
 import { useEffect, useState, type ReactNode } from "react";
 import { AuthProvider, useAuth } from "./auth/auth";
 import { Loading } from "./components/ui";
+import { errorMessage } from "./lib/messages";
 import { Link, navigate, safeNext, useLocation } from "./lib/router";
 import { AccountPage } from "./pages/AccountPage";
 import { ForgotPasswordPage, LoginPage, RegisterPage, ResetPasswordPage, VerifyEmailPage } from "./pages/AuthPages";
@@ -45,6 +46,31 @@ function NotFound() {
       <p>
         There is nothing here. <Link to="/">Go to the dashboard</Link>.
       </p>
+    </div>
+  );
+}
+
+/** The session could not be restored because Parity did not answer: the investor stays logged in. */
+function Reconnecting() {
+  const { reconnect, retryNow } = useAuth();
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, []);
+  const seconds = reconnect ? Math.max(0, Math.ceil((reconnect.nextAt - now) / 1000)) : 0;
+  return (
+    <div className="page narrow">
+      <h1>Reconnecting to Parity</h1>
+      <div className="alert alert-warn" role="alert" data-testid="reconnecting">
+        <p>{errorMessage(reconnect?.problem)}</p>
+        <p>You are still logged in: nothing was lost.</p>
+      </div>
+      {/* Outside the alert: a countdown re-announced every second would drown the message. */}
+      <p className="muted">{seconds > 0 ? `We try again in ${seconds} s.` : "Trying again…"}</p>
+      <button type="button" onClick={retryNow}>
+        Try again now
+      </button>
     </div>
   );
 }
@@ -110,6 +136,7 @@ function Pages() {
 
   if (!route) return <NotFound />;
   if (status === "loading" && route.access !== "any") return <Loading />;
+  if (status === "unreachable" && route.access !== "any") return <Reconnecting />;
   if (route.access === "private" && status !== "authenticated") {
     const next = path === "/" ? "" : `?next=${encodeURIComponent(path + (query.toString() ? `?${query}` : ""))}`;
     return <Redirect to={`/login${next}`} />;

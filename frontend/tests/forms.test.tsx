@@ -1,11 +1,11 @@
 // Forms: validation before anything is sent, amounts sent as integer cents with one Idempotency-Key per
 // intended operation, API errors shown as sentences, and the login's second step.
-import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { ApiClient, ApiError } from "../src/api/client";
 import { App } from "../src/App";
-import { MoneyForm } from "../src/components/MoneyForm";
+import { MoneyFlow } from "../src/components/MoneyFlow";
 import { forecastRequest } from "../src/pages/ForecastPage";
 import { apiError, FakeApi, json } from "./fakeApi";
 
@@ -29,41 +29,85 @@ function renderApp(path: string, api: FakeApi) {
   return client;
 }
 
-describe("MoneyForm", () => {
+/** A deposit flow whose review and receipt are simple sentences, for the flow's own behaviour. */
+function DepositFlow({ onSubmit, maxCents }: { onSubmit(cents: number, key: string): Promise<string>; maxCents?: number | null }) {
+  return (
+    <MoneyFlow<string>
+      action="deposit"
+      verb="Deposit"
+      label="Deposit (dollars)"
+      maxCents={maxCents}
+      review={(a) => ({ amountCents: a === "all" ? 0 : a, lines: [], happens: "Into your wallet." })}
+      perform={(a, key) => onSubmit(a === "all" ? 0 : a, key)}
+      receipt={(text) => <p>{text}</p>}
+    />
+  );
+}
+
+async function reviewAndConfirm(amount: string) {
+  await userEvent.clear(screen.getByLabelText("Deposit (dollars)"));
+  await userEvent.type(screen.getByLabelText("Deposit (dollars)"), amount);
+  await userEvent.click(screen.getByRole("button", { name: "Review" }));
+  await userEvent.click(await screen.findByRole("button", { name: /^Confirm/ }));
+}
+
+describe("MoneyFlow", () => {
   it("refuses an amount with fractions of a cent without calling the API", async () => {
     const onSubmit = vi.fn();
-    render(<MoneyForm action="deposit" label="Deposit (dollars)" submitLabel="Deposit" onSubmit={onSubmit} />);
+    render(<DepositFlow onSubmit={onSubmit} />);
     await userEvent.type(screen.getByLabelText("Deposit (dollars)"), "12.345");
-    await userEvent.click(screen.getByRole("button", { name: "Deposit" }));
+    await userEvent.click(screen.getByRole("button", { name: "Review" }));
     expect(screen.getByText("Enter an amount in dollars, like 1250 or 1,250.50.")).toBeTruthy();
     expect(screen.getByLabelText("Deposit (dollars)").getAttribute("aria-invalid")).toBe("true");
     expect(onSubmit).not.toHaveBeenCalled();
   });
 
-  it("refuses more than the maximum (the wallet's cash for a withdrawal)", async () => {
+  it("refuses more than the maximum, and the message goes when the amount or the maximum changes", async () => {
     const onSubmit = vi.fn();
-    render(<MoneyForm action="withdraw" label="Withdraw (dollars)" submitLabel="Withdraw" maxCents={2000} onSubmit={onSubmit} />);
-    await userEvent.type(screen.getByLabelText("Withdraw (dollars)"), "20.01");
-    await userEvent.click(screen.getByRole("button", { name: "Withdraw" }));
+    const { rerender } = render(<DepositFlow onSubmit={onSubmit} maxCents={2000} />);
+    await userEvent.type(screen.getByLabelText("Deposit (dollars)"), "20.01");
+    await userEvent.click(screen.getByRole("button", { name: "Review" }));
     expect(screen.getByText("The most is $20.00.")).toBeTruthy();
+    // The wallet was read again and holds less: a message about $20.00 would now be stale.
+    rerender(<DepositFlow onSubmit={onSubmit} maxCents={1500} />);
+    expect(screen.queryByText("The most is $20.00.")).toBeNull();
+    await userEvent.click(screen.getByRole("button", { name: "Review" }));
+    expect(screen.getByText("The most is $15.00.")).toBeTruthy();
+    await userEvent.type(screen.getByLabelText("Deposit (dollars)"), "9");
+    expect(screen.queryByText("The most is $15.00.")).toBeNull();
     expect(onSubmit).not.toHaveBeenCalled();
   });
 
-  it("sends integer cents, once for a double click, and shows the answer", async () => {
+  it("cannot be used while the maximum is unknown (a wallet not loaded is not an empty wallet)", () => {
+    render(<DepositFlow onSubmit={vi.fn()} maxCents={null} />);
+    expect((screen.getByLabelText("Deposit (dollars)") as HTMLInputElement).disabled).toBe(true);
+    expect((screen.getByRole("button", { name: "Review" }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it("reviews before sending, sends integer cents once for a double click, then shows the receipt", async () => {
     let finish!: (v: string) => void;
     const onSubmit = vi.fn((_cents: number, _key: string) => new Promise<string>((r) => (finish = r)));
-    render(<MoneyForm action="deposit" label="Deposit (dollars)" submitLabel="Deposit" onSubmit={onSubmit} />);
+    render(<DepositFlow onSubmit={onSubmit} />);
     await userEvent.type(screen.getByLabelText("Deposit (dollars)"), "1,250.50");
-    const form = screen.getByTestId("deposit-form");
-    // Two submits in the same frame, before React re-renders the disabled button.
+    await userEvent.click(screen.getByRole("button", { name: "Review" }));
+    expect(onSubmit).not.toHaveBeenCalled();
+    const review = screen.getByTestId("deposit-review");
+    expect(within(review).getByTestId("review-amount").textContent).toBe("$1,250.50");
+    expect(review.textContent).toContain("FeesNone");
+    const confirm = screen.getByRole("button", { name: "Confirm: deposit $1,250.50" });
+    // Two clicks in the same frame, before React re-renders the disabled button.
     act(() => {
-      fireEvent.submit(form);
-      fireEvent.submit(form);
+      fireEvent.click(confirm);
+      fireEvent.click(confirm);
     });
     expect(onSubmit).toHaveBeenCalledTimes(1);
     expect(onSubmit.mock.calls[0]![0]).toBe(125050);
     await act(async () => finish("Deposited $1,250.50."));
-    expect(await screen.findByText("Deposited $1,250.50.")).toBeTruthy();
+    expect(within(await screen.findByTestId("deposit-receipt")).getByText("Deposited $1,250.50.")).toBeTruthy();
+    // Back to a fresh form: the receipt does not linger over the next operation.
+    await userEvent.click(screen.getByRole("button", { name: "Deposit again" }));
+    expect(screen.queryByText("Deposited $1,250.50.")).toBeNull();
+    expect((screen.getByLabelText("Deposit (dollars)") as HTMLInputElement).value).toBe("");
   });
 
   it("keeps the Idempotency-Key for a retry of the same amount and changes it after success", async () => {
@@ -74,17 +118,14 @@ describe("MoneyForm", () => {
       if (fail) throw new ApiError(0, "NETWORK_ERROR", "Cannot reach Parity: check your connection and try again.");
       return "ok";
     });
-    render(<MoneyForm action="deposit" label="Deposit (dollars)" submitLabel="Deposit" onSubmit={onSubmit} />);
-    const input = screen.getByLabelText("Deposit (dollars)");
-    const button = screen.getByRole("button", { name: "Deposit" });
-    await userEvent.type(input, "100");
-    await userEvent.click(button);
+    render(<DepositFlow onSubmit={onSubmit} />);
+    await reviewAndConfirm("100");
     expect((await screen.findByRole("alert")).textContent).toBe("Cannot reach Parity: check your connection and try again.");
     fail = false;
-    await userEvent.click(button); // the retry of the same deposit
+    await userEvent.click(screen.getByRole("button", { name: "Confirm: deposit $100.00" })); // the retry of the same deposit
     await screen.findByText("ok");
-    await userEvent.type(input, "100");
-    await userEvent.click(button); // a new deposit of the same amount
+    await userEvent.click(screen.getByRole("button", { name: "Deposit again" }));
+    await reviewAndConfirm("100"); // a new deposit of the same amount
     await waitFor(() => expect(keys).toHaveLength(3));
     expect(keys[1]).toBe(keys[0]);
     expect(keys[2]).not.toBe(keys[0]);
@@ -255,6 +296,13 @@ describe("account: two-factor authentication", () => {
     expect((await screen.findByTestId("recovery-codes")).textContent).toContain("AAAAA-BBBBB");
     expect(api.last("POST /me/2fa/enable")!.body).toEqual({ password: "pw", code: "123456" });
     await waitFor(() => expect(screen.getByTestId("2fa-status").textContent).toBe("Status: on · 2 recovery codes left"));
+    // The codes stay until the investor says they are saved (or downloads them).
+    const done = screen.getByRole("button", { name: "Done" }) as HTMLButtonElement;
+    expect(done.disabled).toBe(true);
+    expect(screen.queryByLabelText("Your password")).toBeNull();
+    await userEvent.click(screen.getByLabelText("I have saved my recovery codes somewhere safe"));
+    await userEvent.click(done);
+    expect(screen.queryByTestId("recovery-codes")).toBeNull();
     expect((screen.getByLabelText("Your password") as HTMLInputElement).value).toBe("");
   }, SLOW_MS);
 
@@ -279,12 +327,15 @@ describe("account: two-factor authentication", () => {
     await userEvent.click(screen.getByRole("button", { name: "New recovery codes" }));
     expect((await screen.findByTestId("recovery-codes")).textContent).toContain("CCCCC-DDDDD");
     expect(api.last("POST /me/2fa/recovery-codes")!.body).toEqual({ password: "pw", code: "654321" });
+    await userEvent.click(screen.getByLabelText("I have saved my recovery codes somewhere safe"));
+    await userEvent.click(screen.getByRole("button", { name: "Done" }));
     // Each action asks again: the fields were emptied by the success.
     expect((screen.getByLabelText("Your password") as HTMLInputElement).value).toBe("");
     wrong = false;
     await userEvent.type(screen.getByLabelText("Code from the app (or a recovery code)"), "AAAAA-BBBBB");
     await userEvent.type(screen.getByLabelText("Your password"), "pw");
-    await userEvent.click(off);
+    // The form came back after the codes were saved: a new button.
+    await userEvent.click(screen.getByRole("button", { name: "Turn off" }));
     await waitFor(() => expect(api.count("POST /me/2fa/disable")).toBe(2));
     expect(api.last("POST /me/2fa/disable")!.body).toEqual({ password: "pw", code: "AAAAA-BBBBB" });
   }, SLOW_MS);

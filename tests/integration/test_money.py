@@ -310,3 +310,46 @@ def test_money_routes_need_a_token(priced_stack):
                          ("POST", "/portfolio/invest"), ("GET", "/transactions")]:
         answer = requests.request(method, f"{PUBLIC}/api/v1{path}", json={"amount_cents": 5}, timeout=HTTP_TIMEOUT)
         assert answer.status_code == 401, path
+
+
+def test_transactions_name_the_operation_of_every_row(investor, db, internal_secret):
+    """Every row names the operation it belongs to, so the SPA can show one line per operation: the buys
+    of an invest carry the invest's movement, a sale's trades the sale's, and cash invested while the
+    bucket had no model is deployed later by a request of its own."""
+    investor.onboard(2, "short")
+    deposit = investor.post("/wallet/deposits", {"amount_cents": 1_000_000}).json()
+    invest = investor.post("/portfolio/invest", {"amount_cents": 600_000}).json()
+    assert invest["status"] == "deploying"
+    wait_deployed(investor)
+    sale = investor.post("/portfolio/sell", {"amount_cents": 100_000}).json()
+    out = investor.post("/wallet/withdrawals", {"amount_cents": 50_000}).json()
+    # cash invested while the model is missing: the sweeper deploys it once the model is back
+    assert query(db, "DELETE FROM model_portfolios WHERE bucket_key = 'risk_2_horizon_short' RETURNING 1")
+    late = investor.post("/portfolio/invest", {"amount_cents": 200_000}).json()
+    assert late["status"] == "waiting_for_model"
+    post_internal("/internal/models/generate", internal_secret)
+    wait_deployed(investor)
+
+    rows = investor.get("/transactions?limit=100").json()["transactions"]
+    cash = {(t["kind"], t["id"]): t for t in rows if t["type"] == "cash"}
+    for kind, answer in [("deposit", deposit), ("invest", invest), ("sell", sale), ("withdrawal", out),
+                         ("invest", late)]:
+        row = cash[(kind, answer["id"])]
+        assert row["operation"] == f"movement:{answer['id']}" and "reason" not in row
+    trades = [t for t in rows if t["type"] == "trade"]
+    by_op = {}
+    for t in trades:
+        by_op.setdefault(t["operation"], []).append(t)
+    first_buys = by_op.pop(f"movement:{invest['id']}")
+    sells = by_op.pop(f"movement:{sale['id']}")
+    assert {t["kind"] for t in first_buys} == {"buy"} and {t["reason"] for t in first_buys} == {"invest"}
+    assert sum(t["amount_cents"] for t in first_buys) <= 600_000
+    assert {t["kind"] for t in sells} == {"sell"} and {t["reason"] for t in sells} == {"sell"}
+    assert len(sells) == sale["trades"] and sum(t["amount_cents"] for t in sells) == sale["proceeds_cents"]
+    # what is left is the late deploy: one request, named by its id, that no movement claims
+    request_id = scalar(db, "SELECT id::text FROM rebalance_requests WHERE user_id = %s AND reason = 'deploy'",
+                        investor.id)
+    assert list(by_op) == [f"request:{request_id}"]
+    assert {t["reason"] for t in by_op[f"request:{request_id}"]} == {"invest"}
+    assert len(trades) == scalar(db, "SELECT count(*) FROM trades WHERE user_id = %s", investor.id)
+    audit()

@@ -4,7 +4,8 @@
 // Refreshes are serialised: presenting one refresh cookie twice revokes the whole session family (the
 // server's reuse detection cannot tell a race from a theft), so concurrent 401s share a single refresh,
 // and across tabs the Web Locks API (where the browser has it) queues refreshes one behind the other.
-// A request that failed with 401 is retried once, and only after a successful refresh.
+// A request that failed with 401 is retried once, and only after a successful refresh. A refresh the server
+// could not answer (offline, 429, 5xx) is not a refusal: the session is kept and the error goes to the caller.
 
 import type { ApiErrorBody, LoginAnswer } from "./types";
 
@@ -56,6 +57,11 @@ function defaultLock(): LockRunner | null {
   return <T,>(name: string, fn: () => Promise<T>) => locks.request(name, fn) as Promise<T>;
 }
 
+/** Answers that say nothing about the credentials: the server could not answer now (retry later). */
+export function isUnavailable(err: unknown): err is ApiError {
+  return err instanceof ApiError && (err.status === 0 || err.status === 408 || err.status === 429 || err.status >= 500);
+}
+
 async function errorFrom(res: Response): Promise<ApiError> {
   const requestId = res.headers.get("X-Request-Id") ?? undefined;
   const retryHeader = res.headers.get("Retry-After");
@@ -78,6 +84,8 @@ export class ApiClient {
   private readonly fetchImpl: typeof fetch;
   private readonly lock: LockRunner | null;
   onSessionEnded: ((reason: ApiError) => void) | undefined;
+  /** Why the last refresh was refused (REFRESH_TOKEN_REUSED, SESSION_EXPIRED, ...), until the next one succeeds. */
+  lastRefusal: ApiError | null = null;
 
   constructor(opts: ApiClientOptions = {}) {
     this.baseUrl = opts.baseUrl ?? "";
@@ -151,7 +159,8 @@ export class ApiClient {
 
   /**
    * Rotates the refresh cookie for a new access token. Concurrent callers share one refresh. Resolves
-   * false (and reports the session ended, when there was one) if the server refuses the cookie.
+   * false (and reports the session ended, when there was one) if the server refuses the cookie; rejects
+   * with the ApiError, keeping the session, when the server could not answer (offline, 429, 5xx).
    */
   refresh(): Promise<boolean> {
     if (!this.refreshing) {
@@ -165,24 +174,22 @@ export class ApiClient {
 
   private async doRefresh(): Promise<boolean> {
     const hadSession = this.accessToken !== null;
-    let res: Response;
-    try {
-      res = await this.send("POST", REFRESH_PATH, {}, null);
-    } catch (e) {
-      // Offline is not logged out: keep the token, the caller shows the network error.
-      if (e instanceof ApiError) return false;
-      throw e;
-    }
+    // Offline is not logged out: send() throws NETWORK_ERROR and the token stays, for the caller to retry.
+    const res = await this.send("POST", REFRESH_PATH, {}, null);
     if (res.ok) {
       const answer = await ApiClient.parse<LoginAnswer>(res);
-      if ("access_token" in answer) {
+      if (answer && "access_token" in answer) {
         this.accessToken = answer.access_token;
+        this.lastRefusal = null;
         return true;
       }
     }
     const err = res.ok ? new ApiError(res.status, "BAD_REFRESH_ANSWER", "unexpected refresh answer") : await errorFrom(res);
+    // Busy, rate-limited or broken says nothing about the cookie: keep the session, report the problem.
+    if (isUnavailable(err)) throw err;
     this.accessToken = null;
-    if (hadSession && err.status === 401) this.onSessionEnded?.(err);
+    this.lastRefusal = err;
+    if (hadSession) this.onSessionEnded?.(err);
     return false;
   }
 

@@ -114,6 +114,10 @@ export interface Transaction {
   kind: string;
   amount_cents: number;
   created_at: string;
+  /** The operation the row belongs to: movement:<id>, request:<uuid>, run:<id> or trade:<id>. */
+  operation?: string;
+  /** Trades: invest, sell or rebalance. */
+  reason?: string;
   symbol?: string;
   shares_micro?: number;
   price_micros?: number;

@@ -5,6 +5,7 @@ import type { ForecastResult } from "../api/types";
 import { CONE_BOX, coneBox, coneGeometry, spreadLabels } from "../charts/cone";
 import { useElementWidth } from "../lib/useWidth";
 import { formatWholeDollars } from "../lib/money";
+import { TableRegion } from "./ui";
 
 const LABEL_GAP = 14;
 
@@ -86,7 +87,7 @@ export function ConeChart({ result }: { result: ForecastResult }) {
       <p className="muted small" id={`${titleId}-table`}>
         Forecast by year, in dollars of the day (not adjusted for inflation):
       </p>
-      <div className="table-wrap">
+      <TableRegion label="Forecast by year (table)">
         <table className="numbers" data-testid="cone-table" aria-describedby={`${titleId}-table`}>
           <thead>
             <tr>
@@ -113,7 +114,7 @@ export function ConeChart({ result }: { result: ForecastResult }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableRegion>
     </figure>
   );
 }

@@ -1,6 +1,6 @@
 // Small building blocks shared by the pages: labelled fields, error and notice boxes, cards, buttons.
-import { useId, type InputHTMLAttributes, type ReactNode } from "react";
-import { errorMessage } from "../lib/messages";
+import { useId, useState, type InputHTMLAttributes, type ReactNode } from "react";
+import { errorMessage, loadErrorMessage } from "../lib/messages";
 
 type FieldProps = InputHTMLAttributes<HTMLInputElement> & {
   label: string;
@@ -35,6 +35,48 @@ export function Field({ label, hint, error, id, ...input }: FieldProps) {
   );
 }
 
+/** A password input with a "Show" toggle: typing a long passphrase blind is where mistakes come from. */
+export function PasswordField(props: Omit<FieldProps, "type">) {
+  const [shown, setShown] = useState(false);
+  const auto = useId();
+  const id = props.id ?? auto;
+  return (
+    <div className="password-field">
+      <Field {...props} id={id} type={shown ? "text" : "password"} autoCapitalize="off" spellCheck={false} />
+      <button
+        type="button"
+        className="reveal"
+        aria-pressed={shown}
+        aria-controls={id}
+        aria-label={`Show the password: ${props.label}`}
+        onClick={() => setShown((s) => !s)}
+      >
+        {shown ? "Hide" : "Show"}
+      </button>
+    </div>
+  );
+}
+
+/**
+ * A load that failed: what could not be loaded, in plain words (never the server's text), and a retry.
+ * With `stale` the figures shown are older ones, and the box says so.
+ */
+export function LoadError({ what, error, onRetry, staleSince }: { what: string; error: unknown; onRetry(): void; staleSince?: number | undefined }) {
+  if (error === undefined || error === null) return null;
+  const when = staleSince ? new Date(staleSince).toLocaleTimeString("en-US", { hour: "numeric", minute: "2-digit" }) : null;
+  return (
+    <div className="alert alert-error load-error" role="alert">
+      <span>
+        {loadErrorMessage(what, error)}
+        {when && ` The figures shown are from ${when}.`}
+      </span>
+      <button type="button" className="secondary small-button" onClick={onRetry}>
+        Try again
+      </button>
+    </div>
+  );
+}
+
 /** The API's (or any) error in plain words, announced to screen readers. Renders nothing without one. */
 export function ErrorBox({ error }: { error: unknown }) {
   if (error === undefined || error === null) return null;
@@ -65,6 +107,15 @@ export function Card({ title, children, actions, className, id }: { title?: Reac
       )}
       {children}
     </section>
+  );
+}
+
+/** A scrollable table region: focusable and named, so keyboard users can scroll it (WCAG 2.1.1). */
+export function TableRegion({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="table-wrap" role="region" aria-label={label} tabIndex={0}>
+      {children}
+    </div>
   );
 }
 

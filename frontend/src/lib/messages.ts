@@ -37,9 +37,25 @@ export function errorMessage(err: unknown): string {
       return `Too many requests; try again${err.retryAfter ? ` in ${err.retryAfter} s` : " shortly"}.`;
     const mine = FRIENDLY[err.code];
     if (mine) return mine;
-    if (err.status >= 500 && !err.message) return "Parity had a problem answering. Please try again.";
+    // Never the server's own words for these: a proxy's "Bad Gateway", a router's "No route for GET …" or
+    // an internal error's text mean nothing to an investor.
+    if (err.status === 0) return "Cannot reach Parity: check your connection and try again.";
+    if (err.status === 429 || err.code === "BUSY" || err.status === 503) return "Parity is busy right now; try again in a moment.";
+    if (err.status >= 500 || err.code.startsWith("HTTP_") || err.status === 404)
+      return "Parity had a problem answering. Please try again in a moment.";
     return sentence(err.message);
   }
   if (err instanceof Error) return sentence(err.message);
   return "Something went wrong. Please try again.";
+}
+
+/** Why `what` (e.g. "your wallet") could not be loaded, in plain words: never the server's text. */
+export function loadErrorMessage(what: string, err: unknown): string {
+  if (err instanceof ApiError) {
+    if (err.status === 0) return `We could not load ${what}: Parity cannot be reached. Check your connection.`;
+    if (err.status === 429 || err.code === "BUSY")
+      return `We could not load ${what}: Parity is busy${err.retryAfter ? ` (try again in ${err.retryAfter} s)` : ""}.`;
+    if (err.status === 401) return `We could not load ${what}: your session has ended.`;
+  }
+  return `We could not load ${what}: Parity had a problem answering.`;
 }

@@ -1,12 +1,14 @@
 // The account: who you are, where you are logged in (and ending those sessions), two-factor
-// authentication, the password, and logging out everywhere.
+// authentication (a QR code to scan, copy buttons, recovery codes saved before the setup counts as done),
+// the password (the sessions list is read again after a change), and logging out everywhere.
 import { useState, type FormEvent } from "react";
 import type { Session, TwoFactorSetup } from "../api/types";
 import { useAuth } from "../auth/auth";
-import { Card, ErrorBox, Field, Loading, Notice } from "../components/ui";
+import { QrCode } from "../components/QrCode";
+import { Card, ErrorBox, Field, LoadError, Loading, Notice, PasswordField } from "../components/ui";
 import { describeBucket, formatDateTime } from "../lib/format";
 import { Link, navigate } from "../lib/router";
-import { useApi } from "../lib/useApi";
+import { useApi, type Resource } from "../lib/useApi";
 import { passwordProblem } from "./AuthPages";
 
 /** A short description of a browser from its User-Agent, for the sessions list. */
@@ -18,9 +20,8 @@ export function describeAgent(ua: string | null): string {
   return ua.length > 60 ? `${ua.slice(0, 57)}…` : ua;
 }
 
-function Sessions() {
+function Sessions({ sessions }: { sessions: Resource<{ sessions: Session[] }> }) {
   const { client, logout } = useAuth();
-  const sessions = useApi(() => client.get<{ sessions: Session[] }>("/me/sessions"), "sessions");
   const [error, setError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState<string | null>(null);
 
@@ -45,7 +46,8 @@ function Sessions() {
   return (
     <Card title="Where you are logged in">
       {sessions.loading && !sessions.data && <Loading />}
-      <ErrorBox error={sessions.error ?? error} />
+      <LoadError what="your sessions" error={sessions.error} onRetry={sessions.reload} staleSince={sessions.data ? sessions.updatedAt : undefined} />
+      <ErrorBox error={error} />
       {sessions.data && (
         <ul className="sessions" data-testid="sessions">
           {sessions.data.sessions.map((s) => (
@@ -68,11 +70,52 @@ function Sessions() {
   );
 }
 
-function RecoveryCodes({ codes }: { codes: string[] }) {
+/** Copies a text to the clipboard and says so (or says to copy it by hand where the browser refuses). */
+function CopyButton({ text, what }: { text: string; what: string }) {
+  const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      setState("copied");
+    } catch {
+      setState("failed");
+    }
+  };
   return (
-    <div className="recovery">
+    <span className="copy">
+      <button type="button" className="secondary small-button" onClick={copy} aria-label={`Copy ${what}`}>
+        Copy
+      </button>
+      <span role="status" className="muted small">
+        {state === "copied" ? " Copied." : state === "failed" ? " Copying is blocked here: select the text and copy it." : ""}
+      </span>
+    </span>
+  );
+}
+
+function downloadCodes(codes: string[], email: string): void {
+  const text = `Parity recovery codes for ${email}\r\nEach code logs you in once if you lose your authenticator.\r\n\r\n${codes.join("\r\n")}\r\n`;
+  const url = URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = "parity-recovery-codes.txt";
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
+
+/**
+ * The recovery codes, shown once: the investor saves them (download, or ticks that they did) before the
+ * card lets them go. The server hands them out with the enabling answer, so this is the last step.
+ */
+function RecoveryCodes({ codes, email, onSaved }: { codes: string[]; email: string; onSaved(): void }) {
+  const [downloaded, setDownloaded] = useState(false);
+  const [confirmed, setConfirmed] = useState(false);
+  return (
+    <div className="recovery save-codes" data-testid="save-codes">
       <Notice tone="warn">
-        Keep these recovery codes somewhere safe: each one logs you in once if you lose your phone. They are shown only now.
+        Save these recovery codes now: each one logs you in once if you lose your phone. They are shown only this once.
       </Notice>
       <ul className="codes" data-testid="recovery-codes">
         {codes.map((c) => (
@@ -81,6 +124,27 @@ function RecoveryCodes({ codes }: { codes: string[] }) {
           </li>
         ))}
       </ul>
+      <div className="button-row">
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => {
+            downloadCodes(codes, email);
+            setDownloaded(true);
+          }}
+        >
+          Download the codes
+        </button>
+        <CopyButton text={codes.join("\n")} what="the recovery codes" />
+      </div>
+      <div className="check">
+        <input id="codes-saved" type="checkbox" checked={confirmed} onChange={(e) => setConfirmed(e.target.checked)} />
+        <label htmlFor="codes-saved">I have saved my recovery codes somewhere safe</label>
+      </div>
+      <button type="button" disabled={!downloaded && !confirmed} onClick={onSaved}>
+        Done
+      </button>
+      {!downloaded && !confirmed && <p className="muted small">Download the codes or tick the box to finish.</p>}
     </div>
   );
 }
@@ -88,10 +152,9 @@ function RecoveryCodes({ codes }: { codes: string[] }) {
 /** The password field of the two-factor forms: every change to the second factor needs the password, not only a session. */
 function ConfirmPassword({ value, onChange, error }: { value: string; onChange: (v: string) => void; error: string | null }) {
   return (
-    <Field
+    <PasswordField
       label="Your password"
       name="password"
-      type="password"
       autoComplete="current-password"
       hint="Changes to two-factor authentication need your password."
       value={value}
@@ -201,8 +264,8 @@ function TwoFactor() {
         Status: <strong>{enabled ? "on" : "off"}</strong>
         {enabled && me ? ` · ${me.recovery_codes_left} recovery codes left` : ""}
       </p>
-      {codes && <RecoveryCodes codes={codes} />}
-      {!enabled && !setup && (
+      {codes && <RecoveryCodes codes={codes} email={me?.email ?? ""} onSaved={() => setCodes(null)} />}
+      {!codes && !enabled && !setup && (
         <form onSubmit={start} noValidate>
           <p className="muted">Protect your account with a code from an authenticator app (such as Aegis, Google Authenticator or 1Password) at each login.</p>
           <ConfirmPassword value={password} onChange={setPassword} error={passwordInvalid} />
@@ -211,17 +274,21 @@ function TwoFactor() {
           </button>
         </form>
       )}
-      {!enabled && setup && (
+      {!codes && !enabled && setup && (
         <form onSubmit={enable} noValidate>
           <ol className="steps">
             <li>
-              In your authenticator app, add an account with this key:
+              Scan this code with your authenticator app (such as Aegis, Google Authenticator or 1Password):
+              <QrCode text={setup.otpauth_uri} label="QR code to add Parity to your authenticator app" />
+              Or add an account by hand with this key:
               <div className="secret">
                 <code data-testid="totp-secret">{setup.secret}</code>
+                <CopyButton text={setup.secret} what="the key" />
               </div>
               or, if the app accepts one, this link:
               <div className="secret">
                 <code data-testid="otpauth-uri">{setup.otpauth_uri}</code>
+                <CopyButton text={setup.otpauth_uri} what="the link" />
               </div>
               <span className="muted small">
                 ({setup.algorithm}, {setup.digits} digits, every {setup.period} seconds)
@@ -247,7 +314,7 @@ function TwoFactor() {
           </button>
         </form>
       )}
-      {enabled && (
+      {!codes && enabled && (
         <form noValidate onSubmit={disable}>
           <Field
             label="Code from the app (or a recovery code)"
@@ -273,7 +340,7 @@ function TwoFactor() {
   );
 }
 
-function ChangePassword() {
+function ChangePassword({ onChanged }: { onChanged(): void }) {
   const { client, endSession } = useAuth();
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
@@ -294,6 +361,8 @@ function ChangePassword() {
       setCurrent("");
       setNext("");
       setDone(true);
+      // The other sessions were just ended: the list must say so.
+      onChanged();
     } catch (err) {
       setError(err);
       if (err && typeof err === "object" && "status" in err && err.status === 401) endSession("Please log in again.");
@@ -305,8 +374,28 @@ function ChangePassword() {
   return (
     <Card title="Password">
       <form onSubmit={submit} noValidate>
-        <Field label="Current password" name="current" type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} error={invalid.current} />
-        <Field label="New password" name="new" type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} error={invalid.next} />
+        <PasswordField
+          label="Current password"
+          name="current"
+          autoComplete="current-password"
+          value={current}
+          onChange={(e) => {
+            setCurrent(e.target.value);
+            setDone(false);
+          }}
+          error={invalid.current}
+        />
+        <PasswordField
+          label="New password"
+          name="new"
+          autoComplete="new-password"
+          value={next}
+          onChange={(e) => {
+            setNext(e.target.value);
+            setDone(false);
+          }}
+          error={invalid.next}
+        />
         <button type="submit" disabled={busy}>
           Change password
         </button>
@@ -318,8 +407,9 @@ function ChangePassword() {
 }
 
 export function AccountPage() {
-  const { me, logoutEverywhere } = useAuth();
+  const { client, me, logoutEverywhere } = useAuth();
   const [error, setError] = useState<unknown>(undefined);
+  const sessions = useApi(() => client.get<{ sessions: Session[] }>("/me/sessions"), "sessions");
   if (!me) return <Loading />;
   return (
     <div className="page">
@@ -337,9 +427,9 @@ export function AccountPage() {
             </dd>
           </dl>
         </Card>
-        <Sessions />
+        <Sessions sessions={sessions} />
         <TwoFactor />
-        <ChangePassword />
+        <ChangePassword onChanged={sessions.reload} />
         <Card title="Log out everywhere">
           <p className="muted">Ends every session of your account, on every device, this one included.</p>
           <button

@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { ApiError } from "../api/client";
 import { useAuth } from "../auth/auth";
-import { ErrorBox, Field, Notice } from "../components/ui";
+import { ErrorBox, Field, Notice, PasswordField } from "../components/ui";
 import { Link, useLocation } from "../lib/router";
 
 /** The server's rules (SPEC §10): 10-128 characters; strength (zxcvbn >= 3) is judged by the server. */
@@ -23,6 +23,41 @@ export function emailProblem(email: string): string | null {
   if (!e) return "Enter your email address.";
   if (e.length > EMAIL_MAX || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e)) return "Enter an email address like name@example.com.";
   return null;
+}
+
+/**
+ * Sends the confirmation email again. Registering an unverified address again is the API's way to do it
+ * (each registration mails its own link, bound to the password typed with it); the answer is the same
+ * whatever the address, and the server sends at most 3 such emails an hour to one address.
+ */
+function ResendVerification({ email, password, label }: { email: string; password: string; label: string }) {
+  const { client } = useAuth();
+  const [state, setState] = useState<"idle" | "sending" | "sent">("idle");
+  const [error, setError] = useState<unknown>(undefined);
+  const send = async () => {
+    setState("sending");
+    setError(undefined);
+    try {
+      await client.post("/auth/register", { email, password }, { auth: false });
+      setState("sent");
+    } catch (err) {
+      setError(err);
+      setState("idle");
+    }
+  };
+  return (
+    <div className="resend">
+      <button type="button" className="secondary" onClick={send} disabled={state === "sending"}>
+        {state === "sending" ? "Sending…" : label}
+      </button>
+      {state === "sent" && (
+        <Notice tone="success">
+          If {email} still needs confirming, a new link is on its way (at most 3 emails an hour). The newest link works with the password you just used.
+        </Notice>
+      )}
+      <ErrorBox error={error} />
+    </div>
+  );
 }
 
 function AuthShell({ title, children }: { title: string; children: ReactNode }) {
@@ -122,10 +157,9 @@ export function LoginPage() {
       {notice && <Notice tone="warn">{notice}</Notice>}
       <form onSubmit={submitPassword} noValidate>
         <Field label="Email" name="email" type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} error={invalid.email} />
-        <Field
+        <PasswordField
           label="Password"
           name="password"
-          type="password"
           autoComplete="current-password"
           value={password}
           onChange={(e) => setPassword(e.target.value)}
@@ -136,6 +170,9 @@ export function LoginPage() {
         </button>
         <ErrorBox error={error} />
       </form>
+      {error instanceof ApiError && error.code === "EMAIL_NOT_VERIFIED" && (
+        <ResendVerification email={email.trim()} password={password} label="Email me a new confirmation link" />
+      )}
       <p className="auth-links">
         <Link to="/forgot-password">Forgot your password?</Link> · <Link to="/register">Create an account</Link>
       </p>
@@ -180,7 +217,8 @@ export function RegisterPage() {
         <Notice tone="success">
           We sent a message to <strong>{sentTo}</strong>. Open the link in it to confirm your address, then log in.
         </Notice>
-        <p className="muted">No message after a few minutes? Look in your spam folder, or register again.</p>
+        <p className="muted">No message after a few minutes? Look in your spam folder, or have it sent again.</p>
+        <ResendVerification email={sentTo} password={password} label="Send the email again" />
         <p>
           <Link to="/login">Go to the login page</Link>
         </p>
@@ -192,20 +230,18 @@ export function RegisterPage() {
     <AuthShell title="Create your account">
       <form onSubmit={submit} noValidate>
         <Field label="Email" name="email" type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} error={invalid.email} />
-        <Field
+        <PasswordField
           label="Password"
           name="password"
-          type="password"
           autoComplete="new-password"
           value={password}
           onChange={(e) => setPassword(e.target.value)}
           error={invalid.password}
           hint={`At least ${PASSWORD_MIN} characters. A phrase of unrelated words is strong and easy to remember.`}
         />
-        <Field
+        <PasswordField
           label="Repeat the password"
           name="confirm"
-          type="password"
           autoComplete="new-password"
           value={confirm}
           onChange={(e) => setConfirm(e.target.value)}
@@ -272,8 +308,8 @@ export function VerifyEmailPage() {
         <>
           <ErrorBox error={error} />
           <p>
-            Links work once and for 24 hours. <Link to="/register">Register again</Link> to get a new one, or{" "}
-            <Link to="/login">log in</Link> if you already confirmed.
+            Links work once and for 24 hours. To get a new one, <Link to="/login">log in</Link> with your email and password and ask for a new
+            link there (or <Link to="/register">register again</Link>); if you already confirmed, just log in.
           </p>
         </>
       )}
@@ -382,20 +418,18 @@ export function ResetPasswordPage() {
         </>
       ) : (
         <form onSubmit={submit} noValidate>
-          <Field
+          <PasswordField
             label="New password"
             name="password"
-            type="password"
             autoComplete="new-password"
             value={password}
             onChange={(e) => setPassword(e.target.value)}
             error={invalid.password}
             hint={`At least ${PASSWORD_MIN} characters.`}
           />
-          <Field
+          <PasswordField
             label="Repeat the new password"
             name="confirm"
-            type="password"
             autoComplete="new-password"
             value={confirm}
             onChange={(e) => setConfirm(e.target.value)}

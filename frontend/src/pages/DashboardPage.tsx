@@ -1,61 +1,84 @@
-// The dashboard: wallet and portfolio figures, the four money forms, history, positions against the
-// model's targets, the model itself and the list of transactions. Everything shown comes from the API
-// as integer cents and is formatted, never computed, except sums the API also gives (checked in e2e).
-import { useEffect, useRef, useState } from "react";
-import type { History, HistoryRange, InvestAnswer, Model, Movement, Portfolio, SellAnswer, TransactionsPage, Wallet } from "../api/types";
+// The dashboard: the portfolio first (value, gain, wallet), one button for each money move (each a review
+// and a receipt), positions against the model's targets, history, the model and the transactions. A figure
+// that could not be loaded is never shown as a value: "…" while it loads, "—" and a retry when it failed.
+import { useEffect, useRef, useState, type ReactNode } from "react";
+import type { History, HistoryRange, InvestAnswer, Model, Movement, Portfolio, SellAnswer, Wallet } from "../api/types";
 import { useAuth } from "../auth/auth";
 import { HistoryChart } from "../components/HistoryChart";
-import { MoneyForm } from "../components/MoneyForm";
-import { SellForm } from "../components/SellForm";
-import { Card, ErrorBox, Loading, Notice, Stat } from "../components/ui";
-import { describeBucket, formatDateTime, formatDay, formatPercent, formatPrice, formatShares } from "../lib/format";
+import { MoneyFlow, type Amount } from "../components/MoneyFlow";
+import { Transactions } from "../components/Transactions";
+import { Card, LoadError, Loading, Notice, Stat, TableRegion } from "../components/ui";
+import { describeBucket, formatDay, formatPercent, formatPrice, formatShares } from "../lib/format";
 import { formatCents } from "../lib/money";
+import { estimateInvest, estimateSale, saleRoundingNote } from "../lib/moneyMoves";
 import { Link } from "../lib/router";
-import { useApi } from "../lib/useApi";
+import { useApi, type Resource } from "../lib/useApi";
 
 /** How often the portfolio is read again while invested cash is still being deployed. */
 export const PENDING_POLL_MS = 1000;
-export const TRANSACTIONS_PER_PAGE = 10;
 const RANGES: HistoryRange[] = ["1M", "6M", "1Y", "MAX"];
 
-function investMessage(a: InvestAnswer): string {
-  const amount = formatCents(a.amount_cents);
-  switch (a.status) {
-    case "deploying":
-      return `Investing ${amount}: buying the funds of your model now.`;
-    case "waiting_for_model":
-      return `${amount} moved to your portfolio; it is invested as soon as your model portfolio is ready.`;
-    case "queued_behind_open_request":
-      return `${amount} moved to your portfolio; it is invested right after your previous investment.`;
-    default:
-      return `${amount} moved to your portfolio.`;
-  }
-}
+export type MoneyAction = "deposit" | "withdraw" | "invest" | "sell";
+const ACTIONS: { action: MoneyAction; label: string }[] = [
+  { action: "deposit", label: "Deposit" },
+  { action: "withdraw", label: "Withdraw" },
+  { action: "invest", label: "Invest" },
+  { action: "sell", label: "Sell" },
+];
+const PANEL_ID = "money-panel";
 
 function tone(cents: number): "up" | "down" | undefined {
   return cents > 0 ? "up" : cents < 0 ? "down" : undefined;
 }
 
-function Summary({ portfolio, wallet }: { portfolio: Portfolio | undefined; wallet: Wallet | undefined }) {
+/** A figure of a resource: its value, "…" while loading, "—" when the load failed (never a made-up zero). */
+function figure<T>(r: Resource<T>, show: (d: T) => string): ReactNode {
+  if (r.data !== undefined) return show(r.data);
+  if (r.error !== undefined) return <span aria-label="not loaded">—</span>;
+  return <span aria-label="loading">…</span>;
+}
+
+function Summary({
+  portfolio,
+  wallet,
+  action,
+  onAction,
+}: {
+  portfolio: Resource<Portfolio>;
+  wallet: Resource<Wallet>;
+  action: MoneyAction | null;
+  onAction(a: MoneyAction | null): void;
+}) {
+  const p = portfolio.data;
   return (
-    <Card title="Overview" className="span-all">
+    <Card title="Your portfolio" className="span-all">
       <dl className="stats">
-        <Stat label="Portfolio value" value={portfolio ? formatCents(portfolio.value_cents) : "…"} testId="portfolio-value" />
-        <Stat
-          label="Gain or loss"
-          value={portfolio ? formatCents(portfolio.pnl_cents, { signed: true }) : "…"}
-          tone={portfolio ? tone(portfolio.pnl_cents) : undefined}
-          testId="portfolio-pnl"
-        />
-        <Stat label="Net contributions" value={portfolio ? formatCents(portfolio.net_contributions_cents) : "…"} testId="portfolio-contributions" />
-        <Stat label="Wallet cash" value={wallet ? formatCents(wallet.cash_cents) : "…"} testId="wallet-cash" />
+        <Stat label="Portfolio value" value={figure(portfolio, (d) => formatCents(d.value_cents))} testId="portfolio-value" />
+        <Stat label="Gain or loss" value={figure(portfolio, (d) => formatCents(d.pnl_cents, { signed: true }))} tone={p ? tone(p.pnl_cents) : undefined} testId="portfolio-pnl" />
+        <Stat label="Net contributions" value={figure(portfolio, (d) => formatCents(d.net_contributions_cents))} testId="portfolio-contributions" />
+        <Stat label="Wallet cash" value={figure(wallet, (d) => formatCents(d.cash_cents))} testId="wallet-cash" />
       </dl>
-      {portfolio && portfolio.pending_cents > 0 && (
+      <LoadError what="your portfolio" error={portfolio.error} onRetry={portfolio.reload} staleSince={p ? portfolio.updatedAt : undefined} />
+      <LoadError what="your wallet" error={wallet.error} onRetry={wallet.reload} staleSince={wallet.data ? wallet.updatedAt : undefined} />
+      {p && p.pending_cents > 0 && (
         <Notice>
-          <span className="spinner" aria-hidden="true" /> Deploying <strong data-testid="pending">{formatCents(portfolio.pending_cents)}</strong> into
-          your funds…
+          <span className="spinner" aria-hidden="true" /> Deploying <strong data-testid="pending">{formatCents(p.pending_cents)}</strong> into your funds…
         </Notice>
       )}
+      <div className="actions" role="group" aria-label="Move money">
+        {ACTIONS.map((a) => (
+          <button
+            key={a.action}
+            type="button"
+            className={action === a.action ? undefined : "secondary"}
+            aria-expanded={action === a.action}
+            aria-controls={PANEL_ID}
+            onClick={() => onAction(action === a.action ? null : a.action)}
+          >
+            {a.label}
+          </button>
+        ))}
+      </div>
     </Card>
   );
 }
@@ -66,7 +89,7 @@ function Positions({ portfolio }: { portfolio: Portfolio }) {
   const cashWeight = portfolio.weights.CASH ?? (portfolio.value_cents ? portfolio.cash_cents / portfolio.value_cents : 0);
   return (
     <>
-      <div className="table-wrap">
+      <TableRegion label="Positions table">
         <table className="numbers" data-testid="positions">
           <thead>
             <tr>
@@ -113,7 +136,7 @@ function Positions({ portfolio }: { portfolio: Portfolio }) {
             </tr>
           </tfoot>
         </table>
-      </div>
+      </TableRegion>
       <p className="muted">
         Drift from the model: <strong data-testid="drift">{formatPercent(portfolio.drift, 2)}</strong> (half the sum of the differences between
         weights and targets). We rebalance monthly.
@@ -131,9 +154,7 @@ function WeightBar({ weight }: { weight: number }) {
   );
 }
 
-function ModelCard({ bucket }: { bucket: string }) {
-  const { client } = useAuth();
-  const model = useApi(() => client.get<Model>(`/models/${encodeURIComponent(bucket)}`, { auth: false }), bucket);
+function ModelCard({ bucket, model }: { bucket: string; model: Resource<Model> }) {
   return (
     <Card title="Your model portfolio">
       <p className="muted">
@@ -141,7 +162,7 @@ function ModelCard({ bucket }: { bucket: string }) {
         {model.data && <> · computed from prices up to {formatDay(model.data.as_of)}</>}
       </p>
       {model.loading && !model.data && <Loading />}
-      <ErrorBox error={model.error} />
+      <LoadError what="your model portfolio" error={model.error} onRetry={model.reload} staleSince={model.data ? model.updatedAt : undefined} />
       {model.data && (
         <table className="weights" data-testid="model">
           <tbody>
@@ -181,73 +202,245 @@ function HistoryCard({ version }: { version: number }) {
         </div>
       }
     >
-      <ErrorBox error={history.error} />
+      <LoadError what="your history" error={history.error} onRetry={history.reload} staleSince={history.data ? history.updatedAt : undefined} />
       {history.data ? <HistoryChart history={history.data} /> : history.loading && <Loading />}
     </Card>
   );
 }
 
-const KIND_NAMES: Record<string, string> = {
-  deposit: "Deposit",
-  withdrawal: "Withdrawal",
-  invest: "Invested",
-  sell: "Sale proceeds",
-  fee: "Fee",
-};
 
-function Transactions({ version }: { version: number }) {
+
+/** What the wallet will hold after a move, when the wallet is known. */
+function walletAfter(wallet: Wallet | undefined, delta: number): string {
+  return wallet ? formatCents(wallet.cash_cents + delta) : "—";
+}
+
+function availability(wallet: Resource<Wallet>, verb: string): string {
+  if (wallet.data) return `Available: ${formatCents(wallet.data.cash_cents)}.`;
+  if (wallet.error !== undefined) return `Your wallet's balance could not be loaded, so you cannot ${verb} now.`;
+  return "Loading your wallet…";
+}
+
+interface InvestDone {
+  answer: InvestAnswer;
+  at: number;
+}
+
+interface SaleDone {
+  answer: SellAnswer;
+  requested: Amount;
+}
+
+function MoneyPanel({
+  action,
+  wallet,
+  portfolio,
+  targets,
+  bucket,
+  onMoved,
+  onClose,
+}: {
+  action: MoneyAction;
+  wallet: Resource<Wallet>;
+  portfolio: Resource<Portfolio>;
+  targets: Record<string, number> | undefined;
+  bucket: string | null;
+  onMoved(): void;
+  onClose(): void;
+}) {
   const { client } = useAuth();
-  const [page, setPage] = useState(1);
-  const list = useApi(
-    () => client.get<TransactionsPage>(`/transactions?page=${page}&limit=${TRANSACTIONS_PER_PAGE}`),
-    `${page}:${version}`,
-  );
-  const total = list.data?.paging.total ?? 0;
-  const pages = Math.max(1, Math.ceil(total / TRANSACTIONS_PER_PAGE));
+  const w = wallet.data;
+  const p = portfolio.data;
+  const walletMax = w ? w.cash_cents : null;
+  const cents = (a: Amount) => (a === "all" ? (p?.value_cents ?? 0) : a);
+
+  if (action === "deposit")
+    return (
+      <MoneyFlow<Movement>
+        action="deposit"
+        verb="Deposit"
+        label="Amount to deposit (dollars)"
+        hint="Paper money: nothing is charged."
+        review={(a) => ({
+          amountCents: cents(a),
+          lines: [
+            { label: "To", value: "Your wallet" },
+            { label: "Wallet after", value: walletAfter(w, cents(a)) },
+          ],
+          happens: "The money is in your wallet at once, as cash. Invest it when you are ready.",
+        })}
+        perform={async (a, key) => {
+          const m = await client.post<Movement>("/wallet/deposits", { amount_cents: cents(a) }, { idempotencyKey: key });
+          onMoved();
+          return m;
+        }}
+        receipt={(m) => (
+          <>
+            <p data-testid="receipt-text">
+              Deposited {formatCents(m.amount_cents)}. Your wallet holds {formatCents(m.cash_cents)}.
+            </p>
+            <p className="muted small">Reference: deposit #{m.id} · fees: none</p>
+          </>
+        )}
+        onClose={onClose}
+      />
+    );
+
+  if (action === "withdraw")
+    return (
+      <MoneyFlow<Movement>
+        action="withdraw"
+        verb="Withdraw"
+        label="Amount to withdraw (dollars)"
+        hint={availability(wallet, "withdraw")}
+        maxCents={walletMax}
+        review={(a) => ({
+          amountCents: cents(a),
+          lines: [
+            { label: "From", value: "Your wallet" },
+            { label: "Wallet after", value: walletAfter(w, -cents(a)) },
+          ],
+          happens: "The money leaves your wallet at once. This is paper trading: no bank transfer happens.",
+        })}
+        perform={async (a, key) => {
+          const m = await client.post<Movement>("/wallet/withdrawals", { amount_cents: cents(a) }, { idempotencyKey: key });
+          onMoved();
+          return m;
+        }}
+        receipt={(m) => (
+          <>
+            <p data-testid="receipt-text">
+              Withdrew {formatCents(m.amount_cents)}. Your wallet holds {formatCents(m.cash_cents)}.
+            </p>
+            <p className="muted small">Reference: withdrawal #{m.id} · fees: none</p>
+          </>
+        )}
+        onClose={onClose}
+      />
+    );
+
+  if (action === "invest")
+    return (
+      <MoneyFlow<InvestDone>
+        action="invest"
+        verb="Invest"
+        label="Amount to invest (dollars)"
+        hint={bucket ? availability(wallet, "invest") : undefined}
+        maxCents={walletMax}
+        blocked={bucket ? null : "Answer the onboarding questions first, so we know how to invest for you."}
+        review={(a) => {
+          const amount = cents(a);
+          const est = p && targets ? estimateInvest(p, amount, targets) : null;
+          return {
+            amountCents: amount,
+            lines: [
+              { label: "From", value: "Your wallet" },
+              { label: "Into", value: bucket ? `Your model portfolio (${describeBucket(bucket)})` : "Your portfolio" },
+              { label: "Wallet after", value: walletAfter(w, -amount) },
+            ],
+            happens:
+              "The money moves to your portfolio now, then we buy the funds of your model at the latest prices, usually within seconds.",
+            trades: est?.trades,
+            tradesNote: est ? (
+              <>
+                Estimated from the latest prices and your model's weights{p && p.cash_cents > 0 ? `, with the ${formatCents(p.cash_cents)} already in your portfolio as cash` : ""}. We buy whole
+                micro-shares (millionths of a share), rounded down, and skip buys under $1: about {formatCents(est.leftCents)} stays as cash in your
+                portfolio.
+              </>
+            ) : (
+              "The trades cannot be estimated now (your portfolio or model is not loaded); they follow your model's weights."
+            ),
+          };
+        }}
+        perform={async (a, key) => {
+          const answer = await client.post<InvestAnswer>("/portfolio/invest", { amount_cents: cents(a) }, { idempotencyKey: key });
+          onMoved();
+          return { answer, at: Date.now() };
+        }}
+        receipt={({ answer, at }) => {
+          // Deployed once a portfolio read after the invest shows nothing pending.
+          const deployed = answer.status !== "waiting_for_model" && p !== undefined && (portfolio.updatedAt ?? 0) > at && p.pending_cents === 0;
+          return (
+            <>
+              <p data-testid="receipt-text">
+                {deployed
+                  ? `Invested ${formatCents(answer.amount_cents)}: it is in your funds now.`
+                  : answer.status === "waiting_for_model"
+                    ? `${formatCents(answer.amount_cents)} moved to your portfolio; it is invested as soon as your model portfolio is ready.`
+                    : answer.status === "queued_behind_open_request"
+                      ? `${formatCents(answer.amount_cents)} moved to your portfolio; it is invested right after your previous investment.`
+                      : `${formatCents(answer.amount_cents)} moved to your portfolio; buying the funds of your model now…`}
+              </p>
+              {deployed && p.cash_cents > 0 && (
+                <p className="muted small">
+                  {formatCents(p.cash_cents)} stays as cash in your portfolio: we buy whole micro-shares, rounded down, and skip buys under $1.
+                </p>
+              )}
+              <p className="muted small">
+                Your wallet holds {formatCents(answer.cash_cents)}. Reference: invest #{answer.id} · fees: none. The trades are under Transactions.
+              </p>
+            </>
+          );
+        }}
+        onClose={onClose}
+      />
+    );
+
   return (
-    <Card title="Transactions" className="span-2">
-      <ErrorBox error={list.error} />
-      {list.data && list.data.transactions.length === 0 && <p className="muted">Nothing yet.</p>}
-      {list.data && list.data.transactions.length > 0 && (
-        <div className="table-wrap">
-          <table className="numbers" data-testid="transactions">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col" className="text">What</th>
-                <th scope="col" className="text wide-only">Detail</th>
-                <th scope="col">Amount</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.transactions.map((t) => (
-                <tr key={`${t.type}-${t.id}`} data-kind={t.type === "cash" ? t.kind : `trade-${t.kind}`}>
-                  <td>{formatDateTime(t.created_at)}</td>
-                  <td className="text">{t.type === "cash" ? (KIND_NAMES[t.kind] ?? t.kind) : `${t.kind === "buy" ? "Bought" : "Sold"} ${t.symbol ?? ""}`}</td>
-                  <td className="text muted wide-only">
-                    {t.type === "trade" && t.shares_micro !== undefined && t.price_micros !== undefined
-                      ? `${formatShares(t.shares_micro)} at ${formatPrice(t.price_micros / 1e6)}`
-                      : ""}
-                  </td>
-                  <td>{formatCents(t.amount_cents)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <nav className="pager" aria-label="Transaction pages">
-        <button type="button" className="secondary" disabled={page <= 1} onClick={() => setPage((p) => p - 1)}>
-          Newer
-        </button>
-        <span aria-live="polite">
-          Page {Math.min(page, pages)} of {pages}
-        </span>
-        <button type="button" className="secondary" disabled={page >= pages} onClick={() => setPage((p) => p + 1)}>
-          Older
-        </button>
-      </nav>
-    </Card>
+    <MoneyFlow<SaleDone>
+      action="sell"
+      verb="Sell"
+      label="Amount to sell (dollars)"
+      hint={p ? `Your portfolio is worth ${formatCents(p.value_cents)}.` : portfolio.error !== undefined ? "Your portfolio could not be loaded, so you cannot sell now." : "Loading your portfolio…"}
+      maxCents={p ? p.value_cents : null}
+      blocked={p && p.value_cents === 0 ? "Your portfolio is empty: there is nothing to sell." : null}
+      allowAll
+      review={(a) => {
+        const est = p ? estimateSale(p, a) : null;
+        const note = est ? saleRoundingNote(est.requestedCents, est.totalCents) : null;
+        return {
+          amountCents: cents(a),
+          lines: [
+            { label: "From", value: a === "all" ? "Your whole portfolio" : "Your portfolio" },
+            { label: "You receive (estimated)", value: est ? formatCents(est.totalCents) : "—", testId: "review-receive" },
+            ...(est && est.fromCashCents > 0 ? [{ label: "From its cash", value: formatCents(est.fromCashCents) }] : []),
+            { label: "Wallet after (estimated)", value: est ? walletAfter(w, est.totalCents) : "—" },
+          ],
+          happens:
+            a === "all"
+              ? "We sell every share of every fund at the latest prices; the proceeds go to your wallet at once."
+              : "We take your portfolio's cash first, then sell the same share of every fund, so your mix stays the same. The proceeds go to your wallet at once.",
+          trades: est?.trades,
+          tradesNote: note ? `Estimated: ${note}` : "Estimated from the latest prices; the sale uses the prices of the moment.",
+        };
+      }}
+      perform={async (a, key) => {
+        const answer = await client.post<SellAnswer>("/portfolio/sell", a === "all" ? { all: true } : { amount_cents: a }, { idempotencyKey: key });
+        onMoved();
+        return { answer, requested: a };
+      }}
+      receipt={({ answer, requested }) => {
+        const note = requested === "all" ? null : saleRoundingNote(requested, answer.amount_cents);
+        return (
+          <>
+            <p data-testid="receipt-text">
+              Sold {formatCents(answer.amount_cents)}; the proceeds are in your wallet, which holds {formatCents(answer.cash_cents)}.
+            </p>
+            {note && (
+              <p className="rounding" data-testid="rounding-note">
+                {note}
+              </p>
+            )}
+            <p className="muted small">
+              {answer.trades > 0 ? `${answer.trades} ${answer.trades === 1 ? "trade" : "trades"} for ${formatCents(answer.proceeds_cents)}` : "No trades"}
+              {answer.from_cash_cents > 0 ? `, ${formatCents(answer.from_cash_cents)} from your portfolio's cash` : ""}. Reference: sale #{answer.id} · fees:
+              none.
+            </p>
+          </>
+        );
+      }}
+      onClose={onClose}
+    />
   );
 }
 
@@ -256,8 +449,11 @@ export function DashboardPage() {
   // Bumped after money moves and when a deployment finishes, so lists and charts are read again.
   const [version, setVersion] = useState(0);
   const bump = () => setVersion((v) => v + 1);
+  const [action, setAction] = useState<MoneyAction | null>(null);
   const wallet = useApi(() => client.get<Wallet>("/wallet"), `wallet:${version}`);
   const portfolio = useApi(() => client.get<Portfolio>("/portfolio"), `portfolio:${version}`);
+  const bucket = portfolio.data?.bucket ?? me?.bucket ?? null;
+  const model = useApi(() => (bucket ? client.get<Model>(`/models/${encodeURIComponent(bucket)}`, { auth: false }) : Promise.resolve(undefined)), `model:${bucket}`);
   const pending = portfolio.data?.pending_cents ?? 0;
   const wasPending = useRef(false);
 
@@ -275,76 +471,43 @@ export function DashboardPage() {
     return undefined;
   }, [portfolio.data, pending, portfolio.reload]);
 
-  const bucket = portfolio.data?.bucket ?? me?.bucket ?? null;
-  const walletCash = wallet.data?.cash_cents ?? 0;
-  const value = portfolio.data?.value_cents ?? 0;
+  const p = portfolio.data;
+  const targets = p && Object.keys(p.target_weights).length ? p.target_weights : model.data?.weights;
+  const titles: Record<MoneyAction, string> = { deposit: "Deposit", withdraw: "Withdraw", invest: "Invest", sell: "Sell" };
 
   return (
     <div className="page">
       <h1>Dashboard</h1>
-      {!bucket && (
+      {!bucket && me && (
         <Notice tone="warn">
           Before investing, tell us about yourself: <Link to="/onboarding">answer four questions</Link>.
         </Notice>
       )}
-      <ErrorBox error={wallet.error ?? portfolio.error} />
       <div className="grid">
-        <Summary portfolio={portfolio.data} wallet={wallet.data} />
-        <Card title="Move money" className="span-all">
-          <div className="forms">
-            <MoneyForm
-              action="deposit"
-              label="Deposit (dollars)"
-              submitLabel="Deposit"
-              hint="Paper money: nothing is charged."
-              onSubmit={async (cents, key) => {
-                const m = await client.post<Movement>("/wallet/deposits", { amount_cents: cents }, { idempotencyKey: key });
-                bump();
-                return `Deposited ${formatCents(m.amount_cents)}. Wallet: ${formatCents(m.cash_cents)}.`;
-              }}
-            />
-            <MoneyForm
-              action="withdraw"
-              label="Withdraw (dollars)"
-              submitLabel="Withdraw"
-              hint={`Available: ${formatCents(walletCash)}.`}
-              maxCents={walletCash}
-              onSubmit={async (cents, key) => {
-                const m = await client.post<Movement>("/wallet/withdrawals", { amount_cents: cents }, { idempotencyKey: key });
-                bump();
-                return `Withdrew ${formatCents(m.amount_cents)}. Wallet: ${formatCents(m.cash_cents)}.`;
-              }}
-            />
-            <MoneyForm
-              action="invest"
-              label="Invest (dollars)"
-              submitLabel="Invest"
-              hint={bucket ? `From your wallet (${formatCents(walletCash)}) into your model portfolio.` : "Answer the onboarding questions first."}
-              maxCents={walletCash}
-              disabled={!bucket}
-              onSubmit={async (cents, key) => {
-                const a = await client.post<InvestAnswer>("/portfolio/invest", { amount_cents: cents }, { idempotencyKey: key });
-                bump();
-                return investMessage(a);
-              }}
-            />
-            <SellForm
-              valueCents={value}
-              disabled={value === 0}
-              onSell={async (body, key) => {
-                const a = await client.post<SellAnswer>("/portfolio/sell", body, { idempotencyKey: key });
-                bump();
-                return a;
-              }}
-            />
-          </div>
+        <Summary portfolio={portfolio} wallet={wallet} action={action} onAction={setAction} />
+        <div id={PANEL_ID} className="span-all" hidden={action === null}>
+          {action && (
+            <Card title={titles[action]}>
+              <MoneyPanel
+                key={action}
+                action={action}
+                wallet={wallet}
+                portfolio={portfolio}
+                targets={targets}
+                bucket={bucket}
+                onMoved={bump}
+                onClose={() => setAction(null)}
+              />
+            </Card>
+          )}
+        </div>
+        <Card title="Positions" className="span-all">
+          {p ? <Positions portfolio={p} /> : portfolio.error !== undefined ? <p className="muted">Your positions are not loaded: see the problem above.</p> : <Loading />}
         </Card>
         <HistoryCard version={version} />
-        {bucket && <ModelCard bucket={bucket} />}
-        <Card title="Positions" className="span-all">
-          {portfolio.data ? <Positions portfolio={portfolio.data} /> : portfolio.loading && <Loading />}
-        </Card>
-        <Card title="Forecast">
+        {bucket && <ModelCard bucket={bucket} model={model as Resource<Model>} />}
+        <Transactions version={version} />
+        <Card title="Forecast" className="span-all">
           <p>How could your portfolio grow? See the range of outcomes, month by month, from 10,000 simulated markets.</p>
           <p>
             <Link to="/forecast" className="button">
@@ -352,7 +515,6 @@ export function DashboardPage() {
             </Link>
           </p>
         </Card>
-        <Transactions version={version} />
       </div>
     </div>
   );

@@ -3,7 +3,7 @@
 import { useState, type FormEvent } from "react";
 import type { Profile, Question } from "../api/types";
 import { useAuth } from "../auth/auth";
-import { Card, ErrorBox, Loading, Notice } from "../components/ui";
+import { Card, ErrorBox, LoadError, Loading, Notice } from "../components/ui";
 import { describeBucket, HORIZON_NAMES, RISK_NAMES } from "../lib/format";
 import { Link } from "../lib/router";
 import { useApi } from "../lib/useApi";
@@ -127,7 +127,7 @@ export function OnboardingPage() {
         <Card title="Four questions">
           <p className="muted">Your answers decide how much of your money goes into shares and how much into bonds.</p>
           {questions.loading && <Loading what="Loading the questions" />}
-          <ErrorBox error={questions.error} />
+          <LoadError what="the questions" error={questions.error} onRetry={questions.reload} />
           {questions.data && <OnboardingForm questions={questions.data.questions} onDone={done} />}
         </Card>
       )}
