@@ -745,10 +745,13 @@ def check_nginx(rep, root, cfg):
     text = read(os.path.join(root, "deploy", "docker", "nginx.conf"))
     problems = []
     port = cfg[OPERATIONAL_PUBLIC_PORT_VAR][1]
-    if not re.search(rf"server\s+operational:{port};", text):
-        problems.append(f"upstream is not operational:{port}")
-    if not re.search(r"location /api/ \{[^}]*proxy_pass http://parity_operational;", text):
-        problems.append("/api/ not proxied to operational")
+    entrypoint = read(os.path.join(root, "deploy", "docker", "web-entrypoint.sh"))
+    if f'upstream="${{PARITY_API_UPSTREAM:-operational:{port}}}"' not in entrypoint:
+        problems.append(f"web-entrypoint.sh: upstream default is not operational:{port}")
+    if "include /tmp/nginx-upstream.conf;" not in text:
+        problems.append("nginx.conf does not include what web-entrypoint.sh writes")
+    if not re.search(r"location /api/ \{[^}]*proxy_pass http://\$parity_operational;", text):
+        problems.append("/api/ not proxied to operational (through the re-resolved variable)")
     if not re.search(r"location /internal \{\s*return 404;", text):
         problems.append("/internal not refused")
     if "try_files $uri $uri/ /index.html" not in text:
