@@ -181,7 +181,8 @@ nginx_test() {
   mkdir -p "$work/nginx"
   sed -e "s#/etc/nginx/#$tools/deb/etc/nginx/#g" -e "s#/tmp/nginx-upstream.conf#$work/nginx/upstream.conf#" \
     deploy/docker/nginx.conf >"$work/nginx/nginx.conf"
-  # What web-entrypoint.sh writes at start.
+  # What web-entrypoint.sh writes at start (nginx variables, not shell ones).
+  # shellcheck disable=SC2016
   printf 'resolver 127.0.0.1 valid=10s ipv6=off;\nmap $host $parity_operational { default "operational:8081"; }\n' \
     >"$work/nginx/upstream.conf"
   "$nginx" -t -q -e stderr -p "$work/nginx" -c "$work/nginx/nginx.conf"

@@ -45,7 +45,6 @@ up: ## Start the compose stack (.env from .env.example on first run), build imag
 	@test -f $(OPS_ROOT)/.env || { cp $(OPS_ROOT)/.env.example $(OPS_ROOT)/.env && \
 	  echo "created .env from .env.example: replace its placeholder secrets before real use"; }
 	@if [ "$(CONTAINER_ENGINE)" = podman ]; then \
-	  $(MAKE) --no-print-directory -f $(OPS_ROOT)/deploy/ops.mk images IMAGE_TAG="$${PARITY_IMAGE_TAG:-local}" && \
 	  $(PODMAN_API) COMPOSE="$(COMPOSE) $(COMPOSE_FLAGS)" $(OPS_ROOT)/deploy/containers/compose-up.sh $(OPS_ROOT); \
 	else \
 	  cd $(OPS_ROOT) && $(COMPOSE) $(COMPOSE_FLAGS) up --build --detach $(COMPOSE_WAIT); \
@@ -53,7 +52,8 @@ up: ## Start the compose stack (.env from .env.example on first run), build imag
 
 down: ## Stop the compose stack (volumes are kept; `docker compose down -v` drops the data)
 	cd $(OPS_ROOT) && $(PODMAN_API) $(COMPOSE) $(COMPOSE_FLAGS) down
-	@if [ "$(CONTAINER_ENGINE)" = podman ]; then $(OPS_ROOT)/deploy/containers/healthchecks.sh stop; fi
+	@if [ "$(CONTAINER_ENGINE)" = podman ]; then $(OPS_ROOT)/deploy/containers/healthchecks.sh stop \
+	  "$$(sed -n 's/^COMPOSE_PROJECT_NAME=//p' $(OPS_ROOT)/.env 2>/dev/null)"; fi
 
 logs: ## Follow the compose stack's logs (SERVICES="operational decisional" to narrow)
 	cd $(OPS_ROOT) && $(PODMAN_API) $(COMPOSE) $(COMPOSE_FLAGS) logs --follow --tail=200 $(SERVICES)

@@ -4,13 +4,13 @@
 # `condition: service_healthy` never holds). Each running container of the project that has a healthcheck
 # is checked when its interval is due (start period and retries are Podman's own, as with the timers).
 #   healthchecks.sh start PROJECT   in the background; its pid is kept under $CTR_CACHE/run
-#   healthchecks.sh stop            ends the one `start` started
+#   healthchecks.sh stop PROJECT    ends the one `start` started for that project
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=deploy/containers/lib.sh
 . "$here/lib.sh"
 run="$CTR_CACHE/run"
-pidfile="$run/healthchecks.pid"
+pidfile="$run/healthchecks-${2:-parity}.pid"
 
 loop() {
   local project="$1" now id interval
@@ -42,8 +42,8 @@ case "${1:-}" in
   start)
     project="${2:?usage: healthchecks.sh start PROJECT}"
     mkdir -p "$run"
-    "$0" stop
-    nohup "$0" loop "$project" >"$run/healthchecks.log" 2>&1 &
+    "$0" stop "$project"
+    nohup "$0" loop "$project" >"$run/healthchecks-$project.log" 2>&1 &
     echo $! >"$pidfile"
     ;;
   loop) loop "${2:?}" ;;
@@ -53,5 +53,5 @@ case "${1:-}" in
       rm -f "$pidfile"
     fi
     ;;
-  *) echo "usage: $0 start PROJECT | stop" >&2; exit 2 ;;
+  *) echo "usage: $0 start PROJECT | stop PROJECT" >&2; exit 2 ;;
 esac

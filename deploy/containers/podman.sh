@@ -5,6 +5,7 @@
 #   podman.sh start      also serve Podman's Docker-compatible API on $PARITY_PODMAN_SOCKET; prints
 #                        `export CONTAINERS_CONF=... DOCKER_HOST=...` for eval
 #   podman.sh stop       stop that API service
+#   podman.sh status     exit 0 when that API service is running
 # Everything it starts is recorded under $CTR_CACHE/run, so `stop` ends only what `start` started.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -87,5 +88,6 @@ case "${1:-}" in
   setup) install_packages && write_conf && printf 'export CONTAINERS_CONF=%q\n' "$conf" ;;
   start) install_packages && write_conf && start_service ;;
   stop) stop_service ;;
-  *) echo "usage: $0 setup|start|stop" >&2; exit 2 ;;
+  status) service_alive ;;
+  *) echo "usage: $0 setup|start|stop|status" >&2; exit 2 ;;
 esac

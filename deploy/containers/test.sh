@@ -19,8 +19,9 @@ engine="$(ctr_engine)"
 export PARITY_CONTAINER_ENGINE="$engine"
 started_service=0
 if [ "$engine" = podman ]; then
+  # A service someone else started (`make up`) is left running at the end.
+  "$here/podman.sh" status || started_service=1
   eval "$("$here/podman.sh" start)"
-  started_service=1
   compose_cmd="docker-compose --compatibility"
 elif docker compose version >/dev/null 2>&1; then
   compose_cmd="docker compose"
@@ -59,7 +60,7 @@ teardown() {
   fi
   ctr_log "teardown: containers, networks and volumes (images are kept)"
   (cd "$root" && $compose down --volumes --remove-orphans --timeout 20 >/dev/null 2>&1)
-  [ "$engine" = podman ] && "$here/healthchecks.sh" stop
+  [ "$engine" = podman ] && "$here/healthchecks.sh" stop "$COMPOSE_PROJECT_NAME"
   [ "$started_service" = 1 ] && "$here/podman.sh" stop
   rm -rf "$work"
   exit "$rc"

@@ -203,10 +203,15 @@ def check_compose(rep, root, cfg):
                 problems.append(f"{name} waits for {dep} to complete but {dep} restarts")
     rep.check("compose: healthcheck on every long-running service, depends_on by condition", problems)
 
+    # `${POSTGRES_IMAGE:-postgres:15...}`: what runs unless a machine without a registry overrides it.
+    def default_image(service):
+        image = str(services.get(service, {}).get("image", ""))
+        m = re.fullmatch(r"\$\{[A-Z_]+:-(.+)\}", image)
+        return m.group(1) if m else image
+
     expected = {"postgres": "postgres:15", "rabbitmq": "rabbitmq:3"}
-    problems = [f"{s} should run {img}*" for s, img in expected.items()
-                if not str(services.get(s, {}).get("image", "")).startswith(img)]
-    if "management" not in str(services.get("rabbitmq", {}).get("image", "")):
+    problems = [f"{s} should run {img}*" for s, img in expected.items() if not default_image(s).startswith(img)]
+    if "management" not in default_image("rabbitmq"):
         problems.append("rabbitmq image lacks the management UI")
     for s in ("migrate", "operational", "decisional", "web"):
         if s not in services:
