@@ -24,6 +24,7 @@ COPY migrations/ migrations/
 # `cmake --install` lays out bin/ and share/parity/ (component cli: the binary and every file it reads);
 # the binary finds share/parity beside its bin/, so the tree needs no path variables wherever it lands.
 RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DPARITY_BUILD_TESTS=OFF \
+      -DCMAKE_EXE_LINKER_FLAGS=-Wl,--as-needed \
  && cmake --build build -j"$(nproc)" --target parity \
  && DESTDIR=/out cmake --install build --prefix /usr --component cli --strip
 

@@ -711,6 +711,11 @@ def check_runtime_packages(rep, files):
     rep.check("Dockerfiles: every runtime package exists in this Debian 12's archive", problems)
 
 
+def dynamic_symbols(path, which):
+    out = subprocess.run(["nm", "-D", which, path], capture_output=True, text=True).stdout
+    return [line.split()[-1].split("@")[0] for line in out.splitlines() if line.split()]
+
+
 def check_linked_libraries(rep, root, build_dir):
     """Every shared library the built binaries need is installed by their image's runtime stage."""
     binaries = {"parity-operational": "operational.Dockerfile",
@@ -725,14 +730,21 @@ def check_linked_libraries(rep, root, build_dir):
         return
     problems = []
     for binary, dockerfile in binaries.items():
+        dockerfile_text = read(os.path.join(root, "deploy", "docker", dockerfile))
         pkgs = runtime_packages(os.path.join(root, "deploy", "docker", dockerfile)) | SLIM_BASE_PACKAGES
         out = subprocess.run(["objdump", "-p", os.path.join(bin_dir, binary)],
                              capture_output=True, text=True).stdout
+        # The image links with --as-needed: a library none of whose symbols the binary uses is not
+        # recorded there, whatever this build (linked without it) says.
+        as_needed = "--as-needed" in dockerfile_text
+        undefined = set(dynamic_symbols(os.path.join(bin_dir, binary), "--undefined-only")) if as_needed else set()
         for lib in re.findall(r"NEEDED\s+(\S+)", out):
             path = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True).stdout
             m = re.search(rf"\s{re.escape(lib)} \(.*?\) => (\S+)", path)
             if not m:
                 problems.append(f"{binary}: {lib} not found on this machine")
+                continue
+            if as_needed and not undefined & set(dynamic_symbols(m.group(1), "--defined-only")):
                 continue
             owner = subprocess.run(["dpkg", "-S", os.path.realpath(m.group(1))],
                                    capture_output=True, text=True).stdout.split(":")[0]
