@@ -241,7 +241,8 @@ main() {
     exit 1
   fi
 
-  check "shellcheck: deploy scripts" shellcheck deploy/*.sh deploy/docker/*.sh deploy/k8s/*.sh tests/deploy/*.sh
+  check "shellcheck: deploy scripts" shellcheck deploy/*.sh deploy/docker/*.sh deploy/containers/*.sh deploy/k8s/*.sh \
+    tests/deploy/*.sh
   local yamls
   mapfile -t yamls < <(yaml_files)
   check "yamllint: every YAML file (${#yamls[@]} files)" yamllint -c deploy/.yamllint "${yamls[@]}"

@@ -17,10 +17,13 @@ engine="${1:?usage: base-images.sh ENGINE}"
 NODE_VERSION="$(sed -n 's/^ARG NODE_IMAGE=node:\([0-9.]*\)-.*/\1/p' "$here/../docker/web.Dockerfile")"
 UPSTREAM_DEBIAN="$(sed -n 's/^ARG DEBIAN_IMAGE=//p' "$here/../docker/operational.Dockerfile")"
 UPSTREAM_NODE="node:${NODE_VERSION}-bookworm-slim"
+# shellcheck disable=SC2016 # a literal ${...} of the compose file
 UPSTREAM_POSTGRES="$(sed -n 's/.*image: \${POSTGRES_IMAGE:-\(.*\)}$/\1/p' "$here/../../docker-compose.yml")"
+# shellcheck disable=SC2016
 UPSTREAM_RABBITMQ="$(sed -n 's/.*image: \${RABBITMQ_IMAGE:-\(.*\)}$/\1/p' "$here/../../docker-compose.yml")"
-[ -n "$NODE_VERSION" ] && [ -n "$UPSTREAM_DEBIAN" ] && [ -n "$UPSTREAM_POSTGRES" ] && [ -n "$UPSTREAM_RABBITMQ" ] ||
+if [ -z "$NODE_VERSION" ] || [ -z "$UPSTREAM_DEBIAN" ] || [ -z "$UPSTREAM_POSTGRES" ] || [ -z "$UPSTREAM_RABBITMQ" ]; then
   ctr_die "cannot read the base image names from the Dockerfiles and docker-compose.yml"
+fi
 
 LOCAL_DEBIAN=localhost/parity-base/debian:12-slim
 LOCAL_NODE="localhost/parity-base/node:${NODE_VERSION}"

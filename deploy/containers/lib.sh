@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by deploy/containers/*.sh: logging, the container engine, and where caches live.
 # Sourced, never run. ENGINE is "docker" when a Docker engine answers, else "podman".
 
@@ -17,6 +18,7 @@ ctr_engine() {
 
 # Cache for what is slow to make and never changes between commits: the debootstrapped root file
 # system and the Node tarballs. Outside the work tree so a fresh clone finds it.
+# shellcheck disable=SC2034 # used by the scripts that source this
 CTR_CACHE="${PARITY_CONTAINER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/parity-containers}"
 
 # The Debian mirror apt on this machine already uses (debootstrap needs one; no host is named here).

@@ -64,8 +64,7 @@ start_service() {
     rm -f "$sock"
     CONTAINERS_CONF="$conf" nohup podman system service --time=0 "unix://$sock" >"$run/service.log" 2>&1 &
     echo $! >"$run/service.pid"
-    local i
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
       [ -S "$sock" ] && curl -fsS --unix-socket "$sock" http://d/_ping >/dev/null 2>&1 && break
       sleep 0.2
     done

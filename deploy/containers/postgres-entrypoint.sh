@@ -26,6 +26,7 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
       -c "CREATE DATABASE \"$POSTGRES_DB\"" >/dev/null
   fi
   for f in /docker-entrypoint-initdb.d/*; do
+    # shellcheck disable=SC1090 # the scripts compose mounts
     case "$f" in
       *.sh) if [ -x "$f" ]; then "$f"; else . "$f"; fi ;;
       *.sql) psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" -f "$f" ;;
