@@ -3,7 +3,7 @@
 engine can see: the mail volume, RabbitMQ's consumers, `parity audit` from the cli image. Standard
 library only (runs on any CI runner). One "ok"/"FAIL" line per check, then "N passed, N failed".
 
-usage: smoke.py  (env: BASE_URL, ENGINE, COMPOSE, COMPOSE_PROJECT_NAME, ROOT)
+usage: smoke.py  (env: BASE_URL, ENGINE, COMPOSE_PROJECT_NAME)
 """
 import email
 import http.cookiejar
@@ -21,9 +21,7 @@ from email import policy
 
 BASE = os.environ["BASE_URL"].rstrip("/")
 ENGINE = os.environ.get("ENGINE", "podman")
-COMPOSE = shlex.split(os.environ.get("COMPOSE", "docker-compose --compatibility"))
 PROJECT = os.environ["COMPOSE_PROJECT_NAME"]
-ROOT = os.environ.get("ROOT", ".")
 # Deadlines, never pauses: a passing check does not wait for them (a loaded 2-core machine is slow).
 WAIT = 300
 PASSWORD = "Correct horse battery staple 42"
@@ -190,7 +188,7 @@ def register_verify_login():
 def deposit_invest_portfolio():
     auth = journey["auth"]
     answers = {"age": "30_44", "goal": "growth", "drop_reaction": "hold", "horizon": "over_7"}
-    a = http("POST", "/api/v1/onboarding", answers, auth)
+    a = http("POST", "/api/v1/onboarding", {"answers": answers}, auth)
     expect(a.status in (200, 201) and a.json().get("bucket") == "risk_4_horizon_long", f"onboarding: {a.status} {a.body[:200]!r}")
     a = http("POST", "/api/v1/wallet/deposits", {"amount_cents": 5_000_000}, {**auth, "Idempotency-Key": "smoke-deposit"})
     expect(a.status in (200, 201) and a.json()["cash_cents"] == 5_000_000, f"deposit: {a.status} {a.body[:200]!r}")
@@ -231,11 +229,20 @@ def decisional_replicas_consume():
 
 
 def audit():
-    run = subprocess.run([*COMPOSE, "run", "--rm", "--no-deps", "migrate", "audit"], cwd=ROOT,
+    # The cli image on the stack's network with migrate's own DATABASE_URL (no secret passes through
+    # here). Not `compose run`: docker-compose 1.29 over Podman's API wants the network recreated.
+    (migrate,) = engine("ps", "-aq", "--filter", f"label=com.docker.compose.project={PROJECT}",
+                        "--filter", "label=com.docker.compose.service=migrate").split()[:1]
+    env = engine("inspect", "--format", "{{range .Config.Env}}{{println .}}{{end}}", migrate).splitlines()
+    url = next(e for e in env if e.startswith("DATABASE_URL="))
+    image = engine("inspect", "--format", "{{.Config.Image}}", migrate).strip()
+    network = engine("inspect", "--format", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}",
+                     containers("operational")[0]).split()[0]
+    run = subprocess.run([ENGINE, "run", "--rm", "--network", network, "--env", url, image, "audit"],
                          capture_output=True, text=True, timeout=600)
     expect(run.returncode == 0, f"parity audit exited {run.returncode}: {(run.stdout + run.stderr)[-800:]}")
     last = (run.stdout.strip().splitlines() or [""])[-1]
-    return f"exit 0: {last[:200]}"
+    return f"{image}: exit 0: {last[:200]}"
 
 
 def main():

@@ -51,6 +51,7 @@ MARKET_SOURCE=bundled
 ENV
 compose="$compose_cmd --env-file $work/env --project-name $COMPOSE_PROJECT_NAME"
 
+# shellcheck disable=SC2317 # run by the EXIT trap
 teardown() {
   local rc=$?
   set +e
@@ -99,8 +100,9 @@ healthy="$(sed -n 's/^healthy after \([0-9]*\) s$/\1/p' "$work/up.log")"
 grep -v '^healthy after' "$work/up.log" | grep -E '^[a-z0-9_-]+ ' | sed 's/^/  /' || true
 
 ctr_log "smoke checks through nginx on http://127.0.0.1:${PARITY_CONTAINERS_WEB_PORT:-28081}"
-BASE_URL="http://127.0.0.1:${PARITY_CONTAINERS_WEB_PORT:-28081}" ENGINE="$engine" COMPOSE="$compose" ROOT="$root" \
-  python3 "$here/smoke.py"
+smoke_rc=0
+BASE_URL="http://127.0.0.1:${PARITY_CONTAINERS_WEB_PORT:-28081}" ENGINE="$engine" python3 "$here/smoke.py" ||
+  smoke_rc=$?
 
 echo
 echo "image sizes:"
@@ -110,3 +112,4 @@ done
 printf 'base images: %s (%ss)\n' "$(printf '%s' "$bases" | tr '\n' ' ')" "$((t_bases - t0))"
 printf 'make images: %s s; up to healthy: %s s; whole run (before teardown): %s s\n' \
   "$((t_images - t_bases))" "${healthy:-?}" "$(($(date +%s) - t0))"
+exit "$smoke_rc"
