@@ -227,7 +227,8 @@ ops_targets() {
     make --no-print-directory -n -f deploy/ops.mk "$t" IMAGE_TAG=0123abc >/dev/null || missing=1
   done
   if [ -f Makefile ] && grep -q 'deploy/ops.mk' Makefile; then
-    make --no-print-directory help 2>/dev/null | grep -q 'k8s-rebalance-now' ||
+    # grep -c reads to the end: grep -q may exit first and fail make with SIGPIPE under pipefail.
+    make --no-print-directory help 2>/dev/null | grep -c 'k8s-rebalance-now' >/dev/null ||
       { echo "make help does not list the ops targets"; missing=1; }
   fi
   return "$missing"
