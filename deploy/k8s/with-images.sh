@@ -8,13 +8,16 @@ if [ "$#" -ne 3 ]; then
   echo "usage: $0 OVERLAY_DIR REGISTRY TAG" >&2
   exit 2
 fi
-overlay="$(cd "$1" && pwd)"
+overlay="$(cd "$1" && pwd -P)"
 registry="$2"
 tag="$3"
-dir="$(mktemp -d "${TMPDIR:-/tmp}/parity-k8s.XXXXXX")"
+dir="$(cd "$(mktemp -d "${TMPDIR:-/tmp}/parity-k8s.XXXXXX")" && pwd -P)"
+# kustomize refuses an absolute resource ("new root ... cannot be absolute"): climb from $dir to / and
+# descend to the overlay, which works wherever the two are.
+up="$(printf '%s\n' "$dir" | sed -e 's#[^/][^/]*#..#g' -e 's#^/##')"
 {
   printf 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n'
-  printf 'resources:\n  - %s\n' "$overlay"
+  printf 'resources:\n  - %s%s\n' "$up" "$overlay"
   printf 'images:\n'
   for name in parity-operational parity-decisional parity-cli parity-web; do
     printf '  - name: %s\n    newName: %s/%s\n    newTag: "%s"\n' "$name" "$registry" "$name" "$tag"

@@ -2,7 +2,8 @@
 """Renders a kustomization offline, for deploy/lint.sh (kubectl/kustomize are not in Debian 12).
 
 Implements only the subset Parity's manifests use, and refuses any other kustomization field so a
-render is never silently wrong: resources (files and directories, relative or absolute), namespace,
+render is never silently wrong: resources (files and directories, relative paths only: kustomize refuses
+an absolute one, "new root ... cannot be absolute", and so does this), namespace,
 labels (metadata only), images, and patches given by path as strategic-merge patches matched by
 kind, name and namespace. Strategic merge here: maps merge recursively; lists of maps that all carry
 a `name` merge item by item (containers, env, ports, volumes); any other list is replaced, which is
@@ -139,7 +140,9 @@ def render(directory, stack=()):
         raise RenderError(f"{kfile}: unsupported fields {sorted(unknown)} (extend the renderer)")
     objs = []
     for res in k.get("resources") or []:
-        path = res if os.path.isabs(res) else os.path.join(directory, res)
+        if os.path.isabs(res):
+            raise RenderError(f"{kfile}: resource {res}: new root cannot be absolute (kustomize refuses it)")
+        path = os.path.join(directory, res)
         if os.path.isdir(path):
             objs.extend(render(path, stack + (directory,)))
         elif os.path.isfile(path):

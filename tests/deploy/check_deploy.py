@@ -203,10 +203,15 @@ def check_compose(rep, root, cfg):
                 problems.append(f"{name} waits for {dep} to complete but {dep} restarts")
     rep.check("compose: healthcheck on every long-running service, depends_on by condition", problems)
 
+    # `${POSTGRES_IMAGE:-postgres:15...}`: what runs unless a machine without a registry overrides it.
+    def default_image(service):
+        image = str(services.get(service, {}).get("image", ""))
+        m = re.fullmatch(r"\$\{[A-Z_]+:-(.+)\}", image)
+        return m.group(1) if m else image
+
     expected = {"postgres": "postgres:15", "rabbitmq": "rabbitmq:3"}
-    problems = [f"{s} should run {img}*" for s, img in expected.items()
-                if not str(services.get(s, {}).get("image", "")).startswith(img)]
-    if "management" not in str(services.get("rabbitmq", {}).get("image", "")):
+    problems = [f"{s} should run {img}*" for s, img in expected.items() if not default_image(s).startswith(img)]
+    if "management" not in default_image("rabbitmq"):
         problems.append("rabbitmq image lacks the management UI")
     for s in ("migrate", "operational", "decisional", "web"):
         if s not in services:
@@ -706,6 +711,11 @@ def check_runtime_packages(rep, files):
     rep.check("Dockerfiles: every runtime package exists in this Debian 12's archive", problems)
 
 
+def dynamic_symbols(path, which):
+    out = subprocess.run(["nm", "-D", which, path], capture_output=True, text=True).stdout
+    return [line.split()[-1].split("@")[0] for line in out.splitlines() if line.split()]
+
+
 def check_linked_libraries(rep, root, build_dir):
     """Every shared library the built binaries need is installed by their image's runtime stage."""
     binaries = {"parity-operational": "operational.Dockerfile",
@@ -720,14 +730,21 @@ def check_linked_libraries(rep, root, build_dir):
         return
     problems = []
     for binary, dockerfile in binaries.items():
+        dockerfile_text = read(os.path.join(root, "deploy", "docker", dockerfile))
         pkgs = runtime_packages(os.path.join(root, "deploy", "docker", dockerfile)) | SLIM_BASE_PACKAGES
         out = subprocess.run(["objdump", "-p", os.path.join(bin_dir, binary)],
                              capture_output=True, text=True).stdout
+        # The image links with --as-needed: a library none of whose symbols the binary uses is not
+        # recorded there, whatever this build (linked without it) says.
+        as_needed = "--as-needed" in dockerfile_text
+        undefined = set(dynamic_symbols(os.path.join(bin_dir, binary), "--undefined-only")) if as_needed else set()
         for lib in re.findall(r"NEEDED\s+(\S+)", out):
             path = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True).stdout
             m = re.search(rf"\s{re.escape(lib)} \(.*?\) => (\S+)", path)
             if not m:
                 problems.append(f"{binary}: {lib} not found on this machine")
+                continue
+            if as_needed and not undefined & set(dynamic_symbols(m.group(1), "--defined-only")):
                 continue
             owner = subprocess.run(["dpkg", "-S", os.path.realpath(m.group(1))],
                                    capture_output=True, text=True).stdout.split(":")[0]
@@ -745,10 +762,13 @@ def check_nginx(rep, root, cfg):
     text = read(os.path.join(root, "deploy", "docker", "nginx.conf"))
     problems = []
     port = cfg[OPERATIONAL_PUBLIC_PORT_VAR][1]
-    if not re.search(rf"server\s+operational:{port};", text):
-        problems.append(f"upstream is not operational:{port}")
-    if not re.search(r"location /api/ \{[^}]*proxy_pass http://parity_operational;", text):
-        problems.append("/api/ not proxied to operational")
+    entrypoint = read(os.path.join(root, "deploy", "docker", "web-entrypoint.sh"))
+    if f'upstream="${{PARITY_API_UPSTREAM:-operational:{port}}}"' not in entrypoint:
+        problems.append(f"web-entrypoint.sh: upstream default is not operational:{port}")
+    if "include /tmp/nginx-upstream.conf;" not in text:
+        problems.append("nginx.conf does not include what web-entrypoint.sh writes")
+    if not re.search(r"location /api/ \{[^}]*proxy_pass http://\$parity_operational;", text):
+        problems.append("/api/ not proxied to operational (through the re-resolved variable)")
     if not re.search(r"location /internal \{\s*return 404;", text):
         problems.append("/internal not refused")
     if "try_files $uri $uri/ /index.html" not in text:

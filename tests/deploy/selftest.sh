@@ -82,8 +82,10 @@ expect_fail check_deploy.py deploy/docker/decisional.Dockerfile 's/^ARG DEBIAN_I
   'Dockerfile decisional.Dockerfile' 'unpinned base image'
 expect_fail check_deploy.py deploy/docker/operational.Dockerfile 's/libpq5/libpq-five/' \
   'runtime package exists' 'a runtime package Debian does not have'
-expect_fail check_deploy.py deploy/docker/nginx.conf 's#server operational:8081;#server operational:8082;#' \
+expect_fail check_deploy.py deploy/docker/web-entrypoint.sh 's#operational:8081#operational:8082#' \
   'nginx.conf' 'nginx proxying to the internal port'
+expect_fail check_deploy.py deploy/docker/nginx.conf 's#proxy_pass http://$parity_operational;#proxy_pass http://operational:8081;#' \
+  'nginx.conf' 'nginx resolving operational once, at start'
 expect_fail check_metrics.py deploy/grafana/alerts.yml 's/parity_operational_dead_letter_messages/parity_operational_dead_letters/' \
   'alert rules' 'an alert on a metric the code does not export'
 expect_fail check_metrics.py deploy/grafana/alerts.yml 's/pipeline="daily_sync"/pipeline="nightly"/' \

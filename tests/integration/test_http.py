@@ -1,12 +1,13 @@
 """The HTTP layer's defences, spoken on a raw socket where a client library would tidy the request:
 body caps, request smuggling, methods, headers, timeouts and graceful shutdown."""
 
+import json
 import re
 import socket
 
 import requests
 
-from conftest import HTTP_PORT, HTTP_TIMEOUT, INTERNAL, PUBLIC, post_internal
+from conftest import HTTP_PORT, HTTP_TIMEOUT, INTERNAL, PUBLIC, extra_operational, post_internal, wait_for
 
 
 def raw(request: bytes, port=HTTP_PORT, timeout=HTTP_TIMEOUT) -> bytes:
@@ -141,3 +142,53 @@ def test_a_built_spa_is_served_from_static_dir(stack, tmp_path):
         assert "root:" not in requests.get(f"{extra.public}/etc/passwd", timeout=HTTP_TIMEOUT).text
     finally:
         assert extra.stop() == 0
+
+
+# ---------------------------------------------------------------- X-Request-Id from a trusted proxy
+
+TRUSTED_ID_OFFSET = 140
+NGINX_ID = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"  # nginx's $request_id: 32 hex digits
+UUID_ID = "6f9619ff-8b86-4011-b42d-00c04fd430c8"
+
+
+def logged_ids(path):
+    """The request ids of the http_request lines in a daemon's JSON log."""
+    ids = set()
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if entry.get("event") == "http_request":
+                ids.add(entry.get("request_id"))
+    return ids
+
+
+def test_a_trusted_proxys_well_formed_request_id_names_the_request(stack):
+    # The loopback networks stand in for nginx's address, as in test_http_security's proxy test.
+    daemon = extra_operational(TRUSTED_ID_OFFSET, TRUSTED_PROXIES="127.0.0.0/8, ::1/128")
+    try:
+        def answer_id(sent):
+            answer = requests.get(f"{daemon.public}/api/v1/market/status", headers={"X-Request-Id": sent},
+                                  timeout=HTTP_TIMEOUT)
+            assert answer.status_code == 200, answer.text
+            return answer.headers["X-Request-Id"]
+
+        assert answer_id(NGINX_ID) == NGINX_ID
+        assert answer_id(UUID_ID) == UUID_ID
+        # Malformed: the daemon's own UUID instead, never the text sent.
+        for bad in ("not-a-request-id", NGINX_ID + "0", NGINX_ID[:-1] + "g", UUID_ID.replace("-", "_"), "x" * 36):
+            own = answer_id(bad)
+            assert own != bad and re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}", own)
+        # The daemon's own log line carries the proxy's id: that is what correlates the two logs.
+        wait_for(lambda: {NGINX_ID, UUID_ID} <= logged_ids(daemon.log_path), what="the ids in the log")
+    finally:
+        assert daemon.stop() == 0, f"see {daemon.log_path}"
+
+
+def test_a_request_id_from_an_untrusted_peer_is_ignored(stack):
+    # The shared stack trusts no proxy: a client does not get to name the daemon's log lines.
+    answer = requests.get(f"{PUBLIC}/api/v1/market/status", headers={"X-Request-Id": NGINX_ID}, timeout=HTTP_TIMEOUT)
+    assert answer.status_code == 200
+    assert answer.headers["X-Request-Id"] != NGINX_ID and len(answer.headers["X-Request-Id"]) == 36
