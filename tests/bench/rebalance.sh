@@ -126,7 +126,7 @@ run_json=$(head -n 1 <<<"$posted")
 run_id=$(field "$run_json" run_id)
 deadline=$((SECONDS + RUN_TIMEOUT_SECONDS))
 status=$(field "$run_json" status)
-while [[ $status == running || $status == pending ]]; do
+while [[ $status == running || $status == pending || $status == planning ]]; do
 	if ((SECONDS >= deadline)); then
 		echo "rebalance.sh: run $run_id still $status after ${RUN_TIMEOUT_SECONDS}s: $run_json" >&2
 		exit 1
@@ -187,7 +187,7 @@ python3 - "$seeded" "$seed_wall" "$positions" "$post_seconds" "$run_seconds" "$d
 	      f"{seeded['analyze_seconds']:.3f} s ANALYZE; {seeded['investors_per_second']:.0f} investors/s)")
 	print(f"                      {rows['users']} users, {rows['cash_movements']} cash movements, {rows['positions']} positions, "
 	      f"{rows['trades']} trades ({positions} positions in the database)")
-	print(f"   POST /internal/rebalance  {post * 1000:8.1f} ms  (run created, {portfolios} portfolios in {batches} batches queued)")
+	print(f"   POST /internal/rebalance  {post * 1000:8.1f} ms  (the run row only: {portfolios} portfolios were then planned in {batches} batches)")
 	print(f"   run time           {run:10.3f} s from the POST until GET /internal/rebalance/runs/{{id}} said complete")
 	print(f"                      (database: {db_run} s from the run row's insert to the start of its last batch's"
 	      " transaction)")
