@@ -58,6 +58,10 @@ COMMENT ON COLUMN rebalance_targets.run_id IS 'The monthly run of the batch (NUL
 -- ---------------------------------------------------------------- trades: the batch is their key
 
 ALTER TABLE trades ADD COLUMN batch_id bigint;
+-- The per-row check against users took a share lock on the investor's users row for every trade (a write
+-- to that row's page, in WAL) and served nothing: a trade is written only for a locked portfolio, whose own
+-- foreign key keeps its user, and users are never deleted while money history exists.
+ALTER TABLE trades DROP CONSTRAINT trades_user_id_fkey;
 CREATE UNIQUE INDEX trades_batch_user_symbol_idx ON trades (batch_id, user_id, symbol) WHERE batch_id IS NOT NULL;
 COMMENT ON COLUMN trades.batch_id IS 'The rebalance batch (monthly or deploy) that made the trade: at most one trade per investor and symbol.';
 

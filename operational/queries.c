@@ -393,10 +393,16 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "(SELECT count(*) FROM rebalance_batches b WHERE b.run_id = r.id AND b.status IN ('computed', 'applied')), "
     "extract(epoch FROM coalesce(r.finished_at, now()) - r.started_at) "
     "FROM rebalance_runs r WHERE r.id = $1" },
-  /* the planner: a run still being planned, one replica at a time (the others skip it for this step) */
+  /* the planner: a run still being planned, one planner at a time on any replica (the others skip it for
+   * this step). A transaction-scoped advisory lock, not the row lock: the appliers update the run's
+   * counters meanwhile and must not wait for a planning step. */
   [Q_RUN_CLAIM_PLANNING] = { "Q_RUN_CLAIM_PLANNING",
-    "SELECT id, planned_through, batches, applied FROM rebalance_runs WHERE status = 'planning' "
-    "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED" },
+    "SELECT id FROM (SELECT id FROM rebalance_runs WHERE status = 'planning' ORDER BY id OFFSET 0) r "
+    "WHERE pg_try_advisory_xact_lock(1919251317, (id % 2147483647)::int) LIMIT 1" },
+  /* the planner, holding the run's advisory lock: its cursor as committed by the previous step (read by a
+   * statement of its own, whose snapshot is taken after the lock) */
+  [Q_RUN_PLAN_STATE] = { "Q_RUN_PLAN_STATE",
+    "SELECT planned_through, batches, applied FROM rebalance_runs WHERE id = $1 AND status = 'planning'" },
   /* the planner, with its batch: $1 run, $2 cursor (last user id read), $3 batches added, $4 portfolios */
   [Q_RUN_PLANNED_BATCH] = { "Q_RUN_PLANNED_BATCH",
     "UPDATE rebalance_runs SET planned_through = $2, batches = batches + $3, portfolios = portfolios + $4 "
@@ -414,13 +420,15 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "finished_at = CASE WHEN status = 'running' AND applied + 1 >= batches THEN now() ELSE finished_at END "
     "WHERE id = $1 RETURNING status" },
   /* the planner and a deploy: the next $2 bucketed portfolios after user $1 (keyset), with their held
-   * positions (one row each; none: one row of NULLs) and whether a deploy of theirs is open */
+   * positions (one row each; none: one row of NULLs) and whether a deploy of theirs is open. LATERAL keeps
+   * the positions read to the slice's own rows (by the primary key), never a scan of the whole table. */
   [Q_PLAN_PORTFOLIOS] = { "Q_PLAN_PORTFOLIOS",
     "WITH p AS (SELECT user_id, bucket_key, cash_cents, EXISTS (SELECT 1 FROM rebalance_batches b "
     "  WHERE b.user_id = portfolios.user_id AND b.kind = 'deploy' AND b.status IN ('pending', 'computed')) AS busy "
     "  FROM portfolios WHERE user_id > $1 AND bucket_key IS NOT NULL ORDER BY user_id LIMIT $2) "
-    "SELECT p.user_id, p.bucket_key, p.cash_cents, p.busy, s.symbol, s.shares_micro "
-    "FROM p LEFT JOIN positions s ON s.user_id = p.user_id AND s.shares_micro > 0 ORDER BY p.user_id, s.symbol" },
+    "SELECT p.user_id, p.bucket_key, p.cash_cents, p.busy, s.symbol, s.shares_micro FROM p LEFT JOIN LATERAL "
+    "(SELECT symbol, shares_micro FROM positions WHERE user_id = p.user_id AND shares_micro > 0) s ON true "
+    "ORDER BY p.user_id, s.symbol" },
   /* $1 run (NULL for a deploy), $2 batch number, $3 portfolios, $4 kind, $5 no_sells, $6 deploy's user */
   [Q_BATCH_INSERT] = { "Q_BATCH_INSERT",
     "INSERT INTO rebalance_batches (run_id, batch_no, portfolios, kind, no_sells, user_id) "
@@ -438,10 +446,11 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "SELECT user_id, cash_cents, pending_cents FROM portfolios "
     "WHERE user_id IN (SELECT user_id FROM rebalance_targets WHERE batch_id = $1) ORDER BY user_id FOR UPDATE" },
   /* parity_svc_apply_batch(): each target row with every stored position of its investor (0 shares too:
-   * a buy adds to that row) */
+   * a buy adds to that row), by the primary keys (LATERAL: no scan of all positions) */
   [Q_BATCH_TARGETS] = { "Q_BATCH_TARGETS",
     "SELECT t.user_id, t.targets::text, s.symbol, s.shares_micro, s.cost_basis_cents FROM rebalance_targets t "
-    "LEFT JOIN positions s ON s.user_id = t.user_id WHERE t.batch_id = $1 ORDER BY t.user_id, s.symbol" },
+    "LEFT JOIN LATERAL (SELECT symbol, shares_micro, cost_basis_cents FROM positions WHERE user_id = t.user_id) s "
+    "ON true WHERE t.batch_id = $1 ORDER BY t.user_id, s.symbol" },
   /* parity_svc_apply_batch(): the cash of the batch's changed portfolios in one statement;
    * $1 user ids, $2 cash, $3 pending (bigint[] each, same order) */
   [Q_BATCH_CASH_SET] = { "Q_BATCH_CASH_SET",

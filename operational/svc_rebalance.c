@@ -263,8 +263,17 @@ int parity_rebalance_plan_step(struct parity_db *db, const struct parity_config 
     PQclear(res);
     return parity_db_rollback(db, PARITY_OK);
   }
-  int64_t run_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10), cursor = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
-  long batches = atol(PQgetvalue(res, 0, 2)), applied = atol(PQgetvalue(res, 0, 3));
+  int64_t run_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+  PQclear(res);
+  char run[PARITY_I64_TEXT], through[PARITY_I64_TEXT], count[PARITY_I64_TEXT];
+  parity_i64(run_id, run);
+  rc = PARITY_DB_EXEC(db, Q_RUN_PLAN_STATE, &res, run);
+  if (rc || PQntuples(res) != 1) {
+    PQclear(res);
+    return parity_db_rollback(db, rc); /* planned to the end by another step meanwhile */
+  }
+  int64_t cursor = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+  long batches = atol(PQgetvalue(res, 0, 1)), applied = atol(PQgetvalue(res, 0, 2));
   PQclear(res);
   if (batches - applied >= PARITY_REBALANCE_PLAN_AHEAD)
     return parity_db_rollback(db, PARITY_OK); /* far enough ahead: an applied batch kicks us again */
@@ -272,8 +281,6 @@ int parity_rebalance_plan_step(struct parity_db *db, const struct parity_config 
   json_t *models = NULL, *portfolios = json_array();
   int64_t last = cursor, batch_id = 0;
   int read = 0;
-  char run[PARITY_I64_TEXT], through[PARITY_I64_TEXT], count[PARITY_I64_TEXT];
-  parity_i64(run_id, run);
   rc = load_models(db, &models);
   if (!rc)
     rc = plan_read(db, cursor, cfg->rebalance_batch_size, models, true, portfolios, &last, &read);

@@ -36,7 +36,7 @@ int parity_svc_rebalance_start(struct parity_db *db, const struct parity_config 
 int parity_svc_rebalance_run_get(struct parity_db *db, int64_t run_id, json_t **out);
 
 /*
- * One step of the planner: claims a run in status planning (SKIP LOCKED: replicas share it), reads the next
+ * One step of the planner: claims a run in status planning (a try-advisory lock: replicas share it), reads the next
  * cfg->rebalance_batch_size portfolios after its cursor, values them with one set-based query, and commits
  * their batch row, its CMD_REBALANCE_BATCH outbox row and the cursor together. Past the last portfolio the
  * run turns running (or complete). *planned: a batch was written (call again; kick the outbox relay).
