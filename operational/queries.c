@@ -470,6 +470,11 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "AND EXISTS (SELECT 1 FROM model_portfolios m WHERE m.bucket_key = p.bucket_key) "
     "AND NOT EXISTS (SELECT 1 FROM rebalance_batches b WHERE b.user_id = p.user_id AND b.kind = 'deploy' "
     "AND b.status IN ('pending', 'computed')) ORDER BY p.user_id LIMIT 100" },
+  /* parity_svc_cleanup(): targets of batches applied more than $1 days ago have served (the trades keep
+   * their batch id); the table would otherwise grow by every investor every month */
+  [Q_CLEANUP_REBALANCE_TARGETS] = { "Q_CLEANUP_REBALANCE_TARGETS",
+    "DELETE FROM rebalance_targets t USING rebalance_batches b WHERE t.batch_id = b.id AND b.status = 'applied' "
+    "AND b.applied_at < now() - make_interval(days => $1::int)" },
   /* ------------------------------------------------------------ end of the rebalance pipeline */
 
   /* ------------------------------------------------------------ forecasts, models, history */

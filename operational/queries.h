@@ -106,6 +106,7 @@ enum parity_op_query {
   Q_BATCH_APPLIED,
   Q_BATCHES_COMPUTED_STALE,
   Q_PORTFOLIOS_WAITING,
+  Q_CLEANUP_REBALANCE_TARGETS,
   /* end of the rebalance pipeline */
   /* forecasts, models, history */
   Q_FORECAST_INSERT,
