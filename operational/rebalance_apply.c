@@ -128,11 +128,10 @@ static struct investor *group_rows(const PGresult *res, struct parity_price_tabl
       inv[k] = (struct investor){ user_id, r, r, json_loads(PQgetvalue(res, r, 1), 0, NULL) };
       const char *symbol;
       json_t *w;
-      if (json_is_object(inv[k].targets)) {
-        json_object_foreach(inv[k].targets, symbol, w)
-          parity_price_table_want(prices, symbol);
-      } else {
+      if (!json_is_object(inv[k].targets))
         parity_log(PARITY_LOG_WARN, "rebalance_targets_unusable", "{s:I}", "user_id", (json_int_t)user_id);
+      json_object_foreach(inv[k].targets, symbol, w) {
+        parity_price_table_want(prices, symbol);
       }
       k++;
     }
