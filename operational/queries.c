@@ -23,7 +23,7 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
 
   /* parity_outbox_enqueue(): $1 type, $2 payload; in the caller's transaction */
   [Q_OUTBOX_INSERT] = { "Q_OUTBOX_INSERT",
-    "INSERT INTO outbox (type, payload) VALUES ($1, $2::jsonb) RETURNING id::text" },
+    "INSERT INTO outbox (type, payload) VALUES ($1, $2::json) RETURNING id::text" },
 
   /* outbox relay: oldest unsent rows, in insertion order by the partial index on seq (only the claimed
      rows' payloads are read); SKIP LOCKED lets replicas share the work without double sends */
@@ -440,17 +440,19 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
    * or replica is applying is skipped (it commits it, or the sweep finds it computed again) */
   [Q_BATCH_LOCK] = { "Q_BATCH_LOCK",
     "SELECT status, kind, no_sells, run_id, portfolios FROM rebalance_batches WHERE id = $1 FOR UPDATE SKIP LOCKED" },
-  /* parity_svc_apply_batch(): the batch's portfolios locked in user order (invest and sell lock the same
-   * rows one at a time, so no two writers wait on each other in a cycle) */
-  [Q_BATCH_PORTFOLIOS_LOCK] = { "Q_BATCH_PORTFOLIOS_LOCK",
-    "SELECT user_id, cash_cents, pending_cents FROM portfolios "
-    "WHERE user_id IN (SELECT user_id FROM rebalance_targets WHERE batch_id = $1) ORDER BY user_id FOR UPDATE" },
-  /* parity_svc_apply_batch(): each target row with every stored position of its investor (0 shares too:
-   * a buy adds to that row), by the primary keys (LATERAL: no scan of all positions) */
+  /* parity_svc_apply_batch(): the batch's target rows, by its primary key */
   [Q_BATCH_TARGETS] = { "Q_BATCH_TARGETS",
-    "SELECT t.user_id, t.targets::text, s.symbol, s.shares_micro, s.cost_basis_cents FROM rebalance_targets t "
-    "LEFT JOIN LATERAL (SELECT symbol, shares_micro, cost_basis_cents FROM positions WHERE user_id = t.user_id) s "
-    "ON true WHERE t.batch_id = $1 ORDER BY t.user_id, s.symbol" },
+    "SELECT user_id, targets::text FROM rebalance_targets WHERE batch_id = $1 ORDER BY user_id" },
+  /* parity_svc_apply_batch(): the batch's portfolios ($1 bigint[]) locked in user order (invest and sell
+   * lock the same rows one at a time, so no two writers wait on each other in a cycle), by the key */
+  [Q_BATCH_PORTFOLIOS_LOCK] = { "Q_BATCH_PORTFOLIOS_LOCK",
+    "SELECT user_id, cash_cents, pending_cents FROM portfolios WHERE user_id = ANY($1::bigint[]) "
+    "ORDER BY user_id FOR UPDATE" },
+  /* parity_svc_apply_batch(), portfolios locked: every stored position of users $1..$2 (0 shares too: a buy
+   * adds to that row). A monthly batch is a keyset slice, so this is one range of the primary key. */
+  [Q_BATCH_POSITIONS] = { "Q_BATCH_POSITIONS",
+    "SELECT user_id, symbol, shares_micro, cost_basis_cents FROM positions WHERE user_id BETWEEN $1 AND $2 "
+    "ORDER BY user_id, symbol" },
   /* parity_svc_apply_batch(): the cash of the batch's changed portfolios in one statement;
    * $1 user ids, $2 cash, $3 pending (bigint[] each, same order) */
   [Q_BATCH_CASH_SET] = { "Q_BATCH_CASH_SET",

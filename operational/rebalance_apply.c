@@ -73,11 +73,9 @@ static int plan_investor(const PGresult *res, const struct investor *inv, const 
   struct parity_plan_target targets[PARITY_TRADE_PLAN_MAX];
   struct parity_plan_input in = { p->cash_cents, held, 0, targets, 0, !deploy };
   for (int r = inv->first; r < inv->end && in.nheld < PARITY_TRADE_PLAN_MAX; r++) {
-    if (PQgetisnull(res, r, 2))
-      continue;
-    const char *symbol = PQgetvalue(res, r, 2);
-    held[in.nheld++] = (struct parity_plan_holding){ symbol, strtoll(PQgetvalue(res, r, 3), NULL, 10),
-                                                     strtoll(PQgetvalue(res, r, 4), NULL, 10),
+    const char *symbol = PQgetvalue(res, r, 1);
+    held[in.nheld++] = (struct parity_plan_holding){ symbol, strtoll(PQgetvalue(res, r, 2), NULL, 10),
+                                                     strtoll(PQgetvalue(res, r, 3), NULL, 10),
                                                      parity_price_micros(parity_price_table_get(prices, symbol)) };
   }
   const char *symbol;
@@ -116,40 +114,44 @@ static int plan_investor(const PGresult *res, const struct investor *inv, const 
   return PARITY_OK;
 }
 
-/* Groups the target rows by investor and parses each investor's targets once. */
-static struct investor *group_rows(const PGresult *res, struct parity_price_table *prices, size_t *count)
+/*
+ * One investor per target row, its targets parsed once and its rows of `positions` (both results in user
+ * order; positions may hold users of the slice that have no target row, who are passed over).
+ */
+static struct investor *group_rows(const PGresult *targets, const PGresult *positions,
+                                   struct parity_price_table *prices, size_t *count)
 {
-  int n = PQntuples(res);
+  int n = PQntuples(targets), npos = PQntuples(positions), r = 0;
   struct investor *inv = parity_xcalloc((size_t)n + 1, sizeof(*inv));
-  size_t k = 0;
-  for (int r = 0; r < n; r++) {
-    int64_t user_id = strtoll(PQgetvalue(res, r, 0), NULL, 10);
-    if (k == 0 || inv[k - 1].user_id != user_id) {
-      inv[k] = (struct investor){ user_id, r, r, json_loads(PQgetvalue(res, r, 1), 0, NULL) };
-      const char *symbol;
-      json_t *w;
-      if (!json_is_object(inv[k].targets))
-        parity_log(PARITY_LOG_WARN, "rebalance_targets_unusable", "{s:I}", "user_id", (json_int_t)user_id);
-      json_object_foreach(inv[k].targets, symbol, w) {
-        parity_price_table_want(prices, symbol);
-      }
-      k++;
+  for (int k = 0; k < n; k++) {
+    int64_t user_id = strtoll(PQgetvalue(targets, k, 0), NULL, 10);
+    inv[k] = (struct investor){ user_id, 0, 0, json_loads(PQgetvalue(targets, k, 1), 0, NULL) };
+    const char *symbol;
+    json_t *w;
+    if (!json_is_object(inv[k].targets))
+      parity_log(PARITY_LOG_WARN, "rebalance_targets_unusable", "{s:I}", "user_id", (json_int_t)user_id);
+    json_object_foreach(inv[k].targets, symbol, w) {
+      parity_price_table_want(prices, symbol);
     }
-    inv[k - 1].end = r + 1;
-    if (!PQgetisnull(res, r, 2))
-      parity_price_table_want(prices, PQgetvalue(res, r, 2));
+    while (r < npos && strtoll(PQgetvalue(positions, r, 0), NULL, 10) < user_id)
+      r++;
+    inv[k].first = r;
+    while (r < npos && strtoll(PQgetvalue(positions, r, 0), NULL, 10) == user_id)
+      parity_price_table_want(prices, PQgetvalue(positions, r++, 1));
+    inv[k].end = r;
   }
-  *count = k;
+  *count = (size_t)n;
   return inv;
 }
 
-/* Plans every locked investor of the batch (both lists are in user order). */
-static int plan_batch(struct parity_db *db, const PGresult *locked_res, const PGresult *rows, bool deploy,
-                      const char *reason, const char *run_text, int64_t batch_id, struct batch_out *out)
+/* Plans every locked investor of the batch (all three lists are in user order). */
+static int plan_batch(struct parity_db *db, const PGresult *locked_res, const PGresult *targets,
+                      const PGresult *positions, bool deploy, const char *reason, const char *run_text,
+                      int64_t batch_id, struct batch_out *out)
 {
   struct parity_price_table *prices = parity_xcalloc(1, sizeof(*prices));
   size_t n = 0;
-  struct investor *inv = group_rows(rows, prices, &n);
+  struct investor *inv = group_rows(targets, positions, prices, &n);
   int rc = parity_price_table_load(db, prices);
   int nlocked = PQntuples(locked_res), l = 0;
   for (size_t i = 0; i < n && !rc; i++) {
@@ -160,13 +162,28 @@ static int plan_batch(struct parity_db *db, const PGresult *locked_res, const PG
       continue; /* the portfolio went away, or its row is unusable: nothing to trade */
     struct locked p = { inv[i].user_id, strtoll(PQgetvalue(locked_res, l, 1), NULL, 10),
                         strtoll(PQgetvalue(locked_res, l, 2), NULL, 10) };
-    rc = plan_investor(rows, &inv[i], &p, prices, deploy, reason, run_text, batch_id, out);
+    rc = plan_investor(positions, &inv[i], &p, prices, deploy, reason, run_text, batch_id, out);
   }
   for (size_t i = 0; i < n; i++)
     json_decref(inv[i].targets);
   free(inv);
   free(prices);
   return rc;
+}
+
+/* The batch's users as a bigint[] literal, and the first and last of them. */
+static char *users_of(const PGresult *targets, char lo[PARITY_I64_TEXT], char hi[PARITY_I64_TEXT])
+{
+  struct parity_buf list;
+  parity_buf_init(&list, PARITY_BUF_UNBOUNDED);
+  int n = PQntuples(targets);
+  for (int r = 0; r < n; r++)
+    add_i64(&list, strtoll(PQgetvalue(targets, r, 0), NULL, 10));
+  snprintf(lo, PARITY_I64_TEXT, "%s", n ? PQgetvalue(targets, 0, 0) : "0");
+  snprintf(hi, PARITY_I64_TEXT, "%s", n ? PQgetvalue(targets, n - 1, 0) : "-1");
+  char *text = array_text(&list);
+  parity_buf_free(&list);
+  return text;
 }
 
 /* The writes: trades and positions from the staging COPY, then the cash. */
@@ -224,16 +241,24 @@ int parity_svc_apply_batch(struct parity_db *db, int64_t batch_id, struct parity
   parity_buf_init(&out.users, PARITY_BUF_UNBOUNDED);
   parity_buf_init(&out.cash, PARITY_BUF_UNBOUNDED);
   parity_buf_init(&out.pending, PARITY_BUF_UNBOUNDED);
-  PGresult *locked = NULL, *rows = NULL;
+  PGresult *targets = NULL, *locked = NULL, *positions = NULL;
+  char lo[PARITY_I64_TEXT], hi[PARITY_I64_TEXT];
   rc = parity_db_exec_sql(db, parity_op_sql[SQL_OP_APPLY_STAGE_CREATE]);
   if (!rc)
-    rc = PARITY_DB_EXEC(db, Q_BATCH_PORTFOLIOS_LOCK, &locked, id);
+    rc = PARITY_DB_EXEC(db, Q_BATCH_TARGETS, &targets, id);
+  if (!rc) {
+    /* Locked before their positions are read: what is read is what the trades change. */
+    char *users = users_of(targets, lo, hi);
+    rc = PARITY_DB_EXEC(db, Q_BATCH_PORTFOLIOS_LOCK, &locked, users);
+    free(users);
+  }
   if (!rc)
-    rc = PARITY_DB_EXEC(db, Q_BATCH_TARGETS, &rows, id);
+    rc = PARITY_DB_EXEC(db, Q_BATCH_POSITIONS, &positions, lo, hi);
   if (!rc)
-    rc = plan_batch(db, locked, rows, deploy, deploy ? "invest" : "rebalance", run_text, batch_id, &out);
+    rc = plan_batch(db, locked, targets, positions, deploy, deploy ? "invest" : "rebalance", run_text, batch_id, &out);
+  PQclear(targets);
   PQclear(locked);
-  PQclear(rows);
+  PQclear(positions);
   if (!rc)
     rc = write_batch(db, &out);
   char count[PARITY_I64_TEXT];
