@@ -386,7 +386,7 @@ int parity_cli_forecast(int argc, char **argv)
 
 static const char rebalance_usage[] = "parity rebalance-check --json FILE";
 static const char rebalance_help[] =
-    "Rebalance targets for a list of cases, as CMD_REBALANCE_USER computes them.\n"
+    "Rebalance targets for a list of cases, as CMD_REBALANCE_BATCH computes them.\n"
     "\n"
     "  --json FILE  [{\"current\":{\"SYM\":w,...,\"CASH\":w},\"target\":{\"SYM\":w,...},\"threshold\":t,\n"
     "               \"cash_first\":true|false}, ...]\n"

@@ -34,7 +34,7 @@
   X(AMQP_QUEUE_TYPE, STR, amqp_queue_type, "classic", 0, 0, "classic or quorum") \
   X(AMQP_PREFETCH_INTERACTIVE, INT, amqp_prefetch_interactive, "1", 1, 1000, "prefetch on decisional.interactive") \
   X(AMQP_PREFETCH_PIPELINE, INT, amqp_prefetch_pipeline, "1", 1, 1000, "prefetch on decisional.pipeline") \
-  X(AMQP_PREFETCH_REBALANCE, INT, amqp_prefetch_rebalance, "8", 1, 1000, "prefetch on decisional.rebalance") \
+  X(AMQP_PREFETCH_REBALANCE, INT, amqp_prefetch_rebalance, "2", 1, 1000, "prefetch on decisional.rebalance (batches are large: a low prefetch lets replicas share them)") \
   X(AMQP_MAX_ATTEMPTS, INT, amqp_max_attempts, "5", 1, 100, "deliveries of a failing message before it is dead-lettered") \
   X(HTTP_BIND, STR, http_bind, "0.0.0.0", 0, 0, "address of the public API") \
   X(HTTP_PORT, INT, http_port, "8081", 1, 65535, "public API and SPA port") \
@@ -66,6 +66,8 @@
   X(MODEL_TOP_EQUITIES, INT, model_top_equities, PARITY_CONFIG_TEXT(PARITY_DEFAULT_MODEL_TOP_EQUITIES), 1, 100, "equities kept by Sharpe preselection") \
   X(MODEL_MIN_WEIGHT, DOUBLE, model_min_weight, PARITY_CONFIG_TEXT(PARITY_DEFAULT_MODEL_MIN_WEIGHT), 0, 0.5, "weights below are cut and redistributed") \
   X(REBALANCE_THRESHOLD, DOUBLE, rebalance_threshold, PARITY_CONFIG_TEXT(PARITY_DEFAULT_REBALANCE_THRESHOLD), 0, 1, "assets within this of target keep their weight") \
+  X(PARITY_REBALANCE_BATCH_SIZE, INT, rebalance_batch_size, "2000", 1, 5000, "portfolios per rebalance batch (keyset slice of a monthly run)") \
+  X(PARITY_APPLY_THREADS, INT, apply_threads, "2", 1, 32, "operational threads consuming events and applying rebalance batches, each with its own connections") \
   X(STALENESS_MAX_DAYS, INT, staleness_max_days, "4", 0, 365, "no rebalance when the newest close is older") \
   X(FORECAST_PATHS, INT, forecast_paths, "10000", 100, 1000000, "Monte Carlo paths") \
   X(RATE_LIMIT_RPS, DOUBLE, rate_limit_rps, "10", 0, 1000000, "per-IP token bucket rate (0 disables)") \

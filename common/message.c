@@ -44,22 +44,18 @@ static const struct parity_json_field forecast_fields[] = {
   { "goal_cents", PJ_INTEGER, false, 1, (double)PARITY_MAX_VALUE_CENTS, 0 },
   { "paths", PJ_INTEGER, false, 100, 1000000, 0 },
 };
+/* One shape for every rebalance (a monthly run's slice, an investor's deploy): each bucket's model once,
+ * and per portfolio only what decisional needs, its value and current weights (cash as "CASH"). */
 static const struct parity_json_field rebalance_batch_fields[] = {
-  { "run_id", PJ_INTEGER, true, 1, 9007199254740991.0, 0 },
-  { "batch_no", PJ_INTEGER, true, 0, 1000000, 0 },
+  { "batch_id", PJ_INTEGER, true, 1, 9007199254740991.0, 0 },
+  { "run_id", PJ_INTEGER, false, 1, 9007199254740991.0, 0 },
+  { "batch_no", PJ_INTEGER, false, 0, 1000000, 0 },
+  { "kind", PJ_STRING, true, 0, 0, 16 },
   { "threshold", PJ_NUMBER, true, 0, 1, 0 },
   { "cash_first", PJ_BOOL, true, 0, 0, 0 },
+  { "no_sells", PJ_BOOL, true, 0, 0, 0 },
+  { "models", PJ_OBJECT, true, 0, 0, 0 },
   { "portfolios", PJ_ARRAY, true, 0, 0, MAX_PORTFOLIOS_PER_BATCH },
-};
-static const struct parity_json_field rebalance_user_fields[] = {
-  { "ref", PJ_INTEGER, true, 1, 9007199254740991.0, 0 },
-  { "request_id", PJ_UUID, true, 0, 0, 0 },
-  { "value_cents", PJ_INTEGER, true, 0, (double)PARITY_MAX_VALUE_CENTS, 0 },
-  { "current", PJ_WEIGHTS, true, 0, 0, MAX_SYMBOLS },
-  { "target", PJ_WEIGHTS, true, 0, 0, MAX_SYMBOLS },
-  { "threshold", PJ_NUMBER, true, 0, 1, 0 },
-  { "cash_first", PJ_BOOL, true, 0, 0, 0 },
-  { "no_sells", PJ_BOOL, false, 0, 0, 0 },
 };
 /* Events carry little: a pointer to the result row and counts. */
 static const struct parity_json_field evt_sync_done_fields[] = {
@@ -76,10 +72,7 @@ static const struct parity_json_field evt_forecast_fields[] = {
   { "status", PJ_STRING, true, 0, 0, 16 },
 };
 static const struct parity_json_field evt_rebalance_fields[] = {
-  { "run_id", PJ_INTEGER, false, 0, 9007199254740991.0, 0 },
-  { "batch_no", PJ_INTEGER, false, 0, 1000000, 0 },
-  { "ref", PJ_INTEGER, false, 1, 9007199254740991.0, 0 },
-  { "request_id", PJ_UUID, false, 0, 0, 0 },
+  { "batch_id", PJ_INTEGER, true, 1, 9007199254740991.0, 0 },
 };
 
 #define ROW(name, queue, fields)                                                                                       \
@@ -92,7 +85,6 @@ static const struct msg_type_row msg_types[PARITY_MSG_TYPE_COUNT] = {
   [PARITY_CMD_SYNC_INTRADAY] = ROW("CMD_SYNC_INTRADAY", PARITY_QUEUE_PIPELINE, sync_intraday_fields),
   [PARITY_CMD_GENERATE] = ROW("CMD_GENERATE", PARITY_QUEUE_PIPELINE, generate_fields),
   [PARITY_CMD_FORECAST] = ROW("CMD_FORECAST", PARITY_QUEUE_INTERACTIVE, forecast_fields),
-  [PARITY_CMD_REBALANCE_USER] = ROW("CMD_REBALANCE_USER", PARITY_QUEUE_REBALANCE, rebalance_user_fields),
   [PARITY_CMD_REBALANCE_BATCH] = ROW("CMD_REBALANCE_BATCH", PARITY_QUEUE_REBALANCE, rebalance_batch_fields),
   [PARITY_EVT_SYNC_DONE] = ROW("EVT_SYNC_DONE", NULL, evt_sync_done_fields),
   [PARITY_EVT_MODELS_GENERATED] = ROW("EVT_MODELS_GENERATED", NULL, evt_models_fields),

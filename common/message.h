@@ -8,7 +8,7 @@
 #include "common/ids.h" /* parity_uuid_v4: every message id */
 
 #define PARITY_MESSAGE_VERSION 1
-#define PARITY_MESSAGE_MAX_BYTES (4u << 20) /* a rebalance batch of 1,000 portfolios fits easily */
+#define PARITY_MESSAGE_MAX_BYTES (4u << 20) /* a rebalance batch of 5,000 portfolios (about 2 MB) fits */
 
 #define PARITY_EXCHANGE_COMMANDS "parity.commands"
 #define PARITY_EXCHANGE_EVENTS "parity.events"
@@ -25,7 +25,6 @@ enum parity_msg_type {
   PARITY_CMD_SYNC_INTRADAY,
   PARITY_CMD_GENERATE,
   PARITY_CMD_FORECAST,
-  PARITY_CMD_REBALANCE_USER,
   PARITY_CMD_REBALANCE_BATCH,
   PARITY_EVT_SYNC_DONE,
   PARITY_EVT_MODELS_GENERATED,

@@ -13,7 +13,6 @@ static const parity_job_handler handlers[PARITY_MSG_TYPE_COUNT] = {
   [PARITY_CMD_SYNC_INTRADAY] = parity_h_sync_intraday,
   [PARITY_CMD_GENERATE] = parity_h_generate,
   [PARITY_CMD_FORECAST] = parity_h_forecast,
-  [PARITY_CMD_REBALANCE_USER] = parity_h_rebalance_user,
   [PARITY_CMD_REBALANCE_BATCH] = parity_h_rebalance_batch,
 };
 

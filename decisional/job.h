@@ -44,7 +44,6 @@ int parity_h_sync_intraday(struct parity_job *job);
 int parity_h_generate(struct parity_job *job);
 /* forecasts, models, history */
 int parity_h_forecast(struct parity_job *job);
-int parity_h_rebalance_user(struct parity_job *job);
 int parity_h_rebalance_batch(struct parity_job *job);
 
 #endif

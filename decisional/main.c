@@ -39,7 +39,7 @@ int main(int argc, char **argv)
 
   parity_decisional_metrics_init(&shared.metrics);
   struct MHD_Daemon *probe = NULL;
-  pthread_t threads[3];
+  pthread_t threads[PARITY_WORKER_THREADS];
   int rc = parity_probe_start(&shared, &probe);
   if (!rc)
     rc = parity_worker_start(&shared, threads);
@@ -48,7 +48,7 @@ int main(int argc, char **argv)
     while (!shared.stopping)
       usleep(100000);
     parity_log(PARITY_LOG_INFO, "draining", NULL);
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < PARITY_WORKER_THREADS; i++)
       pthread_join(threads[i], NULL);
   }
   parity_probe_stop(probe);

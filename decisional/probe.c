@@ -59,7 +59,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   if (strcmp(url, "/readyz") == 0) {
     bool db = database_reachable(shared);
     int consumers = atomic_load(&shared->consumers_connected);
-    bool ready = db && consumers == 3 && !shared->stopping;
+    bool ready = db && consumers == PARITY_WORKER_THREADS && !shared->stopping;
     char *body = NULL;
     if (asprintf(&body, "{\"status\":\"%s\",\"database\":\"%s\",\"consumers\":%d}", ready ? "ready" : "not_ready",
                  db ? "ok" : "unreachable", consumers) < 0)

@@ -54,13 +54,9 @@ const struct parity_stmt parity_dec_stmts[QD_DEC_QUERY_COUNT] = {
   /* CMD_FORECAST: wakes long-polls in operational when the transaction commits */
   [QD_FORECAST_NOTIFY] = { "QD_FORECAST_NOTIFY", "SELECT pg_notify('forecast_done', $1)" },
 
-  /* CMD_REBALANCE_*: $1 run, $2 user, $3 batch, $4 targets, $5 skipped, $6 drift */
-  [QD_REBALANCE_TARGET_UPSERT] = { "QD_REBALANCE_TARGET_UPSERT",
-    "INSERT INTO rebalance_targets (run_id, user_id, batch_no, targets, skipped, drift) "
-    "VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6) ON CONFLICT (run_id, user_id) DO UPDATE SET "
-    "targets = EXCLUDED.targets, skipped = EXCLUDED.skipped, drift = EXCLUDED.drift, computed_at = now()" },
+  /* parity_h_rebalance_batch(): the batch is computed once; $1 batch id. No row: computed already. */
   [QD_REBALANCE_BATCH_COMPUTED] = { "QD_REBALANCE_BATCH_COMPUTED",
-    "UPDATE rebalance_batches SET status = 'computed' WHERE run_id = $1 AND batch_no = $2 AND status = 'pending'" },
+    "UPDATE rebalance_batches SET status = 'computed', computed_at = now() WHERE id = $1 AND status = 'pending'" },
 
   /* forecasts, models, history */
   /* parity_h_forecast(): the newest $2 adjusted closes of each symbol of $1 (a text[]), oldest first;
@@ -69,14 +65,6 @@ const struct parity_stmt parity_dec_stmts[QD_DEC_QUERY_COUNT] = {
     "SELECT s.symbol, (t.day - DATE '1970-01-01'), t.adj_close FROM unnest($1::text[]) AS s(symbol) "
     "CROSS JOIN LATERAL (SELECT day, adj_close FROM daily_prices d WHERE d.symbol = s.symbol "
     "ORDER BY day DESC LIMIT $2::int) t ORDER BY 1, 2" },
-
-  /* CMD_REBALANCE_USER: $1 request, $2 targets, $3 skipped, $4 drift; only a pending request changes */
-  [QD_REQUEST_COMPUTED] = { "QD_REQUEST_COMPUTED",
-    "UPDATE rebalance_requests SET status = 'computed', targets = $2::jsonb, skipped = $3::jsonb, drift = $4, "
-    "computed_at = now() WHERE id = $1::uuid AND status = 'pending'" },
-  /* CMD_REBALANCE_USER: inputs the algorithm refuses; $1 request, $2 reason */
-  [QD_REQUEST_ERROR] = { "QD_REQUEST_ERROR",
-    "UPDATE rebalance_requests SET status = 'error', error = $2 WHERE id = $1::uuid AND status = 'pending'" },
 };
 
 const char *const parity_dec_sql[SQL_DEC_COUNT] = {
@@ -103,5 +91,8 @@ const char *const parity_dec_sql[SQL_DEC_COUNT] = {
   [SQL_SAVEPOINT_LOAD] = "SAVEPOINT load",
   [SQL_ROLLBACK_TO_LOAD] = "ROLLBACK TO SAVEPOINT load",
   [SQL_RELEASE_LOAD] = "RELEASE SAVEPOINT load",
+  /* parity_h_rebalance_batch(): a batch's target rows in one COPY */
+  [SQL_REBALANCE_TARGETS_COPY] =
+    "COPY rebalance_targets (batch_id, run_id, batch_no, user_id, targets, skipped, drift) FROM STDIN",
 };
 /* clang-format on */

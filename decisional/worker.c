@@ -1,4 +1,4 @@
-/* Consumer threads: one per queue, each with its own database and broker connections. */
+/* Consumer threads (worker.h), each with its own database and broker connections. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -142,13 +142,14 @@ static void *consumer_main(void *arg)
   return NULL;
 }
 
-int parity_worker_start(struct parity_worker_shared *shared, pthread_t threads[3])
+int parity_worker_start(struct parity_worker_shared *shared, pthread_t threads[PARITY_WORKER_THREADS])
 {
-  static struct consumer consumers[3];
+  static struct consumer consumers[PARITY_WORKER_THREADS];
   consumers[0] = (struct consumer){ shared, PARITY_QUEUE_INTERACTIVE, (uint16_t)shared->cfg.amqp_prefetch_interactive };
   consumers[1] = (struct consumer){ shared, PARITY_QUEUE_PIPELINE, (uint16_t)shared->cfg.amqp_prefetch_pipeline };
   consumers[2] = (struct consumer){ shared, PARITY_QUEUE_REBALANCE, (uint16_t)shared->cfg.amqp_prefetch_rebalance };
-  for (int i = 0; i < 3; i++) {
+  consumers[3] = consumers[2];
+  for (int i = 0; i < PARITY_WORKER_THREADS; i++) {
     if (pthread_create(&threads[i], NULL, consumer_main, &consumers[i]) != 0) {
       /* Stop and join the consumers already started, so the caller has nothing to clean up. */
       shared->stopping = 1;

@@ -38,7 +38,12 @@ enum parity_dispatch_result parity_dispatch(struct parity_worker_shared *shared,
                                             size_t len, char **event_body, enum parity_msg_type *event_type,
                                             char *event_id);
 
-/* Starts one consumer thread per queue. */
-int parity_worker_start(struct parity_worker_shared *shared, pthread_t threads[3]);
+/*
+ * Consumer threads: one per queue, and a second on decisional.rebalance, so that one batch's targets are
+ * written while the next one is computed (replicas add more competing consumers the same way).
+ */
+#define PARITY_WORKER_THREADS 4
+
+int parity_worker_start(struct parity_worker_shared *shared, pthread_t threads[PARITY_WORKER_THREADS]);
 
 #endif

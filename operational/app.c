@@ -1,4 +1,4 @@
-/* Shared operational state: metric registration and the outbox wake-up. */
+/* Shared operational state: metric registration and the outbox and planner wake-ups. */
 #include "operational/app.h"
 
 void parity_app_metrics_init(struct parity_app_metrics *m)
@@ -39,4 +39,12 @@ void parity_app_outbox_kick(struct parity_app *app)
   app->outbox_kicked = true;
   pthread_cond_signal(&app->outbox_wake);
   pthread_mutex_unlock(&app->outbox_lock);
+}
+
+void parity_app_planner_kick(struct parity_app *app)
+{
+  pthread_mutex_lock(&app->planner_lock);
+  app->planner_kicked = true;
+  pthread_cond_signal(&app->planner_wake);
+  pthread_mutex_unlock(&app->planner_lock);
 }

@@ -58,6 +58,10 @@ struct parity_app {
   pthread_mutex_t outbox_lock;
   pthread_cond_t outbox_wake; /* signalled when this process writes the outbox */
   bool outbox_kicked;         /* set with the signal, so a kick while the relay is busy is not lost */
+  /* the rebalance planner thread (rebalance_planner.c): woken by a new run or an applied batch */
+  pthread_mutex_t planner_lock;
+  pthread_cond_t planner_wake;
+  bool planner_kicked;
 };
 
 /* Registers the metrics of SPEC §11 (names are the contract with dashboards and alerts). */
@@ -65,5 +69,8 @@ void parity_app_metrics_init(struct parity_app_metrics *m);
 
 /* Wakes the outbox relay (after a transaction that wrote the outbox committed). */
 void parity_app_outbox_kick(struct parity_app *app);
+
+/* Wakes the rebalance planner (a run was created, or a batch applied: the planner may be waiting on it). */
+void parity_app_planner_kick(struct parity_app *app);
 
 #endif

@@ -86,6 +86,7 @@ static void *cron_main(void *arg)
                  rc ? parity_err_str(rc) : "queued");
       json_decref(out);
       parity_app_outbox_kick(app);
+      parity_app_planner_kick(app);
     }
     for (int s = 0; s < CRON_TICK_SECONDS * 10 && !app->stopping; s++)
       usleep(100000);

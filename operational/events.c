@@ -1,4 +1,9 @@
-/* Events consumer: each event's effect and its processed_messages row commit together, then the ack. */
+/*
+ * Events consumers: PARITY_APPLY_THREADS threads share operational.events, each with its own database and
+ * broker connections, so rebalance batches are applied concurrently (and across replicas: the batch row
+ * is the lock). Each event's effect and its processed_messages row (or batch status) commit together,
+ * then the ack. The first consumer also runs the sweep.
+ */
 #include "operational/events.h"
 
 #include <stdlib.h>
@@ -6,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/alloc.h"
 #include "common/amqp.h"
 #include "common/errors.h"
 #include "common/json.h"
@@ -13,13 +19,23 @@
 #include "common/message.h"
 #include "operational/app.h"
 #include "operational/queries.h"
-#include "operational/svc_ledger.h"
+#include "operational/rebalance_apply.h"
 #include "operational/svc_pipeline.h"
-#include "operational/svc_rebalance.h"
 
-#define EVENTS_PREFETCH 16
+/* A batch is large: a low prefetch lets every consumer (thread or replica) take its share. */
+#define EVENTS_PREFETCH 2
 #define EVENTS_WAIT_MS 500
 #define SWEEP_PERIOD_SECONDS 2
+
+struct consumer {
+  struct parity_app *app;
+  int index;
+  pthread_t thread;
+  bool started;
+};
+
+static struct consumer *consumers;
+static int n_consumers;
 
 /* Runs the event's effect inside the open transaction. */
 static int apply_event(struct parity_app *app, struct parity_db *db, const struct parity_message *msg)
@@ -43,32 +59,31 @@ static int apply_event(struct parity_app *app, struct parity_db *db, const struc
 }
 
 /* Applies late results and deploys waiting cash; safe to run any time (every step is idempotent). */
-static void sweep(struct parity_app *app, struct parity_db *db)
+static int sweep(struct parity_app *app, struct parity_db *db)
 {
   bool kicked = false;
-  if (parity_svc_ledger_sweep(db, &app->cfg, &kicked) == PARITY_OK && kicked)
+  int rc = parity_svc_rebalance_sweep(db, &app->cfg, &app->metrics, &kicked);
+  if (kicked)
     parity_app_outbox_kick(app);
-  parity_svc_rebalance_sweep(db, &app->metrics);
+  return rc;
 }
 
 /* 0: acked (applied or already applied); negative: transient, the message is requeued. */
 static int handle(struct parity_app *app, struct parity_db *db, const struct parity_message *msg)
 {
   if (msg->type == PARITY_EVT_REBALANCE_BATCH_COMPUTED) {
-    /* The request or batch row is the idempotency key: applying it twice changes nothing. */
-    const char *request_id = parity_json_str(msg->payload, "request_id", NULL);
+    /* The batch row is the idempotency key: applying it twice changes nothing. */
     int trades;
-    if (request_id)
-      return parity_svc_apply_request(db, request_id, &trades);
-    if (json_object_get(msg->payload, "run_id"))
-      return parity_svc_apply_batch(db, parity_json_int(msg->payload, "run_id", 0),
-                                    (int)parity_json_int(msg->payload, "batch_no", 0), &app->metrics, &trades);
-    return PARITY_OK;
+    bool complete;
+    int rc =
+        parity_svc_apply_batch(db, parity_json_int(msg->payload, "batch_id", 0), &app->metrics, &trades, &complete);
+    if (!rc && trades >= 0)
+      parity_app_planner_kick(app); /* the planner may be waiting for the run to catch up */
+    return rc;
   }
   if (msg->type == PARITY_EVT_MODELS_GENERATED) {
     parity_metric_set(app->metrics.pipeline_last_success, (double)time(NULL), "models");
-    sweep(app, db); /* cash that waited for a model can be deployed now */
-    return PARITY_OK;
+    return sweep(app, db); /* cash that waited for a model can be deployed now */
   }
   int rc = parity_db_begin(db);
   if (rc)
@@ -87,15 +102,48 @@ static int handle(struct parity_app *app, struct parity_db *db, const struct par
   return parity_db_commit(db);
 }
 
+static void consume_one(struct parity_app *app, struct parity_db *db, struct parity_amqp *amqp,
+                        struct parity_delivery *d)
+{
+  struct parity_message msg;
+  char err[256];
+  if (parity_message_parse(d->body, d->len, &msg, err, sizeof(err)) != PARITY_OK) {
+    parity_log(PARITY_LOG_WARN, "event_rejected", "{s:s}", "error", err);
+    parity_metric_add(app->metrics.events_consumed, 1, "invalid", "dead_lettered");
+    parity_amqp_reject(amqp, d->tag, false);
+    return;
+  }
+  parity_log_set_context("message_id", msg.id);
+  int rc = handle(app, db, &msg);
+  const char *type = parity_msg_type_name(msg.type);
+  if (rc == PARITY_OK) {
+    parity_amqp_ack(amqp, d->tag);
+    parity_app_outbox_kick(app);
+    parity_metric_add(app->metrics.events_consumed, 1, type, "ok");
+  } else {
+    parity_log(PARITY_LOG_WARN, "event_failed", "{s:s, s:s}", "type", type, "error", parity_err_str(rc));
+    parity_metric_add(app->metrics.events_consumed, 1, type, "retry");
+    if (rc == PARITY_EDB)
+      parity_db_close(db); /* reconnected on the next turn: PostgreSQL may have restarted */
+    sleep(1);
+    parity_amqp_reject(amqp, d->tag, true);
+  }
+  parity_log_set_context(NULL, NULL);
+  parity_message_free(&msg);
+}
+
 static void *events_main(void *arg)
 {
-  struct parity_app *app = arg;
+  struct consumer *c = arg;
+  struct parity_app *app = c->app;
   struct parity_db db = { 0 };
   struct parity_amqp amqp = { 0 };
   bool quorum = strcmp(app->cfg.amqp_queue_type, "quorum") == 0;
   time_t last_sweep = 0;
   while (!app->stopping) {
-    if (!db.conn && parity_db_open(&db, app->cfg.database_url, parity_op_stmts, Q_OP_QUERY_COUNT) != PARITY_OK) {
+    int db_rc =
+        db.url ? parity_db_ensure(&db) : parity_db_open(&db, app->cfg.database_url, parity_op_stmts, Q_OP_QUERY_COUNT);
+    if (db_rc != PARITY_OK) {
       sleep(1);
       continue;
     }
@@ -109,9 +157,11 @@ static void *events_main(void *arg)
         continue;
       }
     }
-    if (time(NULL) - last_sweep >= SWEEP_PERIOD_SECONDS) {
+    if (c->index == 0 && time(NULL) - last_sweep >= SWEEP_PERIOD_SECONDS) {
       last_sweep = time(NULL);
-      sweep(app, &db);
+      if (sweep(app, &db) == PARITY_EDB)
+        parity_db_close(&db);
+      continue;
     }
     struct parity_delivery d;
     int rc = parity_amqp_next(&amqp, EVENTS_WAIT_MS, &d);
@@ -121,32 +171,7 @@ static void *events_main(void *arg)
       parity_amqp_close(&amqp);
       continue;
     }
-    struct parity_message msg;
-    char err[256];
-    if (parity_message_parse(d.body, d.len, &msg, err, sizeof(err)) != PARITY_OK) {
-      parity_log(PARITY_LOG_WARN, "event_rejected", "{s:s}", "error", err);
-      parity_metric_add(app->metrics.events_consumed, 1, "invalid", "dead_lettered");
-      parity_amqp_reject(&amqp, d.tag, false);
-      parity_amqp_delivery_free(&d);
-      continue;
-    }
-    parity_log_set_context("message_id", msg.id);
-    rc = handle(app, &db, &msg);
-    const char *type = parity_msg_type_name(msg.type);
-    if (rc == PARITY_OK) {
-      parity_amqp_ack(&amqp, d.tag);
-      parity_app_outbox_kick(app);
-      parity_metric_add(app->metrics.events_consumed, 1, type, "ok");
-    } else {
-      parity_log(PARITY_LOG_WARN, "event_failed", "{s:s, s:s}", "type", type, "error", parity_err_str(rc));
-      parity_metric_add(app->metrics.events_consumed, 1, type, "retry");
-      if (rc == PARITY_EDB)
-        parity_db_close(&db);
-      sleep(1);
-      parity_amqp_reject(&amqp, d.tag, true);
-    }
-    parity_log_set_context(NULL, NULL);
-    parity_message_free(&msg);
+    consume_one(app, &db, &amqp, &d);
     parity_amqp_delivery_free(&d);
   }
   parity_amqp_close(&amqp);
@@ -154,7 +179,25 @@ static void *events_main(void *arg)
   return NULL;
 }
 
-int parity_events_start(struct parity_app *app, pthread_t *thread)
+int parity_events_start(struct parity_app *app)
 {
-  return pthread_create(thread, NULL, events_main, app) == 0 ? PARITY_OK : PARITY_EINTERNAL;
+  n_consumers = (int)app->cfg.apply_threads;
+  consumers = parity_xcalloc((size_t)n_consumers, sizeof(*consumers));
+  for (int i = 0; i < n_consumers; i++) {
+    consumers[i] = (struct consumer){ app, i, 0, false };
+    if (pthread_create(&consumers[i].thread, NULL, events_main, &consumers[i]) != 0)
+      return PARITY_EINTERNAL;
+    consumers[i].started = true;
+  }
+  return PARITY_OK;
+}
+
+void parity_events_join(void)
+{
+  for (int i = 0; i < n_consumers; i++)
+    if (consumers[i].started)
+      pthread_join(consumers[i].thread, NULL);
+  free(consumers);
+  consumers = NULL;
+  n_consumers = 0;
 }

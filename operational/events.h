@@ -1,11 +1,12 @@
-/* The consumer of operational.events: reacts to results decisional has committed. */
+/* The consumers of operational.events: react to results decisional has committed. */
 #ifndef PARITY_EVENTS_H
 #define PARITY_EVENTS_H
 
-#include <pthread.h>
-
 struct parity_app;
 
-int parity_events_start(struct parity_app *app, pthread_t *thread);
+/* Starts cfg.apply_threads consumers (the first one also sweeps). */
+int parity_events_start(struct parity_app *app);
+/* Joins every consumer started (after app->stopping is set). */
+void parity_events_join(void);
 
 #endif

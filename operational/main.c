@@ -18,6 +18,7 @@
 #include "operational/mail.h"
 #include "operational/migrate.h"
 #include "operational/outbox_relay.h"
+#include "operational/rebalance_planner.h"
 #include "operational/queries.h"
 #include "common/version.h"
 
@@ -77,6 +78,8 @@ int main(int argc, char **argv)
   install_signals();
   pthread_mutex_init(&app.outbox_lock, NULL);
   pthread_cond_init(&app.outbox_wake, NULL);
+  pthread_mutex_init(&app.planner_lock, NULL);
+  pthread_cond_init(&app.planner_wake, NULL);
   parity_app_metrics_init(&app.metrics);
 
   int rc = parity_auth_gate_init(&app);
@@ -95,13 +98,17 @@ int main(int argc, char **argv)
   app.openapi = load_openapi();
   parity_db_pool_open(&app.pool, DB_POOL_SIZE, app.cfg.database_url, parity_op_stmts, Q_OP_QUERY_COUNT);
 
-  pthread_t relay, events, cron;
-  bool relay_started = false, events_started = false, cron_started = false;
+  pthread_t relay, cron, planner;
+  bool relay_started = false, events_started = false, cron_started = false, planner_started = false;
   rc = parity_outbox_relay_start(&app, &relay);
   relay_started = rc == PARITY_OK;
   if (!rc) {
-    rc = parity_events_start(&app, &events);
-    events_started = rc == PARITY_OK;
+    rc = parity_events_start(&app);
+    events_started = true; /* joins whichever consumers did start */
+  }
+  if (!rc) {
+    rc = parity_planner_start(&app, &planner);
+    planner_started = rc == PARITY_OK;
   }
   if (!rc && app.cfg.enable_cron) {
     rc = parity_cron_start(&app, &cron);
@@ -123,10 +130,13 @@ int main(int argc, char **argv)
   }
   app.stopping = 1;
   parity_app_outbox_kick(&app);
+  parity_app_planner_kick(&app);
   if (relay_started)
     pthread_join(relay, NULL);
   if (events_started)
-    pthread_join(events, NULL);
+    parity_events_join();
+  if (planner_started)
+    pthread_join(planner, NULL);
   if (cron_started)
     pthread_join(cron, NULL);
   parity_forecast_listener_stop(&app); /* after the last long-poll */

@@ -23,12 +23,13 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
 
   /* parity_outbox_enqueue(): $1 type, $2 payload; in the caller's transaction */
   [Q_OUTBOX_INSERT] = { "Q_OUTBOX_INSERT",
-    "INSERT INTO outbox (type, payload) VALUES ($1, $2::jsonb) RETURNING id::text" },
+    "INSERT INTO outbox (type, payload) VALUES ($1, $2::json) RETURNING id::text" },
 
-  /* outbox relay: oldest unsent rows; SKIP LOCKED lets replicas share the work without double sends */
+  /* outbox relay: oldest unsent rows, in insertion order by the partial index on seq (only the claimed
+     rows' payloads are read); SKIP LOCKED lets replicas share the work without double sends */
   [Q_OUTBOX_CLAIM] = { "Q_OUTBOX_CLAIM",
     "SELECT id::text, type, payload::text FROM outbox WHERE published_at IS NULL "
-    "ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED" },
+    "ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED" },
 
   /* outbox relay: after the broker confirmed */
   [Q_OUTBOX_MARK_SENT] = { "Q_OUTBOX_MARK_SENT",
@@ -333,28 +334,6 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
   [Q_MODELS_CURRENT_ALL] = { "Q_MODELS_CURRENT_ALL",
     "SELECT DISTINCT ON (bucket_key) bucket_key, as_of_day::text, to_char(computed_at AT TIME ZONE 'UTC', "
     "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), weights::text FROM model_portfolios ORDER BY bucket_key, as_of_day DESC" },
-  /* open_deploy_request() of svc_trading.c: $1 user, $2 reason, $3 the command payload */
-  [Q_REQUEST_INSERT] = { "Q_REQUEST_INSERT",
-    "INSERT INTO rebalance_requests (user_id, reason, request) VALUES ($1, $2, $3::jsonb) RETURNING id::text" },
-  [Q_REQUEST_OPEN_FOR_USER] = { "Q_REQUEST_OPEN_FOR_USER",
-    "SELECT id::text, status FROM rebalance_requests WHERE user_id = $1 AND status IN ('pending', 'computed')" },
-  /* parity_svc_apply_request(): the request row is the idempotency key of its trades */
-  [Q_REQUEST_LOCK] = { "Q_REQUEST_LOCK",
-    "SELECT user_id, status, targets::text FROM rebalance_requests WHERE id = $1::uuid FOR UPDATE" },
-  [Q_REQUEST_APPLIED] = { "Q_REQUEST_APPLIED",
-    "UPDATE rebalance_requests SET status = 'applied', applied_at = now(), trades = $2 WHERE id = $1::uuid" },
-  [Q_REQUEST_FAILED] = { "Q_REQUEST_FAILED",
-    "UPDATE rebalance_requests SET status = 'error', error = $2 WHERE id = $1::uuid AND status <> 'applied'" },
-  /* the sweeper: results whose event never came */
-  [Q_REQUESTS_COMPUTED_STALE] = { "Q_REQUESTS_COMPUTED_STALE",
-    "SELECT id::text FROM rebalance_requests WHERE status = 'computed' AND computed_at < now() - interval '3 seconds' "
-    "ORDER BY computed_at LIMIT 50" },
-  /* the sweeper: invested cash waiting for a model (or whose request failed) */
-  [Q_PORTFOLIOS_WAITING] = { "Q_PORTFOLIOS_WAITING",
-    "SELECT p.user_id FROM portfolios p WHERE p.pending_cents > 0 AND p.bucket_key IS NOT NULL "
-    "AND EXISTS (SELECT 1 FROM model_portfolios m WHERE m.bucket_key = p.bucket_key) "
-    "AND NOT EXISTS (SELECT 1 FROM rebalance_requests r WHERE r.user_id = p.user_id AND r.status IN ('pending', 'computed')) "
-    "ORDER BY p.user_id LIMIT 100" },
   /* GET /portfolio: money moved into the portfolio minus money taken out */
   [Q_PORTFOLIO_CONTRIBUTIONS] = { "Q_PORTFOLIO_CONTRIBUTIONS",
     "SELECT coalesce(sum(CASE kind WHEN 'invest' THEN amount_cents WHEN 'sell' THEN -amount_cents ELSE 0 END), 0) "
@@ -400,54 +379,117 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "  sum(CASE side WHEN 'buy' THEN shares_micro ELSE -shares_micro END) AS net FROM trades "
     "  GROUP BY user_id, symbol) t ON t.user_id = p.user_id AND t.symbol = p.symbol "
     "WHERE coalesce(p.shares_micro, 0) <> coalesce(t.net, 0) ORDER BY 1, 2" },
-  /* parity_svc_rebalance_start(): one run per month; re-posting the period finds it ($1 period) */
-  [Q_RUN_INSERT] = { "Q_RUN_INSERT",
-    "INSERT INTO rebalance_runs (period) VALUES ($1) ON CONFLICT (period) DO NOTHING RETURNING id" },
-  [Q_RUN_LOCK] = { "Q_RUN_LOCK",
-    "SELECT id, status, batches FROM rebalance_runs WHERE period = $1 FOR UPDATE" },
-  /* GET /internal/rebalance/runs/{id} */
-  [Q_RUN_GET] = { "Q_RUN_GET",
-    "SELECT id, period, status, portfolios, batches, applied, trades, to_char(started_at AT TIME ZONE 'UTC', "
-    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
-    "error FROM rebalance_runs WHERE id = $1" },
-  /* $1 run, $2 status, $3 error (NULL) */
-  [Q_RUN_SET_STATUS] = { "Q_RUN_SET_STATUS",
-    "UPDATE rebalance_runs SET status = $2, error = $3, finished_at = CASE WHEN $2 IN ('complete', "
-    "'stale_aborted', 'error') THEN now() END WHERE id = $1" },
-  /* $1 run, $2 portfolios, $3 batches */
-  [Q_RUN_STARTED] = { "Q_RUN_STARTED",
-    "UPDATE rebalance_runs SET status = CASE WHEN $3::int = 0 THEN 'complete' ELSE 'running' END, "
-    "portfolios = $2, batches = $3, finished_at = CASE WHEN $3::int = 0 THEN now() END WHERE id = $1" },
-  /* a batch applied: $1 run, $2 trades; completes the run with its last batch; returns the status */
-  [Q_RUN_BATCH_DONE] = { "Q_RUN_BATCH_DONE",
-    "UPDATE rebalance_runs SET applied = applied + 1, trades = trades + $2, "
-    "status = CASE WHEN applied + 1 >= batches THEN 'complete' ELSE status END, "
-    "finished_at = CASE WHEN applied + 1 >= batches THEN now() END WHERE id = $1 RETURNING status" },
   /* staleness: the newest close and today's date */
   [Q_LAST_PRICE_DAY] = { "Q_LAST_PRICE_DAY", "SELECT max(day)::text, current_date::text, (current_date - max(day)) "
     "FROM daily_prices" },
-  /* the portfolios a run rebalances: invested, bucketed, not in the middle of a deploy */
-  [Q_PORTFOLIOS_FOR_RUN] = { "Q_PORTFOLIOS_FOR_RUN",
-    "SELECT p.user_id FROM portfolios p WHERE p.bucket_key IS NOT NULL AND (p.cash_cents > 0 OR EXISTS "
-    "(SELECT 1 FROM positions s WHERE s.user_id = p.user_id AND s.shares_micro > 0)) "
-    "AND NOT EXISTS (SELECT 1 FROM rebalance_requests r WHERE r.user_id = p.user_id AND r.status IN ('pending', 'computed')) "
-    "ORDER BY p.user_id" },
-  /* $1 run, $2 batch, $3 portfolios */
-  [Q_BATCH_INSERT] = { "Q_BATCH_INSERT",
-    "INSERT INTO rebalance_batches (run_id, batch_no, portfolios) VALUES ($1, $2, $3)" },
-  /* parity_svc_apply_batch(): the batch row is the idempotency key of its trades */
-  [Q_BATCH_LOCK] = { "Q_BATCH_LOCK",
-    "SELECT status FROM rebalance_batches WHERE run_id = $1 AND batch_no = $2 FOR UPDATE" },
-  [Q_BATCH_APPLIED] = { "Q_BATCH_APPLIED",
-    "UPDATE rebalance_batches SET status = 'applied', applied_at = now() WHERE run_id = $1 AND batch_no = $2" },
-  [Q_BATCH_TARGETS] = { "Q_BATCH_TARGETS",
-    "SELECT user_id, targets::text FROM rebalance_targets WHERE run_id = $1 AND batch_no = $2 ORDER BY user_id" },
-  /* the sweeper: computed batches whose event never came */
-  [Q_BATCHES_COMPUTED_STALE] = { "Q_BATCHES_COMPUTED_STALE",
-    "SELECT b.run_id, b.batch_no FROM rebalance_batches b WHERE b.status = 'computed' AND NOT EXISTS "
-    "(SELECT 1 FROM rebalance_targets t WHERE t.run_id = b.run_id AND t.batch_no = b.batch_no "
-    "AND t.computed_at > now() - interval '3 seconds') ORDER BY b.run_id, b.batch_no LIMIT 20" },
   /* ------------------------------------------------------------ end of the money block */
+
+  /* ------------------------------------------------------------ the rebalance pipeline */
+  /* One pipeline for the monthly run and for deploys: a batch row (its keyset slice of portfolios, or one
+   * investor) goes to decisional as CMD_REBALANCE_BATCH, its targets come back by COPY, and the batch is
+   * applied once, set-based (rebalance_apply.c). */
+
+  /* parity_svc_rebalance_start(): one run per period; a racing POST or replica finds the winner's row.
+   * $1 period, $2 status (planning or stale_aborted), $3 error */
+  [Q_RUN_INSERT] = { "Q_RUN_INSERT",
+    "INSERT INTO rebalance_runs (period, status, error, finished_at) VALUES ($1, $2, $3, "
+    "CASE WHEN $2 = 'stale_aborted' THEN now() END) ON CONFLICT (period) DO NOTHING RETURNING id" },
+  /* parity_svc_rebalance_start(): re-posting a period returns its run */
+  [Q_RUN_BY_PERIOD] = { "Q_RUN_BY_PERIOD", "SELECT id FROM rebalance_runs WHERE period = $1" },
+  /* GET /internal/rebalance/runs/{id}: the run's counters, its computed batches (by the run's index) and
+   * the seconds it has been running */
+  [Q_RUN_GET] = { "Q_RUN_GET",
+    "SELECT r.id, r.period, r.status, r.portfolios, r.batches, r.applied, r.trades, to_char(r.started_at AT TIME "
+    "ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), to_char(r.finished_at AT TIME ZONE 'UTC', "
+    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), r.error, r.portfolios_done, "
+    "(SELECT count(*) FROM rebalance_batches b WHERE b.run_id = r.id AND b.status IN ('computed', 'applied')), "
+    "extract(epoch FROM coalesce(r.finished_at, now()) - r.started_at) "
+    "FROM rebalance_runs r WHERE r.id = $1" },
+  /* the planner: a run still being planned, one planner at a time on any replica (the others skip it for
+   * this step). A transaction-scoped advisory lock, not the row lock: the appliers update the run's
+   * counters meanwhile and must not wait for a planning step. */
+  [Q_RUN_CLAIM_PLANNING] = { "Q_RUN_CLAIM_PLANNING",
+    "SELECT id FROM (SELECT id FROM rebalance_runs WHERE status = 'planning' ORDER BY id OFFSET 0) r "
+    "WHERE pg_try_advisory_xact_lock(1919251317, (id % 2147483647)::int) LIMIT 1" },
+  /* the planner, holding the run's advisory lock: its cursor as committed by the previous step (read by a
+   * statement of its own, whose snapshot is taken after the lock) */
+  [Q_RUN_PLAN_STATE] = { "Q_RUN_PLAN_STATE",
+    "SELECT planned_through, batches, applied FROM rebalance_runs WHERE id = $1 AND status = 'planning'" },
+  /* the planner, with its batch: $1 run, $2 cursor (last user id read), $3 batches added, $4 portfolios */
+  [Q_RUN_PLANNED_BATCH] = { "Q_RUN_PLANNED_BATCH",
+    "UPDATE rebalance_runs SET planned_through = $2, batches = batches + $3, portfolios = portfolios + $4 "
+    "WHERE id = $1" },
+  /* the planner, past the last portfolio: the run is complete if every batch is applied already */
+  [Q_RUN_PLANNED] = { "Q_RUN_PLANNED",
+    "UPDATE rebalance_runs SET planned_at = now(), "
+    "status = CASE WHEN applied >= batches THEN 'complete' ELSE 'running' END, "
+    "finished_at = CASE WHEN applied >= batches THEN now() END WHERE id = $1 RETURNING status" },
+  /* parity_svc_apply_batch(): $1 run, $2 trades, $3 portfolios; completes a fully planned run with its
+   * last batch; returns the status */
+  [Q_RUN_BATCH_DONE] = { "Q_RUN_BATCH_DONE",
+    "UPDATE rebalance_runs SET applied = applied + 1, trades = trades + $2, portfolios_done = portfolios_done + $3, "
+    "status = CASE WHEN status = 'running' AND applied + 1 >= batches THEN 'complete' ELSE status END, "
+    "finished_at = CASE WHEN status = 'running' AND applied + 1 >= batches THEN now() ELSE finished_at END "
+    "WHERE id = $1 RETURNING status" },
+  /* the planner and a deploy: the next $2 bucketed portfolios after user $1 (keyset), with their held
+   * positions (one row each; none: one row of NULLs) and whether a deploy of theirs is open. LATERAL keeps
+   * the positions read to the slice's own rows (by the primary key), never a scan of the whole table. */
+  [Q_PLAN_PORTFOLIOS] = { "Q_PLAN_PORTFOLIOS",
+    "WITH p AS (SELECT user_id, bucket_key, cash_cents, EXISTS (SELECT 1 FROM rebalance_batches b "
+    "  WHERE b.user_id = portfolios.user_id AND b.kind = 'deploy' AND b.status IN ('pending', 'computed')) AS busy "
+    "  FROM portfolios WHERE user_id > $1 AND bucket_key IS NOT NULL ORDER BY user_id LIMIT $2) "
+    "SELECT p.user_id, p.bucket_key, p.cash_cents, p.busy, s.symbol, s.shares_micro FROM p LEFT JOIN LATERAL "
+    "(SELECT symbol, shares_micro FROM positions WHERE user_id = p.user_id AND shares_micro > 0) s ON true "
+    "ORDER BY p.user_id, s.symbol" },
+  /* $1 run (NULL for a deploy), $2 batch number, $3 portfolios, $4 kind, $5 no_sells, $6 deploy's user */
+  [Q_BATCH_INSERT] = { "Q_BATCH_INSERT",
+    "INSERT INTO rebalance_batches (run_id, batch_no, portfolios, kind, no_sells, user_id) "
+    "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id" },
+  /* parity_rebalance_open_deploy(): one open deploy per investor */
+  [Q_DEPLOY_OPEN_FOR_USER] = { "Q_DEPLOY_OPEN_FOR_USER",
+    "SELECT id FROM rebalance_batches WHERE user_id = $1 AND kind = 'deploy' AND status IN ('pending', 'computed')" },
+  /* parity_svc_apply_batch(): the batch row is the idempotency key of its trades; a batch another thread
+   * or replica is applying is skipped (it commits it, or the sweep finds it computed again) */
+  [Q_BATCH_LOCK] = { "Q_BATCH_LOCK",
+    "SELECT status, kind, no_sells, run_id, portfolios FROM rebalance_batches WHERE id = $1 FOR UPDATE SKIP LOCKED" },
+  /* parity_svc_apply_batch(): the batch's target rows, by its primary key */
+  [Q_BATCH_TARGETS] = { "Q_BATCH_TARGETS",
+    "SELECT user_id, targets::text FROM rebalance_targets WHERE batch_id = $1 ORDER BY user_id" },
+  /* parity_svc_apply_batch(): the batch's portfolios ($1 bigint[]) locked in user order (invest and sell
+   * lock the same rows one at a time, so no two writers wait on each other in a cycle), by the key */
+  [Q_BATCH_PORTFOLIOS_LOCK] = { "Q_BATCH_PORTFOLIOS_LOCK",
+    "SELECT user_id, cash_cents, pending_cents FROM portfolios WHERE user_id = ANY($1::bigint[]) "
+    "ORDER BY user_id FOR UPDATE" },
+  /* parity_svc_apply_batch(), portfolios locked: every stored position of users $1..$2 (0 shares too: a buy
+   * adds to that row). A monthly batch is a keyset slice, so this is one range of the primary key. */
+  [Q_BATCH_POSITIONS] = { "Q_BATCH_POSITIONS",
+    "SELECT user_id, symbol, shares_micro, cost_basis_cents FROM positions WHERE user_id BETWEEN $1 AND $2 "
+    "ORDER BY user_id, symbol" },
+  /* parity_svc_apply_batch(): the cash of the batch's changed portfolios in one statement;
+   * $1 user ids, $2 cash, $3 pending (bigint[] each, same order) */
+  [Q_BATCH_CASH_SET] = { "Q_BATCH_CASH_SET",
+    "UPDATE portfolios p SET cash_cents = c.cash, pending_cents = c.pending, version = p.version + 1, "
+    "updated_at = now() FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS c(user_id, cash, pending) "
+    "WHERE p.user_id = c.user_id" },
+  /* $1 batch, $2 trades */
+  [Q_BATCH_APPLIED] = { "Q_BATCH_APPLIED",
+    "UPDATE rebalance_batches SET status = 'applied', applied_at = now(), trades = $2 WHERE id = $1" },
+  /* the sweep: computed batches whose event has not come after a while (by the partial index) */
+  [Q_BATCHES_COMPUTED_STALE] = { "Q_BATCHES_COMPUTED_STALE",
+    "SELECT id FROM rebalance_batches WHERE status = 'computed' AND computed_at < now() - interval '5 seconds' "
+    "ORDER BY computed_at LIMIT 4" },
+  /* the sweep: invested cash waiting for a model (or whose deploy was rejected), by the partial index */
+  [Q_PORTFOLIOS_WAITING] = { "Q_PORTFOLIOS_WAITING",
+    "SELECT p.user_id FROM portfolios p WHERE p.pending_cents > 0 AND p.bucket_key IS NOT NULL "
+    "AND EXISTS (SELECT 1 FROM model_portfolios m WHERE m.bucket_key = p.bucket_key) "
+    "AND NOT EXISTS (SELECT 1 FROM rebalance_batches b WHERE b.user_id = p.user_id AND b.kind = 'deploy' "
+    "AND b.status IN ('pending', 'computed')) ORDER BY p.user_id LIMIT 100" },
+  /* parity_svc_cleanup(): targets of batches applied more than $1 days ago have served (the trades keep
+   * their batch id); the table would otherwise grow by every investor every month */
+  [Q_CLEANUP_REBALANCE_TARGETS] = { "Q_CLEANUP_REBALANCE_TARGETS",
+    "DELETE FROM rebalance_targets t USING rebalance_batches b WHERE t.batch_id = b.id AND b.status = 'applied' "
+    "AND b.applied_at < now() - make_interval(days => $1::int)" },
+  /* ------------------------------------------------------------ end of the rebalance pipeline */
 
   /* ------------------------------------------------------------ forecasts, models, history */
   /* GET /models and /models/{bucket} use Q_MODELS_CURRENT_ALL and Q_MODEL_CURRENT above. */
@@ -534,5 +576,20 @@ const char *const parity_op_sql[SQL_OP_COUNT] = {
     "COPY trades (user_id, symbol, side, shares_micro, price_micros, amount_cents, reason) FROM STDIN",
   /* after a bulk load the planner's statistics are stale until autovacuum notices; refresh them now */
   [SQL_OP_SEED_ANALYZE] = "ANALYZE users, wallets, portfolios, cash_movements, positions, trades",
+  /* parity_svc_apply_batch(): session-local staging for a batch's trades, emptied at every commit (no WAL,
+   * no vacuum debt); created once per connection, the notice of "already exists" silenced */
+  [SQL_OP_APPLY_STAGE_CREATE] =
+    "SET LOCAL client_min_messages = warning; CREATE TEMP TABLE IF NOT EXISTS apply_trades (user_id bigint, "
+    "symbol text, side text, shares_micro bigint, price_micros bigint, amount_cents bigint, reason text, "
+    "run_id bigint, batch_id bigint, new_shares bigint, new_cost bigint) ON COMMIT DELETE ROWS",
+  [SQL_OP_APPLY_COPY_TRADES] = "COPY apply_trades FROM STDIN",
+  [SQL_OP_APPLY_INSERT_TRADES] =
+    "INSERT INTO trades (user_id, symbol, side, shares_micro, price_micros, amount_cents, reason, run_id, batch_id) "
+    "SELECT user_id, symbol, side, shares_micro, price_micros, amount_cents, reason, run_id, batch_id FROM apply_trades",
+  /* every traded position's row as the plan left it (a buy adds to it, a sell keeps the rest) */
+  [SQL_OP_APPLY_POSITIONS] =
+    "INSERT INTO positions (user_id, symbol, shares_micro, cost_basis_cents) "
+    "SELECT user_id, symbol, new_shares, new_cost FROM apply_trades ON CONFLICT (user_id, symbol) DO UPDATE "
+    "SET shares_micro = EXCLUDED.shares_micro, cost_basis_cents = EXCLUDED.cost_basis_cents, updated_at = now()",
 };
 /* clang-format on */

@@ -41,7 +41,7 @@ struct parity_seed_model {
   int64_t price_micros[PARITY_SEED_MODEL_SYMBOLS];
 };
 
-/* One buy, as parity_trade_toward() would have recorded it: value of the shares at the price, in cents. */
+/* One buy, as a deploy batch would have recorded it: value of the shares at the price, in cents. */
 struct parity_seed_buy {
   size_t symbol; /* index into the model's symbols */
   int64_t shares_micro;

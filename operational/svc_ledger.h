@@ -1,5 +1,5 @@
 /*
- * The investor's money: wallet deposits and withdrawals, invest, sell, deploy requests and their trades.
+ * The investor's money: wallet deposits and withdrawals, invest and sell.
  * Every change of cash or shares is one transaction that locks the portfolio row first (then the
  * wallet), keyed by an Idempotency-Key where a client can repeat it; the schema's CHECKs make a negative
  * balance impossible even if this code were wrong.
@@ -43,25 +43,12 @@ parity_money_fn parity_svc_withdraw;
 
 /*
  * Moves cash from the wallet into the portfolio (as pending cash) and, when the bucket has a model,
- * opens a deploy request (CMD_REBALANCE_USER through the outbox) in the same transaction.
+ * opens a deploy batch (a batch of one, CMD_REBALANCE_BATCH through the outbox) in the same transaction.
  */
 parity_money_fn parity_svc_invest;
 
 /* Spends portfolio cash first, then sells every position pro rata; proceeds go to the wallet. */
 parity_money_fn parity_svc_sell;
-
-/*
- * Turns a computed deploy request into trades at the newest prices, once: a request already applied
- * changes nothing (*trades = -1). Called by the events consumer and the sweeper.
- */
-int parity_svc_apply_request(struct parity_db *db, const char *request_id, int *trades);
-
-/*
- * Housekeeping the events consumer runs every few seconds: applies computed requests whose event never
- * came, and opens deploy requests for invested cash that waits for a model. *kicked is set when it wrote
- * the outbox.
- */
-int parity_svc_ledger_sweep(struct parity_db *db, const struct parity_config *cfg, bool *kicked);
 
 /* GET /portfolio/trades and GET /transactions pages. */
 int parity_svc_trades(struct parity_db *db, int64_t user_id, long page, long limit, json_t **out);

@@ -98,12 +98,12 @@ int parity_svc_pipeline_generate_in_tx(struct parity_db *db, const struct parity
 
 int parity_svc_cleanup(struct parity_db *db, json_t **out)
 {
-  static const enum parity_op_query steps[] = {
-    Q_CLEANUP_PROCESSED, Q_CLEANUP_OUTBOX,        Q_CLEANUP_ACTION_TOKENS,
-    Q_CLEANUP_SESSIONS,  Q_AUTH_ATTEMPTS_CLEANUP, Q_AUTH_MAIL_QUOTA_CLEANUP
-  };
-  static const char *const names[] = { "processed_messages", "outbox",         "action_tokens",
-                                       "sessions",           "login_attempts", "mail_quota" };
+  static const enum parity_op_query steps[] = { Q_CLEANUP_PROCESSED,        Q_CLEANUP_OUTBOX,
+                                                Q_CLEANUP_ACTION_TOKENS,    Q_CLEANUP_SESSIONS,
+                                                Q_AUTH_ATTEMPTS_CLEANUP,    Q_AUTH_MAIL_QUOTA_CLEANUP,
+                                                Q_CLEANUP_REBALANCE_TARGETS };
+  static const char *const names[] = { "processed_messages", "outbox",     "action_tokens",    "sessions",
+                                       "login_attempts",     "mail_quota", "rebalance_targets" };
   _Static_assert(sizeof(steps) / sizeof(steps[0]) == sizeof(names) / sizeof(names[0]), "a name per step");
   char keep[PARITY_I64_TEXT];
   parity_i64(PARITY_CLEANUP_KEEP_DAYS, keep);

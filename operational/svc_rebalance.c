@@ -1,9 +1,11 @@
 /*
- * The monthly rebalance run: one per period, refused when prices are stale, portfolios sent to decisional
- * in batches (CMD_REBALANCE_BATCH), each computed batch executed in one transaction, exactly once.
+ * The rebalance pipeline's front half (svc_rebalance.h): runs, the keyset planner's step, deploys. A batch's
+ * portfolios are read and valued with one statement and one price lookup, whatever their number.
  */
 #include "operational/svc_rebalance.h"
 
+#include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,10 +15,11 @@
 #include "common/calendar.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "operational/money.h"
 #include "operational/outbox.h"
+#include "operational/price_table.h"
 #include "operational/queries.h"
 #include "operational/svc_portfolio.h"
-#include "operational/trade_exec.h"
 
 /* Staleness (SPEC §8): with bundled data the market clock is the data set's last day, so only live
  * data can be stale; *age_days is how old the newest close is against that clock. */
@@ -38,52 +41,15 @@ static int check_staleness(struct parity_db *db, const struct parity_config *cfg
   return PARITY_OK;
 }
 
-/* Sends every eligible portfolio to decisional, PARITY_REBALANCE_BATCH_SIZE per CMD_REBALANCE_BATCH. */
-static int create_batches(struct parity_db *db, const struct parity_config *cfg, int64_t run_id, int *portfolios,
-                          int *batches)
+static int run_by_period(struct parity_db *db, const char *period, int64_t *run_id)
 {
-  *portfolios = 0;
-  *batches = 0;
-  PGresult *users = NULL;
-  int rc = PARITY_DB_EXEC0(db, Q_PORTFOLIOS_FOR_RUN, &users);
+  PGresult *res = NULL;
+  int rc = PARITY_DB_EXEC(db, Q_RUN_BY_PERIOD, &res, period);
   if (rc)
     return rc;
-  struct parity_portfolio_view *v = parity_xmalloc(sizeof(*v));
-  json_t *batch = json_array();
-  int n = PQntuples(users);
-  char run[PARITY_I64_TEXT], no[PARITY_I64_TEXT], count[PARITY_I64_TEXT];
-  parity_i64(run_id, run);
-  for (int i = 0; i <= n && !rc; i++) {
-    if (i < n) {
-      int64_t user_id = strtoll(PQgetvalue(users, i, 0), NULL, 10);
-      json_t *target = NULL;
-      rc = parity_svc_portfolio_load(db, user_id, v);
-      if (!rc && v->bucket[0] && v->value_cents > 0)
-        rc = parity_svc_model_weights(db, v->bucket, &target, NULL, 0);
-      if (!rc && target) {
-        json_array_append_new(batch, json_pack("{s:I, s:I, s:o, s:o}", "ref", (json_int_t)user_id, "value_cents",
-                                               (json_int_t)v->value_cents, "current", parity_portfolio_weights_new(v),
-                                               "target", target));
-        (*portfolios)++;
-      }
-    }
-    bool flush = json_array_size(batch) == PARITY_REBALANCE_BATCH_SIZE || (i == n && json_array_size(batch) > 0);
-    if (rc || !flush)
-      continue;
-    rc = PARITY_DB_EXEC(db, Q_BATCH_INSERT, NULL, run, parity_i64(*batches, no),
-                        parity_i64((int64_t)json_array_size(batch), count));
-    json_t *payload = json_pack("{s:I, s:i, s:f, s:b, s:O}", "run_id", (json_int_t)run_id, "batch_no", *batches,
-                                "threshold", cfg->rebalance_threshold, "cash_first", 1, "portfolios", batch);
-    if (!rc)
-      rc = parity_outbox_enqueue(db, PARITY_CMD_REBALANCE_BATCH, payload, NULL);
-    json_decref(payload);
-    json_array_clear(batch);
-    (*batches)++;
-  }
-  json_decref(batch);
-  free(v);
-  PQclear(users);
-  return rc;
+  *run_id = PQntuples(res) == 1 ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+  PQclear(res);
+  return PARITY_OK;
 }
 
 int parity_svc_rebalance_start(struct parity_db *db, const struct parity_config *cfg, const char *period,
@@ -98,47 +64,35 @@ int parity_svc_rebalance_start(struct parity_db *db, const struct parity_config 
   int year, month;
   if (parity_month_parse(period, &year, &month))
     return parity_svc_fail(err, PARITY_EINVAL, NULL, "period must be YYYY-MM");
-  int rc = parity_db_begin(db);
-  PGresult *res = NULL;
-  if (!rc)
-    rc = PARITY_DB_EXEC(db, Q_RUN_INSERT, NULL, period);
-  if (!rc)
-    rc = PARITY_DB_EXEC(db, Q_RUN_LOCK, &res, period);
-  if (rc)
-    return parity_db_rollback(db, rc);
-  int64_t run_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-  char status[24];
-  snprintf(status, sizeof(status), "%s", PQgetvalue(res, 0, 1));
-  PQclear(res);
-  char run[PARITY_I64_TEXT];
-  parity_i64(run_id, run);
-  *resumed = false;
-
-  if (strcmp(status, "pending") == 0) {
-    /* A new run (or one that stopped before it began): check the prices, then send the batches. */
+  int64_t run_id = 0;
+  int rc = run_by_period(db, period, &run_id);
+  *resumed = run_id != 0; /* re-posting a period returns its run: the planner resumes it, nothing repeats */
+  if (!rc && !run_id) {
     bool stale = false;
     long age = 0;
+    char why[96] = "";
     rc = check_staleness(db, cfg, &stale, &age);
-    if (!rc && stale) {
-      char why[96];
+    if (!rc && stale)
       snprintf(why, sizeof(why), "the newest daily close is %ld days old (limit %ld)", age, cfg->staleness_max_days);
-      rc = PARITY_DB_EXEC(db, Q_RUN_SET_STATUS, NULL, run, "stale_aborted", why);
-      parity_metric_add(metrics->rebalance_stale_aborts, 1);
-      parity_metric_add(metrics->rebalance_runs, 1, "stale_aborted");
-      parity_log(PARITY_LOG_WARN, "rebalance_stale_abort", "{s:s, s:s}", "period", period, "reason", why);
+    PGresult *res = NULL;
+    if (!rc)
+      rc = PARITY_DB_EXEC(db, Q_RUN_INSERT, &res, period, stale ? "stale_aborted" : "planning", stale ? why : NULL);
+    if (!rc && PQntuples(res) == 1) {
+      run_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+      if (stale) {
+        parity_metric_add(metrics->rebalance_stale_aborts, 1);
+        parity_metric_add(metrics->rebalance_runs, 1, "stale_aborted");
+        parity_log(PARITY_LOG_WARN, "rebalance_stale_abort", "{s:s, s:s}", "period", period, "reason", why);
+      } else {
+        parity_log(PARITY_LOG_INFO, "rebalance_run_created", "{s:s, s:I}", "period", period, "run_id",
+                   (json_int_t)run_id);
+      }
     } else if (!rc) {
-      int portfolios = 0, batches = 0;
-      char p[PARITY_I64_TEXT], b[PARITY_I64_TEXT];
-      rc = create_batches(db, cfg, run_id, &portfolios, &batches);
-      if (!rc)
-        rc = PARITY_DB_EXEC(db, Q_RUN_STARTED, NULL, run, parity_i64(portfolios, p), parity_i64(batches, b));
-      if (!rc && batches == 0)
-        parity_metric_add(metrics->rebalance_runs, 1, "complete");
+      *resumed = true; /* another POST (here or on another replica) created it a moment ago */
+      rc = run_by_period(db, period, &run_id);
     }
-  } else {
-    *resumed = true; /* re-posting a period resumes (the batches are on their way), never repeats */
+    PQclear(res);
   }
-  rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
   if (!rc)
     rc = parity_svc_rebalance_run_get(db, run_id, out);
   return rc;
@@ -155,105 +109,238 @@ int parity_svc_rebalance_run_get(struct parity_db *db, int64_t run_id, json_t **
     PQclear(res);
     return PARITY_ENOTFOUND;
   }
-  *out = json_pack("{s:I, s:s, s:s, s:i, s:i, s:i, s:i, s:s, s:s?, s:s?}", "run_id", (json_int_t)run_id, "period",
-                   PQgetvalue(res, 0, 1), "status", PQgetvalue(res, 0, 2), "portfolios", atoi(PQgetvalue(res, 0, 3)),
-                   "batches", atoi(PQgetvalue(res, 0, 4)), "applied", atoi(PQgetvalue(res, 0, 5)), "trades",
-                   atoi(PQgetvalue(res, 0, 6)), "started_at", PQgetvalue(res, 0, 7), "finished_at",
+  const char *status = PQgetvalue(res, 0, 2);
+  long portfolios = atol(PQgetvalue(res, 0, 3)), done = atol(PQgetvalue(res, 0, 10));
+  double seconds = atof(PQgetvalue(res, 0, 12));
+  bool planning = strcmp(status, "planning") == 0;
+  double rate = seconds > 0 ? (double)done / seconds : 0.0;
+  /* The total is known once planning has passed the last portfolio; an ETA only then. */
+  json_t *total = planning ? json_null() : json_integer(portfolios);
+  json_t *eta =
+      strcmp(status, "running") == 0 && rate > 0 ? json_real(ceil((double)(portfolios - done) / rate)) : json_null();
+  *out = json_pack("{s:I, s:s, s:s, s:i, s:o, s:i, s:i, s:i, s:i, s:i, s:i, s:f, s:o, s:s, s:s?, s:s?}", "run_id",
+                   (json_int_t)run_id, "period", PQgetvalue(res, 0, 1), "status", status, "portfolios", (int)portfolios,
+                   "portfolios_total", total, "portfolios_done", (int)done, "batches", atoi(PQgetvalue(res, 0, 4)),
+                   "batches_computed", atoi(PQgetvalue(res, 0, 11)), "batches_applied", atoi(PQgetvalue(res, 0, 5)),
+                   "applied", atoi(PQgetvalue(res, 0, 5)), "trades", atoi(PQgetvalue(res, 0, 6)), "rate_per_second",
+                   round(rate * 10) / 10, "eta_seconds", eta, "started_at", PQgetvalue(res, 0, 7), "finished_at",
                    PQgetisnull(res, 0, 8) ? NULL : PQgetvalue(res, 0, 8), "error",
                    PQgetisnull(res, 0, 9) ? NULL : PQgetvalue(res, 0, 9));
   PQclear(res);
   return PARITY_OK;
 }
 
-/* One portfolio of a batch: locked, valued, moved toward its computed targets (sells allowed). */
-static int apply_one(struct parity_db *db, const char *run, int64_t user_id, const char *targets_text,
-                     struct parity_portfolio_view *v, int *trades)
+/* ------------------------------------------------------------------ reading and valuing portfolios */
+
+/* {bucket: weights} of every current model (15 rows). */
+static int load_models(struct parity_db *db, json_t **models)
 {
-  char uid[PARITY_I64_TEXT], cash[PARITY_I64_TEXT], pending[PARITY_I64_TEXT];
+  *models = json_object();
   PGresult *res = NULL;
-  int rc = PARITY_DB_EXEC(db, Q_PORTFOLIO_LOCK, &res, parity_i64(user_id, uid));
-  if (rc)
-    return rc;
-  bool exists = PQntuples(res) == 1;
-  int64_t pending_cents = exists ? strtoll(PQgetvalue(res, 0, 1), NULL, 10) : 0;
-  PQclear(res);
-  json_t *targets = json_loads(targets_text, 0, NULL);
-  if (!exists || !json_is_object(targets)) {
-    json_decref(targets);
-    return PARITY_OK; /* the portfolio went away or the row is unusable: nothing to trade */
+  int rc = PARITY_DB_EXEC0(db, Q_MODELS_CURRENT_ALL, &res);
+  for (int i = 0; !rc && i < PQntuples(res); i++) {
+    json_t *w = json_loads(PQgetvalue(res, i, 3), 0, NULL);
+    if (json_is_object(w))
+      json_object_set_new(*models, PQgetvalue(res, i, 0), w);
+    else
+      json_decref(w);
   }
-  rc = PARITY_DB_EXEC(db, Q_POSITIONS_LOCK, NULL, uid);
-  if (!rc)
-    rc = parity_svc_portfolio_load(db, user_id, v);
-  int64_t delta = 0;
-  struct parity_trade_origin origin = { "rebalance", NULL, run };
-  if (!rc)
-    rc = parity_trade_toward(db, user_id, v, targets, true, &origin, &delta, trades);
-  int64_t new_cash = v->cash_cents + delta;
-  if (!rc)
-    rc = PARITY_DB_EXEC(db, Q_PORTFOLIO_SET_CASH, NULL, uid, parity_i64(new_cash, cash),
-                        parity_i64(pending_cents < new_cash ? pending_cents : new_cash, pending));
-  json_decref(targets);
+  PQclear(res);
   return rc;
 }
 
-int parity_svc_apply_batch(struct parity_db *db, int64_t run_id, int batch_no, struct parity_app_metrics *metrics,
-                           int *trades)
+/* Appends {ref, bucket, value_cents, current} for the portfolio in v when it can be rebalanced. */
+static void add_portfolio(json_t *portfolios, int64_t user_id, struct parity_portfolio_view *v, bool busy,
+                          const json_t *models)
 {
-  *trades = -1;
-  char run[PARITY_I64_TEXT], no[PARITY_I64_TEXT], count[PARITY_I64_TEXT];
-  parity_i64(run_id, run);
-  parity_i64(batch_no, no);
+  v->value_cents = v->positions_value_cents + v->cash_cents;
+  if (busy || v->value_cents <= 0 || !json_object_get(models, v->bucket))
+    return;
+  json_array_append_new(portfolios, json_pack("{s:I, s:s, s:I, s:o}", "ref", (json_int_t)user_id, "bucket", v->bucket,
+                                              "value_cents", (json_int_t)v->value_cents, "current",
+                                              parity_portfolio_weights_new(v)));
+}
+
+/*
+ * Up to `limit` bucketed portfolios after user `after`, valued at the newest prices: the eligible ones
+ * (a model for their bucket, some value, no open deploy when skip_busy) go into `portfolios`. *last is the
+ * last user id read, *read how many were read.
+ */
+static int plan_read(struct parity_db *db, int64_t after, long limit, const json_t *models, bool skip_busy,
+                     json_t *portfolios, int64_t *last, int *read)
+{
+  *read = 0;
+  char a[PARITY_I64_TEXT], l[PARITY_I64_TEXT];
+  PGresult *res = NULL;
+  int rc = PARITY_DB_EXEC(db, Q_PLAN_PORTFOLIOS, &res, parity_i64(after, a), parity_i64(limit, l));
+  if (rc)
+    return rc;
+  struct parity_price_table *prices = parity_xcalloc(1, sizeof(*prices));
+  int n = PQntuples(res);
+  for (int i = 0; i < n; i++)
+    if (!PQgetisnull(res, i, 4))
+      parity_price_table_want(prices, PQgetvalue(res, i, 4));
+  rc = parity_price_table_load(db, prices);
+  struct parity_portfolio_view *v = parity_xmalloc(sizeof(*v));
+  int64_t current = 0;
+  bool busy = false;
+  for (int i = 0; !rc && i <= n; i++) {
+    int64_t user_id = i < n ? strtoll(PQgetvalue(res, i, 0), NULL, 10) : 0;
+    if (i == n || user_id != current) {
+      if (current)
+        add_portfolio(portfolios, current, v, busy, models);
+      if (i == n)
+        break;
+      memset(v, 0, offsetof(struct parity_portfolio_view, positions));
+      current = user_id;
+      (*read)++;
+      *last = user_id;
+      snprintf(v->bucket, sizeof(v->bucket), "%s", PQgetvalue(res, i, 1));
+      v->cash_cents = strtoll(PQgetvalue(res, i, 2), NULL, 10);
+      busy = skip_busy && strcmp(PQgetvalue(res, i, 3), "t") == 0;
+    }
+    if (PQgetisnull(res, i, 4) || v->n == PARITY_PORTFOLIO_MAX_POSITIONS)
+      continue;
+    struct parity_position_view *p = &v->positions[v->n++];
+    snprintf(p->symbol, sizeof(p->symbol), "%s", PQgetvalue(res, i, 4));
+    p->shares_micro = strtoll(PQgetvalue(res, i, 5), NULL, 10);
+    p->price = parity_price_table_get(prices, p->symbol);
+    p->value_cents = parity_value_cents(p->shares_micro, parity_price_micros(p->price));
+    v->positions_value_cents += p->value_cents;
+  }
+  free(v);
+  free(prices);
+  PQclear(res);
+  return rc;
+}
+
+/* The batch row and its command, in the caller's transaction. run_id 0: a deploy of user_id. */
+static int write_batch(struct parity_db *db, const struct parity_config *cfg, int64_t run_id, long batch_no,
+                       int64_t user_id, const json_t *models, json_t *portfolios, int64_t *batch_id)
+{
+  bool deploy = run_id == 0;
+  char run[PARITY_I64_TEXT], no[PARITY_I64_TEXT], count[PARITY_I64_TEXT], uid[PARITY_I64_TEXT];
+  PGresult *res = NULL;
+  int rc = PARITY_DB_EXEC(db, Q_BATCH_INSERT, &res, deploy ? NULL : parity_i64(run_id, run), parity_i64(batch_no, no),
+                          parity_i64((int64_t)json_array_size(portfolios), count), deploy ? "deploy" : "monthly",
+                          deploy ? "true" : "false", deploy ? parity_i64(user_id, uid) : NULL);
+  if (rc)
+    return rc;
+  *batch_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+  PQclear(res);
+  /* Each bucket's model once, for the buckets of this batch. */
+  json_t *used = json_object();
+  size_t i;
+  json_t *p;
+  json_array_foreach(portfolios, i, p) {
+    const char *bucket = json_string_value(json_object_get(p, "bucket"));
+    if (!json_object_get(used, bucket))
+      json_object_set(used, bucket, json_object_get(models, bucket));
+  }
+  json_t *payload = json_pack("{s:I, s:s, s:f, s:b, s:b, s:o, s:O}", "batch_id", (json_int_t)*batch_id, "kind",
+                              deploy ? "deploy" : "monthly", "threshold", cfg->rebalance_threshold, "cash_first", 1,
+                              "no_sells", deploy, "models", used, "portfolios", portfolios);
+  if (!deploy) {
+    json_object_set_new(payload, "run_id", json_integer(run_id));
+    json_object_set_new(payload, "batch_no", json_integer(batch_no));
+  }
+  rc = parity_outbox_enqueue(db, PARITY_CMD_REBALANCE_BATCH, payload, NULL);
+  json_decref(payload);
+  return rc;
+}
+
+int parity_rebalance_plan_step(struct parity_db *db, const struct parity_config *cfg,
+                               struct parity_app_metrics *metrics, bool *planned)
+{
+  *planned = false;
   int rc = parity_db_begin(db);
   PGresult *res = NULL;
   if (!rc)
-    rc = PARITY_DB_EXEC(db, Q_BATCH_LOCK, &res, run, no);
+    rc = PARITY_DB_EXEC0(db, Q_RUN_CLAIM_PLANNING, &res);
   if (rc)
     return parity_db_rollback(db, rc);
-  bool ready = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "computed") == 0;
-  PQclear(res);
-  if (!ready)
-    return parity_db_rollback(db, PARITY_OK); /* not computed yet, or applied already: no effect */
-  rc = PARITY_DB_EXEC(db, Q_BATCH_TARGETS, &res, run, no);
-  struct parity_portfolio_view *v = parity_xmalloc(sizeof(*v));
-  int total = 0;
-  for (int i = 0; !rc && i < PQntuples(res); i++) {
-    int n = 0;
-    rc = apply_one(db, run, strtoll(PQgetvalue(res, i, 0), NULL, 10), PQgetvalue(res, i, 1), v, &n);
-    total += n;
+  if (PQntuples(res) != 1) {
+    PQclear(res);
+    return parity_db_rollback(db, PARITY_OK);
   }
-  free(v);
+  int64_t run_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
   PQclear(res);
+  char run[PARITY_I64_TEXT], through[PARITY_I64_TEXT], count[PARITY_I64_TEXT];
+  parity_i64(run_id, run);
+  rc = PARITY_DB_EXEC(db, Q_RUN_PLAN_STATE, &res, run);
+  if (rc || PQntuples(res) != 1) {
+    PQclear(res);
+    return parity_db_rollback(db, rc); /* planned to the end by another step meanwhile */
+  }
+  int64_t cursor = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+  long batches = atol(PQgetvalue(res, 0, 1)), applied = atol(PQgetvalue(res, 0, 2));
+  PQclear(res);
+  if (batches - applied >= PARITY_REBALANCE_PLAN_AHEAD)
+    return parity_db_rollback(db, PARITY_OK); /* far enough ahead: an applied batch kicks us again */
+
+  json_t *models = NULL, *portfolios = json_array();
+  int64_t last = cursor, batch_id = 0;
+  int read = 0;
+  rc = load_models(db, &models);
   if (!rc)
-    rc = PARITY_DB_EXEC(db, Q_BATCH_APPLIED, NULL, run, no);
-  PGresult *status = NULL;
-  if (!rc)
-    rc = PARITY_DB_EXEC(db, Q_RUN_BATCH_DONE, &status, run, parity_i64(total, count));
-  bool complete = !rc && PQntuples(status) == 1 && strcmp(PQgetvalue(status, 0, 0), "complete") == 0;
-  PQclear(status);
+    rc = plan_read(db, cursor, cfg->rebalance_batch_size, models, true, portfolios, &last, &read);
+  size_t n = json_array_size(portfolios);
+  bool complete = false;
+  if (!rc && read == 0) {
+    /* Past the last portfolio: the total is known now. */
+    rc = PARITY_DB_EXEC(db, Q_RUN_PLANNED, &res, run);
+    complete = !rc && strcmp(PQgetvalue(res, 0, 0), "complete") == 0;
+    PQclear(res);
+  } else if (!rc) {
+    if (n > 0)
+      rc = write_batch(db, cfg, run_id, batches, 0, models, portfolios, &batch_id);
+    if (!rc)
+      rc = PARITY_DB_EXEC(db, Q_RUN_PLANNED_BATCH, NULL, run, parity_i64(last, through), n > 0 ? "1" : "0",
+                          parity_i64((int64_t)n, count));
+  }
+  json_decref(models);
+  json_decref(portfolios);
   rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
   if (rc)
     return rc;
-  *trades = total;
+  *planned = true;
+  if (read == 0)
+    parity_log(PARITY_LOG_INFO, "rebalance_run_planned", "{s:I, s:i, s:b}", "run_id", (json_int_t)run_id, "batches",
+               (int)batches, "complete", complete);
   if (complete) {
     parity_metric_add(metrics->rebalance_runs, 1, "complete");
     parity_metric_set(metrics->rebalance_last_success, (double)time(NULL));
   }
-  parity_log(PARITY_LOG_INFO, "rebalance_batch_applied", "{s:I, s:i, s:i, s:b}", "run_id", (json_int_t)run_id,
-             "batch_no", batch_no, "trades", total, "run_complete", complete);
   return PARITY_OK;
 }
 
-int parity_svc_rebalance_sweep(struct parity_db *db, struct parity_app_metrics *metrics)
+int parity_rebalance_open_deploy(struct parity_db *db, const struct parity_config *cfg, int64_t user_id,
+                                 const char **status)
 {
+  char uid[PARITY_I64_TEXT];
   PGresult *res = NULL;
-  int rc = PARITY_DB_EXEC0(db, Q_BATCHES_COMPUTED_STALE, &res);
+  int rc = PARITY_DB_EXEC(db, Q_DEPLOY_OPEN_FOR_USER, &res, parity_i64(user_id, uid));
   if (rc)
     return rc;
-  for (int i = 0; i < PQntuples(res); i++) {
-    int trades;
-    parity_svc_apply_batch(db, strtoll(PQgetvalue(res, i, 0), NULL, 10), atoi(PQgetvalue(res, i, 1)), metrics, &trades);
-  }
+  bool open = PQntuples(res) > 0;
   PQclear(res);
-  return PARITY_OK;
+  if (open) {
+    *status = "queued_behind_open_request";
+    return PARITY_OK;
+  }
+  json_t *models = NULL, *portfolios = json_array();
+  int64_t last = 0, batch_id = 0;
+  int read = 0;
+  rc = load_models(db, &models);
+  if (!rc)
+    rc = plan_read(db, user_id - 1, 1, models, false, portfolios, &last, &read);
+  *status = "waiting_for_model";
+  if (!rc && json_array_size(portfolios) == 1 && last == user_id) {
+    rc = write_batch(db, cfg, 0, 0, user_id, models, portfolios, &batch_id);
+    if (!rc)
+      *status = "deploying";
+  }
+  json_decref(models);
+  json_decref(portfolios);
+  return rc;
 }

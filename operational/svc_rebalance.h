@@ -1,4 +1,9 @@
-/* The monthly rebalance run (POST /internal/rebalance): batches out, computed batches executed once. */
+/*
+ * The rebalance pipeline's front half: the monthly run (POST /internal/rebalance, GET of a run), the
+ * planner's step (one keyset batch of a run), and a deploy (an investor's batch of one). Both kinds of
+ * batch carry the same CMD_REBALANCE_BATCH payload and come back as the same EVT_REBALANCE_BATCH_COMPUTED,
+ * applied by rebalance_apply.h.
+ */
 #ifndef PARITY_SVC_REBALANCE_H
 #define PARITY_SVC_REBALANCE_H
 
@@ -11,24 +16,40 @@
 #include "operational/app.h"
 #include "operational/svc_error.h"
 
-#define PARITY_REBALANCE_BATCH_SIZE 100 /* portfolios per CMD_REBALANCE_BATCH */
+/* Batches of a run planned ahead of the applied ones: bounds the outbox, the queue and the targets table
+ * while decisional and the appliers catch up. */
+#define PARITY_REBALANCE_PLAN_AHEAD 24
 
 /*
- * Starts the run of `period` (YYYY-MM; NULL = this UTC month). A new run with stale prices ends as
- * stale_aborted (counted, logged, visible in its status); otherwise every invested portfolio goes out in
- * batches. Re-posting a period returns the run as it is (*resumed = true) and never repeats it.
- * PARITY_EINVAL for a malformed period. *out: the run's status.
+ * Starts the run of `period` (YYYY-MM; NULL = this UTC month) and returns at once: the run row, in status
+ * planning, is the whole of it (the planner thread takes it from there). A new run with stale prices ends
+ * as stale_aborted (counted, logged, visible in its status). Re-posting a period, or a POST racing
+ * another one on any replica, returns the period's one run as it is (*resumed = true) and never repeats
+ * it. PARITY_EINVAL for a malformed period. *out: the run's status (parity_svc_rebalance_run_get).
  */
 int parity_svc_rebalance_start(struct parity_db *db, const struct parity_config *cfg, const char *period,
                                struct parity_app_metrics *metrics, json_t **out, bool *resumed,
                                struct parity_svc_error *err);
+
+/* {run_id, period, status, portfolios, portfolios_total, portfolios_done, batches, batches_computed,
+ *  batches_applied, applied, trades, rate_per_second, eta_seconds, started_at, finished_at, error}. */
 int parity_svc_rebalance_run_get(struct parity_db *db, int64_t run_id, json_t **out);
 
-/* Executes a computed batch in one transaction; a batch not computed or already applied is left alone. */
-int parity_svc_apply_batch(struct parity_db *db, int64_t run_id, int batch_no, struct parity_app_metrics *metrics,
-                           int *trades);
+/*
+ * One step of the planner: claims a run in status planning (a try-advisory lock: replicas share it), reads the next
+ * cfg->rebalance_batch_size portfolios after its cursor, values them with one set-based query, and commits
+ * their batch row, its CMD_REBALANCE_BATCH outbox row and the cursor together. Past the last portfolio the
+ * run turns running (or complete). *planned: a batch was written (call again; kick the outbox relay).
+ */
+int parity_rebalance_plan_step(struct parity_db *db, const struct parity_config *cfg,
+                               struct parity_app_metrics *metrics, bool *planned);
 
-/* Applies computed batches whose event never came. */
-int parity_svc_rebalance_sweep(struct parity_db *db, struct parity_app_metrics *metrics);
+/*
+ * Inside the caller's transaction, with the portfolio row locked: a deploy batch for the investor when its
+ * bucket has a model, it has value and none is open. *status: "deploying", "waiting_for_model" or
+ * "queued_behind_open_request".
+ */
+int parity_rebalance_open_deploy(struct parity_db *db, const struct parity_config *cfg, int64_t user_id,
+                                 const char **status);
 
 #endif

@@ -1,4 +1,4 @@
-/* Invest, sell, deploy requests and their trades: where cash becomes shares and shares become cash. */
+/* Invest and sell: cash into the portfolio (and a deploy batch), shares back into cash. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +14,7 @@
 #include "operational/queries.h"
 #include "operational/svc_ledger.h"
 #include "operational/svc_portfolio.h"
+#include "operational/svc_rebalance.h"
 #include "operational/trade_exec.h"
 
 /* The portfolio row, locked for the rest of the transaction. */
@@ -48,62 +49,6 @@ static int set_portfolio_cash(struct parity_db *db, int64_t user_id, int64_t cas
                         parity_i64(pending < cash ? pending : cash, p));
 }
 
-/*
- * Opens a deploy request for the portfolio when its bucket has a model and none is open: the request
- * row and its CMD_REBALANCE_USER outbox row commit with the caller's transaction. *status says what
- * happened: "deploying", "waiting_for_model" or "queued_behind_open_request".
- */
-static int open_deploy_request(struct parity_db *db, const struct parity_config *cfg, int64_t user_id,
-                               const char *reason, const char **status)
-{
-  char uid[PARITY_I64_TEXT];
-  PGresult *res = NULL;
-  int rc = PARITY_DB_EXEC(db, Q_REQUEST_OPEN_FOR_USER, &res, parity_i64(user_id, uid));
-  if (rc)
-    return rc;
-  bool open = PQntuples(res) > 0;
-  PQclear(res);
-  if (open) {
-    *status = "queued_behind_open_request";
-    return PARITY_OK;
-  }
-  struct parity_portfolio_view *view = parity_xmalloc(sizeof(*view));
-  json_t *target = NULL, *current = NULL, *payload = NULL;
-  rc = parity_svc_portfolio_load(db, user_id, view);
-  if (!rc && view->bucket[0])
-    rc = parity_svc_model_weights(db, view->bucket, &target, NULL, 0);
-  if (rc || !target || view->value_cents <= 0) {
-    *status = "waiting_for_model";
-    goto out;
-  }
-  current = parity_portfolio_weights_new(view);
-  char request_id[PARITY_UUID_TEXT];
-  parity_uuid_v4(request_id);
-  payload = json_pack("{s:I, s:s, s:I, s:O, s:O, s:f, s:b, s:b}", "ref", (json_int_t)user_id, "request_id", request_id,
-                      "value_cents", (json_int_t)view->value_cents, "current", current, "target", target, "threshold",
-                      cfg->rebalance_threshold, "cash_first", 1, "no_sells", 1);
-  char *text = json_dumps(payload, JSON_COMPACT);
-  if (!text)
-    abort();
-  PGresult *ins = NULL;
-  rc = PARITY_DB_EXEC(db, Q_REQUEST_INSERT, &ins, uid, reason, text);
-  free(text);
-  if (!rc) {
-    /* The row's own id names the request everywhere: swap it into the payload before queueing. */
-    json_object_set_new(payload, "request_id", json_string(PQgetvalue(ins, 0, 0)));
-    rc = parity_outbox_enqueue(db, PARITY_CMD_REBALANCE_USER, payload, NULL);
-  }
-  PQclear(ins);
-  if (!rc)
-    *status = "deploying";
-out:
-  json_decref(payload);
-  json_decref(current);
-  json_decref(target);
-  free(view);
-  return rc;
-}
-
 /* What invest and sell keep between their lock and their step. */
 struct money_portfolio {
   const struct parity_config *cfg;
@@ -134,7 +79,7 @@ static int invest_step(struct parity_ledger_tx *tx, json_t **body)
     rc = parity_ledger_record(tx, rq->amount_cents);
   const char *status = NULL;
   if (!rc)
-    rc = open_deploy_request(tx->db, m->cfg, rq->user_id, "invest", &status);
+    rc = parity_rebalance_open_deploy(tx->db, m->cfg, rq->user_id, &status);
   if (!rc)
     *body = json_pack("{s:I, s:I, s:I, s:I, s:I, s:s}", "id", (json_int_t)atoll(tx->movement), "amount_cents",
                       (json_int_t)rq->amount_cents, "cash_cents", (json_int_t)wallet, "portfolio_cash_cents",
@@ -224,94 +169,4 @@ int parity_svc_sell(struct parity_db *db, const struct parity_config *cfg, const
 {
   struct money_portfolio m = { .cfg = cfg };
   return parity_ledger_run(db, rq, &sell_op, &m, out, replayed, err);
-}
-
-/* ------------------------------------------------------------------ deploy: targets into trades */
-
-int parity_svc_apply_request(struct parity_db *db, const char *request_id, int *trades)
-{
-  *trades = -1;
-  int rc = parity_db_begin(db);
-  if (rc)
-    return rc;
-  PGresult *res = NULL;
-  rc = PARITY_DB_EXEC(db, Q_REQUEST_LOCK, &res, request_id);
-  if (rc)
-    return parity_db_rollback(db, rc);
-  if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 1), "computed") != 0) {
-    /* Unknown, still pending, failed, or already applied: nothing to do (a repeat has no effect). */
-    PQclear(res);
-    return parity_db_rollback(db, PARITY_OK);
-  }
-  int64_t user_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-  json_t *targets = json_loads(PQgetvalue(res, 0, 2), 0, NULL);
-  PQclear(res);
-  struct locked_portfolio p;
-  bool exists = false;
-  struct parity_portfolio_view *v = parity_xmalloc(sizeof(*v));
-  rc = lock_portfolio(db, user_id, &p, &exists);
-  if (!rc && (!exists || !json_is_object(targets)))
-    rc = PARITY_EINVAL;
-  if (!rc)
-    rc = parity_svc_portfolio_load(db, user_id, v);
-  int64_t cash_delta = 0;
-  int n_trades = 0;
-  struct parity_trade_origin origin = { "invest", request_id, NULL };
-  if (!rc)
-    rc = parity_trade_toward(db, user_id, v, targets, false, &origin, &cash_delta, &n_trades);
-  /* What was invested is now deployed (or, below $1 a trade, left as plain portfolio cash). */
-  if (!rc)
-    rc = set_portfolio_cash(db, user_id, v->cash_cents + cash_delta, 0);
-  char count[PARITY_I64_TEXT];
-  if (!rc)
-    rc = PARITY_DB_EXEC(db, Q_REQUEST_APPLIED, NULL, request_id, parity_i64(n_trades, count));
-  if (!rc)
-    rc = parity_db_commit(db);
-  json_decref(targets);
-  free(v);
-  if (rc) {
-    parity_db_rollback(db, rc);
-    if (rc == PARITY_EINVAL) {
-      /* A request that cannot be applied is closed with its reason, so the cash can be deployed anew. */
-      PARITY_DB_EXEC(db, Q_REQUEST_FAILED, NULL, request_id, "cannot apply the computed targets");
-    }
-    return rc;
-  }
-  *trades = n_trades;
-  parity_log(PARITY_LOG_INFO, "deploy_applied", "{s:s, s:I, s:i, s:I}", "request_id", request_id, "user_id",
-             (json_int_t)user_id, "trades", n_trades, "spent_cents", (json_int_t)-cash_delta);
-  return PARITY_OK;
-}
-
-int parity_svc_ledger_sweep(struct parity_db *db, const struct parity_config *cfg, bool *kicked)
-{
-  *kicked = false;
-  PGresult *res = NULL;
-  int rc = PARITY_DB_EXEC0(db, Q_REQUESTS_COMPUTED_STALE, &res);
-  if (rc)
-    return rc;
-  for (int i = 0; i < PQntuples(res); i++) {
-    int trades;
-    parity_svc_apply_request(db, PQgetvalue(res, i, 0), &trades);
-  }
-  PQclear(res);
-  rc = PARITY_DB_EXEC0(db, Q_PORTFOLIOS_WAITING, &res);
-  if (rc)
-    return rc;
-  for (int i = 0; i < PQntuples(res) && !rc; i++) {
-    int64_t user_id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
-    const char *status = NULL;
-    rc = parity_db_begin(db);
-    struct locked_portfolio p;
-    bool exists;
-    if (!rc)
-      rc = lock_portfolio(db, user_id, &p, &exists);
-    if (!rc)
-      rc = open_deploy_request(db, cfg, user_id, "deploy", &status);
-    rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
-    if (!rc && status && strcmp(status, "deploying") == 0)
-      *kicked = true;
-  }
-  PQclear(res);
-  return rc;
 }

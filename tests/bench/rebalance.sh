@@ -126,7 +126,7 @@ run_json=$(head -n 1 <<<"$posted")
 run_id=$(field "$run_json" run_id)
 deadline=$((SECONDS + RUN_TIMEOUT_SECONDS))
 status=$(field "$run_json" status)
-while [[ $status == running || $status == pending ]]; do
+while [[ $status == running || $status == pending || $status == planning ]]; do
 	if ((SECONDS >= deadline)); then
 		echo "rebalance.sh: run $run_id still $status after ${RUN_TIMEOUT_SECONDS}s: $run_json" >&2
 		exit 1
@@ -147,6 +147,13 @@ db_run_seconds=$(sql -c "SELECT round(extract(epoch FROM finished_at - started_a
 portfolios=$(field "$run_json" portfolios)
 trades=$(field "$run_json" trades)
 batches=$(field "$run_json" batches)
+# Where a batch's time went: planned -> computed by decisional -> applied (queueing included), and its size.
+batch_figures=$(sql -c "SELECT max(portfolios) || ' ' ||
+  round(avg(extract(epoch FROM computed_at - created_at))::numeric, 2) || ' ' ||
+  round(avg(extract(epoch FROM applied_at - computed_at))::numeric, 2) || ' ' ||
+  round(extract(epoch FROM max(applied_at) - min(applied_at))::numeric / greatest(count(*) - 1, 1), 3) || ' ' ||
+  round(extract(epoch FROM (SELECT planned_at - started_at FROM rebalance_runs WHERE id = $run_id))::numeric, 1)
+  FROM rebalance_batches WHERE run_id = $run_id")
 
 # The floor, in one psql session so that connecting is not timed; clock_timestamp() brackets each step.
 trade_file=$vardir/floor-trades.tsv
@@ -175,7 +182,7 @@ audit_out=$("$bin/parity" audit) && audit_rc=0 || audit_rc=$?
 load_end=$(uptime)
 
 python3 - "$seeded" "$seed_wall" "$positions" "$post_seconds" "$run_seconds" "$db_run_seconds" "$portfolios" \
-	"$trades" "$batches" "$floor_trades" "$floor_positions" "$floor_copy" "$floor_update" <<-'PY'
+	"$trades" "$batches" "$floor_trades" "$floor_positions" "$floor_copy" "$floor_update" "$batch_figures" <<-'PY'
 	import json, sys
 	seeded = json.loads(sys.argv[1])
 	seed_wall, positions, post, run, db_run = sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), sys.argv[6]
@@ -187,10 +194,13 @@ python3 - "$seeded" "$seed_wall" "$positions" "$post_seconds" "$run_seconds" "$d
 	      f"{seeded['analyze_seconds']:.3f} s ANALYZE; {seeded['investors_per_second']:.0f} investors/s)")
 	print(f"                      {rows['users']} users, {rows['cash_movements']} cash movements, {rows['positions']} positions, "
 	      f"{rows['trades']} trades ({positions} positions in the database)")
-	print(f"   POST /internal/rebalance  {post * 1000:8.1f} ms  (run created, {portfolios} portfolios in {batches} batches queued)")
+	print(f"   POST /internal/rebalance  {post * 1000:8.1f} ms  (the run row only: {portfolios} portfolios were then planned in {batches} batches)")
 	print(f"   run time           {run:10.3f} s from the POST until GET /internal/rebalance/runs/{{id}} said complete")
 	print(f"                      (database: {db_run} s from the run row's insert to the start of its last batch's"
 	      " transaction)")
+	b_size, b_compute, b_apply, b_gap, b_planned = sys.argv[14].split()
+	print(f"   batches            {batches:10d}  (up to {b_size} portfolios; planning done {b_planned} s after the POST;"
+	      f" on average {b_compute} s planned -> computed, {b_apply} s computed -> applied, one applied every {b_gap} s)")
 	print(f"   investors/s        {portfolios / run if run > 0 else 0:10.1f}  ({portfolios} portfolios rebalanced)")
 	print(f"   trades             {trades:10d}  ({trades / portfolios if portfolios else 0:.2f} per investor)")
 	print(f"   set-based floor    {floor:10.3f} s  = COPY of {f_trades} trade rows {f_copy:.3f} s + one UPDATE of "

@@ -241,26 +241,34 @@ def test_cash_waits_for_a_model_and_is_deployed_when_it_appears(investor, db, in
     audit()
 
 
-def test_a_redelivered_rebalance_command_and_a_repeated_execution_change_nothing(investor, db, broker):
+def test_an_invest_is_a_batch_of_one_and_repeating_it_changes_nothing(investor, db, broker):
     investor.onboard(5, "long")
     investor.post("/wallet/deposits", {"amount_cents": 1_000_000})
     investor.post("/portfolio/invest", {"amount_cents": 1_000_000})
     wait_deployed(investor)
-    outbox_id, payload = query(db, "SELECT id::text, payload::text FROM outbox WHERE type = 'CMD_REBALANCE_USER' "
-                                   "AND payload->>'ref' = %s ORDER BY created_at DESC LIMIT 1", str(investor.id))[0]
-    request_id = json.loads(payload)["request_id"]
+    # The deploy went through the monthly run's pipeline: one batch of kind deploy, no sells, this investor only.
+    batch_id, kind, no_sells, portfolios, status, batch_trades = query(
+        db, "SELECT id, kind, no_sells, portfolios, status, trades FROM rebalance_batches WHERE user_id = %s",
+        investor.id)[0]
+    assert (kind, no_sells, portfolios, status) == ("deploy", True, 1, "applied")
     trades = scalar(db, "SELECT count(*) FROM trades WHERE user_id = %s", investor.id)
-    # The command again, with its original message id (a broker redelivery), then the execution step again.
-    broker.publish("CMD_REBALANCE_USER", conftest.envelope("CMD_REBALANCE_USER", json.loads(payload), outbox_id),
-                   outbox_id)
+    assert trades == batch_trades == scalar(db, "SELECT count(*) FROM trades WHERE batch_id = %s AND reason = 'invest' "
+                                                "AND side = 'buy'", batch_id)
+    outbox_id, payload = query(db, "SELECT id::text, payload::text FROM outbox WHERE type = 'CMD_REBALANCE_BATCH' "
+                                   "AND (payload->>'batch_id')::bigint = %s", batch_id)[0]
+    command = json.loads(payload)
+    assert [p["ref"] for p in command["portfolios"]] == [investor.id] and set(command["models"]) == {"risk_5_horizon_long"}
+    # The command again, with its original message id (a broker redelivery) and a new one, then the event again.
+    for msg_id in (outbox_id, str(uuid.uuid4())):
+        broker.publish("CMD_REBALANCE_BATCH", conftest.envelope("CMD_REBALANCE_BATCH", command, msg_id), msg_id)
     event_id = str(uuid.uuid4())
     broker.publish("EVT_REBALANCE_BATCH_COMPUTED",
-                   conftest.envelope("EVT_REBALANCE_BATCH_COMPUTED", {"ref": investor.id, "request_id": request_id},
-                                     event_id), event_id, exchange="parity.events")
+                   conftest.envelope("EVT_REBALANCE_BATCH_COMPUTED", {"batch_id": batch_id}, event_id), event_id,
+                   exchange="parity.events")
     wait_for(lambda: broker.depth("decisional.rebalance") == 0 and broker.depth("operational.events") == 0,
              what="queues drained")
     assert scalar(db, "SELECT count(*) FROM trades WHERE user_id = %s", investor.id) == trades
-    assert scalar(db, "SELECT status FROM rebalance_requests WHERE id = %s", request_id) == "applied"
+    assert scalar(db, "SELECT status FROM rebalance_batches WHERE id = %s", batch_id) == "applied"
     audit()
 
 

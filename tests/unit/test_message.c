@@ -110,6 +110,36 @@ static void nul_bytes_and_oversize_are_rejected(void **state)
   free(huge);
 }
 
+/* The one rebalance shape (a monthly slice or a deploy alike) and its one event shape. */
+static void rebalance_batch_shapes(void **state)
+{
+  (void)state;
+  struct parity_message msg;
+  char err[256] = "";
+  int rc = parse("{\"v\":1," ID ",\"type\":\"CMD_REBALANCE_BATCH\"," ISSUED
+                 ",\"payload\":{\"batch_id\":7,\"kind\":\"deploy\",\"threshold\":0.02,\"cash_first\":true,"
+                 "\"no_sells\":true,\"models\":{\"risk_1_horizon_short\":{\"BND\":1}},"
+                 "\"portfolios\":[{\"ref\":3,\"bucket\":\"risk_1_horizon_short\",\"value_cents\":100,"
+                 "\"current\":{\"CASH\":1}}]}}",
+                 &msg, err);
+  assert_int_equal(rc, PARITY_OK);
+  assert_string_equal(parity_msg_type_queue(msg.type), PARITY_QUEUE_REBALANCE);
+  parity_message_free(&msg);
+  rejects("{\"v\":1," ID ",\"type\":\"CMD_REBALANCE_BATCH\"," ISSUED
+          ",\"payload\":{\"batch_id\":7,\"kind\":\"monthly\",\"threshold\":0.02,\"cash_first\":true,"
+          "\"no_sells\":false,\"portfolios\":[]}}",
+          "models");
+  rejects("{\"v\":1," ID ",\"type\":\"CMD_REBALANCE_BATCH\"," ISSUED
+          ",\"payload\":{\"batch_id\":0,\"kind\":\"monthly\",\"threshold\":0.02,\"cash_first\":true,"
+          "\"no_sells\":false,\"models\":{},\"portfolios\":[]}}",
+          "batch_id");
+  /* The old two shapes of the event (run and batch number; a deploy request) are refused: one key now. */
+  rejects("{\"v\":1," ID ",\"type\":\"EVT_REBALANCE_BATCH_COMPUTED\"," ISSUED
+          ",\"payload\":{\"run_id\":1,\"batch_no\":0}}",
+          "run_id");
+  rejects("{\"v\":1," ID ",\"type\":\"CMD_REBALANCE_USER\"," ISSUED ",\"payload\":{}}", "unknown message type");
+}
+
 static void every_command_has_a_queue_and_name(void **state)
 {
   (void)state;
@@ -130,6 +160,7 @@ int main(void)
     cmocka_unit_test(bad_envelopes_are_rejected),
     cmocka_unit_test(bad_payloads_are_rejected),
     cmocka_unit_test(nul_bytes_and_oversize_are_rejected),
+    cmocka_unit_test(rebalance_batch_shapes),
     cmocka_unit_test(every_command_has_a_queue_and_name),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
