@@ -190,7 +190,14 @@ static int invalid_token(struct parity_response *res, const char *message)
   return parity_res_error(res, PARITY_EAUTH, "INVALID_TOKEN", "%s", message);
 }
 
-static int check_bearer(struct parity_request *req, struct parity_response *res)
+int parity_auth_gate_session_ended(struct parity_request *req, struct parity_response *res)
+{
+  parity_log(PARITY_LOG_INFO, "access_token_refused", "{s:s, s:s}", "reason", "session_ended", "ip", req->client_ip);
+  return invalid_token(res, "the session of this access token has ended");
+}
+
+/* The token's signature and claims; its session too unless the handler checks it in its own statement. */
+static int check_bearer(struct parity_request *req, struct parity_response *res, bool check_session)
 {
   static const char scheme[] = "Bearer ";
   const char *header = parity_req_header(req, MHD_HTTP_HEADER_AUTHORIZATION);
@@ -206,11 +213,9 @@ static int check_bearer(struct parity_request *req, struct parity_response *res)
                req->client_ip);
     return invalid_token(res, "a valid access token is required");
   }
-  int rc = parity_svc_auth_session_live(req->app, claims.user_id, claims.jti);
-  if (rc == PARITY_EAUTH) {
-    parity_log(PARITY_LOG_INFO, "access_token_refused", "{s:s, s:s}", "reason", "session_ended", "ip", req->client_ip);
-    return invalid_token(res, "the session of this access token has ended");
-  }
+  int rc = check_session ? parity_svc_auth_session_live(req->app, claims.user_id, claims.jti) : PARITY_OK;
+  if (rc == PARITY_EAUTH)
+    return parity_auth_gate_session_ended(req, res);
   if (rc)
     return rc;
   /* Our own jtis are far shorter than token_id; a longer one was not issued here. */
@@ -236,7 +241,9 @@ int parity_auth_gate_check(struct parity_request *req, struct parity_response *r
     return PARITY_OK;
   }
   case PARITY_AUTH_USER:
-    return check_bearer(req, res);
+    return check_bearer(req, res, true);
+  case PARITY_AUTH_USER_SESSION_IN_HANDLER:
+    return check_bearer(req, res, false);
   }
   return PARITY_EINTERNAL;
 }

@@ -7,6 +7,7 @@
 #include "common/errors.h"
 #include "common/limits.h"
 #include "operational/app.h"
+#include "operational/auth_gate.h"
 #include "operational/handlers.h"
 #include "operational/money.h"
 #include "operational/svc_ledger.h"
@@ -15,6 +16,7 @@
 
 #define PAGE_LIMIT_MAX 100
 #define PAGE_LIMIT_DEFAULT 20
+#define PORTFOLIO_RETRY_SECONDS 1
 
 static const struct parity_json_field amount_fields[] = {
   { "amount_cents", PJ_INTEGER, true, 1, (double)PARITY_MAX_AMOUNT_CENTS, 0 },
@@ -116,6 +118,13 @@ int h_wallet_get(struct parity_request *req, struct parity_response *res)
   return rc ? rc : parity_res_json(res, 200, out);
 }
 
+/* The read cache was never loaded (the database was unreachable since startup): come back shortly. */
+static int unavailable(struct parity_response *res)
+{
+  res->retry_after = PORTFOLIO_RETRY_SECONDS;
+  return parity_res_error(res, PARITY_EUNAVAILABLE, NULL, "prices are not loaded yet; retry shortly");
+}
+
 int h_portfolio_get(struct parity_request *req, struct parity_response *res)
 {
   struct parity_db *db;
@@ -123,9 +132,13 @@ int h_portfolio_get(struct parity_request *req, struct parity_response *res)
   if (rc)
     return rc;
   json_t *out = NULL;
-  rc = parity_svc_portfolio_get(db, req->user_id, &out);
+  bool session_live = false;
+  /* The route's auth is PARITY_AUTH_USER_SESSION_IN_HANDLER: the session is checked in the same statement. */
+  rc = parity_svc_portfolio_get(db, &req->app->read_cache, req->user_id, req->token_id, &session_live, &out);
   parity_db_pool_release(&req->app->pool, db);
-  return rc ? rc : parity_res_json(res, 200, out);
+  if (rc)
+    return rc == PARITY_EUNAVAILABLE ? unavailable(res) : rc;
+  return session_live ? parity_res_json(res, 200, out) : parity_auth_gate_session_ended(req, res);
 }
 
 /* ?page=&limit= : page >= 1, 1 <= limit <= 100. */

@@ -10,6 +10,7 @@
 #include "common/errors.h"
 #include "operational/money.h"
 #include "operational/queries.h"
+#include "operational/svc_auth.h"
 
 static int64_t text_to_i64(const char *s)
 {
@@ -102,18 +103,8 @@ static double drift_of(const json_t *actual, const json_t *target)
   return sum / 2.0;
 }
 
-int parity_svc_portfolio_get(struct parity_db *db, int64_t user_id, json_t **out)
+json_t *parity_portfolio_body_new(const struct parity_portfolio_view *v, const json_t *target, const char *as_of)
 {
-  struct parity_portfolio_view *v = parity_xmalloc(sizeof(*v));
-  int rc = parity_svc_portfolio_load(db, user_id, v);
-  json_t *target = NULL;
-  char as_of[16] = "";
-  if (!rc && v->bucket[0])
-    rc = parity_svc_model_weights(db, v->bucket, &target, as_of, sizeof(as_of));
-  if (rc) {
-    free(v);
-    return rc;
-  }
   json_t *actual = parity_portfolio_weights_new(v);
   json_t *positions = json_array();
   for (size_t i = 0; i < v->n; i++) {
@@ -127,15 +118,93 @@ int parity_svc_portfolio_get(struct parity_db *db, int64_t user_id, json_t **out
                   "unrealized_pnl_cents", (json_int_t)(p->value_cents - p->cost_basis_cents), "weight",
                   json_number_value(json_object_get(actual, p->symbol)), "target_weight", json_number_value(tw)));
   }
-  json_t *targets = target ? json_incref(target) : json_object();
-  *out = json_pack(
-      "{s:I, s:I, s:I, s:I, s:I, s:I, s:s?, s:s?, s:f, s:o, s:o, s:o}", "value_cents", (json_int_t)v->value_cents,
-      "cash_cents", (json_int_t)v->cash_cents, "pending_cents", (json_int_t)v->pending_cents, "positions_value_cents",
-      (json_int_t)v->positions_value_cents, "net_contributions_cents", (json_int_t)v->net_contributions_cents,
-      "pnl_cents", (json_int_t)(v->value_cents - v->net_contributions_cents), "bucket", v->bucket[0] ? v->bucket : NULL,
-      "model_as_of", as_of[0] ? as_of : NULL, "drift", target && v->value_cents > 0 ? drift_of(actual, target) : 0.0,
-      "positions", positions, "weights", actual, "target_weights", targets);
-  json_decref(target);
+  /* A copy: the target may belong to a shared snapshot, whose reference counts are not ours to move. */
+  json_t *targets = target ? json_deep_copy(target) : json_object();
+  return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:s?, s:s?, s:f, s:o, s:o, s:o}", "value_cents",
+                   (json_int_t)v->value_cents, "cash_cents", (json_int_t)v->cash_cents, "pending_cents",
+                   (json_int_t)v->pending_cents, "positions_value_cents", (json_int_t)v->positions_value_cents,
+                   "net_contributions_cents", (json_int_t)v->net_contributions_cents, "pnl_cents",
+                   (json_int_t)(v->value_cents - v->net_contributions_cents), "bucket", v->bucket[0] ? v->bucket : NULL,
+                   "model_as_of", as_of && as_of[0] ? as_of : NULL, "drift",
+                   target && v->value_cents > 0 ? drift_of(actual, target) : 0.0, "positions", positions, "weights",
+                   actual, "target_weights", targets);
+}
+
+/* Values the positions read by parity_svc_portfolio_read() at the prices held in memory. */
+static void value_positions(struct parity_portfolio_view *v, const struct parity_price_table *prices)
+{
+  v->positions_value_cents = 0;
+  for (size_t i = 0; i < v->n; i++) {
+    struct parity_position_view *p = &v->positions[i];
+    const struct parity_price_entry *e = parity_price_table_find(prices, p->symbol);
+    p->price = e ? e->price : 0.0;
+    snprintf(p->price_time, sizeof(p->price_time), "%s", e ? e->priced_at : "");
+    p->value_cents = parity_value_cents(p->shares_micro, parity_price_micros(p->price));
+    v->positions_value_cents += p->value_cents;
+  }
+  v->value_cents = v->positions_value_cents + v->cash_cents;
+}
+
+int parity_svc_portfolio_read(struct parity_db *db, int64_t user_id, const char *jti,
+                              const struct parity_price_table *prices, struct parity_portfolio_view *out,
+                              bool *session_live)
+{
+  memset(out, 0, sizeof(*out));
+  *session_live = false;
+  char uid[PARITY_I64_TEXT], touch[PARITY_I64_TEXT];
+  parity_i64(user_id, uid);
+  parity_i64(PARITY_AUTH_TOUCH_SECONDS, touch);
+  PGresult *res = NULL;
+  int rc = PARITY_DB_EXEC(db, Q_PORTFOLIO_READ, &res, uid, jti, touch);
+  if (rc)
+    return rc;
+  int rows = PQntuples(res);
+  *session_live = rows > 0;
+  bool stale = rows > 0 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+  if (rows > 0 && !PQgetisnull(res, 0, 1)) {
+    out->exists = true;
+    out->cash_cents = text_to_i64(PQgetvalue(res, 0, 1));
+    out->pending_cents = text_to_i64(PQgetvalue(res, 0, 2));
+    snprintf(out->bucket, sizeof(out->bucket), "%s", PQgetvalue(res, 0, 3));
+  }
+  if (rows > 0)
+    out->net_contributions_cents = text_to_i64(PQgetvalue(res, 0, 4));
+  for (int i = 0; i < rows && out->n < PARITY_PORTFOLIO_MAX_POSITIONS; i++) {
+    if (PQgetisnull(res, i, 5))
+      continue; /* the one row of a portfolio without positions */
+    struct parity_position_view *p = &out->positions[out->n++];
+    snprintf(p->symbol, sizeof(p->symbol), "%s", PQgetvalue(res, i, 5));
+    p->shares_micro = text_to_i64(PQgetvalue(res, i, 6));
+    p->cost_basis_cents = text_to_i64(PQgetvalue(res, i, 7));
+  }
+  PQclear(res);
+  value_positions(out, prices);
+  /* The session's last use, at most once a minute, as the auth gate does on other routes. */
+  if (stale)
+    rc = PARITY_DB_EXEC(db, Q_AUTH_SESSION_TOUCH, NULL, jti);
+  return rc;
+}
+
+int parity_svc_portfolio_get(struct parity_db *db, struct parity_read_cache *cache, int64_t user_id, const char *jti,
+                             bool *session_live, json_t **out)
+{
+  *out = NULL;
+  *session_live = false;
+  struct parity_price_table *prices = parity_read_cache_prices(cache);
+  struct parity_model_table *models = parity_read_cache_models(cache);
+  struct parity_portfolio_view *v = parity_xmalloc(sizeof(*v));
+  int rc = prices && models ? PARITY_OK : PARITY_EUNAVAILABLE;
+  if (!rc)
+    rc = parity_svc_portfolio_read(db, user_id, jti, prices, v, session_live);
+  if (!rc && *session_live) {
+    const struct parity_model_entry *model = v->bucket[0] ? parity_model_table_find(models, v->bucket) : NULL;
+    *out = parity_portfolio_body_new(v, model ? json_object_get(model->model, "weights") : NULL,
+                                     model ? model->as_of : NULL);
+  }
   free(v);
-  return PARITY_OK;
+  if (models)
+    parity_snapshot_release(&models->snap);
+  if (prices)
+    parity_snapshot_release(&prices->snap);
+  return rc;
 }
