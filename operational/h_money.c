@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buf.h"
 #include "common/errors.h"
 #include "common/limits.h"
 #include "operational/app.h"
@@ -131,14 +132,23 @@ int h_portfolio_get(struct parity_request *req, struct parity_response *res)
   int rc = parity_db_pool_acquire(&req->app->pool, &db);
   if (rc)
     return rc;
-  json_t *out = NULL;
+  struct parity_buf body;
+  parity_buf_init(&body, PARITY_BUF_UNBOUNDED);
   bool session_live = false;
   /* The route's auth is PARITY_AUTH_USER_SESSION_IN_HANDLER: the session is checked in the same statement. */
-  rc = parity_svc_portfolio_get(db, &req->app->read_cache, req->user_id, req->token_id, &session_live, &out);
+  rc = parity_svc_portfolio_get(db, &req->app->read_cache, req->user_id, req->token_id, &session_live, &body);
   parity_db_pool_release(&req->app->pool, db);
-  if (rc)
-    return rc == PARITY_EUNAVAILABLE ? unavailable(res) : rc;
-  return session_live ? parity_res_json(res, 200, out) : parity_auth_gate_session_ended(req, res);
+  if (rc || !session_live) {
+    parity_buf_free(&body);
+    if (rc)
+      return rc == PARITY_EUNAVAILABLE ? unavailable(res) : rc;
+    return parity_auth_gate_session_ended(req, res);
+  }
+  res->raw_len = body.len;
+  res->raw = parity_buf_take(&body);
+  res->content_type = "application/json";
+  res->status = 200;
+  return PARITY_OK;
 }
 
 /* ?page=&limit= : page >= 1, 1 <= limit <= 100. */

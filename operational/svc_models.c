@@ -56,6 +56,8 @@ static void table_destroy(struct parity_snapshot *snap)
   for (size_t i = 0; i < t->n; i++) {
     json_decref(t->models[i].model);
     free(t->models[i].body);
+    free(t->models[i].weights_body);
+    free(t->models[i].weights);
   }
   free(t->list_body);
   free(t);
@@ -104,6 +106,13 @@ void parity_model_table_seal(struct parity_model_table *t)
     struct parity_model_entry *e = &t->models[i];
     e->body = parity_json_answer_new(e->model);
     e->body_len = strlen(e->body);
+    const json_t *weights = json_object_get(e->model, "weights");
+    e->weights_body = parity_json_answer_new(weights);
+    e->weights = parity_xcalloc(json_object_size(weights) + 1, sizeof(*e->weights));
+    const char *symbol;
+    const json_t *w;
+    json_object_foreach((json_t *)weights, symbol, w)
+      e->weights[e->n_weights++] = (struct parity_model_weight){ .symbol = symbol, .weight = json_number_value(w) };
     json_array_append(models, e->model);
   }
   json_t *list = json_pack("{s:o}", "models", models);

@@ -12,6 +12,12 @@
 #define PARITY_MODEL_BUCKETS 15   /* risk 1..5 x horizon short, medium, long */
 #define PARITY_MODEL_AS_OF_MAX 16 /* "YYYY-MM-DD" and its NUL, with room */
 
+/* One symbol's weight in a model, in the model's order. */
+struct parity_model_weight {
+  const char *symbol; /* borrowed from the entry's model */
+  double weight;
+};
+
 /* One bucket's current model, ready to serve: the element of the list and the body of GET /models/{bucket}. */
 struct parity_model_entry {
   char bucket[32];
@@ -19,6 +25,9 @@ struct parity_model_entry {
   json_t *model; /* {"bucket","risk_tolerance","horizon","as_of","computed_at","weights"}; read-only once sealed */
   char *body;    /* the model rendered as an answer body */
   size_t body_len;
+  char *weights_body;                  /* its "weights" object rendered (GET /portfolio's target_weights) */
+  struct parity_model_weight *weights; /* the same, for arithmetic */
+  size_t n_weights;
 };
 
 /*

@@ -1,7 +1,6 @@
 /* Portfolio valuation: the newest price per symbol, integer cents per position, weights and drift. */
 #include "operational/svc_portfolio.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include "common/alloc.h"
 #include "common/errors.h"
 #include "operational/money.h"
+#include "operational/portfolio_body.h"
 #include "operational/queries.h"
 #include "operational/svc_auth.h"
 
@@ -89,47 +89,6 @@ int parity_svc_model_weights(struct parity_db *db, const char *bucket, json_t **
   return PARITY_OK;
 }
 
-/* Drift = Σ|actual − target| / 2 over every symbol of either side, cash's target being 0. */
-static double drift_of(const json_t *actual, const json_t *target)
-{
-  double sum = 0;
-  const char *sym;
-  json_t *v;
-  json_object_foreach((json_t *)actual, sym, v)
-    sum += fabs(json_number_value(v) - json_number_value(json_object_get(target, sym)));
-  json_object_foreach((json_t *)target, sym, v)
-    if (!json_object_get(actual, sym))
-      sum += fabs(json_number_value(v));
-  return sum / 2.0;
-}
-
-json_t *parity_portfolio_body_new(const struct parity_portfolio_view *v, const json_t *target, const char *as_of)
-{
-  json_t *actual = parity_portfolio_weights_new(v);
-  json_t *positions = json_array();
-  for (size_t i = 0; i < v->n; i++) {
-    const struct parity_position_view *p = &v->positions[i];
-    json_t *tw = target ? json_object_get(target, p->symbol) : NULL;
-    json_array_append_new(
-        positions,
-        json_pack("{s:s, s:I, s:f, s:s?, s:I, s:I, s:I, s:f, s:f}", "symbol", p->symbol, "shares_micro",
-                  (json_int_t)p->shares_micro, "price", p->price, "price_time", p->price_time[0] ? p->price_time : NULL,
-                  "value_cents", (json_int_t)p->value_cents, "cost_basis_cents", (json_int_t)p->cost_basis_cents,
-                  "unrealized_pnl_cents", (json_int_t)(p->value_cents - p->cost_basis_cents), "weight",
-                  json_number_value(json_object_get(actual, p->symbol)), "target_weight", json_number_value(tw)));
-  }
-  /* A copy: the target may belong to a shared snapshot, whose reference counts are not ours to move. */
-  json_t *targets = target ? json_deep_copy(target) : json_object();
-  return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:s?, s:s?, s:f, s:o, s:o, s:o}", "value_cents",
-                   (json_int_t)v->value_cents, "cash_cents", (json_int_t)v->cash_cents, "pending_cents",
-                   (json_int_t)v->pending_cents, "positions_value_cents", (json_int_t)v->positions_value_cents,
-                   "net_contributions_cents", (json_int_t)v->net_contributions_cents, "pnl_cents",
-                   (json_int_t)(v->value_cents - v->net_contributions_cents), "bucket", v->bucket[0] ? v->bucket : NULL,
-                   "model_as_of", as_of && as_of[0] ? as_of : NULL, "drift",
-                   target && v->value_cents > 0 ? drift_of(actual, target) : 0.0, "positions", positions, "weights",
-                   actual, "target_weights", targets);
-}
-
 /* Values the positions read by parity_svc_portfolio_read() at the prices held in memory. */
 static void value_positions(struct parity_portfolio_view *v, const struct parity_price_table *prices)
 {
@@ -149,7 +108,12 @@ int parity_svc_portfolio_read(struct parity_db *db, int64_t user_id, const char 
                               const struct parity_price_table *prices, struct parity_portfolio_view *out,
                               bool *session_live)
 {
-  memset(out, 0, sizeof(*out));
+  /* Not a memset of the whole view: its 256 position slots are 20 KiB, written only as far as used. */
+  out->exists = false;
+  out->bucket[0] = '\0';
+  out->cash_cents = out->pending_cents = out->positions_value_cents = out->value_cents = 0;
+  out->net_contributions_cents = 0;
+  out->n = 0;
   *session_live = false;
   char uid[PARITY_I64_TEXT], touch[PARITY_I64_TEXT];
   parity_i64(user_id, uid);
@@ -186,22 +150,17 @@ int parity_svc_portfolio_read(struct parity_db *db, int64_t user_id, const char 
 }
 
 int parity_svc_portfolio_get(struct parity_db *db, struct parity_read_cache *cache, int64_t user_id, const char *jti,
-                             bool *session_live, json_t **out)
+                             bool *session_live, struct parity_buf *body)
 {
-  *out = NULL;
   *session_live = false;
   struct parity_price_table *prices = parity_read_cache_prices(cache);
   struct parity_model_table *models = parity_read_cache_models(cache);
-  struct parity_portfolio_view *v = parity_xmalloc(sizeof(*v));
+  struct parity_portfolio_view v; /* on the stack: a large malloc per request costs more than the answer */
   int rc = prices && models ? PARITY_OK : PARITY_EUNAVAILABLE;
   if (!rc)
-    rc = parity_svc_portfolio_read(db, user_id, jti, prices, v, session_live);
-  if (!rc && *session_live) {
-    const struct parity_model_entry *model = v->bucket[0] ? parity_model_table_find(models, v->bucket) : NULL;
-    *out = parity_portfolio_body_new(v, model ? json_object_get(model->model, "weights") : NULL,
-                                     model ? model->as_of : NULL);
-  }
-  free(v);
+    rc = parity_svc_portfolio_read(db, user_id, jti, prices, &v, session_live);
+  if (!rc && *session_live)
+    parity_portfolio_body_write(&v, v.bucket[0] ? parity_model_table_find(models, v.bucket) : NULL, body);
   if (models)
     parity_snapshot_release(&models->snap);
   if (prices)

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/buf.h"
 #include "common/ids.h"
 #include "common/pg.h"
 #include "operational/price_table.h"
@@ -56,15 +57,12 @@ int parity_svc_portfolio_read(struct parity_db *db, int64_t user_id, const char 
                               const struct parity_price_table *prices, struct parity_portfolio_view *out,
                               bool *session_live);
 
-/* GET /portfolio's body: positions with target weights (target may be NULL, and is only read), drift, P&L,
- * model_as_of from as_of (NULL or "" when none). New reference. */
-json_t *parity_portfolio_body_new(const struct parity_portfolio_view *v, const json_t *target, const char *as_of);
-
 /*
  * GET /portfolio: parity_svc_portfolio_read() with the prices and models of the read cache, then the body
- * (new reference in *out) when the session is live. PARITY_EUNAVAILABLE while the cache was never loaded.
+ * (operational/portfolio_body.h) appended to *body when the session is live. PARITY_EUNAVAILABLE while the
+ * cache was never loaded.
  */
 int parity_svc_portfolio_get(struct parity_db *db, struct parity_read_cache *cache, int64_t user_id, const char *jti,
-                             bool *session_live, json_t **out);
+                             bool *session_live, struct parity_buf *body);
 
 #endif
