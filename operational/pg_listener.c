@@ -98,6 +98,8 @@ static int ticks(struct parity_pg_listener *l, struct parity_db *db)
 static int connect_and_listen(struct parity_pg_listener *l, struct parity_db *db)
 {
   int rc = parity_db_open(db, l->app->cfg.database_url, parity_op_stmts, Q_OP_QUERY_COUNT);
+  if (!rc)
+    rc = parity_db_exec_sql(db, PARITY_OP_SQL_LISTENER_NAME);
   for (size_t c = 0; c < N_CHANNELS && !rc; c++)
     rc = parity_db_exec_sql(db, channels[c].listen_sql);
   /* Whatever was sent while we were not listening went unheard: every module catches up, once LISTENing. */

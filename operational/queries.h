@@ -135,6 +135,8 @@ extern const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT];
 #define PARITY_OP_SQL_LISTEN_FORECASTS "LISTEN forecast_done"
 #define PARITY_OP_SQL_LISTEN_PRICES "LISTEN prices_changed"
 #define PARITY_OP_SQL_LISTEN_MODELS "LISTEN models_changed"
+/* the LISTEN thread's connection, told apart from the pool's in pg_stat_activity (operators, tests) */
+#define PARITY_OP_SQL_LISTENER_NAME "SET application_name = 'parity-operational listener'"
 
 /* synthetic investors (parity seed-investors): utility commands PostgreSQL cannot prepare (LOCK, COPY,
  * ANALYZE), run with parity_db_exec_sql() or parity_db_copy_begin() */
