@@ -111,8 +111,9 @@ void parity_model_table_seal(struct parity_model_table *t)
     e->weights = parity_xcalloc(json_object_size(weights) + 1, sizeof(*e->weights));
     const char *symbol;
     const json_t *w;
-    json_object_foreach((json_t *)weights, symbol, w)
+    json_object_foreach((json_t *)weights, symbol, w) {
       e->weights[e->n_weights++] = (struct parity_model_weight){ .symbol = symbol, .weight = json_number_value(w) };
+    }
     json_array_append(models, e->model);
   }
   json_t *list = json_pack("{s:o}", "models", models);
