@@ -120,7 +120,7 @@ def test_the_models_follow_a_regeneration(priced_stack, db, internal_secret):
     assert before is not None
     # The current generation of the bucket goes; the one served must follow, then come back regenerated.
     query(db, "DELETE FROM model_portfolios WHERE bucket_key = %s AND as_of_day = %s", bucket, before["as_of"])
-    wait_for(lambda: model(bucket) is None or model(bucket)["as_of"] != before["as_of"],
+    wait_for(lambda: (m := model(bucket)) is None or m["as_of"] != before["as_of"],
              what="the deleted model to stop being served")
     assert post_internal("/internal/models/generate", internal_secret).status_code in (200, 202)
     regenerated = wait_for(lambda: (m := model(bucket)) and m["as_of"] == before["as_of"] and m,
