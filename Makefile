@@ -75,6 +75,11 @@ BENCH_VAR_DIR ?= $(CURDIR)/var-bench
 bench-rebalance: build ## rebalance run over N synthetic investors (N=1000): seeding, latency, run time, floor, RSS
 	@bash tests/bench/rebalance.sh "$(BUILD_DIR)" "$(N)" "$(BENCH_VAR_DIR)"
 
+# The read path under wrk (32 connections): /livez, /api/v1/models, /api/v1/portfolio on a throwaway stack.
+.PHONY: bench-http
+bench-http: build ## requests/s, p50/p99 of /livez, /api/v1/models, /api/v1/portfolio (wrk, 32 connections)
+	@bash tests/bench/http.sh "$(BUILD_DIR)" "$(BENCH_VAR_DIR)-http"
+
 bench-auth: build ## login latency (20 clients at once), known vs unknown email timing, on a throwaway stack
 	@bash tests/bench/auth.sh "$(BUILD_DIR)" "$(CURDIR)/var-bench"
 

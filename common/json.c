@@ -205,6 +205,14 @@ double parity_json_num(const json_t *obj, const char *key, double def)
   return json_is_number(v) ? json_number_value(v) : def;
 }
 
+char *parity_json_answer_new(const json_t *value)
+{
+  char *text = json_dumps(value, JSON_COMPACT | JSON_REAL_PRECISION(15));
+  if (!text)
+    abort();
+  return text;
+}
+
 char *parity_json_dumps_new(const json_t *value)
 {
   char *text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);

@@ -52,6 +52,13 @@ double parity_json_num(const json_t *obj, const char *key, double def);
 char *parity_json_dumps_new(const json_t *value);
 
 /*
+ * An HTTP answer body as every answer is rendered: compact, reals with 15 significant digits. Bodies kept
+ * rendered in memory (the model portfolios) go through here too, so they match a freshly built answer
+ * byte for byte. The caller frees the string; aborts on allocation failure.
+ */
+char *parity_json_answer_new(const json_t *value);
+
+/*
  * Dumps compactly with every real printed in the fewest significant digits (15 to 17) that read back as
  * the same double, so a weight of 0.123456 is stored as 0.123456 rather than 0.12345600000000001 (and a
  * real stays a real: 1.0, not 1). Keys keep the object's order. The caller frees the string; aborts on

@@ -194,7 +194,7 @@ int parity_db_pool_open(struct parity_db_pool *pool, size_t size, const char *ur
   pool->busy = parity_xcalloc(size, sizeof(*pool->busy));
   pool->size = size;
   pthread_mutex_init(&pool->lock, NULL);
-  pthread_cond_init(&pool->freed, NULL);
+  pool->head = pool->tail = NULL;
   /* Connections open lazily, so a daemon starts (and reports not ready) while the database is down. */
   for (size_t i = 0; i < size; i++) {
     pool->dbs[i].url = parity_xstrdup(url);
@@ -213,25 +213,37 @@ void parity_db_pool_close(struct parity_db_pool *pool)
   free(pool->dbs);
   free(pool->busy);
   pthread_mutex_destroy(&pool->lock);
-  pthread_cond_destroy(&pool->freed);
   memset(pool, 0, sizeof(*pool));
 }
 
 int parity_db_pool_acquire(struct parity_db_pool *pool, struct parity_db **out)
 {
   pthread_mutex_lock(&pool->lock);
-  size_t slot;
-  for (;;) {
+  size_t slot = pool->size;
+  if (!pool->head)
     for (slot = 0; slot < pool->size && pool->busy[slot]; slot++)
       ;
-    if (slot < pool->size)
-      break;
-    pthread_cond_wait(&pool->freed, &pool->lock);
+  struct parity_db *db;
+  if (slot < pool->size) {
+    pool->busy[slot] = true;
+    db = &pool->dbs[slot];
+  } else {
+    /* The waiter lives on this stack while queued: parity_db_pool_release() takes it off the queue before
+       it sets granted, and this frame stays until granted is set, so the queue never holds a dead frame. */
+    struct parity_db_pool_waiter me = { .granted = NULL, .next = NULL };
+    pthread_cond_init(&me.granted_cv, NULL);
+    if (pool->tail)
+      pool->tail->next = &me;
+    else
+      pool->head = &me; // cppcheck-suppress autoVariables
+    pool->tail = &me;   // cppcheck-suppress autoVariables
+    while (!me.granted)
+      pthread_cond_wait(&me.granted_cv, &pool->lock);
+    pthread_cond_destroy(&me.granted_cv);
+    db = me.granted; /* still marked busy: handed over by parity_db_pool_release() */
   }
-  pool->busy[slot] = true;
   pthread_mutex_unlock(&pool->lock);
 
-  struct parity_db *db = &pool->dbs[slot];
   int rc = parity_db_ensure(db);
   if (rc) {
     parity_db_pool_release(pool, db);
@@ -247,7 +259,15 @@ void parity_db_pool_release(struct parity_db_pool *pool, struct parity_db *db)
   if (db->conn && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
     parity_db_rollback(db, 0);
   pthread_mutex_lock(&pool->lock);
-  pool->busy[db - pool->dbs] = false;
-  pthread_cond_signal(&pool->freed);
+  struct parity_db_pool_waiter *next = pool->head;
+  if (next) {
+    pool->head = next->next;
+    if (!pool->head)
+      pool->tail = NULL;
+    next->granted = db; /* the connection stays busy: it changes hands */
+    pthread_cond_signal(&next->granted_cv);
+  } else {
+    pool->busy[db - pool->dbs] = false;
+  }
   pthread_mutex_unlock(&pool->lock);
 }

@@ -61,13 +61,25 @@ int parity_db_copy_end(struct parity_db *db, const char *error_or_null);
 /* Number of rows a command touched (PQcmdTuples) as a long, 0 when not a count. */
 long parity_db_affected(PGresult *res);
 
-/* A fixed set of connections shared by threads (HTTP workers). */
+/* A thread waiting for a connection, on its own stack, queued in arrival order. */
+struct parity_db_pool_waiter {
+  pthread_cond_t granted_cv;
+  struct parity_db *granted; /* set by the releasing thread, which hands its connection over */
+  struct parity_db_pool_waiter *next;
+};
+
+/*
+ * A fixed set of connections shared by threads (HTTP workers). First come, first served: a released
+ * connection goes straight to the longest waiter (only that thread is woken), and a newcomer queues
+ * behind the waiters instead of taking a connection they were woken for, so under load no request waits
+ * for more than its turn (the tail latency of a barging pool grows with the load).
+ */
 struct parity_db_pool {
   struct parity_db *dbs;
   bool *busy;
   size_t size;
   pthread_mutex_t lock;
-  pthread_cond_t freed;
+  struct parity_db_pool_waiter *head, *tail; /* the queue of waiters */
 };
 
 int parity_db_pool_open(struct parity_db_pool *pool, size_t size, const char *url, const struct parity_stmt *stmts,

@@ -14,9 +14,11 @@
 #include "operational/auth/client_ip.h"
 #include "operational/auth/jwt.h"
 #include "operational/auth/secretbox.h"
+#include "operational/read_cache.h"
 
 struct MHD_Daemon;
 struct parity_forecast_listener;
+struct parity_pg_listener;
 struct parity_mail;
 struct parity_ratelimit;
 
@@ -54,7 +56,9 @@ struct parity_app {
   struct parity_ratelimit *ratelimit;                 /* RATE_LIMIT_RPS / RATE_LIMIT_BURST, per client IP */
   struct parity_mail *mail;                           /* outgoing email (operational/mail.h), started in main */
   json_t *openapi;                                    /* the API description, served at /api/v1/openapi.json */
-  struct parity_forecast_listener *forecast_listener; /* the LISTEN thread of forecast_listener.c */
+  struct parity_forecast_listener *forecast_listener; /* the forecast long-polls' waiters */
+  struct parity_pg_listener *listener;                /* the LISTEN thread (operational/pg_listener.c) */
+  struct parity_read_cache read_cache;                /* prices and models served from memory */
   pthread_mutex_t outbox_lock;
   pthread_cond_t outbox_wake; /* signalled when this process writes the outbox */
   bool outbox_kicked;         /* set with the signal, so a kick while the relay is busy is not lost */

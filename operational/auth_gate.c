@@ -190,7 +190,51 @@ static int invalid_token(struct parity_response *res, const char *message)
   return parity_res_error(res, PARITY_EAUTH, "INVALID_TOKEN", "%s", message);
 }
 
-static int check_bearer(struct parity_request *req, struct parity_response *res)
+/*
+ * The last token this thread verified. Threads serve one connection each, and a client's requests on a
+ * connection carry the same token: its signature and claims are checked once, and only its expiry again
+ * on each request. Only the very bytes of a token that verified are reused, never across a clock that went
+ * back; the session check (logout, revocation) still runs on every request.
+ */
+struct verified_token {
+  bool valid;
+  size_t len;
+  int64_t verified_at;
+  struct parity_jwt_claims claims;
+  char token[PARITY_JWT_ISSUED_MAX];
+};
+static _Thread_local struct verified_token last_verified;
+
+static int verify_token(const struct parity_jwt *jwt, const char *token, int64_t now, struct parity_jwt_claims *claims,
+                        enum parity_jwt_fail *why)
+{
+  struct verified_token *last = &last_verified;
+  size_t len = strlen(token);
+  if (last->valid && len == last->len && now >= last->verified_at && memcmp(token, last->token, len) == 0 &&
+      now - PARITY_JWT_LEEWAY_SECONDS < last->claims.expires_at) {
+    *claims = last->claims;
+    return PARITY_OK;
+  }
+  last->valid = false;
+  int rc = parity_jwt_verify(jwt, token, now, claims, why);
+  if (rc == PARITY_OK && len < sizeof(last->token)) {
+    memcpy(last->token, token, len + 1);
+    last->len = len;
+    last->verified_at = now;
+    last->claims = *claims;
+    last->valid = true;
+  }
+  return rc;
+}
+
+int parity_auth_gate_session_ended(struct parity_request *req, struct parity_response *res)
+{
+  parity_log(PARITY_LOG_INFO, "access_token_refused", "{s:s, s:s}", "reason", "session_ended", "ip", req->client_ip);
+  return invalid_token(res, "the session of this access token has ended");
+}
+
+/* The token's signature and claims; its session too unless the handler checks it in its own statement. */
+static int check_bearer(struct parity_request *req, struct parity_response *res, bool check_session)
 {
   static const char scheme[] = "Bearer ";
   const char *header = parity_req_header(req, MHD_HTTP_HEADER_AUTHORIZATION);
@@ -201,16 +245,14 @@ static int check_bearer(struct parity_request *req, struct parity_response *res)
     token++;
   struct parity_jwt_claims claims;
   enum parity_jwt_fail why = PARITY_JWT_FAIL_NONE;
-  if (parity_jwt_verify(&req->app->jwt, token, (int64_t)time(NULL), &claims, &why) != PARITY_OK) {
+  if (verify_token(&req->app->jwt, token, (int64_t)time(NULL), &claims, &why) != PARITY_OK) {
     parity_log(PARITY_LOG_INFO, "access_token_refused", "{s:s, s:s}", "reason", parity_jwt_fail_str(why), "ip",
                req->client_ip);
     return invalid_token(res, "a valid access token is required");
   }
-  int rc = parity_svc_auth_session_live(req->app, claims.user_id, claims.jti);
-  if (rc == PARITY_EAUTH) {
-    parity_log(PARITY_LOG_INFO, "access_token_refused", "{s:s, s:s}", "reason", "session_ended", "ip", req->client_ip);
-    return invalid_token(res, "the session of this access token has ended");
-  }
+  int rc = check_session ? parity_svc_auth_session_live(req->app, claims.user_id, claims.jti) : PARITY_OK;
+  if (rc == PARITY_EAUTH)
+    return parity_auth_gate_session_ended(req, res);
   if (rc)
     return rc;
   /* Our own jtis are far shorter than token_id; a longer one was not issued here. */
@@ -236,7 +278,9 @@ int parity_auth_gate_check(struct parity_request *req, struct parity_response *r
     return PARITY_OK;
   }
   case PARITY_AUTH_USER:
-    return check_bearer(req, res);
+    return check_bearer(req, res, true);
+  case PARITY_AUTH_USER_SESSION_IN_HANDLER:
+    return check_bearer(req, res, false);
   }
   return PARITY_EINTERNAL;
 }

@@ -33,10 +33,13 @@ int parity_auth_gate_preflight(struct parity_request *req, struct parity_respons
 /*
  * Enforces the route's auth mode. PARITY_AUTH_USER: `Authorization: Bearer <jwt>` verified with
  * the pinned HS256 key and every claim, and its session still live; sets req->user_id and
- * req->token_id. Any failure is 401 INVALID_TOKEN. PARITY_AUTH_INTERNAL: X-Internal-Secret in
- * constant time.
+ * req->token_id. Any failure is 401 INVALID_TOKEN. PARITY_AUTH_USER_SESSION_IN_HANDLER: the same but
+ * the session, which the handler checks. PARITY_AUTH_INTERNAL: X-Internal-Secret in constant time.
  */
 int parity_auth_gate_check(struct parity_request *req, struct parity_response *res);
+/* The answer (401 INVALID_TOKEN, logged) of a PARITY_AUTH_USER_SESSION_IN_HANDLER route whose statement
+ * found the access token's session ended: the same as the gate gives on a PARITY_AUTH_USER route. */
+int parity_auth_gate_session_ended(struct parity_request *req, struct parity_response *res);
 /* Adds the CORS headers (credentials allowed) when the request's Origin is FRONTEND_ORIGIN. */
 void parity_auth_gate_cors_headers(struct parity_request *req, struct MHD_Response *response);
 

@@ -4,9 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buf.h"
 #include "common/errors.h"
 #include "common/limits.h"
 #include "operational/app.h"
+#include "operational/auth_gate.h"
 #include "operational/handlers.h"
 #include "operational/money.h"
 #include "operational/svc_ledger.h"
@@ -15,6 +17,7 @@
 
 #define PAGE_LIMIT_MAX 100
 #define PAGE_LIMIT_DEFAULT 20
+#define PORTFOLIO_RETRY_SECONDS 1
 
 static const struct parity_json_field amount_fields[] = {
   { "amount_cents", PJ_INTEGER, true, 1, (double)PARITY_MAX_AMOUNT_CENTS, 0 },
@@ -116,16 +119,36 @@ int h_wallet_get(struct parity_request *req, struct parity_response *res)
   return rc ? rc : parity_res_json(res, 200, out);
 }
 
+/* The read cache was never loaded (the database was unreachable since startup): come back shortly. */
+static int unavailable(struct parity_response *res)
+{
+  res->retry_after = PORTFOLIO_RETRY_SECONDS;
+  return parity_res_error(res, PARITY_EUNAVAILABLE, NULL, "prices are not loaded yet; retry shortly");
+}
+
 int h_portfolio_get(struct parity_request *req, struct parity_response *res)
 {
   struct parity_db *db;
   int rc = parity_db_pool_acquire(&req->app->pool, &db);
   if (rc)
     return rc;
-  json_t *out = NULL;
-  rc = parity_svc_portfolio_get(db, req->user_id, &out);
+  struct parity_buf body;
+  parity_buf_init(&body, PARITY_BUF_UNBOUNDED);
+  bool session_live = false;
+  /* The route's auth is PARITY_AUTH_USER_SESSION_IN_HANDLER: the session is checked in the same statement. */
+  rc = parity_svc_portfolio_get(db, &req->app->read_cache, req->user_id, req->token_id, &session_live, &body);
   parity_db_pool_release(&req->app->pool, db);
-  return rc ? rc : parity_res_json(res, 200, out);
+  if (rc || !session_live) {
+    parity_buf_free(&body);
+    if (rc)
+      return rc == PARITY_EUNAVAILABLE ? unavailable(res) : rc;
+    return parity_auth_gate_session_ended(req, res);
+  }
+  res->raw_len = body.len;
+  res->raw = parity_buf_take(&body);
+  res->content_type = "application/json";
+  res->status = 200;
+  return PARITY_OK;
 }
 
 /* ?page=&limit= : page >= 1, 1 <= limit <= 100. */

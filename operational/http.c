@@ -376,9 +376,7 @@ static enum MHD_Result send_response(struct parity_request *req, struct parity_r
   size_t len = 0;
   const char *type = "application/json";
   if (res->json) {
-    text = json_dumps(res->json, JSON_COMPACT | JSON_REAL_PRECISION(15));
-    if (!text)
-      abort();
+    text = parity_json_answer_new(res->json);
     len = strlen(text);
   } else if (res->raw) {
     text = res->raw;

@@ -23,8 +23,11 @@ struct parity_app;
 enum parity_listener { PARITY_LISTEN_PUBLIC = 1, PARITY_LISTEN_INTERNAL = 2 };
 
 enum parity_auth {
-  PARITY_AUTH_NONE,     /* anyone */
-  PARITY_AUTH_USER,     /* a valid access token (Authorization: Bearer) */
+  PARITY_AUTH_NONE, /* anyone */
+  PARITY_AUTH_USER, /* a valid access token (Authorization: Bearer) */
+  /* A valid access token whose session the handler checks in its own statement, so that a hot read costs one
+     round trip: the handler MUST answer parity_auth_gate_session_ended() when the session is not live. */
+  PARITY_AUTH_USER_SESSION_IN_HANDLER,
   PARITY_AUTH_INTERNAL, /* X-Internal-Secret, compared in constant time */
 };
 
@@ -41,7 +44,7 @@ struct parity_request {
   char *body;
   size_t body_len;
   bool body_too_large;
-  int64_t user_id;   /* set by PARITY_AUTH_USER */
+  int64_t user_id;   /* set by PARITY_AUTH_USER and PARITY_AUTH_USER_SESSION_IN_HANDLER */
   char token_id[64]; /* jti of the access token */
   struct timespec started;
   int status; /* the status answered, for metrics and logs */

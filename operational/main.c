@@ -15,6 +15,7 @@
 #include "operational/events.h"
 #include "operational/forecast_listener.h"
 #include "operational/http.h"
+#include "operational/pg_listener.h"
 #include "operational/mail.h"
 #include "operational/migrate.h"
 #include "operational/outbox_relay.h"
@@ -68,6 +69,20 @@ static json_t *load_openapi(void)
   return doc;
 }
 
+/* The tables the read path serves are loaded before the first request; when the database cannot be read now,
+   the LISTEN thread loads them once it connects, and until then the routes that need them answer 503. */
+static void load_read_cache(void)
+{
+  struct parity_db *db = NULL;
+  int rc = parity_db_pool_acquire(&app.pool, &db);
+  if (!rc) {
+    rc = parity_read_cache_reload_all(&app.read_cache, db);
+    parity_db_pool_release(&app.pool, db);
+  }
+  if (rc)
+    parity_log(PARITY_LOG_WARN, "read_cache_not_loaded", "{s:s}", "error", parity_err_str(rc));
+}
+
 int main(int argc, char **argv)
 {
   int status = parity_daemon_start(argc, argv, "operational",
@@ -97,6 +112,8 @@ int main(int argc, char **argv)
   }
   app.openapi = load_openapi();
   parity_db_pool_open(&app.pool, DB_POOL_SIZE, app.cfg.database_url, parity_op_stmts, Q_OP_QUERY_COUNT);
+  parity_read_cache_init(&app.read_cache);
+  load_read_cache();
 
   pthread_t relay, cron, planner;
   bool relay_started = false, events_started = false, cron_started = false, planner_started = false;
@@ -114,9 +131,11 @@ int main(int argc, char **argv)
     rc = parity_cron_start(&app, &cron);
     cron_started = rc == PARITY_OK;
   }
-  /* the LISTEN thread that wakes forecast long-polls */
+  /* the LISTEN thread: wakes forecast long-polls, reloads the read cache */
   if (!rc)
     rc = parity_forecast_listener_start(&app);
+  if (!rc)
+    rc = parity_pg_listener_start(&app);
   if (!rc)
     rc = parity_http_start(&app);
   if (!rc) {
@@ -139,10 +158,12 @@ int main(int argc, char **argv)
     pthread_join(planner, NULL);
   if (cron_started)
     pthread_join(cron, NULL);
+  parity_pg_listener_stop(&app);
   parity_forecast_listener_stop(&app); /* after the last long-poll */
 
   parity_mail_stop(app.mail); /* delivers what is queued */
   parity_db_pool_close(&app.pool);
+  parity_read_cache_close(&app.read_cache);
   json_decref(app.openapi);
   parity_auth_gate_shutdown(&app);
   parity_metrics_shutdown();

@@ -338,6 +338,25 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
   [Q_PORTFOLIO_CONTRIBUTIONS] = { "Q_PORTFOLIO_CONTRIBUTIONS",
     "SELECT coalesce(sum(CASE kind WHEN 'invest' THEN amount_cents WHEN 'sell' THEN -amount_cents ELSE 0 END), 0) "
     "FROM cash_movements WHERE user_id = $1" },
+  /* parity_svc_portfolio_read(), GET /portfolio in one round trip: the access token's session check of the
+     auth gate (Q_AUTH_SESSION_CHECK, same conditions) folded in, then the portfolio, its contributions and its
+     positions, one row per position (one row of NULL position when there is none; no row when the session has
+     ended). Prices and models come from memory. $1 user, $2 jti, $3 seconds between last-use updates */
+  [Q_PORTFOLIO_READ] = { "Q_PORTFOLIO_READ",
+    "SELECT s.stale, p.cash_cents, p.pending_cents, p.bucket_key, (SELECT coalesce(sum(CASE kind "
+    "  WHEN 'invest' THEN amount_cents WHEN 'sell' THEN -amount_cents ELSE 0 END), 0) "
+    "  FROM cash_movements WHERE user_id = $1::bigint), x.symbol, x.shares_micro, x.cost_basis_cents "
+    "FROM (SELECT last_used_at < now() - make_interval(secs => $3::int) AS stale FROM sessions "
+    "      WHERE access_jti = $2 AND user_id = $1::bigint AND revoked_at IS NULL AND family_expires_at > now() "
+    "      LIMIT 1) s "
+    "LEFT JOIN portfolios p ON p.user_id = $1::bigint "
+    "LEFT JOIN LATERAL (SELECT symbol, shares_micro, cost_basis_cents FROM positions "
+    "  WHERE user_id = $1::bigint AND shares_micro > 0) x ON true "
+    "ORDER BY x.symbol" },
+  /* read_cache.c: the newest price of every symbol, for valuations held in memory */
+  [Q_PRICES_NEWEST] = { "Q_PRICES_NEWEST",
+    "SELECT symbol, price, to_char(priced_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+    "FROM latest_prices" },
   /* GET /portfolio/trades: $1 user, $2 limit, $3 offset */
   [Q_TRADES_LIST] = { "Q_TRADES_LIST",
     "SELECT id, symbol, side, shares_micro, price_micros, amount_cents, reason, to_char(created_at AT TIME ZONE 'UTC', "

@@ -81,6 +81,8 @@ enum parity_op_query {
   Q_MODEL_CURRENT,
   Q_MODELS_CURRENT_ALL,
   Q_PORTFOLIO_CONTRIBUTIONS,
+  Q_PORTFOLIO_READ,
+  Q_PRICES_NEWEST,
   Q_TRADES_LIST,
   Q_TRANSACTIONS_LIST,
   Q_AUDIT_CASH,
@@ -131,9 +133,13 @@ enum parity_op_query {
 
 extern const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT];
 
-/* A utility command PostgreSQL cannot prepare, run with
- * parity_db_exec_sql() by the forecast listener on its own connection */
+/* Utility commands PostgreSQL cannot prepare, run with parity_db_exec_sql() by the LISTEN thread
+ * (operational/pg_listener.c) on its own connection, one per channel of its table */
 #define PARITY_OP_SQL_LISTEN_FORECASTS "LISTEN forecast_done"
+#define PARITY_OP_SQL_LISTEN_PRICES "LISTEN prices_changed"
+#define PARITY_OP_SQL_LISTEN_MODELS "LISTEN models_changed"
+/* the LISTEN thread's connection, told apart from the pool's in pg_stat_activity (operators, tests) */
+#define PARITY_OP_SQL_LISTENER_NAME "SET application_name = 'parity-operational listener'"
 
 /* synthetic investors (parity seed-investors): utility commands PostgreSQL cannot prepare (LOCK, COPY,
  * ANALYZE), run with parity_db_exec_sql() or parity_db_copy_begin() */

@@ -14,7 +14,7 @@
 #include "common/errors.h"
 #include "common/log.h"
 #include "operational/money.h"
-#include "operational/price_table.h"
+#include "operational/batch_prices.h"
 #include "operational/queries.h"
 #include "operational/svc_rebalance.h"
 #include "operational/trade_plan.h"
@@ -66,7 +66,7 @@ static char *array_text(struct parity_buf *b)
 
 /* Plans one investor's trades and appends them (and its cash) to out. */
 static int plan_investor(const PGresult *res, const struct investor *inv, const struct locked *p,
-                         const struct parity_price_table *prices, bool deploy, const char *reason, const char *run_text,
+                         const struct parity_batch_prices *prices, bool deploy, const char *reason, const char *run_text,
                          int64_t batch_id, struct batch_out *out)
 {
   struct parity_plan_holding held[PARITY_TRADE_PLAN_MAX];
@@ -76,7 +76,7 @@ static int plan_investor(const PGresult *res, const struct investor *inv, const 
     const char *symbol = PQgetvalue(res, r, 1);
     held[in.nheld++] = (struct parity_plan_holding){ symbol, strtoll(PQgetvalue(res, r, 2), NULL, 10),
                                                      strtoll(PQgetvalue(res, r, 3), NULL, 10),
-                                                     parity_price_micros(parity_price_table_get(prices, symbol)) };
+                                                     parity_price_micros(parity_batch_prices_get(prices, symbol)) };
   }
   const char *symbol;
   json_t *w;
@@ -84,7 +84,7 @@ static int plan_investor(const PGresult *res, const struct investor *inv, const 
     if (strcmp(symbol, "CASH") == 0 || in.ntargets == PARITY_TRADE_PLAN_MAX || !json_is_number(w))
       continue;
     targets[in.ntargets++] = (struct parity_plan_target){ symbol, json_number_value(w),
-                                                          parity_price_micros(parity_price_table_get(prices, symbol)) };
+                                                          parity_price_micros(parity_batch_prices_get(prices, symbol)) };
   }
   struct parity_plan_trade trades[PARITY_TRADE_PLAN_MAX];
   size_t n = 0;
@@ -119,7 +119,7 @@ static int plan_investor(const PGresult *res, const struct investor *inv, const 
  * order; positions may hold users of the slice that have no target row, who are passed over).
  */
 static struct investor *group_rows(const PGresult *targets, const PGresult *positions,
-                                   struct parity_price_table *prices, size_t *count)
+                                   struct parity_batch_prices *prices, size_t *count)
 {
   int n = PQntuples(targets), npos = PQntuples(positions), r = 0;
   struct investor *inv = parity_xcalloc((size_t)n + 1, sizeof(*inv));
@@ -131,13 +131,13 @@ static struct investor *group_rows(const PGresult *targets, const PGresult *posi
     if (!json_is_object(inv[k].targets))
       parity_log(PARITY_LOG_WARN, "rebalance_targets_unusable", "{s:I}", "user_id", (json_int_t)user_id);
     json_object_foreach(inv[k].targets, symbol, w) {
-      parity_price_table_want(prices, symbol);
+      parity_batch_prices_want(prices, symbol);
     }
     while (r < npos && strtoll(PQgetvalue(positions, r, 0), NULL, 10) < user_id)
       r++;
     inv[k].first = r;
     while (r < npos && strtoll(PQgetvalue(positions, r, 0), NULL, 10) == user_id)
-      parity_price_table_want(prices, PQgetvalue(positions, r++, 1));
+      parity_batch_prices_want(prices, PQgetvalue(positions, r++, 1));
     inv[k].end = r;
   }
   *count = (size_t)n;
@@ -149,10 +149,10 @@ static int plan_batch(struct parity_db *db, const PGresult *locked_res, const PG
                       const PGresult *positions, bool deploy, const char *reason, const char *run_text,
                       int64_t batch_id, struct batch_out *out)
 {
-  struct parity_price_table *prices = parity_xcalloc(1, sizeof(*prices));
+  struct parity_batch_prices *prices = parity_xcalloc(1, sizeof(*prices));
   size_t n = 0;
   struct investor *inv = group_rows(targets, positions, prices, &n);
-  int rc = parity_price_table_load(db, prices);
+  int rc = parity_batch_prices_load(db, prices);
   int nlocked = PQntuples(locked_res), l = 0;
   for (size_t i = 0; i < n && !rc; i++) {
     while (l < nlocked && strtoll(PQgetvalue(locked_res, l, 0), NULL, 10) < inv[i].user_id)

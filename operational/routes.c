@@ -46,7 +46,7 @@ const struct parity_route parity_routes[] = {
   { "POST", "/api/v1/wallet/withdrawals", PUB, PARITY_AUTH_USER, h_wallet_withdraw, "wallet_withdraw" },
   { "POST", "/api/v1/portfolio/invest", PUB, PARITY_AUTH_USER, h_portfolio_invest, "portfolio_invest" },
   { "POST", "/api/v1/portfolio/sell", PUB, PARITY_AUTH_USER, h_portfolio_sell, "portfolio_sell" },
-  { "GET", "/api/v1/portfolio", PUB, PARITY_AUTH_USER, h_portfolio_get, "portfolio" },
+  { "GET", "/api/v1/portfolio", PUB, PARITY_AUTH_USER_SESSION_IN_HANDLER, h_portfolio_get, "portfolio" },
   { "GET", "/api/v1/portfolio/trades", PUB, PARITY_AUTH_USER, h_portfolio_trades, "portfolio_trades" },
   { "GET", "/api/v1/transactions", PUB, PARITY_AUTH_USER, h_transactions, "transactions" },
   { "POST", "/internal/rebalance", INT, PARITY_AUTH_INTERNAL, h_rebalance_start, "rebalance_start" },

@@ -1,11 +1,14 @@
-/* Current model portfolios from model_portfolios (newest as-of day per bucket), in bucket order. */
+/* Current model portfolios from model_portfolios (newest as-of day per bucket), in bucket order, as a table
+   held in memory. */
 #include "operational/svc_models.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/errors.h"
+#include "common/json.h"
 #include "operational/queries.h"
 
 static const char *const horizons[] = { "short", "medium", "long" };
@@ -47,57 +50,116 @@ static json_t *model_json(const char *bucket, const char *as_of, const char *com
                    "as_of", as_of, "computed_at", computed_at, "weights", weights);
 }
 
-static int bucket_rank(const json_t *model)
+static void table_destroy(struct parity_snapshot *snap)
+{
+  struct parity_model_table *t = (struct parity_model_table *)snap;
+  for (size_t i = 0; i < t->n; i++) {
+    json_decref(t->models[i].model);
+    free(t->models[i].body);
+    free(t->models[i].weights_body);
+    free(t->models[i].weights);
+  }
+  free(t->list_body);
+  free(t);
+}
+
+struct parity_model_table *parity_model_table_new(void)
+{
+  struct parity_model_table *t = parity_xcalloc(1, sizeof(*t));
+  parity_snapshot_init(&t->snap, table_destroy);
+  return t;
+}
+
+int parity_model_table_add(struct parity_model_table *t, const char *bucket, const char *as_of, const char *computed_at,
+                           const char *weights_text)
+{
+  if (t->n == PARITY_MODEL_BUCKETS || strlen(bucket) >= sizeof(t->models[0].bucket) ||
+      strlen(as_of) >= PARITY_MODEL_AS_OF_MAX)
+    return PARITY_EINVAL;
+  json_t *m = model_json(bucket, as_of, computed_at, weights_text);
+  if (!m)
+    return PARITY_EINVAL;
+  struct parity_model_entry *e = &t->models[t->n++];
+  snprintf(e->bucket, sizeof(e->bucket), "%s", bucket);
+  snprintf(e->as_of, sizeof(e->as_of), "%s", as_of);
+  e->model = m;
+  return PARITY_OK;
+}
+
+static int entry_rank(const struct parity_model_entry *e)
 {
   int risk = 0, h = 0;
-  parity_bucket_parse(json_string_value(json_object_get(model, "bucket")), &risk, &h);
+  parity_bucket_parse(e->bucket, &risk, &h);
   return risk * (int)HORIZONS + h;
 }
 
 static int by_bucket(const void *a, const void *b)
 {
-  return bucket_rank(*(json_t *const *)a) - bucket_rank(*(json_t *const *)b);
+  return entry_rank(a) - entry_rank(b);
 }
 
-int parity_svc_models_list(struct parity_db *db, json_t **out)
+void parity_model_table_seal(struct parity_model_table *t)
 {
+  qsort(t->models, t->n, sizeof(t->models[0]), by_bucket);
+  json_t *models = json_array();
+  for (size_t i = 0; i < t->n; i++) {
+    struct parity_model_entry *e = &t->models[i];
+    e->body = parity_json_answer_new(e->model);
+    e->body_len = strlen(e->body);
+    const json_t *weights = json_object_get(e->model, "weights");
+    e->weights_body = parity_json_answer_new(weights);
+    e->weights = parity_xcalloc(json_object_size(weights) + 1, sizeof(*e->weights));
+    const char *symbol;
+    const json_t *w;
+    json_object_foreach((json_t *)weights, symbol, w) {
+      e->weights[e->n_weights++] = (struct parity_model_weight){ .symbol = symbol, .weight = json_number_value(w) };
+    }
+    json_array_append(models, e->model);
+  }
+  json_t *list = json_pack("{s:o}", "models", models);
+  t->list_body = parity_json_answer_new(list);
+  t->list_len = strlen(t->list_body);
+  json_decref(list); /* the entries keep their own references to the models */
+}
+
+const struct parity_model_entry *parity_model_table_find(const struct parity_model_table *t, const char *bucket)
+{
+  for (size_t i = 0; t && i < t->n; i++)
+    if (strcmp(t->models[i].bucket, bucket) == 0)
+      return &t->models[i];
+  return NULL;
+}
+
+int parity_svc_models_table_load(struct parity_db *db, struct parity_model_table **out)
+{
+  *out = NULL;
   PGresult *res = NULL;
   int rc = PARITY_DB_EXEC0(db, Q_MODELS_CURRENT_ALL, &res);
   if (rc)
     return rc;
-  /* The table's CHECK admits only the 15 bucket keys, so there are at most 15 rows. */
-  json_t *found[PARITY_MODEL_BUCKETS] = { 0 };
-  size_t n = 0;
-  for (int i = 0; i < PQntuples(res) && n < PARITY_MODEL_BUCKETS; i++) {
-    json_t *m = model_json(PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), PQgetvalue(res, i, 3));
-    if (m)
-      found[n++] = m;
-  }
+  /* The table's CHECK admits only the 15 bucket keys, so there are at most 15 rows; one the API cannot
+     show (unparsable weights) is left out, as the list always did. */
+  struct parity_model_table *t = parity_model_table_new();
+  for (int i = 0; i < PQntuples(res); i++)
+    parity_model_table_add(t, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+                           PQgetvalue(res, i, 3));
   PQclear(res);
-  qsort(found, n, sizeof(found[0]), by_bucket); /* NOLINT(bugprone-sizeof-expression): sorts the pointers */
-  json_t *models = json_array();
-  for (size_t i = 0; i < n; i++)
-    json_array_append_new(models, found[i]);
-  *out = json_pack("{s:o}", "models", models);
+  parity_model_table_seal(t);
+  *out = t;
   return PARITY_OK;
 }
 
-int parity_svc_model_get(struct parity_db *db, const char *bucket, json_t **out, struct parity_svc_error *err)
+int parity_svc_model_find(const struct parity_model_table *t, const char *bucket, const struct parity_model_entry **out,
+                          struct parity_svc_error *err)
 {
   int risk, h;
+  *out = NULL;
   if (!parity_bucket_parse(bucket, &risk, &h)) {
     return parity_svc_fail(err, PARITY_ENOTFOUND, NULL,
                            "unknown bucket; buckets are risk_{1..5}_horizon_{short|medium|long}");
   }
-  PGresult *res = NULL;
-  int rc = PARITY_DB_EXEC(db, Q_MODEL_CURRENT, &res, bucket);
-  if (rc)
-    return rc;
-  *out = PQntuples(res) == 1 ? model_json(bucket, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 0))
-                             : NULL;
-  PQclear(res);
-  if (!*out) {
+  *out = parity_model_table_find(t, bucket);
+  if (!*out)
     return parity_svc_fail(err, PARITY_ENOTFOUND, NULL, "bucket %s has no model portfolio yet", bucket);
-  }
   return PARITY_OK;
 }

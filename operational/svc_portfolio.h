@@ -6,8 +6,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/buf.h"
 #include "common/ids.h"
 #include "common/pg.h"
+#include "operational/price_table.h"
+#include "operational/read_cache.h"
 
 #define PARITY_PORTFOLIO_MAX_POSITIONS 256
 #define PARITY_BUCKET_MAX 32
@@ -45,7 +48,21 @@ json_t *parity_portfolio_weights_new(const struct parity_portfolio_view *v);
 /* The current model weights of a bucket as a new JSON object, or NULL when there is none yet. */
 int parity_svc_model_weights(struct parity_db *db, const char *bucket, json_t **weights, char *as_of, size_t as_of_len);
 
-/* GET /portfolio's body: positions with target weights, drift, P&L. New reference in *out. */
-int parity_svc_portfolio_get(struct parity_db *db, int64_t user_id, json_t **out);
+/*
+ * GET /portfolio's read in one statement: the access token's session (jti) checked as the auth gate does
+ * (*session_live false when it has ended, the view then empty), the portfolio, its contributions and its
+ * positions, valued at the prices held in memory. Touches the session's last use at most once a minute.
+ */
+int parity_svc_portfolio_read(struct parity_db *db, int64_t user_id, const char *jti,
+                              const struct parity_price_table *prices, struct parity_portfolio_view *out,
+                              bool *session_live);
+
+/*
+ * GET /portfolio: parity_svc_portfolio_read() with the prices and models of the read cache, then the body
+ * (operational/portfolio_body.h) appended to *body when the session is live. PARITY_EUNAVAILABLE while the
+ * cache was never loaded.
+ */
+int parity_svc_portfolio_get(struct parity_db *db, struct parity_read_cache *cache, int64_t user_id, const char *jti,
+                             bool *session_live, struct parity_buf *body);
 
 #endif

@@ -17,7 +17,7 @@
 #include "common/log.h"
 #include "operational/money.h"
 #include "operational/outbox.h"
-#include "operational/price_table.h"
+#include "operational/batch_prices.h"
 #include "operational/queries.h"
 #include "operational/svc_portfolio.h"
 
@@ -175,12 +175,12 @@ static int plan_read(struct parity_db *db, int64_t after, long limit, const json
   int rc = PARITY_DB_EXEC(db, Q_PLAN_PORTFOLIOS, &res, parity_i64(after, a), parity_i64(limit, l));
   if (rc)
     return rc;
-  struct parity_price_table *prices = parity_xcalloc(1, sizeof(*prices));
+  struct parity_batch_prices *prices = parity_xcalloc(1, sizeof(*prices));
   int n = PQntuples(res);
   for (int i = 0; i < n; i++)
     if (!PQgetisnull(res, i, 4))
-      parity_price_table_want(prices, PQgetvalue(res, i, 4));
-  rc = parity_price_table_load(db, prices);
+      parity_batch_prices_want(prices, PQgetvalue(res, i, 4));
+  rc = parity_batch_prices_load(db, prices);
   struct parity_portfolio_view *v = parity_xmalloc(sizeof(*v));
   int64_t current = 0;
   bool busy = false;
@@ -204,7 +204,7 @@ static int plan_read(struct parity_db *db, int64_t after, long limit, const json
     struct parity_position_view *p = &v->positions[v->n++];
     snprintf(p->symbol, sizeof(p->symbol), "%s", PQgetvalue(res, i, 4));
     p->shares_micro = strtoll(PQgetvalue(res, i, 5), NULL, 10);
-    p->price = parity_price_table_get(prices, p->symbol);
+    p->price = parity_batch_prices_get(prices, p->symbol);
     p->value_cents = parity_value_cents(p->shares_micro, parity_price_micros(p->price));
     v->positions_value_cents += p->value_cents;
   }

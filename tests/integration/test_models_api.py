@@ -7,7 +7,7 @@ import json
 import pytest
 import requests
 
-from conftest import HTTP_TIMEOUT, PUBLIC, query, scalar
+from conftest import HTTP_TIMEOUT, PUBLIC, query, scalar, wait_for
 
 BUCKETS = [f"risk_{r}_horizon_{h}" for r in range(1, 6) for h in ("short", "medium", "long")]
 MIN_WEIGHT = 0.02  # MODEL_MIN_WEIGHT: smaller weights are cut and redistributed (SPEC §8)
@@ -17,6 +17,19 @@ def current_rows(db):
     rows = query(db, "SELECT DISTINCT ON (bucket_key) bucket_key, as_of_day, computed_at, weights FROM model_portfolios "
                      "ORDER BY bucket_key, as_of_day DESC")
     return {b: (day.isoformat(), at, w) for b, day, at, w in rows}
+
+
+def current_model(bucket, as_of):
+    """The bucket's model as GET /models/{bucket} and GET /models both serve it, once its as_of is as_of."""
+    model = requests.get(f"{PUBLIC}/api/v1/models/{bucket}", timeout=HTTP_TIMEOUT).json()
+    listed = {m["bucket"]: m for m in requests.get(f"{PUBLIC}/api/v1/models", timeout=HTTP_TIMEOUT).json()["models"]}
+    return model if model.get("as_of") == as_of and listed.get(bucket) == model else None
+
+
+def model_answer(bucket, status):
+    """GET /models/{bucket}'s body once it answers `status`, else None (a 404 Response is falsy)."""
+    answer = requests.get(f"{PUBLIC}/api/v1/models/{bucket}", timeout=HTTP_TIMEOUT)
+    return answer.json() if answer.status_code == status else None
 
 
 def test_models_lists_the_fifteen_current_models_in_bucket_order(priced_stack, db):
@@ -70,13 +83,14 @@ def test_the_newest_as_of_day_is_current(priced_stack, db):
     try:
         query(db, "INSERT INTO model_portfolios (bucket_key, as_of_day, weights) VALUES (%s, %s, %s)", bucket, later,
               json.dumps({"BND": 0.6, "VTI": 0.4}))
-        model = requests.get(f"{PUBLIC}/api/v1/models/{bucket}", timeout=HTTP_TIMEOUT).json()
-        assert model["as_of"] == later.isoformat() and model["weights"] == {"BND": 0.6, "VTI": 0.4}
+        # Served from memory: the insert's NOTIFY has the daemon reload its models, a moment after the commit.
+        model = wait_for(lambda: current_model(bucket, later.isoformat()), what="the new model to be served")
+        assert model["weights"] == {"BND": 0.6, "VTI": 0.4}
         listed = {m["bucket"]: m for m in requests.get(f"{PUBLIC}/api/v1/models", timeout=HTTP_TIMEOUT).json()["models"]}
         assert listed[bucket] == model
     finally:
         query(db, "DELETE FROM model_portfolios WHERE bucket_key = %s AND as_of_day = %s", bucket, later)
-    assert requests.get(f"{PUBLIC}/api/v1/models/{bucket}", timeout=HTTP_TIMEOUT).json()["as_of"] == newest.isoformat()
+    wait_for(lambda: current_model(bucket, newest.isoformat()), what="the older model to be served again")
 
 
 def test_a_bucket_without_a_model_yet_is_404_and_absent_from_the_list(priced_stack, db):
@@ -85,13 +99,12 @@ def test_a_bucket_without_a_model_yet_is_404_and_absent_from_the_list(priced_sta
                       "FROM model_portfolios WHERE bucket_key = %s", bucket)
     try:
         query(db, "DELETE FROM model_portfolios WHERE bucket_key = %s", bucket)
-        answer = requests.get(f"{PUBLIC}/api/v1/models/{bucket}", timeout=HTTP_TIMEOUT)
-        assert answer.status_code == 404
-        assert "no model portfolio yet" in answer.json()["error"]["message"]
+        answer = wait_for(lambda: model_answer(bucket, 404), what="the deleted model to be gone")
+        assert "no model portfolio yet" in answer["error"]["message"]
         listed = [m["bucket"] for m in requests.get(f"{PUBLIC}/api/v1/models", timeout=HTTP_TIMEOUT).json()["models"]]
         assert listed == [b for b in BUCKETS if b != bucket]
     finally:
         for row in saved:
             query(db, "INSERT INTO model_portfolios (id, bucket_key, as_of_day, computed_at, weights, diagnostics) "
                       "OVERRIDING SYSTEM VALUE VALUES (%s, %s, %s, %s, %s::jsonb, %s::jsonb)", *row)
-    assert requests.get(f"{PUBLIC}/api/v1/models/{bucket}", timeout=HTTP_TIMEOUT).status_code == 200
+    wait_for(lambda: model_answer(bucket, 200), what="the restored model to be served")
