@@ -15,6 +15,7 @@ static const parity_job_handler handlers[PARITY_MSG_TYPE_COUNT] = {
   [PARITY_CMD_FORECAST] = parity_h_forecast,
   [PARITY_CMD_REBALANCE_USER] = parity_h_rebalance_user,
   [PARITY_CMD_REBALANCE_BATCH] = parity_h_rebalance_batch,
+  [PARITY_CMD_BACKTEST] = parity_h_backtest,
 };
 
 parity_job_handler parity_dispatch_handler(enum parity_msg_type type)
