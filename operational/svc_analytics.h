@@ -7,8 +7,8 @@
  *
  * Decisions (SPEC §8a is silent on them):
  * - Backtest values are thinned to at most PARITY_ANALYTICS_MAX_POINTS per series unless full=1, by the
- *   history endpoint's rule: the last point and every k-th one counted back from it, plus the first
- *   (k the smallest step that fits); the three series keep the same days. Metrics are of the full series.
+ *   history endpoint's rule: the last point and every k-th one counted back from it, plus the first,
+ *   with k = ceil((n - 1) / (max - 2)); the three series keep the same days. Metrics are of the full series.
  * - An investor's returns are taken on SPY's trading days, so annualising by 252 means what it means for
  *   the models: the return between two trading days chains the history's daily sub-period returns
  *   between them (weekends and holidays included, flows at the start of their day). The first return
