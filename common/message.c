@@ -57,6 +57,14 @@ static const struct parity_json_field rebalance_batch_fields[] = {
   { "models", PJ_OBJECT, true, 0, 0, 0 },
   { "portfolios", PJ_ARRAY, true, 0, 0, MAX_PORTFOLIOS_PER_BATCH },
 };
+/* The models' risk and backtest of one as-of day: CMD_GENERATE's universe and parameters. */
+static const struct parity_json_field backtest_fields[] = {
+  { "equities", PJ_SYMBOLS, true, 0, 0, MAX_SYMBOLS },
+  { "bonds", PJ_SYMBOLS, true, 0, 0, MAX_SYMBOLS },
+  { "params", PJ_OBJECT, false, 0, 0, 0 },
+  { "as_of", PJ_DATE, true, 0, 0, 0 },
+  { "cost_bps", PJ_NUMBER, false, 0, 10000, 0 },
+};
 /* Events carry little: a pointer to the result row and counts. */
 static const struct parity_json_field evt_sync_done_fields[] = {
   { "kind", PJ_STRING, true, 0, 0, 16 },        { "symbols", PJ_INTEGER, true, 0, 1e6, 0 },
@@ -86,6 +94,7 @@ static const struct msg_type_row msg_types[PARITY_MSG_TYPE_COUNT] = {
   [PARITY_CMD_GENERATE] = ROW("CMD_GENERATE", PARITY_QUEUE_PIPELINE, generate_fields),
   [PARITY_CMD_FORECAST] = ROW("CMD_FORECAST", PARITY_QUEUE_INTERACTIVE, forecast_fields),
   [PARITY_CMD_REBALANCE_BATCH] = ROW("CMD_REBALANCE_BATCH", PARITY_QUEUE_REBALANCE, rebalance_batch_fields),
+  [PARITY_CMD_BACKTEST] = ROW("CMD_BACKTEST", PARITY_QUEUE_PIPELINE, backtest_fields),
   [PARITY_EVT_SYNC_DONE] = ROW("EVT_SYNC_DONE", NULL, evt_sync_done_fields),
   [PARITY_EVT_MODELS_GENERATED] = ROW("EVT_MODELS_GENERATED", NULL, evt_models_fields),
   [PARITY_EVT_FORECAST_DONE] = ROW("EVT_FORECAST_DONE", NULL, evt_forecast_fields),

@@ -14,6 +14,7 @@ static const parity_job_handler handlers[PARITY_MSG_TYPE_COUNT] = {
   [PARITY_CMD_GENERATE] = parity_h_generate,
   [PARITY_CMD_FORECAST] = parity_h_forecast,
   [PARITY_CMD_REBALANCE_BATCH] = parity_h_rebalance_batch,
+  [PARITY_CMD_BACKTEST] = parity_h_backtest,
 };
 
 parity_job_handler parity_dispatch_handler(enum parity_msg_type type)

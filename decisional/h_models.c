@@ -8,6 +8,7 @@
 #include "common/errors.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "decisional/daily_series.h"
 #include "decisional/job.h"
 #include "decisional/models.h"
 #include "decisional/queries.h"
@@ -21,43 +22,6 @@
 static int32_t read_window_days(int lookback)
 {
   return lookback * 8 / 5 + 31;
-}
-
-/* Reads the symbols' adjusted closes in the window ending on the as-of day, in one query. */
-static int read_series(struct parity_db *db, const json_t *symbols, const char *as_of, int32_t from_day,
-                       struct parity_bar_series *out, size_t *n_out)
-{
-  char *array = NULL, from[PARITY_DAY_TEXT];
-  size_t len = 0, i;
-  FILE *f = open_memstream(&array, &len);
-  fputc('{', f);
-  for (i = 0; i < json_array_size(symbols); i++)
-    fprintf(f, "%s%s", i ? "," : "", json_string_value(json_array_get(symbols, i)));
-  fputc('}', f);
-  fclose(f);
-  parity_day_format(from_day, from);
-  PGresult *res = NULL;
-  int rc = PARITY_DB_EXEC(db, QD_DAILY_SERIES, &res, array, as_of, from);
-  free(array);
-  if (rc)
-    return rc;
-  size_t n = 0;
-  for (i = 0; i < json_array_size(symbols); i++)
-    snprintf(out[n++].symbol, PARITY_SYMBOL_MAX, "%s", json_string_value(json_array_get(symbols, i)));
-  for (int r = 0; r < PQntuples(res); r++) {
-    const char *symbol = PQgetvalue(res, r, 0);
-    for (size_t k = 0; k < n; k++) {
-      if (strcmp(out[k].symbol, symbol) != 0)
-        continue;
-      struct parity_bar bar = { .day = (int32_t)atol(PQgetvalue(res, r, 1)) };
-      bar.adj_close = bar.open = bar.high = bar.low = bar.close = atof(PQgetvalue(res, r, 2));
-      parity_bar_series_push(&out[k], &bar);
-      break;
-    }
-  }
-  PQclear(res);
-  *n_out = n;
-  return PARITY_OK;
 }
 
 /* The JSON array's strings as a C array borrowed from it. */
@@ -89,6 +53,16 @@ static int store(struct parity_job *job, const struct parity_models_result *res,
   return PARITY_DB_EXEC(job->db, QD_MODELS_PRUNE, NULL, MODELS_KEEP_DAYS);
 }
 
+void parity_h_models_params(const struct parity_job *job, struct parity_models_params *params)
+{
+  parity_models_params_from_config(job->cfg, params);
+  const json_t *overrides = json_object_get(job->msg->payload, "params");
+  params->lookback = (int)parity_json_int(overrides, "lookback_days", params->lookback);
+  params->min_common_days = (int)parity_json_int(overrides, "min_common_days", params->min_common_days);
+  params->top_equities = (int)parity_json_int(overrides, "top_equities", params->top_equities);
+  params->min_weight = parity_json_num(overrides, "min_weight", params->min_weight);
+}
+
 int parity_h_generate(struct parity_job *job)
 {
   const json_t *p = job->msg->payload;
@@ -114,12 +88,7 @@ int parity_h_generate(struct parity_job *job)
     return PARITY_EINVAL;
 
   struct parity_models_params params;
-  parity_models_params_from_config(job->cfg, &params);
-  const json_t *overrides = json_object_get(p, "params");
-  params.lookback = (int)parity_json_int(overrides, "lookback_days", params.lookback);
-  params.min_common_days = (int)parity_json_int(overrides, "min_common_days", params.min_common_days);
-  params.top_equities = (int)parity_json_int(overrides, "top_equities", params.top_equities);
-  params.min_weight = parity_json_num(overrides, "min_weight", params.min_weight);
+  parity_h_models_params(job, &params);
 
   size_t n_eq, n_bd, n_series = 0;
   const char **eq = names_of(equities, &n_eq), **bd = names_of(bonds, &n_bd);
@@ -128,7 +97,8 @@ int parity_h_generate(struct parity_job *job)
   json_array_extend(all, (json_t *)bonds);
   struct parity_models_result res;
   memset(&res, 0, sizeof(res));
-  int rc = read_series(job->db, all, as_of, as_of_day - read_window_days(params.lookback), series, &n_series);
+  int rc = parity_daily_series_read(job->db, all, as_of, as_of_day - read_window_days(params.lookback), series,
+                                    &n_series, NULL);
   json_decref(all);
   if (!rc) {
     struct parity_models_universe universe = { eq, n_eq, bd, n_bd };

@@ -45,5 +45,11 @@ int parity_h_generate(struct parity_job *job);
 /* forecasts, models, history */
 int parity_h_forecast(struct parity_job *job);
 int parity_h_rebalance_batch(struct parity_job *job);
+/* the models' risk and walk-forward backtest of one as-of day (decisional/h_backtest.c) */
+int parity_h_backtest(struct parity_job *job);
+
+struct parity_models_params;
+/* The model parameters of a CMD_GENERATE or CMD_BACKTEST: the configuration, then the payload's "params". */
+void parity_h_models_params(const struct parity_job *job, struct parity_models_params *params);
 
 #endif

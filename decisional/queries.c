@@ -65,6 +65,23 @@ const struct parity_stmt parity_dec_stmts[QD_DEC_QUERY_COUNT] = {
     "SELECT s.symbol, (t.day - DATE '1970-01-01'), t.adj_close FROM unnest($1::text[]) AS s(symbol) "
     "CROSS JOIN LATERAL (SELECT day, adj_close FROM daily_prices d WHERE d.symbol = s.symbol "
     "ORDER BY day DESC LIMIT $2::int) t ORDER BY 1, 2" },
+
+  /* the models' risk and backtest: parity_h_backtest() */
+  /* the models CMD_GENERATE stored for the as-of day $1 (their weights are what the risk is of) */
+  [QD_MODELS_AT_DAY] = { "QD_MODELS_AT_DAY",
+    "SELECT bucket_key, weights::text FROM model_portfolios WHERE as_of_day = $1::date ORDER BY bucket_key" },
+  /* the rows of day $1 already computed from the inputs of digest $2 (a full set means nothing to do) */
+  [QD_ANALYTICS_FRESH] = { "QD_ANALYTICS_FRESH",
+    "SELECT count(*) FROM model_analytics WHERE as_of_day = $1::date AND prices_fingerprint = $2" },
+  /* $1 day, $2 series, $3 digest, $4 risk (NULL for the benchmarks), $5 backtest; a recompute replaces */
+  [QD_ANALYTICS_UPSERT] = { "QD_ANALYTICS_UPSERT",
+    "INSERT INTO model_analytics (as_of_day, series_key, prices_fingerprint, risk, backtest) "
+    "VALUES ($1::date, $2, $3, $4::jsonb, $5::jsonb) ON CONFLICT (as_of_day, series_key) DO UPDATE SET "
+    "prices_fingerprint = EXCLUDED.prices_fingerprint, risk = EXCLUDED.risk, backtest = EXCLUDED.backtest, "
+    "computed_at = now()" },
+  /* keeps $1 days of history behind the newest computed day, as QD_MODELS_PRUNE does for the models */
+  [QD_ANALYTICS_PRUNE] = { "QD_ANALYTICS_PRUNE",
+    "DELETE FROM model_analytics WHERE as_of_day < (SELECT max(as_of_day) FROM model_analytics) - $1::int" },
 };
 
 const char *const parity_dec_sql[SQL_DEC_COUNT] = {

@@ -20,6 +20,11 @@ enum parity_dec_query {
   QD_REBALANCE_BATCH_COMPUTED,
   /* forecasts, models, history */
   QD_FORECAST_SERIES,
+  /* the models' risk and backtest (CMD_BACKTEST) */
+  QD_MODELS_AT_DAY,
+  QD_ANALYTICS_FRESH,
+  QD_ANALYTICS_UPSERT,
+  QD_ANALYTICS_PRUNE,
   QD_DEC_QUERY_COUNT
 };
 

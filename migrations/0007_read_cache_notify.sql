@@ -1,4 +1,4 @@
--- 0006_read_cache_notify: parity-operational keeps the newest prices and the current model portfolios in
+-- 0007_read_cache_notify: parity-operational keeps the newest prices and the current model portfolios in
 -- memory (operational/read_cache.c) and reloads them when they change. These triggers send the notification
 -- in the transaction of the write itself, whoever writes (a decisional sync or model generation,
 -- `parity load-prices`, an operator's SQL), so every replica hears it when, and only when, the write

@@ -84,7 +84,11 @@ static int handle(struct parity_app *app, struct parity_db *db, const struct par
   if (msg->type == PARITY_EVT_MODELS_GENERATED) {
     parity_metric_set(app->metrics.pipeline_last_success, (double)time(NULL), "models");
     parity_read_cache_reload_models(&app->read_cache, db); /* this replica at once; the others on NOTIFY */
-    return sweep(app, db); /* cash that waited for a model can be deployed now */
+    int rc = sweep(app, db);                               /* cash that waited for a model can be deployed now */
+    if (rc)
+      return rc;
+    return parity_svc_pipeline_backtest_after_models(db, &app->cfg, msg->id,
+                                                     parity_json_str(msg->payload, "as_of", ""));
   }
   int rc = parity_db_begin(db);
   if (rc)

@@ -52,5 +52,9 @@ int h_models_list(struct parity_request *req, struct parity_response *res);
 int h_model_get(struct parity_request *req, struct parity_response *res);
 /* h_history.c */
 int h_portfolio_history(struct parity_request *req, struct parity_response *res);
+/* risk and backtests (h_analytics.c) */
+int h_model_risk(struct parity_request *req, struct parity_response *res);
+int h_model_backtest(struct parity_request *req, struct parity_response *res);
+int h_portfolio_risk(struct parity_request *req, struct parity_response *res);
 
 #endif

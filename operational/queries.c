@@ -557,8 +557,9 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "sum(CASE side WHEN 'buy' THEN shares_micro ELSE -shares_micro END), "
     "sum(CASE side WHEN 'buy' THEN amount_cents ELSE -amount_cents END) FROM trades WHERE user_id = $1 "
     "GROUP BY 1, 2 ORDER BY 1, 2" },
-  /* parity_svc_history(): closes of the symbols of $1 (text[]) on days $2 < day <= $3 (days since 1970),
-   * plus each symbol's newest close on or before $2, which values the range's first days */
+  /* parity_svc_history(), parity_svc_portfolio_risk() (the benchmark's): closes of the symbols of $1 (text[])
+   * on days $2 < day <= $3 (days since 1970), plus each symbol's newest close on or before $2, which values
+   * the range's first days */
   [Q_HISTORY_CLOSES] = { "Q_HISTORY_CLOSES",
     "SELECT symbol, day - DATE '1970-01-01', close FROM ("
     "  SELECT s.symbol, t.day, t.close FROM unnest($1::text[]) AS s(symbol) CROSS JOIN LATERAL ("
@@ -566,6 +567,15 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "    ORDER BY day DESC LIMIT 1) t "
     "  UNION ALL SELECT symbol, day, close FROM daily_prices WHERE symbol = ANY($1::text[]) "
     "    AND day > DATE '1970-01-01' + $2::int AND day <= DATE '1970-01-01' + $3::int) c ORDER BY 1, 2" },
+  /* parity_svc_model_risk(): the newest risk of bucket $1 CMD_BACKTEST stored (model_analytics, 0007) */
+  [Q_MODEL_RISK] = { "Q_MODEL_RISK",
+    "SELECT as_of_day::text, to_char(computed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), risk::text "
+    "FROM model_analytics WHERE series_key = $1 AND risk IS NOT NULL ORDER BY as_of_day DESC LIMIT 1" },
+  /* parity_svc_model_backtest(): bucket $1's backtest and the SPY and 60/40 series of the same day */
+  [Q_MODEL_BACKTEST] = { "Q_MODEL_BACKTEST",
+    "SELECT series_key, as_of_day::text, to_char(computed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+    "backtest::text FROM model_analytics WHERE series_key IN ($1, 'SPY', '60/40') AND as_of_day = "
+    "(SELECT max(as_of_day) FROM model_analytics WHERE series_key = $1)" },
   /* ------------------------------------------------------------ end of forecasts, models, history */
 
   /* ------------------------------------------------------------ synthetic investors (parity seed-investors) */

@@ -123,6 +123,8 @@ enum parity_op_query {
   Q_HISTORY_FLOWS,
   Q_HISTORY_TRADES,
   Q_HISTORY_CLOSES,
+  Q_MODEL_RISK,
+  Q_MODEL_BACKTEST,
   /* end of forecasts, models, history */
   /* synthetic investors (parity seed-investors) */
   Q_SEED_REAL_USERS,

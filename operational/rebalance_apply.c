@@ -66,8 +66,8 @@ static char *array_text(struct parity_buf *b)
 
 /* Plans one investor's trades and appends them (and its cash) to out. */
 static int plan_investor(const PGresult *res, const struct investor *inv, const struct locked *p,
-                         const struct parity_batch_prices *prices, bool deploy, const char *reason, const char *run_text,
-                         int64_t batch_id, struct batch_out *out)
+                         const struct parity_batch_prices *prices, bool deploy, const char *reason,
+                         const char *run_text, int64_t batch_id, struct batch_out *out)
 {
   struct parity_plan_holding held[PARITY_TRADE_PLAN_MAX];
   struct parity_plan_target targets[PARITY_TRADE_PLAN_MAX];
@@ -83,8 +83,9 @@ static int plan_investor(const PGresult *res, const struct investor *inv, const 
   json_object_foreach(inv->targets, symbol, w) {
     if (strcmp(symbol, "CASH") == 0 || in.ntargets == PARITY_TRADE_PLAN_MAX || !json_is_number(w))
       continue;
-    targets[in.ntargets++] = (struct parity_plan_target){ symbol, json_number_value(w),
-                                                          parity_price_micros(parity_batch_prices_get(prices, symbol)) };
+    targets[in.ntargets++] =
+        (struct parity_plan_target){ symbol, json_number_value(w),
+                                     parity_price_micros(parity_batch_prices_get(prices, symbol)) };
   }
   struct parity_plan_trade trades[PARITY_TRADE_PLAN_MAX];
   size_t n = 0;

@@ -58,6 +58,9 @@ const struct parity_route parity_routes[] = {
   { "GET", "/api/v1/models", PUB, PARITY_AUTH_NONE, h_models_list, "models" },
   { "GET", "/api/v1/models/{bucket}", PUB, PARITY_AUTH_NONE, h_model_get, "model" },
   { "GET", "/api/v1/portfolio/history", PUB, PARITY_AUTH_USER, h_portfolio_history, "portfolio_history" },
+  { "GET", "/api/v1/models/{bucket}/risk", PUB, PARITY_AUTH_NONE, h_model_risk, "model_risk" },
+  { "GET", "/api/v1/models/{bucket}/backtest", PUB, PARITY_AUTH_NONE, h_model_backtest, "model_backtest" },
+  { "GET", "/api/v1/portfolio/risk", PUB, PARITY_AUTH_USER, h_portfolio_risk, "portfolio_risk" },
 
   /* the SPA: any other public GET (see PARITY_ROUTE_FALLBACK); counted as "unmatched", as a 404 would be */
   { "GET", "/", PUB | PARITY_ROUTE_FALLBACK, PARITY_AUTH_NONE, h_static, "unmatched" },

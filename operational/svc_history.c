@@ -71,19 +71,25 @@ void parity_history_twr_chain(struct parity_history_point *points, size_t n)
   }
 }
 
-size_t parity_history_thin(struct parity_history_point *points, size_t n, size_t max)
+size_t parity_history_thin_step(size_t n, size_t max)
 {
   if (n <= max || max < 3)
-    return n;
+    return 1;
   /* Keep the last point and every k-th before it, plus the base: at most (n − 1) / k + 2 <= max. */
-  size_t k = (n - 1 + (max - 2) - 1) / (max - 2);
-  size_t kept = (n - 1) / k + 1; /* indices n−1, n−1−k, ..., down to (n − 1) % k */
-  size_t first_kept = (n - 1) % k;
-  size_t out = 0;
-  if (first_kept != 0)
-    points[out++] = points[0];
-  for (size_t j = 0; j < kept; j++)
-    points[out++] = points[first_kept + j * k];
+  return (n - 1 + (max - 2) - 1) / (max - 2);
+}
+
+bool parity_history_thin_keeps(size_t n, size_t k, size_t i)
+{
+  return i == 0 || (n - 1 - i) % k == 0;
+}
+
+size_t parity_history_thin(struct parity_history_point *points, size_t n, size_t max)
+{
+  size_t k = parity_history_thin_step(n, max), out = 0;
+  for (size_t i = 0; i < n; i++)
+    if (parity_history_thin_keeps(n, k, i))
+      points[out++] = points[i];
   return out;
 }
 
@@ -309,30 +315,30 @@ static json_t *answer_json(enum parity_history_range range, const struct parity_
   return out;
 }
 
-int parity_svc_history(struct parity_db *db, int64_t user_id, const char *range_text, json_t **out,
-                       struct parity_svc_error *err)
+void parity_history_rebuild_free(struct parity_history_rebuild *r)
 {
-  enum parity_history_range range;
-  if (parity_history_range_parse(range_text, &range)) {
-    return parity_svc_fail(err, PARITY_EINVAL, NULL, "range must be one of 1D, 1W, 1M, 6M, 1Y, YTD, 5Y, MAX");
-  }
+  free(r->points);
+  memset(r, 0, sizeof(*r));
+}
+
+int parity_history_rebuild(struct parity_db *db, int64_t user_id, enum parity_history_range range,
+                           struct parity_history_rebuild *out)
+{
+  memset(out, 0, sizeof(*out));
+  out->prices_as_of = INT32_MIN;
   char uid[PARITY_I64_TEXT];
   parity_i64(user_id, uid);
   struct history_data *d = parity_xcalloc(1, sizeof(*d));
-  struct parity_history_point *points = NULL;
   PGresult *res = NULL;
   int rc = PARITY_DB_EXEC0(db, Q_HISTORY_TODAY, &res);
   if (rc)
     goto out;
   int32_t today = (int32_t)atol(PQgetvalue(res, 0, 0));
   PQclear(res);
+  out->today = today;
   rc = load_events(db, uid, d);
-  if (rc)
+  if (rc || d->nevents == 0)
     goto out;
-  if (d->nevents == 0) {
-    *out = answer_json(range, NULL, 0, 0, INT32_MIN, today);
-    goto out;
-  }
   /* The base is the day before the first ledger row at the earliest; never after today. */
   int32_t inception_base = d->events[0].day - 1, first = parity_history_range_start(range, today);
   if (first < inception_base)
@@ -345,15 +351,33 @@ int parity_svc_history(struct parity_db *db, int64_t user_id, const char *range_
   rc = load_prices(db, first, today, d);
   if (rc)
     goto out;
-  points = parity_xmalloc(days * sizeof(*points));
-  rc = parity_history_build(d->events, d->nevents, d->series, d->nsymbols, first, today, points);
-  if (rc)
+  out->points = parity_xmalloc(days * sizeof(*out->points));
+  rc = parity_history_build(d->events, d->nevents, d->series, d->nsymbols, first, today, out->points);
+  if (rc) {
+    parity_history_rebuild_free(out);
     goto out;
-  size_t n = parity_history_thin(points, days, PARITY_HISTORY_MAX_POINTS);
-  *out = answer_json(range, points, n, days, d->prices_as_of, today);
+  }
+  out->days = days;
+  out->prices_as_of = d->prices_as_of;
 out:
-  free(points);
   data_free(d);
   free(d);
   return rc;
+}
+
+int parity_svc_history(struct parity_db *db, int64_t user_id, const char *range_text, json_t **out,
+                       struct parity_svc_error *err)
+{
+  enum parity_history_range range;
+  if (parity_history_range_parse(range_text, &range)) {
+    return parity_svc_fail(err, PARITY_EINVAL, NULL, "range must be one of 1D, 1W, 1M, 6M, 1Y, YTD, 5Y, MAX");
+  }
+  struct parity_history_rebuild r;
+  int rc = parity_history_rebuild(db, user_id, range, &r);
+  if (rc)
+    return rc;
+  size_t n = parity_history_thin(r.points, r.days, PARITY_HISTORY_MAX_POINTS);
+  *out = answer_json(range, r.points, n, r.days, r.prices_as_of, r.today);
+  parity_history_rebuild_free(&r);
+  return PARITY_OK;
 }

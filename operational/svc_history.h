@@ -28,6 +28,7 @@
 #define PARITY_SVC_HISTORY_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -96,7 +97,23 @@ int parity_history_build(const struct parity_history_event *ev, size_t nev, cons
 void parity_history_twr_chain(struct parity_history_point *points, size_t n);
 
 /* Thins points to at most max (keeps the last, every k-th before it, and the first); returns the new n. */
+/* The step k for n points and at most max (1: nothing is thinned), and whether index i is kept. */
+size_t parity_history_thin_step(size_t n, size_t max);
+bool parity_history_thin_keeps(size_t n, size_t k, size_t i);
 size_t parity_history_thin(struct parity_history_point *points, size_t n, size_t max);
+
+/* The rebuilt days of one investor and range, before thinning (GET /portfolio/history and /portfolio/risk). */
+struct parity_history_rebuild {
+  struct parity_history_point *points; /* [days], one per calendar day from the range's base to today */
+  size_t days;                         /* 0 when the investor has no ledger row yet */
+  int32_t today;                       /* New York's today */
+  int32_t prices_as_of;                /* newest close read, INT32_MIN when none */
+};
+
+/* Rebuilds the range's days from the ledger and closes (the decisions above). Errors: the queries'. */
+int parity_history_rebuild(struct parity_db *db, int64_t user_id, enum parity_history_range range,
+                           struct parity_history_rebuild *out);
+void parity_history_rebuild_free(struct parity_history_rebuild *r);
 
 /* GET /portfolio/history's body for the caller. PARITY_EINVAL for a bad range (message in err). */
 int parity_svc_history(struct parity_db *db, int64_t user_id, const char *range, json_t **out,

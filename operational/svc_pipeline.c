@@ -96,6 +96,30 @@ int parity_svc_pipeline_generate_in_tx(struct parity_db *db, const struct parity
   return rc;
 }
 
+int parity_svc_pipeline_backtest_after_models(struct parity_db *db, const struct parity_config *cfg,
+                                              const char *event_id, const char *as_of)
+{
+  int rc = parity_db_begin(db);
+  if (rc)
+    return rc;
+  PGresult *res = NULL;
+  rc = PARITY_DB_EXEC(db, Q_PROCESSED_INSERT, &res, event_id, "EVT_MODELS_GENERATED");
+  if (rc)
+    return parity_db_rollback(db, rc);
+  long fresh = parity_db_affected(res);
+  PQclear(res);
+  if (!fresh)
+    return parity_db_rollback(db, PARITY_OK); /* a redelivered event: its CMD_BACKTEST is queued already */
+  json_t *payload = generate_payload_new(cfg);
+  json_object_set_new(payload, "as_of", json_string(as_of));
+  char id[PARITY_UUID_TEXT];
+  rc = parity_outbox_enqueue(db, PARITY_CMD_BACKTEST, payload, id);
+  json_decref(payload);
+  if (rc)
+    return parity_db_rollback(db, rc);
+  return parity_db_commit(db);
+}
+
 int parity_svc_cleanup(struct parity_db *db, json_t **out)
 {
   static const enum parity_op_query steps[] = { Q_CLEANUP_PROCESSED,        Q_CLEANUP_OUTBOX,

@@ -21,6 +21,12 @@ int parity_svc_pipeline_intraday(struct parity_db *db, const struct parity_confi
 int parity_svc_pipeline_generate(struct parity_db *db, const struct parity_config *cfg, json_t **out);
 /* The same, inside the caller's open transaction (the events consumer's). */
 int parity_svc_pipeline_generate_in_tx(struct parity_db *db, const struct parity_config *cfg, json_t **out);
+/*
+ * After EVT_MODELS_GENERATED: queues CMD_BACKTEST (the models' risk and backtest) for the models' as-of
+ * day, in one transaction with the event's processed_messages row, so a redelivered event queues nothing.
+ */
+int parity_svc_pipeline_backtest_after_models(struct parity_db *db, const struct parity_config *cfg,
+                                              const char *event_id, const char *as_of);
 /* Deletes expired tokens, old sessions, sent outbox rows and old processed-message ids. */
 int parity_svc_cleanup(struct parity_db *db, json_t **out);
 
