@@ -24,9 +24,11 @@ The checks that read the schema beyond the stable surface (POST /internal/rebala
 import json
 import math
 import os
+import sys
 import time
 import uuid
 from collections import Counter, defaultdict
+from datetime import timedelta
 
 import psycopg2
 import pytest
@@ -164,6 +166,17 @@ def expected_trades(holding, model, micros):
 
 # ---------------------------------------------------------------- the seeded database and its copies
 
+def live(conn, url):
+    """conn if it still works, else a new connection to url (PostgreSQL restarts under some tests)."""
+    if conn is not None and conn.closed == 0:
+        try:
+            query(conn, "SELECT 1")
+            return conn
+        except psycopg2.Error:
+            conn.close()
+    return connect(url)
+
+
 def holdings(conn):
     """Per investor: bucket, portfolio cash and {symbol: micro-shares} (every user of a copy is seeded)."""
     out = {}
@@ -187,15 +200,8 @@ class Seeded:
 
     @property
     def admin(self):
-        """A connection to the suite's database (opened again after PostgreSQL restarted), to create and
-        drop the copies through."""
-        if self.conn is not None and self.conn.closed == 0:
-            try:
-                query(self.conn, "SELECT 1")
-                return self.conn
-            except psycopg2.Error:
-                self.conn.close()
-        self.conn = connect(self.db_url)
+        """A connection to the suite's database, to create and drop the copies through."""
+        self.conn = live(self.conn, self.db_url)
         return self.conn
 
     def build(self):
@@ -247,8 +253,12 @@ class Run:
         self.run_id = None
 
     def __enter__(self):
-        self.decisional.start()
-        self.operational.start()
+        try:
+            self.decisional.start()
+            self.operational.start()
+        except BaseException:
+            self.__exit__(*sys.exc_info())
+            raise
         return self
 
     def __exit__(self, *exc):
@@ -261,14 +271,8 @@ class Run:
             assert set(codes.values()) == {0}, f"a daemon did not exit cleanly: {codes}; see {VAR}/log"
 
     def db(self):
-        """A connection to the copy, opened again after PostgreSQL restarted."""
-        if self.conn is not None and self.conn.closed == 0:
-            try:
-                query(self.conn, "SELECT 1")
-                return self.conn
-            except psycopg2.Error:
-                self.conn.close()
-        self.conn = connect(self.url)
+        """A connection to the copy."""
+        self.conn = live(self.conn, self.url)
         return self.conn
 
     def start(self):
@@ -422,6 +426,7 @@ def check_none_missing(seeded, trades):
 def check_same_as_reference(trades, reference):
     """None missing, none extra, none different: the trades of a fault-free run of the same investors."""
     mine = {(t[0], t[1]): t[2:6] for t in trades}
+    reference = {(t[0], t[1]): t[2:6] for t in reference}
     missing = sorted(set(reference) - set(mine))
     extra = sorted(set(mine) - set(reference))
     different = sorted(k for k in set(mine) & set(reference) if mine[k] != reference[k])
@@ -481,8 +486,8 @@ def check_recovered(run, reference):
 
 @pytest.fixture(scope="module")
 def reference(seeded, internal_secret):
-    """The trades of a run with no fault, {(user, symbol): (side, micro-shares, price, cents)}, checked
-    against SPEC's rules and the ledger like every other run."""
+    """The trades of a run with no fault (rows as Run.trades gives them), checked against SPEC's rules and
+    the ledger like every other run."""
     with Run(seeded, internal_secret, "reference") as run:
         started = run.start()
         assert started["run_id"] == run.run_id
@@ -494,7 +499,7 @@ def reference(seeded, internal_secret):
         check_none_missing(seeded, trades)
         check_ledger(run.db(), seeded, trades)
         audit(run.url)
-        return {(t[0], t[1]): t[2:6] for t in trades}
+        return trades
 
 
 def mid_run(s):
@@ -502,10 +507,38 @@ def mid_run(s):
     return s["batches"] > 0 and 0 < s["applied"] < s["batches"] * 3 // 4
 
 
-def test_a_run_without_faults_follows_the_rules(reference, seeded):
+def test_a_run_without_faults_follows_the_rules(reference):
     """The reference itself: its trades are those SPEC's rules give (checked in the fixture), and most
     investors have some."""
-    assert len({uid for uid, _ in reference}) > INVESTORS // 2
+    assert len({t[0] for t in reference}) > INVESTORS // 2
+
+
+def test_the_checks_see_a_trade_missing_doubled_changed_or_split(reference, seeded):
+    """The checks are not vacuous: each fails on the reference's own trades with the fault it exists for."""
+    per_user = Counter(t[0] for t in reference)
+    i = next(k for k, t in enumerate(reference) if per_user[t[0]] >= 2 and t[1] not in seeded.unsure[t[0]])
+    t = reference[i]
+    others = reference[:i] + reference[i + 1:]
+
+    def none_missing(trades):
+        check_none_missing(seeded, trades)
+
+    def same(trades):
+        check_same_as_reference(trades, reference)
+
+    cases = [
+        (others, (none_missing, same)),  # a trade missing
+        (reference + [t], (check_each_investor_once,)),  # a trade twice
+        (others + [t[:3] + (t[3] + 1,) + t[4:]], (same,)),  # one micro-share more
+        (others + [t[:7] + (t[7] + timedelta(seconds=1),)], (check_each_investor_once,)),  # a second transaction
+    ]
+    for trades, checks in cases:
+        for check in checks:
+            with pytest.raises(AssertionError):
+                check(trades)
+    check_each_investor_once(reference)
+    none_missing(reference)
+    same(list(reversed(reference)))
 
 
 def test_sigkill_decisional_mid_run(seeded, reference, internal_secret):
