@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import time
+import urllib.parse
 import uuid
 
 import pika
@@ -269,8 +270,90 @@ def envelope(msg_type, payload, msg_id=None):
     )
 
 
-def post_internal(path, secret, **kw):
-    return requests.post(f"{INTERNAL}{path}", headers={"X-Internal-Secret": secret}, timeout=HTTP_TIMEOUT, **kw)
+def post_internal(path, secret, timeout=HTTP_TIMEOUT, **kw):
+    return requests.post(f"{INTERNAL}{path}", headers={"X-Internal-Secret": secret}, timeout=timeout, **kw)
+
+
+def run_status(secret, run_id):
+    """GET /internal/rebalance/runs/{id}: the run's json (status, portfolios, batches, applied, trades...)."""
+    return requests.get(f"{INTERNAL}/internal/rebalance/runs/{run_id}", headers={"X-Internal-Secret": secret},
+                        timeout=HTTP_TIMEOUT).json()
+
+
+def ready(url):
+    """Whether a readiness URL answers 200 now (False while the daemon or what it needs is away)."""
+    try:
+        return requests.get(url, timeout=HTTP_TIMEOUT).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+# ---------------------------------------------------------------- the services and the parity tool
+
+LOCAL = os.path.join(ROOT, "deploy", "local")
+# Set when the services belong to a CI runner (service containers): they cannot be restarted from here.
+EXTERNAL_SERVICES = bool(os.environ.get("PARITY_TEST_EXTERNAL"))
+
+
+def service(script, action, port_env):
+    """deploy/local/pg.sh or rabbitmq.sh start|stop on the suite's VAR and port (a restart under the daemons)."""
+    subprocess.run(["bash", os.path.join(LOCAL, script), action, VAR, os.environ[port_env]], check=True,
+                   capture_output=True)
+
+
+def parity_tool(*args, url=None, timeout=600):
+    """The parity command-line tool (against `url` when given, else the suite's database): the finished run."""
+    env = dict(os.environ)
+    if url:
+        env["DATABASE_URL"] = url
+    return subprocess.run([os.path.join(BIN, "parity"), *map(str, args)], env=env, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def seed_investors(*args, url=None):
+    """`parity seed-investors ARGS...` (see cli/cmd_seed.c): the finished run; its stdout is a JSON summary."""
+    return parity_tool("seed-investors", *args, url=url)
+
+
+def audit(url=None):
+    """`parity audit` over the whole database (the suite's, or `url`): exit 0 and no violation; the report."""
+    run = parity_tool("audit", url=url)
+    report = json.loads(run.stdout)
+    assert run.returncode == 0 and report["ok"], report
+    return report
+
+
+def database_url(url, name):
+    """`url` with its database replaced by `name` (same server, same role)."""
+    return urllib.parse.urlunparse(urllib.parse.urlparse(url)._replace(path=f"/{name}"))
+
+
+def create_database(admin, name, template=None):
+    """CREATE DATABASE name [TEMPLATE template] through `admin` (a connection to another database); skips the
+    test when the server does not let the suite create databases (CI's service container may not)."""
+    try:
+        query(admin, f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+    except psycopg2.errors.InsufficientPrivilege as e:
+        pytest.skip(f"cannot create a scratch database: {e}")
+
+
+def drop_database(admin, name):
+    query(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def copy_models(src, dst):
+    """The current model portfolio of each bucket, from connection `src` into `dst`."""
+    for bucket, as_of, weights in query(src, "SELECT DISTINCT ON (bucket_key) bucket_key, as_of_day, weights "
+                                             "FROM model_portfolios ORDER BY bucket_key, as_of_day DESC"):
+        query(dst, "INSERT INTO model_portfolios (bucket_key, as_of_day, weights) VALUES (%s, %s, %s)",
+              bucket, as_of, json.dumps(weights))
+
+
+def copy_newest_closes(src, dst):
+    """The newest daily bar of each symbol (what latest_prices values holdings at), from `src` into `dst`."""
+    for row in query(src, "SELECT DISTINCT ON (symbol) symbol, day, open, high, low, close, adj_close, volume "
+                          "FROM daily_prices ORDER BY symbol, day DESC"):
+        query(dst, "INSERT INTO daily_prices VALUES (%s, %s, %s, %s, %s, %s, %s, %s)", *row)
 
 
 def wait_sync_finished(conn, message_id, timeout=WAIT_SECONDS):

@@ -1,30 +1,16 @@
 """Faults of the real parts: the broker and the database restart under running daemons, which must
 report not-ready while they are gone and carry on, losing nothing, when they return."""
 
-import os
-import subprocess
 import uuid
 
 import pytest
 import requests
 
-from conftest import DECISIONAL, HTTP_TIMEOUT, INTERNAL, ROOT, VAR, envelope, post_internal, wait_for, wait_sync_finished
+from conftest import (DECISIONAL, EXTERNAL_SERVICES, HTTP_TIMEOUT, INTERNAL, envelope, post_internal, ready, service,
+                      wait_for, wait_sync_finished)
 
-LOCAL = os.path.join(ROOT, "deploy", "local")
-pytestmark = pytest.mark.skipif(bool(os.environ.get("PARITY_TEST_EXTERNAL")),
+pytestmark = pytest.mark.skipif(EXTERNAL_SERVICES,
                                 reason="the services belong to the CI runner; they cannot be restarted from here")
-
-
-def service(script, action, port_env):
-    subprocess.run(["bash", os.path.join(LOCAL, script), action, VAR, os.environ[port_env]], check=True,
-                   capture_output=True)
-
-
-def ready(url):
-    try:
-        return requests.get(url, timeout=HTTP_TIMEOUT).status_code == 200
-    except requests.RequestException:
-        return False
 
 
 def test_broker_restart_delays_commands_but_loses_none(stack, db, internal_secret):

@@ -4,15 +4,13 @@ each scenario. Real daemons, real PostgreSQL, real RabbitMQ."""
 
 import concurrent.futures
 import json
-import os
-import subprocess
 import uuid
 
 import pytest
 import requests
 
 import conftest
-from conftest import BIN, HTTP_TIMEOUT, PUBLIC, WAIT_SECONDS, post_internal, query, scalar, wait_for
+from conftest import HTTP_TIMEOUT, PUBLIC, WAIT_SECONDS, audit, post_internal, query, scalar, wait_for
 
 RISK_OPTIONS = {  # option ids per risk score, for the three scored questions (SPEC §8)
     "age": ["75_plus", "60_74", "45_59", "30_44", "18_29"],
@@ -49,14 +47,6 @@ class Investor:
         answer = self.post("/onboarding", {"answers": answers(risk, horizon)})
         assert answer.status_code == 200, answer.text
         return answer.json()
-
-
-def audit():
-    """`parity audit` over the whole database: exit 0 and no violation."""
-    run = subprocess.run([os.path.join(BIN, "parity"), "audit"], capture_output=True, text=True)
-    report = json.loads(run.stdout)
-    assert run.returncode == 0 and report["ok"], report
-    return report
 
 
 @pytest.fixture()

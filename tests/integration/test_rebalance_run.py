@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 import conftest
-from conftest import HTTP_TIMEOUT, post_internal, query, scalar, wait_for
+from conftest import HTTP_TIMEOUT, post_internal, query, run_status, scalar, wait_for
 from test_money import Investor, audit, wait_deployed
 
 
@@ -27,13 +27,6 @@ def drifted(priced_stack, db):
     query(db, "UPDATE model_portfolios SET weights = %s WHERE id = %s", json.dumps(moved), model_id)
     yield investor, moved, donor
     query(db, "UPDATE model_portfolios SET weights = %s WHERE id = %s", json.dumps(weights), model_id)
-
-
-def run_status(secret, run_id):
-    from conftest import INTERNAL
-    import requests
-    return requests.get(f"{INTERNAL}/internal/rebalance/runs/{run_id}", headers={"X-Internal-Secret": secret},
-                        timeout=HTTP_TIMEOUT).json()
 
 
 def test_a_run_moves_portfolios_to_their_model_once(drifted, db, internal_secret):

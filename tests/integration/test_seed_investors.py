@@ -3,17 +3,12 @@ for the same seed, refused next to real users without --force, and a monthly reb
 completes with each investor rebalanced once. Real daemons, real PostgreSQL, real RabbitMQ."""
 
 import json
-import os
-import subprocess
-import urllib.parse
 import uuid
-from collections import defaultdict
 
 import pytest
 
-import requests
-
-from conftest import BIN, INTERNAL, connect, post_internal, query, scalar, wait_for
+from conftest import (audit, connect, copy_models, copy_newest_closes, create_database, database_url, drop_database,
+                      parity_tool, post_internal, query, run_status, scalar, seed_investors, wait_for)
 
 DOMAIN = "seed.parity.invalid"
 COHORT = 300
@@ -22,29 +17,6 @@ SEED = 20260
 # when idle, and every portfolio of the database (other suites' too) takes part.
 RUN_TIMEOUT_SECONDS = 900
 THRESHOLD = 0.02  # REBALANCE_THRESHOLD's default: weights this close to target are kept
-
-
-def run_status(secret, run_id):
-    return requests.get(f"{INTERNAL}/internal/rebalance/runs/{run_id}", headers={"X-Internal-Secret": secret},
-                        timeout=10).json()
-
-
-def seed_investors(*args, url=None):
-    env = dict(os.environ)
-    if url:
-        env["DATABASE_URL"] = url
-    return subprocess.run([os.path.join(BIN, "parity"), "seed-investors", *map(str, args)], env=env,
-                          capture_output=True, text=True, timeout=600)
-
-
-def audit(url=None):
-    env = dict(os.environ)
-    if url:
-        env["DATABASE_URL"] = url
-    run = subprocess.run([os.path.join(BIN, "parity"), "audit"], env=env, capture_output=True, text=True, timeout=600)
-    report = json.loads(run.stdout)
-    assert run.returncode == 0 and report["ok"], report
-    return report
 
 
 def seeded(run):
@@ -144,17 +116,14 @@ def scratch_db(db_url, db):
     """A database of its own in the same PostgreSQL, migrated, for the refusals (the suite's database has
     real users and models already). Dropped afterwards."""
     name = f"parity_seed_{uuid.uuid4().hex[:8]}"
+    create_database(db, name)
+    url = database_url(db_url, name)
     try:
-        query(db, f"CREATE DATABASE {name}")
-    except Exception as e:  # CI's service container may not grant CREATEDB
-        pytest.skip(f"cannot create a scratch database: {e}")
-    url = urllib.parse.urlunparse(urllib.parse.urlparse(db_url)._replace(path=f"/{name}"))
-    try:
-        env = dict(os.environ, DATABASE_URL=url)
-        subprocess.run([os.path.join(BIN, "parity"), "migrate"], env=env, check=True, capture_output=True, timeout=120)
+        migrated = parity_tool("migrate", url=url)
+        assert migrated.returncode == 0, migrated.stderr
         yield url
     finally:
-        query(db, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        drop_database(db, name)
 
 
 def test_refusals_and_force(priced_stack, db, scratch_db):
@@ -164,15 +133,10 @@ def test_refusals_and_force(priced_stack, db, scratch_db):
         assert none.returncode == 1 and "0 of the 15 model portfolios" in none.stderr, none.stderr
 
         # The suite's current models, then the newest close of each symbol.
-        for bucket, as_of, weights in query(db, "SELECT DISTINCT ON (bucket_key) bucket_key, as_of_day, weights "
-                                                "FROM model_portfolios ORDER BY bucket_key, as_of_day DESC"):
-            query(scratch, "INSERT INTO model_portfolios (bucket_key, as_of_day, weights) VALUES (%s, %s, %s)",
-                  bucket, as_of, json.dumps(weights))
+        copy_models(db, scratch)
         unpriced = seed_investors(5, url=scratch_db)
         assert unpriced.returncode == 1 and "no price for" in unpriced.stderr, unpriced.stderr
-        for row in query(db, "SELECT DISTINCT ON (symbol) symbol, day, open, high, low, close, adj_close, volume "
-                             "FROM daily_prices ORDER BY symbol, day DESC"):
-            query(scratch, "INSERT INTO daily_prices VALUES (%s, %s, %s, %s, %s, %s, %s, %s)", *row)
+        copy_newest_closes(db, scratch)
 
         # Only synthetic users (or none): no --force needed, and a second run is as welcome as the first.
         assert seeded(seed_investors(20, url=scratch_db))["real_users"] == 0
