@@ -567,7 +567,7 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "    ORDER BY day DESC LIMIT 1) t "
     "  UNION ALL SELECT symbol, day, close FROM daily_prices WHERE symbol = ANY($1::text[]) "
     "    AND day > DATE '1970-01-01' + $2::int AND day <= DATE '1970-01-01' + $3::int) c ORDER BY 1, 2" },
-  /* parity_svc_model_risk(): the newest risk of bucket $1 CMD_BACKTEST stored (model_analytics, 0007) */
+  /* parity_svc_model_risk(): the newest risk of bucket $1 CMD_BACKTEST stored (model_analytics, migration 0008) */
   [Q_MODEL_RISK] = { "Q_MODEL_RISK",
     "SELECT as_of_day::text, to_char(computed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), risk::text "
     "FROM model_analytics WHERE series_key = $1 AND risk IS NOT NULL ORDER BY as_of_day DESC LIMIT 1" },
