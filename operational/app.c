@@ -32,19 +32,3 @@ void parity_app_metrics_init(struct parity_app_metrics *m)
   m->events_consumed = parity_metric_register(PARITY_COUNTER, "parity_operational_events_consumed_total",
                                               "Events consumed from operational.events", "type,status", NULL, 0);
 }
-
-void parity_app_outbox_kick(struct parity_app *app)
-{
-  pthread_mutex_lock(&app->outbox_lock);
-  app->outbox_kicked = true;
-  pthread_cond_signal(&app->outbox_wake);
-  pthread_mutex_unlock(&app->outbox_lock);
-}
-
-void parity_app_planner_kick(struct parity_app *app)
-{
-  pthread_mutex_lock(&app->planner_lock);
-  app->planner_kicked = true;
-  pthread_cond_signal(&app->planner_wake);
-  pthread_mutex_unlock(&app->planner_lock);
-}

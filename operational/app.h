@@ -11,6 +11,7 @@
 #include "common/config.h"
 #include "common/metrics.h"
 #include "common/pg.h"
+#include "common/wakeup.h"
 #include "operational/auth/client_ip.h"
 #include "operational/auth/jwt.h"
 #include "operational/auth/secretbox.h"
@@ -59,22 +60,11 @@ struct parity_app {
   struct parity_forecast_listener *forecast_listener; /* the forecast long-polls' waiters */
   struct parity_pg_listener *listener;                /* the LISTEN thread (operational/pg_listener.c) */
   struct parity_read_cache read_cache;                /* prices and models served from memory */
-  pthread_mutex_t outbox_lock;
-  pthread_cond_t outbox_wake; /* signalled when this process writes the outbox */
-  bool outbox_kicked;         /* set with the signal, so a kick while the relay is busy is not lost */
-  /* the rebalance planner thread (rebalance_planner.c): woken by a new run or an applied batch */
-  pthread_mutex_t planner_lock;
-  pthread_cond_t planner_wake;
-  bool planner_kicked;
+  struct parity_wakeup outbox_wake;  /* the outbox relay: kicked after a commit that wrote the outbox */
+  struct parity_wakeup planner_wake; /* the rebalance planner: kicked by a new run or an applied batch */
 };
 
 /* Registers the metrics of SPEC §11 (names are the contract with dashboards and alerts). */
 void parity_app_metrics_init(struct parity_app_metrics *m);
-
-/* Wakes the outbox relay (after a transaction that wrote the outbox committed). */
-void parity_app_outbox_kick(struct parity_app *app);
-
-/* Wakes the rebalance planner (a run was created, or a batch applied: the planner may be waiting on it). */
-void parity_app_planner_kick(struct parity_app *app);
 
 #endif

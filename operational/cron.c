@@ -85,8 +85,8 @@ static void *cron_main(void *arg)
       parity_log(rc ? PARITY_LOG_WARN : PARITY_LOG_INFO, "cron_job", "{s:s, s:s}", "job", jobs[i].name, "result",
                  rc ? parity_err_str(rc) : "queued");
       json_decref(out);
-      parity_app_outbox_kick(app);
-      parity_app_planner_kick(app);
+      parity_wakeup_kick(&app->outbox_wake);
+      parity_wakeup_kick(&app->planner_wake);
     }
     for (int s = 0; s < CRON_TICK_SECONDS * 10 && !app->stopping; s++)
       usleep(100000);

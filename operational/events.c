@@ -64,7 +64,7 @@ static int sweep(struct parity_app *app, struct parity_db *db)
   bool kicked = false;
   int rc = parity_svc_rebalance_sweep(db, &app->cfg, &app->metrics, &kicked);
   if (kicked)
-    parity_app_outbox_kick(app);
+    parity_wakeup_kick(&app->outbox_wake);
   return rc;
 }
 
@@ -78,7 +78,7 @@ static int handle(struct parity_app *app, struct parity_db *db, const struct par
     int rc =
         parity_svc_apply_batch(db, parity_json_int(msg->payload, "batch_id", 0), &app->metrics, &trades, &complete);
     if (!rc && trades >= 0)
-      parity_app_planner_kick(app); /* the planner may be waiting for the run to catch up */
+      parity_wakeup_kick(&app->planner_wake); /* the planner may be waiting for the run to catch up */
     return rc;
   }
   if (msg->type == PARITY_EVT_MODELS_GENERATED) {
@@ -123,7 +123,7 @@ static void consume_one(struct parity_app *app, struct parity_db *db, struct par
   const char *type = parity_msg_type_name(msg.type);
   if (rc == PARITY_OK) {
     parity_amqp_ack(amqp, d->tag);
-    parity_app_outbox_kick(app);
+    parity_wakeup_kick(&app->outbox_wake);
     parity_metric_add(app->metrics.events_consumed, 1, type, "ok");
   } else {
     parity_log(PARITY_LOG_WARN, "event_failed", "{s:s, s:s}", "type", type, "error", parity_err_str(rc));

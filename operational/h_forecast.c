@@ -43,7 +43,7 @@ int h_forecast_create(struct parity_request *req, struct parity_response *res)
   parity_db_pool_release(&req->app->pool, db);
   if (rc)
     return parity_res_svc_error(res, rc, &err);
-  parity_app_outbox_kick(req->app);
+  parity_wakeup_kick(&req->app->outbox_wake);
   char location[96];
   snprintf(location, sizeof(location), "/api/v1/forecasts/%s", id);
   parity_res_header(res, "Location", location);

@@ -17,7 +17,7 @@ static int run_pipeline(struct parity_request *req, struct parity_response *res,
   parity_db_pool_release(&req->app->pool, db);
   if (rc)
     return rc;
-  parity_app_outbox_kick(req->app);
+  parity_wakeup_kick(&req->app->outbox_wake);
   return parity_res_json(res, 202, body);
 }
 

@@ -83,7 +83,7 @@ static int money_route(struct parity_request *req, struct parity_response *res, 
     return parity_res_svc_error(res, rc, &err);
   if (replayed)
     parity_res_header(res, "Idempotent-Replayed", "true");
-  parity_app_outbox_kick(req->app);
+  parity_wakeup_kick(&req->app->outbox_wake);
   return parity_res_json(res, 201, out);
 }
 

@@ -20,7 +20,7 @@ int h_rebalance_start(struct parity_request *req, struct parity_response *res)
   parity_db_pool_release(&req->app->pool, db);
   if (rc)
     return parity_res_svc_error(res, rc, &err);
-  parity_app_planner_kick(req->app);
+  parity_wakeup_kick(&req->app->planner_wake);
   /* 202: the run was created now and the planner has it; 200: the period's run as it is. */
   return parity_res_json(res, resumed ? 200 : 202, out);
 }

@@ -91,10 +91,8 @@ int main(int argc, char **argv)
   if (status != PARITY_DAEMON_CONTINUE)
     return status;
   install_signals();
-  pthread_mutex_init(&app.outbox_lock, NULL);
-  pthread_cond_init(&app.outbox_wake, NULL);
-  pthread_mutex_init(&app.planner_lock, NULL);
-  pthread_cond_init(&app.planner_wake, NULL);
+  parity_wakeup_init(&app.outbox_wake);
+  parity_wakeup_init(&app.planner_wake);
   parity_app_metrics_init(&app.metrics);
 
   int rc = parity_auth_gate_init(&app);
@@ -148,8 +146,8 @@ int main(int argc, char **argv)
     parity_http_stop(&app, (int)app.cfg.shutdown_grace_seconds);
   }
   app.stopping = 1;
-  parity_app_outbox_kick(&app);
-  parity_app_planner_kick(&app);
+  parity_wakeup_kick(&app.outbox_wake);
+  parity_wakeup_kick(&app.planner_wake);
   if (relay_started)
     pthread_join(relay, NULL);
   if (events_started)
@@ -160,6 +158,8 @@ int main(int argc, char **argv)
     pthread_join(cron, NULL);
   parity_pg_listener_stop(&app);
   parity_forecast_listener_stop(&app); /* after the last long-poll */
+  parity_wakeup_destroy(&app.outbox_wake);
+  parity_wakeup_destroy(&app.planner_wake);
 
   parity_mail_stop(app.mail); /* delivers what is queued */
   parity_db_pool_close(&app.pool);

@@ -82,18 +82,7 @@ static void wait_for_work(struct parity_app *app, struct parity_amqp *amqp, long
   /* Service broker heartbeats while idle, then sleep on the wake-up signal for the rest of the poll. */
   if (parity_amqp_is_open(amqp) && parity_amqp_idle(amqp, 10) != PARITY_OK)
     atomic_store(&app->broker_ok, false);
-  struct timespec until;
-  clock_gettime(CLOCK_REALTIME, &until);
-  long ns = until.tv_nsec + wait_ms * 1000000L;
-  until.tv_sec += ns / 1000000000L;
-  until.tv_nsec = ns % 1000000000L;
-  pthread_mutex_lock(&app->outbox_lock);
-  while (!app->outbox_kicked && !app->stopping) {
-    if (pthread_cond_timedwait(&app->outbox_wake, &app->outbox_lock, &until) != 0)
-      break; /* the poll interval is up */
-  }
-  app->outbox_kicked = false;
-  pthread_mutex_unlock(&app->outbox_lock);
+  parity_wakeup_wait(&app->outbox_wake, wait_ms, &app->stopping);
 }
 
 #define QUEUE_DEPTH_PERIOD_SECONDS 15

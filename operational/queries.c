@@ -375,11 +375,14 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "  FROM cash_movements WHERE user_id = $1 "
     "  UNION ALL SELECT 'trade', t.id, t.side, t.symbol, t.amount_cents, t.shares_micro, t.price_micros, "
     "         t.created_at, t.reason, coalesce('movement:' || m.id, 'request:' || t.request_id, 'run:' || t.run_id, "
-    "         'trade:' || t.id) "
-    "  FROM trades t LEFT JOIN rebalance_requests r ON r.id = t.request_id LEFT JOIN LATERAL ("
+    "         'batch:' || t.batch_id, 'trade:' || t.id) "
+    "  FROM trades t LEFT JOIN rebalance_requests r ON r.id = t.request_id "
+    "  LEFT JOIN rebalance_batches b ON b.id = t.batch_id LEFT JOIN LATERAL ("
     "    SELECT c.id FROM cash_movements c WHERE c.user_id = t.user_id AND ("
-    "      (t.reason = 'sell' AND t.request_id IS NULL AND c.kind = 'sell' AND c.created_at = t.created_at) "
-    "      OR (r.reason = 'invest' AND c.kind = 'invest' AND c.created_at = r.created_at)) "
+    "      (t.reason = 'sell' AND t.request_id IS NULL AND t.batch_id IS NULL AND c.kind = 'sell' "
+    "       AND c.created_at = t.created_at) "
+    "      OR (r.reason = 'invest' AND c.kind = 'invest' AND c.created_at = r.created_at) "
+    "      OR (b.kind = 'deploy' AND c.kind = 'invest' AND c.created_at = b.created_at)) "
     "    ORDER BY c.id LIMIT 1) m ON true "
     "  WHERE t.user_id = $1) t ORDER BY at DESC, type, id DESC LIMIT $2 OFFSET $3" },
   /* parity audit: the ledger invariant of SPEC §5 per user, rows only where it fails */
@@ -567,7 +570,7 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "    ORDER BY day DESC LIMIT 1) t "
     "  UNION ALL SELECT symbol, day, close FROM daily_prices WHERE symbol = ANY($1::text[]) "
     "    AND day > DATE '1970-01-01' + $2::int AND day <= DATE '1970-01-01' + $3::int) c ORDER BY 1, 2" },
-  /* parity_svc_model_risk(): the newest risk of bucket $1 CMD_BACKTEST stored (model_analytics, 0007) */
+  /* parity_svc_model_risk(): the newest risk of bucket $1 CMD_BACKTEST stored (model_analytics, migration 0008) */
   [Q_MODEL_RISK] = { "Q_MODEL_RISK",
     "SELECT as_of_day::text, to_char(computed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), risk::text "
     "FROM model_analytics WHERE series_key = $1 AND risk IS NOT NULL ORDER BY as_of_day DESC LIMIT 1" },

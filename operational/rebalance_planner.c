@@ -15,22 +15,6 @@
 
 #define PLANNER_POLL_MS 1000
 
-static void wait_for_kick(struct parity_app *app, long wait_ms)
-{
-  struct timespec until;
-  clock_gettime(CLOCK_REALTIME, &until);
-  long ns = until.tv_nsec + wait_ms * 1000000L;
-  until.tv_sec += ns / 1000000000L;
-  until.tv_nsec = ns % 1000000000L;
-  pthread_mutex_lock(&app->planner_lock);
-  while (!app->planner_kicked && !app->stopping) {
-    if (pthread_cond_timedwait(&app->planner_wake, &app->planner_lock, &until) != 0)
-      break;
-  }
-  app->planner_kicked = false;
-  pthread_mutex_unlock(&app->planner_lock);
-}
-
 static void *planner_main(void *arg)
 {
   struct parity_app *app = arg;
@@ -39,7 +23,7 @@ static void *planner_main(void *arg)
     int rc =
         db.url ? parity_db_ensure(&db) : parity_db_open(&db, app->cfg.database_url, parity_op_stmts, Q_OP_QUERY_COUNT);
     if (rc) {
-      wait_for_kick(app, PLANNER_POLL_MS);
+      parity_wakeup_wait(&app->planner_wake, PLANNER_POLL_MS, &app->stopping);
       continue;
     }
     bool planned = false;
@@ -50,10 +34,10 @@ static void *planner_main(void *arg)
         parity_db_close(&db);
     }
     if (planned && !rc) {
-      parity_app_outbox_kick(app);
+      parity_wakeup_kick(&app->outbox_wake);
       continue;
     }
-    wait_for_kick(app, PLANNER_POLL_MS);
+    parity_wakeup_wait(&app->planner_wake, PLANNER_POLL_MS, &app->stopping);
   }
   parity_db_close(&db);
   return NULL;

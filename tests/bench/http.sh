@@ -30,72 +30,19 @@ export METRICS_PORT=${PARITY_BENCH_METRICS_PORT:-39090}
 seconds=${BENCH_HTTP_SECONDS:-10}
 connections=${BENCH_HTTP_CONNECTIONS:-32}
 threads=${BENCH_HTTP_THREADS:-2}
-readonly MODELS_TIMEOUT_SECONDS=300
-readonly MODELS_EXPECTED=15
 readonly INVEST_TIMEOUT_SECONDS=120
 readonly WARMUP_SECONDS=2
 
-for tool in curl jq psql python3 wrk; do
-	command -v "$tool" >/dev/null || {
-		echo "http.sh: $tool is needed (make deps installs it)" >&2
-		exit 1
-	}
-done
-for b in parity parity-operational parity-decisional; do
-	[[ -x $bin/$b ]] || {
-		echo "http.sh: $bin/$b not built (make build)" >&2
-		exit 1
-	}
-done
-
-# shellcheck source-path=SCRIPTDIR source=../../deploy/local/stack.sh
-. "$root/deploy/local/stack.sh"
-
-vardir=$(parity_stack_fresh "$vardir" "$pg_port" "$amqp_port")
-
-pids=()
-stopping=0
-shutdown() {
-	((stopping)) && return
-	stopping=1
-	for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-	for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-	parity_stack_down "$vardir" "$pg_port" "$amqp_port" >>"$vardir/log/stack.log" 2>&1 || true
-}
-trap shutdown EXIT
-trap 'exit 130' INT TERM
-
-sql() { psql "$DATABASE_URL" -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+bench=http.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$root/tests/bench/lib.sh"
+bench_require curl jq psql python3 wrk
 
 load_start=$(uptime)
 echo "== bench-http: $connections connections, $threads wrk threads, ${seconds}s per endpoint, $(nproc) cores, build $build"
 echo "   uptime at start: $load_start"
 
-parity_stack_up "$vardir" "$pg_port" "$amqp_port" >"$vardir/log/stack.log" 2>&1 || {
-	cat "$vardir/log/stack.log" >&2
-	exit 1
-}
-"$bin/parity" migrate >/dev/null
-"$bin/parity" load-prices "$root/decisional/data/etf_daily.csv.gz" >/dev/null
-export ENABLE_CRON=false RATE_LIMIT_RPS=0 HTTP_BIND=127.0.0.1 SHUTDOWN_GRACE_SECONDS=10 LOG_LEVEL=${LOG_LEVEL:-warn}
-"$bin/parity-operational" >"$vardir/log/operational.log" 2>&1 &
-op_pid=$!
-pids+=("$op_pid")
-"$bin/parity-decisional" >"$vardir/log/decisional.log" 2>&1 &
-pids+=("$!")
-parity_wait_daemon parity-operational "$op_pid" "http://127.0.0.1:$INTERNAL_PORT/readyz" 60 "$vardir/log/operational.log"
-parity_wait_http "http://127.0.0.1:$METRICS_PORT/readyz" 60
-curl -fsS -X POST -H "X-Internal-Secret: $INTERNAL_SECRET" \
-	"http://127.0.0.1:$INTERNAL_PORT/internal/pipeline/daily" >/dev/null
-deadline=$((SECONDS + MODELS_TIMEOUT_SECONDS))
-until [[ $(sql -c "SELECT count(DISTINCT bucket_key) FROM model_portfolios") == "$MODELS_EXPECTED" ]]; do
-	if ((SECONDS >= deadline)); then
-		echo "http.sh: no $MODELS_EXPECTED model portfolios after ${MODELS_TIMEOUT_SECONDS}s" >&2
-		tail -n 20 "$vardir/log/decisional.log" >&2
-		exit 1
-	fi
-	sleep 0.2
-done
+bench_stack_up
 
 # One investor through the public API, as `make run` makes its demo investor.
 api=http://127.0.0.1:$HTTP_PORT/api/v1

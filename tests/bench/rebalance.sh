@@ -32,48 +32,19 @@ export INTERNAL_PORT=${PARITY_BENCH_INTERNAL_PORT:-38082}
 export METRICS_PORT=${PARITY_BENCH_METRICS_PORT:-39090}
 # Generous on purpose (a shared machine can be ten times slower than a quiet one): the models take about
 # 2 s here, and the run is given 120 s plus 100 ms per investor (10 investors/s).
-readonly MODELS_TIMEOUT_SECONDS=300
-readonly MODELS_EXPECTED=15
 readonly RUN_TIMEOUT_SECONDS=$((120 + n / 10))
 readonly POLL_SECONDS=0.1
 
-for tool in curl jq psql python3; do
-	command -v "$tool" >/dev/null || {
-		echo "rebalance.sh: $tool is needed" >&2
-		exit 1
-	}
-done
-for b in parity parity-operational parity-decisional; do
-	[[ -x $bin/$b ]] || {
-		echo "rebalance.sh: $bin/$b not built (make build)" >&2
-		exit 1
-	}
-done
-
-# shellcheck source-path=SCRIPTDIR source=../../deploy/local/stack.sh
-. "$root/deploy/local/stack.sh"
-
-# Throwaway means fresh: whatever an interrupted run left is stopped and removed.
-vardir=$(parity_stack_fresh "$vardir" "$pg_port" "$amqp_port")
-
-pids=()
-stopping=0
-shutdown() {
-	((stopping)) && return
-	stopping=1
-	for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-	for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-	parity_stack_down "$vardir" "$pg_port" "$amqp_port" >>"$vardir/log/stack.log" 2>&1 || true
-}
-trap shutdown EXIT
-trap 'exit 130' INT TERM
+bench=rebalance.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$root/tests/bench/lib.sh"
+bench_require curl jq psql python3
 
 now() { date +%s.%N; }
 # secs T0 [T1]: seconds from T0 to T1 (default now), 3 decimals
 secs() { python3 -c 'import sys; print("%.3f" % (float(sys.argv[2]) - float(sys.argv[1])))' "$1" "${2:-$(now)}"; }
 # field JSON KEY: one field of a JSON object (jq is light enough to call on every poll)
 field() { jq -r ".$2" <<<"$1"; }
-sql() { psql "$DATABASE_URL" -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 hwm_kib() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo "?"; }
 fmt_mib() {
 	if [[ $1 == "?" ]]; then echo "?"; else python3 -c 'import sys; print("%.1f MiB" % (int(sys.argv[1]) / 1024))' "$1"; fi
@@ -84,32 +55,7 @@ echo "== bench-rebalance: N=$n investors, seed $seed, $(nproc) cores, build $bui
 echo "   uptime at start: $load_start"
 
 t=$(now)
-parity_stack_up "$vardir" "$pg_port" "$amqp_port" >"$vardir/log/stack.log" 2>&1 || {
-	cat "$vardir/log/stack.log" >&2
-	exit 1
-}
-"$bin/parity" migrate >/dev/null
-"$bin/parity" load-prices "$root/decisional/data/etf_daily.csv.gz" >/dev/null
-export ENABLE_CRON=false RATE_LIMIT_RPS=0 HTTP_BIND=127.0.0.1 SHUTDOWN_GRACE_SECONDS=10 LOG_LEVEL=${LOG_LEVEL:-warn}
-"$bin/parity-operational" >"$vardir/log/operational.log" 2>&1 &
-op_pid=$!
-pids+=("$op_pid")
-"$bin/parity-decisional" >"$vardir/log/decisional.log" 2>&1 &
-dec_pid=$!
-pids+=("$dec_pid")
-parity_wait_http "http://127.0.0.1:$INTERNAL_PORT/readyz" 60
-parity_wait_http "http://127.0.0.1:$METRICS_PORT/readyz" 60
-curl -fsS -X POST -H "X-Internal-Secret: $INTERNAL_SECRET" \
-	"http://127.0.0.1:$INTERNAL_PORT/internal/pipeline/daily" >/dev/null
-deadline=$((SECONDS + MODELS_TIMEOUT_SECONDS))
-until [[ $(sql -c "SELECT count(DISTINCT bucket_key) FROM model_portfolios") == "$MODELS_EXPECTED" ]]; do
-	if ((SECONDS >= deadline)); then
-		echo "rebalance.sh: no $MODELS_EXPECTED model portfolios after ${MODELS_TIMEOUT_SECONDS}s" >&2
-		tail -n 20 "$vardir/log/decisional.log" >&2
-		exit 1
-	fi
-	sleep 0.2
-done
+bench_stack_up
 echo "   stack ready in $(secs "$t") s (logs in $vardir/log)"
 
 t=$(now)

@@ -313,7 +313,7 @@ def test_money_routes_need_a_token(priced_stack):
 def test_transactions_name_the_operation_of_every_row(investor, db, internal_secret):
     """Every row names the operation it belongs to, so the SPA can show one line per operation: the buys
     of an invest carry the invest's movement, a sale's trades the sale's, and cash invested while the
-    bucket had no model is deployed later by a request of its own."""
+    bucket had no model is deployed later by a batch of its own."""
     investor.onboard(2, "short")
     deposit = investor.post("/wallet/deposits", {"amount_cents": 1_000_000}).json()
     invest = investor.post("/portfolio/invest", {"amount_cents": 600_000}).json()
@@ -344,10 +344,11 @@ def test_transactions_name_the_operation_of_every_row(investor, db, internal_sec
     assert sum(t["amount_cents"] for t in first_buys) <= 600_000
     assert {t["kind"] for t in sells} == {"sell"} and {t["reason"] for t in sells} == {"sell"}
     assert len(sells) == sale["trades"] and sum(t["amount_cents"] for t in sells) == sale["proceeds_cents"]
-    # what is left is the late deploy: one request, named by its id, that no movement claims
-    request_id = scalar(db, "SELECT id::text FROM rebalance_requests WHERE user_id = %s AND reason = 'deploy'",
-                        investor.id)
-    assert list(by_op) == [f"request:{request_id}"]
-    assert {t["reason"] for t in by_op[f"request:{request_id}"]} == {"invest"}
+    # what is left is the late deploy: a batch of its own (the sweeper's, not the invest's), named by its id,
+    # that no movement claims
+    batch_id = scalar(db, "SELECT max(id) FROM rebalance_batches WHERE user_id = %s AND kind = 'deploy'",
+                      investor.id)
+    assert list(by_op) == [f"batch:{batch_id}"]
+    assert {t["reason"] for t in by_op[f"batch:{batch_id}"]} == {"invest"}
     assert len(trades) == scalar(db, "SELECT count(*) FROM trades WHERE user_id = %s", investor.id)
     audit()

@@ -1,6 +1,6 @@
 """The read path served from memory: GET /portfolio values positions at the prices parity-operational holds,
 and GET /models serves the models it holds. Both follow the database without a restart: a write to the price
-or model tables notifies (migrations/0006 triggers) and the LISTEN thread reloads; after its connection is
+or model tables notifies (migrations/0007 triggers) and the LISTEN thread reloads; after its connection is
 lost (a PostgreSQL restart, a killed backend) it reloads on reconnecting, so a notification sent meanwhile
 is not missed for good."""
 

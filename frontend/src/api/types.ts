@@ -114,7 +114,7 @@ export interface Transaction {
   kind: string;
   amount_cents: number;
   created_at: string;
-  /** The operation the row belongs to: movement:<id>, request:<uuid>, run:<id> or trade:<id>. */
+  /** The operation the row belongs to: movement:<id>, batch:<id> (a later deploy), request:<uuid> (older deploys), run:<id> or trade:<id>. */
   operation?: string;
   /** Trades: invest, sell or rebalance. */
   reason?: string;
