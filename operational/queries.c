@@ -353,10 +353,11 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "LEFT JOIN LATERAL (SELECT symbol, shares_micro, cost_basis_cents FROM positions "
     "  WHERE user_id = $1::bigint AND shares_micro > 0) x ON true "
     "ORDER BY x.symbol" },
-  /* read_cache.c: the newest price of every symbol, for valuations held in memory */
+  /* read_cache.c: the newest price of every symbol, for valuations held in memory, with its New York day
+   * (days since 1970: GET /portfolio's prices_as_of) */
   [Q_PRICES_NEWEST] = { "Q_PRICES_NEWEST",
-    "SELECT symbol, price, to_char(priced_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
-    "FROM latest_prices" },
+    "SELECT symbol, price, to_char(priced_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+    "(priced_at AT TIME ZONE 'America/New_York')::date - DATE '1970-01-01' FROM latest_prices" },
   /* GET /portfolio/trades: $1 user, $2 limit, $3 offset */
   [Q_TRADES_LIST] = { "Q_TRADES_LIST",
     "SELECT id, symbol, side, shares_micro, price_micros, amount_cents, reason, to_char(created_at AT TIME ZONE 'UTC', "
