@@ -13,6 +13,7 @@ import time
 from zoneinfo import ZoneInfo
 
 import pytest
+import requests
 
 import conftest
 from conftest import BIN, DATA_FILE, HTTP_TIMEOUT, PUBLIC, ROOT, query, scalar
@@ -165,6 +166,11 @@ def test_the_dashboard_shows_five_years(demo, db):
     assert portfolio["net_contributions_cents"] == invested
     assert portfolio["pnl_cents"] == portfolio["value_cents"] - invested
     assert portfolio["pending_cents"] == 0 and len(portfolio["positions"]) >= 5
+    # Valued at the newest close of what it holds (no intraday prices here): that close's day.
+    held = [p["symbol"] for p in portfolio["positions"]]
+    assert portfolio["prices_as_of"] == scalar(db, "SELECT max(day)::text FROM daily_prices WHERE symbol = ANY(%s)",
+                                               held)
+    assert portfolio["prices_as_of"] == last.isoformat()
 
     history = api(demo, "/portfolio/history?range=MAX")
     assert history["from"] == (steps[0] - datetime.timedelta(days=1)).isoformat()
@@ -205,3 +211,22 @@ def test_an_account_with_its_own_money_or_none_onboarded_is_refused(priced_stack
     for bad in (["--years", "0"], ["--years", "21"], ["--years", "x"], ["extra"]):
         assert conftest.parity_tool("demo-history", "--email", email, *bad).returncode == 2, bad
     assert conftest.parity_tool("demo-history").returncode == 2
+
+
+def test_models_say_how_old_their_prices_are(priced_stack, db):
+    """GET /models and /models/{bucket}: each model's prices_as_of is its as-of day (the newest close its
+    generation read), the list's the newest of them."""
+    listed = requests.get(f"{PUBLIC}/api/v1/models", timeout=HTTP_TIMEOUT).json()
+    newest = scalar(db, "SELECT max(as_of_day)::text FROM model_portfolios")
+    assert listed["prices_as_of"] == newest
+    for model in listed["models"]:
+        assert model["prices_as_of"] == model["as_of"]
+    one = requests.get(f"{PUBLIC}/api/v1/models/{BUCKET}", timeout=HTTP_TIMEOUT).json()
+    assert one["prices_as_of"] == one["as_of"] == scalar(
+        db, "SELECT max(as_of_day)::text FROM model_portfolios WHERE bucket_key = %s", BUCKET)
+
+
+def test_an_empty_portfolio_prices_nothing(priced_stack):
+    session, _ = conftest.login_user()
+    answer = session.get(f"{PUBLIC}/api/v1/portfolio", timeout=HTTP_TIMEOUT).json()
+    assert answer["positions"] == [] and answer["prices_as_of"] is None
