@@ -19,7 +19,7 @@
 
 #define USD(d) ((int64_t)((d)*1000000))    /* a price in micro-dollars */
 #define SHARES(s) ((int64_t)((s)*1000000)) /* micro-shares */
-#define MAX_DAYS 1000
+#define MAX_DAYS 4000                      /* weekdays of about fifteen years */
 
 static int32_t days[MAX_DAYS];
 
@@ -32,7 +32,7 @@ static size_t weekdays(int32_t from, int32_t to, const int32_t *skip, size_t nsk
     bool skipped = false;
     for (size_t k = 0; k < nskip; k++)
       skipped = skipped || skip[k] == d;
-    if (dow < 5 && !skipped)
+    if (dow < 5 && !skipped && n < MAX_DAYS)
       days[n++] = d;
   }
   return n;
