@@ -21,6 +21,7 @@ int parity_cli_rebalance_check(int argc, char **argv); /* cli/cmd_quant.c */
 int parity_cli_risk(int argc, char **argv);            /* cli/cmd_quant.c */
 int parity_cli_backtest(int argc, char **argv);        /* cli/cmd_quant.c */
 int parity_cli_seed_investors(int argc, char **argv);  /* cli/cmd_seed.c */
+int parity_cli_demo_history(int argc, char **argv);    /* cli/cmd_demo.c */
 
 /* The database a command connects to, and where that came from (for its messages). */
 struct parity_cli_database {

@@ -17,6 +17,8 @@ static const struct parity_cli_command commands[] = {
   /* BEGIN COMMANDS (one row per subcommand; keep sorted by name) */
   { "audit", "check the ledger invariant for every user", parity_cli_audit },
   { "backtest", "walk-forward backtest of the 15 models vs SPY and 60/40", parity_cli_backtest },
+  { "demo-history", "the demo investor's simulated past (deposits, invests, monthly rebalances)",
+    parity_cli_demo_history },
   { "forecast", "Monte Carlo forecast cone (GBM) as JSON", parity_cli_forecast },
   { "hrp", "HRP weights of a wide price or return CSV", parity_cli_hrp },
   { "load-prices", "load a daily-price CSV into daily_prices", parity_cli_load_prices },

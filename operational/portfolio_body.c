@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/calendar.h"
+
 size_t parity_json_real_format(double value, char out[32])
 {
   int n = snprintf(out, 32, "%.15g", value);
@@ -189,5 +191,11 @@ void parity_portfolio_body_write(const struct parity_portfolio_view *v, const st
   }
   add(out, "},\"target_weights\":");
   add(out, model ? model->weights_body : "{}");
+  /* The age of the prices that valued the positions: the SPA says so when they are old (offline data). */
+  char day[PARITY_DAY_TEXT] = "";
+  if (v->prices_as_of != INT32_MIN)
+    parity_day_format(v->prices_as_of, day);
+  add(out, ",\"prices_as_of\":");
+  add_str(out, day, true);
   add(out, "}");
 }

@@ -23,7 +23,8 @@ struct parity_price_table *parity_price_table_new(size_t capacity)
   return t;
 }
 
-int parity_price_table_add(struct parity_price_table *t, const char *symbol, double price, const char *priced_at)
+int parity_price_table_add(struct parity_price_table *t, const char *symbol, double price, const char *priced_at,
+                           int32_t day)
 {
   if (t->n == t->capacity)
     return PARITY_ETOOBIG;
@@ -34,6 +35,7 @@ int parity_price_table_add(struct parity_price_table *t, const char *symbol, dou
   memcpy(e->symbol, symbol, sym_len + 1);
   memcpy(e->priced_at, priced_at, at_len + 1);
   e->price = price;
+  e->day = day;
   return PARITY_OK;
 }
 

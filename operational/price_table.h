@@ -6,6 +6,7 @@
 #define PARITY_PRICE_TABLE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/ids.h"
 #include "operational/snapshot.h"
@@ -16,6 +17,7 @@ struct parity_price_entry {
   char symbol[PARITY_SYMBOL_MAX];
   double price;                          /* dollars, as PostgreSQL's double precision gave it */
   char priced_at[PARITY_PRICE_TIME_MAX]; /* RFC 3339 UTC */
+  int32_t day;                           /* priced_at's New York calendar day (a close's own day) */
 };
 
 struct parity_price_table {
@@ -27,9 +29,11 @@ struct parity_price_table {
 /* An empty table for up to `capacity` symbols, holding its creator's snapshot reference. Aborts on ENOMEM. */
 struct parity_price_table *parity_price_table_new(size_t capacity);
 
-/* Adds one symbol's price. PARITY_EINVAL for a symbol or time that does not fit (the entry is skipped),
- * PARITY_ETOOBIG when the table is full. */
-int parity_price_table_add(struct parity_price_table *t, const char *symbol, double price, const char *priced_at);
+/* Adds one symbol's price, priced at `priced_at` on New York day `day` (days since 1970-01-01).
+ * PARITY_EINVAL for a symbol or time that does not fit (the entry is skipped), PARITY_ETOOBIG when the
+ * table is full. */
+int parity_price_table_add(struct parity_price_table *t, const char *symbol, double price, const char *priced_at,
+                           int32_t day);
 
 /* Sorts for lookups; call once, after the last add. A symbol added twice keeps its newest priced_at. */
 void parity_price_table_seal(struct parity_price_table *t);

@@ -353,10 +353,11 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "LEFT JOIN LATERAL (SELECT symbol, shares_micro, cost_basis_cents FROM positions "
     "  WHERE user_id = $1::bigint AND shares_micro > 0) x ON true "
     "ORDER BY x.symbol" },
-  /* read_cache.c: the newest price of every symbol, for valuations held in memory */
+  /* read_cache.c: the newest price of every symbol, for valuations held in memory, with its New York day
+   * (days since 1970: GET /portfolio's prices_as_of) */
   [Q_PRICES_NEWEST] = { "Q_PRICES_NEWEST",
-    "SELECT symbol, price, to_char(priced_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
-    "FROM latest_prices" },
+    "SELECT symbol, price, to_char(priced_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+    "(priced_at AT TIME ZONE 'America/New_York')::date - DATE '1970-01-01' FROM latest_prices" },
   /* GET /portfolio/trades: $1 user, $2 limit, $3 offset */
   [Q_TRADES_LIST] = { "Q_TRADES_LIST",
     "SELECT id, symbol, side, shares_micro, price_micros, amount_cents, reason, to_char(created_at AT TIME ZONE 'UTC', "
@@ -591,6 +592,64 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "SELECT setval(pg_get_serial_sequence('users', 'id'), "
     "nextval(pg_get_serial_sequence('users', 'id')) + $1::bigint - 1), now()::text" },
   /* ------------------------------------------------------------ end of synthetic investors */
+
+  /* ------------------------------------------------------------ the demo investor's past (parity demo-history)
+   * Every row is dated by its caller: $N::timestamp is a New York wall-clock time ("YYYY-MM-DD HH:MM:SS"). */
+  /* parity_cli_demo_history(): the investor by email ($1): id, bucket, whether verified */
+  [Q_DEMO_USER] = { "Q_DEMO_USER",
+    "SELECT u.id, p.bucket_key, u.email_verified_at IS NOT NULL FROM users u "
+    "LEFT JOIN portfolios p ON p.user_id = u.id WHERE u.email = $1" },
+  /* parity_cli_demo_history(): user $1's movements not of its simulated past (prefix $2), and the days of
+   * the steps already written (their deposits' keys are "<prefix><day>:deposit") */
+  [Q_DEMO_ACTIVITY] = { "Q_DEMO_ACTIVITY",
+    "SELECT (SELECT count(*) FROM cash_movements WHERE user_id = $1 AND (idempotency_key IS NULL "
+    "  OR left(idempotency_key, length($2)) <> $2)), "
+    "(SELECT count(*) FROM cash_movements WHERE user_id = $1 AND kind = 'deposit' "
+    "  AND left(idempotency_key, length($2)) = $2)" },
+  /* parity_cli_demo_history(): every daily bar of the symbols of $1 (text[]): close trades, adj_close models */
+  [Q_DEMO_PRICES] = { "Q_DEMO_PRICES",
+    "SELECT symbol, day - DATE '1970-01-01', close, adj_close FROM daily_prices WHERE symbol = ANY($1::text[]) "
+    "ORDER BY symbol, day" },
+  /* parity_cli_demo_history(), portfolio locked: whether the step keyed $2 was written already */
+  [Q_DEMO_STEP_DONE] = { "Q_DEMO_STEP_DONE",
+    "SELECT 1 FROM cash_movements WHERE user_id = $1 AND idempotency_key = $2" },
+  /* parity_cli_demo_history(): $1 user, $2 kind, $3 cents, $4 key, $5 when */
+  [Q_DEMO_MOVEMENT] = { "Q_DEMO_MOVEMENT",
+    "INSERT INTO cash_movements (user_id, kind, amount_cents, idempotency_key, created_at) "
+    "VALUES ($1, $2, $3, $4, $5::timestamp AT TIME ZONE 'America/New_York') RETURNING id" },
+  /* parity_cli_demo_history(): $2 cents in (+) or out (-) of user $1's wallet at $3 (the CHECK refuses < 0) */
+  [Q_DEMO_WALLET_ADD] = { "Q_DEMO_WALLET_ADD",
+    "UPDATE wallets SET cash_cents = cash_cents + $2, updated_at = $3::timestamp AT TIME ZONE 'America/New_York' "
+    "WHERE user_id = $1" },
+  /* parity_cli_demo_history(): a step's trades as one applied batch of the investor, created with its invest
+   * ($4, so GET /transactions groups them under it); $1 user, $2 no_sells, $3 trades, $5 applied at */
+  [Q_DEMO_BATCH_INSERT] = { "Q_DEMO_BATCH_INSERT",
+    "INSERT INTO rebalance_batches (batch_no, portfolios, kind, no_sells, user_id, status, trades, created_at, "
+    "computed_at, applied_at) VALUES (0, 1, 'deploy', $2, $1, 'applied', $3, "
+    "$4::timestamp AT TIME ZONE 'America/New_York', $5::timestamp AT TIME ZONE 'America/New_York', "
+    "$5::timestamp AT TIME ZONE 'America/New_York') RETURNING id" },
+  /* parity_cli_demo_history(): $1 user, $2 symbol, $3 side, $4 micro-shares, $5 micro-dollars, $6 cents,
+   * $7 reason, $8 batch, $9 when */
+  [Q_DEMO_TRADE] = { "Q_DEMO_TRADE",
+    "INSERT INTO trades (user_id, symbol, side, shares_micro, price_micros, amount_cents, reason, batch_id, "
+    "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::timestamp AT TIME ZONE 'America/New_York')" },
+  /* parity_cli_demo_history(): a traded position as the plan left it; $1 user, $2 symbol, $3 shares, $4 cost,
+   * $5 when */
+  [Q_DEMO_POSITION_SET] = { "Q_DEMO_POSITION_SET",
+    "INSERT INTO positions (user_id, symbol, shares_micro, cost_basis_cents, updated_at) "
+    "VALUES ($1, $2, $3, $4, $5::timestamp AT TIME ZONE 'America/New_York') ON CONFLICT (user_id, symbol) "
+    "DO UPDATE SET shares_micro = EXCLUDED.shares_micro, cost_basis_cents = EXCLUDED.cost_basis_cents, "
+    "updated_at = EXCLUDED.updated_at" },
+  /* parity_cli_demo_history(): $1 user, $2 cash, $3 pending, $4 when */
+  [Q_DEMO_PORTFOLIO_SET] = { "Q_DEMO_PORTFOLIO_SET",
+    "UPDATE portfolios SET cash_cents = $2, pending_cents = $3, version = version + 1, "
+    "updated_at = $4::timestamp AT TIME ZONE 'America/New_York' WHERE user_id = $1" },
+  /* parity_cli_demo_history(), with the first step: the investor joined (and confirmed the address) at $2 */
+  [Q_DEMO_USER_JOINED] = { "Q_DEMO_USER_JOINED",
+    "UPDATE users SET created_at = $2::timestamp AT TIME ZONE 'America/New_York', "
+    "email_verified_at = CASE WHEN email_verified_at IS NULL THEN NULL "
+    "  ELSE $2::timestamp AT TIME ZONE 'America/New_York' END WHERE id = $1" },
+  /* ------------------------------------------------------------ end of the demo investor's past */
 };
 
 /* parity_cli_seed_investors(): every row goes in by COPY, one table after the other, in one transaction */

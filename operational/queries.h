@@ -130,6 +130,19 @@ enum parity_op_query {
   Q_SEED_REAL_USERS,
   Q_SEED_RESERVE_USER_IDS,
   /* end of synthetic investors */
+  /* the demo investor's past (parity demo-history) */
+  Q_DEMO_USER,
+  Q_DEMO_ACTIVITY,
+  Q_DEMO_PRICES,
+  Q_DEMO_STEP_DONE,
+  Q_DEMO_MOVEMENT,
+  Q_DEMO_WALLET_ADD,
+  Q_DEMO_BATCH_INSERT,
+  Q_DEMO_TRADE,
+  Q_DEMO_POSITION_SET,
+  Q_DEMO_PORTFOLIO_SET,
+  Q_DEMO_USER_JOINED,
+  /* end of the demo investor's past */
   Q_OP_QUERY_COUNT
 };
 

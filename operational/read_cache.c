@@ -30,7 +30,8 @@ static int load_prices(struct parity_db *db, struct parity_price_table **out)
   int rows = PQntuples(res);
   struct parity_price_table *t = parity_price_table_new((size_t)rows);
   for (int i = 0; i < rows; i++)
-    if (parity_price_table_add(t, PQgetvalue(res, i, 0), atof(PQgetvalue(res, i, 1)), PQgetvalue(res, i, 2)))
+    if (parity_price_table_add(t, PQgetvalue(res, i, 0), atof(PQgetvalue(res, i, 1)), PQgetvalue(res, i, 2),
+                               (int32_t)atol(PQgetvalue(res, i, 3))))
       parity_log(PARITY_LOG_WARN, "price_not_cached", "{s:s}", "symbol", PQgetvalue(res, i, 0));
   PQclear(res);
   parity_price_table_seal(t);

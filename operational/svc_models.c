@@ -46,8 +46,9 @@ static json_t *model_json(const char *bucket, const char *as_of, const char *com
     json_decref(weights);
     return NULL;
   }
-  return json_pack("{s:s, s:i, s:s, s:s, s:s, s:o}", "bucket", bucket, "risk_tolerance", risk, "horizon", horizons[h],
-                   "as_of", as_of, "computed_at", computed_at, "weights", weights);
+  /* A model is computed from the closes up to its as-of day: that is its prices' age. */
+  return json_pack("{s:s, s:i, s:s, s:s, s:s, s:o, s:s}", "bucket", bucket, "risk_tolerance", risk, "horizon",
+                   horizons[h], "as_of", as_of, "computed_at", computed_at, "weights", weights, "prices_as_of", as_of);
 }
 
 static void table_destroy(struct parity_snapshot *snap)
@@ -102,6 +103,7 @@ void parity_model_table_seal(struct parity_model_table *t)
 {
   qsort(t->models, t->n, sizeof(t->models[0]), by_bucket);
   json_t *models = json_array();
+  const char *newest = NULL; /* the list's prices_as_of: the newest model's day ("YYYY-MM-DD" sorts as text) */
   for (size_t i = 0; i < t->n; i++) {
     struct parity_model_entry *e = &t->models[i];
     e->body = parity_json_answer_new(e->model);
@@ -115,8 +117,10 @@ void parity_model_table_seal(struct parity_model_table *t)
       e->weights[e->n_weights++] = (struct parity_model_weight){ .symbol = symbol, .weight = json_number_value(w) };
     }
     json_array_append(models, e->model);
+    if (!newest || strcmp(e->as_of, newest) > 0)
+      newest = e->as_of;
   }
-  json_t *list = json_pack("{s:o}", "models", models);
+  json_t *list = json_pack("{s:o, s:s?}", "models", models, "prices_as_of", newest);
   t->list_body = parity_json_answer_new(list);
   t->list_len = strlen(t->list_body);
   json_decref(list); /* the entries keep their own references to the models */

@@ -20,6 +20,7 @@ static int64_t text_to_i64(const char *s)
 int parity_svc_portfolio_load(struct parity_db *db, int64_t user_id, struct parity_portfolio_view *out)
 {
   memset(out, 0, sizeof(*out));
+  out->prices_as_of = INT32_MIN;
   char uid[PARITY_I64_TEXT];
   parity_i64(user_id, uid);
   PGresult *res = NULL;
@@ -98,6 +99,8 @@ static void value_positions(struct parity_portfolio_view *v, const struct parity
     const struct parity_price_entry *e = parity_price_table_find(prices, p->symbol);
     p->price = e ? e->price : 0.0;
     snprintf(p->price_time, sizeof(p->price_time), "%s", e ? e->priced_at : "");
+    if (e && e->day > v->prices_as_of)
+      v->prices_as_of = e->day;
     p->value_cents = parity_value_cents(p->shares_micro, parity_price_micros(p->price));
     v->positions_value_cents += p->value_cents;
   }
@@ -113,6 +116,7 @@ int parity_svc_portfolio_read(struct parity_db *db, int64_t user_id, const char 
   out->bucket[0] = '\0';
   out->cash_cents = out->pending_cents = out->positions_value_cents = out->value_cents = 0;
   out->net_contributions_cents = 0;
+  out->prices_as_of = INT32_MIN;
   out->n = 0;
   *session_live = false;
   char uid[PARITY_I64_TEXT], touch[PARITY_I64_TEXT];

@@ -32,6 +32,8 @@ struct parity_portfolio_view {
   int64_t positions_value_cents;
   int64_t value_cents;             /* positions + cash */
   int64_t net_contributions_cents; /* invested minus taken out by sells */
+  int32_t prices_as_of;            /* the newest New York day of the prices that valued a position, or
+                                      INT32_MIN when none did (GET /portfolio's read only) */
   size_t n;
   struct parity_position_view positions[PARITY_PORTFOLIO_MAX_POSITIONS];
 };

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# The demo investor of `make run`: registered, verified, onboarded, with a deposit invested, through the
-# public API like any user. The password is printed once, at first start, and kept in VARDIR/demo-credentials.
-# Usage: demo.sh VARDIR API_BASE (e.g. http://127.0.0.1:8081)
+# The demo investor of `make run`: registered, verified and onboarded (risk 3, medium horizon) through the
+# public API like any user, then given five real years by `parity demo-history`: joined five years before the
+# bundled data's last day, $50,000 deposited and invested, $1,000 more and the monthly rebalance at every
+# month end, all dated in the past. Running it again changes nothing (an interrupted history resumes).
+# The password is printed once, at first start, and kept in VARDIR/demo-credentials.
+# Usage: demo.sh VARDIR API_BASE BIN_DIR (e.g. var http://127.0.0.1:8081 build/bin), DATABASE_URL set;
+# DEMO_EMAIL names another investor (tests).
 set -euo pipefail
 
 vardir=$1
 api=$2/api/v1
-email=demo@parity.local
+bin=$3
+email=${DEMO_EMAIL:-demo@parity.local}
 creds=$vardir/demo-credentials
 mail_dir=${MAIL_DIR:-$vardir/mail}
 
@@ -43,9 +48,17 @@ access=$(post "$api/auth/login" -d "$(json --arg e "$email" --arg p "$password" 
 auth=(-H "Authorization: Bearer $access")
 
 if ((new)); then
-	post "${auth[@]}" "$api/onboarding" -d '{"answers":{"age":"30_44","goal":"growth","drop_reaction":"hold","horizon":"over_7"}}' >/dev/null
-	post "${auth[@]}" -H 'Idempotency-Key: demo-first-deposit' "$api/wallet/deposits" -d '{"amount_cents":10000000}' >/dev/null
-	post "${auth[@]}" -H 'Idempotency-Key: demo-first-invest' "$api/portfolio/invest" -d '{"amount_cents":8000000}' >/dev/null
+	# Scores 3, 3, 3 and 3 to 7 years: bucket risk_3_horizon_medium.
+	post "${auth[@]}" "$api/onboarding" -d '{"answers":{"age":"45_59","goal":"balanced","drop_reaction":"wait","horizon":"3_to_7"}}' >/dev/null
+fi
+# A var/ from before the simulated past has a demo investor with money of its own: it keeps it (a warning).
+if ! summary=$("$bin/parity" demo-history --email "$email" --years 5); then
+	echo "demo.sh: warning: the demo investor's five years were not written (see above); \`make distclean\` starts afresh" >&2
+else
+	echo "parity: demo investor's history: $summary" >&2
+fi
+
+if ((new)); then
 	cat >&2 <<MSG
 
   Demo investor (shown once; kept in $creds):

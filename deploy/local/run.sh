@@ -53,7 +53,7 @@ parity_wait_http "http://127.0.0.1:$INTERNAL_PORT/readyz" 60
 parity_wait_http "http://127.0.0.1:$METRICS_PORT/readyz" 60
 # The daily pipeline: prices (already loaded: this changes nothing) and then the model portfolios.
 curl -fsS -X POST -H "X-Internal-Secret: $INTERNAL_SECRET" "http://127.0.0.1:$INTERNAL_PORT/internal/pipeline/daily" >/dev/null
-bash "$root/deploy/local/demo.sh" "$vardir" "http://127.0.0.1:$HTTP_PORT"
+bash "$root/deploy/local/demo.sh" "$vardir" "http://127.0.0.1:$HTTP_PORT" "$bin"
 
 cat >&2 <<MSG
 

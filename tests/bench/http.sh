@@ -46,7 +46,7 @@ bench_stack_up
 
 # One investor through the public API, as `make run` makes its demo investor.
 api=http://127.0.0.1:$HTTP_PORT/api/v1
-bash "$root/deploy/local/demo.sh" "$vardir" "http://127.0.0.1:$HTTP_PORT" 2>"$vardir/log/demo.log"
+bash "$root/deploy/local/demo.sh" "$vardir" "http://127.0.0.1:$HTTP_PORT" "$bin" 2>"$vardir/log/demo.log"
 email=demo@parity.local
 password=$(sed -n 's/^password=//p' "$vardir/demo-credentials")
 access=$(curl -fsS -X POST -H 'Content-Type: application/json' "$api/auth/login" \

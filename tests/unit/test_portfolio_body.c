@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "common/buf.h"
+#include "common/calendar.h"
 #include "common/json.h"
 #include "operational/money.h"
 #include "operational/portfolio_body.h"
@@ -60,6 +61,10 @@ static char *reference_body(const struct parity_portfolio_view *v, const json_t 
                            v->bucket[0] ? v->bucket : NULL, "model_as_of", as_of && as_of[0] ? as_of : NULL, "drift",
                            target && v->value_cents > 0 ? reference_drift(actual, target) : 0.0, "positions", positions,
                            "weights", actual, "target_weights", targets);
+  char day[PARITY_DAY_TEXT];
+  if (v->prices_as_of != INT32_MIN)
+    parity_day_format(v->prices_as_of, day);
+  json_object_set_new(body, "prices_as_of", v->prices_as_of != INT32_MIN ? json_string(day) : json_null());
   char *text = parity_json_answer_new(body);
   json_decref(body);
   return text;
@@ -80,6 +85,7 @@ static void random_view(struct parity_portfolio_view *v, unsigned *seed)
   v->pending_cents = rand_r(seed) % 4 ? 0 : v->cash_cents / 2;
   v->net_contributions_cents = rand_r(seed) % 1000000000;
   v->positions_value_cents = 0;
+  v->prices_as_of = INT32_MIN; /* the newest day of the prices used, as parity_svc_portfolio_read() keeps it */
   size_t n = (size_t)(rand_r(seed) % (N_SYMBOLS + 1));
   for (size_t i = 0; i < n; i++) {
     struct parity_position_view *p = &v->positions[v->n++];
@@ -90,6 +96,9 @@ static void random_view(struct parity_portfolio_view *v, unsigned *seed)
     /* Prices as PostgreSQL's double precision hands them over: anything from cents to thousands of dollars. */
     p->price = priced ? (double)(rand_r(seed) % 10000000) / 1000.0 + (double)rand_r(seed) / RAND_MAX : 0.0;
     snprintf(p->price_time, sizeof(p->price_time), "%s", priced ? "2026-12-02T21:00:00Z" : "");
+    int32_t day = parity_day_from_ymd(2026, 11, 2 + (int)(rand_r(seed) % 28));
+    if (priced && day > v->prices_as_of)
+      v->prices_as_of = day;
     p->value_cents = parity_value_cents(p->shares_micro, parity_price_micros(p->price));
     v->positions_value_cents += p->value_cents;
   }
@@ -127,14 +136,16 @@ static void bodies_match_the_jansson_reference(void **state)
   v->bucket[0] = '\0';
   v->n = 0;
   v->cash_cents = v->pending_cents = v->positions_value_cents = v->value_cents = v->net_contributions_cents = 0;
+  v->prices_as_of = INT32_MIN;
   char *expected = reference_body(v, NULL, NULL);
   struct parity_buf got;
   parity_buf_init(&got, PARITY_BUF_UNBOUNDED);
   parity_portfolio_body_write(v, NULL, &got);
   assert_string_equal(got.data, expected);
-  assert_string_equal(got.data, "{\"value_cents\":0,\"cash_cents\":0,\"pending_cents\":0,\"positions_value_cents\":0,"
-                                "\"net_contributions_cents\":0,\"pnl_cents\":0,\"bucket\":null,\"model_as_of\":null,"
-                                "\"drift\":0.0,\"positions\":[],\"weights\":{},\"target_weights\":{}}");
+  assert_string_equal(got.data,
+                      "{\"value_cents\":0,\"cash_cents\":0,\"pending_cents\":0,\"positions_value_cents\":0,"
+                      "\"net_contributions_cents\":0,\"pnl_cents\":0,\"bucket\":null,\"model_as_of\":null,"
+                      "\"drift\":0.0,\"positions\":[],\"weights\":{},\"target_weights\":{},\"prices_as_of\":null}");
   free(expected);
   parity_buf_free(&got);
   free(v);

@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "common/calendar.h"
 #include "common/errors.h"
 #include "operational/price_table.h"
 #include "operational/snapshot.h"
@@ -19,17 +20,23 @@ static void lookups_find_each_symbol_and_nothing_else(void **state)
   (void)state;
   struct parity_price_table *t = parity_price_table_new(4);
   /* Added out of order: the table sorts itself when sealed. */
-  assert_int_equal(parity_price_table_add(t, "VTI", 290.5, "2026-12-02T21:00:00Z"), PARITY_OK);
-  assert_int_equal(parity_price_table_add(t, "BND", 72.25, "2026-12-02T21:00:00Z"), PARITY_OK);
-  assert_int_equal(parity_price_table_add(t, "BRK-B", 480.0, "2026-12-03T15:30:00Z"), PARITY_OK);
-  assert_int_equal(parity_price_table_add(t, "^GSPC", 6000.0, "2026-12-02T21:00:00Z"), PARITY_OK);
-  assert_int_equal(parity_price_table_add(t, "QQQ", 1.0, "2026-12-02T21:00:00Z"), PARITY_ETOOBIG);
+  assert_int_equal(parity_price_table_add(t, "VTI", 290.5, "2026-12-02T21:00:00Z", parity_day_from_ymd(2026, 12, 2)),
+                   PARITY_OK);
+  assert_int_equal(parity_price_table_add(t, "BND", 72.25, "2026-12-02T21:00:00Z", parity_day_from_ymd(2026, 12, 2)),
+                   PARITY_OK);
+  assert_int_equal(parity_price_table_add(t, "BRK-B", 480.0, "2026-12-03T15:30:00Z", parity_day_from_ymd(2026, 12, 3)),
+                   PARITY_OK);
+  assert_int_equal(parity_price_table_add(t, "^GSPC", 6000.0, "2026-12-02T21:00:00Z", parity_day_from_ymd(2026, 12, 2)),
+                   PARITY_OK);
+  assert_int_equal(parity_price_table_add(t, "QQQ", 1.0, "2026-12-02T21:00:00Z", parity_day_from_ymd(2026, 12, 2)),
+                   PARITY_ETOOBIG);
   parity_price_table_seal(t);
   assert_int_equal(t->n, 4);
   const struct parity_price_entry *e = parity_price_table_find(t, "BRK-B");
   assert_non_null(e);
   assert_true(e->price == 480.0);
   assert_string_equal(e->priced_at, "2026-12-03T15:30:00Z");
+  assert_int_equal(e->day, parity_day_from_ymd(2026, 12, 3));
   assert_true(parity_price_table_find(t, "VTI")->price == 290.5);
   assert_true(parity_price_table_find(t, "BND")->price == 72.25);
   assert_true(parity_price_table_find(t, "^GSPC")->price == 6000.0);
@@ -44,15 +51,22 @@ static void a_symbol_twice_keeps_its_newest_price_and_bad_input_is_skipped(void 
 {
   (void)state;
   struct parity_price_table *t = parity_price_table_new(5);
-  assert_int_equal(parity_price_table_add(t, "VTI", 289.0, "2026-12-02T21:00:00Z"), PARITY_OK);
-  assert_int_equal(parity_price_table_add(t, "VTI", 291.0, "2026-12-03T15:30:00Z"), PARITY_OK);
-  assert_int_equal(parity_price_table_add(t, "VTI", 290.0, "2026-12-03T14:00:00Z"), PARITY_OK);
+  assert_int_equal(parity_price_table_add(t, "VTI", 289.0, "2026-12-02T21:00:00Z", parity_day_from_ymd(2026, 12, 2)),
+                   PARITY_OK);
+  assert_int_equal(parity_price_table_add(t, "VTI", 291.0, "2026-12-03T15:30:00Z", parity_day_from_ymd(2026, 12, 3)),
+                   PARITY_OK);
+  assert_int_equal(parity_price_table_add(t, "VTI", 290.0, "2026-12-03T14:00:00Z", parity_day_from_ymd(2026, 12, 3)),
+                   PARITY_OK);
   /* 16 characters: one more than a symbol holds. */
-  assert_int_equal(parity_price_table_add(t, "ABCDEFGHIJKLMNOP", 1.0, "2026-12-02T21:00:00Z"), PARITY_EINVAL);
-  assert_int_equal(parity_price_table_add(t, "", 1.0, "2026-12-02T21:00:00Z"), PARITY_EINVAL);
+  assert_int_equal(
+      parity_price_table_add(t, "ABCDEFGHIJKLMNOP", 1.0, "2026-12-02T21:00:00Z", parity_day_from_ymd(2026, 12, 2)),
+      PARITY_EINVAL);
+  assert_int_equal(parity_price_table_add(t, "", 1.0, "2026-12-02T21:00:00Z", parity_day_from_ymd(2026, 12, 2)),
+                   PARITY_EINVAL);
   parity_price_table_seal(t);
   assert_int_equal(t->n, 1);
   assert_true(parity_price_table_find(t, "VTI")->price == 291.0);
+  assert_int_equal(parity_price_table_find(t, "VTI")->day, parity_day_from_ymd(2026, 12, 3)); /* the newest's day */
   parity_snapshot_release(&t->snap);
 }
 
@@ -129,8 +143,8 @@ static void readers_see_whole_tables_while_a_writer_swaps(void **state)
     assert_int_equal(pthread_create(&readers[i], NULL, swap_reader, NULL), 0);
   for (int g = 1; g <= SWAP_GENERATIONS; g++) {
     struct parity_price_table *t = parity_price_table_new(2);
-    parity_price_table_add(t, "ZZZ", (double)g, "2026-12-02T21:00:00Z");
-    parity_price_table_add(t, "AAA", (double)g, "2026-12-02T21:00:00Z");
+    parity_price_table_add(t, "ZZZ", (double)g, "2026-12-02T21:00:00Z", parity_day_from_ymd(2026, 12, 2));
+    parity_price_table_add(t, "AAA", (double)g, "2026-12-02T21:00:00Z", parity_day_from_ymd(2026, 12, 2));
     parity_price_table_seal(t);
     parity_snapshot_publish(&swap_slot, &t->snap);
   }
@@ -150,19 +164,22 @@ static void model_bodies_are_rendered_in_bucket_order(void **state)
                                           "{\"VTI\": 0.5, \"BND\": 0.5}"),
                    PARITY_OK);
   assert_int_equal(
-      parity_model_table_add(t, "risk_1_horizon_short", "2026-12-01", "2026-12-02T06:00:00Z", "{\"BND\": 1.0}"),
+      parity_model_table_add(t, "risk_1_horizon_short", "2026-11-27", "2026-11-28T06:00:00Z", "{\"BND\": 1.0}"),
       PARITY_OK);
   assert_int_equal(parity_model_table_add(t, "risk_9_horizon_short", "2026-12-01", "x", "{}"), PARITY_EINVAL);
   assert_int_equal(parity_model_table_add(t, "risk_3_horizon_long", "2026-12-01", "x", "not json"), PARITY_EINVAL);
   parity_model_table_seal(t);
   assert_int_equal(t->n, 2);
-  /* risk 1 before risk 2; the body is what GET /models answered when built per request. */
+  /* risk 1 before risk 2; the body is what GET /models answered when built per request, with each model's
+   * prices' age (its as-of day) and the list's (the newest of them, here the second model's). */
   assert_string_equal(t->list_body,
                       "{\"models\":[{\"bucket\":\"risk_1_horizon_short\",\"risk_tolerance\":1,\"horizon\":\"short\","
-                      "\"as_of\":\"2026-12-01\",\"computed_at\":\"2026-12-02T06:00:00Z\",\"weights\":{\"BND\":1.0}},"
+                      "\"as_of\":\"2026-11-27\",\"computed_at\":\"2026-11-28T06:00:00Z\",\"weights\":{\"BND\":1.0},"
+                      "\"prices_as_of\":\"2026-11-27\"},"
                       "{\"bucket\":\"risk_2_horizon_long\",\"risk_tolerance\":2,\"horizon\":\"long\","
                       "\"as_of\":\"2026-12-01\",\"computed_at\":\"2026-12-02T06:00:00Z\","
-                      "\"weights\":{\"VTI\":0.5,\"BND\":0.5}}]}");
+                      "\"weights\":{\"VTI\":0.5,\"BND\":0.5},\"prices_as_of\":\"2026-12-01\"}],"
+                      "\"prices_as_of\":\"2026-12-01\"}");
   assert_int_equal(t->list_len, strlen(t->list_body));
   const struct parity_model_entry *m = parity_model_table_find(t, "risk_2_horizon_long");
   assert_non_null(m);
