@@ -202,10 +202,14 @@ export function nearestIndex(xs: number[], px: number): number {
   return lo;
 }
 
-/** Drawdown of a value series: V_t / max(V_0..V_t) - 1 (0 at a new high, negative below it; SPEC §8a's D_t). */
-export function drawdowns(values: number[]): number[] {
+/**
+ * Drawdown of a value series: V_t / max(V_0..V_t) - 1 (0 at a new high, negative below it; SPEC §8a's D_t).
+ * A missing value stays missing and does not move the peak.
+ */
+export function drawdowns(values: (number | null)[]): (number | null)[] {
   let peak = -Infinity;
   return values.map((v) => {
+    if (v === null) return null;
     peak = Math.max(peak, v);
     return peak > 0 ? v / peak - 1 : 0;
   });
