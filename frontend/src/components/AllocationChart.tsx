@@ -53,9 +53,8 @@ export function AllocationChart({ weights }: { weights: Record<string, number> }
           {groups.map((g) => (
             <tbody key={g.assetClass} data-class={g.assetClass}>
               <tr className="class-row">
-                <th scope="rowgroup" colSpan={2}>
-                  {g.assetClass}
-                </th>
+                <th scope="rowgroup">{g.assetClass}</th>
+                <td className="wide-only" />
                 <td>{formatPercent(g.weight)}</td>
               </tr>
               {g.funds.map((f) => (

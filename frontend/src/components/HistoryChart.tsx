@@ -65,7 +65,7 @@ export function HistoryChart({ history }: { history: History }) {
           <dt>Value change</dt>
           <dd data-testid="history-value-change">
             {formatCents(change.valueChangeCents, { signed: true })}
-            <span className="muted small"> incl. {formatCents(change.contributionsCents, { signed: true })} moved in or out</span>
+            <span className="stat-note">incl. {formatCents(change.contributionsCents, { signed: true })} moved in or out</span>
           </dd>
         </div>
       </dl>

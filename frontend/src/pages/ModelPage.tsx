@@ -178,7 +178,7 @@ export function ModelPage() {
         {model.data && <> · built from prices up to {formatDay(model.data.as_of)}</>}
       </p>
       <StaleNotice asOf={asOf} />
-      <div className="field inline-field">
+      <div className="inline-field">
         <label htmlFor="other-model">Show another model</label>
         <select id="other-model" value={bucket} onChange={(e) => navigate(`/models/${e.target.value}`)}>
           {BUCKETS.map((b) => (
