@@ -48,7 +48,12 @@ export function linearAxis(min: number, max: number, count = 4): Axis {
     return { lo: -top, hi: 0, ticks: steps(-top, 0, step) };
   }
   let span = max - min;
-  if (span <= 0) span = Math.abs(max) * 0.02 || 1; // a flat line: a small band around it
+  if (span <= 0) {
+    // A flat line: a small band around it.
+    span = Math.abs(max) * 0.02 || 1;
+    min -= span / 2;
+    max += span / 2;
+  }
   const { step } = niceAxis(span, count);
   const lo = Math.floor(min / step + 1e-9) * step;
   let hi = Math.ceil(max / step - 1e-9) * step;
@@ -70,8 +75,8 @@ function cleanFloat(v: number): number {
 
 /**
  * A logarithmic axis over [min, max] (both > 0). Ticks at 1, 2 and 5 times powers of ten inside the range;
- * when fewer than three fall inside (a narrow range, e.g. 0.9 to 2.4), the linear axis's ticks are used,
- * placed on the log scale. The ends are the data's own.
+ * when fewer than three fall inside (a narrow range, e.g. 0.8 to 2.6), evenly stepped nice values are used
+ * instead (1, 1.5, 2, 2.5), placed on the log scale. The ends are the data's own.
  */
 export function logAxis(min: number, max: number, count = 4): Axis {
   if (!(min > 0) || !(max > 0)) return linearAxis(min, max, count);
@@ -83,8 +88,10 @@ export function logAxis(min: number, max: number, count = 4): Axis {
       if (v >= min && v <= max) ticks.push(v);
     }
   if (ticks.length >= 3) return { lo: min, hi: max, ticks };
-  const lin = linearAxis(min, max, count);
-  return { lo: min, hi: max, ticks: lin.ticks.filter((t) => t >= min && t <= max && t > 0) };
+  const { step } = niceAxis(max - min, count);
+  const inner: number[] = [];
+  for (let k = Math.ceil(min / step - 1e-9); k * step <= max + 1e-9 * step; k++) inner.push(cleanFloat(k * step));
+  return { lo: min, hi: max, ticks: inner };
 }
 
 export interface LineSeries {
@@ -142,7 +149,7 @@ export function linesGeometry(days: string[], series: LineSeries[], box: ChartBo
     top: box.margin.top,
     bottom: box.height - box.margin.bottom,
   };
-  const all = series.flatMap((s) => s.values.filter((v): v is number => v !== null && Number.isFinite(v) && (!opts.log || v > 0)));
+  const all = series.flatMap((s) => s.values.filter((v): v is number => v !== null && Number.isFinite(v)));
   const min = all.length ? Math.min(...all) : 0;
   const max = all.length ? Math.max(...all) : 1;
   const log = Boolean(opts.log) && min > 0;
