@@ -703,7 +703,13 @@ async function analyticsJourney({ page }) {
   if (portfolio.prices_as_of === "2026-05-01") await page.getByText("Prices as of 1 May 2026 — offline data").first().waitFor();
   else console.log("  note: GET /portfolio has no prices_as_of yet; the dashboard's stale notice is not checked");
 
-  // The model page, from the dashboard's model card.
+  // The model page, from the dashboard's model card, once the pipeline's CMD_BACKTEST (after the models) has
+  // stored this bucket's figures: until then the page says "not computed yet".
+  await waitFor(
+    async () => (await api("GET", `/models/${bucket}/risk`)).status === 200 && (await api("GET", `/models/${bucket}/backtest`)).status === 200,
+    WAIT_MS,
+    "the model's risk and backtest",
+  );
   await page.getByTestId("model-link").click();
   await page.waitForURL((u) => u.pathname === `/models/${bucket}`);
   await page.getByText("Prices as of 1 May 2026 — offline data").waitFor();
