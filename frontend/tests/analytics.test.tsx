@@ -236,7 +236,7 @@ describe("the dashboard", () => {
     const card = await screen.findByTestId("risk-card");
     await waitFor(() => expect(within(card).getByTestId("risk-volatility").textContent).toBe("10.1%"));
     expect(within(card).getByTestId("risk-max-drawdown").textContent).toBe("-6.9%");
-    expect(card.textContent).toContain("−1.09%"); // VaR 95% 0.0109096 as a loss
+    expect(card.textContent).toContain("Bad day (1 in 20)-1.09%"); // VaR 95% 0.0109096 as a loss
     expect(card.textContent).toContain("0.76");
     expect(rowCells(within(card).getByTestId("portfolio-risk-metrics"), "sharpe")).toEqual(["0.92", "0.80"]);
   }, SLOW_MS);

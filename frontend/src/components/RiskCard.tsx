@@ -64,7 +64,7 @@ export function RiskCard({ version = 0 }: { version?: number }) {
               </div>
               <div className="stat">
                 <dt>Bad day (1 in 20)</dt>
-                <dd>{r.metrics.var_95 === null ? "n/a" : `−${formatPercent(r.metrics.var_95, 2)}`}</dd>
+                <dd>{r.metrics.var_95 === null ? "n/a" : formatPercent(-r.metrics.var_95, 2)}</dd>
               </div>
               <div className="stat">
                 <dt>Beta to SPY</dt>

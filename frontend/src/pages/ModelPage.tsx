@@ -214,7 +214,7 @@ export function ModelPage() {
                 </div>
                 <div className="stat">
                   <dt>Bad day (1 in 20)</dt>
-                  <dd>{risk.data.metrics.var_95 === null ? "n/a" : `−${formatPercent(risk.data.metrics.var_95, 2)}`}</dd>
+                  <dd>{risk.data.metrics.var_95 === null ? "n/a" : formatPercent(-risk.data.metrics.var_95, 2)}</dd>
                 </div>
                 <div className="stat">
                   <dt>Sharpe ratio</dt>
