@@ -34,6 +34,7 @@ export interface LineChartProps {
 export function LineChart({ days, lines, title, formatY, formatValue, log, height, testId, className }: LineChartProps) {
   const titleId = useId();
   const readoutId = useId();
+  const hintId = useId();
   const [measure, width] = useElementWidth<HTMLElement>(LINES_BOX.width);
   const [active, setActive] = useState<number | null>(null);
   const box = linesBox(width, height);
@@ -72,7 +73,7 @@ export function LineChart({ days, lines, title, formatY, formatValue, log, heigh
         viewBox={`0 0 ${box.width} ${box.height}`}
         role="img"
         aria-labelledby={titleId}
-        aria-describedby={readoutId}
+        aria-describedby={`${readoutId} ${hintId}`}
         data-testid={testId}
         data-scale={g.log ? "log" : "linear"}
         tabIndex={0}
@@ -118,6 +119,9 @@ export function LineChart({ days, lines, title, formatY, formatValue, log, heigh
         )}
       </svg>
       <figcaption>
+        <span className="sr-only" id={hintId}>
+          Left and right arrow keys move through the days; Home and End go to the first and last.
+        </span>
         <span className="legend">
           {lines.map((l) => (
             <span key={l.key} className="legend-item">
