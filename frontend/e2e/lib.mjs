@@ -1,5 +1,6 @@
 // Helpers for the browser journeys: the API seen from Node (to set up users and to check what the UI
 // shows), the emails the daemon writes as .eml files, TOTP codes (RFC 6238) and HS256 tokens.
+import { execFileSync } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -203,4 +204,46 @@ export function signAccessToken(secret, { sub, jti, iat, exp }) {
   const payload = b64url(JSON.stringify({ aud: "parity-api", exp, iat, iss: "parity", jti, sub: String(sub) }));
   const sig = createHmac("sha256", secret).update(`${header}.${payload}`).digest("base64url");
   return `${header}.${payload}.${sig}`;
+}
+
+// ------------------------------------------------------------------ the database, for a past the API cannot make
+
+/** Runs SQL on the stack's database (run-e2e.sh exports DATABASE_URL); returns psql's unaligned output. */
+export function sql(text) {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error("DATABASE_URL is not set (run the journeys through run-e2e.sh)");
+  return execFileSync("psql", [url, "-v", "ON_ERROR_STOP=1", "-qAt", "-c", text], { encoding: "utf8" }).trim();
+}
+
+/**
+ * Gives a fresh investor two past years inside the bundled prices, written as operational writes them
+ * (tests/integration/test_history.py's Ledger does the same): on 2024-05-01 $50,000 deposited and invested,
+ * 60% VTI and 40% BND at the 2024-04-30 closes; on 2025-06-02 $10,000 more into VTI at the 2025-05-30 close.
+ * Positions and balances then match the rows (SPEC §5's invariant). The history and risk endpoints rebuild
+ * everything from these rows and the daily closes.
+ */
+export function backdateInvestor(userId) {
+  const uid = Number(userId);
+  if (!Number.isSafeInteger(uid)) throw new Error(`not a user id: ${userId}`);
+  const buy = (day, at, symbol, budget) => `
+    INSERT INTO trades (user_id, symbol, side, shares_micro, price_micros, amount_cents, reason, created_at)
+    SELECT ${uid}, '${symbol}', 'buy', s.shares, s.micros, (s.shares * s.micros + 5000000000) / 10000000000, 'invest', '${at}'
+    FROM (SELECT ${budget}::bigint * 10000000000 / p.micros AS shares, p.micros
+          FROM (SELECT round(close * 1000000)::bigint AS micros FROM daily_prices WHERE symbol = '${symbol}' AND day = '${day}') p) s;`;
+  sql(`BEGIN;
+    INSERT INTO wallets (user_id) VALUES (${uid}) ON CONFLICT DO NOTHING;
+    INSERT INTO portfolios (user_id) VALUES (${uid}) ON CONFLICT DO NOTHING;
+    INSERT INTO cash_movements (user_id, kind, amount_cents, created_at) VALUES
+      (${uid}, 'deposit', 5000000, '2024-05-01 10:00-04'), (${uid}, 'invest', 5000000, '2024-05-01 10:05-04'),
+      (${uid}, 'deposit', 1000000, '2025-06-02 10:00-04'), (${uid}, 'invest', 1000000, '2025-06-02 10:05-04');
+    ${buy("2024-04-30", "2024-05-01 10:05:01-04", "VTI", 3_000_000)}
+    ${buy("2024-04-30", "2024-05-01 10:05:01-04", "BND", 2_000_000)}
+    ${buy("2025-05-30", "2025-06-02 10:05:01-04", "VTI", 1_000_000)}
+    INSERT INTO positions (user_id, symbol, shares_micro, cost_basis_cents)
+      SELECT user_id, symbol, sum(shares_micro), sum(amount_cents) FROM trades WHERE user_id = ${uid} GROUP BY 1, 2
+      ON CONFLICT (user_id, symbol) DO UPDATE SET shares_micro = EXCLUDED.shares_micro, cost_basis_cents = EXCLUDED.cost_basis_cents;
+    UPDATE wallets SET cash_cents = 0 WHERE user_id = ${uid};
+    UPDATE portfolios SET cash_cents = 6000000 - (SELECT sum(amount_cents) FROM trades WHERE user_id = ${uid}), pending_cents = 0
+      WHERE user_id = ${uid};
+    COMMIT;`);
 }

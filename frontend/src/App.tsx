@@ -10,6 +10,7 @@ import { AccountPage } from "./pages/AccountPage";
 import { ForgotPasswordPage, LoginPage, RegisterPage, ResetPasswordPage, VerifyEmailPage } from "./pages/AuthPages";
 import { DashboardPage } from "./pages/DashboardPage";
 import { ForecastPage } from "./pages/ForecastPage";
+import { ModelPage } from "./pages/ModelPage";
 import { OnboardingPage } from "./pages/OnboardingPage";
 import type { ApiClient } from "./api/client";
 
@@ -32,7 +33,14 @@ export const ROUTES: Route[] = [
   { path: "/forgot-password", access: "guest", title: "Reset your password", page: () => <ForgotPasswordPage /> },
   { path: "/verify-email", access: "any", title: "Confirm your email", page: () => <VerifyEmailPage /> },
   { path: "/reset-password", access: "any", title: "Choose a new password", page: () => <ResetPasswordPage /> },
+  // A path ending in "/*" matches everything under it: /models/<bucket>.
+  { path: "/models/*", access: "any", title: "Model portfolio", page: () => <ModelPage /> },
 ];
+
+/** The route of `path`: an exact path, else a "/prefix/*" one. */
+export function findRoute(path: string): Route | undefined {
+  return ROUTES.find((r) => r.path === path) ?? ROUTES.find((r) => r.path.endsWith("/*") && path.startsWith(r.path.slice(0, -1)));
+}
 
 function Redirect({ to }: { to: string }) {
   useEffect(() => navigate(to, { replace: true }), [to]);
@@ -128,7 +136,7 @@ function Header() {
 function Pages() {
   const { status, me } = useAuth();
   const { path, query } = useLocation();
-  const route = ROUTES.find((r) => r.path === path);
+  const route = findRoute(path);
 
   useEffect(() => {
     document.title = route ? `${route.title} · Parity` : "Parity";

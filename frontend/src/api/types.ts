@@ -106,6 +106,8 @@ export interface Portfolio {
   positions: Position[];
   weights: Record<string, number>;
   target_weights: Record<string, number>;
+  /** The newest close used to price the answer (YYYY-MM-DD); older servers leave it out. */
+  prices_as_of?: string;
 }
 
 export interface Transaction {
@@ -135,6 +137,7 @@ export interface Model {
   as_of: string;
   computed_at: string;
   weights: Record<string, number>;
+  prices_as_of?: string;
 }
 
 export type HistoryRange = "1D" | "1W" | "1M" | "6M" | "1Y" | "YTD" | "5Y" | "MAX";
@@ -189,4 +192,94 @@ export interface Forecast {
   request?: { initial_cents: number; monthly_cents: number; months: number; goal_cents?: number | null; weights_source?: string };
   result: ForecastResult | null;
   error?: string | null;
+}
+
+export interface PriceBar {
+  date: string;
+  close: number;
+  adj_close: number;
+}
+
+export interface Prices {
+  symbol: string;
+  from: string;
+  to: string;
+  bars: PriceBar[];
+}
+
+/** SPEC §8a's metrics; null where a metric is undefined (no drawdown, zero variance...). */
+export interface RiskMetrics {
+  total_return: number | null;
+  cagr: number | null;
+  volatility: number | null;
+  sharpe: number | null;
+  sortino: number | null;
+  max_drawdown: number | null;
+  max_drawdown_days: number;
+  recovered: boolean;
+  calmar: number | null;
+  var_95: number | null;
+  cvar_95: number | null;
+  var_99: number | null;
+  cvar_99: number | null;
+  pvar_95: number | null;
+  pvar_99: number | null;
+  /** Against the benchmark; absent from the benchmark's own metrics. */
+  beta?: number | null;
+  alpha?: number | null;
+  tracking_error?: number | null;
+  information_ratio?: number | null;
+  correlation?: number | null;
+}
+
+export interface ModelRisk {
+  bucket: string;
+  as_of: string;
+  prices_as_of?: string;
+  computed_at: string;
+  days: number;
+  from: string;
+  to: string;
+  lookback: number;
+  rf: number;
+  benchmark_symbol: string;
+  weights: Record<string, number>;
+  metrics: RiskMetrics;
+  benchmark: RiskMetrics;
+}
+
+export interface BacktestSeries {
+  metrics: RiskMetrics;
+  turnover: number | null;
+  executions: number;
+  /** [day, value], value 1 on the backtest's first day. */
+  values: [string, number][];
+}
+
+export interface ModelBacktest {
+  bucket: string;
+  as_of: string;
+  prices_as_of?: string;
+  computed_at: string;
+  from: string;
+  to: string;
+  decisions: number;
+  cost_bps: number;
+  benchmark_symbol: string;
+  downsampling?: { method: string; step: number; points: number; total_points: number; max_points: number };
+  series: Record<string, BacktestSeries>;
+}
+
+export interface PortfolioRisk {
+  status: "ok" | "not_enough_history" | "unavailable";
+  reason?: string;
+  range: string;
+  benchmark_symbol?: string;
+  min_returns?: number;
+  prices_as_of?: string;
+  days?: number;
+  from?: string;
+  to?: string;
+  metrics?: RiskMetrics;
+  benchmark?: RiskMetrics;
 }

@@ -6,6 +6,8 @@ import type { History, HistoryRange, InvestAnswer, Model, Movement, Portfolio, S
 import { useAuth } from "../auth/auth";
 import { HistoryChart } from "../components/HistoryChart";
 import { MoneyFlow, type Amount } from "../components/MoneyFlow";
+import { RiskCard } from "../components/RiskCard";
+import { StaleNotice } from "../components/StaleNotice";
 import { Transactions } from "../components/Transactions";
 import { Card, LoadError, Loading, Notice, Stat, TableRegion } from "../components/ui";
 import { describeBucket, formatDay, formatPercent, formatPrice, formatShares } from "../lib/format";
@@ -180,6 +182,11 @@ function ModelCard({ bucket, model }: { bucket: string; model: Resource<Model> }
           </tbody>
         </table>
       )}
+      <p>
+        <Link to={`/models/${encodeURIComponent(bucket)}`} data-testid="model-link">
+          Risk and backtest of this model
+        </Link>
+      </p>
     </Card>
   );
 }
@@ -483,6 +490,7 @@ export function DashboardPage() {
           Before investing, tell us about yourself: <Link to="/onboarding">answer four questions</Link>.
         </Notice>
       )}
+      <StaleNotice asOf={portfolio.data?.prices_as_of} />
       <div className="grid">
         <Summary portfolio={portfolio} wallet={wallet} action={action} onAction={setAction} />
         <div id={PANEL_ID} className="span-all" hidden={action === null}>
@@ -505,6 +513,7 @@ export function DashboardPage() {
           {p ? <Positions portfolio={p} /> : portfolio.error !== undefined ? <p className="muted">Your positions are not loaded: see the problem above.</p> : <Loading />}
         </Card>
         <HistoryCard version={version} />
+        <RiskCard version={version} />
         {bucket && <ModelCard bucket={bucket} model={model as Resource<Model>} />}
         <Transactions version={version} />
         <Card title="Forecast" className="span-all">

@@ -108,8 +108,11 @@ export function OnboardingPage() {
         <Card title="Your profile">
           <Notice tone="success">Thank you. This is how we will invest for you.</Notice>
           <ProfileSummary profile={profile} />
-          <p>
-            <Link to="/" className="button">
+          <p className="button-row">
+            <Link to={`/models/${encodeURIComponent(profile.bucket)}`} className="button" data-testid="recommended-link">
+              See your recommended portfolio
+            </Link>
+            <Link to="/" className="button secondary">
               Go to your dashboard
             </Link>
           </p>
@@ -117,6 +120,9 @@ export function OnboardingPage() {
       ) : current && !retake ? (
         <Card title="Your profile">
           <ProfileSummary profile={current} />
+          <p>
+            <Link to={`/models/${encodeURIComponent(current.bucket)}`}>See your recommended portfolio</Link>
+          </p>
           <p>
             <button type="button" className="secondary" onClick={() => setRetake(true)}>
               Answer the questions again
