@@ -9,6 +9,7 @@
 #include "common/alloc.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/trading_calendar.h"
 #include "decisional/market_csv.h"
 #include "decisional/queries.h"
 
@@ -19,12 +20,49 @@ void parity_load_stats_init(struct parity_load_stats *st)
   memset(st, 0, sizeof(*st));
   st->last_day = INT32_MIN;
   st->notes = json_array();
+  st->checked = json_array();
+  st->findings = json_array();
 }
 
 void parity_load_stats_free(struct parity_load_stats *st)
 {
   json_decref(st->notes);
-  st->notes = NULL;
+  json_decref(st->checked);
+  json_decref(st->findings);
+  st->notes = st->checked = st->findings = NULL;
+}
+
+static json_t *finding_json(const char *symbol, enum parity_quality_check check, int32_t day, json_t *detail)
+{
+  char ymd[PARITY_DAY_TEXT];
+  parity_day_format(day, ymd);
+  return json_pack("{s:s, s:s, s:s, s:s, s:O}", "symbol", symbol, "day", ymd, "check_name",
+                   parity_quality_check_name(check), "severity",
+                   parity_quality_blocking(check) ? "blocking" : "warning", "detail", detail);
+}
+
+/* The checks of one loaded series over its own days (the stale check waits for the whole load). */
+static void check_series(const struct parity_bar_series *s, struct parity_load_stats *st)
+{
+  if (!s->n)
+    return;
+  size_t n = 0;
+  struct parity_split_day *splits = parity_xcalloc(st->n_splits + 1, sizeof(*splits));
+  for (size_t i = 0; i < st->n_splits; i++)
+    if (strcmp(st->splits[i].symbol, s->symbol) == 0)
+      splits[n++] = st->splits[i].split;
+  struct parity_quality_report r;
+  memset(&r, 0, sizeof(r));
+  int32_t from = s->bars[0].day, to = s->bars[s->n - 1].day;
+  parity_quality_check_series(s, from, to, splits, n, INT32_MIN, &r);
+  for (size_t i = 0; i < r.n; i++)
+    json_array_append_new(st->findings, finding_json(s->symbol, r.items[i].check, r.items[i].day, r.items[i].detail));
+  char a[PARITY_DAY_TEXT], b[PARITY_DAY_TEXT];
+  parity_day_format(from, a);
+  parity_day_format(to, b);
+  json_array_append_new(st->checked, json_pack("{s:s, s:s, s:s}", "symbol", s->symbol, "from", a, "to", b));
+  parity_quality_report_free(&r);
+  free(splits);
 }
 
 /* Rows go to COPY in batches; %.17g keeps every double exactly. */
@@ -59,6 +97,7 @@ static void sink_series(struct copy_sink *sink, const struct parity_bar_series *
       st->last_day = b->day;
   }
   st->symbols++;
+  check_series(s, st);
 }
 
 struct csv_ctx {
@@ -101,10 +140,26 @@ static int begin_staging(struct parity_db *db)
 }
 
 /* COPY is done: move staged rows into daily_prices and count what changed. */
-static int finish_staging(struct parity_db *db, struct parity_load_stats *st)
+static int finish_staging(struct parity_db *db, struct parity_load_stats *st, bool rebase)
 {
   PGconn *conn = db->conn;
-  PGresult *res = PQexec(conn, parity_dec_sql[SQL_DAILY_UPSERT]);
+  PGresult *res = PQexec(conn, parity_dec_sql[SQL_REVISIONS_INSERT]);
+  int revised = PQresultStatus(res) == PGRES_COMMAND_OK ? PARITY_OK : PARITY_EDB;
+  if (!revised)
+    st->revised += parity_db_affected(res);
+  PQclear(res);
+  if (revised)
+    return revised;
+  if (rebase) {
+    res = PQexec(conn, parity_dec_sql[SQL_REBASE]);
+    int rebased = PQresultStatus(res) == PGRES_COMMAND_OK ? PARITY_OK : PARITY_EDB;
+    if (rebased)
+      parity_log(PARITY_LOG_ERROR, "daily_rebase_failed", "{s:s}", "error", PQresultErrorMessage(res));
+    PQclear(res);
+    if (rebased)
+      return rebased;
+  }
+  res = PQexec(conn, parity_dec_sql[SQL_DAILY_UPSERT]);
   int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? PARITY_OK : PARITY_EDB;
   if (rc)
     parity_log(PARITY_LOG_ERROR, "daily_upsert_failed", "{s:s}", "error", PQresultErrorMessage(res));
@@ -141,7 +196,7 @@ int parity_market_load_csv(struct parity_db *db, const char *path, const json_t 
   if (!rc)
     rc = end_rc;
   if (!rc)
-    rc = finish_staging(db, st);
+    rc = finish_staging(db, st, false);
   if (rc) {
     undo_staging(db);
     goto out;
@@ -174,7 +229,7 @@ int parity_market_load_series(struct parity_db *db, struct parity_bar_series *se
   rc = rc ? rc : sink.rc;
   int end_rc = parity_db_copy_end(db, rc ? "load failed" : NULL);
   rc = rc ? rc : end_rc;
-  rc = rc ? rc : finish_staging(db, st);
+  rc = rc ? rc : finish_staging(db, st, true);
   if (rc)
     undo_staging(db);
   free(sink.buf);
@@ -220,5 +275,61 @@ int parity_market_load_intraday(struct parity_db *db, const struct parity_point_
     snprintf(keep, sizeof(keep), "%d", keep_days);
     rc = PARITY_DB_EXEC(db, QD_INTRADAY_PRUNE, NULL, keep);
   }
+  return rc;
+}
+
+/* Symbols whose newest loaded day is more than PARITY_QUALITY_STALE_DAYS trading days behind the load's. */
+static void add_stale(struct parity_load_stats *st)
+{
+  size_t i;
+  json_t *c;
+  json_array_foreach(st->checked, i, c) {
+    const char *to = json_string_value(json_object_get(c, "to"));
+    int32_t last;
+    if (st->last_day == INT32_MIN || !to || parity_day_parse(to, strlen(to), &last))
+      continue;
+    int32_t behind = last < st->last_day ? parity_nyse_trading_days(last + 1, st->last_day) : 0;
+    if (behind <= PARITY_QUALITY_STALE_DAYS)
+      continue;
+    char newest[PARITY_DAY_TEXT];
+    parity_day_format(st->last_day, newest);
+    json_t *detail = json_pack("{s:s, s:i}", "newest_day", newest, "trading_days_behind", (int)behind);
+    json_array_append_new(st->findings, finding_json(json_string_value(json_object_get(c, "symbol")), PARITY_QC_STALE,
+                                                     last, detail));
+    json_decref(detail);
+  }
+}
+
+int parity_quality_store(struct parity_db *db, const char *source, struct parity_load_stats *st,
+                         const struct parity_market_error *rejected)
+{
+  if (rejected && rejected->message[0]) {
+    /* The failed batch's rows were rolled back: only the rejection itself is a finding. */
+    json_array_clear(st->checked);
+    json_array_clear(st->findings);
+  }
+  add_stale(st);
+  enum parity_quality_check check;
+  if (rejected && parity_quality_classify_error(rejected, &check)) {
+    json_t *detail = json_pack("{s:s, s:s}", "field", rejected->field, "error", rejected->message);
+    json_array_append_new(st->findings, finding_json(rejected->symbol, check, rejected->day, detail));
+    json_decref(detail);
+  }
+  char *checked = json_dumps(st->checked, JSON_COMPACT), *findings = json_dumps(st->findings, JSON_COMPACT);
+  int rc = PARITY_DB_EXEC(db, QD_QUALITY_CLEAR, NULL, checked);
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, QD_QUALITY_INSERT, NULL, findings, source);
+  free(checked);
+  free(findings);
+  size_t i, blocking = 0;
+  json_t *f;
+  json_array_foreach(st->findings, i, f)
+    blocking += strcmp(json_string_value(json_object_get(f, "severity")), "blocking") == 0;
+  json_array_append_new(st->notes, json_pack("{s:s, s:I, s:I}", "kind", "quality", "findings",
+                                             (json_int_t)json_array_size(st->findings), "blocking",
+                                             (json_int_t)blocking));
+  if (blocking)
+    parity_log(PARITY_LOG_WARN, "market_quality_blocking", "{s:s, s:I}", "source", source, "blocking",
+               (json_int_t)blocking);
   return rc;
 }
