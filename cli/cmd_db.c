@@ -91,6 +91,10 @@ int parity_cli_load_prices(int argc, char **argv)
   if (!rc)
     snprintf(log_id, sizeof(log_id), "%s", PQgetvalue(res, 0, 0));
   PQclear(res);
+  struct parity_symbol_split *splits = NULL;
+  if (!rc)
+    rc = parity_market_known_splits(&db, NULL, &splits, &st.n_splits);
+  st.splits = splits;
   if (!rc)
     rc = parity_market_load_csv(&db, path, NULL, &st, &err);
   int load_rc = rc;
@@ -132,6 +136,7 @@ int parity_cli_load_prices(int argc, char **argv)
            seconds > 0 ? (double)st.rows / seconds : 0.0, json_array_size(st.findings), blocking);
   }
   parity_load_stats_free(&st);
+  free(splits);
   parity_db_close(&db);
   return load_rc || rc ? 1 : 0;
 }

@@ -15,10 +15,10 @@ static int weekday(int32_t day)
 }
 
 enum rule_kind {
-  FIXED,       /* month/mday; Saturday -> the Friday before, Sunday -> the Monday after */
+  FIXED,        /* month/mday; Saturday -> the Friday before, Sunday -> the Monday after */
   FIXED_NO_SAT, /* month/mday; Sunday -> Monday, Saturday not observed (New Year's Day: NYSE rule 7.2) */
-  NTH_WEEKDAY, /* the n-th `wday` of month (n = -1: the last) */
-  EASTER,      /* Easter Sunday + offset days */
+  NTH_WEEKDAY,  /* the n-th `wday` of month (n = -1: the last) */
+  EASTER,       /* Easter Sunday + offset days */
 };
 
 struct holiday_rule {
@@ -48,11 +48,16 @@ static const struct {
   int y, m, d;
   const char *name;
 } closures[] = {
-  { 2001, 9, 11, "September 11" },         { 2001, 9, 12, "September 11" },
-  { 2001, 9, 13, "September 11" },         { 2001, 9, 14, "September 11" },
-  { 2004, 6, 11, "Ronald Reagan funeral" }, { 2007, 1, 2, "Gerald Ford funeral" },
-  { 2012, 10, 29, "Hurricane Sandy" },     { 2012, 10, 30, "Hurricane Sandy" },
-  { 2018, 12, 5, "George H. W. Bush funeral" }, { 2025, 1, 9, "Jimmy Carter funeral" },
+  { 2001, 9, 11, "September 11" },
+  { 2001, 9, 12, "September 11" },
+  { 2001, 9, 13, "September 11" },
+  { 2001, 9, 14, "September 11" },
+  { 2004, 6, 11, "Ronald Reagan funeral" },
+  { 2007, 1, 2, "Gerald Ford funeral" },
+  { 2012, 10, 29, "Hurricane Sandy" },
+  { 2012, 10, 30, "Hurricane Sandy" },
+  { 2018, 12, 5, "George H. W. Bush funeral" },
+  { 2025, 1, 9, "Jimmy Carter funeral" },
 };
 
 int32_t parity_easter(int y)

@@ -130,9 +130,9 @@ static int fetch_yahoo_daily(struct parity_job *job, struct yahoo_batch *out, js
     char day[PARITY_DAY_TEXT] = "";
     if (from != INT32_MIN)
       parity_day_format(from, day);
-    json_array_append_new(notes, json_pack("{s:s, s:s, s:s}", "kind", from == INT32_MIN ? "backfill" : "incremental",
-                                           "symbol", symbol, from == INT32_MIN ? "range" : "from",
-                                           from == INT32_MIN ? range : day));
+    json_array_append_new(notes,
+                          json_pack("{s:s, s:s, s:s}", "kind", from == INT32_MIN ? "backfill" : "incremental", "symbol",
+                                    symbol, from == INT32_MIN ? "range" : "from", from == INT32_MIN ? range : day));
   }
   free(last);
   if (!rc && *job->stop)
@@ -155,9 +155,9 @@ static int store_events(struct parity_job *job, const struct yahoo_batch *b)
       snprintf(den, sizeof(den), "%.17g", e->denominator);
       snprintf(amount, sizeof(amount), "%.17g", e->amount);
       PGresult *res = NULL;
-      int rc = PARITY_DB_EXEC(job->db, QD_EVENT_UPSERT, &res, b->series[i].symbol, day,
-                              e->is_split ? "split" : "dividend", e->is_split ? num : NULL,
-                              e->is_split ? den : NULL, e->is_split ? NULL : amount, "yahoo");
+      int rc =
+          PARITY_DB_EXEC(job->db, QD_EVENT_UPSERT, &res, b->series[i].symbol, day, e->is_split ? "split" : "dividend",
+                         e->is_split ? num : NULL, e->is_split ? den : NULL, e->is_split ? NULL : amount, "yahoo");
       if (!rc && e->is_split && PQntuples(res) == 1)
         parity_log(PARITY_LOG_INFO, "market_split_seen", "{s:s, s:s, s:f, s:f}", "symbol", b->series[i].symbol, "day",
                    day, "numerator", e->numerator, "denominator", e->denominator);
@@ -166,30 +166,6 @@ static int store_events(struct parity_job *job, const struct yahoo_batch *b)
         return rc;
     }
   }
-  return PARITY_OK;
-}
-
-/* The splits known for the symbols of the job (all when it names none), for the quality checks. */
-static int known_splits(struct parity_job *job, struct parity_symbol_split **out, size_t *n_out)
-{
-  const json_t *symbols = json_object_get(job->msg->payload, "symbols");
-  char *arr = symbols ? parity_symbols_pg_array_new(symbols) : NULL;
-  PGresult *res = NULL;
-  int rc = PARITY_DB_EXEC(job->db, QD_SPLITS_OF, &res, arr);
-  free(arr);
-  *out = NULL;
-  *n_out = 0;
-  if (rc)
-    return rc;
-  int rows = PQntuples(res);
-  *out = parity_xcalloc(rows ? (size_t)rows : 1, sizeof(**out));
-  for (int r = 0; r < rows; r++) {
-    snprintf((*out)[r].symbol, sizeof((*out)[r].symbol), "%s", PQgetvalue(res, r, 0));
-    (*out)[r].split.day = (int32_t)atol(PQgetvalue(res, r, 1));
-    (*out)[r].split.ratio = atof(PQgetvalue(res, r, 2));
-  }
-  *n_out = (size_t)rows;
-  PQclear(res);
   return PARITY_OK;
 }
 
@@ -226,11 +202,11 @@ int parity_h_sync_daily(struct parity_job *job)
   parity_market_error_clear(&err);
   struct parity_symbol_split *splits = NULL;
   if (bundled) {
-    rc = known_splits(job, &splits, &st.n_splits);
+    rc = parity_market_known_splits(job->db, json_object_get(job->msg->payload, "symbols"), &splits, &st.n_splits);
     st.splits = splits;
     if (!rc)
-      rc = parity_market_load_csv(job->db, job->cfg->bundled_data_file,
-                                  json_object_get(job->msg->payload, "symbols"), &st, &err);
+      rc = parity_market_load_csv(job->db, job->cfg->bundled_data_file, json_object_get(job->msg->payload, "symbols"),
+                                  &st, &err);
   } else {
     struct yahoo_batch batch;
     memset(&batch, 0, sizeof(batch));
@@ -243,7 +219,7 @@ int parity_h_sync_daily(struct parity_job *job)
     if (!rc)
       rc = store_events(job, &batch);
     if (!rc) {
-      rc = known_splits(job, &splits, &st.n_splits);
+      rc = parity_market_known_splits(job->db, json_object_get(job->msg->payload, "symbols"), &splits, &st.n_splits);
       st.splits = splits;
     }
     if (!rc)
@@ -278,9 +254,9 @@ int parity_h_sync_daily(struct parity_job *job)
       parity_day_format(st.last_day, last);
     parity_metric_add(job->metrics->rows_upserted, (double)st.changed);
     job->event_type = PARITY_EVT_SYNC_DONE;
-    job->event_payload = json_pack("{s:s, s:I, s:I, s:I, s:I}", "kind", "daily", "symbols", (json_int_t)st.symbols,
-                                   "rows", (json_int_t)st.rows, "changed", (json_int_t)st.changed, "revised",
-                                   (json_int_t)st.revised);
+    job->event_payload =
+        json_pack("{s:s, s:I, s:I, s:I, s:I}", "kind", "daily", "symbols", (json_int_t)st.symbols, "rows",
+                  (json_int_t)st.rows, "changed", (json_int_t)st.changed, "revised", (json_int_t)st.revised);
     if (*last)
       json_object_set_new(job->event_payload, "last_day", json_string(last));
     parity_log(PARITY_LOG_INFO, "sync_daily_done", "{s:I, s:I, s:I, s:I, s:s}", "symbols", (json_int_t)st.symbols,

@@ -10,6 +10,7 @@
 #include "common/errors.h"
 #include "common/log.h"
 #include "common/trading_calendar.h"
+#include "decisional/daily_series.h"
 #include "decisional/market_csv.h"
 #include "decisional/queries.h"
 
@@ -294,8 +295,8 @@ static void add_stale(struct parity_load_stats *st)
     char newest[PARITY_DAY_TEXT];
     parity_day_format(st->last_day, newest);
     json_t *detail = json_pack("{s:s, s:i}", "newest_day", newest, "trading_days_behind", (int)behind);
-    json_array_append_new(st->findings, finding_json(json_string_value(json_object_get(c, "symbol")), PARITY_QC_STALE,
-                                                     last, detail));
+    json_array_append_new(st->findings,
+                          finding_json(json_string_value(json_object_get(c, "symbol")), PARITY_QC_STALE, last, detail));
     json_decref(detail);
   }
 }
@@ -325,11 +326,34 @@ int parity_quality_store(struct parity_db *db, const char *source, struct parity
   json_t *f;
   json_array_foreach(st->findings, i, f)
     blocking += strcmp(json_string_value(json_object_get(f, "severity")), "blocking") == 0;
-  json_array_append_new(st->notes, json_pack("{s:s, s:I, s:I}", "kind", "quality", "findings",
-                                             (json_int_t)json_array_size(st->findings), "blocking",
-                                             (json_int_t)blocking));
+  json_array_append_new(st->notes,
+                        json_pack("{s:s, s:I, s:I}", "kind", "quality", "findings",
+                                  (json_int_t)json_array_size(st->findings), "blocking", (json_int_t)blocking));
   if (blocking)
     parity_log(PARITY_LOG_WARN, "market_quality_blocking", "{s:s, s:I}", "source", source, "blocking",
                (json_int_t)blocking);
   return rc;
+}
+
+int parity_market_known_splits(struct parity_db *db, const json_t *symbols, struct parity_symbol_split **out,
+                               size_t *n_out)
+{
+  char *arr = symbols ? parity_symbols_pg_array_new(symbols) : NULL;
+  PGresult *res = NULL;
+  int rc = PARITY_DB_EXEC(db, QD_SPLITS_OF, &res, arr);
+  free(arr);
+  *out = NULL;
+  *n_out = 0;
+  if (rc)
+    return rc;
+  int rows = PQntuples(res);
+  *out = parity_xcalloc(rows ? (size_t)rows : 1, sizeof(**out));
+  for (int r = 0; r < rows; r++) {
+    snprintf((*out)[r].symbol, sizeof((*out)[r].symbol), "%s", PQgetvalue(res, r, 0));
+    (*out)[r].split.day = (int32_t)atol(PQgetvalue(res, r, 1));
+    (*out)[r].split.ratio = atof(PQgetvalue(res, r, 2));
+  }
+  *n_out = (size_t)rows;
+  PQclear(res);
+  return PARITY_OK;
 }

@@ -25,8 +25,8 @@ struct parity_load_stats {
   int32_t last_day; /* newest day staged, INT32_MIN when none */
   json_t *notes;    /* validation notes (gaps, suspected splits), owned; NULL until the first load */
   /* Quality checks of what was loaded (market_quality.h), filled by every load: */
-  json_t *checked;  /* [{"symbol","from","to"}] the days each symbol's checks covered, owned */
-  json_t *findings; /* [{"symbol","day","check_name","severity","detail"}], owned */
+  json_t *checked;                          /* [{"symbol","from","to"}] the days each symbol's checks covered, owned */
+  json_t *findings;                         /* [{"symbol","day","check_name","severity","detail"}], owned */
   const struct parity_symbol_split *splits; /* borrowed, may be NULL: splits known before the load */
   size_t n_splits;
 };
@@ -60,6 +60,10 @@ int parity_market_load_series(struct parity_db *db, struct parity_bar_series *se
  */
 int parity_quality_store(struct parity_db *db, const char *source, struct parity_load_stats *st,
                          const struct parity_market_error *rejected);
+
+/* The splits market_events holds for the symbols (a JSON array; NULL: every symbol); *out is the caller's to free. */
+int parity_market_known_splits(struct parity_db *db, const json_t *symbols, struct parity_symbol_split **out,
+                               size_t *n_out);
 
 /* Upserts intraday points and prunes points older than keep_days; *changed receives rows written. */
 int parity_market_load_intraday(struct parity_db *db, const struct parity_point_series *series, size_t n, int keep_days,

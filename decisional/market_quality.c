@@ -47,7 +47,8 @@ static void add(struct parity_quality_report *r, enum parity_quality_check c, in
     r->cap = r->cap ? r->cap * 2 : 8;
     r->items = parity_xrealloc(r->items, r->cap * sizeof(*r->items));
   }
-  r->items[r->n++] = (struct parity_quality_finding){ .check = c, .day = day, .detail = detail ? detail : json_object() };
+  r->items[r->n++] =
+      (struct parity_quality_finding){ .check = c, .day = day, .detail = detail ? detail : json_object() };
 }
 
 static const struct parity_split_day *split_on(const struct parity_split_day *splits, size_t n, int32_t day)
@@ -76,8 +77,8 @@ static void day_text(int32_t day, char buf[PARITY_DAY_TEXT])
 }
 
 /* The move from prev to bar: a suspected split, a large move, or nothing. */
-static void check_move(const struct parity_bar *prev, const struct parity_bar *bar, const struct parity_split_day *splits,
-                       size_t n_splits, struct parity_quality_report *out)
+static void check_move(const struct parity_bar *prev, const struct parity_bar *bar,
+                       const struct parity_split_day *splits, size_t n_splits, struct parity_quality_report *out)
 {
   if (split_on(splits, n_splits, bar->day))
     return; /* a recorded split explains whatever the close did that day */
@@ -131,7 +132,8 @@ void parity_quality_check_series(const struct parity_bar_series *s, int32_t from
     if (behind > PARITY_QUALITY_STALE_DAYS) {
       char newest[PARITY_DAY_TEXT];
       day_text(newest_day, newest);
-      add(out, PARITY_QC_STALE, last, json_pack("{s:s, s:i}", "newest_day", newest, "trading_days_behind", (int)behind));
+      add(out, PARITY_QC_STALE, last,
+          json_pack("{s:s, s:i}", "newest_day", newest, "trading_days_behind", (int)behind));
     }
   }
 }

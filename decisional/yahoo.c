@@ -743,8 +743,7 @@ static int fetch_body(struct parity_yahoo_client *c, const char *symbol, const c
 }
 
 /* The query of a chart request: a range, or a period from `from_day` (when not INT32_MIN) to tomorrow. */
-static void chart_query(char *buf, size_t len, const char *range, int32_t from_day, const char *interval,
-                        bool events)
+static void chart_query(char *buf, size_t len, const char *range, int32_t from_day, const char *interval, bool events)
 {
   const char *ev = events ? "&events=div%2Csplits" : "";
   if (from_day == INT32_MIN) {

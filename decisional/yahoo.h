@@ -57,8 +57,8 @@ struct parity_yahoo_chart_info {
 
 /* A corporate event of chart.result[0].events (asked for with events=div,splits). */
 struct parity_yahoo_event {
-  int32_t day;            /* the exchange's calendar day of its timestamp */
-  int is_split;           /* 1: a split numerator:denominator; 0: a cash dividend of `amount` per share */
+  int32_t day;  /* the exchange's calendar day of its timestamp */
+  int is_split; /* 1: a split numerator:denominator; 0: a cash dividend of `amount` per share */
   double numerator, denominator, amount;
 };
 

@@ -20,6 +20,7 @@
 #include "operational/app.h"
 #include "operational/queries.h"
 #include "operational/rebalance_apply.h"
+#include "operational/svc_market_quality.h"
 #include "operational/svc_pipeline.h"
 
 /* A batch is large: a low prefetch lets every consumer (thread or replica) take its share. */
@@ -47,9 +48,15 @@ static int apply_event(struct parity_app *app, struct parity_db *db, const struc
                       strcmp(kind, "daily") == 0 ? "daily_sync" : "intraday_sync");
     if (strcmp(kind, "daily") != 0)
       return PARITY_OK;
+    /* A split the sync brought in multiplies the held shares on its day, before anything values them. */
+    json_t *splits = NULL;
+    int rc = parity_svc_splits_apply(db, &splits);
+    json_decref(splits);
+    if (rc)
+      return rc;
     /* New daily closes: regenerate the model portfolios (idempotent per as-of day). */
     json_t *queued = NULL;
-    int rc = parity_svc_pipeline_generate_in_tx(db, &app->cfg, &queued);
+    rc = parity_svc_pipeline_generate_in_tx(db, &app->cfg, &queued);
     json_decref(queued);
     return rc;
   }
