@@ -613,16 +613,21 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
   [Q_SPLIT_CLAIM] = { "Q_SPLIT_CLAIM",
     "UPDATE market_events SET applied_at = now() WHERE kind = 'split' AND symbol = $1 AND day = $2::date "
     "AND applied_at IS NULL RETURNING numerator::text, denominator::text" },
-  /* parity_svc_splits_apply(), after Q_SPLIT_CLAIM: every held position of $1 gets numerator/denominator ($3/$4)
-   * times its shares (rounded down to the micro-share), in one statement for all investors; the `split`
-   * movement records the change (amount 0: the position's value is unchanged, the price moved the other
-   * way) and its external_ref makes a repeat a no-op. $2 the split day. Returns the rows changed. */
+  /* parity_svc_splits_apply(), after Q_SPLIT_CLAIM: every position of $1 held when the market opened on the
+   * split day $2 gets numerator/denominator ($3/$4) times those shares (rounded down to the micro-share), in
+   * one statement for all investors. Shares traded since that open were priced after the split and stay as
+   * they are, so a split found late, or an old split a backfill brings in, changes only what was held
+   * across it. The `split` movement records the change (amount 0: the value is unchanged, the price moved
+   * the other way); its external_ref makes a repeat a no-op. Returns the positions changed. */
   [Q_SPLIT_POSITIONS] = { "Q_SPLIT_POSITIONS",
-    "WITH moved AS (INSERT INTO cash_movements (user_id, kind, amount_cents, symbol, shares_micro, external_ref) "
-    "  SELECT user_id, 'split', 0, symbol, floor(shares_micro::numeric * $3::numeric / $4::numeric)::bigint "
-    "  - shares_micro, 'split:' || symbol || ':' || $2 || ':' || user_id FROM positions "
-    "  WHERE symbol = $1 AND shares_micro > 0 ON CONFLICT (external_ref) DO NOTHING "
-    "  RETURNING user_id, shares_micro) "
+    "WITH held AS (SELECT p.user_id, p.shares_micro - coalesce((SELECT sum(CASE t.side WHEN 'buy' THEN t.shares_micro "
+    "  ELSE -t.shares_micro END) FROM trades t WHERE t.user_id = p.user_id AND t.symbol = p.symbol "
+    "  AND t.created_at >= ($2::date + time '09:30') AT TIME ZONE 'America/New_York'), 0) AS shares "
+    "  FROM positions p WHERE p.symbol = $1), "
+    "moved AS (INSERT INTO cash_movements (user_id, kind, amount_cents, symbol, shares_micro, external_ref) "
+    "  SELECT user_id, 'split', 0, $1, floor(shares::numeric * $3::numeric / $4::numeric)::bigint - shares, "
+    "  'split:' || $1 || ':' || $2 || ':' || user_id FROM held WHERE shares > 0 "
+    "  ON CONFLICT (external_ref) DO NOTHING RETURNING user_id, shares_micro) "
     "UPDATE positions p SET shares_micro = p.shares_micro + m.shares_micro, updated_at = now() FROM moved m "
     "WHERE p.user_id = m.user_id AND p.symbol = $1" },
   /* parity_svc_cleanup(): intraday bars older than $1 days (the sync prunes too; this keeps a stopped
