@@ -42,11 +42,9 @@ static json_t *finding_json(const char *symbol, enum parity_quality_check check,
                    parity_quality_blocking(check) ? "blocking" : "warning", "detail", detail);
 }
 
-/* The checks of one loaded series over its own days (the stale check waits for the whole load). */
-static void check_series(const struct parity_bar_series *s, struct parity_load_stats *st)
+/* The checks of s over [from, to] (the bar before `from`, when s has it, is the first move's base). */
+static void check_days(const struct parity_bar_series *s, int32_t from, int32_t to, struct parity_load_stats *st)
 {
-  if (!s->n)
-    return;
   size_t n = 0;
   struct parity_split_day *splits = parity_xcalloc(st->n_splits + 1, sizeof(*splits));
   for (size_t i = 0; i < st->n_splits; i++)
@@ -54,16 +52,57 @@ static void check_series(const struct parity_bar_series *s, struct parity_load_s
       splits[n++] = st->splits[i].split;
   struct parity_quality_report r;
   memset(&r, 0, sizeof(r));
-  int32_t from = s->bars[0].day, to = s->bars[s->n - 1].day;
   parity_quality_check_series(s, from, to, splits, n, INT32_MIN, &r);
   for (size_t i = 0; i < r.n; i++)
     json_array_append_new(st->findings, finding_json(s->symbol, r.items[i].check, r.items[i].day, r.items[i].detail));
+  parity_quality_report_free(&r);
+  free(splits);
+}
+
+/* The checks of one loaded series over its own days (the stale check waits for the whole load). */
+static void check_series(const struct parity_bar_series *s, struct parity_load_stats *st)
+{
+  if (!s->n)
+    return;
+  int32_t from = s->bars[0].day, to = s->bars[s->n - 1].day;
+  check_days(s, from, to, st);
   char a[PARITY_DAY_TEXT], b[PARITY_DAY_TEXT];
   parity_day_format(from, a);
   parity_day_format(to, b);
   json_array_append_new(st->checked, json_pack("{s:s, s:s, s:s}", "symbol", s->symbol, "from", a, "to", b));
-  parity_quality_report_free(&r);
-  free(splits);
+}
+
+/* A bar of QD_QUALITY_EDGES from column `col` on (day, open, high, low, close, adj_close, volume). */
+static struct parity_bar edge_bar(PGresult *res, int row, int col)
+{
+  return (struct parity_bar){ .day = (int32_t)atol(PQgetvalue(res, row, col)),
+                              .open = atof(PQgetvalue(res, row, col + 1)),
+                              .high = atof(PQgetvalue(res, row, col + 2)),
+                              .low = atof(PQgetvalue(res, row, col + 3)),
+                              .close = atof(PQgetvalue(res, row, col + 4)),
+                              .adj_close = atof(PQgetvalue(res, row, col + 5)),
+                              .volume = atoll(PQgetvalue(res, row, col + 6)) };
+}
+
+/* The first loaded day of each symbol against the stored day before it: its move and the gap between. */
+static int check_edges(struct parity_db *db, struct parity_load_stats *st, const char *checked)
+{
+  PGresult *res = NULL;
+  int rc = PARITY_DB_EXEC(db, QD_QUALITY_EDGES, &res, checked);
+  if (rc)
+    return rc;
+  for (int r = 0; r < PQntuples(res); r++) {
+    struct parity_bar_series s;
+    memset(&s, 0, sizeof(s));
+    snprintf(s.symbol, sizeof(s.symbol), "%s", PQgetvalue(res, r, 0));
+    struct parity_bar prev = edge_bar(res, r, 1), first = edge_bar(res, r, 8);
+    parity_bar_series_push(&s, &prev);
+    parity_bar_series_push(&s, &first);
+    check_days(&s, first.day, first.day, st);
+    parity_bar_series_free(&s);
+  }
+  PQclear(res);
+  return PARITY_OK;
 }
 
 /* Rows go to COPY in batches; %.17g keeps every double exactly. */
@@ -316,8 +355,11 @@ int parity_quality_store(struct parity_db *db, const char *source, struct parity
     json_array_append_new(st->findings, finding_json(rejected->symbol, check, rejected->day, detail));
     json_decref(detail);
   }
-  char *checked = json_dumps(st->checked, JSON_COMPACT), *findings = json_dumps(st->findings, JSON_COMPACT);
-  int rc = PARITY_DB_EXEC(db, QD_QUALITY_CLEAR, NULL, checked);
+  char *checked = json_dumps(st->checked, JSON_COMPACT);
+  int rc = check_edges(db, st, checked);
+  char *findings = json_dumps(st->findings, JSON_COMPACT);
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, QD_QUALITY_CLEAR, NULL, checked);
   if (!rc)
     rc = PARITY_DB_EXEC(db, QD_QUALITY_INSERT, NULL, findings, source);
   free(checked);

@@ -59,18 +59,6 @@ static const struct parity_split_day *split_on(const struct parity_split_day *sp
   return NULL;
 }
 
-/* n when `ratio` is within 3 % of 1/n (an n:1 split left in the close), -n near n (1:n), else 0. */
-static int split_like(double ratio)
-{
-  for (int n = 2; n <= PARITY_PRICE_SPLIT_MAX_N; n++) {
-    if (fabs(ratio * n - 1.0) <= PARITY_PRICE_SPLIT_TOLERANCE)
-      return n;
-    if (fabs(ratio / n - 1.0) <= PARITY_PRICE_SPLIT_TOLERANCE)
-      return -n;
-  }
-  return 0;
-}
-
 static void day_text(int32_t day, char buf[PARITY_DAY_TEXT])
 {
   parity_day_format(day, buf);
@@ -85,7 +73,7 @@ static void check_move(const struct parity_bar *prev, const struct parity_bar *b
   double close_ratio = bar->close / prev->close, adj_ratio = bar->adj_close / prev->adj_close;
   char prev_day[PARITY_DAY_TEXT];
   day_text(prev->day, prev_day);
-  int split = split_like(close_ratio);
+  int split = parity_price_split_like(close_ratio);
   bool adj_follows = fabs(adj_ratio / close_ratio - 1.0) <= PARITY_PRICE_FOLLOW_TOLERANCE;
   if (split && !adj_follows) {
     char text[16];

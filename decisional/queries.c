@@ -119,6 +119,15 @@ const struct parity_stmt parity_dec_stmts[QD_DEC_QUERY_COUNT] = {
   [QD_SPLITS_OF] = { "QD_SPLITS_OF",
     "SELECT symbol, (day - DATE '1970-01-01'), numerator / denominator FROM market_events WHERE kind = 'split' "
     "AND ($1::text[] IS NULL OR symbol = ANY($1::text[]))" },
+  /* parity_quality_store(): per checked symbol ($1 [{"symbol","from","to"}]) the stored bar before its first
+   * loaded day and that day's bar, so a load of new days is checked against the history it continues */
+  [QD_QUALITY_EDGES] = { "QD_QUALITY_EDGES",
+    "SELECT r.symbol, (p.day - DATE '1970-01-01'), p.open, p.high, p.low, p.close, p.adj_close, p.volume, "
+    "(f.day - DATE '1970-01-01'), f.open, f.high, f.low, f.close, f.adj_close, f.volume "
+    "FROM jsonb_to_recordset($1::jsonb) AS r(symbol text, \"from\" date, \"to\" date) "
+    "JOIN daily_prices f ON f.symbol = r.symbol AND f.day = r.\"from\" "
+    "CROSS JOIN LATERAL (SELECT * FROM daily_prices d WHERE d.symbol = r.symbol AND d.day < r.\"from\" "
+    "ORDER BY d.day DESC LIMIT 1) p" },
 };
 
 const char *const parity_dec_sql[SQL_DEC_COUNT] = {

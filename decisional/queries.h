@@ -33,6 +33,7 @@ enum parity_dec_query {
   QD_SYMBOL_LAST_DAYS,
   QD_EVENT_UPSERT,
   QD_SPLITS_OF,
+  QD_QUALITY_EDGES,
   QD_DEC_QUERY_COUNT
 };
 

@@ -82,6 +82,12 @@ def test_each_check_is_triggered_by_its_row(stack, db, internal_secret, crafted)
     assert set(stale) == {("2024-05-29", "stale")}
     assert stale[("2024-05-29", "stale")]["detail"]["trading_days_behind"] == 8
 
+    # A file of one new day is checked against the stored day before it: 66.3065 -> 92.8291 is +40 %.
+    run = load_csv(["2024-06-11,QQTA,92,93,91,92.8291,183.76448636,1000"])
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["quality"] == {"findings": 1, "blocking": 1}
+    assert abs(findings("QQTA")[("2024-06-11", "large_move")]["detail"]["return"] - 0.40) < 1e-9
+
     # The three defects the database cannot hold: the row is rejected (nothing of its file is kept) and
     # the defect is recorded under its symbol and day.
     for row, check in (("2024-06-03,QQTC,10,11,10.5,10.8,10.8,5", "ohlc"),       # low above open
