@@ -117,11 +117,7 @@ int parity_cli_load_prices(int argc, char **argv)
     parity_db_rollback(&db, rc);
   clock_gettime(CLOCK_MONOTONIC, &t1);
   double seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-  size_t blocking = 0;
-  size_t i;
-  json_t *f;
-  json_array_foreach(st.findings, i, f)
-    blocking += strcmp(json_string_value(json_object_get(f, "severity")), "blocking") == 0;
+  size_t blocking = parity_quality_blocking_count(&st);
   if (load_rc || rc) {
     fprintf(stderr, "parity load-prices: %s\n", err.message[0] ? err.message : parity_err_str(load_rc ? load_rc : rc));
     if (json_array_size(st.findings))

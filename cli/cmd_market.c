@@ -47,9 +47,10 @@ static void print_table(const json_t *report)
   printf("\n%-16s %8s %8s\n", "CHECK", "BLOCKING", "WARNING");
   const char *check;
   const json_t *counts;
-  json_object_foreach((json_t *)json_object_get(report, "summary"), check, counts)
+  json_object_foreach((json_t *)json_object_get(report, "summary"), check, counts) {
     printf("%-16s %8lld %8lld\n", check, (long long)json_integer_value(json_object_get(counts, "blocking")),
            (long long)json_integer_value(json_object_get(counts, "warning")));
+  }
   printf("%-16s %8lld %8lld\n", "total", (long long)json_integer_value(json_object_get(report, "blocking")),
          (long long)json_integer_value(json_object_get(report, "warning")));
 }

@@ -340,6 +340,16 @@ static void add_stale(struct parity_load_stats *st)
   }
 }
 
+size_t parity_quality_blocking_count(const struct parity_load_stats *st)
+{
+  size_t i, blocking = 0;
+  const json_t *f;
+  json_array_foreach(st->findings, i, f) {
+    blocking += strcmp(json_string_value(json_object_get(f, "severity")), "blocking") == 0;
+  }
+  return blocking;
+}
+
 int parity_quality_store(struct parity_db *db, const char *source, struct parity_load_stats *st,
                          const struct parity_market_error *rejected)
 {
@@ -364,10 +374,7 @@ int parity_quality_store(struct parity_db *db, const char *source, struct parity
     rc = PARITY_DB_EXEC(db, QD_QUALITY_INSERT, NULL, findings, source);
   free(checked);
   free(findings);
-  size_t i, blocking = 0;
-  json_t *f;
-  json_array_foreach(st->findings, i, f)
-    blocking += strcmp(json_string_value(json_object_get(f, "severity")), "blocking") == 0;
+  size_t blocking = parity_quality_blocking_count(st);
   json_array_append_new(st->notes,
                         json_pack("{s:s, s:I, s:I}", "kind", "quality", "findings",
                                   (json_int_t)json_array_size(st->findings), "blocking", (json_int_t)blocking));

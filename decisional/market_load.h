@@ -61,6 +61,9 @@ int parity_market_load_series(struct parity_db *db, struct parity_bar_series *se
 int parity_quality_store(struct parity_db *db, const char *source, struct parity_load_stats *st,
                          const struct parity_market_error *rejected);
 
+/* The blocking findings among st->findings. */
+size_t parity_quality_blocking_count(const struct parity_load_stats *st);
+
 /* The splits market_events holds for the symbols (a JSON array; NULL: every symbol); *out is the caller's to free. */
 int parity_market_known_splits(struct parity_db *db, const json_t *symbols, struct parity_symbol_split **out,
                                size_t *n_out);
