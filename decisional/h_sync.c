@@ -143,24 +143,26 @@ static int fetch_yahoo_daily(struct parity_job *job, struct yahoo_batch *out, js
   return rc;
 }
 
-/* Stores the fetched splits and dividends (market_events); a split seen for the first time is logged. */
-static int store_events(struct parity_job *job, const struct yahoo_batch *b)
+/* Stores the fetched splits and dividends (market_events) of symbols[i]; a split seen for the first time is
+ * logged. */
+static int store_events(struct parity_job *job, const json_t *symbols, const struct parity_yahoo_events *events,
+                        size_t n)
 {
-  for (size_t i = 0; i < b->n; i++) {
-    for (size_t k = 0; k < b->events[i].n; k++) {
-      const struct parity_yahoo_event *e = &b->events[i].items[k];
+  for (size_t i = 0; i < n; i++) {
+    const char *symbol = json_string_value(json_array_get(symbols, i));
+    for (size_t k = 0; k < events[i].n; k++) {
+      const struct parity_yahoo_event *e = &events[i].items[k];
       char day[PARITY_DAY_TEXT], num[32], den[32], amount[32];
       parity_day_format(e->day, day);
       snprintf(num, sizeof(num), "%.17g", e->numerator);
       snprintf(den, sizeof(den), "%.17g", e->denominator);
       snprintf(amount, sizeof(amount), "%.17g", e->amount);
       PGresult *res = NULL;
-      int rc =
-          PARITY_DB_EXEC(job->db, QD_EVENT_UPSERT, &res, b->series[i].symbol, day, e->is_split ? "split" : "dividend",
-                         e->is_split ? num : NULL, e->is_split ? den : NULL, e->is_split ? NULL : amount, "yahoo");
+      int rc = PARITY_DB_EXEC(job->db, QD_EVENT_UPSERT, &res, symbol, day, e->is_split ? "split" : "dividend",
+                              e->is_split ? num : NULL, e->is_split ? den : NULL, e->is_split ? NULL : amount, "yahoo");
       if (!rc && e->is_split && PQntuples(res) == 1)
-        parity_log(PARITY_LOG_INFO, "market_split_seen", "{s:s, s:s, s:f, s:f}", "symbol", b->series[i].symbol, "day",
-                   day, "numerator", e->numerator, "denominator", e->denominator);
+        parity_log(PARITY_LOG_INFO, "market_split_seen", "{s:s, s:s, s:f, s:f}", "symbol", symbol, "day", day,
+                   "numerator", e->numerator, "denominator", e->denominator);
       PQclear(res);
       if (rc)
         return rc;
@@ -217,7 +219,7 @@ int parity_h_sync_daily(struct parity_job *job)
       return rc == PARITY_EIO ? PARITY_EUPSTREAM : rc;
     }
     if (!rc)
-      rc = store_events(job, &batch);
+      rc = store_events(job, json_object_get(job->msg->payload, "symbols"), batch.events, batch.n);
     if (!rc) {
       rc = parity_market_known_splits(job->db, json_object_get(job->msg->payload, "symbols"), &splits, &st.n_splits);
       st.splits = splits;
@@ -276,7 +278,8 @@ int parity_h_sync_intraday(struct parity_job *job)
   }
   const json_t *symbols = json_object_get(job->msg->payload, "symbols");
   size_t n = json_array_size(symbols);
-  struct parity_point_series *all = parity_xcalloc(n, sizeof(*all));
+  struct parity_point_series *all = parity_xcalloc(n ? n : 1, sizeof(*all));
+  struct parity_yahoo_events *events = parity_xcalloc(n ? n : 1, sizeof(*events));
   char log_id[24];
   int rc = log_start(job, "yahoo", "intraday", log_id);
   struct parity_yahoo_options opt;
@@ -287,20 +290,25 @@ int parity_h_sync_intraday(struct parity_job *job)
   struct parity_market_error err;
   parity_market_error_clear(&err);
   for (size_t i = 0; i < n && !rc; i++)
-    rc = parity_yahoo_fetch_intraday(client, json_string_value(json_array_get(symbols, i)), "14d", "15m", &all[i], NULL,
-                                     &err);
+    rc = parity_yahoo_fetch_intraday(client, json_string_value(json_array_get(symbols, i)), "14d", "15m", &all[i],
+                                     &events[i], NULL, &err);
   parity_yahoo_client_free(client);
   struct parity_load_stats st;
   parity_load_stats_init(&st);
+  if (!rc)
+    rc = store_events(job, symbols, events, n);
   if (!rc) {
     rc = parity_market_load_intraday(job->db, all, n, INTRADAY_KEEP_DAYS, &st.changed);
     st.symbols = n;
     for (size_t i = 0; i < n; i++)
       st.rows += all[i].n;
   }
-  for (size_t i = 0; i < n; i++)
+  for (size_t i = 0; i < n; i++) {
     parity_point_series_free(&all[i]);
+    parity_yahoo_events_free(&events[i]);
+  }
   free(all);
+  free(events);
   if (rc == PARITY_ERATE || rc == PARITY_EIO || rc == PARITY_EDB) {
     parity_load_stats_free(&st);
     return rc == PARITY_EIO ? PARITY_EUPSTREAM : rc;

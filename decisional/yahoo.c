@@ -90,12 +90,12 @@ static bool event_number(json_t *obj, const char *key, double *out)
  * result.events: {"splits": {"<ts>": {"date", "numerator", "denominator", "splitRatio"}},
  *                 "dividends": {"<ts>": {"date", "amount"}}}; absent when the range has none.
  */
-static int read_events(json_t *result, long gmtoffset, struct parity_yahoo_chart *out, struct parity_market_error *err)
+static int read_events(json_t *result, const char *symbol, long gmtoffset, struct parity_yahoo_chart *out,
+                       struct parity_market_error *err)
 {
   json_t *events = json_object_get(result, "events");
   if (!events || json_is_null(events))
     return PARITY_OK;
-  const char *symbol = out->bars.symbol;
   if (!json_is_object(events))
     return chart_error(err, PARITY_EUPSTREAM, symbol, "events", INT32_MIN, "not an object");
   static const char *const kinds[] = { "splits", "dividends" };
@@ -413,12 +413,15 @@ int parity_yahoo_parse_chart(const char *json, size_t len, const char *symbol, e
     memcpy(out->bars.symbol, sym, sizeof(out->bars.symbol));
     rc = read_daily(&arrays, out->info.gmtoffset, out, err);
     if (rc == PARITY_OK)
-      rc = read_events(result, out->info.gmtoffset, out, err);
+      rc = read_events(result, sym, out->info.gmtoffset, out, err);
     if (rc == PARITY_OK && (rc = parity_price_validate_series(&out->bars, &check)))
       chart_error(err, rc, sym, check.field, check.day, "%s", parity_market_error_what(&check));
   } else {
     memcpy(out->points.symbol, sym, sizeof(out->points.symbol));
     rc = read_intraday(&arrays, out, err);
+    /* A split shows in the intraday answer on its day, hours before the daily sync sees it. */
+    if (rc == PARITY_OK)
+      rc = read_events(result, sym, out->info.gmtoffset, out, err);
     if (rc == PARITY_OK && (rc = parity_price_validate_points(&out->points, &check)))
       chart_error(err, rc, sym, check.field, check.day, "%s", parity_market_error_what(&check));
   }
@@ -777,7 +780,7 @@ static int fetch_chart(struct parity_yahoo_client *c, const char *symbol, const 
     abort();
   char url[YAHOO_URL_MAX];
   char query[128];
-  chart_query(query, sizeof(query), range, from_day, interval, kind == PARITY_YAHOO_DAILY);
+  chart_query(query, sizeof(query), range, from_day, interval, true);
   int n = snprintf(url, sizeof(url), "%s/v8/finance/chart/%s?%s", c->base_url, escaped, query);
   curl_free(escaped);
   if (n < 0 || (size_t)n >= sizeof(url)) {
@@ -831,7 +834,8 @@ int parity_yahoo_fetch_daily_events(struct parity_yahoo_client *client, const ch
 
 int parity_yahoo_fetch_intraday(struct parity_yahoo_client *client, const char *symbol, const char *range,
                                 const char *interval, struct parity_point_series *out,
-                                struct parity_yahoo_fetch_info *info, struct parity_market_error *err)
+                                struct parity_yahoo_events *events, struct parity_yahoo_fetch_info *info,
+                                struct parity_market_error *err)
 {
   struct parity_yahoo_chart chart;
   memset(&chart, 0, sizeof(chart));
@@ -839,6 +843,10 @@ int parity_yahoo_fetch_intraday(struct parity_yahoo_client *client, const char *
   if (rc == PARITY_OK) {
     *out = chart.points;
     memset(&chart.points, 0, sizeof(chart.points));
+    if (events) {
+      *events = chart.events;
+      memset(&chart.events, 0, sizeof(chart.events));
+    }
   }
   parity_yahoo_chart_free(&chart);
   return rc;

@@ -74,7 +74,7 @@ void parity_yahoo_events_free(struct parity_yahoo_events *e);
 struct parity_yahoo_chart {
   struct parity_bar_series bars;     /* PARITY_YAHOO_DAILY */
   struct parity_point_series points; /* PARITY_YAHOO_INTRADAY */
-  struct parity_yahoo_events events; /* PARITY_YAHOO_DAILY, when the answer has any */
+  struct parity_yahoo_events events; /* when the answer has any */
   struct parity_yahoo_chart_info info;
 };
 
@@ -147,9 +147,11 @@ int parity_yahoo_fetch_daily_events(struct parity_yahoo_client *client, const ch
                                     struct parity_yahoo_events *events, struct parity_yahoo_fetch_info *info,
                                     struct parity_market_error *err);
 
-/* The same for intraday bars: range e.g. "14d", interval e.g. "15m"; points are (bar start, close). */
+/* The same for intraday bars: range e.g. "14d", interval e.g. "15m"; points are (bar start, close). `events`
+ * (empty on entry, may be NULL) receives the splits and dividends of the range. */
 int parity_yahoo_fetch_intraday(struct parity_yahoo_client *client, const char *symbol, const char *range,
                                 const char *interval, struct parity_point_series *out,
-                                struct parity_yahoo_fetch_info *info, struct parity_market_error *err);
+                                struct parity_yahoo_events *events, struct parity_yahoo_fetch_info *info,
+                                struct parity_market_error *err);
 
 #endif

@@ -157,15 +157,19 @@ def test_a_generation_refuses_a_symbol_with_a_blocking_finding(priced_stack, db,
 
 
 class SplitReplay(http.server.BaseHTTPRequestHandler):
-    """GET /v8/finance/chart/SPLT: the crafted answers in order (backfill, revision, split), one per request."""
+    """GET /v8/finance/chart/SPLT: the crafted daily answers in order (backfill, revision, split), one per
+    request; an intraday request gets the split day's 15-minute bars with the split in its events."""
 
     answers = ["yahoo_chart_SPLT_1_backfill.json", "yahoo_chart_SPLT_2_revision.json",
                "yahoo_chart_SPLT_3_split.json"]
     seen = []
 
     def do_GET(self):  # noqa: N802 (http.server's naming)
-        SplitReplay.seen.append(self.path)
-        name = self.answers[min(len(SplitReplay.seen), len(self.answers)) - 1]
+        if "interval=15m" in self.path:
+            name = "yahoo_chart_SPLT_15m_split.json"
+        else:
+            SplitReplay.seen.append(self.path)
+            name = self.answers[min(len(SplitReplay.seen), len(self.answers)) - 1]
         with open(os.path.join(FIXTURES, name), "rb") as f:
             body = f.read()
         self.send_response(200)
@@ -251,9 +255,9 @@ def test_incremental_sync_records_revisions_and_follows_a_split(split_worker, br
     assert not [k for k in findings("SPLT") if k[1] in ("suspected_split", "large_move")]
 
 
-def test_a_split_doubles_held_shares_once_and_the_audit_stays_exact(split_worker, broker, db):
-    # An investor who bought 3.5 SPLT shares before the split day, and 1 share after its open (priced after
-    # the split, so not doubled); the ledger balances: deposit = buys.
+def holder(db):
+    """An investor who bought 3.5 SPLT shares before the split day, and 1 share after its open (priced after the
+    split, so not doubled); the ledger balances: deposit = buys. Their user id."""
     user = scalar(db, "INSERT INTO users (email, password_hash) VALUES (%s, 'x') RETURNING id",
                   f"split-{uuid.uuid4().hex[:8]}@example.com")
     query(db, "INSERT INTO cash_movements (user_id, kind, amount_cents) VALUES (%s, 'deposit', 40000)", user)
@@ -262,6 +266,33 @@ def test_a_split_doubles_held_shares_once_and_the_audit_stays_exact(split_worker
               "(%s, 'SPLT', 'buy', 1000000, 50000000, 5000, 'invest', '2025-03-19 16:00Z')", user, user)
     query(db, "INSERT INTO positions (user_id, symbol, shares_micro, cost_basis_cents) VALUES (%s, 'SPLT', 4500000, "
               "40000)", user)
+    return user
+
+
+def drop_holder(db, user):
+    for table in ("positions", "trades", "cash_movements"):
+        query(db, f"DELETE FROM {table} WHERE user_id = %s", user)
+    query(db, "DELETE FROM users WHERE id = %s", user)
+
+
+def test_the_intraday_sync_applies_a_split_during_its_day(split_worker, broker, db):
+    """The intraday answer carries the split on its day: the position follows before the daily sync runs."""
+    user = holder(db)
+    try:
+        message_id = str(uuid.uuid4())
+        broker.publish("CMD_SYNC_INTRADAY", envelope("CMD_SYNC_INTRADAY", {"symbols": ["SPLT"]}, message_id).encode(),
+                       message_id)
+        wait_for(lambda: scalar(db, "SELECT shares_micro FROM positions WHERE user_id = %s", user) == 8000000,
+                 what="the split applied after the intraday sync")
+        assert query(db, "SELECT day::text, source FROM market_events WHERE symbol = 'SPLT'") == [("2025-03-19",
+                                                                                                   "yahoo")]
+        audit()
+    finally:
+        drop_holder(db, user)
+
+
+def test_a_split_doubles_held_shares_once_and_the_audit_stays_exact(split_worker, broker, db):
+    user = holder(db)
     try:
         for _ in range(3):
             sync(broker, db)
@@ -279,9 +310,7 @@ def test_a_split_doubles_held_shares_once_and_the_audit_stays_exact(split_worker
         assert scalar(db, "SELECT shares_micro FROM positions WHERE user_id = %s", user) == 8000000
         audit()
     finally:
-        for table in ("positions", "trades", "cash_movements"):
-            query(db, f"DELETE FROM {table} WHERE user_id = %s", user)
-        query(db, "DELETE FROM users WHERE id = %s", user)
+        drop_holder(db, user)
 
 
 def test_metrics_count_the_open_findings_per_check(split_worker, broker, db):

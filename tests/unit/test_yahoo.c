@@ -710,7 +710,7 @@ static void test_fetch_other_4xx_not_retried(void **state)
   memset(&p, 0, sizeof(p));
   struct parity_yahoo_fetch_info info;
   struct parity_market_error err;
-  assert_int_equal(parity_yahoo_fetch_intraday(c, "QQQ", "60d", "15m", &p, &info, &err), PARITY_EUPSTREAM);
+  assert_int_equal(parity_yahoo_fetch_intraday(c, "QQQ", "60d", "15m", &p, NULL, &info, &err), PARITY_EUPSTREAM);
   assert_int_equal(info.attempts, 1);
   assert_int_equal(requests(), 1);
   assert_non_null(strstr(err.message, "HTTP 422 (not retried): Unprocessable Entity: 15m data not available"));
@@ -922,7 +922,7 @@ static void test_fetch_empty_shape(void **state)
   memset(&p, 0, sizeof(p));
   struct parity_yahoo_fetch_info info;
   struct parity_market_error err;
-  assert_int_equal(parity_yahoo_fetch_intraday(c, "AAPL", "1d", "1m", &p, &info, &err), PARITY_ENOTFOUND);
+  assert_int_equal(parity_yahoo_fetch_intraday(c, "AAPL", "1d", "1m", &p, NULL, &info, &err), PARITY_ENOTFOUND);
   assert_string_equal(
       err.message, "yahoo AAPL: no price data in the response (empty result: no timestamp, indicators.quote == [{}])");
   assert_int_equal(info.attempts, 1);
@@ -941,7 +941,7 @@ static void test_fetch_intraday(void **state)
   memset(&p, 0, sizeof(p));
   struct parity_yahoo_fetch_info info;
   struct parity_market_error err;
-  assert_int_equal(parity_yahoo_fetch_intraday(c, "VTI", "14d", "15m", &p, &info, &err), PARITY_OK);
+  assert_int_equal(parity_yahoo_fetch_intraday(c, "VTI", "14d", "15m", &p, NULL, &info, &err), PARITY_OK);
   assert_string_equal(srv.last_range, "14d");
   assert_string_equal(srv.last_interval, "15m");
   assert_int_equal(p.n, 3);
@@ -985,7 +985,7 @@ static void test_fetch_rejects_bad_arguments(void **state)
   assert_int_equal(parity_yahoo_fetch_daily(c, "QQQ", "", &s, NULL, &err), PARITY_EINVAL);
   struct parity_point_series p;
   memset(&p, 0, sizeof(p));
-  assert_int_equal(parity_yahoo_fetch_intraday(c, "QQQ", "14d", "123456789", &p, NULL, &err), PARITY_EINVAL);
+  assert_int_equal(parity_yahoo_fetch_intraday(c, "QQQ", "14d", "123456789", &p, NULL, NULL, &err), PARITY_EINVAL);
   assert_string_equal(err.field, "interval");
   assert_int_equal(requests(), 0);
   parity_yahoo_client_free(c);
