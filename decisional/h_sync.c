@@ -63,7 +63,7 @@ static const char *yahoo_range(long days)
 /* Calendar days re-read before a symbol's newest stored day: the source's late revisions show up there. */
 #define SYNC_OVERLAP_DAYS 7
 
-/* What the Yahoo path fetched: per symbol its bars and events, and the day it was asked from. */
+/* What the Yahoo path fetched: per symbol (in the payload's order) its bars and events. */
 struct yahoo_batch {
   struct parity_bar_series *series;
   struct parity_yahoo_events *events;
