@@ -91,9 +91,16 @@ int parity_cli_load_prices(int argc, char **argv)
   if (!rc)
     snprintf(log_id, sizeof(log_id), "%s", PQgetvalue(res, 0, 0));
   PQclear(res);
+  struct parity_symbol_split *splits = NULL;
+  if (!rc)
+    rc = parity_market_known_splits(&db, NULL, &splits, &st.n_splits);
+  st.splits = splits;
   if (!rc)
     rc = parity_market_load_csv(&db, path, NULL, &st, &err);
   int load_rc = rc;
+  /* The quality job of this load: the rejected row's defect, or the findings of the loaded days. */
+  if (log_id[0] && (!rc || rc == PARITY_EINVAL || rc == PARITY_ETOOBIG || rc == PARITY_EIO))
+    rc = parity_quality_store(&db, "file", &st, load_rc ? &err : NULL);
   if (!rc || log_id[0]) {
     /* The log row records a rejected file too; the savepoint already dropped its rows. */
     char symbols[PARITY_I64_TEXT], rows[PARITY_I64_TEXT], changed[PARITY_I64_TEXT];
@@ -110,17 +117,22 @@ int parity_cli_load_prices(int argc, char **argv)
     parity_db_rollback(&db, rc);
   clock_gettime(CLOCK_MONOTONIC, &t1);
   double seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+  size_t blocking = parity_quality_blocking_count(&st);
   if (load_rc || rc) {
     fprintf(stderr, "parity load-prices: %s\n", err.message[0] ? err.message : parity_err_str(load_rc ? load_rc : rc));
+    if (json_array_size(st.findings))
+      fprintf(stderr, "parity load-prices: recorded in market_quality (see parity data-quality)\n");
   } else {
     char last[PARITY_DAY_TEXT] = "";
     if (st.last_day != INT32_MIN)
       parity_day_format(st.last_day, last);
-    printf("{\"file\":\"%s\",\"symbols\":%zu,\"rows\":%zu,\"changed\":%ld,\"last_day\":\"%s\",\"seconds\":%.3f,"
-           "\"rows_per_second\":%.0f}\n",
-           path, st.symbols, st.rows, st.changed, last, seconds, seconds > 0 ? (double)st.rows / seconds : 0.0);
+    printf("{\"file\":\"%s\",\"symbols\":%zu,\"rows\":%zu,\"changed\":%ld,\"revised\":%ld,\"last_day\":\"%s\","
+           "\"seconds\":%.3f,\"rows_per_second\":%.0f,\"quality\":{\"findings\":%zu,\"blocking\":%zu}}\n",
+           path, st.symbols, st.rows, st.changed, st.revised, last, seconds,
+           seconds > 0 ? (double)st.rows / seconds : 0.0, json_array_size(st.findings), blocking);
   }
   parity_load_stats_free(&st);
+  free(splits);
   parity_db_close(&db);
   return load_rc || rc ? 1 : 0;
 }

@@ -22,6 +22,8 @@ int parity_cli_risk(int argc, char **argv);            /* cli/cmd_quant.c */
 int parity_cli_backtest(int argc, char **argv);        /* cli/cmd_quant.c */
 int parity_cli_seed_investors(int argc, char **argv);  /* cli/cmd_seed.c */
 int parity_cli_demo_history(int argc, char **argv);    /* cli/cmd_demo.c */
+int parity_cli_data_quality(int argc, char **argv);    /* cli/cmd_market.c */
+int parity_cli_apply_splits(int argc, char **argv);    /* cli/cmd_market.c */
 
 /* The database a command connects to, and where that came from (for its messages). */
 struct parity_cli_database {

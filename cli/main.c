@@ -28,6 +28,8 @@ static const struct parity_cli_command commands[] = {
   { "risk", "risk metrics of a weighted portfolio vs a benchmark", parity_cli_risk },
   { "seed-investors", "create N synthetic investors for scale tests (COPY)", parity_cli_seed_investors },
   { "version", "print the version as JSON", cmd_version },
+  { "data-quality", "open market-data quality findings (a table on a terminal)", parity_cli_data_quality },
+  { "apply-splits", "apply recorded splits to the held positions, once", parity_cli_apply_splits },
   /* END COMMANDS */
 };
 

@@ -69,11 +69,12 @@ static const struct parity_json_field backtest_fields[] = {
 static const struct parity_json_field evt_sync_done_fields[] = {
   { "kind", PJ_STRING, true, 0, 0, 16 },        { "symbols", PJ_INTEGER, true, 0, 1e6, 0 },
   { "rows", PJ_INTEGER, true, 0, MAX_ROWS, 0 }, { "changed", PJ_INTEGER, true, 0, MAX_ROWS, 0 },
-  { "last_day", PJ_DATE, false, 0, 0, 0 },
+  { "last_day", PJ_DATE, false, 0, 0, 0 },      { "revised", PJ_INTEGER, false, 0, MAX_ROWS, 0 },
 };
 static const struct parity_json_field evt_models_fields[] = {
   { "as_of", PJ_DATE, true, 0, 0, 0 },
   { "buckets", PJ_INTEGER, true, 0, 15, 0 },
+  { "refused", PJ_ARRAY, false, 0, 0, 64 },
 };
 static const struct parity_json_field evt_forecast_fields[] = {
   { "forecast_id", PJ_UUID, true, 0, 0, 0 },

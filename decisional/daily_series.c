@@ -15,17 +15,27 @@ static void digest_text(crypto_generichash_state *fp, const char *text)
   crypto_generichash_update(fp, (const unsigned char *)text, strlen(text) + 1);
 }
 
-int parity_daily_series_read(struct parity_db *db, const json_t *symbols, const char *as_of, int32_t from_day,
-                             struct parity_bar_series *out, size_t *n_out, crypto_generichash_state *fp)
+char *parity_symbols_pg_array_new(const json_t *symbols)
 {
-  char *array = NULL, from[PARITY_DAY_TEXT];
-  size_t len = 0, i;
+  char *array = NULL;
+  size_t len = 0;
   FILE *f = open_memstream(&array, &len);
+  if (!f)
+    abort();
   fputc('{', f);
-  for (i = 0; i < json_array_size(symbols); i++)
+  for (size_t i = 0; i < json_array_size(symbols); i++)
     fprintf(f, "%s%s", i ? "," : "", json_string_value(json_array_get(symbols, i)));
   fputc('}', f);
   fclose(f);
+  return array;
+}
+
+int parity_daily_series_read(struct parity_db *db, const json_t *symbols, const char *as_of, int32_t from_day,
+                             struct parity_bar_series *out, size_t *n_out, crypto_generichash_state *fp)
+{
+  char from[PARITY_DAY_TEXT];
+  size_t i;
+  char *array = parity_symbols_pg_array_new(symbols);
   parity_day_format(from_day, from);
   PGresult *res = NULL;
   int rc = PARITY_DB_EXEC(db, QD_DAILY_SERIES, &res, array, as_of, from);

@@ -10,6 +10,9 @@
 #include "common/pg.h"
 #include "decisional/bars.h"
 
+/* The symbols (a JSON array of strings, valid symbols) as a PostgreSQL text[] literal; the caller frees it. */
+char *parity_symbols_pg_array_new(const json_t *symbols);
+
 /*
  * Reads the adjusted closes of the symbols (a JSON array of strings) dated in [from_day, as_of], in one
  * query: out[i] is symbols[i]'s series (all price fields set to adj_close), *n_out the symbol count. With

@@ -37,6 +37,10 @@ void parity_decisional_metrics_init(struct parity_decisional_metrics *m)
                                            compute_buckets, sizeof(compute_buckets) / sizeof(compute_buckets[0]));
   m->rows_upserted = parity_metric_register(PARITY_COUNTER, "parity_decisional_market_rows_upserted_total",
                                             "Price rows inserted or changed", NULL, NULL, 0);
+  m->quality_findings =
+      parity_metric_register(PARITY_GAUGE, "parity_market_quality_findings",
+                             "Open market-data quality findings per check (market_quality), after the last daily sync",
+                             "check,severity", NULL, 0);
 }
 
 static bool is_transient(int rc)

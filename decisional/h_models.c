@@ -53,6 +53,44 @@ static int store(struct parity_job *job, const struct parity_models_result *res,
   return PARITY_DB_EXEC(job->db, QD_MODELS_PRUNE, NULL, MODELS_KEEP_DAYS);
 }
 
+/*
+ * Symbols with a blocking data-quality finding (market_quality) dated in the window [from, as_of] are left
+ * out of the generation: their entries in names[] are removed, and each refusal is added to `refused`
+ * ({"symbol","reason","check","day"}) and logged.
+ */
+static int refuse_defective(struct parity_job *job, const json_t *all, const char **names, size_t *n, const char *from,
+                            const char *as_of, json_t *refused)
+{
+  char *arr = parity_symbols_pg_array_new(all);
+  PGresult *res = NULL;
+  int rc = PARITY_DB_EXEC(job->db, QD_QUALITY_BLOCKING, &res, arr, from, as_of);
+  free(arr);
+  if (rc)
+    return rc;
+  size_t kept = 0;
+  for (size_t i = 0; i < *n; i++) {
+    int row = -1;
+    for (int r = 0; r < PQntuples(res) && row < 0; r++)
+      if (strcmp(PQgetvalue(res, r, 0), names[i]) == 0)
+        row = r;
+    if (row < 0) {
+      names[kept++] = names[i];
+      continue;
+    }
+    const char *day = PQgetvalue(res, row, 1), *check = PQgetvalue(res, row, 2);
+    char reason[160];
+    snprintf(reason, sizeof(reason), "blocking data-quality finding %s on %s (parity data-quality --symbol %s)", check,
+             day, names[i]);
+    json_array_append_new(
+        refused, json_pack("{s:s, s:s, s:s, s:s}", "symbol", names[i], "reason", reason, "check", check, "day", day));
+    parity_log(PARITY_LOG_WARN, "models_symbol_refused", "{s:s, s:s, s:s, s:s}", "symbol", names[i], "check", check,
+               "day", day, "as_of", as_of);
+  }
+  *n = kept;
+  PQclear(res);
+  return PARITY_OK;
+}
+
 void parity_h_models_params(const struct parity_job *job, struct parity_models_params *params)
 {
   parity_models_params_from_config(job->cfg, params);
@@ -97,8 +135,15 @@ int parity_h_generate(struct parity_job *job)
   json_array_extend(all, (json_t *)bonds);
   struct parity_models_result res;
   memset(&res, 0, sizeof(res));
-  int rc = parity_daily_series_read(job->db, all, as_of, as_of_day - read_window_days(params.lookback), series,
-                                    &n_series, NULL);
+  int32_t from_day = as_of_day - read_window_days(params.lookback);
+  char from[PARITY_DAY_TEXT];
+  parity_day_format(from_day, from);
+  json_t *refused = json_array();
+  int rc = refuse_defective(job, all, eq, &n_eq, from, as_of, refused);
+  if (!rc)
+    rc = refuse_defective(job, all, bd, &n_bd, from, as_of, refused);
+  if (!rc)
+    rc = parity_daily_series_read(job->db, all, as_of, from_day, series, &n_series, NULL);
   json_decref(all);
   if (!rc) {
     struct parity_models_universe universe = { eq, n_eq, bd, n_bd };
@@ -113,17 +158,21 @@ int parity_h_generate(struct parity_job *job)
       parity_log(PARITY_LOG_ERROR, "models_failed", "{s:s, s:s}", "as_of", as_of, "error", err.msg);
   }
   char day[PARITY_DAY_TEXT] = "";
+  if (!rc)
+    json_array_extend(res.excluded, refused); /* stored with every bucket's diagnostics: the reason */
   if (!rc) {
     parity_day_format(res.as_of_day, day);
     rc = store(job, &res, day);
   }
   if (!rc) {
     job->event_type = PARITY_EVT_MODELS_GENERATED;
-    job->event_payload = json_pack("{s:s, s:i}", "as_of", day, "buckets", (int)json_object_size(res.buckets));
+    job->event_payload =
+        json_pack("{s:s, s:i, s:O}", "as_of", day, "buckets", (int)json_object_size(res.buckets), "refused", refused);
     parity_log(PARITY_LOG_INFO, "models_generated", "{s:s, s:i, s:O}", "as_of", day, "buckets",
                (int)json_object_size(res.buckets), "excluded", res.excluded);
   }
   parity_models_result_free(&res);
+  json_decref(refused);
   for (size_t i = 0; i < n_series; i++)
     parity_bar_series_free(&series[i]);
   free(series);

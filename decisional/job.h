@@ -16,6 +16,7 @@ struct parity_decisional_metrics {
   struct parity_metric *forecast_duration;
   struct parity_metric *hrp_duration;
   struct parity_metric *rows_upserted;
+  struct parity_metric *quality_findings; /* {check,severity}: open market_quality rows after a sync */
 };
 
 /* What a handler gets: an open transaction, the validated message, and where to leave its event. */

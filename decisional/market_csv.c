@@ -237,6 +237,8 @@ static int parse_row(struct csv_reader *r, const char *line, size_t len)
     p = comma + 1;
   }
 
+  if (r->err)
+    r->err->day = INT32_MIN; /* no day of an earlier row on this row's errors */
   /* Name the row's own symbol in messages when it can be read, else none. */
   char sym[PARITY_SYMBOL_MAX] = "";
   int sym_pos = r->column_at[COL_SYMBOL];
@@ -272,6 +274,9 @@ static int parse_row(struct csv_reader *r, const char *line, size_t len)
   if (parity_day_parse(date, date_len, &bar.day))
     return csv_error(r, PARITY_EINVAL, "date", "\"%.*s\" is not a date YYYY-MM-DD (1900..2999)",
                      (int)(date_len > 32 ? 32 : date_len), date);
+  /* A bad value further on names the row's day too, so the quality report can file it under it. */
+  if (r->err)
+    r->err->day = bar.day;
   double *const prices[] = { &bar.open, &bar.high, &bar.low, &bar.close, &bar.adj_close };
   for (int c = COL_OPEN; c <= COL_ADJ_CLOSE; c++) {
     int rc = parse_price(r, start[r->column_at[c]], size[r->column_at[c]], c, prices[c - COL_OPEN]);

@@ -9,6 +9,8 @@
 #include "common/alloc.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/trading_calendar.h"
+#include "decisional/daily_series.h"
 #include "decisional/market_csv.h"
 #include "decisional/queries.h"
 
@@ -19,12 +21,88 @@ void parity_load_stats_init(struct parity_load_stats *st)
   memset(st, 0, sizeof(*st));
   st->last_day = INT32_MIN;
   st->notes = json_array();
+  st->checked = json_array();
+  st->findings = json_array();
 }
 
 void parity_load_stats_free(struct parity_load_stats *st)
 {
   json_decref(st->notes);
-  st->notes = NULL;
+  json_decref(st->checked);
+  json_decref(st->findings);
+  st->notes = st->checked = st->findings = NULL;
+}
+
+static json_t *finding_json(const char *symbol, enum parity_quality_check check, int32_t day, json_t *detail)
+{
+  char ymd[PARITY_DAY_TEXT];
+  parity_day_format(day, ymd);
+  return json_pack("{s:s, s:s, s:s, s:s, s:O}", "symbol", symbol, "day", ymd, "check_name",
+                   parity_quality_check_name(check), "severity",
+                   parity_quality_blocking(check) ? "blocking" : "warning", "detail", detail);
+}
+
+/* The checks of s over [from, to] (the bar before `from`, when s has it, is the first move's base). */
+static void check_days(const struct parity_bar_series *s, int32_t from, int32_t to, struct parity_load_stats *st)
+{
+  size_t n = 0;
+  struct parity_split_day *splits = parity_xcalloc(st->n_splits + 1, sizeof(*splits));
+  for (size_t i = 0; i < st->n_splits; i++)
+    if (strcmp(st->splits[i].symbol, s->symbol) == 0)
+      splits[n++] = st->splits[i].split;
+  struct parity_quality_report r;
+  memset(&r, 0, sizeof(r));
+  parity_quality_check_series(s, from, to, splits, n, INT32_MIN, &r);
+  for (size_t i = 0; i < r.n; i++)
+    json_array_append_new(st->findings, finding_json(s->symbol, r.items[i].check, r.items[i].day, r.items[i].detail));
+  parity_quality_report_free(&r);
+  free(splits);
+}
+
+/* The checks of one loaded series over its own days (the stale check waits for the whole load). */
+static void check_series(const struct parity_bar_series *s, struct parity_load_stats *st)
+{
+  if (!s->n)
+    return;
+  int32_t from = s->bars[0].day, to = s->bars[s->n - 1].day;
+  check_days(s, from, to, st);
+  char a[PARITY_DAY_TEXT], b[PARITY_DAY_TEXT];
+  parity_day_format(from, a);
+  parity_day_format(to, b);
+  json_array_append_new(st->checked, json_pack("{s:s, s:s, s:s}", "symbol", s->symbol, "from", a, "to", b));
+}
+
+/* A bar of QD_QUALITY_EDGES from column `col` on (day, open, high, low, close, adj_close, volume). */
+static struct parity_bar edge_bar(PGresult *res, int row, int col)
+{
+  return (struct parity_bar){ .day = (int32_t)atol(PQgetvalue(res, row, col)),
+                              .open = atof(PQgetvalue(res, row, col + 1)),
+                              .high = atof(PQgetvalue(res, row, col + 2)),
+                              .low = atof(PQgetvalue(res, row, col + 3)),
+                              .close = atof(PQgetvalue(res, row, col + 4)),
+                              .adj_close = atof(PQgetvalue(res, row, col + 5)),
+                              .volume = atoll(PQgetvalue(res, row, col + 6)) };
+}
+
+/* The first loaded day of each symbol against the stored day before it: its move and the gap between. */
+static int check_edges(struct parity_db *db, struct parity_load_stats *st, const char *checked)
+{
+  PGresult *res = NULL;
+  int rc = PARITY_DB_EXEC(db, QD_QUALITY_EDGES, &res, checked);
+  if (rc)
+    return rc;
+  for (int r = 0; r < PQntuples(res); r++) {
+    struct parity_bar_series s;
+    memset(&s, 0, sizeof(s));
+    snprintf(s.symbol, sizeof(s.symbol), "%s", PQgetvalue(res, r, 0));
+    struct parity_bar prev = edge_bar(res, r, 1), first = edge_bar(res, r, 8);
+    parity_bar_series_push(&s, &prev);
+    parity_bar_series_push(&s, &first);
+    check_days(&s, first.day, first.day, st);
+    parity_bar_series_free(&s);
+  }
+  PQclear(res);
+  return PARITY_OK;
 }
 
 /* Rows go to COPY in batches; %.17g keeps every double exactly. */
@@ -59,6 +137,7 @@ static void sink_series(struct copy_sink *sink, const struct parity_bar_series *
       st->last_day = b->day;
   }
   st->symbols++;
+  check_series(s, st);
 }
 
 struct csv_ctx {
@@ -101,10 +180,26 @@ static int begin_staging(struct parity_db *db)
 }
 
 /* COPY is done: move staged rows into daily_prices and count what changed. */
-static int finish_staging(struct parity_db *db, struct parity_load_stats *st)
+static int finish_staging(struct parity_db *db, struct parity_load_stats *st, bool rebase)
 {
   PGconn *conn = db->conn;
-  PGresult *res = PQexec(conn, parity_dec_sql[SQL_DAILY_UPSERT]);
+  PGresult *res = PQexec(conn, parity_dec_sql[SQL_REVISIONS_INSERT]);
+  int revised = PQresultStatus(res) == PGRES_COMMAND_OK ? PARITY_OK : PARITY_EDB;
+  if (!revised)
+    st->revised += parity_db_affected(res);
+  PQclear(res);
+  if (revised)
+    return revised;
+  if (rebase) {
+    res = PQexec(conn, parity_dec_sql[SQL_REBASE]);
+    int rebased = PQresultStatus(res) == PGRES_COMMAND_OK ? PARITY_OK : PARITY_EDB;
+    if (rebased)
+      parity_log(PARITY_LOG_ERROR, "daily_rebase_failed", "{s:s}", "error", PQresultErrorMessage(res));
+    PQclear(res);
+    if (rebased)
+      return rebased;
+  }
+  res = PQexec(conn, parity_dec_sql[SQL_DAILY_UPSERT]);
   int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? PARITY_OK : PARITY_EDB;
   if (rc)
     parity_log(PARITY_LOG_ERROR, "daily_upsert_failed", "{s:s}", "error", PQresultErrorMessage(res));
@@ -141,7 +236,7 @@ int parity_market_load_csv(struct parity_db *db, const char *path, const json_t 
   if (!rc)
     rc = end_rc;
   if (!rc)
-    rc = finish_staging(db, st);
+    rc = finish_staging(db, st, false);
   if (rc) {
     undo_staging(db);
     goto out;
@@ -174,7 +269,7 @@ int parity_market_load_series(struct parity_db *db, struct parity_bar_series *se
   rc = rc ? rc : sink.rc;
   int end_rc = parity_db_copy_end(db, rc ? "load failed" : NULL);
   rc = rc ? rc : end_rc;
-  rc = rc ? rc : finish_staging(db, st);
+  rc = rc ? rc : finish_staging(db, st, true);
   if (rc)
     undo_staging(db);
   free(sink.buf);
@@ -221,4 +316,93 @@ int parity_market_load_intraday(struct parity_db *db, const struct parity_point_
     rc = PARITY_DB_EXEC(db, QD_INTRADAY_PRUNE, NULL, keep);
   }
   return rc;
+}
+
+/* Symbols whose newest loaded day is more than PARITY_QUALITY_STALE_DAYS trading days behind the load's. */
+static void add_stale(struct parity_load_stats *st)
+{
+  size_t i;
+  json_t *c;
+  json_array_foreach(st->checked, i, c) {
+    const char *to = json_string_value(json_object_get(c, "to"));
+    int32_t last;
+    if (st->last_day == INT32_MIN || !to || parity_day_parse(to, strlen(to), &last))
+      continue;
+    int32_t behind = last < st->last_day ? parity_nyse_trading_days(last + 1, st->last_day) : 0;
+    if (behind <= PARITY_QUALITY_STALE_DAYS)
+      continue;
+    char newest[PARITY_DAY_TEXT];
+    parity_day_format(st->last_day, newest);
+    json_t *detail = json_pack("{s:s, s:i}", "newest_day", newest, "trading_days_behind", (int)behind);
+    json_array_append_new(st->findings,
+                          finding_json(json_string_value(json_object_get(c, "symbol")), PARITY_QC_STALE, last, detail));
+    json_decref(detail);
+  }
+}
+
+size_t parity_quality_blocking_count(const struct parity_load_stats *st)
+{
+  size_t i, blocking = 0;
+  const json_t *f;
+  json_array_foreach(st->findings, i, f) {
+    blocking += strcmp(json_string_value(json_object_get(f, "severity")), "blocking") == 0;
+  }
+  return blocking;
+}
+
+int parity_quality_store(struct parity_db *db, const char *source, struct parity_load_stats *st,
+                         const struct parity_market_error *rejected)
+{
+  if (rejected && rejected->message[0]) {
+    /* The failed batch's rows were rolled back: only the rejection itself is a finding. */
+    json_array_clear(st->checked);
+    json_array_clear(st->findings);
+  }
+  add_stale(st);
+  enum parity_quality_check check;
+  if (rejected && parity_quality_classify_error(rejected, &check)) {
+    json_t *detail = json_pack("{s:s, s:s}", "field", rejected->field, "error", rejected->message);
+    json_array_append_new(st->findings, finding_json(rejected->symbol, check, rejected->day, detail));
+    json_decref(detail);
+  }
+  char *checked = json_dumps(st->checked, JSON_COMPACT);
+  int rc = check_edges(db, st, checked);
+  char *findings = json_dumps(st->findings, JSON_COMPACT);
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, QD_QUALITY_CLEAR, NULL, checked);
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, QD_QUALITY_INSERT, NULL, findings, source);
+  free(checked);
+  free(findings);
+  size_t blocking = parity_quality_blocking_count(st);
+  json_array_append_new(st->notes,
+                        json_pack("{s:s, s:I, s:I}", "kind", "quality", "findings",
+                                  (json_int_t)json_array_size(st->findings), "blocking", (json_int_t)blocking));
+  if (blocking)
+    parity_log(PARITY_LOG_WARN, "market_quality_blocking", "{s:s, s:I}", "source", source, "blocking",
+               (json_int_t)blocking);
+  return rc;
+}
+
+int parity_market_known_splits(struct parity_db *db, const json_t *symbols, struct parity_symbol_split **out,
+                               size_t *n_out)
+{
+  char *arr = symbols ? parity_symbols_pg_array_new(symbols) : NULL;
+  PGresult *res = NULL;
+  int rc = PARITY_DB_EXEC(db, QD_SPLITS_OF, &res, arr);
+  free(arr);
+  *out = NULL;
+  *n_out = 0;
+  if (rc)
+    return rc;
+  int rows = PQntuples(res);
+  *out = parity_xcalloc(rows ? (size_t)rows : 1, sizeof(**out));
+  for (int r = 0; r < rows; r++) {
+    snprintf((*out)[r].symbol, sizeof((*out)[r].symbol), "%s", PQgetvalue(res, r, 0));
+    (*out)[r].split.day = (int32_t)atol(PQgetvalue(res, r, 1));
+    (*out)[r].split.ratio = atof(PQgetvalue(res, r, 2));
+  }
+  *n_out = (size_t)rows;
+  PQclear(res);
+  return PARITY_OK;
 }

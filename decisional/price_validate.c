@@ -124,8 +124,7 @@ int parity_price_validate_points(const struct parity_point_series *s, struct par
   return PARITY_OK;
 }
 
-/* n when `ratio` is within tolerance of 1/n (an n:1 split), -n for n (a 1:n reverse split), else 0. */
-static int split_like(double ratio)
+int parity_price_split_like(double ratio)
 {
   for (int n = 2; n <= PARITY_PRICE_SPLIT_MAX_N; n++) {
     if (fabs(ratio * n - 1.0) <= PARITY_PRICE_SPLIT_TOLERANCE)
@@ -182,7 +181,7 @@ int parity_price_report(const struct parity_bar_series *s, json_t *notes)
 
     /* Prices are validated positive, so the ratios are finite. */
     double close_ratio = bar->close / prev->close, adj_ratio = bar->adj_close / prev->adj_close;
-    int split = split_like(close_ratio);
+    int split = parity_price_split_like(close_ratio);
     int follows = fabs(adj_ratio / close_ratio - 1.0) <= PARITY_PRICE_FOLLOW_TOLERANCE;
     char split_text[16];
     format_split(split, split_text, sizeof(split_text));

@@ -63,6 +63,10 @@ int parity_price_validate_series(const struct parity_bar_series *s, struct parit
 /* Intraday: timestamps strictly increasing, prices positive and finite. */
 int parity_price_validate_points(const struct parity_point_series *s, struct parity_market_error *err);
 
+/* n when `ratio` (a close over the previous close) is within PARITY_PRICE_SPLIT_TOLERANCE of 1/n (an n:1
+ * split left in the close), -n near n (a 1:n reverse split), else 0; n in 2..PARITY_PRICE_SPLIT_MAX_N. */
+int parity_price_split_like(double ratio);
+
 /*
  * Appends non-fatal notes about a validated series to the JSON array `notes` (borrowed):
  *   {"kind":"gap","symbol","from","to","days"}                         more than PARITY_PRICE_GAP_DAYS

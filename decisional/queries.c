@@ -82,6 +82,52 @@ const struct parity_stmt parity_dec_stmts[QD_DEC_QUERY_COUNT] = {
   /* keeps $1 days of history behind the newest computed day, as QD_MODELS_PRUNE does for the models */
   [QD_ANALYTICS_PRUNE] = { "QD_ANALYTICS_PRUNE",
     "DELETE FROM model_analytics WHERE as_of_day < (SELECT max(as_of_day) FROM model_analytics) - $1::int" },
+
+  /* market data: quality, incremental sync, events */
+  /* parity_quality_store(): the findings of the days a load checked are replaced; a symbol's stale finding
+   * is re-decided by every load of it. $1 [{"symbol","from","to"}] */
+  [QD_QUALITY_CLEAR] = { "QD_QUALITY_CLEAR",
+    "DELETE FROM market_quality q USING jsonb_to_recordset($1::jsonb) AS r(symbol text, \"from\" date, \"to\" date) "
+    "WHERE q.symbol = r.symbol AND (q.day BETWEEN r.\"from\" AND r.\"to\" OR q.check_name = 'stale')" },
+  /* parity_quality_store(): $1 [{"symbol","day","check_name","severity","detail"}], $2 source */
+  [QD_QUALITY_INSERT] = { "QD_QUALITY_INSERT",
+    "INSERT INTO market_quality (symbol, day, check_name, severity, detail, source) "
+    "SELECT DISTINCT ON (symbol, day, check_name) symbol, day, check_name, severity, coalesce(detail, '{}'), $2 "
+    "FROM jsonb_to_recordset($1::jsonb) AS f(symbol text, day date, check_name text, severity text, detail jsonb) "
+    "ON CONFLICT (symbol, day, check_name) DO UPDATE SET severity = EXCLUDED.severity, detail = EXCLUDED.detail, "
+    "source = EXCLUDED.source, found_at = now()" },
+  /* parity_h_sync_daily(): the open findings per check, for the parity_market_quality_findings gauge */
+  [QD_QUALITY_COUNTS] = { "QD_QUALITY_COUNTS",
+    "SELECT check_name, severity, count(*) FROM market_quality GROUP BY 1, 2" },
+  /* parity_h_generate(): blocking findings of the symbols $1 (text[]) in the window [$2, $3] */
+  [QD_QUALITY_BLOCKING] = { "QD_QUALITY_BLOCKING",
+    "SELECT symbol, day::text, check_name FROM market_quality WHERE severity = 'blocking' "
+    "AND symbol = ANY($1::text[]) AND day BETWEEN $2::date AND $3::date ORDER BY symbol, day, check_name" },
+  /* parity_h_sync_daily() (Yahoo): each symbol's newest stored day; no row for a symbol never loaded */
+  [QD_SYMBOL_LAST_DAYS] = { "QD_SYMBOL_LAST_DAYS",
+    "SELECT s.symbol, (max(d.day) - DATE '1970-01-01') FROM unnest($1::text[]) AS s(symbol) "
+    "JOIN daily_prices d ON d.symbol = s.symbol GROUP BY s.symbol" },
+  /* parity_h_sync_daily() (Yahoo): a split or dividend seen in the source; RETURNING only when it is new or
+   * changed. $1 symbol, $2 day, $3 kind, $4 numerator, $5 denominator, $6 amount, $7 source */
+  [QD_EVENT_UPSERT] = { "QD_EVENT_UPSERT",
+    "INSERT INTO market_events AS e (symbol, day, kind, numerator, denominator, amount, source) "
+    "VALUES ($1, $2::date, $3, $4::float8, $5::float8, $6::float8, $7) ON CONFLICT (symbol, day, kind) DO UPDATE "
+    "SET numerator = EXCLUDED.numerator, denominator = EXCLUDED.denominator, amount = EXCLUDED.amount "
+    "WHERE (e.numerator, e.denominator, e.amount) IS DISTINCT FROM (EXCLUDED.numerator, EXCLUDED.denominator, "
+    "EXCLUDED.amount) RETURNING symbol" },
+  /* parity_h_sync_daily(), parity load-prices: the splits known for the symbols $1 (text[]; NULL: all) */
+  [QD_SPLITS_OF] = { "QD_SPLITS_OF",
+    "SELECT symbol, (day - DATE '1970-01-01'), numerator / denominator FROM market_events WHERE kind = 'split' "
+    "AND ($1::text[] IS NULL OR symbol = ANY($1::text[]))" },
+  /* parity_quality_store(): per checked symbol ($1 [{"symbol","from","to"}]) the stored bar before its first
+   * loaded day and that day's bar, so a load of new days is checked against the history it continues */
+  [QD_QUALITY_EDGES] = { "QD_QUALITY_EDGES",
+    "SELECT r.symbol, (p.day - DATE '1970-01-01'), p.open, p.high, p.low, p.close, p.adj_close, p.volume, "
+    "(f.day - DATE '1970-01-01'), f.open, f.high, f.low, f.close, f.adj_close, f.volume "
+    "FROM jsonb_to_recordset($1::jsonb) AS r(symbol text, \"from\" date, \"to\" date) "
+    "JOIN daily_prices f ON f.symbol = r.symbol AND f.day = r.\"from\" "
+    "CROSS JOIN LATERAL (SELECT * FROM daily_prices d WHERE d.symbol = r.symbol AND d.day < r.\"from\" "
+    "ORDER BY d.day DESC LIMIT 1) p" },
 };
 
 const char *const parity_dec_sql[SQL_DEC_COUNT] = {
@@ -111,5 +157,26 @@ const char *const parity_dec_sql[SQL_DEC_COUNT] = {
   /* parity_h_rebalance_batch(): a batch's target rows in one COPY */
   [SQL_REBALANCE_TARGETS_COPY] =
     "COPY rebalance_targets (batch_id, run_id, batch_no, user_id, targets, skipped, drift) FROM STDIN",
+  /* parity_market_load_*(), before the upsert: a staged bar that changes a stored one is a revision */
+  [SQL_REVISIONS_INSERT] =
+    "INSERT INTO market_revisions (symbol, day, kind, old, new) "
+    "SELECT s.symbol, s.day, 'value', to_jsonb(d) - 'symbol' - 'day', to_jsonb(s) - 'symbol' - 'day' "
+    "FROM staging_daily s JOIN daily_prices d ON d.symbol = s.symbol AND d.day = s.day "
+    "WHERE (d.open, d.high, d.low, d.close, d.adj_close, d.volume) IS DISTINCT FROM "
+    "(s.open, s.high, s.low, s.close, s.adj_close, s.volume)",
+  /* parity_market_load_series() (Yahoo's incremental sync), before the upsert: the source re-adjusts its whole
+   * history after a split (every price) or a dividend (adj_close); the first re-read day shows the factor, and
+   * the stored days before it are rescaled by it so the series stays continuous (and recorded as a rebase) */
+  [SQL_REBASE] =
+    "WITH first AS (SELECT DISTINCT ON (s.symbol) s.symbol, s.day, s.close / d.close AS f_close, "
+    "  s.adj_close / d.adj_close AS f_adj FROM staging_daily s JOIN daily_prices d ON d.symbol = s.symbol "
+    "  AND d.day = s.day ORDER BY s.symbol, s.day), "
+    "moved AS (SELECT * FROM first WHERE abs(f_close - 1) > 1e-9 OR abs(f_adj - 1) > 1e-9), "
+    "logged AS (INSERT INTO market_revisions (symbol, day, kind, old, new) SELECT symbol, day, 'rebase', "
+    "  jsonb_build_object('close', 1, 'adj_close', 1), jsonb_build_object('close', f_close, 'adj_close', f_adj) "
+    "  FROM moved) "
+    "UPDATE daily_prices p SET open = p.open * m.f_close, high = p.high * m.f_close, low = p.low * m.f_close, "
+    "close = p.close * m.f_close, adj_close = p.adj_close * m.f_adj, volume = round(p.volume / m.f_close)::bigint "
+    "FROM moved m WHERE p.symbol = m.symbol AND p.day < m.day",
 };
 /* clang-format on */

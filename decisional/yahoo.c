@@ -56,10 +56,76 @@ static int chart_error(struct parity_market_error *err, int rc, const char *symb
   return rc;
 }
 
+void parity_yahoo_events_free(struct parity_yahoo_events *e)
+{
+  free(e->items);
+  e->items = NULL;
+  e->n = 0;
+}
+
 void parity_yahoo_chart_free(struct parity_yahoo_chart *chart)
 {
   parity_bar_series_free(&chart->bars);
   parity_point_series_free(&chart->points);
+  parity_yahoo_events_free(&chart->events);
+}
+
+static int event_order(const void *a, const void *b)
+{
+  const struct parity_yahoo_event *x = a, *y = b;
+  return x->day != y->day ? (x->day < y->day ? -1 : 1) : x->is_split - y->is_split;
+}
+
+/* A positive finite number member of an event object. */
+static bool event_number(json_t *obj, const char *key, double *out)
+{
+  json_t *v = json_object_get(obj, key);
+  if (!json_is_number(v))
+    return false;
+  *out = json_number_value(v);
+  return isfinite(*out) && *out > 0;
+}
+
+/*
+ * result.events: {"splits": {"<ts>": {"date", "numerator", "denominator", "splitRatio"}},
+ *                 "dividends": {"<ts>": {"date", "amount"}}}; absent when the range has none.
+ */
+static int read_events(json_t *result, const char *symbol, long gmtoffset, struct parity_yahoo_chart *out,
+                       struct parity_market_error *err)
+{
+  json_t *events = json_object_get(result, "events");
+  if (!events || json_is_null(events))
+    return PARITY_OK;
+  if (!json_is_object(events))
+    return chart_error(err, PARITY_EUPSTREAM, symbol, "events", INT32_MIN, "not an object");
+  static const char *const kinds[] = { "splits", "dividends" };
+  for (size_t k = 0; k < 2; k++) {
+    json_t *group = json_object_get(events, kinds[k]);
+    if (!group || json_is_null(group))
+      continue;
+    if (!json_is_object(group))
+      return chart_error(err, PARITY_EUPSTREAM, symbol, "events", INT32_MIN, "events.%s is not an object", kinds[k]);
+    const char *key;
+    json_t *ev;
+    json_object_foreach(group, key, ev) {
+      struct parity_yahoo_event e = { .is_split = k == 0 };
+      json_t *date = json_object_get(ev, "date");
+      bool ok = json_is_integer(date);
+      if (ok && e.is_split)
+        ok = event_number(ev, "numerator", &e.numerator) && event_number(ev, "denominator", &e.denominator);
+      else if (ok)
+        ok = event_number(ev, "amount", &e.amount);
+      if (!ok)
+        return chart_error(err, PARITY_EUPSTREAM, symbol, "events", INT32_MIN, "events.%s.%s is malformed", kinds[k],
+                           key);
+      e.day = parity_day_from_epoch((int64_t)json_integer_value(date), gmtoffset);
+      out->events.items = parity_xrealloc(out->events.items, (out->events.n + 1) * sizeof(e));
+      out->events.items[out->events.n++] = e;
+    }
+  }
+  if (out->events.n > 1)
+    qsort(out->events.items, out->events.n, sizeof(out->events.items[0]), event_order);
+  return PARITY_OK;
 }
 
 /* An optional array member: NULL when absent or JSON null; *bad when present with another type. */
@@ -346,11 +412,16 @@ int parity_yahoo_parse_chart(const char *json, size_t len, const char *symbol, e
   if (kind == PARITY_YAHOO_DAILY) {
     memcpy(out->bars.symbol, sym, sizeof(out->bars.symbol));
     rc = read_daily(&arrays, out->info.gmtoffset, out, err);
+    if (rc == PARITY_OK)
+      rc = read_events(result, sym, out->info.gmtoffset, out, err);
     if (rc == PARITY_OK && (rc = parity_price_validate_series(&out->bars, &check)))
       chart_error(err, rc, sym, check.field, check.day, "%s", parity_market_error_what(&check));
   } else {
     memcpy(out->points.symbol, sym, sizeof(out->points.symbol));
     rc = read_intraday(&arrays, out, err);
+    /* A split shows in the intraday answer on its day, hours before the daily sync sees it. */
+    if (rc == PARITY_OK)
+      rc = read_events(result, sym, out->info.gmtoffset, out, err);
     if (rc == PARITY_OK && (rc = parity_price_validate_points(&out->points, &check)))
       chart_error(err, rc, sym, check.field, check.day, "%s", parity_market_error_what(&check));
   }
@@ -674,8 +745,20 @@ static int fetch_body(struct parity_yahoo_client *c, const char *symbol, const c
   }
 }
 
-static int fetch_chart(struct parity_yahoo_client *c, const char *symbol, const char *range, const char *interval,
-                       enum parity_yahoo_kind kind, struct parity_yahoo_chart *chart,
+/* The query of a chart request: a range, or a period from `from_day` (when not INT32_MIN) to tomorrow. */
+static void chart_query(char *buf, size_t len, const char *range, int32_t from_day, const char *interval, bool events)
+{
+  const char *ev = events ? "&events=div%2Csplits" : "";
+  if (from_day == INT32_MIN) {
+    snprintf(buf, len, "range=%s&interval=%s%s", range, interval, ev);
+    return;
+  }
+  long long period1 = (long long)from_day * 86400, period2 = (long long)time(NULL) + 86400;
+  snprintf(buf, len, "period1=%lld&period2=%lld&interval=%s%s", period1, period2, interval, ev);
+}
+
+static int fetch_chart(struct parity_yahoo_client *c, const char *symbol, const char *range, int32_t from_day,
+                       const char *interval, enum parity_yahoo_kind kind, struct parity_yahoo_chart *chart,
                        struct parity_yahoo_fetch_info *info_out, struct parity_market_error *err)
 {
   struct parity_yahoo_fetch_info local_info;
@@ -686,8 +769,8 @@ static int fetch_chart(struct parity_yahoo_client *c, const char *symbol, const 
   bool symbol_ok = symbol && strlen(symbol) < PARITY_SYMBOL_MAX && parity_symbol_valid(symbol);
   if (!symbol_ok)
     return chart_error(err, PARITY_EINVAL, NULL, "symbol", INT32_MIN, "not a valid symbol");
-  if (!param_valid(range) || !param_valid(interval))
-    return chart_error(err, PARITY_EINVAL, symbol, param_valid(range) ? "interval" : "range", INT32_MIN,
+  if ((from_day == INT32_MIN && !param_valid(range)) || !param_valid(interval))
+    return chart_error(err, PARITY_EINVAL, symbol, param_valid(interval) ? "range" : "interval", INT32_MIN,
                        "must be 1 to %d of [a-z0-9]", PARITY_YAHOO_PARAM_MAX);
 
   int rc = PARITY_OK;
@@ -696,8 +779,9 @@ static int fetch_chart(struct parity_yahoo_client *c, const char *symbol, const 
   if (!escaped)
     abort();
   char url[YAHOO_URL_MAX];
-  int n =
-      snprintf(url, sizeof(url), "%s/v8/finance/chart/%s?range=%s&interval=%s", c->base_url, escaped, range, interval);
+  char query[128];
+  chart_query(query, sizeof(query), range, from_day, interval, true);
+  int n = snprintf(url, sizeof(url), "%s/v8/finance/chart/%s?%s", c->base_url, escaped, query);
   curl_free(escaped);
   if (n < 0 || (size_t)n >= sizeof(url)) {
     rc = chart_error(err, PARITY_EINVAL, symbol, NULL, INT32_MIN, "URL too long");
@@ -721,7 +805,7 @@ int parity_yahoo_fetch_daily(struct parity_yahoo_client *client, const char *sym
 {
   struct parity_yahoo_chart chart;
   memset(&chart, 0, sizeof(chart));
-  int rc = fetch_chart(client, symbol, range, "1d", PARITY_YAHOO_DAILY, &chart, info, err);
+  int rc = fetch_chart(client, symbol, range, INT32_MIN, "1d", PARITY_YAHOO_DAILY, &chart, info, err);
   if (rc == PARITY_OK) {
     *out = chart.bars; /* moved: the caller owns the bars now */
     memset(&chart.bars, 0, sizeof(chart.bars));
@@ -730,16 +814,39 @@ int parity_yahoo_fetch_daily(struct parity_yahoo_client *client, const char *sym
   return rc;
 }
 
-int parity_yahoo_fetch_intraday(struct parity_yahoo_client *client, const char *symbol, const char *range,
-                                const char *interval, struct parity_point_series *out,
-                                struct parity_yahoo_fetch_info *info, struct parity_market_error *err)
+int parity_yahoo_fetch_daily_events(struct parity_yahoo_client *client, const char *symbol, int32_t from_day,
+                                    const char *range, struct parity_bar_series *out,
+                                    struct parity_yahoo_events *events, struct parity_yahoo_fetch_info *info,
+                                    struct parity_market_error *err)
 {
   struct parity_yahoo_chart chart;
   memset(&chart, 0, sizeof(chart));
-  int rc = fetch_chart(client, symbol, range, interval, PARITY_YAHOO_INTRADAY, &chart, info, err);
+  int rc = fetch_chart(client, symbol, range, from_day, "1d", PARITY_YAHOO_DAILY, &chart, info, err);
+  if (rc == PARITY_OK) {
+    *out = chart.bars;
+    *events = chart.events;
+    memset(&chart.bars, 0, sizeof(chart.bars));
+    memset(&chart.events, 0, sizeof(chart.events));
+  }
+  parity_yahoo_chart_free(&chart);
+  return rc;
+}
+
+int parity_yahoo_fetch_intraday(struct parity_yahoo_client *client, const char *symbol, const char *range,
+                                const char *interval, struct parity_point_series *out,
+                                struct parity_yahoo_events *events, struct parity_yahoo_fetch_info *info,
+                                struct parity_market_error *err)
+{
+  struct parity_yahoo_chart chart;
+  memset(&chart, 0, sizeof(chart));
+  int rc = fetch_chart(client, symbol, range, INT32_MIN, interval, PARITY_YAHOO_INTRADAY, &chart, info, err);
   if (rc == PARITY_OK) {
     *out = chart.points;
     memset(&chart.points, 0, sizeof(chart.points));
+    if (events) {
+      *events = chart.events;
+      memset(&chart.events, 0, sizeof(chart.events));
+    }
   }
   parity_yahoo_chart_free(&chart);
   return rc;

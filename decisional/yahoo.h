@@ -55,10 +55,26 @@ struct parity_yahoo_chart_info {
   int has_adjclose;                      /* 1 when indicators.adjclose was present */
 };
 
-/* A parsed, validated chart. Owns bars and points. */
+/* A corporate event of chart.result[0].events (asked for with events=div,splits). */
+struct parity_yahoo_event {
+  int32_t day;  /* the exchange's calendar day of its timestamp */
+  int is_split; /* 1: a split numerator:denominator; 0: a cash dividend of `amount` per share */
+  double numerator, denominator, amount;
+};
+
+/* The events of one chart, oldest first. Owns `items`. */
+struct parity_yahoo_events {
+  struct parity_yahoo_event *items;
+  size_t n;
+};
+
+void parity_yahoo_events_free(struct parity_yahoo_events *e);
+
+/* A parsed, validated chart. Owns bars, points and events. */
 struct parity_yahoo_chart {
   struct parity_bar_series bars;     /* PARITY_YAHOO_DAILY */
   struct parity_point_series points; /* PARITY_YAHOO_INTRADAY */
+  struct parity_yahoo_events events; /* when the answer has any */
   struct parity_yahoo_chart_info info;
 };
 
@@ -121,9 +137,21 @@ int parity_yahoo_fetch_daily(struct parity_yahoo_client *client, const char *sym
                              struct parity_bar_series *out, struct parity_yahoo_fetch_info *info,
                              struct parity_market_error *err);
 
-/* The same for intraday bars: range e.g. "14d", interval e.g. "15m"; points are (bar start, close). */
+/*
+ * Daily bars and events from `from_day` on (period1 = its 00:00 UTC, period2 = now + 1 day) with
+ * events=div,splits: the incremental sync's request. from_day == INT32_MIN asks for `range` instead
+ * (a backfill). `events` (empty on entry; the caller frees it) receives the splits and dividends.
+ */
+int parity_yahoo_fetch_daily_events(struct parity_yahoo_client *client, const char *symbol, int32_t from_day,
+                                    const char *range, struct parity_bar_series *out,
+                                    struct parity_yahoo_events *events, struct parity_yahoo_fetch_info *info,
+                                    struct parity_market_error *err);
+
+/* The same for intraday bars: range e.g. "14d", interval e.g. "15m"; points are (bar start, close). `events`
+ * (empty on entry, may be NULL) receives the splits and dividends of the range. */
 int parity_yahoo_fetch_intraday(struct parity_yahoo_client *client, const char *symbol, const char *range,
                                 const char *interval, struct parity_point_series *out,
-                                struct parity_yahoo_fetch_info *info, struct parity_market_error *err);
+                                struct parity_yahoo_events *events, struct parity_yahoo_fetch_info *info,
+                                struct parity_market_error *err);
 
 #endif

@@ -20,6 +20,7 @@
 #include "operational/app.h"
 #include "operational/queries.h"
 #include "operational/rebalance_apply.h"
+#include "operational/svc_market_quality.h"
 #include "operational/svc_pipeline.h"
 
 /* A batch is large: a low prefetch lets every consumer (thread or replica) take its share. */
@@ -45,11 +46,15 @@ static int apply_event(struct parity_app *app, struct parity_db *db, const struc
     const char *kind = parity_json_str(msg->payload, "kind", "");
     parity_metric_set(app->metrics.pipeline_last_success, (double)time(NULL),
                       strcmp(kind, "daily") == 0 ? "daily_sync" : "intraday_sync");
-    if (strcmp(kind, "daily") != 0)
-      return PARITY_OK;
+    /* A split a sync brought in (the intraday one sees it during its day) multiplies the held shares. */
+    json_t *splits = NULL;
+    int rc = parity_svc_splits_apply(db, &splits);
+    json_decref(splits);
+    if (rc || strcmp(kind, "daily") != 0)
+      return rc;
     /* New daily closes: regenerate the model portfolios (idempotent per as-of day). */
     json_t *queued = NULL;
-    int rc = parity_svc_pipeline_generate_in_tx(db, &app->cfg, &queued);
+    rc = parity_svc_pipeline_generate_in_tx(db, &app->cfg, &queued);
     json_decref(queued);
     return rc;
   }

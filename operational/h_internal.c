@@ -2,6 +2,7 @@
 #include "common/errors.h"
 #include "operational/app.h"
 #include "operational/handlers.h"
+#include "operational/svc_market_quality.h"
 #include "operational/svc_pipeline.h"
 
 typedef int (*pipeline_fn)(struct parity_db *db, const struct parity_config *cfg, json_t **out);
@@ -45,5 +46,39 @@ int h_cleanup(struct parity_request *req, struct parity_response *res)
   json_t *body = NULL;
   rc = parity_svc_cleanup(db, &body);
   parity_db_pool_release(&req->app->pool, db);
+  return rc ? rc : parity_res_json(res, 200, body);
+}
+
+int h_market_quality(struct parity_request *req, struct parity_response *res)
+{
+  struct parity_db *db;
+  int rc = parity_db_pool_acquire(&req->app->pool, &db);
+  if (rc)
+    return rc;
+  json_t *body = NULL;
+  struct parity_svc_error err = { 0 };
+  rc = parity_svc_market_quality(db, parity_req_query(req, "symbol"), parity_req_query(req, "severity"),
+                                 parity_req_query(req, "limit"), &body, &err);
+  parity_db_pool_release(&req->app->pool, db);
+  return rc ? parity_res_svc_error(res, rc, &err) : parity_res_json(res, 200, body);
+}
+
+int h_market_splits_apply(struct parity_request *req, struct parity_response *res)
+{
+  struct parity_db *db;
+  int rc = parity_db_pool_acquire(&req->app->pool, &db);
+  if (rc)
+    return rc;
+  json_t *body = NULL;
+  rc = parity_db_begin(db);
+  if (!rc)
+    rc = parity_svc_splits_apply(db, &body);
+  if (!rc)
+    rc = parity_db_commit(db);
+  else
+    parity_db_rollback(db, rc);
+  parity_db_pool_release(&req->app->pool, db);
+  if (rc)
+    json_decref(body);
   return rc ? rc : parity_res_json(res, 200, body);
 }

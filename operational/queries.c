@@ -398,8 +398,9 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "ORDER BY u.id" },
   [Q_AUDIT_SHARES] = { "Q_AUDIT_SHARES",
     "SELECT coalesce(p.user_id, t.user_id), coalesce(p.symbol, t.symbol), coalesce(p.shares_micro, 0), "
-    "coalesce(t.net, 0) FROM positions p FULL JOIN (SELECT user_id, symbol, "
-    "  sum(CASE side WHEN 'buy' THEN shares_micro ELSE -shares_micro END) AS net FROM trades "
+    "coalesce(t.net, 0) FROM positions p FULL JOIN (SELECT user_id, symbol, sum(shares) AS net FROM ("
+    "  SELECT user_id, symbol, CASE side WHEN 'buy' THEN shares_micro ELSE -shares_micro END AS shares FROM trades "
+    "  UNION ALL SELECT user_id, symbol, shares_micro FROM cash_movements WHERE kind = 'split') x "
     "  GROUP BY user_id, symbol) t ON t.user_id = p.user_id AND t.symbol = p.symbol "
     "WHERE coalesce(p.shares_micro, 0) <> coalesce(t.net, 0) ORDER BY 1, 2" },
   /* staleness: the newest close and today's date */
@@ -650,6 +651,54 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "email_verified_at = CASE WHEN email_verified_at IS NULL THEN NULL "
     "  ELSE $2::timestamp AT TIME ZONE 'America/New_York' END WHERE id = $1" },
   /* ------------------------------------------------------------ end of the demo investor's past */
+  /* ------------------------------------------------------------ market data */
+  /* GET /internal/market/quality, parity data-quality: open findings, $1 symbol (NULL: all), $2 severity (NULL:
+   * both), $3 limit; blocking first, then by symbol and day */
+  [Q_MARKET_QUALITY] = { "Q_MARKET_QUALITY",
+    "SELECT symbol, day::text, check_name, severity, detail::text, source, to_char(found_at AT TIME ZONE 'UTC', "
+    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM market_quality WHERE ($1::text IS NULL OR symbol = $1) "
+    "AND ($2::text IS NULL OR severity = $2) ORDER BY severity, symbol, day, check_name LIMIT $3::int" },
+  /* the same: counts per check and severity over every finding the filters keep ($1 symbol, $2 severity) */
+  [Q_MARKET_QUALITY_SUMMARY] = { "Q_MARKET_QUALITY_SUMMARY",
+    "SELECT check_name, severity, count(*) FROM market_quality WHERE ($1::text IS NULL OR symbol = $1) "
+    "AND ($2::text IS NULL OR severity = $2) GROUP BY 1, 2 ORDER BY 1, 2" },
+  /* parity_svc_splits_apply(): splits whose day has come (New York) and that no position has seen yet; a
+   * concurrent applier skips the rows this one holds */
+  [Q_SPLIT_DUE] = { "Q_SPLIT_DUE",
+    "SELECT symbol, day::text, numerator, denominator FROM market_events WHERE kind = 'split' AND applied_at IS NULL "
+    "AND day <= (now() AT TIME ZONE 'America/New_York')::date ORDER BY day, symbol FOR UPDATE SKIP LOCKED" },
+  /* parity_svc_splits_apply(): the split is applied once: no row when it already was. $1 symbol, $2 day */
+  [Q_SPLIT_CLAIM] = { "Q_SPLIT_CLAIM",
+    "UPDATE market_events SET applied_at = now() WHERE kind = 'split' AND symbol = $1 AND day = $2::date "
+    "AND applied_at IS NULL RETURNING numerator::text, denominator::text" },
+  /* parity_svc_splits_apply(), after Q_SPLIT_CLAIM: every position of $1 held when the market opened on the
+   * split day $2 gets numerator/denominator ($3/$4) times those shares (rounded down to the micro-share), in
+   * one statement for all investors. Shares traded since that open were priced after the split and stay as
+   * they are, so a split found late, or an old split a backfill brings in, changes only what was held
+   * across it. The `split` movement records the change (amount 0: the value is unchanged, the price moved
+   * the other way); its external_ref makes a repeat a no-op. Returns the positions changed. */
+  [Q_SPLIT_POSITIONS] = { "Q_SPLIT_POSITIONS",
+    "WITH held AS (SELECT p.user_id, p.shares_micro - coalesce((SELECT sum(CASE t.side WHEN 'buy' THEN t.shares_micro "
+    "  ELSE -t.shares_micro END) FROM trades t WHERE t.user_id = p.user_id AND t.symbol = p.symbol "
+    "  AND t.created_at >= ($2::date + time '09:30') AT TIME ZONE 'America/New_York'), 0) AS shares "
+    "  FROM positions p WHERE p.symbol = $1), "
+    "moved AS (INSERT INTO cash_movements (user_id, kind, amount_cents, symbol, shares_micro, external_ref) "
+    "  SELECT user_id, 'split', 0, $1, floor(shares::numeric * $3::numeric / $4::numeric)::bigint - shares, "
+    "  'split:' || $1 || ':' || $2 || ':' || user_id FROM held WHERE shares > 0 "
+    "  ON CONFLICT (external_ref) DO NOTHING RETURNING user_id, shares_micro) "
+    "UPDATE positions p SET shares_micro = p.shares_micro + m.shares_micro, updated_at = now() FROM moved m "
+    "WHERE p.user_id = m.user_id AND p.symbol = $1" },
+  /* parity_svc_cleanup(): intraday bars older than $1 days (the sync prunes too; this keeps a stopped
+   * intraday schedule from leaving old rows behind) */
+  [Q_CLEANUP_INTRADAY] = { "Q_CLEANUP_INTRADAY",
+    "DELETE FROM intraday_prices WHERE ts < now() - make_interval(days => $1::int)" },
+  /* parity_svc_cleanup(): finished forecasts older than $1 days that a newer complete forecast of the same
+   * investor supersedes (the newest one stays, whatever its age) */
+  [Q_CLEANUP_FORECASTS] = { "Q_CLEANUP_FORECASTS",
+    "DELETE FROM forecasts f WHERE f.status <> 'pending' AND f.created_at < now() - make_interval(days => $1::int) "
+    "AND EXISTS (SELECT 1 FROM forecasts n WHERE n.user_id = f.user_id AND n.status = 'complete' "
+    "AND n.created_at > f.created_at)" },
+  /* ------------------------------------------------------------ end of market data */
 };
 
 /* parity_cli_seed_investors(): every row goes in by COPY, one table after the other, in one transaction */

@@ -143,6 +143,15 @@ enum parity_op_query {
   Q_DEMO_PORTFOLIO_SET,
   Q_DEMO_USER_JOINED,
   /* end of the demo investor's past */
+  /* market data: quality findings, splits applied to positions, retention */
+  Q_MARKET_QUALITY,
+  Q_MARKET_QUALITY_SUMMARY,
+  Q_SPLIT_DUE,
+  Q_SPLIT_CLAIM,
+  Q_SPLIT_POSITIONS,
+  Q_CLEANUP_INTRADAY,
+  Q_CLEANUP_FORECASTS,
+  /* end of market data */
   Q_OP_QUERY_COUNT
 };
 

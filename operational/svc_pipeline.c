@@ -122,24 +122,32 @@ int parity_svc_pipeline_backtest_after_models(struct parity_db *db, const struct
 
 int parity_svc_cleanup(struct parity_db *db, json_t **out)
 {
-  static const enum parity_op_query steps[] = { Q_CLEANUP_PROCESSED,        Q_CLEANUP_OUTBOX,
-                                                Q_CLEANUP_ACTION_TOKENS,    Q_CLEANUP_SESSIONS,
-                                                Q_AUTH_ATTEMPTS_CLEANUP,    Q_AUTH_MAIL_QUOTA_CLEANUP,
-                                                Q_CLEANUP_REBALANCE_TARGETS };
-  static const char *const names[] = { "processed_messages", "outbox",     "action_tokens",    "sessions",
-                                       "login_attempts",     "mail_quota", "rebalance_targets" };
-  _Static_assert(sizeof(steps) / sizeof(steps[0]) == sizeof(names) / sizeof(names[0]), "a name per step");
-  char keep[PARITY_I64_TEXT];
-  parity_i64(PARITY_CLEANUP_KEEP_DAYS, keep);
+  static const struct {
+    enum parity_op_query query;
+    const char *name;
+    int keep_days;
+  } steps[] = {
+    { Q_CLEANUP_PROCESSED, "processed_messages", PARITY_CLEANUP_KEEP_DAYS },
+    { Q_CLEANUP_OUTBOX, "outbox", PARITY_CLEANUP_KEEP_DAYS },
+    { Q_CLEANUP_ACTION_TOKENS, "action_tokens", PARITY_CLEANUP_KEEP_DAYS },
+    { Q_CLEANUP_SESSIONS, "sessions", PARITY_CLEANUP_KEEP_DAYS },
+    { Q_AUTH_ATTEMPTS_CLEANUP, "login_attempts", PARITY_CLEANUP_KEEP_DAYS },
+    { Q_AUTH_MAIL_QUOTA_CLEANUP, "mail_quota", PARITY_CLEANUP_KEEP_DAYS },
+    { Q_CLEANUP_REBALANCE_TARGETS, "rebalance_targets", PARITY_CLEANUP_KEEP_DAYS },
+    { Q_CLEANUP_INTRADAY, "intraday_prices", PARITY_INTRADAY_KEEP_DAYS },
+    { Q_CLEANUP_FORECASTS, "superseded_forecasts", PARITY_CLEANUP_KEEP_DAYS },
+  };
   json_t *deleted = json_object();
   for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+    char keep[PARITY_I64_TEXT];
+    parity_i64(steps[i].keep_days, keep);
     PGresult *res = NULL;
-    int rc = PARITY_DB_EXEC(db, steps[i], &res, keep);
+    int rc = PARITY_DB_EXEC(db, steps[i].query, &res, keep);
     if (rc) {
       json_decref(deleted);
       return rc;
     }
-    json_object_set_new(deleted, names[i], json_integer(parity_db_affected(res)));
+    json_object_set_new(deleted, steps[i].name, json_integer(parity_db_affected(res)));
     PQclear(res);
   }
   *out = json_pack("{s:s, s:o}", "status", "done", "deleted", deleted);

@@ -9,6 +9,7 @@
 
 #define PARITY_DAILY_LOOKBACK_DAYS 1900 /* five years of calendar days and some slack */
 #define PARITY_CLEANUP_KEEP_DAYS 30
+#define PARITY_INTRADAY_KEEP_DAYS 14 /* intraday bars value today's positions; two weeks cover any late reader */
 
 /* Every symbol the pipeline syncs: equities, bonds and the benchmark, as a new JSON array. */
 json_t *parity_svc_universe_new(const struct parity_config *cfg);

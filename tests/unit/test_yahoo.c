@@ -245,6 +245,40 @@ static int parse_text(const char *text, const char *symbol, enum parity_yahoo_ki
 
 #define TS3 "[1704205800,1704292200,1704378600]" /* 2024-01-02, 01-03, 01-04 at 14:30 UTC */
 
+/* The AAPL recording's events: the 4:1 split of 2020-08-31 and the 0.205 dividend of 2020-11-06, oldest first,
+ * dated by the exchange's day of their timestamps (13:30 UTC = 09:30 New York). */
+static void test_parse_events(void **state)
+{
+  (void)state;
+  struct parity_yahoo_chart chart;
+  struct parity_market_error err;
+  assert_int_equal(parse_file(FIXTURE("yahoo_chart_AAPL_1d.json"), "AAPL", PARITY_YAHOO_DAILY, &chart, &err),
+                   PARITY_OK);
+  assert_int_equal(chart.events.n, 2);
+  const struct parity_yahoo_event *split = &chart.events.items[0], *div = &chart.events.items[1];
+  assert_int_equal(split->day, parity_day_from_ymd(2020, 8, 31));
+  assert_true(split->is_split && split->numerator == 4 && split->denominator == 1);
+  assert_int_equal(div->day, parity_day_from_ymd(2020, 11, 6));
+  assert_true(!div->is_split && div->amount == 0.205);
+  parity_yahoo_chart_free(&chart);
+
+  /* A split without its denominator is a malformed answer, not a split of n:0. */
+  size_t len;
+  char *body = read_fixture(FIXTURE("yahoo_chart_AAPL_1d.json"), &len);
+  json_t *root = json_loadb(body, len, 0, NULL);
+  free(body);
+  json_t *ev = json_object_get(
+      json_object_get(json_array_get(json_object_get(json_object_get(root, "chart"), "result"), 0), "events"),
+      "splits");
+  json_object_del(json_object_get(ev, "1598880600"), "denominator");
+  char *text = json_dumps(root, JSON_COMPACT);
+  json_decref(root);
+  assert_int_equal(parse_text(text, "AAPL", PARITY_YAHOO_DAILY, &chart, &err), PARITY_EUPSTREAM);
+  assert_string_equal(err.field, "events");
+  assert_int_equal(chart.events.n, 0);
+  free(text);
+}
+
 static void test_parse_nulls_are_skipped_and_counted(void **state)
 {
   (void)state;
@@ -676,7 +710,7 @@ static void test_fetch_other_4xx_not_retried(void **state)
   memset(&p, 0, sizeof(p));
   struct parity_yahoo_fetch_info info;
   struct parity_market_error err;
-  assert_int_equal(parity_yahoo_fetch_intraday(c, "QQQ", "60d", "15m", &p, &info, &err), PARITY_EUPSTREAM);
+  assert_int_equal(parity_yahoo_fetch_intraday(c, "QQQ", "60d", "15m", &p, NULL, &info, &err), PARITY_EUPSTREAM);
   assert_int_equal(info.attempts, 1);
   assert_int_equal(requests(), 1);
   assert_non_null(strstr(err.message, "HTTP 422 (not retried): Unprocessable Entity: 15m data not available"));
@@ -888,7 +922,7 @@ static void test_fetch_empty_shape(void **state)
   memset(&p, 0, sizeof(p));
   struct parity_yahoo_fetch_info info;
   struct parity_market_error err;
-  assert_int_equal(parity_yahoo_fetch_intraday(c, "AAPL", "1d", "1m", &p, &info, &err), PARITY_ENOTFOUND);
+  assert_int_equal(parity_yahoo_fetch_intraday(c, "AAPL", "1d", "1m", &p, NULL, &info, &err), PARITY_ENOTFOUND);
   assert_string_equal(
       err.message, "yahoo AAPL: no price data in the response (empty result: no timestamp, indicators.quote == [{}])");
   assert_int_equal(info.attempts, 1);
@@ -907,7 +941,7 @@ static void test_fetch_intraday(void **state)
   memset(&p, 0, sizeof(p));
   struct parity_yahoo_fetch_info info;
   struct parity_market_error err;
-  assert_int_equal(parity_yahoo_fetch_intraday(c, "VTI", "14d", "15m", &p, &info, &err), PARITY_OK);
+  assert_int_equal(parity_yahoo_fetch_intraday(c, "VTI", "14d", "15m", &p, NULL, &info, &err), PARITY_OK);
   assert_string_equal(srv.last_range, "14d");
   assert_string_equal(srv.last_interval, "15m");
   assert_int_equal(p.n, 3);
@@ -951,7 +985,7 @@ static void test_fetch_rejects_bad_arguments(void **state)
   assert_int_equal(parity_yahoo_fetch_daily(c, "QQQ", "", &s, NULL, &err), PARITY_EINVAL);
   struct parity_point_series p;
   memset(&p, 0, sizeof(p));
-  assert_int_equal(parity_yahoo_fetch_intraday(c, "QQQ", "14d", "123456789", &p, NULL, &err), PARITY_EINVAL);
+  assert_int_equal(parity_yahoo_fetch_intraday(c, "QQQ", "14d", "123456789", &p, NULL, NULL, &err), PARITY_EINVAL);
   assert_string_equal(err.field, "interval");
   assert_int_equal(requests(), 0);
   parity_yahoo_client_free(c);
@@ -1083,6 +1117,7 @@ int main(void)
   const struct CMUnitTest parser[] = {
     cmocka_unit_test(test_parse_qqq_matches_bundled_csv),
     cmocka_unit_test(test_parse_aapl_49_bars),
+    cmocka_unit_test(test_parse_events),
     cmocka_unit_test(test_parse_empty_result_shape),
     cmocka_unit_test(test_parse_error_bodies),
     cmocka_unit_test(test_parse_wrong_symbol),
