@@ -6,6 +6,7 @@ import type { History, HistoryRange, InvestAnswer, Model, Movement, Portfolio, S
 import { useAuth } from "../auth/auth";
 import { HistoryChart } from "../components/HistoryChart";
 import { MoneyFlow, type Amount } from "../components/MoneyFlow";
+import { RecurringCard } from "../components/RecurringCard";
 import { Transactions } from "../components/Transactions";
 import { Card, LoadError, Loading, Notice, Stat, TableRegion } from "../components/ui";
 import { describeBucket, formatDay, formatPercent, formatPrice, formatShares } from "../lib/format";
@@ -506,6 +507,7 @@ export function DashboardPage() {
         </Card>
         <HistoryCard version={version} />
         {bucket && <ModelCard bucket={bucket} model={model as Resource<Model>} />}
+        <RecurringCard version={version} />
         <Transactions version={version} />
         <Card title="Forecast" className="span-all">
           <p>How could your portfolio grow? See the range of outcomes, month by month, from 10,000 simulated markets.</p>
