@@ -5,6 +5,7 @@ import { useEffect, useRef, useState, type ReactNode } from "react";
 import type { History, HistoryRange, InvestAnswer, Model, Movement, Portfolio, SellAnswer, Wallet } from "../api/types";
 import { useAuth } from "../auth/auth";
 import { HistoryChart } from "../components/HistoryChart";
+import { CardDepositCard } from "../components/CardDepositCard";
 import { MoneyFlow, type Amount } from "../components/MoneyFlow";
 import { RecurringCard } from "../components/RecurringCard";
 import { Transactions } from "../components/Transactions";
@@ -508,6 +509,7 @@ export function DashboardPage() {
         <HistoryCard version={version} />
         {bucket && <ModelCard bucket={bucket} model={model as Resource<Model>} />}
         <RecurringCard version={version} />
+        <CardDepositCard onCredited={bump} />
         <Transactions version={version} />
         <Card title="Forecast" className="span-all">
           <p>How could your portfolio grow? See the range of outcomes, month by month, from 10,000 simulated markets.</p>
