@@ -674,7 +674,7 @@ async function recurringJourney({ page }) {
   const list = await api("GET", "/recurring-deposits", { token: user.token });
   const s = list.body.recurring_deposits[0];
   assertEqual(new Date(`${s.next_day}T00:00:00Z`).getUTCDay(), 1, "the first date is a Monday");
-  assert(receipt.startsWith("$250.00, every monday. Next deposit:"), `receipt: ${receipt}`);
+  assert(receipt.startsWith("$250.00, every Monday. Next deposit:"), `receipt: ${receipt}`);
   await page.getByTestId("schedule").waitFor();
   await axeCheck(page, `recurring page ${w}`);
   shots.push(await shot(page, `recurring-${w}`));

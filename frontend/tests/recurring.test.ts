@@ -1,12 +1,14 @@
 // Recurring deposits in words and dates. Expected dates are read off a calendar: 2026-12-04 is a Friday.
 import { describe, expect, it } from "vitest";
-import { describeSchedule, firstDate, ordinal } from "../src/lib/recurring";
+import { describeSchedule, firstDate, ordinal, scheduleInSentence } from "../src/lib/recurring";
 
 describe("recurring schedules", () => {
   it("names the schedule", () => {
     expect(describeSchedule({ frequency: "weekly", day: 1 })).toBe("Every Monday");
     expect(describeSchedule({ frequency: "biweekly", day: 3 })).toBe("Every other Wednesday");
     expect(describeSchedule({ frequency: "monthly", day: 22 })).toBe("Monthly on the 22nd");
+    expect(scheduleInSentence({ frequency: "weekly", day: 1 })).toBe("every Monday");
+    expect(scheduleInSentence({ frequency: "monthly", day: 2 })).toBe("monthly on the 2nd");
     expect([1, 2, 3, 4, 11, 12, 13, 21, 23, 28].map(ordinal)).toEqual(["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "23rd", "28th"]);
   });
 

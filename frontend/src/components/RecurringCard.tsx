@@ -3,7 +3,7 @@ import type { RecurringList } from "../api/types";
 import { useAuth } from "../auth/auth";
 import { formatDay } from "../lib/format";
 import { formatCents } from "../lib/money";
-import { describeSchedule } from "../lib/recurring";
+import { scheduleInSentence } from "../lib/recurring";
 import { Link } from "../lib/router";
 import { useApi } from "../lib/useApi";
 import { Card, LoadError, Loading } from "./ui";
@@ -20,7 +20,7 @@ export function RecurringCard({ version }: { version: number }) {
           <ul className="plain" data-testid="recurring-card">
             {schedules.map((s) => (
               <li key={s.id}>
-                <strong>{formatCents(s.amount_cents)}</strong> {describeSchedule(s).toLowerCase()}
+                <strong>{formatCents(s.amount_cents)}</strong> {scheduleInSentence(s)}
                 <span className="muted small"> · {s.status === "paused" ? "paused" : `next ${formatDay(s.next_day)}`}</span>
               </li>
             ))}

@@ -5,7 +5,7 @@ import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } fr
 import type { RecurringDeposit, RecurringFrequency } from "../api/types";
 import { formatDay } from "../lib/format";
 import { MAX_AMOUNT_CENTS, centsToInput, formatCents, parseDollars } from "../lib/money";
-import { FREQUENCY_NAMES, WEEKDAYS, describeSchedule, firstDate, maxDay, ordinal, todayUtc } from "../lib/recurring";
+import { FREQUENCY_NAMES, WEEKDAYS, describeSchedule, firstDate, maxDay, ordinal, scheduleInSentence, todayUtc } from "../lib/recurring";
 import { ErrorBox, Field } from "./ui";
 
 export interface ScheduleSettings {
@@ -101,7 +101,7 @@ export function RecurringForm({
     return (
       <section className="money-flow review" aria-labelledby={`${ids}-h`} data-testid="recurring-review">
         <h3 id={`${ids}-h`} ref={headingRef} tabIndex={-1}>
-          Review: {formatCents(settings.amount_cents)}, {describeSchedule(settings).toLowerCase()}
+          Review: {formatCents(settings.amount_cents)}, {scheduleInSentence(settings)}
         </h3>
         <dl className="facts review-facts">
           <dt>Amount each time</dt>
@@ -140,7 +140,7 @@ export function RecurringForm({
           Done
         </h3>
         <p data-testid="receipt-text">
-          {formatCents(saved.amount_cents)}, {describeSchedule(saved).toLowerCase()}. {saved.status === "paused" ? "It is paused." : `Next deposit: ${formatDay(saved.next_day)}.`}
+          {formatCents(saved.amount_cents)}, {scheduleInSentence(saved)}. {saved.status === "paused" ? "It is paused." : `Next deposit: ${formatDay(saved.next_day)}.`}
         </p>
         <p className="muted small">Reference: recurring deposit #{saved.id} · fees: none</p>
         {onCancel && (

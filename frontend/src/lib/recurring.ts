@@ -24,6 +24,12 @@ export function describeSchedule(s: Pick<RecurringDeposit, "frequency" | "day">)
   return s.frequency === "weekly" ? `Every ${name}` : `Every other ${name}`;
 }
 
+/** The schedule inside a sentence: "every Monday", "monthly on the 15th". */
+export function scheduleInSentence(s: Pick<RecurringDeposit, "frequency" | "day">): string {
+  const d = describeSchedule(s);
+  return d.charAt(0).toLowerCase() + d.slice(1);
+}
+
 /** The largest day a frequency allows (weekday 7, or day of month 28: every month has it). */
 export function maxDay(f: RecurringFrequency): number {
   return f === "monthly" ? 28 : 7;
