@@ -27,6 +27,19 @@ bool parity_recurring_day_valid(enum parity_recurring_frequency f, long day)
   return day >= 1 && day <= (f == PARITY_RECURRING_MONTHLY ? 28 : 7);
 }
 
+/* A frequency and a day that fit it, or PARITY_EINVAL naming what is wrong. */
+static int check_schedule(const char *frequency, long day, struct parity_svc_error *err)
+{
+  enum parity_recurring_frequency f;
+  if (parity_recurring_frequency_parse(frequency, &f))
+    return parity_svc_fail(err, PARITY_EINVAL, NULL, "frequency must be weekly, biweekly or monthly");
+  if (!parity_recurring_day_valid(f, day))
+    return parity_svc_fail(err, PARITY_EINVAL, NULL, "day must be %s",
+                           f == PARITY_RECURRING_MONTHLY ? "a day of the month from 1 to 28"
+                                                         : "a weekday from 1 (Monday) to 7 (Sunday)");
+  return PARITY_OK;
+}
+
 /* One schedule row (the column order of Q_RECURRING_LIST and the RETURNING lists). */
 static json_t *schedule_json(PGresult *res, int i)
 {
@@ -56,18 +69,14 @@ int parity_svc_recurring_list(struct parity_db *db, int64_t user_id, json_t **ou
 int parity_svc_recurring_create(struct parity_db *db, int64_t user_id, int64_t amount_cents, const char *frequency,
                                 long day, bool auto_invest, json_t **out, struct parity_svc_error *err)
 {
-  enum parity_recurring_frequency f;
-  if (parity_recurring_frequency_parse(frequency, &f))
-    return parity_svc_fail(err, PARITY_EINVAL, NULL, "frequency must be weekly, biweekly or monthly");
-  if (!parity_recurring_day_valid(f, day))
-    return parity_svc_fail(err, PARITY_EINVAL, NULL, "day must be %s",
-                           f == PARITY_RECURRING_MONTHLY ? "a day of the month from 1 to 28"
-                                                         : "a weekday from 1 (Monday) to 7 (Sunday)");
+  int rc = check_schedule(frequency, day, err);
+  if (rc)
+    return rc;
   char uid[PARITY_I64_TEXT], cents[PARITY_I64_TEXT], d[PARITY_I64_TEXT], most[PARITY_I64_TEXT];
   PGresult *res = NULL;
-  int rc = PARITY_DB_EXEC(db, Q_RECURRING_INSERT, &res, parity_i64(user_id, uid), parity_i64(amount_cents, cents),
-                          frequency, parity_i64(day, d), auto_invest ? "true" : "false",
-                          parity_i64(PARITY_RECURRING_MAX_PER_USER, most));
+  rc = PARITY_DB_EXEC(db, Q_RECURRING_INSERT, &res, parity_i64(user_id, uid), parity_i64(amount_cents, cents),
+                      frequency, parity_i64(day, d), auto_invest ? "true" : "false",
+                      parity_i64(PARITY_RECURRING_MAX_PER_USER, most));
   if (rc)
     return rc;
   if (PQntuples(res) != 1)
@@ -84,21 +93,15 @@ int parity_svc_recurring_update(struct parity_db *db, int64_t user_id, int64_t i
                                 struct parity_svc_error *err)
 {
   char sid[PARITY_I64_TEXT], uid[PARITY_I64_TEXT], cents[PARITY_I64_TEXT], d[PARITY_I64_TEXT];
-  if (change->frequency) {
-    enum parity_recurring_frequency f;
-    if (parity_recurring_frequency_parse(change->frequency, &f))
-      return parity_svc_fail(err, PARITY_EINVAL, NULL, "frequency must be weekly, biweekly or monthly");
-    if (!parity_recurring_day_valid(f, change->day))
-      return parity_svc_fail(err, PARITY_EINVAL, NULL, "day must be %s",
-                             f == PARITY_RECURRING_MONTHLY ? "a day of the month from 1 to 28"
-                                                           : "a weekday from 1 (Monday) to 7 (Sunday)");
-  }
+  int rc = change->frequency ? check_schedule(change->frequency, change->day, err) : PARITY_OK;
+  if (rc)
+    return rc;
   PGresult *res = NULL;
-  int rc = PARITY_DB_EXEC(db, Q_RECURRING_UPDATE, &res, parity_i64(id, sid), parity_i64(user_id, uid),
-                          change->amount_cents > 0 ? parity_i64(change->amount_cents, cents) : NULL, change->frequency,
-                          change->frequency ? parity_i64(change->day, d) : NULL,
-                          change->auto_invest < 0 ? NULL : (change->auto_invest ? "true" : "false"),
-                          change->paused < 0 ? NULL : (change->paused ? "true" : "false"));
+  rc = PARITY_DB_EXEC(db, Q_RECURRING_UPDATE, &res, parity_i64(id, sid), parity_i64(user_id, uid),
+                      change->amount_cents > 0 ? parity_i64(change->amount_cents, cents) : NULL, change->frequency,
+                      change->frequency ? parity_i64(change->day, d) : NULL,
+                      change->auto_invest < 0 ? NULL : (change->auto_invest ? "true" : "false"),
+                      change->paused < 0 ? NULL : (change->paused ? "true" : "false"));
   if (rc)
     return rc;
   if (PQntuples(res) == 1)
