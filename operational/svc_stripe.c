@@ -95,6 +95,11 @@ int parity_svc_stripe_intent(struct parity_db *db, const struct parity_config *c
     err->retry_after = 5;
     rc =
         parity_svc_fail(err, PARITY_EUNAVAILABLE, "STRIPE_UNAVAILABLE", "card payments are unavailable: retry shortly");
+  } else if (status == 400 && json_is_string(json_object_get(json_object_get(answer, "error"), "type")) &&
+             strcmp(json_string_value(json_object_get(json_object_get(answer, "error"), "type")),
+                    "idempotency_error") == 0) {
+    rc = parity_svc_fail(err, PARITY_ECONFLICT, "IDEMPOTENCY_KEY_REUSED",
+                         "this Idempotency-Key was used for a different card deposit");
   } else if (status != 200 || !id || !secret) {
     const char *why = json_string_value(json_object_get(json_object_get(answer, "error"), "message"));
     parity_log(PARITY_LOG_WARN, "stripe_refused", "{s:i, s:s}", "status", (int)status, "message", why ? why : "");

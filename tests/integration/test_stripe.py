@@ -88,6 +88,8 @@ def test_an_intent_is_created_through_stripe_once_per_key(card, standin, db):
     assert again.status_code == 201 and again.json()["id"] == body["id"]
     assert query(db, "SELECT user_id, amount_cents FROM stripe_payment_intents WHERE id = %s", body["id"]) == \
         [(investor.id, 12_345)]
+    # The same key for another amount: Stripe's idempotency_error, the API's own code for it.
+    assert_error(intent(card, investor, 12_346, key), 409, "IDEMPOTENCY_KEY_REUSED")
     # Without a key every request is its own intent; nothing is credited before the webhook.
     other = intent(card, investor, 500)
     assert other.status_code == 201 and other.json()["id"] != body["id"]
