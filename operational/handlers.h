@@ -59,4 +59,19 @@ int h_model_risk(struct parity_request *req, struct parity_response *res);
 int h_model_backtest(struct parity_request *req, struct parity_response *res);
 int h_portfolio_risk(struct parity_request *req, struct parity_response *res);
 
+/* h_money.c: the Idempotency-Key header (1..128 printable ASCII, or absent: *key NULL); 400 otherwise. */
+int parity_req_idempotency_key(struct parity_request *req, struct parity_response *res, const char **key);
+
+/* h_recurring.c: recurring deposits and their daily job */
+int h_recurring_list(struct parity_request *req, struct parity_response *res);
+int h_recurring_create(struct parity_request *req, struct parity_response *res);
+int h_recurring_update(struct parity_request *req, struct parity_response *res);
+int h_recurring_delete(struct parity_request *req, struct parity_response *res);
+int h_recurring_run(struct parity_request *req, struct parity_response *res);
+
+/* h_stripe.c: card deposits through Stripe, and the SPA's public configuration */
+int h_stripe_intent(struct parity_request *req, struct parity_response *res);
+int h_stripe_webhook(struct parity_request *req, struct parity_response *res);
+int h_client_config(struct parity_request *req, struct parity_response *res);
+
 #endif

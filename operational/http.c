@@ -26,9 +26,16 @@ static const char *const security_headers[][2] = {
   { "X-Content-Type-Options", "nosniff" },
   { "Referrer-Policy", "no-referrer" },
   { "X-Frame-Options", "DENY" },
-  { "Content-Security-Policy",
-    "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'" },
 };
+
+/* The CSP: only our own origin, unless card deposits are configured, when the SPA loads Stripe.js, which
+ * runs from js.stripe.com, frames its card fields from there (and 3-D Secure from hooks.stripe.com) and
+ * calls api.stripe.com (Stripe's documented CSP for Stripe.js). */
+#define CSP_BASE "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
+static const char csp_strict[] = CSP_BASE;
+static const char csp_stripe[] = CSP_BASE "; script-src 'self' https://js.stripe.com; "
+                                          "frame-src https://js.stripe.com https://hooks.stripe.com; "
+                                          "connect-src 'self' https://api.stripe.com";
 
 /* ------------------------------------------------------------------ request target checks */
 
@@ -365,6 +372,8 @@ static void add_common_headers(struct parity_request *req, struct MHD_Response *
   MHD_add_response_header(response, "X-Request-Id", req->request_id);
   for (size_t i = 0; i < sizeof(security_headers) / sizeof(security_headers[0]); i++)
     MHD_add_response_header(response, security_headers[i][0], security_headers[i][1]);
+  const char *pk = req->app->cfg.stripe_publishable_key;
+  MHD_add_response_header(response, "Content-Security-Policy", pk && pk[0] ? csp_stripe : csp_strict);
   if (req->app->cfg.cookie_secure)
     MHD_add_response_header(response, "Strict-Transport-Security", "max-age=31536000; includeSubDomains");
   parity_auth_gate_cors_headers(req, response);

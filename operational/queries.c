@@ -699,6 +699,115 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "AND EXISTS (SELECT 1 FROM forecasts n WHERE n.user_id = f.user_id AND n.status = 'complete' "
     "AND n.created_at > f.created_at)" },
   /* ------------------------------------------------------------ end of market data */
+  /* ------------------------------------------------------------ recurring deposits (svc_recurring.c) */
+  /* parity_svc_recurring_list(): the investor's schedules (deleted ones are kept for their runs, not shown) */
+  [Q_RECURRING_LIST] = { "Q_RECURRING_LIST",
+    "SELECT id, amount_cents, frequency, day, auto_invest, status, next_day::text, last_day::text, "
+    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+    "FROM recurring_deposits WHERE user_id = $1 AND status <> 'deleted' ORDER BY id" },
+  /* parity_svc_recurring_create(): $1 user, $2 cents, $3 frequency, $4 day, $5 auto_invest, $6 the most
+   * schedules an investor keeps; the first date is after today (UTC), so creating one never moves money
+   * at once; no row when the investor has $6 already */
+  [Q_RECURRING_INSERT] = { "Q_RECURRING_INSERT",
+    "INSERT INTO recurring_deposits (user_id, amount_cents, frequency, day, auto_invest, next_day) "
+    "SELECT $1, $2, $3::text, $4::int, $5::boolean, "
+    "recurring_first_day($3::text, $4::int, (now() AT TIME ZONE 'UTC')::date + 1) "
+    "WHERE (SELECT count(*) FROM recurring_deposits WHERE user_id = $1 AND status <> 'deleted') < $6::int "
+    "RETURNING id, amount_cents, frequency, day, auto_invest, status, next_day::text, last_day::text, "
+    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')" },
+  /* parity_svc_recurring_update(): $1 id, $2 user, then NULL (unchanged) or $3 cents, $4 frequency with $5
+   * day, $6 auto_invest, $7 paused. A new frequency/day or a resume starts again from the first date after
+   * today (and after the last date deposited): a paused schedule does not catch up what it skipped */
+  [Q_RECURRING_UPDATE] = { "Q_RECURRING_UPDATE",
+    "UPDATE recurring_deposits SET amount_cents = coalesce($3::bigint, amount_cents), "
+    "frequency = coalesce($4::text, frequency), day = coalesce($5::int, day), "
+    "auto_invest = coalesce($6::boolean, auto_invest), "
+    "status = CASE WHEN $7::boolean IS NULL THEN status WHEN $7::boolean THEN 'paused' ELSE 'active' END, "
+    "next_day = CASE WHEN $4::text IS NOT NULL OR ($7::boolean IS FALSE AND status = 'paused') "
+    "  THEN recurring_first_day(coalesce($4::text, frequency), coalesce($5::int, day::int), "
+    "       greatest((now() AT TIME ZONE 'UTC')::date, coalesce(last_day, (now() AT TIME ZONE 'UTC')::date)) + 1) "
+    "  ELSE next_day END, updated_at = now() "
+    "WHERE id = $1 AND user_id = $2 AND status <> 'deleted' "
+    "RETURNING id, amount_cents, frequency, day, auto_invest, status, next_day::text, last_day::text, "
+    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')" },
+  /* parity_svc_recurring_delete(): $1 id, $2 user */
+  [Q_RECURRING_DELETE] = { "Q_RECURRING_DELETE",
+    "UPDATE recurring_deposits SET status = 'deleted', updated_at = now() "
+    "WHERE id = $1 AND user_id = $2 AND status <> 'deleted' RETURNING id" },
+  /* parity_svc_recurring_run(): one runner at a time (the CronJob, the in-process schedule, replicas),
+   * so their portfolio and wallet locks never cross; the (schedule, day) key makes a date once anyway */
+  [Q_RECURRING_RUN_LOCK] = { "Q_RECURRING_RUN_LOCK", "SELECT pg_advisory_xact_lock(1919251318)" },
+  /* parity_svc_recurring_run(): the portfolios the pass will invest into, locked in user order first (the
+   * lock order of invest and of the rebalance batches: portfolio, then wallet); $1 day, $2 pass size */
+  [Q_RECURRING_LOCK_PORTFOLIOS] = { "Q_RECURRING_LOCK_PORTFOLIOS",
+    "SELECT p.user_id FROM portfolios p WHERE p.user_id IN (SELECT user_id FROM recurring_deposits "
+    "WHERE status = 'active' AND next_day <= $1::date ORDER BY id LIMIT $2::int) ORDER BY p.user_id FOR UPDATE" },
+  /* parity_svc_recurring_run(): one pass, set-based: every active schedule due on or before $1 (at most $2,
+   * by the partial index) deposits its next date once ((schedule, day) is the runs' key: a date already
+   * deposited is skipped), invests it when auto_invest and the investor has a bucket (pending cash: the
+   * sweep opens its deploy batch, as after an invest), and advances to the following date, all in this
+   * one statement. A date missed while nothing ran is deposited by the next pass, once; a schedule late
+   * by several dates needs one pass per date. Answers the schedules seen, dates deposited, their cents
+   * and the deposits invested. */
+  [Q_RECURRING_RUN_DAY] = { "Q_RECURRING_RUN_DAY",
+    "WITH due AS ("
+    "  SELECT s.id, s.user_id, s.amount_cents, s.next_day, s.frequency, s.day::int AS day, "
+    "         s.auto_invest AND p.bucket_key IS NOT NULL AS invest "
+    "  FROM recurring_deposits s LEFT JOIN portfolios p ON p.user_id = s.user_id "
+    "  WHERE s.status = 'active' AND s.next_day <= $1::date ORDER BY s.id LIMIT $2::int), "
+    "claimed AS ("
+    "  INSERT INTO recurring_deposit_runs (schedule_id, day, user_id, amount_cents, invested) "
+    "  SELECT id, next_day, user_id, amount_cents, invest FROM due ON CONFLICT (schedule_id, day) DO NOTHING "
+    "  RETURNING schedule_id, day, user_id, amount_cents, invested), "
+    "moves AS ("
+    "  INSERT INTO cash_movements (user_id, kind, amount_cents, external_ref, source) "
+    "  SELECT user_id, 'deposit', amount_cents, 'recurring:' || schedule_id || ':' || day, 'recurring' FROM claimed "
+    "  UNION ALL SELECT user_id, 'invest', amount_cents, 'recurring:' || schedule_id || ':' || day || ':invest', "
+    "  'recurring' FROM claimed WHERE invested RETURNING id), "
+    "per_user AS ("
+    "  SELECT user_id, sum(amount_cents) AS total, coalesce(sum(amount_cents) FILTER (WHERE invested), 0) AS invested "
+    "  FROM claimed GROUP BY user_id), "
+    "wallet AS ("
+    "  INSERT INTO wallets (user_id, cash_cents) SELECT user_id, total - invested FROM per_user "
+    "  ON CONFLICT (user_id) DO UPDATE SET cash_cents = wallets.cash_cents + EXCLUDED.cash_cents, updated_at = now() "
+    "  RETURNING user_id), "
+    "portfolio AS ("
+    "  UPDATE portfolios p SET cash_cents = p.cash_cents + u.invested, pending_cents = p.pending_cents + u.invested, "
+    "  version = p.version + 1, updated_at = now() FROM per_user u WHERE p.user_id = u.user_id AND u.invested > 0 "
+    "  RETURNING p.user_id), "
+    "advanced AS ("
+    "  UPDATE recurring_deposits s SET next_day = recurring_next_day(d.frequency, d.day, d.next_day), "
+    "  last_day = d.next_day, updated_at = now() FROM due d WHERE s.id = d.id RETURNING s.id) "
+    "SELECT (SELECT count(*) FROM advanced), (SELECT count(*) FROM claimed), "
+    "(SELECT coalesce(sum(amount_cents), 0) FROM claimed), (SELECT count(*) FROM claimed WHERE invested), "
+    "(SELECT count(*) FROM moves), (SELECT count(*) FROM wallet), (SELECT count(*) FROM portfolio)" },
+  /* ------------------------------------------------------------ end of recurring deposits */
+
+  /* ------------------------------------------------------------ card deposits through Stripe (svc_stripe.c) */
+  /* parity_svc_stripe_intent(): the PaymentIntent Stripe created, remembered with its investor; $1 id,
+   * $2 user, $3 cents, $4 the Idempotency-Key sent to Stripe (a repeat returns the same intent) */
+  [Q_STRIPE_INTENT_INSERT] = { "Q_STRIPE_INTENT_INSERT",
+    "INSERT INTO stripe_payment_intents (id, user_id, amount_cents, idempotency_key) VALUES ($1, $2, $3, $4) "
+    "ON CONFLICT (id) DO NOTHING" },
+  /* parity_svc_stripe_webhook(): the event, once by its id; no row: a replay ($1 id, $2 type, $3 intent) */
+  [Q_STRIPE_EVENT_INSERT] = { "Q_STRIPE_EVENT_INSERT",
+    "INSERT INTO stripe_events (event_id, type, payment_intent) VALUES ($1, $2, $3) "
+    "ON CONFLICT (event_id) DO NOTHING RETURNING event_id" },
+  /* parity_svc_stripe_webhook(): whose intent $1 is (only intents this server created are credited) */
+  [Q_STRIPE_INTENT_OWNER] = { "Q_STRIPE_INTENT_OWNER",
+    "SELECT user_id, amount_cents FROM stripe_payment_intents WHERE id = $1" },
+  /* parity_svc_stripe_webhook(): credits user $1 with $2 cents for intent $3, once per intent
+   * (external_ref is unique): no row when another event credited it already */
+  [Q_STRIPE_CARD_DEPOSIT] = { "Q_STRIPE_CARD_DEPOSIT",
+    "WITH m AS (INSERT INTO cash_movements (user_id, kind, amount_cents, external_ref, source) "
+    "  VALUES ($1, 'deposit', $2, 'stripe:' || $3, 'card') ON CONFLICT (external_ref) DO NOTHING RETURNING id), "
+    "w AS (INSERT INTO wallets (user_id, cash_cents) SELECT $1, $2 FROM m ON CONFLICT (user_id) DO UPDATE "
+    "  SET cash_cents = wallets.cash_cents + EXCLUDED.cash_cents, updated_at = now() RETURNING cash_cents) "
+    "SELECT m.id, w.cash_cents FROM m, w" },
+  /* parity_svc_stripe_webhook(): the credit an event made; $1 event, $2 movement */
+  [Q_STRIPE_EVENT_SET_MOVEMENT] = { "Q_STRIPE_EVENT_SET_MOVEMENT",
+    "UPDATE stripe_events SET movement_id = $2 WHERE event_id = $1" },
+  /* ------------------------------------------------------------ end of card deposits */
 };
 
 /* parity_cli_seed_investors(): every row goes in by COPY, one table after the other, in one transaction */

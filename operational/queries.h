@@ -152,6 +152,22 @@ enum parity_op_query {
   Q_CLEANUP_INTRADAY,
   Q_CLEANUP_FORECASTS,
   /* end of market data */
+  /* recurring deposits (svc_recurring.c) */
+  Q_RECURRING_LIST,
+  Q_RECURRING_INSERT,
+  Q_RECURRING_UPDATE,
+  Q_RECURRING_DELETE,
+  Q_RECURRING_RUN_LOCK,
+  Q_RECURRING_LOCK_PORTFOLIOS,
+  Q_RECURRING_RUN_DAY,
+  /* end of recurring deposits */
+  /* card deposits through Stripe (svc_stripe.c) */
+  Q_STRIPE_INTENT_INSERT,
+  Q_STRIPE_EVENT_INSERT,
+  Q_STRIPE_INTENT_OWNER,
+  Q_STRIPE_CARD_DEPOSIT,
+  Q_STRIPE_EVENT_SET_MOVEMENT,
+  /* end of card deposits */
   Q_OP_QUERY_COUNT
 };
 

@@ -65,6 +65,15 @@ const struct parity_route parity_routes[] = {
   /* market data: quality findings, splits */
   { "GET", "/internal/market/quality", INT, PARITY_AUTH_INTERNAL, h_market_quality, "market_quality" },
   { "POST", "/internal/market/splits/apply", INT, PARITY_AUTH_INTERNAL, h_market_splits_apply, "market_splits_apply" },
+  /* recurring deposits and card deposits */
+  { "GET", "/api/v1/recurring-deposits", PUB, PARITY_AUTH_USER, h_recurring_list, "recurring_list" },
+  { "POST", "/api/v1/recurring-deposits", PUB, PARITY_AUTH_USER, h_recurring_create, "recurring_create" },
+  { "PATCH", "/api/v1/recurring-deposits/{id}", PUB, PARITY_AUTH_USER, h_recurring_update, "recurring_update" },
+  { "DELETE", "/api/v1/recurring-deposits/{id}", PUB, PARITY_AUTH_USER, h_recurring_delete, "recurring_delete" },
+  { "POST", "/internal/recurring", INT, PARITY_AUTH_INTERNAL, h_recurring_run, "recurring_run" },
+  { "POST", "/api/v1/wallet/deposits/intent", PUB, PARITY_AUTH_USER, h_stripe_intent, "wallet_deposit_intent" },
+  { "POST", "/api/v1/webhooks/stripe", PUB, PARITY_AUTH_NONE, h_stripe_webhook, "webhook_stripe" },
+  { "GET", "/api/v1/config", PUB, PARITY_AUTH_NONE, h_client_config, "client_config" },
 
   /* the SPA: any other public GET (see PARITY_ROUTE_FALLBACK); counted as "unmatched", as a 404 would be */
   { "GET", "/", PUB | PARITY_ROUTE_FALLBACK, PARITY_AUTH_NONE, h_static, "unmatched" },

@@ -12,6 +12,7 @@ import { DashboardPage } from "./pages/DashboardPage";
 import { ForecastPage } from "./pages/ForecastPage";
 import { ModelPage } from "./pages/ModelPage";
 import { OnboardingPage } from "./pages/OnboardingPage";
+import { RecurringPage } from "./pages/RecurringPage";
 import type { ApiClient } from "./api/client";
 
 type Access = "private" | "guest" | "any";
@@ -35,6 +36,7 @@ export const ROUTES: Route[] = [
   { path: "/reset-password", access: "any", title: "Choose a new password", page: () => <ResetPasswordPage /> },
   // A path ending in "/*" matches everything under it: /models/<bucket>.
   { path: "/models/*", access: "any", title: "Model portfolio", page: () => <ModelPage /> },
+  { path: "/recurring", access: "private", title: "Recurring deposits", page: () => <RecurringPage /> },
 ];
 
 /** The route of `path`: an exact path, else a "/prefix/*" one. */

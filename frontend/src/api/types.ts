@@ -282,4 +282,35 @@ export interface PortfolioRisk {
   to?: string;
   metrics?: RiskMetrics;
   benchmark?: RiskMetrics;
+// ---- recurring deposits and card deposits
+export type RecurringFrequency = "weekly" | "biweekly" | "monthly";
+
+export interface RecurringDeposit {
+  id: number;
+  amount_cents: number;
+  frequency: RecurringFrequency;
+  /** ISO weekday 1 (Monday) .. 7 for weekly/biweekly, day of the month 1..28 for monthly. */
+  day: number;
+  auto_invest: boolean;
+  status: "active" | "paused";
+  next_day: string;
+  last_day: string | null;
+  created_at: string;
+}
+
+export interface RecurringList {
+  recurring_deposits: RecurringDeposit[];
+}
+
+/** GET /config: what the SPA needs before signing in. */
+export interface ClientConfig {
+  card_deposits: boolean;
+  stripe_publishable_key: string | null;
+}
+
+export interface CardIntent {
+  id: string;
+  client_secret: string;
+  amount_cents: number;
+  status: string;
 }

@@ -5,9 +5,11 @@ import { useEffect, useRef, useState, type ReactNode } from "react";
 import type { History, HistoryRange, InvestAnswer, Model, Movement, Portfolio, SellAnswer, Wallet } from "../api/types";
 import { useAuth } from "../auth/auth";
 import { HistoryChart } from "../components/HistoryChart";
+import { CardDepositCard } from "../components/CardDepositCard";
 import { MoneyFlow, type Amount } from "../components/MoneyFlow";
 import { RiskCard } from "../components/RiskCard";
 import { StaleNotice } from "../components/StaleNotice";
+import { RecurringCard } from "../components/RecurringCard";
 import { Transactions } from "../components/Transactions";
 import { Card, LoadError, Loading, Notice, Stat, TableRegion } from "../components/ui";
 import { describeBucket, formatDay, formatPercent, formatPrice, formatShares } from "../lib/format";
@@ -515,6 +517,8 @@ export function DashboardPage() {
         <HistoryCard version={version} />
         <RiskCard version={version} />
         {bucket && <ModelCard bucket={bucket} model={model as Resource<Model>} />}
+        <RecurringCard version={version} />
+        <CardDepositCard onCredited={bump} />
         <Transactions version={version} />
         <Card title="Forecast" className="span-all">
           <p>How could your portfolio grow? See the range of outcomes, month by month, from 10,000 simulated markets.</p>
