@@ -755,6 +755,8 @@ async function dayText(page, day) {
     const [y, m, dd] = d.split("-").map(Number);
     return new Date(Date.UTC(y, m - 1, dd)).toLocaleDateString("en-US", { timeZone: "UTC", year: "numeric", month: "short", day: "numeric" });
   }, day);
+}
+
 // ------------------------------------------------------------------ recurring deposits and card deposits
 
 const INTERNAL_URL = process.env.E2E_INTERNAL_URL ?? "";

@@ -282,6 +282,8 @@ export interface PortfolioRisk {
   to?: string;
   metrics?: RiskMetrics;
   benchmark?: RiskMetrics;
+}
+
 // ---- recurring deposits and card deposits
 export type RecurringFrequency = "weekly" | "biweekly" | "monthly";
 
