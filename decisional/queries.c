@@ -82,6 +82,14 @@ const struct parity_stmt parity_dec_stmts[QD_DEC_QUERY_COUNT] = {
   /* keeps $1 days of history behind the newest computed day, as QD_MODELS_PRUNE does for the models */
   [QD_ANALYTICS_PRUNE] = { "QD_ANALYTICS_PRUNE",
     "DELETE FROM model_analytics WHERE as_of_day < (SELECT max(as_of_day) FROM model_analytics) - $1::int" },
+
+  /* parity_dividends_load_rows(): the dividend history (migration 0009_dividends) from three arrays ($1
+   * symbols, $2 ex-dates, $3 micro-dollars per share, $4 source); unchanged rows are not written */
+  [QD_DIVIDENDS_UPSERT] = { "QD_DIVIDENDS_UPSERT",
+    "INSERT INTO dividends AS d (symbol, ex_day, amount_micros, source) "
+    "SELECT s, x, a, $4 FROM unnest($1::text[], $2::date[], $3::bigint[]) AS r(s, x, a) "
+    "ON CONFLICT (symbol, ex_day) DO UPDATE SET amount_micros = EXCLUDED.amount_micros, source = EXCLUDED.source, "
+    "loaded_at = now() WHERE d.amount_micros <> EXCLUDED.amount_micros" },
 };
 
 const char *const parity_dec_sql[SQL_DEC_COUNT] = {

@@ -25,6 +25,8 @@ enum parity_dec_query {
   QD_ANALYTICS_FRESH,
   QD_ANALYTICS_UPSERT,
   QD_ANALYTICS_PRUNE,
+  /* dividends */
+  QD_DIVIDENDS_UPSERT,
   QD_DEC_QUERY_COUNT
 };
 

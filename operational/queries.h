@@ -130,6 +130,11 @@ enum parity_op_query {
   Q_SEED_REAL_USERS,
   Q_SEED_RESERVE_USER_IDS,
   /* end of synthetic investors */
+  /* dividends (svc_dividends.c) */
+  Q_DIVIDENDS_CREDIT_DAY,
+  Q_DIVIDENDS_DAY_DONE,
+  Q_DIVIDENDS_DAYS_DUE,
+  /* end of dividends */
   Q_OP_QUERY_COUNT
 };
 

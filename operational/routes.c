@@ -62,6 +62,9 @@ const struct parity_route parity_routes[] = {
   { "GET", "/api/v1/models/{bucket}/backtest", PUB, PARITY_AUTH_NONE, h_model_backtest, "model_backtest" },
   { "GET", "/api/v1/portfolio/risk", PUB, PARITY_AUTH_USER, h_portfolio_risk, "portfolio_risk" },
 
+  /* dividends */
+  { "POST", "/internal/dividends/credit", INT, PARITY_AUTH_INTERNAL, h_dividends_credit, "dividends_credit" },
+
   /* the SPA: any other public GET (see PARITY_ROUTE_FALLBACK); counted as "unmatched", as a 404 would be */
   { "GET", "/", PUB | PARITY_ROUTE_FALLBACK, PARITY_AUTH_NONE, h_static, "unmatched" },
 };
