@@ -11,6 +11,7 @@ import { ForgotPasswordPage, LoginPage, RegisterPage, ResetPasswordPage, VerifyE
 import { DashboardPage } from "./pages/DashboardPage";
 import { ForecastPage } from "./pages/ForecastPage";
 import { OnboardingPage } from "./pages/OnboardingPage";
+import { TaxesPage } from "./pages/TaxesPage";
 import type { ApiClient } from "./api/client";
 
 type Access = "private" | "guest" | "any";
@@ -32,6 +33,7 @@ export const ROUTES: Route[] = [
   { path: "/forgot-password", access: "guest", title: "Reset your password", page: () => <ForgotPasswordPage /> },
   { path: "/verify-email", access: "any", title: "Confirm your email", page: () => <VerifyEmailPage /> },
   { path: "/reset-password", access: "any", title: "Choose a new password", page: () => <ResetPasswordPage /> },
+  { path: "/taxes", access: "private", title: "Taxes", page: () => <TaxesPage /> },
 ];
 
 function Redirect({ to }: { to: string }) {
@@ -83,6 +85,7 @@ function Header() {
     { to: "/", label: "Dashboard" },
     { to: "/forecast", label: "Forecast" },
     { to: "/account", label: "Account" },
+    { to: "/taxes", label: "Taxes" },
   ];
   return (
     <header className="topbar">
