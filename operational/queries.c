@@ -603,10 +603,12 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
   /* parity_svc_dividends_credit_day(): every position held at the end of the New York day before ex-date
    * $1 (its shares now minus the net of its trades since that day began, both read in this statement's
    * snapshot) receives floor(shares x amount) cents as a `dividend` movement in its portfolio's cash, and
-   * as pending cash, so the sweep's next deploy reinvests it. All investors in one statement; the primary
-   * key of dividend_payments makes a repeated day insert nothing. The movement ids are drawn first so the
-   * payment row and its movement reference each other (the foreign key is checked at commit). A movement
-   * is dated at the ex-date's close, or now when that is later, so a catch-up files it on its day.
+   * as pending cash, so the sweep's next deploy reinvests it. The portfolios are locked first, in user
+   * order as every batch locks them, so two writers never wait on each other in a cycle. All investors in
+   * one statement; the primary key of dividend_payments makes a repeated day insert nothing. The movement
+   * ids are drawn first so the payment row and its movement reference each other (the foreign key is
+   * checked at commit). A movement is dated at the ex-date's close, or now when that is later, so a
+   * catch-up files it on its day.
    * Returns the payments made, their cents and the portfolios credited. */
   [Q_DIVIDENDS_CREDIT_DAY] = { "Q_DIVIDENDS_CREDIT_DAY",
     "WITH held AS ("
@@ -619,9 +621,12 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "  SELECT user_id, symbol, ex_day, amount_micros, shares_micro, "
     "    div(shares_micro::numeric * amount_micros, 10000000000)::bigint AS cents "
     "  FROM held WHERE shares_micro > 0), "
+    "locked AS ("
+    "  SELECT user_id FROM portfolios WHERE user_id IN (SELECT user_id FROM due WHERE cents > 0) "
+    "  ORDER BY user_id FOR UPDATE), "
     "numbered AS ("
     "  SELECT due.*, nextval(pg_get_serial_sequence('cash_movements', 'id')) AS movement_id "
-    "  FROM due WHERE cents > 0 ORDER BY user_id, symbol), "
+    "  FROM due JOIN locked USING (user_id) WHERE cents > 0 ORDER BY user_id, symbol), "
     "paid AS ("
     "  INSERT INTO dividend_payments (user_id, symbol, ex_day, shares_micro, amount_micros, cents, movement_id) "
     "  SELECT user_id, symbol, ex_day, shares_micro, amount_micros, cents, movement_id FROM numbered "

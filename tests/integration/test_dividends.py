@@ -2,6 +2,8 @@
 floor(shares x amount) cents on the ex-date, once, and the cash reinvested by the next deploy; the
 ledger invariant (`parity audit`) holds throughout. Real daemons, PostgreSQL and RabbitMQ."""
 
+import concurrent.futures
+
 import requests
 
 from conftest import HTTP_TIMEOUT, INTERNAL, WAIT_SECONDS, audit, post_internal, query, scalar, wait_for
@@ -146,3 +148,28 @@ def test_a_bad_day_is_400_and_the_metric_counts(priced_stack, internal_secret):
     metrics = requests.get(f"{INTERNAL}/metrics", timeout=HTTP_TIMEOUT).text
     assert "parity_operational_dividends_credited_total" in metrics
     assert "parity_operational_dividend_cents_total" in metrics
+
+
+def test_the_same_day_credited_twice_at_once_pays_once(priced_stack, db, internal_secret):
+    """Two runs of one day at the same time (a CronJob and the pipeline's catch-up, two replicas): the
+    second waits for the first's rows and inserts nothing; together they pay each position once."""
+    investor = invested(priced_stack, 10_000_000)
+    backdate(db, investor.id, f"{HELD_FROM} 12:00")
+    held = dict(query(db, "SELECT symbol, shares_micro FROM positions WHERE user_id = %s AND shares_micro > 0",
+                      investor.id))
+    # a later ex-date than the other tests' (those credited theirs already), so this run pays
+    day = query(db, "SELECT ex_day::text FROM dividends WHERE symbol = ANY(%s) AND ex_day > '2024-06-01' "
+                    "AND NOT EXISTS (SELECT 1 FROM dividend_days c WHERE c.ex_day = dividends.ex_day) "
+                    "GROUP BY ex_day ORDER BY count(*) DESC, ex_day LIMIT 1", list(held))[0][0]
+    amounts = dict(query(db, "SELECT symbol, amount_micros FROM dividends WHERE ex_day = %s AND symbol = ANY(%s)",
+                         day, list(held)))
+    expected = {s: floor_cents(held[s], a) for s, a in amounts.items() if floor_cents(held[s], a) > 0}
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda _: credit(internal_secret, day), range(2)))
+    mine = dict(query(db, "SELECT symbol, cents FROM dividend_payments WHERE user_id = %s AND ex_day = %s",
+                      investor.id, day))
+    assert mine == expected
+    paid = scalar(db, "SELECT count(*) FROM dividend_payments WHERE ex_day = %s", day)
+    assert sum(a["payments"] for a in answers) == paid
+    assert scalar(db, "SELECT payments FROM dividend_days WHERE ex_day = %s", day) == paid
+    audit()
