@@ -605,11 +605,11 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
    * snapshot) receives floor(shares x amount) cents as a `dividend` movement in its portfolio's cash, and
    * as pending cash, so the sweep's next deploy reinvests it. The portfolios are locked first, in user
    * order as every batch locks them, so two writers never wait on each other in a cycle. All investors in
-   * one statement; the primary key of dividend_payments makes a repeated day insert nothing. The movement
-   * ids are drawn first so the payment row and its movement reference each other (the foreign key is
-   * checked at commit). A movement is dated at the ex-date's close, or now when that is later, so a
-   * catch-up files it on its day.
-   * Returns the payments made, their cents and the portfolios credited. */
+   * one statement; positions paid already are passed over (a repeated day locks nothing), and the primary
+   * key of dividend_payments makes a concurrent repeat insert nothing. The movement ids are drawn first so
+   * the payment row and its movement reference each other (the foreign key is checked at commit). A
+   * movement is dated at the ex-date's close, or now when that is later, so a catch-up files it on its
+   * day. Returns the payments made, their cents and the portfolios credited. */
   [Q_DIVIDENDS_CREDIT_DAY] = { "Q_DIVIDENDS_CREDIT_DAY",
     "WITH held AS ("
     "  SELECT p.user_id, d.symbol, d.ex_day, d.amount_micros, p.shares_micro - coalesce(("
@@ -620,7 +620,8 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "due AS ("
     "  SELECT user_id, symbol, ex_day, amount_micros, shares_micro, "
     "    div(shares_micro::numeric * amount_micros, 10000000000)::bigint AS cents "
-    "  FROM held WHERE shares_micro > 0), "
+    "  FROM held WHERE shares_micro > 0 AND NOT EXISTS (SELECT 1 FROM dividend_payments x "
+    "    WHERE x.user_id = held.user_id AND x.symbol = held.symbol AND x.ex_day = held.ex_day)), "
     "locked AS ("
     "  SELECT user_id FROM portfolios WHERE user_id IN (SELECT user_id FROM due WHERE cents > 0) "
     "  ORDER BY user_id FOR UPDATE), "
