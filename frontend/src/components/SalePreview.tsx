@@ -54,6 +54,7 @@ export function SalePreviewView({ preview }: { preview: Preview }) {
 
 /** The preview for MoneyFlow's review step: the view, or null when the server has no preview. */
 export async function loadSalePreview(client: ApiClient, amountCents: number, signal: AbortSignal) {
+  if (amountCents <= 0) return null; // nothing to sell: nothing to estimate
   try {
     const preview = await client.post<Preview>("/portfolio/sell/preview", { amount_cents: amountCents }, { signal });
     return <SalePreviewView preview={preview} />;
