@@ -107,7 +107,9 @@ static int load_bundled_dividends(struct parity_job *job, size_t *rows, long *ch
   if (rc == PARITY_EDB)
     return rc;
   if (rc) {
-    parity_log(PARITY_LOG_ERROR, "dividends_rejected", "{s:s}", "error", why);
+    /* A price file of one's own (BUNDLED_DATA_FILE) may come without dividends: that is no error. */
+    parity_log(rc == PARITY_EIO ? PARITY_LOG_WARN : PARITY_LOG_ERROR,
+               rc == PARITY_EIO ? "dividends_file_missing" : "dividends_rejected", "{s:s}", "error", why);
     *rows = 0;
     *changed = 0;
     rc = parity_db_exec_sql(job->db, parity_dec_sql[SQL_ROLLBACK_TO_LOAD]);
