@@ -15,11 +15,11 @@ int parity_cli_audit(int argc, char **argv)
 {
   static const struct option options[] = { { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
   for (int c; (c = getopt_long(argc, argv, "", options, NULL)) != -1;) {
-    fprintf(
-        c == 'h' ? stdout : stderr,
-        "usage: parity audit\nChecks, for every user, that deposits - withdrawals = wallet cash + portfolio cash +\n"
-        "buys - sells (to the cent) and that shares held = bought - sold per symbol. Exit 1 when not.\n"
-        "Which database: see parity --help.\n");
+    fprintf(c == 'h' ? stdout : stderr,
+            "usage: parity audit\nChecks, for every user, that deposits - withdrawals + dividends = wallet cash +\n"
+            "portfolio cash + buys - sells (to the cent) and that shares held = bought - sold per symbol. Exit 1 when\n"
+            "not. (net_deposits_cents in the report counts the dividends credited.)\n"
+            "Which database: see parity --help.\n");
     return c == 'h' ? 0 : 2;
   }
   parity_log_init("cli", getenv("LOG_LEVEL") ? getenv("LOG_LEVEL") : "warn");

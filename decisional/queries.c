@@ -128,6 +128,14 @@ const struct parity_stmt parity_dec_stmts[QD_DEC_QUERY_COUNT] = {
     "JOIN daily_prices f ON f.symbol = r.symbol AND f.day = r.\"from\" "
     "CROSS JOIN LATERAL (SELECT * FROM daily_prices d WHERE d.symbol = r.symbol AND d.day < r.\"from\" "
     "ORDER BY d.day DESC LIMIT 1) p" },
+
+  /* parity_dividends_load_rows(): the dividend history (migration 0011_dividends) from three arrays ($1
+   * symbols, $2 ex-dates, $3 micro-dollars per share, $4 source); unchanged rows are not written */
+  [QD_DIVIDENDS_UPSERT] = { "QD_DIVIDENDS_UPSERT",
+    "INSERT INTO dividends AS d (symbol, ex_day, amount_micros, source) "
+    "SELECT s, x, a, $4 FROM unnest($1::text[], $2::date[], $3::bigint[]) AS r(s, x, a) "
+    "ON CONFLICT (symbol, ex_day) DO UPDATE SET amount_micros = EXCLUDED.amount_micros, source = EXCLUDED.source, "
+    "loaded_at = now() WHERE d.amount_micros <> EXCLUDED.amount_micros" },
 };
 
 const char *const parity_dec_sql[SQL_DEC_COUNT] = {

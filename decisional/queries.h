@@ -34,6 +34,8 @@ enum parity_dec_query {
   QD_EVENT_UPSERT,
   QD_SPLITS_OF,
   QD_QUALITY_EDGES,
+  /* dividends */
+  QD_DIVIDENDS_UPSERT,
   QD_DEC_QUERY_COUNT
 };
 

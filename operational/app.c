@@ -31,4 +31,8 @@ void parity_app_metrics_init(struct parity_app_metrics *m)
                              "Unix time of the last completed rebalance run", NULL, NULL, 0);
   m->events_consumed = parity_metric_register(PARITY_COUNTER, "parity_operational_events_consumed_total",
                                               "Events consumed from operational.events", "type,status", NULL, 0);
+  m->dividend_payments = parity_metric_register(PARITY_COUNTER, "parity_operational_dividends_credited_total",
+                                                "Positions credited a dividend on its ex-date", NULL, NULL, 0);
+  m->dividend_cents = parity_metric_register(PARITY_COUNTER, "parity_operational_dividend_cents_total",
+                                             "Cents of dividends credited to portfolios' cash", NULL, NULL, 0);
 }

@@ -36,6 +36,9 @@ struct parity_app_metrics {
   struct parity_metric *pipeline_last_success; /* {pipeline} */
   struct parity_metric *rebalance_last_success;
   struct parity_metric *events_consumed; /* {type,status} */
+
+  struct parity_metric *dividend_payments; /* positions credited a dividend (svc_dividends.h) */
+  struct parity_metric *dividend_cents;    /* cents of those dividends */
 };
 
 struct parity_app {

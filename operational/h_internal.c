@@ -1,8 +1,12 @@
 /* The /internal endpoints that Kubernetes CronJobs (or the in-process schedule) call. Internal port only. */
+#include <string.h>
+
+#include "common/calendar.h"
 #include "common/errors.h"
 #include "operational/app.h"
 #include "operational/handlers.h"
 #include "operational/svc_market_quality.h"
+#include "operational/svc_dividends.h"
 #include "operational/svc_pipeline.h"
 
 typedef int (*pipeline_fn)(struct parity_db *db, const struct parity_config *cfg, json_t **out);
@@ -80,5 +84,30 @@ int h_market_splits_apply(struct parity_request *req, struct parity_response *re
   parity_db_pool_release(&req->app->pool, db);
   if (rc)
     json_decref(body);
+  return rc ? rc : parity_res_json(res, 200, body);
+}
+
+/* POST /internal/dividends/credit[?day=YYYY-MM-DD]: one ex-date (again, harmlessly), or the daily catch-up. */
+int h_dividends_credit(struct parity_request *req, struct parity_response *res)
+{
+  const char *day = parity_req_query(req, "day");
+  int32_t parsed;
+  if (day && parity_day_parse(day, strlen(day), &parsed))
+    return parity_res_error(res, PARITY_EINVAL, NULL, "day must be YYYY-MM-DD");
+  struct parity_db *db;
+  int rc = parity_db_pool_acquire(&req->app->pool, &db);
+  if (rc)
+    return rc;
+  json_t *body = NULL;
+  if (day) {
+    struct parity_dividend_credit c;
+    rc = parity_svc_dividends_credit_day(db, day, &req->app->metrics, &c);
+    if (!rc)
+      body = json_pack("{s:s, s:[o], s:I, s:I}", "through", day, "days", parity_dividend_credit_json(day, &c),
+                       "payments", (json_int_t)c.payments, "cents", (json_int_t)c.cents);
+  } else {
+    rc = parity_svc_dividends_catch_up(db, NULL, &req->app->metrics, &body);
+  }
+  parity_db_pool_release(&req->app->pool, db);
   return rc ? rc : parity_res_json(res, 200, body);
 }

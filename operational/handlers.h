@@ -28,6 +28,7 @@ int h_pipeline_generate(struct parity_request *req, struct parity_response *res)
 int h_cleanup(struct parity_request *req, struct parity_response *res);
 int h_market_quality(struct parity_request *req, struct parity_response *res);
 int h_market_splits_apply(struct parity_request *req, struct parity_response *res);
+int h_dividends_credit(struct parity_request *req, struct parity_response *res);
 
 /* h_money.c: the investor's money */
 int h_onboarding_questions(struct parity_request *req, struct parity_response *res);

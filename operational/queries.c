@@ -367,13 +367,15 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
    * The last two columns let the SPA show one row per operation: a trade's reason, and the operation it
    * belongs to. A sale's trades commit with its cash movement, and an invest opens its deploy request in
    * the same transaction, so equal transaction timestamps (now()) tie them; other deploys group by their
-   * request, monthly rebalances by their run. */
+   * request, monthly rebalances by their run. A dividend's movement carries its fund, the shares credited
+   * and the amount per share (in the symbol, shares and price columns). */
   [Q_TRANSACTIONS_LIST] = { "Q_TRANSACTIONS_LIST",
     "SELECT type, id, kind, symbol, amount_cents, shares_micro, price_micros, to_char(at AT TIME ZONE 'UTC', "
     "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), count(*) OVER (), reason, operation FROM ("
-    "  SELECT 'cash' AS type, id, kind, NULL::text AS symbol, amount_cents, NULL::bigint AS shares_micro, "
-    "         NULL::bigint AS price_micros, created_at AS at, NULL::text AS reason, 'movement:' || id AS operation "
-    "  FROM cash_movements WHERE user_id = $1 "
+    "  SELECT 'cash' AS type, c.id, c.kind, dp.symbol, c.amount_cents, dp.shares_micro, "
+    "         dp.amount_micros AS price_micros, c.created_at AS at, NULL::text AS reason, 'movement:' || c.id AS operation "
+    "  FROM cash_movements c LEFT JOIN dividend_payments dp ON dp.movement_id = c.id AND c.kind = 'dividend' "
+    "  WHERE c.user_id = $1 "
     "  UNION ALL SELECT 'trade', t.id, t.side, t.symbol, t.amount_cents, t.shares_micro, t.price_micros, "
     "         t.created_at, t.reason, coalesce('movement:' || m.id, 'request:' || t.request_id, 'run:' || t.run_id, "
     "         'batch:' || t.batch_id, 'trade:' || t.id) "
@@ -386,12 +388,13 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "      OR (b.kind = 'deploy' AND c.kind = 'invest' AND c.created_at = b.created_at)) "
     "    ORDER BY c.id LIMIT 1) m ON true "
     "  WHERE t.user_id = $1) t ORDER BY at DESC, type, id DESC LIMIT $2 OFFSET $3" },
-  /* parity audit: the ledger invariant of SPEC §5 per user, rows only where it fails */
+  /* parity audit: the ledger invariant of SPEC §5 per user, rows only where it fails. Dividends are money
+   * that enters from outside, like deposits: deposits - withdrawals + dividends = the cash and the buys. */
   [Q_AUDIT_CASH] = { "Q_AUDIT_CASH",
     "SELECT u.id, coalesce(m.net, 0), coalesce(w.cash_cents, 0), coalesce(p.cash_cents, 0), coalesce(t.net, 0) "
     "FROM users u LEFT JOIN wallets w ON w.user_id = u.id LEFT JOIN portfolios p ON p.user_id = u.id "
     "LEFT JOIN (SELECT user_id, sum(CASE kind WHEN 'deposit' THEN amount_cents WHEN 'withdrawal' THEN -amount_cents "
-    "  ELSE 0 END) AS net FROM cash_movements GROUP BY user_id) m ON m.user_id = u.id "
+    "  WHEN 'dividend' THEN amount_cents ELSE 0 END) AS net FROM cash_movements GROUP BY user_id) m ON m.user_id = u.id "
     "LEFT JOIN (SELECT user_id, sum(CASE side WHEN 'buy' THEN amount_cents ELSE -amount_cents END) AS net "
     "  FROM trades GROUP BY user_id) t ON t.user_id = u.id "
     "WHERE coalesce(m.net, 0) <> coalesce(w.cash_cents, 0) + coalesce(p.cash_cents, 0) + coalesce(t.net, 0) "
@@ -556,12 +559,16 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "SELECT (created_at AT TIME ZONE 'America/New_York')::date - DATE '1970-01-01', "
     "sum(CASE kind WHEN 'invest' THEN amount_cents ELSE -amount_cents END) FROM cash_movements "
     "WHERE user_id = $1 AND kind IN ('invest', 'sell') GROUP BY 1 ORDER BY 1" },
-  /* parity_svc_history(): net shares and cash of the trades per New York day and symbol (buy +, sell -) */
+  /* parity_svc_history(): net shares and cash of the trades per New York day and symbol (buy +, sell -);
+   * a fund's dividends count as cash it paid in without shares (a sale of no shares): income, not a flow */
   [Q_HISTORY_TRADES] = { "Q_HISTORY_TRADES",
-    "SELECT (created_at AT TIME ZONE 'America/New_York')::date - DATE '1970-01-01', symbol, "
-    "sum(CASE side WHEN 'buy' THEN shares_micro ELSE -shares_micro END), "
-    "sum(CASE side WHEN 'buy' THEN amount_cents ELSE -amount_cents END) FROM trades WHERE user_id = $1 "
-    "GROUP BY 1, 2 ORDER BY 1, 2" },
+    "SELECT day, symbol, sum(shares), sum(cents) FROM ("
+    "  SELECT (created_at AT TIME ZONE 'America/New_York')::date - DATE '1970-01-01' AS day, symbol, "
+    "  CASE side WHEN 'buy' THEN shares_micro ELSE -shares_micro END AS shares, "
+    "  CASE side WHEN 'buy' THEN amount_cents ELSE -amount_cents END AS cents FROM trades WHERE user_id = $1 "
+    "  UNION ALL SELECT (m.created_at AT TIME ZONE 'America/New_York')::date - DATE '1970-01-01', dp.symbol, 0, "
+    "  -dp.cents FROM dividend_payments dp JOIN cash_movements m ON m.id = dp.movement_id WHERE dp.user_id = $1"
+    ") x GROUP BY 1, 2 ORDER BY 1, 2" },
   /* parity_svc_history(), parity_svc_portfolio_risk() (the benchmark's): closes of the symbols of $1 (text[])
    * on days $2 < day <= $3 (days since 1970), plus each symbol's newest close on or before $2, which values
    * the range's first days */
@@ -808,6 +815,63 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
   [Q_STRIPE_EVENT_SET_MOVEMENT] = { "Q_STRIPE_EVENT_SET_MOVEMENT",
     "UPDATE stripe_events SET movement_id = $2 WHERE event_id = $1" },
   /* ------------------------------------------------------------ end of card deposits */
+
+  /* ------------------------------------------------------------ dividends (migration 0011_dividends) */
+  /* parity_svc_dividends_credit_day(): every position held at the end of the New York day before ex-date
+   * $1 (its shares now minus the net of its trades since that day began, both read in this statement's
+   * snapshot) receives floor(shares x amount) cents as a `dividend` movement in its portfolio's cash, and
+   * as pending cash, so the sweep's next deploy reinvests it. The portfolios are locked first, in user
+   * order as every batch locks them, so two writers never wait on each other in a cycle. All investors in
+   * one statement; positions paid already are passed over (a repeated day locks nothing), and the primary
+   * key of dividend_payments makes a concurrent repeat insert nothing. The movement ids are drawn first so
+   * the payment row and its movement reference each other (the foreign key is checked at commit). A
+   * movement is dated at the ex-date's close, or now when that is later, so a catch-up files it on its
+   * day. Returns the payments made, their cents and the portfolios credited. */
+  [Q_DIVIDENDS_CREDIT_DAY] = { "Q_DIVIDENDS_CREDIT_DAY",
+    "WITH held AS ("
+    "  SELECT p.user_id, d.symbol, d.ex_day, d.amount_micros, p.shares_micro - coalesce(("
+    "    SELECT sum(CASE t.side WHEN 'buy' THEN t.shares_micro ELSE -t.shares_micro END) FROM trades t "
+    "    WHERE t.user_id = p.user_id AND t.symbol = p.symbol "
+    "    AND t.created_at >= (d.ex_day::timestamp AT TIME ZONE 'America/New_York')), 0) AS shares_micro "
+    "  FROM dividends d JOIN positions p ON p.symbol = d.symbol WHERE d.ex_day = $1::date), "
+    "due AS ("
+    "  SELECT user_id, symbol, ex_day, amount_micros, shares_micro, "
+    "    div(shares_micro::numeric * amount_micros, 10000000000)::bigint AS cents "
+    "  FROM held WHERE shares_micro > 0 AND NOT EXISTS (SELECT 1 FROM dividend_payments x "
+    "    WHERE x.user_id = held.user_id AND x.symbol = held.symbol AND x.ex_day = held.ex_day)), "
+    "locked AS ("
+    "  SELECT user_id FROM portfolios WHERE user_id IN (SELECT user_id FROM due WHERE cents > 0) "
+    "  ORDER BY user_id FOR UPDATE), "
+    "numbered AS ("
+    "  SELECT due.*, nextval(pg_get_serial_sequence('cash_movements', 'id')) AS movement_id "
+    "  FROM due JOIN locked USING (user_id) WHERE cents > 0 ORDER BY user_id, symbol), "
+    "paid AS ("
+    "  INSERT INTO dividend_payments (user_id, symbol, ex_day, shares_micro, amount_micros, cents, movement_id) "
+    "  SELECT user_id, symbol, ex_day, shares_micro, amount_micros, cents, movement_id FROM numbered "
+    "  ON CONFLICT (user_id, symbol, ex_day) DO NOTHING RETURNING user_id, ex_day, cents, movement_id), "
+    "moved AS ("
+    "  INSERT INTO cash_movements (id, user_id, kind, amount_cents, created_at) OVERRIDING SYSTEM VALUE "
+    "  SELECT movement_id, user_id, 'dividend', cents, "
+    "    least(now(), (ex_day + time '16:00') AT TIME ZONE 'America/New_York') FROM paid RETURNING 1), "
+    "credited AS ("
+    "  UPDATE portfolios p SET cash_cents = p.cash_cents + s.cents, pending_cents = p.pending_cents + s.cents, "
+    "    version = p.version + 1, updated_at = now() "
+    "  FROM (SELECT user_id, sum(cents) AS cents FROM paid GROUP BY user_id) s WHERE p.user_id = s.user_id "
+    "  RETURNING 1) "
+    "SELECT (SELECT count(*) FROM moved), (SELECT coalesce(sum(cents), 0) FROM paid), "
+    "(SELECT count(*) FROM credited)" },
+  /* parity_svc_dividends_credit_day(): the day is credited; $1 day, $2 payments, $3 cents of this run */
+  [Q_DIVIDENDS_DAY_DONE] = { "Q_DIVIDENDS_DAY_DONE",
+    "INSERT INTO dividend_days (ex_day, payments, cents) VALUES ($1::date, $2::int, $3::bigint) "
+    "ON CONFLICT (ex_day) DO UPDATE SET payments = dividend_days.payments + EXCLUDED.payments, "
+    "cents = dividend_days.cents + EXCLUDED.cents, credited_at = now()" },
+  /* parity_svc_dividends_catch_up(): ex-dates in [$1 - $2 days, $1] not credited yet, oldest first (by
+   * the ex_day index; older ones are credited only when asked for by day) */
+  [Q_DIVIDENDS_DAYS_DUE] = { "Q_DIVIDENDS_DAYS_DUE",
+    "SELECT DISTINCT d.ex_day::text FROM dividends d WHERE d.ex_day <= $1::date "
+    "AND d.ex_day >= $1::date - $2::int "
+    "AND NOT EXISTS (SELECT 1 FROM dividend_days c WHERE c.ex_day = d.ex_day) ORDER BY 1" },
+  /* ------------------------------------------------------------ end of dividends */
 };
 
 /* parity_cli_seed_investors(): every row goes in by COPY, one table after the other, in one transaction */

@@ -168,6 +168,11 @@ enum parity_op_query {
   Q_STRIPE_CARD_DEPOSIT,
   Q_STRIPE_EVENT_SET_MOVEMENT,
   /* end of card deposits */
+  /* dividends (svc_dividends.c) */
+  Q_DIVIDENDS_CREDIT_DAY,
+  Q_DIVIDENDS_DAY_DONE,
+  Q_DIVIDENDS_DAYS_DUE,
+  /* end of dividends */
   Q_OP_QUERY_COUNT
 };
 

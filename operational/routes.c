@@ -75,6 +75,9 @@ const struct parity_route parity_routes[] = {
   { "POST", "/api/v1/webhooks/stripe", PUB, PARITY_AUTH_NONE, h_stripe_webhook, "webhook_stripe" },
   { "GET", "/api/v1/config", PUB, PARITY_AUTH_NONE, h_client_config, "client_config" },
 
+  /* dividends */
+  { "POST", "/internal/dividends/credit", INT, PARITY_AUTH_INTERNAL, h_dividends_credit, "dividends_credit" },
+
   /* the SPA: any other public GET (see PARITY_ROUTE_FALLBACK); counted as "unmatched", as a 404 would be */
   { "GET", "/", PUB | PARITY_ROUTE_FALLBACK, PARITY_AUTH_NONE, h_static, "unmatched" },
 };

@@ -13,6 +13,7 @@ import { ForecastPage } from "./pages/ForecastPage";
 import { ModelPage } from "./pages/ModelPage";
 import { OnboardingPage } from "./pages/OnboardingPage";
 import { RecurringPage } from "./pages/RecurringPage";
+import { TaxesPage } from "./pages/TaxesPage";
 import type { ApiClient } from "./api/client";
 
 type Access = "private" | "guest" | "any";
@@ -37,6 +38,7 @@ export const ROUTES: Route[] = [
   // A path ending in "/*" matches everything under it: /models/<bucket>.
   { path: "/models/*", access: "any", title: "Model portfolio", page: () => <ModelPage /> },
   { path: "/recurring", access: "private", title: "Recurring deposits", page: () => <RecurringPage /> },
+  { path: "/taxes", access: "private", title: "Taxes", page: () => <TaxesPage /> },
 ];
 
 /** The route of `path`: an exact path, else a "/prefix/*" one. */
@@ -93,6 +95,7 @@ function Header() {
     { to: "/", label: "Dashboard" },
     { to: "/forecast", label: "Forecast" },
     { to: "/account", label: "Account" },
+    { to: "/taxes", label: "Taxes" },
   ];
   return (
     <header className="topbar">

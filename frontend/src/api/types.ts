@@ -120,9 +120,13 @@ export interface Transaction {
   operation?: string;
   /** Trades: invest, sell or rebalance. */
   reason?: string;
+  /** Trades, and dividends (the fund that paid). */
   symbol?: string;
+  /** Trades; dividends: the shares held at the end of the day before the ex-date. */
   shares_micro?: number;
   price_micros?: number;
+  /** Dividends: the amount per share in millionths of a dollar. */
+  per_share_micros?: number;
 }
 
 export interface TransactionsPage {
@@ -315,4 +319,76 @@ export interface CardIntent {
   client_secret: string;
   amount_cents: number;
   status: string;
+}
+
+// ---------------------------------------------------------------- taxes (GET /tax/*, sell preview, settings)
+
+export type TaxTerm = "short" | "long";
+export type LotMethod = "fifo" | "hifo" | "tax_min";
+
+export interface TaxLot {
+  id: number;
+  symbol: string;
+  shares_micro: number;
+  basis_cents: number;
+  /** "YYYY-MM-DD": the holding period starts here. */
+  acquired: string;
+  value_cents: number;
+  unrealized_cents: number;
+  term: TaxTerm;
+}
+
+export interface TaxLots {
+  method: LotMethod;
+  prices_as_of: string;
+  lots: TaxLot[];
+}
+
+export interface TermTotals {
+  proceeds_cents: number;
+  basis_cents: number;
+  gain_cents: number;
+}
+
+export interface TaxRealized {
+  year: number;
+  short: TermTotals;
+  long: TermTotals;
+  wash_sale_disallowed_cents: number;
+  dividends_cents: number;
+  harvested_losses_cents: number;
+}
+
+export interface TaxHarvest {
+  day: string;
+  symbol: string;
+  replacement: string;
+  shares_micro: number;
+  loss_cents: number;
+}
+
+export interface TaxHarvests {
+  harvests: TaxHarvest[];
+}
+
+export interface SalePreviewLot {
+  symbol: string;
+  shares_micro: number;
+  acquired: string;
+  basis_cents: number;
+  proceeds_cents: number;
+  gain_cents: number;
+  term: TaxTerm;
+}
+
+export interface SalePreview {
+  amount_cents: number;
+  short: { gain_cents: number };
+  long: { gain_cents: number };
+  lots: SalePreviewLot[];
+}
+
+export interface TaxSettings {
+  tax_loss_harvesting: boolean;
+  lot_method: LotMethod;
 }

@@ -43,6 +43,11 @@ function describe(op: Operation): string {
       return "Into your wallet";
     case "withdrawal":
       return "Out of your wallet";
+    case "dividend": {
+      const c = op.cash;
+      const paidBy = c?.symbol ? `Paid by ${c.symbol}${c.shares_micro !== undefined ? ` on ${formatShares(c.shares_micro)} shares` : ""}` : "A fund's dividend";
+      return `${paidBy}; into your portfolio's cash, invested at the next deployment`;
+    }
     default:
       return "";
   }

@@ -10,6 +10,7 @@ import { describeBucket, formatDateTime } from "../lib/format";
 import { Link, navigate } from "../lib/router";
 import { useApi, type Resource } from "../lib/useApi";
 import { passwordProblem } from "./AuthPages";
+import { TaxSettings } from "../components/TaxSettings";
 
 /** A short description of a browser from its User-Agent, for the sessions list. */
 export function describeAgent(ua: string | null): string {
@@ -430,6 +431,7 @@ export function AccountPage() {
         <Sessions sessions={sessions} />
         <TwoFactor />
         <ChangePassword onChanged={sessions.reload} />
+        <TaxSettings />
         <Card title="Log out everywhere">
           <p className="muted">Ends every session of your account, on every device, this one included.</p>
           <button

@@ -17,6 +17,7 @@ import { formatCents } from "../lib/money";
 import { estimateInvest, estimateSale, saleRoundingNote } from "../lib/moneyMoves";
 import { Link } from "../lib/router";
 import { useApi, type Resource } from "../lib/useApi";
+import { loadSalePreview } from "../components/SalePreview";
 
 /** How often the portfolio is read again while invested cash is still being deployed. */
 export const PENDING_POLL_MS = 1000;
@@ -423,6 +424,7 @@ function MoneyPanel({
           tradesNote: note ? `Estimated: ${note}` : "Estimated from the latest prices; the sale uses the prices of the moment.",
         };
       }}
+      preview={(amountCents, signal) => loadSalePreview(client, amountCents, signal)}
       perform={async (a, key) => {
         const answer = await client.post<SellAnswer>("/portfolio/sell", a === "all" ? { all: true } : { amount_cents: a }, { idempotencyKey: key });
         onMoved();
