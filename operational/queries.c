@@ -647,6 +647,11 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "  GROUP BY user_id, symbol) l ON l.user_id = p.user_id AND l.symbol = p.symbol "
     "WHERE coalesce(p.shares_micro, 0) <> coalesce(l.shares, 0) "
     "OR coalesce(p.cost_basis_cents, 0) <> coalesce(l.basis, 0) ORDER BY 1, 2" },
+  /* GET /tax/realized: user $1's dividends credited in year $2 (UTC days; none before dividends exist) */
+  [Q_TAX_DIVIDENDS] = { "Q_TAX_DIVIDENDS",
+    "SELECT coalesce(sum(amount_cents), 0) FROM cash_movements WHERE user_id = $1 AND kind = 'dividend' "
+    "AND created_at >= make_date($2::int, 1, 1)::timestamp AT TIME ZONE 'UTC' "
+    "AND created_at < make_date($2::int + 1, 1, 1)::timestamp AT TIME ZONE 'UTC'" },
   /* ------------------------------------------------------------ end of the tax ledger */
 };
 

@@ -141,6 +141,7 @@ enum parity_op_query {
   Q_TAX_REALIZED,
   Q_TAX_REPORT,
   Q_AUDIT_LOTS,
+  Q_TAX_DIVIDENDS,
   /* end of the tax ledger */
   Q_OP_QUERY_COUNT
 };
