@@ -47,13 +47,20 @@ int h_tax_harvests(struct parity_request *req, struct parity_response *res)
   return parity_res_json(res, 200, json_pack("{s:[]}", "harvests"));
 }
 
+/* ?year= (default: this year); a 400 answer when it is not a year. */
+static int read_year(struct parity_request *req, struct parity_response *res, int *year)
+{
+  struct parity_svc_error err = { 0 };
+  int rc = parity_svc_tax_year(parity_req_query(req, "year"), year, &err);
+  return rc ? parity_res_svc_error(res, rc, &err) : PARITY_OK;
+}
+
 int h_tax_realized(struct parity_request *req, struct parity_response *res)
 {
   int year;
-  struct parity_svc_error err = { 0 };
-  int rc = parity_svc_tax_year(parity_req_query(req, "year"), &year, &err);
+  int rc = read_year(req, res, &year);
   if (rc)
-    return parity_res_svc_error(res, rc, &err);
+    return rc;
   struct parity_db *db;
   rc = parity_db_pool_acquire(&req->app->pool, &db);
   if (rc)
@@ -67,10 +74,9 @@ int h_tax_realized(struct parity_request *req, struct parity_response *res)
 int h_tax_report(struct parity_request *req, struct parity_response *res)
 {
   int year;
-  struct parity_svc_error err = { 0 };
-  int rc = parity_svc_tax_year(parity_req_query(req, "year"), &year, &err);
+  int rc = read_year(req, res, &year);
   if (rc)
-    return parity_res_svc_error(res, rc, &err);
+    return rc;
   const char *format = parity_req_query(req, "format");
   bool csv = format && strcmp(format, "csv") == 0;
   if (format && !csv && strcmp(format, "json") != 0)

@@ -62,18 +62,6 @@ static void user_rows(const PGresult *res, int *row, int64_t user_id, int *first
   *end = *row;
 }
 
-/* Within rows [first, end) of `res` (symbol in column 1, sorted), those of `symbol`. */
-static void symbol_rows(const PGresult *res, int first, int end, const char *symbol, int *sfirst, int *send)
-{
-  int r = first;
-  while (r < end && strcmp(PQgetvalue(res, r, 1), symbol) != 0)
-    r++;
-  *sfirst = r;
-  while (r < end && strcmp(PQgetvalue(res, r, 1), symbol) == 0)
-    r++;
-  *send = r;
-}
-
 /* One investor's tax rows. */
 struct investor_tax {
   enum parity_lot_method method;
@@ -102,12 +90,12 @@ static int trade_lots(const struct tax_rows *t, const struct investor_tax *it, i
   struct parity_lot_list lots;
   parity_lot_list_init(&lots);
   int first, end;
-  symbol_rows(t->lots, it->lot_first, it->lot_end, trade->symbol, &first, &end);
+  parity_tax_symbol_rows(t->lots, it->lot_first, it->lot_end, 1, trade->symbol, &first, &end);
   parity_tax_lots_read(t->lots, first, end, 2, &lots);
   int64_t delta = 0;
   int rc;
   if (trade->buy) {
-    symbol_rows(t->losses, it->loss_first, it->loss_end, trade->symbol, &first, &end);
+    parity_tax_symbol_rows(t->losses, it->loss_first, it->loss_end, 1, trade->symbol, &first, &end);
     struct parity_loss_sale *losses = parity_xcalloc((size_t)(end - first) + 1, sizeof(*losses));
     parity_tax_losses_read(t->losses, first, end, 2, losses);
     rc = parity_tax_book_buy(book, user_id, trade->symbol, &lots, trade->shares_micro, trade->cents, t->today, losses,

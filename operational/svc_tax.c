@@ -176,18 +176,6 @@ int parity_svc_tax_report(struct parity_db *db, int64_t user_id, int year, json_
   return PARITY_OK;
 }
 
-/* Rows [*first, *end) of the lots result (sorted by symbol, column 0) that are lots of `symbol`. */
-static void symbol_lots(const PGresult *lots, const char *symbol, int *first, int *end)
-{
-  int n = PQntuples(lots), r = 0;
-  while (r < n && strcmp(PQgetvalue(lots, r, 0), symbol) != 0)
-    r++;
-  *first = r;
-  while (r < n && strcmp(PQgetvalue(lots, r, 0), symbol) == 0)
-    r++;
-  *end = r;
-}
-
 /* The preview of one position's sell: its pieces appended to `out`, gains added to the term sums. */
 static int preview_position(const PGresult *lots, const char *symbol, int64_t shares, int64_t cents,
                             enum parity_lot_method method, json_t *out, int64_t gains[2])
@@ -197,7 +185,7 @@ static int preview_position(const PGresult *lots, const char *symbol, int64_t sh
   parity_lot_list_init(&list);
   parity_piece_list_init(&pieces);
   int first, end;
-  symbol_lots(lots, symbol, &first, &end);
+  parity_tax_symbol_rows(lots, 0, PQntuples(lots), 0, symbol, &first, &end);
   parity_tax_lots_read(lots, first, end, 1, &list);
   int rc = parity_lots_sell(&list, shares, cents, parity_tax_today(), method, &pieces);
   for (size_t i = 0; !rc && i < pieces.n; i++) {

@@ -120,18 +120,6 @@ static int sell_tax_load(struct parity_db *db, int64_t user_id, enum parity_lot_
   return PARITY_DB_EXEC(db, Q_TAX_USER_LOTS, lots, uid);
 }
 
-/* Rows [*first, *end) of the lots result (sorted by symbol) that are lots of `symbol`. */
-static void lots_of_symbol(const PGresult *lots, const char *symbol, int *first, int *end)
-{
-  int n = PQntuples(lots), r = 0;
-  while (r < n && strcmp(PQgetvalue(lots, r, 0), symbol) != 0)
-    r++;
-  *first = r;
-  while (r < n && strcmp(PQgetvalue(lots, r, 0), symbol) == 0)
-    r++;
-  *end = r;
-}
-
 /* One position's sell: its lots closed by the method, then the trade and the position (basis = its lots'). */
 static int sell_position(struct parity_ledger_tx *tx, const struct parity_position_view *pos, int64_t shares,
                          int64_t price, int64_t cents, const PGresult *lots, enum parity_lot_method method,
@@ -140,7 +128,7 @@ static int sell_position(struct parity_ledger_tx *tx, const struct parity_positi
   struct parity_lot_list list;
   parity_lot_list_init(&list);
   int first, end;
-  lots_of_symbol(lots, pos->symbol, &first, &end);
+  parity_tax_symbol_rows(lots, 0, PQntuples(lots), 0, pos->symbol, &first, &end);
   parity_tax_lots_read(lots, first, end, 1, &list);
   size_t first_gain = 0;
   int64_t delta = 0, trade_id = 0;

@@ -36,6 +36,18 @@ static int64_t col_i64(const PGresult *res, int r, int c)
   return strtoll(PQgetvalue(res, r, c), NULL, 10);
 }
 
+void parity_tax_symbol_rows(const PGresult *res, int first, int end, int col, const char *symbol, int *sfirst,
+                            int *send)
+{
+  int r = first;
+  while (r < end && strcmp(PQgetvalue(res, r, col), symbol) != 0)
+    r++;
+  *sfirst = r;
+  while (r < end && strcmp(PQgetvalue(res, r, col), symbol) == 0)
+    r++;
+  *send = r;
+}
+
 void parity_tax_lots_read(const PGresult *res, int first, int end, int col, struct parity_lot_list *out)
 {
   for (int r = first; r < end; r++) {

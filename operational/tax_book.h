@@ -49,6 +49,10 @@ void parity_tax_book_free(struct parity_tax_book *b);
 /* Today's day number (UTC): the day lots are bought and sold on. */
 int32_t parity_tax_today(void);
 
+/* Within rows [first, end) of `res`, sorted by the symbol in column `col`, the rows [*sfirst, *send) of `symbol`. */
+void parity_tax_symbol_rows(const PGresult *res, int first, int end, int col, const char *symbol, int *sfirst,
+                            int *send);
+
 /*
  * Appends rows [first, end) of `res` to `out` as lots; their columns from `col` on are id, shares_micro,
  * basis_cents, acquired and bought (day numbers), replacement ('t'/'f'), the order of Q_TAX_USER_LOTS.
