@@ -135,10 +135,15 @@ static int compare_lots(const struct order_ctx *order, size_t ia, size_t ib)
   return c;
 }
 
-/* Splits `take` shares off lots[i] as a replacement lot carrying `wash` cents and the acquired day. */
+/*
+ * Splits `take` shares off lots[i] as a replacement lot carrying `wash` cents and the sold lot's acquired day
+ * (its own when that is earlier: a replacement bought before the sold lot never loses holding time).
+ */
 static void make_replacement(struct parity_lot_list *lots, size_t i, int64_t take, int64_t wash, int32_t acquired)
 {
   struct parity_lot *lot = &lots->lots[i];
+  if (lot->acquired < acquired)
+    acquired = lot->acquired;
   if (take == lot->shares_micro) {
     lot->basis_cents += wash;
     lot->acquired = acquired;

@@ -17,8 +17,9 @@
  * path. Only the very same symbol counts: members of a family (VTI and VOO, ...) are not substantially
  * identical. A lot the sale itself closes shares of is not its own replacement; a lot (or part of one) that
  * already absorbed a disallowed loss absorbs no other. The disallowed loss is added to the replacement's
- * basis and the replacement's holding period starts at the sold lot's acquired day; a lot only partly used
- * as replacement is split in two. The disallowed amount of a loss with shares q, loss L and r of them
+ * basis and the replacement's holding period starts at the sold lot's acquired day (or its own, when it was
+ * acquired earlier still: a replacement bought before the sold lot keeps its own day, so a holding period
+ * never starts after its purchase); a lot only partly used as replacement is split in two. The disallowed amount of a loss with shares q, loss L and r of them
  * replaced is floor(L * r / q) (cumulative, so a loss replaced in several steps is disallowed in whole
  * once fully replaced, never one cent more).
  */

@@ -230,6 +230,25 @@ def test_lot_methods_choose_which_lots_a_sale_closes(investor, db, moved_prices)
         piece = closed(method)
         assert piece["acquired"] == (today() - datetime.timedelta(days=10 if lot is cheap else 0)).isoformat()
         assert piece["basis_cents"] == removed_basis(lot["basis_cents"], lot["shares_micro"], piece["shares_micro"])
+
+    # The sale itself, by hifo: a loss on the dear lot while the cheap one was bought 10 days ago, so the
+    # loss is disallowed (the cheap lot holds more shares than the piece: all of it) and moves into the part
+    # of the cheap lot that replaces it (split off; bought before the dear lot, it keeps its own day).
+    investor.patch_settings({"lot_method": "hifo"})
+    assert investor.post("/portfolio/sell", {"amount_cents": 100_000}).status_code == 201
+    shares, proceeds, basis, wash, replaced = query(
+        db, "SELECT shares_micro, proceeds_cents, basis_cents, wash_cents, replaced_micro FROM realized_gains "
+            "WHERE user_id = %s AND symbol = %s", investor.id, symbol)[0]
+    assert shares < cheap["shares_micro"] and basis > proceeds
+    assert (wash, replaced) == (basis - proceeds, shares)
+    after = query(db, "SELECT shares_micro, basis_cents, acquired, bought, replacement FROM lots WHERE user_id = %s "
+                      "AND symbol = %s AND bought = %s ORDER BY replacement", investor.id, symbol,
+                  today() - datetime.timedelta(days=10))
+    part = removed_basis(cheap["basis_cents"], cheap["shares_micro"], shares)
+    assert after == [(cheap["shares_micro"] - shares, cheap["basis_cents"] - part, today() - datetime.timedelta(days=10),
+                      today() - datetime.timedelta(days=10), False),
+                     (shares, part + wash, today() - datetime.timedelta(days=10),
+                      today() - datetime.timedelta(days=10), True)]
     audit()
 
 

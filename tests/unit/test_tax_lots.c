@@ -290,6 +290,31 @@ static void sell_splits_a_partly_used_replacement(void **state)
 }
 
 /*
+ * A replacement acquired before the sold lot keeps its own (earlier) day: R (2 sh at $90, 18000 cents)
+ * bought 2024-05-20, B (10 sh at $100) bought 2024-05-25, B sold by HIFO on 2024-06-03 at $80 (80000): loss 20000, R replaces 2 of 10 sh: disallowed floor(20000 * 2/10) = 4000, R's basis 22000, acquired stays
+ * 2024-05-20 (not B's 2024-05-25).
+ */
+static void replacement_keeps_an_earlier_day(void **state)
+{
+  (void)state;
+  const struct parity_lot lots[] = {
+    { 1, 2 * SH, 18000, D(2024, 5, 20), D(2024, 5, 20), false, false },
+    { 2, 10 * SH, 100000, D(2024, 5, 25), D(2024, 5, 25), false, false },
+  };
+  struct parity_lot_list l;
+  struct parity_piece_list p;
+  lots_of(&l, lots, 2);
+  parity_piece_list_init(&p);
+  assert_int_equal(parity_lots_sell(&l, 10 * SH, 80000, D(2024, 6, 3), PARITY_LOT_HIFO, &p), PARITY_OK);
+  check_piece(&p.pieces[0], 2, 10 * SH, 80000, 100000, D(2024, 5, 25), false, 4000);
+  assert_int_equal(l.lots[0].basis_cents, 22000);
+  assert_int_equal(l.lots[0].acquired, D(2024, 5, 20));
+  assert_true(l.lots[0].replacement);
+  parity_lot_list_free(&l);
+  parity_piece_list_free(&p);
+}
+
+/*
  * A lot the sale closes is not a replacement: A (10 sh, $100) and R (2 sh at $90, bought 5 days before)
  * both sold FIFO at $80 (96000 for 12 sh): A's piece 80000 vs 100000, R's 16000 vs 18000, nothing
  * disallowed (no other lot of the symbol).
@@ -415,6 +440,7 @@ int main(void)
     cmocka_unit_test(sell_window_30_and_31_days_before),
     cmocka_unit_test(sell_splits_a_partly_used_replacement),
     cmocka_unit_test(sold_lots_do_not_replace_each_other),
+    cmocka_unit_test(replacement_keeps_an_earlier_day),
     cmocka_unit_test(buy_within_30_days_after),
     cmocka_unit_test(buy_31_days_after_is_plain),
     cmocka_unit_test(wash_rounding_sums_to_the_loss),
