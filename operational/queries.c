@@ -610,13 +610,13 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
   [Q_TAX_USER_LOTS] = { "Q_TAX_USER_LOTS",
     "SELECT symbol, id, shares_micro, basis_cents, acquired - DATE '1970-01-01', bought - DATE '1970-01-01', "
     "replacement FROM lots WHERE user_id = $1 ORDER BY symbol, id" },
-  /* parity_svc_apply_batch(), portfolios locked: the lot methods of users $1..$2 that chose one */
-  [Q_TAX_BATCH_METHODS] = { "Q_TAX_BATCH_METHODS",
-    "SELECT user_id, lot_method FROM investor_settings WHERE user_id BETWEEN $1 AND $2 ORDER BY user_id" },
-  /* parity_svc_apply_batch(), portfolios locked: the open lots of users $1..$2 (one index range) */
+  /* parity_svc_apply_batch(), portfolios locked: the open lots of users $1..$2 (one index range), each with
+   * its investor's lot method (only an investor with lots can sell) */
   [Q_TAX_BATCH_LOTS] = { "Q_TAX_BATCH_LOTS",
-    "SELECT user_id, symbol, id, shares_micro, basis_cents, acquired - DATE '1970-01-01', "
-    "bought - DATE '1970-01-01', replacement FROM lots WHERE user_id BETWEEN $1 AND $2 ORDER BY user_id, symbol, id" },
+    "SELECT l.user_id, l.symbol, l.id, l.shares_micro, l.basis_cents, l.acquired - DATE '1970-01-01', "
+    "l.bought - DATE '1970-01-01', l.replacement, coalesce(s.lot_method, 'tax_min') FROM lots l "
+    "LEFT JOIN investor_settings s ON s.user_id = l.user_id WHERE l.user_id BETWEEN $1 AND $2 "
+    "ORDER BY l.user_id, l.symbol, l.id" },
   /* parity_svc_apply_batch(): users $1..$2's losses sold on or after day $3 not all replaced yet (the
    * partial index holds only those, so this reads next to nothing) */
   [Q_TAX_BATCH_LOSSES] = { "Q_TAX_BATCH_LOSSES",
@@ -699,31 +699,26 @@ const char *const parity_op_sql[SQL_OP_COUNT] = {
   [SQL_OP_TAX_COPY_LOTS] = "COPY tax_lot_stage FROM STDIN",
   [SQL_OP_TAX_COPY_GAINS] = "COPY tax_gain_stage FROM STDIN",
   [SQL_OP_TAX_COPY_LOSSES] = "COPY tax_loss_stage FROM STDIN",
-  /* lots a sell closed whole */
-  [SQL_OP_TAX_LOTS_DELETE] =
-    "DELETE FROM lots l USING tax_lot_stage s WHERE l.id = s.id AND s.shares_micro = 0",
-  /* lots a sell reduced, or a wash sale made (part of) a replacement */
-  [SQL_OP_TAX_LOTS_UPDATE] =
-    "UPDATE lots l SET shares_micro = s.shares_micro, basis_cents = s.basis_cents, "
-    "acquired = DATE '1970-01-01' + s.acquired, replacement = s.replacement FROM tax_lot_stage s "
-    "WHERE l.id = s.id AND s.shares_micro > 0",
-  /* lots a buy opened, or a replacement split off */
-  [SQL_OP_TAX_LOTS_INSERT] =
-    "INSERT INTO lots (user_id, symbol, shares_micro, basis_cents, acquired, bought, replacement) "
-    "SELECT user_id, symbol, shares_micro, basis_cents, DATE '1970-01-01' + acquired, DATE '1970-01-01' + bought, "
-    "replacement FROM tax_lot_stage WHERE id IS NULL",
-  /* the realized gain rows; a batch's trade is found by its key (batch, user, symbol) */
-  [SQL_OP_TAX_GAINS_INSERT] =
+  /* every change in one statement (one round trip per transaction): lots a sell closed whole, lots it
+   * reduced or a wash sale made (part of) a replacement, lots opened or split off, earlier losses a buy
+   * replaced (more of), and the realized gain rows, a batch's trade found by its key (batch, user, symbol).
+   * The parts touch different rows, so the one snapshot they share is enough. */
+  [SQL_OP_TAX_APPLY] =
+    "WITH closed AS (DELETE FROM lots l USING tax_lot_stage s WHERE l.id = s.id AND s.shares_micro = 0), "
+    "changed AS (UPDATE lots l SET shares_micro = s.shares_micro, basis_cents = s.basis_cents, "
+    "  acquired = DATE '1970-01-01' + s.acquired, replacement = s.replacement FROM tax_lot_stage s "
+    "  WHERE l.id = s.id AND s.shares_micro > 0), "
+    "opened AS (INSERT INTO lots (user_id, symbol, shares_micro, basis_cents, acquired, bought, replacement) "
+    "  SELECT user_id, symbol, shares_micro, basis_cents, DATE '1970-01-01' + acquired, DATE '1970-01-01' + bought, "
+    "  replacement FROM tax_lot_stage WHERE id IS NULL), "
+    "replaced AS (UPDATE realized_gains r SET replaced_micro = s.replaced_micro, wash_cents = s.wash_cents "
+    "  FROM tax_loss_stage s WHERE r.id = s.id) "
     "INSERT INTO realized_gains (user_id, symbol, trade_id, lot_id, shares_micro, proceeds_cents, basis_cents, "
     "acquired, sold, term, wash_cents, replaced_micro) "
     "SELECT g.user_id, g.symbol, coalesce(g.trade_id, t.id), g.lot_id, g.shares_micro, g.proceeds_cents, "
     "g.basis_cents, DATE '1970-01-01' + g.acquired, DATE '1970-01-01' + g.sold, g.term, g.wash_cents, "
     "g.replaced_micro FROM tax_gain_stage g LEFT JOIN trades t ON g.trade_id IS NULL AND t.batch_id = g.batch_id "
     "AND t.user_id = g.user_id AND t.symbol = g.symbol",
-  /* earlier losses a buy replaced (more of) */
-  [SQL_OP_TAX_LOSSES_UPDATE] =
-    "UPDATE realized_gains r SET replaced_micro = s.replaced_micro, wash_cents = s.wash_cents "
-    "FROM tax_loss_stage s WHERE r.id = s.id",
   /* parity_cli_seed_investors(): one lot per position (migration 0009) */
   [SQL_OP_SEED_COPY_LOTS] = "COPY lots (user_id, symbol, shares_micro, basis_cents, acquired, bought) FROM STDIN",
 };

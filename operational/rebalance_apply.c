@@ -41,12 +41,12 @@ struct batch_out {
 };
 
 /*
- * The tax rows of the batch's users (Q_TAX_BATCH_METHODS, _LOTS, _LOSSES, each in user order) with cursors
- * that advance with the investors, and the day the batch trades on.
+ * The tax rows of the batch's users (Q_TAX_BATCH_LOTS with each investor's lot method, Q_TAX_BATCH_LOSSES,
+ * both in user order) with cursors that advance with the investors, and the day the batch trades on.
  */
 struct tax_rows {
-  const PGresult *methods, *lots, *losses;
-  int method_row, lot_row, loss_row;
+  const PGresult *lots, *losses;
+  int lot_row, loss_row;
   int32_t today;
 };
 
@@ -70,12 +70,10 @@ struct investor_tax {
 
 static void investor_tax_of(struct tax_rows *t, int64_t user_id, struct investor_tax *out)
 {
-  int first, end;
-  user_rows(t->methods, &t->method_row, user_id, &first, &end);
-  out->method = PARITY_LOT_TAX_MIN;
-  if (first < end)
-    (void)parity_lot_method_parse(PQgetvalue(t->methods, first, 1), &out->method);
   user_rows(t->lots, &t->lot_row, user_id, &out->lot_first, &out->lot_end);
+  out->method = PARITY_LOT_TAX_MIN;
+  if (out->lot_first < out->lot_end)
+    (void)parity_lot_method_parse(PQgetvalue(t->lots, out->lot_first, 8), &out->method);
   user_rows(t->losses, &t->loss_row, user_id, &out->loss_first, &out->loss_end);
 }
 
@@ -333,7 +331,7 @@ int parity_svc_apply_batch(struct parity_db *db, int64_t batch_id, struct parity
   parity_buf_init(&out.cash, PARITY_BUF_UNBOUNDED);
   parity_buf_init(&out.pending, PARITY_BUF_UNBOUNDED);
   parity_tax_book_init(&out.book);
-  PGresult *targets = NULL, *locked = NULL, *positions = NULL, *methods = NULL, *lots = NULL, *losses = NULL;
+  PGresult *targets = NULL, *locked = NULL, *positions = NULL, *lots = NULL, *losses = NULL;
   struct tax_rows tax = { .today = parity_tax_today() };
   char lo[PARITY_I64_TEXT], hi[PARITY_I64_TEXT];
   rc = parity_db_exec_sql(db, parity_op_sql[SQL_OP_APPLY_STAGE_CREATE]);
@@ -351,12 +349,9 @@ int parity_svc_apply_batch(struct parity_db *db, int64_t batch_id, struct parity
   char since[PARITY_I64_TEXT];
   parity_i64(tax.today - PARITY_WASH_WINDOW_DAYS, since);
   if (!rc)
-    rc = PARITY_DB_EXEC(db, Q_TAX_BATCH_METHODS, &methods, lo, hi);
-  if (!rc)
     rc = PARITY_DB_EXEC(db, Q_TAX_BATCH_LOTS, &lots, lo, hi);
   if (!rc)
     rc = PARITY_DB_EXEC(db, Q_TAX_BATCH_LOSSES, &losses, lo, hi, since);
-  tax.methods = methods;
   tax.lots = lots;
   tax.losses = losses;
   if (!rc)
@@ -365,7 +360,6 @@ int parity_svc_apply_batch(struct parity_db *db, int64_t batch_id, struct parity
   PQclear(targets);
   PQclear(locked);
   PQclear(positions);
-  PQclear(methods);
   PQclear(lots);
   PQclear(losses);
   if (!rc)

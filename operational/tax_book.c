@@ -238,16 +238,7 @@ int parity_tax_book_write(struct parity_db *db, const struct parity_tax_book *b)
   int rc = parity_db_exec_sql(db, parity_op_sql[SQL_OP_TAX_STAGE_CREATE]);
   if (!rc)
     rc = write_staged(db, b);
-  if (!rc && b->nlots) {
-    rc = parity_db_exec_sql(db, parity_op_sql[SQL_OP_TAX_LOTS_DELETE]);
-    if (!rc)
-      rc = parity_db_exec_sql(db, parity_op_sql[SQL_OP_TAX_LOTS_UPDATE]);
-    if (!rc)
-      rc = parity_db_exec_sql(db, parity_op_sql[SQL_OP_TAX_LOTS_INSERT]);
-  }
-  if (!rc && b->ngains)
-    rc = parity_db_exec_sql(db, parity_op_sql[SQL_OP_TAX_GAINS_INSERT]);
-  if (!rc && b->nlosses)
-    rc = parity_db_exec_sql(db, parity_op_sql[SQL_OP_TAX_LOSSES_UPDATE]);
+  if (!rc)
+    rc = parity_db_exec_sql(db, parity_op_sql[SQL_OP_TAX_APPLY]);
   return rc;
 }

@@ -1,8 +1,8 @@
 /*
  * The lots side of a ledger transaction: the trades of a sell or of a rebalance batch go through the lot
  * engine (tax_lots.h) here, and what changed (lots opened, reduced, closed or split; realized gain rows;
- * earlier losses newly replaced) is kept in memory and written at the end in a fixed handful of statements
- * (COPY into session-local staging, then set-based DELETE/UPDATE/INSERT), whatever the number of investors.
+ * earlier losses newly replaced) is kept in memory and written at the end with at most three COPYs into
+ * session-local staging and one set-based statement, whatever the number of investors.
  * The caller holds the portfolios' locks, so the lots it read are the lots it changes.
  */
 #ifndef PARITY_TAX_BOOK_H
