@@ -1,18 +1,16 @@
 """The tax ledger through the API: lots opened by deploys and closed by sells, realized gains, the wash-sale
 rule when a deploy buys within 30 days after a loss sale, the Form 8949 report, the sale preview, the
-settings, a redelivered batch, and `parity audit` (lots included) after every scenario. Real daemons, real
-PostgreSQL, real RabbitMQ. Expected figures are recomputed here from the trades and the rules of
+settings, and `parity audit` (lots included) after every scenario (a redelivered batch: test_money.py).
+Real daemons, real PostgreSQL, real RabbitMQ. Expected figures are recomputed here from the trades and the rules of
 operational/tax_lots.h (pro rata proceeds with cumulative floors, basis removed rounded half up,
 disallowed loss floor(loss * replaced / shares))."""
 
 import datetime
-import json
-import uuid
 
 import pytest
 
 import conftest
-from conftest import audit, query, scalar, wait_for
+from conftest import audit, query, scalar
 from test_money import Investor, wait_deployed
 
 
@@ -269,24 +267,3 @@ def test_settings_and_harvests(investor):
     assert investor.get("/tax/realized?year=20x6").status_code == 400
     assert investor.get("/tax/report?format=pdf").status_code == 400
     assert investor.post("/portfolio/sell/preview", {"amount_cents": 0}).status_code == 400
-
-
-def test_a_redelivered_batch_changes_no_lot(investor, db, broker):
-    invested(investor, 1_500_000)
-    batch_id = scalar(db, "SELECT id FROM rebalance_batches WHERE user_id = %s", investor.id)
-    lots = query(db, "SELECT id, symbol, shares_micro, basis_cents FROM lots WHERE user_id = %s ORDER BY id",
-                 investor.id)
-    outbox_id, payload = query(db, "SELECT id::text, payload::text FROM outbox WHERE type = 'CMD_REBALANCE_BATCH' "
-                                   "AND (payload->>'batch_id')::bigint = %s", batch_id)[0]
-    command = json.loads(payload)
-    for msg_id in (outbox_id, str(uuid.uuid4())):
-        broker.publish("CMD_REBALANCE_BATCH", conftest.envelope("CMD_REBALANCE_BATCH", command, msg_id), msg_id)
-    event_id = str(uuid.uuid4())
-    broker.publish("EVT_REBALANCE_BATCH_COMPUTED",
-                   conftest.envelope("EVT_REBALANCE_BATCH_COMPUTED", {"batch_id": batch_id}, event_id), event_id,
-                   exchange="parity.events")
-    wait_for(lambda: broker.depth("decisional.rebalance") == 0 and broker.depth("operational.events") == 0,
-             what="queues drained")
-    assert query(db, "SELECT id, symbol, shares_micro, basis_cents FROM lots WHERE user_id = %s ORDER BY id",
-                 investor.id) == lots
-    audit()
