@@ -59,6 +59,14 @@ int h_portfolio_history(struct parity_request *req, struct parity_response *res)
 int h_model_risk(struct parity_request *req, struct parity_response *res);
 int h_model_backtest(struct parity_request *req, struct parity_response *res);
 int h_portfolio_risk(struct parity_request *req, struct parity_response *res);
+/* the tax ledger (h_tax.c) */
+int h_tax_lots(struct parity_request *req, struct parity_response *res);
+int h_tax_realized(struct parity_request *req, struct parity_response *res);
+int h_tax_report(struct parity_request *req, struct parity_response *res);
+int h_tax_harvests(struct parity_request *req, struct parity_response *res);
+int h_sell_preview(struct parity_request *req, struct parity_response *res);
+int h_settings_get(struct parity_request *req, struct parity_response *res);
+int h_settings_patch(struct parity_request *req, struct parity_response *res);
 
 /* h_money.c: the Idempotency-Key header (1..128 printable ASCII, or absent: *key NULL); 400 otherwise. */
 int parity_req_idempotency_key(struct parity_request *req, struct parity_response *res, const char **key);

@@ -314,10 +314,11 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "UPDATE positions SET shares_micro = $3, cost_basis_cents = $4, updated_at = now() "
     "WHERE user_id = $1 AND symbol = $2" },
   /* parity_trade_record(): $1 user, $2 symbol, $3 side, $4 micro-shares, $5 micro-dollars, $6 cents,
-   * $7 reason, $8 deploy request (NULL), $9 monthly run (NULL); both are unique per symbol */
+   * $7 reason, $8 deploy request (NULL), $9 monthly run (NULL); both are unique per symbol; the id names the
+   * trade in its realized gain rows */
   [Q_TRADE_INSERT] = { "Q_TRADE_INSERT",
     "INSERT INTO trades (user_id, symbol, side, shares_micro, price_micros, amount_cents, reason, request_id, run_id) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::uuid, $9)" },
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::uuid, $9) RETURNING id" },
   /* trade execution, parity_cli_seed_investors(): the newest price of each symbol of $1 (a text[]) */
   [Q_LATEST_PRICES] = { "Q_LATEST_PRICES",
     "SELECT s.symbol, lp.price FROM unnest($1::text[]) AS s(symbol) LEFT JOIN LATERAL ("
@@ -872,6 +873,67 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "AND d.ex_day >= $1::date - $2::int "
     "AND NOT EXISTS (SELECT 1 FROM dividend_days c WHERE c.ex_day = d.ex_day) ORDER BY 1" },
   /* ------------------------------------------------------------ end of dividends */
+
+  /* ------------------------------------------------------------ the tax ledger (migration 0009) */
+  /* parity_svc_sell(), GET /me/settings, GET /tax/lots: the investor's settings (defaults without a row) */
+  [Q_TAX_SETTINGS] = { "Q_TAX_SETTINGS",
+    "SELECT coalesce(s.lot_method, 'tax_min'), coalesce(s.tax_loss_harvesting, false) "
+    "FROM (SELECT $1::bigint AS user_id) u LEFT JOIN investor_settings s ON s.user_id = u.user_id" },
+  /* PATCH /me/settings: $1 user, $2 lot method (NULL: unchanged), $3 harvesting (NULL: unchanged) */
+  [Q_TAX_SETTINGS_SET] = { "Q_TAX_SETTINGS_SET",
+    "INSERT INTO investor_settings (user_id, lot_method, tax_loss_harvesting) "
+    "VALUES ($1, coalesce($2, 'tax_min'), coalesce($3::boolean, false)) ON CONFLICT (user_id) DO UPDATE SET "
+    "lot_method = coalesce($2, investor_settings.lot_method), "
+    "tax_loss_harvesting = coalesce($3::boolean, investor_settings.tax_loss_harvesting), updated_at = now() "
+    "RETURNING lot_method, tax_loss_harvesting" },
+  /* parity_svc_sell(), the sale preview, portfolio locked: every open lot of user $1, by symbol (the columns
+   * parity_tax_lots_read() reads from column 1 on) */
+  [Q_TAX_USER_LOTS] = { "Q_TAX_USER_LOTS",
+    "SELECT symbol, id, shares_micro, basis_cents, acquired - DATE '1970-01-01', bought - DATE '1970-01-01', "
+    "replacement FROM lots WHERE user_id = $1 ORDER BY symbol, id" },
+  /* parity_svc_apply_batch(), portfolios locked: the open lots of users $1..$2 (one index range), each with
+   * its investor's lot method (only an investor with lots can sell) */
+  [Q_TAX_BATCH_LOTS] = { "Q_TAX_BATCH_LOTS",
+    "SELECT l.user_id, l.symbol, l.id, l.shares_micro, l.basis_cents, l.acquired - DATE '1970-01-01', "
+    "l.bought - DATE '1970-01-01', l.replacement, coalesce(s.lot_method, 'tax_min') FROM lots l "
+    "LEFT JOIN investor_settings s ON s.user_id = l.user_id WHERE l.user_id BETWEEN $1 AND $2 "
+    "ORDER BY l.user_id, l.symbol, l.id" },
+  /* parity_svc_apply_batch(): users $1..$2's losses sold on or after day $3 not all replaced yet (the
+   * partial index holds only those, so this reads next to nothing) */
+  [Q_TAX_BATCH_LOSSES] = { "Q_TAX_BATCH_LOSSES",
+    "SELECT user_id, symbol, id, shares_micro, basis_cents - proceeds_cents, replaced_micro, wash_cents, "
+    "acquired - DATE '1970-01-01', sold - DATE '1970-01-01' FROM realized_gains WHERE user_id BETWEEN $1 AND $2 "
+    "AND basis_cents > proceeds_cents AND replaced_micro < shares_micro AND sold >= DATE '1970-01-01' + $3::int "
+    "ORDER BY user_id, symbol, sold, id" },
+  /* GET /tax/lots: user $1's open lots with the newest close of their symbol and its day */
+  [Q_TAX_LOTS_VALUED] = { "Q_TAX_LOTS_VALUED",
+    "SELECT l.id, l.symbol, l.shares_micro, l.basis_cents, l.acquired::text, l.acquired - DATE '1970-01-01', "
+    "c.close, c.day::text FROM lots l LEFT JOIN LATERAL (SELECT close, day FROM daily_prices d "
+    "WHERE d.symbol = l.symbol ORDER BY day DESC LIMIT 1) c ON true WHERE l.user_id = $1 ORDER BY l.symbol, l.id" },
+  /* GET /tax/realized: user $1's realized gains of year $2 by term, and the disallowed losses */
+  [Q_TAX_REALIZED] = { "Q_TAX_REALIZED",
+    "SELECT term, sum(proceeds_cents), sum(basis_cents), sum(proceeds_cents - basis_cents + wash_cents), "
+    "sum(wash_cents) FROM realized_gains WHERE user_id = $1 AND sold >= make_date($2::int, 1, 1) "
+    "AND sold < make_date($2::int + 1, 1, 1) GROUP BY term" },
+  /* GET /tax/report: user $1's closed pieces of year $2, one Form 8949 row each */
+  [Q_TAX_REPORT] = { "Q_TAX_REPORT",
+    "SELECT symbol, shares_micro, acquired::text, sold::text, proceeds_cents, basis_cents, wash_cents, term "
+    "FROM realized_gains WHERE user_id = $1 AND sold >= make_date($2::int, 1, 1) "
+    "AND sold < make_date($2::int + 1, 1, 1) ORDER BY term DESC, sold, id" },
+  /* parity audit: positions whose lots do not add up to them (shares or cost basis) */
+  [Q_AUDIT_LOTS] = { "Q_AUDIT_LOTS",
+    "SELECT coalesce(p.user_id, l.user_id), coalesce(p.symbol, l.symbol), coalesce(p.shares_micro, 0), "
+    "coalesce(l.shares, 0), coalesce(p.cost_basis_cents, 0), coalesce(l.basis, 0) FROM positions p "
+    "FULL JOIN (SELECT user_id, symbol, sum(shares_micro) AS shares, sum(basis_cents) AS basis FROM lots "
+    "  GROUP BY user_id, symbol) l ON l.user_id = p.user_id AND l.symbol = p.symbol "
+    "WHERE coalesce(p.shares_micro, 0) <> coalesce(l.shares, 0) "
+    "OR coalesce(p.cost_basis_cents, 0) <> coalesce(l.basis, 0) ORDER BY 1, 2" },
+  /* GET /tax/realized: user $1's dividends credited in year $2 (UTC days; none before dividends exist) */
+  [Q_TAX_DIVIDENDS] = { "Q_TAX_DIVIDENDS",
+    "SELECT coalesce(sum(amount_cents), 0) FROM cash_movements WHERE user_id = $1 AND kind = 'dividend' "
+    "AND created_at >= make_date($2::int, 1, 1)::timestamp AT TIME ZONE 'UTC' "
+    "AND created_at < make_date($2::int + 1, 1, 1)::timestamp AT TIME ZONE 'UTC'" },
+  /* ------------------------------------------------------------ end of the tax ledger */
 };
 
 /* parity_cli_seed_investors(): every row goes in by COPY, one table after the other, in one transaction */
@@ -888,7 +950,7 @@ const char *const parity_op_sql[SQL_OP_COUNT] = {
   [SQL_OP_SEED_COPY_TRADES] =
     "COPY trades (user_id, symbol, side, shares_micro, price_micros, amount_cents, reason) FROM STDIN",
   /* after a bulk load the planner's statistics are stale until autovacuum notices; refresh them now */
-  [SQL_OP_SEED_ANALYZE] = "ANALYZE users, wallets, portfolios, cash_movements, positions, trades",
+  [SQL_OP_SEED_ANALYZE] = "ANALYZE users, wallets, portfolios, cash_movements, positions, trades, lots",
   /* parity_svc_apply_batch(): session-local staging for a batch's trades, emptied at every commit (no WAL,
    * no vacuum debt); created once per connection, the notice of "already exists" silenced */
   [SQL_OP_APPLY_STAGE_CREATE] =
@@ -904,5 +966,41 @@ const char *const parity_op_sql[SQL_OP_COUNT] = {
     "INSERT INTO positions (user_id, symbol, shares_micro, cost_basis_cents) "
     "SELECT user_id, symbol, new_shares, new_cost FROM apply_trades ON CONFLICT (user_id, symbol) DO UPDATE "
     "SET shares_micro = EXCLUDED.shares_micro, cost_basis_cents = EXCLUDED.cost_basis_cents, updated_at = now()",
+  /* parity_tax_book_write(): session-local staging of a transaction's lot changes (as apply_trades above);
+   * days are day numbers, ids \N for rows not written yet */
+  [SQL_OP_TAX_STAGE_CREATE] =
+    "SET LOCAL client_min_messages = warning; "
+    "CREATE TEMP TABLE IF NOT EXISTS tax_lot_stage (user_id bigint, symbol text, id bigint, shares_micro bigint, "
+    "basis_cents bigint, acquired int, bought int, replacement boolean) ON COMMIT DELETE ROWS; "
+    "CREATE TEMP TABLE IF NOT EXISTS tax_gain_stage (user_id bigint, symbol text, trade_id bigint, batch_id bigint, "
+    "lot_id bigint, shares_micro bigint, proceeds_cents bigint, basis_cents bigint, acquired int, sold int, "
+    "term text, wash_cents bigint, replaced_micro bigint) ON COMMIT DELETE ROWS; "
+    "CREATE TEMP TABLE IF NOT EXISTS tax_loss_stage (id bigint, replaced_micro bigint, wash_cents bigint) "
+    "ON COMMIT DELETE ROWS",
+  [SQL_OP_TAX_COPY_LOTS] = "COPY tax_lot_stage FROM STDIN",
+  [SQL_OP_TAX_COPY_GAINS] = "COPY tax_gain_stage FROM STDIN",
+  [SQL_OP_TAX_COPY_LOSSES] = "COPY tax_loss_stage FROM STDIN",
+  /* every change in one statement (one round trip per transaction): lots a sell closed whole, lots it
+   * reduced or a wash sale made (part of) a replacement, lots opened or split off, earlier losses a buy
+   * replaced (more of), and the realized gain rows, a batch's trade found by its key (batch, user, symbol).
+   * The parts touch different rows, so the one snapshot they share is enough. */
+  [SQL_OP_TAX_APPLY] =
+    "WITH closed AS (DELETE FROM lots l USING tax_lot_stage s WHERE l.id = s.id AND s.shares_micro = 0), "
+    "changed AS (UPDATE lots l SET shares_micro = s.shares_micro, basis_cents = s.basis_cents, "
+    "  acquired = DATE '1970-01-01' + s.acquired, replacement = s.replacement FROM tax_lot_stage s "
+    "  WHERE l.id = s.id AND s.shares_micro > 0), "
+    "opened AS (INSERT INTO lots (user_id, symbol, shares_micro, basis_cents, acquired, bought, replacement) "
+    "  SELECT user_id, symbol, shares_micro, basis_cents, DATE '1970-01-01' + acquired, DATE '1970-01-01' + bought, "
+    "  replacement FROM tax_lot_stage WHERE id IS NULL), "
+    "replaced AS (UPDATE realized_gains r SET replaced_micro = s.replaced_micro, wash_cents = s.wash_cents "
+    "  FROM tax_loss_stage s WHERE r.id = s.id) "
+    "INSERT INTO realized_gains (user_id, symbol, trade_id, lot_id, shares_micro, proceeds_cents, basis_cents, "
+    "acquired, sold, term, wash_cents, replaced_micro) "
+    "SELECT g.user_id, g.symbol, coalesce(g.trade_id, t.id), g.lot_id, g.shares_micro, g.proceeds_cents, "
+    "g.basis_cents, DATE '1970-01-01' + g.acquired, DATE '1970-01-01' + g.sold, g.term, g.wash_cents, "
+    "g.replaced_micro FROM tax_gain_stage g LEFT JOIN trades t ON g.trade_id IS NULL AND t.batch_id = g.batch_id "
+    "AND t.user_id = g.user_id AND t.symbol = g.symbol",
+  /* parity_cli_seed_investors(): one lot per position (migration 0009) */
+  [SQL_OP_SEED_COPY_LOTS] = "COPY lots (user_id, symbol, shares_micro, basis_cents, acquired, bought) FROM STDIN",
 };
 /* clang-format on */

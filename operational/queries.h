@@ -173,6 +173,18 @@ enum parity_op_query {
   Q_DIVIDENDS_DAY_DONE,
   Q_DIVIDENDS_DAYS_DUE,
   /* end of dividends */
+  /* the tax ledger (lots, realized gains, settings: tax_book.c, svc_tax.c) */
+  Q_TAX_SETTINGS,
+  Q_TAX_SETTINGS_SET,
+  Q_TAX_USER_LOTS,
+  Q_TAX_BATCH_LOTS,
+  Q_TAX_BATCH_LOSSES,
+  Q_TAX_LOTS_VALUED,
+  Q_TAX_REALIZED,
+  Q_TAX_REPORT,
+  Q_AUDIT_LOTS,
+  Q_TAX_DIVIDENDS,
+  /* end of the tax ledger */
   Q_OP_QUERY_COUNT
 };
 
@@ -202,6 +214,14 @@ enum parity_op_sql {
   SQL_OP_APPLY_COPY_TRADES,
   SQL_OP_APPLY_INSERT_TRADES,
   SQL_OP_APPLY_POSITIONS,
+  /* the tax ledger: a transaction's lot changes through session-local staging (tax_book.c) */
+  SQL_OP_TAX_STAGE_CREATE,
+  SQL_OP_TAX_COPY_LOTS,
+  SQL_OP_TAX_COPY_GAINS,
+  SQL_OP_TAX_COPY_LOSSES,
+  SQL_OP_TAX_APPLY,
+  /* synthetic investors: their positions' lots */
+  SQL_OP_SEED_COPY_LOTS,
   SQL_OP_COUNT
 };
 

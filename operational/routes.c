@@ -78,6 +78,15 @@ const struct parity_route parity_routes[] = {
   /* dividends */
   { "POST", "/internal/dividends/credit", INT, PARITY_AUTH_INTERNAL, h_dividends_credit, "dividends_credit" },
 
+  /* the tax ledger */
+  { "GET", "/api/v1/tax/lots", PUB, PARITY_AUTH_USER, h_tax_lots, "tax_lots" },
+  { "GET", "/api/v1/tax/realized", PUB, PARITY_AUTH_USER, h_tax_realized, "tax_realized" },
+  { "GET", "/api/v1/tax/report", PUB, PARITY_AUTH_USER, h_tax_report, "tax_report" },
+  { "GET", "/api/v1/tax/harvests", PUB, PARITY_AUTH_USER, h_tax_harvests, "tax_harvests" },
+  { "POST", "/api/v1/portfolio/sell/preview", PUB, PARITY_AUTH_USER, h_sell_preview, "sell_preview" },
+  { "GET", "/api/v1/me/settings", PUB, PARITY_AUTH_USER, h_settings_get, "settings" },
+  { "PATCH", "/api/v1/me/settings", PUB, PARITY_AUTH_USER, h_settings_patch, "settings_patch" },
+
   /* the SPA: any other public GET (see PARITY_ROUTE_FALLBACK); counted as "unmatched", as a 404 would be */
   { "GET", "/", PUB | PARITY_ROUTE_FALLBACK, PARITY_AUTH_NONE, h_static, "unmatched" },
 };
