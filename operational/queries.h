@@ -130,6 +130,20 @@ enum parity_op_query {
   Q_SEED_REAL_USERS,
   Q_SEED_RESERVE_USER_IDS,
   /* end of synthetic investors */
+  /* jobs */
+  Q_JOB_INSERT,
+  Q_JOB_ADD_MESSAGE,
+  Q_JOB_PROGRESS,
+  Q_JOB_FINISH,
+  Q_JOB_GET,
+  Q_JOB_LIST,
+  Q_JOB_EVENTS,
+  Q_JOB_LOCK,
+  Q_JOB_RETRY,
+  Q_RUN_RESUME_FOR_JOB,
+  Q_JOBS_MARK_STUCK,
+  Q_JOBS_STUCK_COUNT,
+  /* end of jobs */
   Q_OP_QUERY_COUNT
 };
 
@@ -140,6 +154,7 @@ extern const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT];
 #define PARITY_OP_SQL_LISTEN_FORECASTS "LISTEN forecast_done"
 #define PARITY_OP_SQL_LISTEN_PRICES "LISTEN prices_changed"
 #define PARITY_OP_SQL_LISTEN_MODELS "LISTEN models_changed"
+#define PARITY_OP_SQL_LISTEN_JOBS "LISTEN job_events"
 /* the LISTEN thread's connection, told apart from the pool's in pg_stat_activity (operators, tests) */
 #define PARITY_OP_SQL_LISTENER_NAME "SET application_name = 'parity-operational listener'"
 
