@@ -25,6 +25,10 @@ enum parity_dec_query {
   QD_ANALYTICS_FRESH,
   QD_ANALYTICS_UPSERT,
   QD_ANALYTICS_PRUNE,
+  /* the jobs of the commands (job_track.c) */
+  QD_JOB_RUNNING,
+  QD_JOB_DONE,
+  QD_JOB_FAIL,
   QD_DEC_QUERY_COUNT
 };
 
