@@ -654,6 +654,17 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
   /* the parity_operational_jobs_stuck gauge */
   [Q_JOBS_STUCK_COUNT] = { "Q_JOBS_STUCK_COUNT",
     "SELECT count(*) FROM jobs WHERE status IN ('queued', 'running') AND stuck_at IS NOT NULL" },
+  /* parity ops-status (cli/cmd_ops.c): the newest job of each type, one index probe per type */
+  [Q_OPS_LAST_JOBS] = { "Q_OPS_LAST_JOBS",
+    "SELECT t.type, j.id, j.status, j.stuck_at IS NOT NULL, " JOB_TS("j.created_at") ", " JOB_TS("j.finished_at") ", "
+    "round(extract(epoch FROM coalesce(j.finished_at, now()) - coalesce(j.started_at, j.created_at))::numeric, 1), "
+    "j.reason FROM (SELECT DISTINCT type FROM jobs) t CROSS JOIN LATERAL "
+    "(SELECT * FROM jobs WHERE type = t.type ORDER BY id DESC LIMIT 1) j ORDER BY t.type" },
+  /* parity ops-status: how new the data is (newest close, newest intraday price, newest models) */
+  [Q_OPS_FRESHNESS] = { "Q_OPS_FRESHNESS",
+    "SELECT (SELECT max(day)::text FROM daily_prices), (SELECT current_date - max(day) FROM daily_prices), "
+    "(SELECT " JOB_TS("max(ts)") " FROM intraday_prices), (SELECT max(as_of_day)::text FROM model_portfolios), "
+    "(SELECT " JOB_TS("max(computed_at)") " FROM model_portfolios)" },
 
 };
 

@@ -143,6 +143,8 @@ enum parity_op_query {
   Q_RUN_RESUME_FOR_JOB,
   Q_JOBS_MARK_STUCK,
   Q_JOBS_STUCK_COUNT,
+  Q_OPS_LAST_JOBS,
+  Q_OPS_FRESHNESS,
   /* end of jobs */
   Q_OP_QUERY_COUNT
 };
