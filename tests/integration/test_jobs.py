@@ -385,3 +385,21 @@ def test_a_job_past_its_expected_time_is_marked_stuck(stack, db, internal_secret
                          for line in requests.get(f"{INTERNAL}/metrics", timeout=HTTP_TIMEOUT).text.splitlines()),
              what="the stuck gauge")
     query(db, "UPDATE jobs SET status = 'aborted', reason = 'test over', finished_at = now() WHERE id = %s", job_id)
+
+
+def test_ops_status_reports_jobs_freshness_queues_and_dead_letters(conftest_stack_priced, db, internal_secret):
+    assert post_internal("/internal/cleanup", internal_secret).status_code == 200
+    newest = scalar(db, "SELECT max(day)::text FROM daily_prices")
+    # The queue depths come from operational's /metrics, which the relay fills every 15 s.
+    wait_for(lambda: "parity_operational_dead_letter_messages " in
+             requests.get(f"{INTERNAL}/metrics", timeout=HTTP_TIMEOUT).text, what="the queue depths polled")
+    run = subprocess.run([os.path.join(BIN, "parity"), "ops-status"], env=cli_env(internal_secret),
+                         capture_output=True, text=True, timeout=HTTP_TIMEOUT)
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    last_cleanup = scalar(db, "SELECT max(id) FROM jobs WHERE type = 'cleanup'")
+    assert any(line.split()[:3] == ["cleanup", str(last_cleanup), "succeeded"] for line in out.splitlines()), out
+    assert f"newest daily close      {newest}" in out
+    for queue in ("decisional.pipeline", "decisional.rebalance", "operational.events", "parity.dead"):
+        assert queue in out, out
+    assert "dead letters (parity.dead): " in out and "jobs stuck" in out
