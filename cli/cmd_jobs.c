@@ -61,10 +61,9 @@ static int list_once(const struct parity_cli_api *api, const char *path, bool ta
   } else {
     printf("%-8s %-18s %-11s %-9s %-24s %-8s %-20s %s\n", "ID", "TYPE", "STATUS", "TRIGGER", "PROGRESS", "TOOK",
            "CREATED", "REASON");
-    size_t i;
-    json_t *job;
-    json_array_foreach(json_object_get(body, "jobs"), i, job)
-      print_job_row(job);
+    const json_t *jobs = json_object_get(body, "jobs");
+    for (size_t i = 0; i < json_array_size(jobs); i++)
+      print_job_row(json_array_get(jobs, i));
   }
   fflush(stdout);
   json_decref(body);

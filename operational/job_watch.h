@@ -7,6 +7,7 @@
  * The slots are bounded (PARITY_JOB_WATCHERS_MAX): the HTTP listeners run a thread per connection, and a
  * stream holds its thread for the job's lifetime, so an unbounded number of watchers would take the
  * threads (and connections) the API needs. A watcher beyond the bound is answered 503 with Retry-After.
+ * A client that went away is noticed at the next write, so its slot is free again within a heartbeat.
  *
  * A slot keeps only the job's newest state (by its revision): progress is a state, not a log, so a slow
  * watcher skips intermediate states but always sees the last one, which ends its stream when final.

@@ -629,6 +629,9 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
   /* the job watchers (job_watch.c): the state a notification would carry, for a new watcher or after the
    * listener reconnected; $1 bigint[] of job ids */
   [Q_JOB_EVENTS] = { "Q_JOB_EVENTS", "SELECT job_event(j)::text FROM jobs j WHERE j.id = ANY ($1::bigint[])" },
+  /* parity_svc_jobs_retry(): a monthly rebalance's run (no row for other jobs), locked before the job as every
+   * writer of both does (the appliers' trigger), so a retry and an applier cannot deadlock */
+  [Q_RUN_LOCK_FOR_JOB] = { "Q_RUN_LOCK_FOR_JOB", "SELECT id FROM rebalance_runs WHERE job_id = $1 FOR UPDATE" },
   /* parity_svc_jobs_retry(): the job, locked against a second retry */
   [Q_JOB_LOCK] = { "Q_JOB_LOCK", "SELECT type, status FROM jobs WHERE id = $1 FOR UPDATE" },
   /* parity_svc_jobs_retry(): sends again (under new ids) the job's commands whose effect never committed

@@ -138,6 +138,7 @@ enum parity_op_query {
   Q_JOB_GET,
   Q_JOB_LIST,
   Q_JOB_EVENTS,
+  Q_RUN_LOCK_FOR_JOB,
   Q_JOB_LOCK,
   Q_JOB_RETRY,
   Q_RUN_RESUME_FOR_JOB,

@@ -142,6 +142,8 @@ int parity_svc_jobs_retry(struct parity_db *db, int64_t id, json_t **out, struct
   int rc = parity_db_begin(db);
   PGresult *res = NULL;
   if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_RUN_LOCK_FOR_JOB, NULL, text);
+  if (!rc)
     rc = PARITY_DB_EXEC(db, Q_JOB_LOCK, &res, text);
   if (rc)
     return parity_db_rollback(db, rc);

@@ -240,7 +240,8 @@ static int plan_read(struct parity_db *db, int64_t after, long limit, const json
 
 /* The batch row and its command, in the caller's transaction. run_id 0: a deploy of user_id. */
 static int write_batch(struct parity_db *db, const struct parity_config *cfg, int64_t run_id, int64_t job_id,
-                       long batch_no, int64_t user_id, const json_t *models, json_t *portfolios, int64_t *batch_id)
+                       long batch_no, int64_t user_id, const json_t *models, json_t *portfolios, int64_t *batch_id,
+                       char message_id[PARITY_UUID_TEXT])
 {
   bool deploy = run_id == 0;
   char run[PARITY_I64_TEXT], no[PARITY_I64_TEXT], count[PARITY_I64_TEXT], uid[PARITY_I64_TEXT];
@@ -270,12 +271,8 @@ static int write_batch(struct parity_db *db, const struct parity_config *cfg, in
   }
   if (job_id)
     json_object_set_new(payload, "job_id", json_integer(job_id));
-  char id[PARITY_UUID_TEXT];
-  rc = parity_outbox_enqueue(db, PARITY_CMD_REBALANCE_BATCH, payload, id);
+  rc = parity_outbox_enqueue(db, PARITY_CMD_REBALANCE_BATCH, payload, message_id);
   json_decref(payload);
-  /* The job knows its commands, so a retry re-sends exactly those whose effect never committed. */
-  if (!rc && job_id)
-    rc = parity_jobs_add_message(db, job_id, id);
   return rc;
 }
 
@@ -312,6 +309,7 @@ int parity_rebalance_plan_step(struct parity_db *db, const struct parity_config 
   json_t *models = NULL, *portfolios = json_array();
   int64_t last = cursor, batch_id = 0;
   int read = 0;
+  char message_id[PARITY_UUID_TEXT];
   rc = load_models(db, &models);
   if (!rc)
     rc = plan_read(db, cursor, cfg->rebalance_batch_size, models, true, portfolios, &last, &read);
@@ -324,10 +322,14 @@ int parity_rebalance_plan_step(struct parity_db *db, const struct parity_config 
     PQclear(res);
   } else if (!rc) {
     if (n > 0)
-      rc = write_batch(db, cfg, run_id, job_id, batches, 0, models, portfolios, &batch_id);
+      rc = write_batch(db, cfg, run_id, job_id, batches, 0, models, portfolios, &batch_id, message_id);
     if (!rc)
       rc = PARITY_DB_EXEC(db, Q_RUN_PLANNED_BATCH, NULL, run, parity_i64(last, through), n > 0 ? "1" : "0",
                           parity_i64((int64_t)n, count));
+    /* The job knows its commands, so a retry re-sends exactly those whose effect never committed. After the
+     * run's row: every writer locks the run before its job (the appliers' trigger does), so none deadlock. */
+    if (!rc && n > 0 && job_id)
+      rc = parity_jobs_add_message(db, job_id, message_id);
   }
   json_decref(models);
   json_decref(portfolios);
@@ -367,7 +369,8 @@ int parity_rebalance_open_deploy(struct parity_db *db, const struct parity_confi
     rc = plan_read(db, user_id - 1, 1, models, false, portfolios, &last, &read);
   *status = "waiting_for_model";
   if (!rc && json_array_size(portfolios) == 1 && last == user_id) {
-    rc = write_batch(db, cfg, 0, 0, 0, user_id, models, portfolios, &batch_id);
+    char message_id[PARITY_UUID_TEXT];
+    rc = write_batch(db, cfg, 0, 0, 0, user_id, models, portfolios, &batch_id, message_id);
     if (!rc)
       *status = "deploying";
   }
