@@ -47,6 +47,9 @@ static void usage(FILE *out)
           "the checkout's top directory. Without a var/env there, %s.\n"
           "A var/env that cannot be read or names no database is an error, never a reason to guess.\n",
           parity_cli_database_default());
+  fprintf(out, "\nThe operator's commands (jobs, job, pipeline, rebalance, ops-status) call operational's internal\n"
+               "API as the CronJobs do: PARITY_INTERNAL_URL (else http://127.0.0.1:$INTERNAL_PORT) with\n"
+               "INTERNAL_SECRET, each from the environment or the checkout's var/env (`make run` records both).\n");
 }
 
 int main(int argc, char **argv)

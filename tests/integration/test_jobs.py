@@ -403,3 +403,21 @@ def test_ops_status_reports_jobs_freshness_queues_and_dead_letters(conftest_stac
     for queue in ("decisional.pipeline", "decisional.rebalance", "operational.events", "parity.dead"):
         assert queue in out, out
     assert "dead letters (parity.dead): " in out and "jobs stuck" in out
+
+
+def test_a_quiet_stream_outlives_the_idle_timeout_on_heartbeats(stack, db, internal_secret):
+    """Nothing happens to the job for longer than HTTP_CONNECTION_TIMEOUT (30 s): the heartbeats keep the
+    stream open, and the job's end still arrives on it."""
+    job_id = insert_job(db)
+    started = time.monotonic()
+    text, ended = b"", False
+    with open_stream(internal_secret, job_id) as answer:
+        assert answer.status_code == 200
+        for chunk in answer.iter_content(chunk_size=None):
+            text += chunk
+            if b"event: end" in text:
+                ended = True
+                break
+            if time.monotonic() - started > 32 and b": heartbeat" in text and b"succeeded" not in text:
+                query(db, "UPDATE jobs SET status = 'succeeded', finished_at = now() WHERE id = %s", job_id)
+    assert ended and text.count(b": heartbeat\n\n") >= 2
