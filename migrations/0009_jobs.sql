@@ -70,6 +70,24 @@ ALTER TABLE rebalance_runs ADD COLUMN job_id bigint REFERENCES jobs (id);
 CREATE UNIQUE INDEX rebalance_runs_job_idx ON rebalance_runs (job_id);
 COMMENT ON COLUMN rebalance_runs.job_id IS 'The job of the run (NULL for runs made before jobs existed).';
 
+-- The runs made before this migration get their job, as they stand (who started them is not known: "api").
+WITH made AS (
+  INSERT INTO jobs (type, params, trigger, status, reason, created_at, started_at, finished_at, progress_done,
+                    progress_total, progress_unit, counters, expected_seconds)
+  SELECT 'monthly_rebalance', jsonb_build_object('period', r.period, 'run_id', r.id, 'backfilled', true), 'api',
+         CASE r.status WHEN 'pending' THEN 'queued' WHEN 'planning' THEN 'running' WHEN 'running' THEN 'running'
+                       WHEN 'complete' THEN 'succeeded' WHEN 'stale_aborted' THEN 'aborted' ELSE 'failed' END,
+         CASE WHEN r.status IN ('stale_aborted', 'error') THEN coalesce(r.error, r.status) END,
+         r.started_at, r.started_at,
+         CASE WHEN r.status IN ('complete', 'stale_aborted', 'error') THEN coalesce(r.finished_at, r.started_at) END,
+         r.portfolios_done, CASE WHEN r.status = 'planning' THEN NULL ELSE r.portfolios END, 'portfolios',
+         jsonb_build_object('run_id', r.id, 'period', r.period, 'portfolios_planned', r.portfolios,
+                            'batches', r.batches, 'batches_applied', r.applied, 'trades', r.trades),
+         7200
+    FROM rebalance_runs r ORDER BY r.id
+  RETURNING id, (params->>'run_id')::bigint AS run_id)
+UPDATE rebalance_runs r SET job_id = made.id FROM made WHERE r.id = made.run_id;
+
 -- The run's counters are kept by the planner and by every applier, on any replica; mirroring them here
 -- keeps one writer per counter. A job failed from outside (a dead-lettered batch) is not revived by a
 -- later batch: only a retry makes it run again.
