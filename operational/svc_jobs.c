@@ -173,6 +173,12 @@ int parity_svc_jobs_retry(struct parity_db *db, int64_t id, json_t **out, struct
     resent = atol(PQgetvalue(res, 0, 0));
     PQclear(res);
   }
+  /* A run plans again by itself; any other job runs again only through the commands it re-sends. */
+  if (!rc && resent == 0 && !rebalance) {
+    parity_db_rollback(db, PARITY_OK);
+    return parity_svc_fail(err, PARITY_ECONFLICT, "NOTHING_TO_RETRY",
+                           "every command of the job committed (or it sent none): start the work again instead");
+  }
   rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
   if (rc)
     return rc;

@@ -42,7 +42,8 @@ int parity_svc_jobs_list(struct parity_db *db, const struct parity_jobs_query *q
 int parity_svc_jobs_get(struct parity_db *db, int64_t id, json_t **out);
 /* POST /internal/jobs/{id}/retry: a failed or aborted job runs again, re-sending only its commands whose
  * effect never committed (for a monthly rebalance: the batches never computed; computed ones are applied
- * by the sweep, applied ones stay applied). PARITY_ECONFLICT when the job is not failed or aborted. */
+ * by the sweep, applied ones stay applied). PARITY_ECONFLICT when the job is not failed or aborted, or when
+ * it has nothing to re-send (and is no rebalance run, which plans again by itself). */
 int parity_svc_jobs_retry(struct parity_db *db, int64_t id, json_t **out, struct parity_svc_error *err);
 
 /* Pure parts, exposed for unit tests. */

@@ -421,3 +421,12 @@ def test_a_quiet_stream_outlives_the_idle_timeout_on_heartbeats(stack, db, inter
             if time.monotonic() - started > 32 and b": heartbeat" in text and b"succeeded" not in text:
                 query(db, "UPDATE jobs SET status = 'succeeded', finished_at = now() WHERE id = %s", job_id)
     assert ended and text.count(b": heartbeat\n\n") >= 2
+
+
+def test_a_job_with_nothing_to_resend_is_not_retried(stack, db, internal_secret):
+    job_id = insert_job(db)
+    query(db, "UPDATE jobs SET status = 'failed', reason = 'lost', finished_at = now() WHERE id = %s", job_id)
+    answer = requests.post(f"{INTERNAL}/internal/jobs/{job_id}/retry", headers={"X-Internal-Secret": internal_secret},
+                           timeout=HTTP_TIMEOUT)
+    assert answer.status_code == 409 and answer.json()["error"]["code"] == "NOTHING_TO_RETRY"
+    assert job(internal_secret, job_id)["status"] == "failed"  # unchanged: the refusal rolled back
