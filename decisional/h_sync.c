@@ -278,6 +278,8 @@ int parity_h_sync_daily(struct parity_job *job)
                "line", (int)err.line, "error", err.message);
     rc = log_finish(job, log_id, &st, err.message[0] ? err.message : parity_err_str(rc));
     job->outcome = "data_error";
+    snprintf(job->failure, sizeof(job->failure), "data rejected: %.16s %.200s", err.symbol,
+             err.message[0] ? err.message : "bad data");
     parity_load_stats_free(&st);
     return rc;
   }

@@ -18,25 +18,25 @@ typedef int (*cron_fn)(struct parity_app *app, struct parity_db *db, json_t **ou
 
 static int daily_job(struct parity_app *app, struct parity_db *db, json_t **out)
 {
-  return parity_svc_pipeline_daily(db, &app->cfg, out);
+  return parity_svc_pipeline_daily(db, &app->cfg, "schedule", out);
 }
 
 static int intraday_job(struct parity_app *app, struct parity_db *db, json_t **out)
 {
-  return parity_svc_pipeline_intraday(db, &app->cfg, out);
+  return parity_svc_pipeline_intraday(db, &app->cfg, "schedule", out);
 }
 
 static int rebalance_job(struct parity_app *app, struct parity_db *db, json_t **out)
 {
   bool resumed;
   struct parity_svc_error err = { 0 };
-  return parity_svc_rebalance_start(db, &app->cfg, NULL, &app->metrics, out, &resumed, &err);
+  return parity_svc_rebalance_start(db, &app->cfg, NULL, "schedule", &app->metrics, out, &resumed, &err);
 }
 
 static int cleanup_job(struct parity_app *app, struct parity_db *db, json_t **out)
 {
   (void)app;
-  return parity_svc_cleanup(db, out);
+  return parity_svc_cleanup(db, "schedule", out);
 }
 
 /* Every hour, so a date missed while the daemon was down is deposited within the hour after it is back;

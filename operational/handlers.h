@@ -29,6 +29,13 @@ int h_cleanup(struct parity_request *req, struct parity_response *res);
 int h_market_quality(struct parity_request *req, struct parity_response *res);
 int h_market_splits_apply(struct parity_request *req, struct parity_response *res);
 int h_dividends_credit(struct parity_request *req, struct parity_response *res);
+/* The trigger a job-starting request names (X-Job-Trigger), or a 400 (h_internal.c). */
+int h_job_trigger(struct parity_request *req, struct parity_response *res, const char **trigger);
+/* jobs (h_jobs.c) */
+int h_jobs_list(struct parity_request *req, struct parity_response *res);
+int h_job_get(struct parity_request *req, struct parity_response *res);
+int h_job_events(struct parity_request *req, struct parity_response *res);
+int h_job_retry(struct parity_request *req, struct parity_response *res);
 
 /* h_money.c: the investor's money */
 int h_onboarding_questions(struct parity_request *req, struct parity_response *res);

@@ -21,6 +21,7 @@
 
 #define THREAD_STACK_BYTES (512u * 1024u)
 #define CONNECTION_MEMORY_BYTES (128u * 1024u)
+#define STREAM_BLOCK_BYTES 4096u
 
 static const char *const security_headers[][2] = {
   { "X-Content-Type-Options", "nosniff" },
@@ -146,8 +147,21 @@ void parity_res_header(struct parity_response *res, const char *name, const char
   res->n_headers++;
 }
 
+int parity_res_stream(struct parity_response *res, const char *content_type, MHD_ContentReaderCallback read,
+                      MHD_ContentReaderFreeCallback release, void *cls)
+{
+  res->status = 200;
+  res->content_type = content_type;
+  res->stream_read = read;
+  res->stream_free = release;
+  res->stream_cls = cls;
+  return PARITY_OK;
+}
+
 static void response_release(struct parity_response *res)
 {
+  if (res->stream_free && res->stream_cls)
+    res->stream_free(res->stream_cls); /* a stream never handed to libmicrohttpd */
   json_decref(res->json);
   free(res->raw);
   for (size_t i = 0; i < res->n_headers; i++) {
@@ -393,8 +407,18 @@ static enum MHD_Result send_response(struct parity_request *req, struct parity_r
     len = res->raw_len;
     type = res->content_type ? res->content_type : "application/octet-stream";
   }
-  struct MHD_Response *response = MHD_create_response_from_buffer(
-      len, text ? text : (char *)"", text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+  struct MHD_Response *response;
+  if (res->stream_read) {
+    /* Chunked, of unknown length; the callback owns its state from here on. */
+    response = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK_BYTES, res->stream_read,
+                                                 res->stream_cls, res->stream_free);
+    res->stream_cls = NULL;
+    type = res->content_type;
+    len = 1;
+  } else {
+    response = MHD_create_response_from_buffer(len, text ? text : (char *)"",
+                                               text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+  }
   if (len || res->json)
     MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, type);
   MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
@@ -415,6 +439,11 @@ static enum MHD_Result send_response(struct parity_request *req, struct parity_r
 /* Turns an error code (and the handler's message, if any) into the JSON error body. */
 static void fill_error(struct parity_request *req, struct parity_response *res, int err)
 {
+  if (res->stream_free && res->stream_cls)
+    res->stream_free(res->stream_cls);
+  res->stream_read = NULL;
+  res->stream_free = NULL;
+  res->stream_cls = NULL;
   json_decref(res->json);
   res->json = NULL;
   free(res->raw);

@@ -3,6 +3,16 @@
 
 /* Each entry's SQL is laid out to be read as SQL, not as C arguments, so the formatter leaves it be. */
 /* clang-format off */
+/* A job as GET /internal/jobs and /internal/jobs/{id} show it (alias j). */
+#define PARITY_JOB_JSON_SQL                                                                                            \
+  "json_build_object('id', j.id, 'type', j.type, 'params', j.params, 'trigger', j.trigger, 'status', j.status, "      \
+  "'reason', j.reason, 'created_at', " JOB_TS("j.created_at") ", 'started_at', " JOB_TS("j.started_at") ", 'finished_at', "   \
+  JOB_TS("j.finished_at") ", 'progress', json_build_object('done', j.progress_done, 'total', j.progress_total, 'unit', " \
+  "j.progress_unit), 'counters', j.counters, 'message_ids', j.message_ids, 'expected_seconds', j.expected_seconds, " \
+  "'stuck', j.stuck_at IS NOT NULL, 'attempts', j.attempts, 'rev', j.rev, 'seconds', round(extract(epoch FROM "       \
+  "coalesce(j.finished_at, now()) - coalesce(j.started_at, j.created_at))::numeric, 1))"
+#define JOB_TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
 const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
   /* parity_svc_probe_database() */
   [Q_PING] = { "Q_PING", "SELECT 1" },
@@ -418,10 +428,10 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
    * applied once, set-based (rebalance_apply.c). */
 
   /* parity_svc_rebalance_start(): one run per period; a racing POST or replica finds the winner's row.
-   * $1 period, $2 status (planning or stale_aborted), $3 error */
+   * $1 period, $2 status (planning or stale_aborted), $3 error, $4 its job */
   [Q_RUN_INSERT] = { "Q_RUN_INSERT",
-    "INSERT INTO rebalance_runs (period, status, error, finished_at) VALUES ($1, $2, $3, "
-    "CASE WHEN $2 = 'stale_aborted' THEN now() END) ON CONFLICT (period) DO NOTHING RETURNING id" },
+    "INSERT INTO rebalance_runs (period, status, error, finished_at, job_id) VALUES ($1, $2, $3, "
+    "CASE WHEN $2 = 'stale_aborted' THEN now() END, $4) ON CONFLICT (period) DO NOTHING RETURNING id" },
   /* parity_svc_rebalance_start(): re-posting a period returns its run */
   [Q_RUN_BY_PERIOD] = { "Q_RUN_BY_PERIOD", "SELECT id FROM rebalance_runs WHERE period = $1" },
   /* GET /internal/rebalance/runs/{id}: the run's counters, its computed batches (by the run's index) and
@@ -431,7 +441,7 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), to_char(r.finished_at AT TIME ZONE 'UTC', "
     "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), r.error, r.portfolios_done, "
     "(SELECT count(*) FROM rebalance_batches b WHERE b.run_id = r.id AND b.status IN ('computed', 'applied')), "
-    "extract(epoch FROM coalesce(r.finished_at, now()) - r.started_at) "
+    "extract(epoch FROM coalesce(r.finished_at, now()) - r.started_at), r.job_id "
     "FROM rebalance_runs r WHERE r.id = $1" },
   /* the planner: a run still being planned, one planner at a time on any replica (the others skip it for
    * this step). A transaction-scoped advisory lock, not the row lock: the appliers update the run's
@@ -442,7 +452,7 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
   /* the planner, holding the run's advisory lock: its cursor as committed by the previous step (read by a
    * statement of its own, whose snapshot is taken after the lock) */
   [Q_RUN_PLAN_STATE] = { "Q_RUN_PLAN_STATE",
-    "SELECT planned_through, batches, applied FROM rebalance_runs WHERE id = $1 AND status = 'planning'" },
+    "SELECT planned_through, batches, applied, job_id FROM rebalance_runs WHERE id = $1 AND status = 'planning'" },
   /* the planner, with its batch: $1 run, $2 cursor (last user id read), $3 batches added, $4 portfolios */
   [Q_RUN_PLANNED_BATCH] = { "Q_RUN_PLANNED_BATCH",
     "UPDATE rebalance_runs SET planned_through = $2, batches = batches + $3, portfolios = portfolios + $4 "
@@ -934,6 +944,74 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "AND created_at >= make_date($2::int, 1, 1)::timestamp AT TIME ZONE 'UTC' "
     "AND created_at < make_date($2::int + 1, 1, 1)::timestamp AT TIME ZONE 'UTC'" },
   /* ------------------------------------------------------------ end of the tax ledger */
+  /* ------------------------------------------------------------ jobs (svc_jobs.c) */
+
+  /* parity_jobs_create(): $1 type, $2 params, $3 trigger, $4 unit, $5 expected seconds, $6 queued|running */
+  [Q_JOB_INSERT] = { "Q_JOB_INSERT",
+    "INSERT INTO jobs (type, params, trigger, progress_unit, expected_seconds, status, started_at) "
+    "VALUES ($1, coalesce($2::jsonb, '{}'), $3, $4, $5, $6, CASE WHEN $6 = 'running' THEN now() END) RETURNING id" },
+  /* parity_jobs_add_message(): a command the job sent, in the transaction that wrote its outbox row */
+  [Q_JOB_ADD_MESSAGE] = { "Q_JOB_ADD_MESSAGE",
+    "UPDATE jobs SET message_ids = message_ids || $2::uuid WHERE id = $1" },
+  /* parity_jobs_progress(): $1 job, $2 done, $3 total (NULL: not known) */
+  [Q_JOB_PROGRESS] = { "Q_JOB_PROGRESS",
+    "UPDATE jobs SET progress_done = $2, progress_total = $3 WHERE id = $1 AND status = 'running'" },
+  /* parity_jobs_finish(): $1 job, $2 final status, $3 reason, $4 counters merged into the job's */
+  [Q_JOB_FINISH] = { "Q_JOB_FINISH",
+    "UPDATE jobs SET status = $2, reason = $3, finished_at = now(), counters = counters || coalesce($4::jsonb, '{}'), "
+    "progress_done = CASE WHEN $2 = 'succeeded' THEN coalesce(progress_total, progress_done) ELSE progress_done END "
+    "WHERE id = $1 AND status IN ('queued', 'running')" },
+  /* GET /internal/jobs/{id}: the job as the API shows it */
+  [Q_JOB_GET] = { "Q_JOB_GET", "SELECT " PARITY_JOB_JSON_SQL "::text FROM jobs j WHERE j.id = $1" },
+  /* GET /internal/jobs: newest first, keyset by id ($4: the last id of the previous page); filters may be NULL:
+   * $1 type, $2 status, $3 created since, $5 limit */
+  [Q_JOB_LIST] = { "Q_JOB_LIST",
+    "SELECT j.id, " PARITY_JOB_JSON_SQL "::text FROM jobs j WHERE ($1::text IS NULL OR j.type = $1) "
+    "AND ($2::text IS NULL OR j.status = $2) AND ($3::timestamptz IS NULL OR j.created_at >= $3) "
+    "AND ($4::bigint IS NULL OR j.id < $4) ORDER BY j.id DESC LIMIT $5" },
+  /* the job watchers (job_watch.c): the state a notification would carry, for a new watcher or after the
+   * listener reconnected; $1 bigint[] of job ids */
+  [Q_JOB_EVENTS] = { "Q_JOB_EVENTS", "SELECT job_event(j)::text FROM jobs j WHERE j.id = ANY ($1::bigint[])" },
+  /* parity_svc_jobs_retry(): a monthly rebalance's run (no row for other jobs), locked before the job as every
+   * writer of both does (the appliers' trigger), so a retry and an applier cannot deadlock */
+  [Q_RUN_LOCK_FOR_JOB] = { "Q_RUN_LOCK_FOR_JOB", "SELECT id FROM rebalance_runs WHERE job_id = $1 FOR UPDATE" },
+  /* parity_svc_jobs_retry(): the job, locked against a second retry */
+  [Q_JOB_LOCK] = { "Q_JOB_LOCK", "SELECT type, status FROM jobs WHERE id = $1 FOR UPDATE" },
+  /* parity_svc_jobs_retry(): sends again (under new ids) the job's commands whose effect never committed
+   * (dead-lettered, or lost), drops the old ids, and makes the job run again; returns how many were sent.
+   * What did commit is not repeated: its message id is in processed_messages. */
+  [Q_JOB_RETRY] = { "Q_JOB_RETRY",
+    "WITH old AS (SELECT o.id, o.type, o.payload, o.seq FROM outbox o, jobs j WHERE j.id = $1 "
+    "  AND o.id = ANY (j.message_ids) AND NOT EXISTS (SELECT 1 FROM processed_messages p WHERE p.message_id = o.id)), "
+    "ins AS (INSERT INTO outbox (type, payload) SELECT type, payload FROM old ORDER BY seq RETURNING id) "
+    "UPDATE jobs SET status = 'running', reason = NULL, finished_at = NULL, stuck_at = NULL, started_at = now(), "
+    "attempts = attempts + 1, message_ids = ARRAY(SELECT m FROM unnest(jobs.message_ids) m "
+    "  WHERE m NOT IN (SELECT id FROM old)) || ARRAY(SELECT id FROM ins) "
+    "WHERE jobs.id = $1 RETURNING (SELECT count(*) FROM ins)" },
+  /* parity_svc_jobs_retry() of a monthly rebalance: a run that ended in error or stale data plans again
+   * from its cursor (batches already applied stay applied) */
+  [Q_RUN_RESUME_FOR_JOB] = { "Q_RUN_RESUME_FOR_JOB",
+    "UPDATE rebalance_runs SET status = CASE WHEN planned_at IS NULL THEN 'planning' ELSE 'running' END, "
+    "error = NULL, finished_at = NULL WHERE job_id = $1 AND status IN ('stale_aborted', 'error')" },
+  /* the stuck-job sweep (job_watch.c, on the LISTEN connection): unfinished past their expected time */
+  [Q_JOBS_MARK_STUCK] = { "Q_JOBS_MARK_STUCK",
+    "UPDATE jobs SET stuck_at = now() WHERE status IN ('queued', 'running') AND stuck_at IS NULL "
+    "AND coalesce(started_at, created_at) + expected_seconds * interval '1 second' < now() RETURNING id, type" },
+  /* the parity_operational_jobs_stuck gauge */
+  [Q_JOBS_STUCK_COUNT] = { "Q_JOBS_STUCK_COUNT",
+    "SELECT count(*) FROM jobs WHERE status IN ('queued', 'running') AND stuck_at IS NOT NULL" },
+  /* parity ops-status (cli/cmd_ops.c): the newest job of each type, one index probe per type */
+  [Q_OPS_LAST_JOBS] = { "Q_OPS_LAST_JOBS",
+    "SELECT t.type, j.id, j.status, j.stuck_at IS NOT NULL, " JOB_TS("j.created_at") ", " JOB_TS("j.finished_at") ", "
+    "round(extract(epoch FROM coalesce(j.finished_at, now()) - coalesce(j.started_at, j.created_at))::numeric, 1), "
+    "j.reason FROM (SELECT DISTINCT type FROM jobs) t CROSS JOIN LATERAL "
+    "(SELECT * FROM jobs WHERE type = t.type ORDER BY id DESC LIMIT 1) j ORDER BY t.type" },
+  /* parity ops-status: how new the data is (newest close, newest intraday price, newest models) */
+  [Q_OPS_FRESHNESS] = { "Q_OPS_FRESHNESS",
+    "SELECT (SELECT max(day)::text FROM daily_prices), (SELECT current_date - max(day) FROM daily_prices), "
+    "(SELECT " JOB_TS("max(ts)") " FROM intraday_prices), (SELECT max(as_of_day)::text FROM model_portfolios), "
+    "(SELECT " JOB_TS("max(computed_at)") " FROM model_portfolios)" },
+
 };
 
 /* parity_cli_seed_investors(): every row goes in by COPY, one table after the other, in one transaction */

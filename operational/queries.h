@@ -185,6 +185,23 @@ enum parity_op_query {
   Q_AUDIT_LOTS,
   Q_TAX_DIVIDENDS,
   /* end of the tax ledger */
+  /* jobs */
+  Q_JOB_INSERT,
+  Q_JOB_ADD_MESSAGE,
+  Q_JOB_PROGRESS,
+  Q_JOB_FINISH,
+  Q_JOB_GET,
+  Q_JOB_LIST,
+  Q_JOB_EVENTS,
+  Q_RUN_LOCK_FOR_JOB,
+  Q_JOB_LOCK,
+  Q_JOB_RETRY,
+  Q_RUN_RESUME_FOR_JOB,
+  Q_JOBS_MARK_STUCK,
+  Q_JOBS_STUCK_COUNT,
+  Q_OPS_LAST_JOBS,
+  Q_OPS_FRESHNESS,
+  /* end of jobs */
   Q_OP_QUERY_COUNT
 };
 
@@ -195,6 +212,7 @@ extern const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT];
 #define PARITY_OP_SQL_LISTEN_FORECASTS "LISTEN forecast_done"
 #define PARITY_OP_SQL_LISTEN_PRICES "LISTEN prices_changed"
 #define PARITY_OP_SQL_LISTEN_MODELS "LISTEN models_changed"
+#define PARITY_OP_SQL_LISTEN_JOBS "LISTEN job_events"
 /* the LISTEN thread's connection, told apart from the pool's in pg_stat_activity (operators, tests) */
 #define PARITY_OP_SQL_LISTENER_NAME "SET application_name = 'parity-operational listener'"
 

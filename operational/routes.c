@@ -87,6 +87,12 @@ const struct parity_route parity_routes[] = {
   { "GET", "/api/v1/me/settings", PUB, PARITY_AUTH_USER, h_settings_get, "settings" },
   { "PATCH", "/api/v1/me/settings", PUB, PARITY_AUTH_USER, h_settings_patch, "settings_patch" },
 
+  /* jobs: every unit of scheduled or triggered work, its live progress, its retry */
+  { "GET", "/internal/jobs", INT, PARITY_AUTH_INTERNAL, h_jobs_list, "jobs_list" },
+  { "GET", "/internal/jobs/{id}", INT, PARITY_AUTH_INTERNAL, h_job_get, "job_get" },
+  { "GET", "/internal/jobs/{id}/events", INT, PARITY_AUTH_INTERNAL, h_job_events, "job_events" },
+  { "POST", "/internal/jobs/{id}/retry", INT, PARITY_AUTH_INTERNAL, h_job_retry, "job_retry" },
+
   /* the SPA: any other public GET (see PARITY_ROUTE_FALLBACK); counted as "unmatched", as a 404 would be */
   { "GET", "/", PUB | PARITY_ROUTE_FALLBACK, PARITY_AUTH_NONE, h_static, "unmatched" },
 };
