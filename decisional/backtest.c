@@ -17,6 +17,8 @@ void parity_backtest_params_defaults(struct parity_backtest_params *p)
   p->to_day = PARITY_ANALYTICS_DAY_MAX;
   p->cost_bps = 0.0;
   p->buckets = 0;
+  p->harvest = NULL;
+  p->harvest_ctx = NULL;
 }
 
 int parity_backtest_parse_buckets(const char *list, uint32_t *mask, struct parity_quant_err *err)
@@ -49,8 +51,10 @@ int parity_backtest_parse_buckets(const char *list, uint32_t *mask, struct parit
 
 void parity_backtest_result_free(struct parity_backtest_result *r)
 {
-  for (size_t i = 0; i < r->nseries; i++)
+  for (size_t i = 0; i < r->nseries; i++) {
     free(r->series[i].values);
+    free(r->series[i].harvest);
+  }
   free(r->days);
   memset(r, 0, sizeof(*r));
 }
@@ -234,6 +238,13 @@ int parity_backtest_run(const struct parity_bar_series *series, size_t nseries,
                                      .threshold = PARITY_BACKTEST_THRESHOLD,
                                      .targets = targets + (size_t)k * stride };
     rc = add_series(out, name, &plan, &st, err);
+    if (!rc && params->harvest) {
+      struct parity_backtest_series *s = &out->series[out->nseries - 1];
+      const struct parity_backtest_harvest_in in = { &view,      start,       end,          exec,     nexec,
+                                                     st.targets, st.cost_bps, st.threshold, s->values };
+      s->harvest = parity_xcalloc(1, sizeof(*s->harvest));
+      rc = params->harvest(params->harvest_ctx, &in, s->harvest, err);
+    }
   }
   if (rc)
     goto out;
