@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -250,6 +251,16 @@ static void harvest_holding(struct sim *s, const struct group *g, size_t mi, int
   size_t from = s->pieces.n;
   if (parity_lots_sell(&sold, shares, proceeds, day, PARITY_LOT_FIFO, &s->pieces) == PARITY_OK)
     record_losses(h, &s->pieces, from, true);
+  int64_t loss = 0;
+  for (size_t i = from; i < s->pieces.n; i++)
+    loss += s->pieces.pieces[i].basis_cents - s->pieces.pieces[i].proceeds_cents;
+  struct parity_backtest_harvest *out = s->out;
+  if (out->nsales % 16 == 0)
+    out->sales = parity_xrealloc(out->sales, (out->nsales + 16) * sizeof(*out->sales));
+  struct parity_backtest_harvest_sale *x = &out->sales[out->nsales++];
+  *x = (struct parity_backtest_harvest_sale){ .day = day, .shares_micro = shares, .loss_cents = loss };
+  snprintf(x->symbol, sizeof(x->symbol), "%s", s->in->view->symbols[g->sym[mi]]);
+  snprintf(x->replacement, sizeof(x->replacement), "%s", s->in->view->symbols[g->sym[alt]]);
   s->out->harvests += sold.n;
   parity_lot_list_free(&sold);
   int64_t cost = llround(2.0 * s->cost_rate * (double)proceeds); /* both legs */

@@ -5,10 +5,17 @@
  *
  * Every trading day, before any rebalance, each lot whose loss qualifies is sold and the proceeds buy the
  * family's alternate (tax_harvest.h: not when that would disallow the loss or wash a recent one; a fund
- * without an alternate is not harvested). At each execution the product's monthly rule runs on families
- * (a position in any member counts toward its family's target), sells close lots by tax_min, and a
- * family's buy goes to its first member whose purchase disallows no recent loss. Costs: cost_bps of the
- * value traded, by the rebalance as in the plain backtest and by both legs of a harvest.
+ * without an alternate is not harvested). Every family member is priced (added to the panel).
+ *
+ * The allocation does not move: every share stands in for one of the model's symbols (its slot), bought
+ * for that slot or carried over by a harvest (the alternate's shares inherit the sold shares' slots, pro
+ * rata). At each execution the plain backtest's monthly rule runs on the slots' values, so a position in
+ * any member counts toward the target it replaced; a slot's sells take its stand-ins first (closing lots
+ * by tax_min), its buys go to its own symbol unless that would disallow a recent loss, then to the first
+ * member of its family that would not. Without families the simulation is the plain backtest in cents
+ * (values agree to rounding); with them, what differs is the members' returns (VOO for VTI ...).
+ * Costs: cost_bps of the value traded, by the rebalance as in the plain backtest and on both legs of a
+ * harvest.
  */
 #ifndef PARITY_CLI_BACKTEST_HARVEST_H
 #define PARITY_CLI_BACKTEST_HARVEST_H

@@ -661,7 +661,8 @@ static const char backtest_help[] =
     "  --short-rate R      tax rate of short-term losses (default 0.37); --long-rate R  long-term (0.20)\n"
     "Each bucket's series then also holds \"harvest\":{\"losses_by_year\":{\"2019\":{\"short_cents\":n,\n"
     "\"long_cents\":n,\"total_cents\":n,\"disallowed_cents\":n},...},\"short_cents\":n,\"long_cents\":n,\n"
-    "\"disallowed_cents\":n,\"harvests\":n,\"wash_blocked\":n,\"short_rate\":r,\"long_rate\":r,\n"
+    "\"disallowed_cents\":n,\"harvested_lots\":n,\"harvests\":[{\"day\":D,\"symbol\":S,\"replacement\":S,\n"
+    "\"shares_micro\":n,\"loss_cents\":n},...],\"wash_blocked\":n,\"short_rate\":r,\"long_rate\":r,\n"
     "\"tax_deferred_cents\":n,\"initial_cents\":n,\"final_cents\":n,\"final_no_harvest_cents\":n,\n"
     "\"value_diff_vs_no_harvest\":x,\"max_value_diff_vs_no_harvest\":x}: losses net of wash-sale\n"
     "disallowance by sale year, tax deferred = short x short rate + long x long rate, and the harvested\n"
@@ -690,6 +691,7 @@ int parity_cli_backtest(int argc, char **argv)
   struct parity_harvest_bt_opts ho;
   parity_harvest_bt_opts_defaults(&ho);
   int harvest = 0;
+  const char *family_syms[PARITY_HARVEST_BT_MAX_FAMILIES * PARITY_HARVEST_BT_MAX_MEMBERS];
   optind = 1;
   for (int c; (c = getopt_long(argc, argv, "", options, NULL)) != -1;) {
     int ok = 1;
@@ -737,6 +739,11 @@ int parity_cli_backtest(int argc, char **argv)
       return fail("backtest", err.msg);
     bp.harvest = parity_harvest_bt_run;
     bp.harvest_ctx = &ho;
+    /* Every family member is priced, so an alternate outside the universe can be bought. */
+    for (size_t f = 0; f < ho.nfamilies; f++)
+      for (size_t m = 0; m < ho.nmembers[f]; m++)
+        family_syms[bp.nextra++] = ho.members[f][m];
+    bp.extra_symbols = family_syms;
   }
 
   parity_log_init("cli", getenv("LOG_LEVEL") ? getenv("LOG_LEVEL") : "warn");

@@ -76,7 +76,15 @@ static json_t *harvest_json(const struct parity_backtest_harvest *h)
   json_object_set_new(o, "short_cents", json_integer((json_int_t)short_total));
   json_object_set_new(o, "long_cents", json_integer((json_int_t)long_total));
   json_object_set_new(o, "disallowed_cents", json_integer((json_int_t)disallowed));
-  json_object_set_new(o, "harvests", json_integer((json_int_t)h->harvests));
+  json_object_set_new(o, "harvested_lots", json_integer((json_int_t)h->harvests));
+  json_t *sales = json_array();
+  for (size_t i = 0; i < h->nsales; i++) {
+    const struct parity_backtest_harvest_sale *x = &h->sales[i];
+    json_array_append_new(sales, json_pack("{s:o, s:s, s:s, s:I, s:I}", "day", day_json(x->day), "symbol", x->symbol,
+                                           "replacement", x->replacement, "shares_micro", (json_int_t)x->shares_micro,
+                                           "loss_cents", (json_int_t)x->loss_cents));
+  }
+  json_object_set_new(o, "harvests", sales);
   json_object_set_new(o, "wash_blocked", json_integer((json_int_t)h->wash_blocked));
   json_object_set_new(o, "short_rate", num(h->short_rate));
   json_object_set_new(o, "long_rate", num(h->long_rate));

@@ -49,6 +49,10 @@ struct parity_backtest_params {
   int (*harvest)(void *ctx, const struct parity_backtest_harvest_in *in, struct parity_backtest_harvest *out,
                  struct parity_quant_err *err);
   void *harvest_ctx;
+  /* Symbols to price beside the universe, SPY and BND (the harvest's alternates); none by default. Like
+   * theirs, their dates bound the panel's common days, and one without prices is PARITY_ENOTFOUND. */
+  const char *const *extra_symbols;
+  size_t nextra;
 };
 
 /* What the harvest hook receives for one bucket: exactly what its series was simulated with. */
@@ -64,6 +68,14 @@ struct parity_backtest_harvest_in {
 
 #define PARITY_BACKTEST_HARVEST_YEARS 64
 
+/* One harvest: the shape of GET /api/v1/tax/harvests' rows. */
+struct parity_backtest_harvest_sale {
+  int32_t day;
+  char symbol[PARITY_QUANT_SYMBOL_MAX], replacement[PARITY_QUANT_SYMBOL_MAX];
+  int64_t shares_micro; /* sold */
+  int64_t loss_cents;   /* realized at the sale (before any later wash-sale disallowance) */
+};
+
 /* A bucket's harvesting against no harvesting (cents; losses net of any wash-sale disallowance). */
 struct parity_backtest_harvest {
   int first_year;
@@ -72,6 +84,8 @@ struct parity_backtest_harvest {
   int64_t long_cents[PARITY_BACKTEST_HARVEST_YEARS];       /* long-term */
   int64_t disallowed_cents[PARITY_BACKTEST_HARVEST_YEARS]; /* of harvested losses, by the wash-sale rule */
   size_t harvests;                                         /* lots sold by harvesting */
+  struct parity_backtest_harvest_sale *sales;              /* [nsales], by day; freed with the result */
+  size_t nsales;
   size_t wash_blocked; /* symbol-days with a qualifying loss not harvested for the wash-sale rule */
   double short_rate, long_rate;
   int64_t tax_deferred_cents; /* short losses x short_rate + long losses x long_rate, rounded */
