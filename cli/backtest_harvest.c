@@ -295,7 +295,7 @@ static int rebalance(struct sim *s, size_t k, size_t d, struct parity_quant_err 
   const struct parity_bt_panel *p = s->in->view;
   int32_t day = p->days[d];
   double cur[PARITY_BT_MAX_SYMBOLS], adj[PARITY_BT_MAX_SYMBOLS];
-  int64_t val[PARITY_BT_MAX_SYMBOLS];
+  int64_t val[PARITY_BT_MAX_SYMBOLS] = { 0 };
   const double *target = s->in->targets + k * p->nsym;
   int64_t total = s->cash;
   for (size_t t = 0; t < p->nsym; t++)
