@@ -15,7 +15,8 @@
   X(MODEL_GENERATION, "model_generation", "buckets", 1800)                                                             \
   X(BACKTEST, "backtest", "models", 3600)                                                                              \
   X(MONTHLY_REBALANCE, "monthly_rebalance", "portfolios", 7200)                                                        \
-  X(CLEANUP, "cleanup", "tables", 600)
+  X(CLEANUP, "cleanup", "tables", 600)                                                                                 \
+  X(RECURRING_DEPOSITS, "recurring_deposits", "deposits", 1800)
 
 enum parity_job_type {
   PARITY_JOB_UNKNOWN = 0,

@@ -46,7 +46,7 @@ static int recurring_job(struct parity_app *app, struct parity_db *db, json_t **
   (void)app;
   char today[PARITY_DAY_TEXT];
   parity_day_format(parity_day_from_epoch(time(NULL), 0), today);
-  return parity_svc_recurring_run(db, today, out);
+  return parity_svc_recurring_run(db, today, "schedule", out);
 }
 
 struct cron_job {

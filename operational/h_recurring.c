@@ -70,6 +70,7 @@ struct call {
   int64_t id;
   struct parity_recurring_change change;
   const char *day;
+  const char *trigger;
 };
 
 static int list_call(struct parity_db *db, void *ctx, json_t **out, struct parity_svc_error *err)
@@ -157,7 +158,8 @@ int h_recurring_delete(struct parity_request *req, struct parity_response *res)
 static int run_call(struct parity_db *db, void *ctx, json_t **out, struct parity_svc_error *err)
 {
   (void)err;
-  return parity_svc_recurring_run(db, ((struct call *)ctx)->day, out);
+  const struct call *c = ctx;
+  return parity_svc_recurring_run(db, c->day, c->trigger, out);
 }
 
 /*
@@ -171,13 +173,16 @@ int h_recurring_run(struct parity_request *req, struct parity_response *res)
   char today[PARITY_DAY_TEXT];
   parity_day_format(parity_day_from_epoch(time(NULL), 0), today);
   struct call c = { .req = req, .day = today };
+  int rc = h_job_trigger(req, res, &c.trigger);
+  if (rc)
+    return rc;
   if (req->body_len > 0) {
-    int rc = parity_req_json(req, res, run_fields, 1, &c.body);
+    rc = parity_req_json(req, res, run_fields, 1, &c.body);
     if (rc)
       return rc;
     c.day = parity_json_str(c.body, "day", today);
   }
-  int rc = with_db(req, res, 200, run_call, &c);
+  rc = with_db(req, res, 200, run_call, &c);
   json_decref(c.body);
   return rc;
 }

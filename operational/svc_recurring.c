@@ -8,6 +8,7 @@
 #include "common/errors.h"
 #include "common/log.h"
 #include "operational/queries.h"
+#include "operational/svc_jobs.h"
 
 static const char *const frequency_names[] = { "weekly", "biweekly", "monthly" };
 
@@ -151,11 +152,15 @@ static int run_pass(struct parity_db *db, const char *day, struct pass_result *o
   return parity_db_commit(db);
 }
 
-int parity_svc_recurring_run(struct parity_db *db, const char *day, json_t **out)
+int parity_svc_recurring_run(struct parity_db *db, const char *day, const char *trigger, json_t **out)
 {
   struct pass_result total = { 0 };
-  int passes = 0, rc = PARITY_OK;
+  int passes = 0;
   bool complete = false;
+  int64_t job_id = 0;
+  json_t *params = json_pack("{s:s}", "day", day);
+  int rc = parity_jobs_create(db, PARITY_JOB_RECURRING_DEPOSITS, trigger, params, "running", &job_id);
+  json_decref(params);
   while (!rc && passes < PARITY_RECURRING_MAX_PASSES) {
     struct pass_result pass = { 0 };
     rc = run_pass(db, day, &pass);
@@ -166,7 +171,8 @@ int parity_svc_recurring_run(struct parity_db *db, const char *day, json_t **out
     total.deposits += pass.deposits;
     total.invested += pass.invested;
     total.cents += pass.cents;
-    if (pass.schedules == 0) {
+    rc = parity_jobs_progress(db, job_id, total.deposits, -1);
+    if (!rc && pass.schedules == 0) {
       complete = true;
       break;
     }
@@ -174,10 +180,20 @@ int parity_svc_recurring_run(struct parity_db *db, const char *day, json_t **out
   parity_log(rc ? PARITY_LOG_WARN : PARITY_LOG_INFO, "recurring_deposits_run", "{s:s, s:i, s:i, s:I, s:b}", "day", day,
              "passes", passes, "deposits", (int)total.deposits, "deposited_cents", (json_int_t)total.cents, "complete",
              complete);
+  json_t *counters = json_pack("{s:i, s:I, s:I, s:I, s:b}", "passes", passes, "deposits", (json_int_t)total.deposits,
+                               "deposited_cents", (json_int_t)total.cents, "invested", (json_int_t)total.invested,
+                               "complete", complete);
+  if (job_id) {
+    /* A failed pass rolled back alone; the passes before it stay deposited, and a re-run continues. */
+    int frc = parity_jobs_finish(db, job_id, rc ? "failed" : "succeeded", rc ? parity_err_str(rc) : NULL, counters);
+    rc = rc ? rc : frc;
+  }
+  json_decref(counters);
   if (rc)
     return rc;
-  *out = json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:b}", "day", day, "passes", passes, "schedules",
+  *out = json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:b, s:I}", "day", day, "passes", passes, "schedules",
                    (json_int_t)total.schedules, "deposits", (json_int_t)total.deposits, "deposited_cents",
-                   (json_int_t)total.cents, "invested", (json_int_t)total.invested, "complete", complete);
+                   (json_int_t)total.cents, "invested", (json_int_t)total.invested, "complete", complete, "job_id",
+                   (json_int_t)job_id);
   return PARITY_OK;
 }

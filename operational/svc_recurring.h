@@ -56,8 +56,9 @@ int parity_svc_recurring_delete(struct parity_db *db, int64_t user_id, int64_t i
  * UTC), set-based, in passes of PARITY_RECURRING_PASS_SIZE schedules (one transaction each).
  * *out: {"day", "passes", "schedules", "deposits", "deposited_cents", "invested", "complete"}. Invested
  * cash is the portfolio's pending cash: the rebalance sweep opens its deploy batch (a batch of one), as
- * after an invest whose model was not there yet.
+ * after an invest whose model was not there yet. The run is a job (type recurring_deposits, started by
+ * `trigger`): its progress counts the deposits made, and *out carries its "job_id".
  */
-int parity_svc_recurring_run(struct parity_db *db, const char *day, json_t **out);
+int parity_svc_recurring_run(struct parity_db *db, const char *day, const char *trigger, json_t **out);
 
 #endif

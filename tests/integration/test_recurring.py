@@ -120,7 +120,12 @@ def test_a_schedule_fires_on_its_date_invests_and_runs_once(investor, db, intern
     run_day(internal_secret, date - datetime.timedelta(days=1))
     assert deposits_of(db, investor.id) == []
     # Its date: a deposit and its invest, one transaction; the deploy batch of one follows.
-    run_day(internal_secret, date)
+    answer = run_day(internal_secret, date)
+    # The run is a job of its own, finished with what it did.
+    job = query(db, "SELECT type, trigger, status, progress_done, counters->>'deposits' FROM jobs WHERE id = %s",
+                answer["job_id"])
+    assert job == [("recurring_deposits", "api", "succeeded", answer["deposits"], str(answer["deposits"]))]
+    assert answer["deposits"] >= 1
     ref = f"recurring:{s['id']}:{date}"
     assert deposits_of(db, investor.id) == [("deposit", 250_000, "recurring", ref),
                                            ("invest", 250_000, "recurring", ref + ":invest")]
