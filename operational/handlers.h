@@ -57,4 +57,11 @@ int h_model_risk(struct parity_request *req, struct parity_response *res);
 int h_model_backtest(struct parity_request *req, struct parity_response *res);
 int h_portfolio_risk(struct parity_request *req, struct parity_response *res);
 
+/* h_goals.c: savings goals */
+int h_goals_list(struct parity_request *req, struct parity_response *res);
+int h_goal_create(struct parity_request *req, struct parity_response *res);
+int h_goal_get(struct parity_request *req, struct parity_response *res);
+int h_goal_update(struct parity_request *req, struct parity_response *res);
+int h_goal_delete(struct parity_request *req, struct parity_response *res);
+
 #endif

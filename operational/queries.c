@@ -591,6 +591,34 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "SELECT setval(pg_get_serial_sequence('users', 'id'), "
     "nextval(pg_get_serial_sequence('users', 'id')) + $1::bigint - 1), now()::text" },
   /* ------------------------------------------------------------ end of synthetic investors */
+
+  /* ------------------------------------------------------------ goals (svc_goals.c) */
+  /* load_goals(): the investor $1's goals ($2 = one goal's id, 0 = all) with their forecast's state; the
+   * column order is svc_goals.c's G_* enum */
+  [Q_GOALS_LIST] = { "Q_GOALS_LIST",
+    "SELECT g.id, g.name, g.target_cents, g.target_day::text, g.target_day - DATE '1970-01-01', g.monthly_cents, "
+    "g.forecast_id::text, g.forecast_basis_cents, g.forecast_month - DATE '1970-01-01', f.status, "
+    "f.result->>'goal_probability', f.error, "
+    "to_char(f.completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "
+    "FROM goals g LEFT JOIN forecasts f ON f.id = g.forecast_id "
+    "WHERE g.user_id = $1 AND ($2::bigint = 0 OR g.id = $2::bigint) ORDER BY g.target_day, g.id" },
+  /* parity_svc_goal_create(), under Q_FORECAST_USER_LOCK: no row when the investor has $6 goals already */
+  [Q_GOAL_INSERT] = { "Q_GOAL_INSERT",
+    "INSERT INTO goals (user_id, name, target_cents, target_day, monthly_cents) "
+    "SELECT $1, $2, $3, $4::date, $5 WHERE (SELECT count(*) FROM goals WHERE user_id = $1) < $6::int RETURNING id" },
+  /* parity_svc_goal_update(): NULL leaves a field; any change drops the forecast, so the next read asks one */
+  [Q_GOAL_UPDATE] = { "Q_GOAL_UPDATE",
+    "UPDATE goals SET name = coalesce($3, name), target_cents = coalesce($4::bigint, target_cents), "
+    "target_day = coalesce($5::date, target_day), monthly_cents = coalesce($6::bigint, monthly_cents), "
+    "forecast_id = NULL, forecast_basis_cents = NULL, forecast_month = NULL, updated_at = now() "
+    "WHERE id = $1 AND user_id = $2 RETURNING id" },
+  /* parity_svc_goal_delete() */
+  [Q_GOAL_DELETE] = { "Q_GOAL_DELETE", "DELETE FROM goals WHERE id = $1 AND user_id = $2 RETURNING id" },
+  /* refresh_one(): the forecast $3 just asked for goal $1, from a portfolio worth $4 in the month $5 */
+  [Q_GOAL_SET_FORECAST] = { "Q_GOAL_SET_FORECAST",
+    "UPDATE goals SET forecast_id = $3::uuid, forecast_basis_cents = $4, forecast_month = $5::date "
+    "WHERE id = $1 AND user_id = $2" },
+  /* ------------------------------------------------------------ end of goals */
 };
 
 /* parity_cli_seed_investors(): every row goes in by COPY, one table after the other, in one transaction */

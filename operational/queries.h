@@ -130,6 +130,13 @@ enum parity_op_query {
   Q_SEED_REAL_USERS,
   Q_SEED_RESERVE_USER_IDS,
   /* end of synthetic investors */
+  /* goals */
+  Q_GOALS_LIST,
+  Q_GOAL_INSERT,
+  Q_GOAL_UPDATE,
+  Q_GOAL_DELETE,
+  Q_GOAL_SET_FORECAST,
+  /* end of goals */
   Q_OP_QUERY_COUNT
 };
 

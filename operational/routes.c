@@ -62,6 +62,13 @@ const struct parity_route parity_routes[] = {
   { "GET", "/api/v1/models/{bucket}/backtest", PUB, PARITY_AUTH_NONE, h_model_backtest, "model_backtest" },
   { "GET", "/api/v1/portfolio/risk", PUB, PARITY_AUTH_USER, h_portfolio_risk, "portfolio_risk" },
 
+  /* goals */
+  { "GET", "/api/v1/goals", PUB, PARITY_AUTH_USER, h_goals_list, "goals" },
+  { "POST", "/api/v1/goals", PUB, PARITY_AUTH_USER, h_goal_create, "goal_create" },
+  { "GET", "/api/v1/goals/{id}", PUB, PARITY_AUTH_USER, h_goal_get, "goal" },
+  { "PATCH", "/api/v1/goals/{id}", PUB, PARITY_AUTH_USER, h_goal_update, "goal_update" },
+  { "DELETE", "/api/v1/goals/{id}", PUB, PARITY_AUTH_USER, h_goal_delete, "goal_delete" },
+
   /* the SPA: any other public GET (see PARITY_ROUTE_FALLBACK); counted as "unmatched", as a 404 would be */
   { "GET", "/", PUB | PARITY_ROUTE_FALLBACK, PARITY_AUTH_NONE, h_static, "unmatched" },
 };
