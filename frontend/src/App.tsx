@@ -10,6 +10,7 @@ import { AccountPage } from "./pages/AccountPage";
 import { ForgotPasswordPage, LoginPage, RegisterPage, ResetPasswordPage, VerifyEmailPage } from "./pages/AuthPages";
 import { DashboardPage } from "./pages/DashboardPage";
 import { ForecastPage } from "./pages/ForecastPage";
+import { GoalsPage } from "./pages/GoalsPage";
 import { OnboardingPage } from "./pages/OnboardingPage";
 import type { ApiClient } from "./api/client";
 
@@ -32,6 +33,7 @@ export const ROUTES: Route[] = [
   { path: "/forgot-password", access: "guest", title: "Reset your password", page: () => <ForgotPasswordPage /> },
   { path: "/verify-email", access: "any", title: "Confirm your email", page: () => <VerifyEmailPage /> },
   { path: "/reset-password", access: "any", title: "Choose a new password", page: () => <ResetPasswordPage /> },
+  { path: "/goals", access: "private", title: "Goals", page: () => <GoalsPage /> },
 ];
 
 function Redirect({ to }: { to: string }) {
@@ -82,6 +84,7 @@ function Header() {
   const nav = [
     { to: "/", label: "Dashboard" },
     { to: "/forecast", label: "Forecast" },
+    { to: "/goals", label: "Goals" },
     { to: "/account", label: "Account" },
   ];
   return (

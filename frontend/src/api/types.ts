@@ -190,3 +190,26 @@ export interface Forecast {
   result: ForecastResult | null;
   error?: string | null;
 }
+
+/** GET /api/v1/goals: a savings goal and its probability of success (operational/goal_plan.h defines it). */
+export interface Goal {
+  id: number;
+  name: string;
+  target_cents: number;
+  target_date: string;
+  monthly_cents: number;
+  months: number;
+  status: "on_track" | "off_track" | "pending" | "unavailable" | "due";
+  probability: number | null;
+  basis_cents: number | null;
+  forecast_id: string | null;
+  computed_at: string | null;
+  reason?: string;
+}
+
+export interface GoalInput {
+  name: string;
+  target_cents: number;
+  target_date: string;
+  monthly_cents: number;
+}
