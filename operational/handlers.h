@@ -64,4 +64,10 @@ int h_goal_get(struct parity_request *req, struct parity_response *res);
 int h_goal_update(struct parity_request *req, struct parity_response *res);
 int h_goal_delete(struct parity_request *req, struct parity_response *res);
 
+/* h_notifications.c */
+int h_notifications_list(struct parity_request *req, struct parity_response *res);
+int h_notifications_read(struct parity_request *req, struct parity_response *res);
+int h_notification_settings_get(struct parity_request *req, struct parity_response *res);
+int h_notification_settings_put(struct parity_request *req, struct parity_response *res);
+
 #endif

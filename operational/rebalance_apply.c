@@ -201,6 +201,8 @@ static int write_batch(struct parity_db *db, struct batch_out *out)
       rc = parity_db_exec_sql(db, parity_op_sql[SQL_OP_APPLY_INSERT_TRADES]);
     if (!rc)
       rc = parity_db_exec_sql(db, parity_op_sql[SQL_OP_APPLY_POSITIONS]);
+    if (!rc)
+      rc = parity_db_exec_sql(db, parity_op_sql[SQL_OP_APPLY_NOTIFY]);
   }
   if (!rc && out->changed > 0) {
     char *users = array_text(&out->users), *cash = array_text(&out->cash), *pending = array_text(&out->pending);

@@ -69,6 +69,14 @@ const struct parity_route parity_routes[] = {
   { "PATCH", "/api/v1/goals/{id}", PUB, PARITY_AUTH_USER, h_goal_update, "goal_update" },
   { "DELETE", "/api/v1/goals/{id}", PUB, PARITY_AUTH_USER, h_goal_delete, "goal_delete" },
 
+  /* notifications */
+  { "GET", "/api/v1/notifications", PUB, PARITY_AUTH_USER, h_notifications_list, "notifications" },
+  { "POST", "/api/v1/notifications/read", PUB, PARITY_AUTH_USER, h_notifications_read, "notifications_read" },
+  { "GET", "/api/v1/notifications/settings", PUB, PARITY_AUTH_USER, h_notification_settings_get,
+    "notification_settings" },
+  { "PUT", "/api/v1/notifications/settings", PUB, PARITY_AUTH_USER, h_notification_settings_put,
+    "notification_settings_put" },
+
   /* the SPA: any other public GET (see PARITY_ROUTE_FALLBACK); counted as "unmatched", as a 404 would be */
   { "GET", "/", PUB | PARITY_ROUTE_FALLBACK, PARITY_AUTH_NONE, h_static, "unmatched" },
 };

@@ -9,6 +9,7 @@
 #include "common/errors.h"
 #include "common/log.h"
 #include "operational/goal_plan.h"
+#include "operational/notifications.h"
 #include "operational/queries.h"
 #include "operational/svc_forecast.h"
 #include "operational/svc_portfolio.h"
@@ -173,6 +174,11 @@ static int load_goals(struct parity_db *db, int64_t user_id, int64_t goal_id, js
   reasons = parity_xcalloc((size_t)n + 1, sizeof(*reasons));
   for (int i = 0; i < n && !rc; i++)
     rc = refresh_one(db, user_id, res, i, today, month, v, &reasons[i]);
+  if (rc)
+    goto out;
+  /* Goals whose forecast says they fell off track are told (once per change), whichever replica heard it. */
+  if (n > 0)
+    rc = parity_notify_goals_off_track(db, NULL, user_id);
   if (rc)
     goto out;
   if (n > 0) { /* read again: the new forecasts' ids and states */
