@@ -3,6 +3,7 @@
 // one to the dashboard.
 import { useEffect, useState, type ReactNode } from "react";
 import { AuthProvider, useAuth } from "./auth/auth";
+import { NotificationBell } from "./components/NotificationBell";
 import { Loading } from "./components/ui";
 import { errorMessage } from "./lib/messages";
 import { Link, navigate, safeNext, useLocation } from "./lib/router";
@@ -105,6 +106,9 @@ function Header() {
                 </Link>
               </li>
             ))}
+            <li>
+              <NotificationBell />
+            </li>
             <li>
               <button
                 type="button"

@@ -10,6 +10,9 @@ import { App } from "../src/App";
 import { goalFromForm } from "../src/pages/GoalsPage";
 import { apiError, deferred, FakeApi, json } from "./fakeApi";
 
+// Many clicks and typed characters: a deadline for a loaded machine, not a pause.
+const SLOW_MS = 30_000;
+
 const ME = { id: 7, email: "ann@example.com", email_verified: true, two_factor_enabled: false, risk_tolerance: 3, horizon: "long", bucket: "risk_3_horizon_long", created_at: "2026-11-20T10:00:00Z", recovery_codes_left: 0 };
 
 const HOUSE: Goal = {
@@ -63,12 +66,12 @@ describe("the goals page", () => {
     fail = false;
     await userEvent.click(within(alert).getByRole("button", { name: "Try again" }));
     expect((await screen.findByTestId("goal")).textContent).toContain("72% chance · on track");
-  });
+  }, SLOW_MS);
 
   it("says so when there are no goals", async () => {
     renderApp("/goals", api().on("GET /goals", () => json(200, { goals: [] })));
     expect(await screen.findByText("No goals yet: add one below.")).toBeTruthy();
-  });
+  }, SLOW_MS);
 
   it("adds a goal with integer cents, shows it computing, then its chance", async () => {
     let goals: Goal[] = [];
@@ -95,7 +98,7 @@ describe("the goals page", () => {
     goals = [{ ...goals[0]!, status: "off_track", probability: 0.31, forecast_id: HOUSE.forecast_id }];
     await waitFor(() => expect(screen.getByTestId("goal-status").textContent).toBe("31% chance · off track"));
     expect(screen.getByRole("meter", { name: "Chance of reaching Boat" }).getAttribute("aria-valuenow")).toBe("31");
-  });
+  }, SLOW_MS);
 
   it("edits with PATCH and deletes", async () => {
     let goals: Goal[] = [HOUSE];
@@ -124,10 +127,10 @@ describe("the goals page", () => {
     await screen.findByText("Computing the chance of success…");
     await userEvent.click(screen.getByRole("button", { name: "Delete House" }));
     expect(await screen.findByText("No goals yet: add one below.")).toBeTruthy();
-  });
+  }, SLOW_MS);
 
   it("explains an unavailable chance", async () => {
     renderApp("/goals", api().on("GET /goals", () => json(200, { goals: [{ ...HOUSE, status: "unavailable", probability: null, reason: "answer the onboarding questions first" }] })));
     expect((await screen.findByTestId("goal-status")).textContent).toBe("Not available: answer the onboarding questions first.");
-  });
+  }, SLOW_MS);
 });

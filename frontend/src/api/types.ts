@@ -213,3 +213,24 @@ export interface GoalInput {
   target_date: string;
   monthly_cents: number;
 }
+
+/** GET /api/v1/notifications */
+export interface NotificationItem {
+  id: number;
+  kind: string;
+  title: string;
+  body: string;
+  created_at: string;
+  read: boolean;
+}
+
+export interface NotificationList {
+  unread: number;
+  notifications: NotificationItem[];
+}
+
+/** GET/PUT /api/v1/notifications/settings */
+export interface NotificationSettings {
+  email: Record<string, boolean>;
+  kinds: { kind: string; label: string; email_default: boolean }[];
+}
