@@ -12,8 +12,10 @@
 static double coding_q(const char *header, const char *coding)
 {
   double own = -1.0, star = -1.0;
+  if (!header)
+    return -1.0;
   const char *p = header;
-  while (p && *p) {
+  while (*p) {
     while (*p == ' ' || *p == '\t' || *p == ',')
       p++;
     if (!*p)
