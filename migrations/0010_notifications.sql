@@ -30,9 +30,13 @@ CREATE TABLE notification_settings (
   PRIMARY KEY (user_id, kind)
 );
 
--- A deposit credited, from any source (paper, card, recurring): in the deposit's own transaction.
+-- A deposit credited, from any source (paper, card, recurring): in the deposit's own transaction. The bulk
+-- load of synthetic investors (parity seed-investors) sets parity.seeding and gets none.
 CREATE FUNCTION notify_deposit_credited() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  IF current_setting('parity.seeding', true) = 'on' THEN
+    RETURN NULL;
+  END IF;
   INSERT INTO notifications (user_id, kind, ref, title, body)
   VALUES (NEW.user_id, 'deposit_credited', 'movement:' || NEW.id, 'Deposit credited',
           'Your deposit of $' || to_char(NEW.amount_cents / 100.0, 'FM999,999,999,990.00') ||

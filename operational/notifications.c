@@ -164,7 +164,8 @@ int parity_notify_goals_off_track(struct parity_db *db, const char *forecast_id,
   return PARITY_DB_EXEC(db, Q_NOTIF_GOALS_OFF_TRACK, NULL, forecast_id, forecast_id ? NULL : uid, threshold);
 }
 
-int parity_notifications_mail_sweep(struct parity_app *app, struct parity_db *db)
+/* One claim of at most PARITY_NOTIFICATIONS_MAIL_BATCH; *claimed says how many. */
+static int mail_batch(struct parity_app *app, struct parity_db *db, int *claimed)
 {
   /* The kinds emailed by default, as a PostgreSQL array: a row without a switch takes its kind's default. */
   struct parity_buf on;
@@ -183,6 +184,7 @@ int parity_notifications_mail_sweep(struct parity_app *app, struct parity_db *db
   parity_buf_free(&on);
   if (rc)
     return rc;
+  *claimed = PQntuples(res);
   /* Claimed before sending: an email is sent at most once (a crash between the two loses it, logged by
      the mail queue's absence of a "mail_sent" line), never twice. */
   for (int i = 0; i < PQntuples(res); i++) {
@@ -202,6 +204,15 @@ int parity_notifications_mail_sweep(struct parity_app *app, struct parity_db *db
   }
   PQclear(res);
   return PARITY_OK;
+}
+
+int parity_notifications_mail_sweep(struct parity_app *app, struct parity_db *db)
+{
+  /* A backlog drains at once, up to a bound that keeps the LISTEN thread's other channels served. */
+  int claimed = PARITY_NOTIFICATIONS_MAIL_BATCH, rc = PARITY_OK;
+  for (int i = 0; i < PARITY_NOTIFICATIONS_MAIL_ROUNDS && claimed == PARITY_NOTIFICATIONS_MAIL_BATCH && !rc; i++)
+    rc = mail_batch(app, db, &claimed);
+  return rc;
 }
 
 int parity_notifications_on_notified(struct parity_app *app, struct parity_db *db, const char *payload)

@@ -17,7 +17,8 @@
 struct parity_app;
 
 #define PARITY_NOTIFICATIONS_PAGE 50        /* newest notifications listed */
-#define PARITY_NOTIFICATIONS_MAIL_BATCH 100 /* notifications claimed per mail sweep */
+#define PARITY_NOTIFICATIONS_MAIL_BATCH 100 /* notifications claimed per statement of the mail sweep */
+#define PARITY_NOTIFICATIONS_MAIL_ROUNDS 20 /* statements per sweep at most */
 #define PARITY_NOTIFICATIONS_SWEEP_SECONDS 60
 #define PARITY_NOTIFICATIONS_CHANNEL "notifications_added"
 

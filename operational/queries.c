@@ -674,7 +674,8 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
 /* parity_cli_seed_investors(): every row goes in by COPY, one table after the other, in one transaction */
 const char *const parity_op_sql[SQL_OP_COUNT] = {
   /* no registration can take an id of the reserved block (a concurrent one waits for the commit) */
-  [SQL_OP_SEED_LOCK_USERS] = "LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE",
+  /* ...and synthetic deposits are no news to anyone: migration 0010's deposit trigger skips them */
+  [SQL_OP_SEED_LOCK_USERS] = "LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE; SET LOCAL parity.seeding = 'on'",
   [SQL_OP_SEED_COPY_USERS] =
     "COPY users (id, email, password_hash, email_verified_at, risk_tolerance, horizon, onboarding) FROM STDIN",
   [SQL_OP_SEED_COPY_WALLETS] = "COPY wallets (user_id, cash_cents) FROM STDIN",
