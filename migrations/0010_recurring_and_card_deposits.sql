@@ -1,4 +1,4 @@
--- 0009_recurring_and_card_deposits: deposits that do not come from the paper deposit form: recurring
+-- 0010_recurring_and_card_deposits: deposits that do not come from the paper deposit form: recurring
 -- schedules (with auto-invest) and card payments through Stripe. Both are ordinary 'deposit' movements
 -- with a source; each is made exactly once by a unique key the schema holds.
 

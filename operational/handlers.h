@@ -90,4 +90,17 @@ int h_stripe_intent(struct parity_request *req, struct parity_response *res);
 int h_stripe_webhook(struct parity_request *req, struct parity_response *res);
 int h_client_config(struct parity_request *req, struct parity_response *res);
 
+/* h_goals.c: savings goals */
+int h_goals_list(struct parity_request *req, struct parity_response *res);
+int h_goal_create(struct parity_request *req, struct parity_response *res);
+int h_goal_get(struct parity_request *req, struct parity_response *res);
+int h_goal_update(struct parity_request *req, struct parity_response *res);
+int h_goal_delete(struct parity_request *req, struct parity_response *res);
+
+/* h_notifications.c */
+int h_notifications_list(struct parity_request *req, struct parity_response *res);
+int h_notifications_read(struct parity_request *req, struct parity_response *res);
+int h_notification_settings_get(struct parity_request *req, struct parity_response *res);
+int h_notification_settings_put(struct parity_request *req, struct parity_response *res);
+
 #endif

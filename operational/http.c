@@ -421,7 +421,12 @@ static enum MHD_Result send_response(struct parity_request *req, struct parity_r
   }
   if (len || res->json)
     MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-  MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+  /* Nothing is cached unless the handler says how (the SPA's static files do). */
+  bool cache_set = false;
+  for (size_t i = 0; i < res->n_headers; i++)
+    cache_set = cache_set || strcasecmp(res->header_names[i], MHD_HTTP_HEADER_CACHE_CONTROL) == 0;
+  if (!cache_set)
+    MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
   add_common_headers(req, response);
   for (size_t i = 0; i < res->n_headers; i++)
     MHD_add_response_header(response, res->header_names[i], res->header_values[i]);

@@ -15,6 +15,7 @@
 #include "operational/app.h"
 #include "operational/forecast_listener.h"
 #include "operational/job_watch.h"
+#include "operational/notifications.h"
 #include "operational/queries.h"
 #include "operational/read_cache.h"
 
@@ -48,6 +49,8 @@ static const struct parity_listen_channel channels[] = {
   { PARITY_MODELS_CHANNEL, PARITY_OP_SQL_LISTEN_MODELS, models_catch_up, models_changed, true, NULL, 0 },
   { PARITY_JOB_EVENTS_CHANNEL, PARITY_OP_SQL_LISTEN_JOBS, parity_job_watch_on_connected, parity_job_watch_on_notified,
     false, parity_job_watch_on_tick, PARITY_JOB_STUCK_SWEEP_SECONDS },
+  { PARITY_NOTIFICATIONS_CHANNEL, PARITY_OP_SQL_LISTEN_NOTIFICATIONS, parity_notifications_on_connected,
+    parity_notifications_on_notified, true, parity_notifications_mail_sweep, PARITY_NOTIFICATIONS_SWEEP_SECONDS },
 };
 #define N_CHANNELS (sizeof(channels) / sizeof(channels[0]))
 

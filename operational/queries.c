@@ -1012,12 +1012,91 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "(SELECT " JOB_TS("max(ts)") " FROM intraday_prices), (SELECT max(as_of_day)::text FROM model_portfolios), "
     "(SELECT " JOB_TS("max(computed_at)") " FROM model_portfolios)" },
 
+
+  /* ------------------------------------------------------------ goals (svc_goals.c) */
+  /* load_goals(): the investor $1's goals ($2 = one goal's id, 0 = all) with their forecast's state; the
+   * column order is svc_goals.c's G_* enum */
+  [Q_GOALS_LIST] = { "Q_GOALS_LIST",
+    "SELECT g.id, g.name, g.target_cents, g.target_day::text, g.target_day - DATE '1970-01-01', g.monthly_cents, "
+    "g.forecast_id::text, g.forecast_basis_cents, g.forecast_month - DATE '1970-01-01', f.status, "
+    "f.result->>'goal_probability', f.error, "
+    "to_char(f.completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "
+    "FROM goals g LEFT JOIN forecasts f ON f.id = g.forecast_id "
+    "WHERE g.user_id = $1 AND ($2::bigint = 0 OR g.id = $2::bigint) ORDER BY g.target_day, g.id" },
+  /* parity_svc_goal_create(), under Q_FORECAST_USER_LOCK: no row when the investor has $6 goals already */
+  [Q_GOAL_INSERT] = { "Q_GOAL_INSERT",
+    "INSERT INTO goals (user_id, name, target_cents, target_day, monthly_cents) "
+    "SELECT $1, $2, $3, $4::date, $5 WHERE (SELECT count(*) FROM goals WHERE user_id = $1) < $6::int RETURNING id" },
+  /* parity_svc_goal_update(): NULL leaves a field; any change drops the forecast, so the next read asks one */
+  [Q_GOAL_UPDATE] = { "Q_GOAL_UPDATE",
+    "UPDATE goals SET name = coalesce($3, name), target_cents = coalesce($4::bigint, target_cents), "
+    "target_day = coalesce($5::date, target_day), monthly_cents = coalesce($6::bigint, monthly_cents), "
+    "forecast_id = NULL, forecast_basis_cents = NULL, forecast_month = NULL, updated_at = now() "
+    "WHERE id = $1 AND user_id = $2 RETURNING id" },
+  /* parity_svc_goal_delete() */
+  [Q_GOAL_DELETE] = { "Q_GOAL_DELETE", "DELETE FROM goals WHERE id = $1 AND user_id = $2 RETURNING id" },
+  /* refresh_one(): the forecast $3 just asked for goal $1, from a portfolio worth $4 in the month $5 */
+  [Q_GOAL_SET_FORECAST] = { "Q_GOAL_SET_FORECAST",
+    "UPDATE goals SET forecast_id = $3::uuid, forecast_basis_cents = $4, forecast_month = $5::date "
+    "WHERE id = $1 AND user_id = $2" },
+  /* ------------------------------------------------------------ end of goals */
+
+  /* ------------------------------------------------------------ notifications (notifications.c) */
+  /* parity_svc_notifications_list(), _mark_read(): the unread count, by the partial index */
+  [Q_NOTIF_UNREAD] = { "Q_NOTIF_UNREAD",
+    "SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL" },
+  /* parity_svc_notifications_list(): the newest $2 */
+  [Q_NOTIF_LIST] = { "Q_NOTIF_LIST",
+    "SELECT id, kind, title, body, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
+    "read_at IS NOT NULL FROM notifications WHERE user_id = $1 ORDER BY id DESC LIMIT $2::int" },
+  /* parity_svc_notifications_mark_read(): the ids $2 (a bigint[] text), or all when NULL */
+  [Q_NOTIF_MARK_READ] = { "Q_NOTIF_MARK_READ",
+    "UPDATE notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL "
+    "AND ($2::bigint[] IS NULL OR id = ANY($2::bigint[]))" },
+  /* parity_svc_notification_settings_get() */
+  [Q_NOTIF_SETTINGS_GET] = { "Q_NOTIF_SETTINGS_GET",
+    "SELECT kind, email FROM notification_settings WHERE user_id = $1" },
+  /* parity_svc_notification_settings_put(): one kind's switch */
+  [Q_NOTIF_SETTINGS_PUT] = { "Q_NOTIF_SETTINGS_PUT",
+    "INSERT INTO notification_settings (user_id, kind, email) VALUES ($1, $2, $3::boolean) "
+    "ON CONFLICT (user_id, kind) DO UPDATE SET email = EXCLUDED.email" },
+  /* parity_notify_goals_off_track(): the goals of forecast $1 (or of every complete forecast of user $2)
+   * whose probability crossed the threshold $3 change their flag; those now off track get one notification
+   * per forecast, in the same statement. Two replicas hearing the same NOTIFY: the row lock makes the second
+   * UPDATE see the flag already set, and (user, kind, ref) is unique anyway. */
+  [Q_NOTIF_GOALS_OFF_TRACK] = { "Q_NOTIF_GOALS_OFF_TRACK",
+    "WITH flipped AS (UPDATE goals g SET off_track = (f.result->>'goal_probability')::float8 < $3::float8 "
+    "FROM forecasts f WHERE f.id = g.forecast_id AND f.status = 'complete' "
+    "AND f.result->>'goal_probability' IS NOT NULL "
+    "AND ($1::uuid IS NULL OR f.id = $1::uuid) AND ($2::bigint IS NULL OR g.user_id = $2::bigint) "
+    "AND g.off_track <> ((f.result->>'goal_probability')::float8 < $3::float8) "
+    "RETURNING g.id, g.user_id, g.name, g.off_track, (f.result->>'goal_probability')::float8 AS p, f.id AS fid) "
+    "INSERT INTO notifications (user_id, kind, ref, title, body) "
+    "SELECT user_id, 'goal_off_track', 'goal:' || id || ':' || fid, 'Goal off track: ' || name, "
+    "'The chance of reaching \"' || name || '\" is now ' || round(p * 100)::int || '%. Adding more each month, "
+    "a later date or a smaller target would raise it.' FROM flipped WHERE off_track "
+    "ON CONFLICT (user_id, kind, ref) DO NOTHING" },
+  /* parity_notifications_mail_sweep(): claims up to $2 unmailed notifications; the last column says whether
+   * the investor's switch (or the kind's default: $1 lists the kinds emailed by default) wants the email */
+  [Q_NOTIF_MAIL_CLAIM] = { "Q_NOTIF_MAIL_CLAIM",
+    "UPDATE notifications n SET emailed_at = now() FROM (SELECT id FROM notifications WHERE emailed_at IS NULL "
+    "ORDER BY id LIMIT $2::int FOR UPDATE SKIP LOCKED) c, users u WHERE n.id = c.id AND u.id = n.user_id "
+    "RETURNING n.id, u.email::text, n.kind, n.title, n.body, COALESCE((SELECT s.email FROM notification_settings s "
+    "WHERE s.user_id = n.user_id AND s.kind = n.kind), n.kind = ANY($1::text[]))" },
+  /* issue_session() on a login (a new session family $2): "new sign-in", in the login's transaction */
+  [Q_NOTIF_SIGN_IN] = { "Q_NOTIF_SIGN_IN",
+    "INSERT INTO notifications (user_id, kind, ref, title, body) VALUES ($1, 'new_sign_in', 'session:' || $2, "
+    "'New sign-in', 'Someone signed in to your account' || COALESCE(' from ' || $3, '') || "
+    "COALESCE(' (' || left($4, 120) || ')', '') || '. If it was not you, change your password and end the "
+    "other sessions in your account.') ON CONFLICT (user_id, kind, ref) DO NOTHING" },
+  /* ------------------------------------------------------------ end of notifications */
 };
 
 /* parity_cli_seed_investors(): every row goes in by COPY, one table after the other, in one transaction */
 const char *const parity_op_sql[SQL_OP_COUNT] = {
   /* no registration can take an id of the reserved block (a concurrent one waits for the commit) */
-  [SQL_OP_SEED_LOCK_USERS] = "LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE",
+  /* ...and synthetic deposits are no news to anyone: migration 0010's deposit trigger skips them */
+  [SQL_OP_SEED_LOCK_USERS] = "LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE; SET LOCAL parity.seeding = 'on'",
   [SQL_OP_SEED_COPY_USERS] =
     "COPY users (id, email, password_hash, email_verified_at, risk_tolerance, horizon, onboarding) FROM STDIN",
   [SQL_OP_SEED_COPY_WALLETS] = "COPY wallets (user_id, cash_cents) FROM STDIN",
@@ -1080,5 +1159,12 @@ const char *const parity_op_sql[SQL_OP_COUNT] = {
     "AND t.user_id = g.user_id AND t.symbol = g.symbol",
   /* parity_cli_seed_investors(): one lot per position (migration 0009) */
   [SQL_OP_SEED_COPY_LOTS] = "COPY lots (user_id, symbol, shares_micro, basis_cents, acquired, bought) FROM STDIN",
+  /* one "rebalance executed" notification per investor the batch rebalanced (not for deploys of invested
+   * cash, whose investor asked for them), in the batch's transaction: one statement for the whole batch */
+  [SQL_OP_APPLY_NOTIFY] =
+    "INSERT INTO notifications (user_id, kind, ref, title, body) SELECT user_id, 'rebalance_executed', "
+    "'batch:' || batch_id, 'Portfolio rebalanced', 'We brought your portfolio back to its model weights: ' || "
+    "count(*) || CASE count(*) WHEN 1 THEN ' trade' ELSE ' trades' END || ', no fees.' FROM apply_trades "
+    "WHERE reason = 'rebalance' GROUP BY user_id, batch_id ON CONFLICT (user_id, kind, ref) DO NOTHING",
 };
 /* clang-format on */

@@ -202,6 +202,23 @@ enum parity_op_query {
   Q_OPS_LAST_JOBS,
   Q_OPS_FRESHNESS,
   /* end of jobs */
+  /* goals */
+  Q_GOALS_LIST,
+  Q_GOAL_INSERT,
+  Q_GOAL_UPDATE,
+  Q_GOAL_DELETE,
+  Q_GOAL_SET_FORECAST,
+  /* end of goals */
+  /* notifications */
+  Q_NOTIF_UNREAD,
+  Q_NOTIF_LIST,
+  Q_NOTIF_MARK_READ,
+  Q_NOTIF_SETTINGS_GET,
+  Q_NOTIF_SETTINGS_PUT,
+  Q_NOTIF_GOALS_OFF_TRACK,
+  Q_NOTIF_MAIL_CLAIM,
+  Q_NOTIF_SIGN_IN,
+  /* end of notifications */
   Q_OP_QUERY_COUNT
 };
 
@@ -213,6 +230,7 @@ extern const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT];
 #define PARITY_OP_SQL_LISTEN_PRICES "LISTEN prices_changed"
 #define PARITY_OP_SQL_LISTEN_MODELS "LISTEN models_changed"
 #define PARITY_OP_SQL_LISTEN_JOBS "LISTEN job_events"
+#define PARITY_OP_SQL_LISTEN_NOTIFICATIONS "LISTEN notifications_added"
 /* the LISTEN thread's connection, told apart from the pool's in pg_stat_activity (operators, tests) */
 #define PARITY_OP_SQL_LISTENER_NAME "SET application_name = 'parity-operational listener'"
 
@@ -240,6 +258,8 @@ enum parity_op_sql {
   SQL_OP_TAX_APPLY,
   /* synthetic investors: their positions' lots */
   SQL_OP_SEED_COPY_LOTS,
+  /* a batch's "rebalance executed" notifications, from the same staging (rebalance_apply.c) */
+  SQL_OP_APPLY_NOTIFY,
   SQL_OP_COUNT
 };
 

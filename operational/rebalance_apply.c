@@ -287,6 +287,8 @@ static int write_batch(struct parity_db *db, struct batch_out *out)
       rc = parity_db_exec_sql(db, parity_op_sql[SQL_OP_APPLY_INSERT_TRADES]);
     if (!rc)
       rc = parity_db_exec_sql(db, parity_op_sql[SQL_OP_APPLY_POSITIONS]);
+    if (!rc)
+      rc = parity_db_exec_sql(db, parity_op_sql[SQL_OP_APPLY_NOTIFY]);
   }
   if (!rc)
     rc = parity_tax_book_write(db, &out->book);

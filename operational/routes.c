@@ -93,6 +93,21 @@ const struct parity_route parity_routes[] = {
   { "GET", "/internal/jobs/{id}/events", INT, PARITY_AUTH_INTERNAL, h_job_events, "job_events" },
   { "POST", "/internal/jobs/{id}/retry", INT, PARITY_AUTH_INTERNAL, h_job_retry, "job_retry" },
 
+  /* goals */
+  { "GET", "/api/v1/goals", PUB, PARITY_AUTH_USER, h_goals_list, "goals" },
+  { "POST", "/api/v1/goals", PUB, PARITY_AUTH_USER, h_goal_create, "goal_create" },
+  { "GET", "/api/v1/goals/{id}", PUB, PARITY_AUTH_USER, h_goal_get, "goal" },
+  { "PATCH", "/api/v1/goals/{id}", PUB, PARITY_AUTH_USER, h_goal_update, "goal_update" },
+  { "DELETE", "/api/v1/goals/{id}", PUB, PARITY_AUTH_USER, h_goal_delete, "goal_delete" },
+
+  /* notifications */
+  { "GET", "/api/v1/notifications", PUB, PARITY_AUTH_USER, h_notifications_list, "notifications" },
+  { "POST", "/api/v1/notifications/read", PUB, PARITY_AUTH_USER, h_notifications_read, "notifications_read" },
+  { "GET", "/api/v1/notifications/settings", PUB, PARITY_AUTH_USER, h_notification_settings_get,
+    "notification_settings" },
+  { "PUT", "/api/v1/notifications/settings", PUB, PARITY_AUTH_USER, h_notification_settings_put,
+    "notification_settings_put" },
+
   /* the SPA: any other public GET (see PARITY_ROUTE_FALLBACK); counted as "unmatched", as a 404 would be */
   { "GET", "/", PUB | PARITY_ROUTE_FALLBACK, PARITY_AUTH_NONE, h_static, "unmatched" },
 };

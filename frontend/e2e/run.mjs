@@ -897,6 +897,90 @@ async function cardDepositJourney({ page }) {
   return shots;
 }
 
+/**
+ * A goal: saved through the Goals page, its chance of success computed by the server (the same figure as the
+ * API's), shown on the dashboard's card; then the bell: the deposit and the sign-in are listed, opening it
+ * marks them read. axe and screenshots on the goals page, the dashboard card and the open bell.
+ */
+async function goalAndNotificationJourney({ page }) {
+  const w = page.viewportSize().width;
+  const user = await createUser(`goal${w}`, { onboard: true, depositCents: 3_000_000, investCents: 2_500_000 });
+  await uiLogin(page, user.email, user.password);
+  if (w < 700) await page.goto(`${BASE}/goals`);
+  else await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Goals" }).click();
+  await page.getByRole("heading", { name: "Goals", exact: true }).waitFor();
+  await page.getByText("No goals yet: add one below.").waitFor();
+  const target = new Date();
+  target.setUTCFullYear(target.getUTCFullYear() + 10);
+  const day = target.toISOString().slice(0, 10);
+  await page.getByLabel("Name").fill("House");
+  await page.getByLabel("Target amount (dollars)").fill("60,000");
+  await page.getByLabel("Target date").fill(day);
+  await page.getByLabel("Monthly contribution (dollars)").fill("200");
+  await page.getByRole("button", { name: "Add goal" }).click();
+  const status = page.getByTestId("goal-status");
+  await waitFor(async () => /% chance/.test(await text(status)), WAIT_MS, "the goal's chance to be computed");
+  const goals = (await api("GET", "/goals", { token: user.token })).body.goals;
+  assertEqual(goals.length, 1, "one goal saved");
+  assertEqual(goals[0].target_cents, 6_000_000, "the goal's target in cents");
+  assertEqual(goals[0].monthly_cents, 20_000, "the goal's monthly contribution in cents");
+  const pct = `${Math.round(goals[0].probability * 100)}% chance`;
+  assert((await text(status)).startsWith(pct), `the page shows the API's probability (${await text(status)} vs ${pct})`);
+  await page.quiet(1000);
+  await axeCheck(page, `goals at ${w}px`);
+  const shots = [await shot(page, `goals-${w}`)];
+
+  await page.goto(`${BASE}/`);
+  const card = page.getByTestId("dashboard-goals");
+  await card.waitFor();
+  assert((await text(card)).includes("House") && (await text(card)).includes(pct), "the dashboard's goals card shows the goal");
+
+  const bell = page.getByTestId("bell");
+  const unread = Number(await text(page.getByTestId("bell-count")));
+  assert(unread >= 2, `the bell counts the deposit and the sign-ins (${unread})`);
+  await bell.click();
+  const list = page.getByTestId("notifications");
+  await list.waitFor();
+  const kinds = await list.locator("li").evaluateAll((lis) => lis.map((li) => li.getAttribute("data-kind")));
+  assert(kinds.includes("deposit_credited") && kinds.includes("new_sign_in"), `deposit and sign-in listed (${kinds})`);
+  assert((await text(list)).includes("Your deposit of $30,000.00 is in your wallet"), "the deposit's notification names its amount");
+  await waitFor(async () => (await page.getByTestId("bell-count").count()) === 0, WAIT_MS, "the unread count to clear");
+  assertEqual((await api("GET", "/notifications", { token: user.token })).body.unread, 0, "opening the bell marked them read");
+  await page.quiet(1000);
+  await axeCheck(page, `notifications at ${w}px`);
+  shots.push(await shot(page, `notifications-${w}`, false));
+  await page.keyboard.press("Escape");
+  await axeCheck(page, `dashboard with goals at ${w}px`);
+  shots.push(await shot(page, `dashboard-goals-${w}`));
+  return shots;
+}
+
+/** Dark mode (prefers-color-scheme: dark): the same pages pass axe (colour contrast included), screenshots. */
+async function darkModeJourney({ page }) {
+  const w = page.viewportSize().width;
+  const user = await createUser(`dark${w}`, { onboard: true, depositCents: 2_000_000, investCents: 1_500_000 });
+  await api("POST", "/goals", { token: user.token, body: { name: "Boat", target_cents: 9_000_000, target_date: `${new Date().getUTCFullYear() + 5}-06-30` } });
+  await uiLogin(page, user.email, user.password);
+  const bg = await page.evaluate(() => window.getComputedStyle(document.documentElement).backgroundColor);
+  assertEqual(bg, "rgb(13, 19, 25)", "the dark background follows the system setting");
+  const shots = [];
+  for (const [name, path, ready] of [
+    ["dashboard", "/", () => page.getByTestId("history-chart").waitFor()],
+    ["goals", "/goals", () => waitFor(async () => /% chance/.test(await text(page.getByTestId("goal-status"))), WAIT_MS, "the goal's chance")],
+    ["forecast", "/forecast", async () => {
+      await page.getByRole("button", { name: "Run the forecast" }).click();
+      await page.getByTestId("cone-chart").waitFor({ timeout: WAIT_MS });
+    }],
+  ]) {
+    await page.goto(`${BASE}${path}`);
+    await ready();
+    await page.quiet(1000);
+    await axeCheck(page, `${name} (dark) at ${w}px`);
+    shots.push(await shot(page, `dark-${name}-${w}`));
+  }
+  return shots;
+}
+
 const PHONE_CONTEXT = { viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
 const JOURNEYS = [
@@ -920,6 +1004,10 @@ const JOURNEYS = [
   ["a recurring deposit at phone width", recurringJourney, PHONE_CONTEXT],
   ["a card deposit through the Stripe stand-in: a signed webhook credits once, a replay does not", cardDepositJourney],
   ["a card deposit at phone width", cardDepositJourney, PHONE_CONTEXT],
+  ["a goal's chance of success, the dashboard's goals card, and the bell's notifications", goalAndNotificationJourney],
+  ["a goal and the bell at phone width", goalAndNotificationJourney, PHONE_CONTEXT],
+  ["dark mode: dashboard, goals and forecast pass axe at 1280x800", darkModeJourney, { colorScheme: "dark" }],
+  ["dark mode at phone width", darkModeJourney, { ...PHONE_CONTEXT, colorScheme: "dark" }],
 ];
 
 async function main() {

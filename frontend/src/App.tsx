@@ -3,6 +3,7 @@
 // one to the dashboard.
 import { useEffect, useState, type ReactNode } from "react";
 import { AuthProvider, useAuth } from "./auth/auth";
+import { NotificationBell } from "./components/NotificationBell";
 import { Loading } from "./components/ui";
 import { errorMessage } from "./lib/messages";
 import { Link, navigate, safeNext, useLocation } from "./lib/router";
@@ -11,6 +12,7 @@ import { ForgotPasswordPage, LoginPage, RegisterPage, ResetPasswordPage, VerifyE
 import { DashboardPage } from "./pages/DashboardPage";
 import { ForecastPage } from "./pages/ForecastPage";
 import { ModelPage } from "./pages/ModelPage";
+import { GoalsPage } from "./pages/GoalsPage";
 import { OnboardingPage } from "./pages/OnboardingPage";
 import { RecurringPage } from "./pages/RecurringPage";
 import { TaxesPage } from "./pages/TaxesPage";
@@ -39,6 +41,7 @@ export const ROUTES: Route[] = [
   { path: "/models/*", access: "any", title: "Model portfolio", page: () => <ModelPage /> },
   { path: "/recurring", access: "private", title: "Recurring deposits", page: () => <RecurringPage /> },
   { path: "/taxes", access: "private", title: "Taxes", page: () => <TaxesPage /> },
+  { path: "/goals", access: "private", title: "Goals", page: () => <GoalsPage /> },
 ];
 
 /** The route of `path`: an exact path, else a "/prefix/*" one. */
@@ -94,6 +97,7 @@ function Header() {
   const nav = [
     { to: "/", label: "Dashboard" },
     { to: "/forecast", label: "Forecast" },
+    { to: "/goals", label: "Goals" },
     { to: "/account", label: "Account" },
     { to: "/taxes", label: "Taxes" },
   ];
@@ -115,6 +119,9 @@ function Header() {
                 </Link>
               </li>
             ))}
+            <li>
+              <NotificationBell />
+            </li>
             <li>
               <button
                 type="button"

@@ -392,3 +392,47 @@ export interface TaxSettings {
   tax_loss_harvesting: boolean;
   lot_method: LotMethod;
 }
+
+/** GET /api/v1/goals: a savings goal and its probability of success (operational/goal_plan.h defines it). */
+export interface Goal {
+  id: number;
+  name: string;
+  target_cents: number;
+  target_date: string;
+  monthly_cents: number;
+  months: number;
+  status: "on_track" | "off_track" | "pending" | "unavailable" | "due";
+  probability: number | null;
+  basis_cents: number | null;
+  forecast_id: string | null;
+  computed_at: string | null;
+  reason?: string;
+}
+
+export interface GoalInput {
+  name: string;
+  target_cents: number;
+  target_date: string;
+  monthly_cents: number;
+}
+
+/** GET /api/v1/notifications */
+export interface NotificationItem {
+  id: number;
+  kind: string;
+  title: string;
+  body: string;
+  created_at: string;
+  read: boolean;
+}
+
+export interface NotificationList {
+  unread: number;
+  notifications: NotificationItem[];
+}
+
+/** GET/PUT /api/v1/notifications/settings */
+export interface NotificationSettings {
+  email: Record<string, boolean>;
+  kinds: { kind: string; label: string; email_default: boolean }[];
+}

@@ -2,6 +2,7 @@
 // authentication (a QR code to scan, copy buttons, recovery codes saved before the setup counts as done),
 // the password (the sessions list is read again after a change), and logging out everywhere.
 import { useState, type FormEvent } from "react";
+import { NotificationSettingsCard } from "../components/NotificationSettingsCard";
 import type { Session, TwoFactorSetup } from "../api/types";
 import { useAuth } from "../auth/auth";
 import { QrCode } from "../components/QrCode";
@@ -448,6 +449,7 @@ export function AccountPage() {
           </button>
           <ErrorBox error={error} />
         </Card>
+        <NotificationSettingsCard />
       </div>
     </div>
   );

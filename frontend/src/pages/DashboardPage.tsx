@@ -4,6 +4,7 @@
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import type { History, HistoryRange, InvestAnswer, Model, Movement, Portfolio, SellAnswer, Wallet } from "../api/types";
 import { useAuth } from "../auth/auth";
+import { GoalsCard } from "../components/GoalsCard";
 import { HistoryChart } from "../components/HistoryChart";
 import { CardDepositCard } from "../components/CardDepositCard";
 import { MoneyFlow, type Amount } from "../components/MoneyFlow";
@@ -530,6 +531,7 @@ export function DashboardPage() {
             </Link>
           </p>
         </Card>
+        <GoalsCard version={version} />
       </div>
     </div>
   );
