@@ -15,8 +15,10 @@ static int cmd_version(int argc, char **argv)
 
 static const struct parity_cli_command commands[] = {
   /* BEGIN COMMANDS (one row per subcommand; keep sorted by name) */
+  { "apply-splits", "apply recorded splits to the held positions, once", parity_cli_apply_splits },
   { "audit", "check the ledger invariant for every user", parity_cli_audit },
   { "backtest", "walk-forward backtest of the 15 models vs SPY and 60/40", parity_cli_backtest },
+  { "data-quality", "open market-data quality findings (a table on a terminal)", parity_cli_data_quality },
   { "demo-history", "the demo investor's simulated past (deposits, invests, monthly rebalances)",
     parity_cli_demo_history },
   { "forecast", "Monte Carlo forecast cone (GBM) as JSON", parity_cli_forecast },
@@ -33,8 +35,6 @@ static const struct parity_cli_command commands[] = {
   { "risk", "risk metrics of a weighted portfolio vs a benchmark", parity_cli_risk },
   { "seed-investors", "create N synthetic investors for scale tests (COPY)", parity_cli_seed_investors },
   { "version", "print the version as JSON", cmd_version },
-  { "data-quality", "open market-data quality findings (a table on a terminal)", parity_cli_data_quality },
-  { "apply-splits", "apply recorded splits to the held positions, once", parity_cli_apply_splits },
   /* END COMMANDS */
 };
 
@@ -45,7 +45,8 @@ static void usage(FILE *out)
     fprintf(out, "  %-16s %s\n", commands[i].name, commands[i].summary);
   fprintf(out, "\n'parity <command> --help' describes a command.\n");
   fprintf(out,
-          "\nThe database commands (audit, load-prices, migrate) connect to DATABASE_URL when it is set.\n"
+          "\nThe database commands (apply-splits, audit, data-quality, demo-history, load-prices, migrate,\n"
+          "seed-investors) connect to DATABASE_URL when it is set.\n"
           "Otherwise, in a checkout where `make run` ran, to the DATABASE_URL it recorded in var/env: the\n"
           "checkout is $PARITY_ROOT when set (make sets it), else the current directory, so run them from\n"
           "the checkout's top directory. Without a var/env there, %s.\n"
