@@ -367,11 +367,12 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
    * The last two columns let the SPA show one row per operation: a trade's reason, and the operation it
    * belongs to. A sale's trades commit with its cash movement, and an invest opens its deploy request in
    * the same transaction, so equal transaction timestamps (now()) tie them; other deploys group by their
-   * request, monthly rebalances by their run. */
+   * request, monthly rebalances by their run. A movement's symbol and shares are set only where its kind
+   * moves shares (a `split`: the shares it added). */
   [Q_TRANSACTIONS_LIST] = { "Q_TRANSACTIONS_LIST",
     "SELECT type, id, kind, symbol, amount_cents, shares_micro, price_micros, to_char(at AT TIME ZONE 'UTC', "
     "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), count(*) OVER (), reason, operation FROM ("
-    "  SELECT 'cash' AS type, id, kind, NULL::text AS symbol, amount_cents, NULL::bigint AS shares_micro, "
+    "  SELECT 'cash' AS type, id, kind, symbol, amount_cents, shares_micro, "
     "         NULL::bigint AS price_micros, created_at AS at, NULL::text AS reason, 'movement:' || id AS operation "
     "  FROM cash_movements WHERE user_id = $1 "
     "  UNION ALL SELECT 'trade', t.id, t.side, t.symbol, t.amount_cents, t.shares_micro, t.price_micros, "
@@ -556,11 +557,19 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "SELECT (created_at AT TIME ZONE 'America/New_York')::date - DATE '1970-01-01', "
     "sum(CASE kind WHEN 'invest' THEN amount_cents ELSE -amount_cents END) FROM cash_movements "
     "WHERE user_id = $1 AND kind IN ('invest', 'sell') GROUP BY 1 ORDER BY 1" },
-  /* parity_svc_history(): net shares and cash of the trades per New York day and symbol (buy +, sell -) */
+  /* parity_svc_history(): net shares and cash of the trades per New York day and symbol (buy +, sell -).
+   * The stored closes are split-adjusted over the whole history (a sync rebases the days before a split),
+   * so a trade made before the open of an applied split counts its shares times the split's ratio (all
+   * later applied splits of the symbol, multiplied): the value is then continuous across the split day and,
+   * summed, these shares are the trades' plus the `split` movements' (Q_SPLIT_POSITIONS scales what was
+   * held across that open the same way, to the micro-share). The cash stays as paid. */
   [Q_HISTORY_TRADES] = { "Q_HISTORY_TRADES",
-    "SELECT (created_at AT TIME ZONE 'America/New_York')::date - DATE '1970-01-01', symbol, "
-    "sum(CASE side WHEN 'buy' THEN shares_micro ELSE -shares_micro END), "
-    "sum(CASE side WHEN 'buy' THEN amount_cents ELSE -amount_cents END) FROM trades WHERE user_id = $1 "
+    "SELECT (t.created_at AT TIME ZONE 'America/New_York')::date - DATE '1970-01-01', t.symbol, "
+    "sum(round(CASE t.side WHEN 'buy' THEN t.shares_micro ELSE -t.shares_micro END * coalesce(f.ratio, 1))::bigint), "
+    "sum(CASE t.side WHEN 'buy' THEN t.amount_cents ELSE -t.amount_cents END) FROM trades t LEFT JOIN LATERAL ("
+    "  SELECT exp(sum(ln(e.numerator::numeric / e.denominator::numeric))) AS ratio FROM market_events e "
+    "  WHERE e.kind = 'split' AND e.symbol = t.symbol AND e.applied_at IS NOT NULL "
+    "  AND t.created_at < (e.day + time '09:30') AT TIME ZONE 'America/New_York') f ON true WHERE t.user_id = $1 "
     "GROUP BY 1, 2 ORDER BY 1, 2" },
   /* parity_svc_history(), parity_svc_portfolio_risk() (the benchmark's): closes of the symbols of $1 (text[])
    * on days $2 < day <= $3 (days since 1970), plus each symbol's newest close on or before $2, which values
