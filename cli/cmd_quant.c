@@ -8,11 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/backtest_harvest.h"
 #include "cli/commands.h"
 #include "common/alloc.h"
 #include "common/config.h"
 #include "common/errors.h"
 #include "common/json.h"
+#include "common/limits.h"
 #include "common/log.h"
 #include "decisional/analytics.h"
 #include "decisional/analytics_json.h"
@@ -622,7 +624,9 @@ out:
 /* ---- parity backtest ---------------------------------------------------------------------- */
 
 static const char backtest_usage[] = "parity backtest --csv FILE [--from YYYY-MM-DD] [--to YYYY-MM-DD] "
-                                     "[--cost-bps B] [--buckets all|BUCKET,...]";
+                                     "[--cost-bps B] [--buckets all|BUCKET,...] [--harvest [--short-rate R] "
+                                     "[--long-rate R] [--min-loss-cents N] [--min-loss-bps N] [--families LIST] "
+                                     "[--initial-cents N]]";
 static const char backtest_help[] =
     "Walk-forward backtest of the 15 model portfolios against SPY and 60/40 (SPEC §8a).\n"
     "\n"
@@ -641,7 +645,29 @@ static const char backtest_help[] =
     "The universe and model parameters come from the environment, as for `parity models`. Output:\n"
     "{\"from\":D,\"to\":D,\"decisions\":n,\"series\":{\"risk_1_horizon_short\":{\"metrics\":{...},\"turnover\":x,\n"
     "\"executions\":n,\"values\":[[day,value],...]},...,\"SPY\":{...},\"60/40\":{...}}}; values start at 1,\n"
-    "metrics as `parity risk` prints them, against the SPY series; turnover is annual.\n";
+    "metrics as `parity risk` prints them, against the SPY series; turnover is annual.\n"
+    "\n"
+    "Tax-loss harvesting (--harvest): each bucket is simulated again for an investor of --initial-cents\n"
+    "(default 10000000, $100,000) in cents and micro-shares with tax lots, on the same days, executions and\n"
+    "targets. Every trading day each lot with an unrealized loss of at least max(--min-loss-cents, default\n"
+    "10000, and --min-loss-bps of its basis, default 500 = 5 %) is sold and the proceeds buy its family's\n"
+    "alternate, unless a lot of the symbol bought in the 30 days before would stay open (the loss would be\n"
+    "washed) or every alternate had a loss sale in the 30 days before (a fund without an alternate is never\n"
+    "harvested). The monthly rule runs on families (a position in any member counts toward the family's\n"
+    "target); a family's buy goes to its first member whose purchase disallows no recent loss; sells close\n"
+    "lots by tax_min. Harvest trades pay --cost-bps on both legs.\n"
+    "  --families LIST     members in rank order, '=' between members, ',' between families (default\n"
+    "                      VTI=VOO,QQQ=VUG, the tax_families defaults)\n"
+    "  --short-rate R      tax rate of short-term losses (default 0.37); --long-rate R  long-term (0.20)\n"
+    "Each bucket's series then also holds \"harvest\":{\"losses_by_year\":{\"2019\":{\"short_cents\":n,\n"
+    "\"long_cents\":n,\"total_cents\":n,\"disallowed_cents\":n},...},\"short_cents\":n,\"long_cents\":n,\n"
+    "\"disallowed_cents\":n,\"harvested_lots\":n,\"harvests\":[{\"day\":D,\"symbol\":S,\"replacement\":S,\n"
+    "\"shares_micro\":n,\"loss_cents\":n},...],\"wash_blocked\":n,\"short_rate\":r,\"long_rate\":r,\n"
+    "\"tax_deferred_cents\":n,\"initial_cents\":n,\"final_cents\":n,\"final_no_harvest_cents\":n,\n"
+    "\"value_diff_vs_no_harvest\":x,\"max_value_diff_vs_no_harvest\":x}: losses net of wash-sale\n"
+    "disallowance by sale year, tax deferred = short x short rate + long x long rate, and the harvested\n"
+    "value's relative difference from the same bucket without harvesting (final, and the largest on any day).\n"
+    "The other keys are unchanged.\n";
 
 int parity_cli_backtest(int argc, char **argv)
 {
@@ -650,11 +676,22 @@ int parity_cli_backtest(int argc, char **argv)
                                            { "to", required_argument, NULL, 't' },
                                            { "cost-bps", required_argument, NULL, 'k' },
                                            { "buckets", required_argument, NULL, 'b' },
+                                           { "harvest", no_argument, NULL, 'H' },
+                                           { "short-rate", required_argument, NULL, 'S' },
+                                           { "long-rate", required_argument, NULL, 'L' },
+                                           { "min-loss-cents", required_argument, NULL, 'M' },
+                                           { "min-loss-bps", required_argument, NULL, 'B' },
+                                           { "families", required_argument, NULL, 'F' },
+                                           { "initial-cents", required_argument, NULL, 'I' },
                                            { "help", no_argument, NULL, 'h' },
                                            { NULL, 0, NULL, 0 } };
-  const char *path = NULL, *buckets = "all";
+  const char *path = NULL, *buckets = "all", *families = PARITY_HARVEST_BT_FAMILIES;
   struct parity_backtest_params bp;
   parity_backtest_params_defaults(&bp);
+  struct parity_harvest_bt_opts ho;
+  parity_harvest_bt_opts_defaults(&ho);
+  int harvest = 0;
+  const char *family_syms[PARITY_HARVEST_BT_MAX_FAMILIES * PARITY_HARVEST_BT_MAX_MEMBERS];
   optind = 1;
   for (int c; (c = getopt_long(argc, argv, "", options, NULL)) != -1;) {
     int ok = 1;
@@ -668,6 +705,21 @@ int parity_cli_backtest(int argc, char **argv)
       ok = parse_double(optarg, &bp.cost_bps) == 0;
     else if (c == 'b')
       buckets = optarg;
+    else if (c == 'H')
+      harvest = 1;
+    else if (c == 'S')
+      ok = parse_double(optarg, &ho.short_rate) == 0 && ho.short_rate >= 0.0 && ho.short_rate <= 1.0;
+    else if (c == 'L')
+      ok = parse_double(optarg, &ho.long_rate) == 0 && ho.long_rate >= 0.0 && ho.long_rate <= 1.0;
+    else if (c == 'M')
+      ok = parse_i64(optarg, &ho.rule.min_loss_cents) == 0 && ho.rule.min_loss_cents >= 0;
+    else if (c == 'B')
+      ok = parse_i64(optarg, &ho.rule.min_loss_bps) == 0 && ho.rule.min_loss_bps >= 0 && ho.rule.min_loss_bps <= 10000;
+    else if (c == 'F')
+      families = optarg;
+    else if (c == 'I')
+      ok = parse_i64(optarg, &ho.initial_cents) == 0 && ho.initial_cents > 0 &&
+           ho.initial_cents <= PARITY_MAX_VALUE_CENTS;
     else if (c == 'h')
       return printf("usage: %s\n\n%s", backtest_usage, backtest_help) < 0;
     else
@@ -682,6 +734,17 @@ int parity_cli_backtest(int argc, char **argv)
   struct parity_quant_err err = { 0, "" };
   if (parity_backtest_parse_buckets(buckets, &bp.buckets, &err) != 0)
     return fail("backtest", err.msg);
+  if (harvest) {
+    if (parity_harvest_bt_families_parse(families, &ho, &err) != 0)
+      return fail("backtest", err.msg);
+    bp.harvest = parity_harvest_bt_run;
+    bp.harvest_ctx = &ho;
+    /* Every family member is priced, so an alternate outside the universe can be bought. */
+    for (size_t f = 0; f < ho.nfamilies; f++)
+      for (size_t m = 0; m < ho.nmembers[f]; m++)
+        family_syms[bp.nextra++] = ho.members[f][m];
+    bp.extra_symbols = family_syms;
+  }
 
   parity_log_init("cli", getenv("LOG_LEVEL") ? getenv("LOG_LEVEL") : "warn");
   struct parity_config cfg;

@@ -71,12 +71,16 @@ struct seed_run {
   struct seed_counts counts;
 };
 
-enum seed_table { T_USERS, T_WALLETS, T_PORTFOLIOS, T_MOVEMENTS, T_POSITIONS, T_TRADES, T_COUNT };
+enum seed_table { T_USERS, T_WALLETS, T_PORTFOLIOS, T_MOVEMENTS, T_POSITIONS, T_TRADES, T_LOTS, T_COUNT };
 
 static const int table_copy_sql[T_COUNT] = {
-  [T_USERS] = SQL_OP_SEED_COPY_USERS,           [T_WALLETS] = SQL_OP_SEED_COPY_WALLETS,
-  [T_PORTFOLIOS] = SQL_OP_SEED_COPY_PORTFOLIOS, [T_MOVEMENTS] = SQL_OP_SEED_COPY_MOVEMENTS,
-  [T_POSITIONS] = SQL_OP_SEED_COPY_POSITIONS,   [T_TRADES] = SQL_OP_SEED_COPY_TRADES,
+  [T_USERS] = SQL_OP_SEED_COPY_USERS,
+  [T_WALLETS] = SQL_OP_SEED_COPY_WALLETS,
+  [T_PORTFOLIOS] = SQL_OP_SEED_COPY_PORTFOLIOS,
+  [T_MOVEMENTS] = SQL_OP_SEED_COPY_MOVEMENTS,
+  [T_POSITIONS] = SQL_OP_SEED_COPY_POSITIONS,
+  [T_TRADES] = SQL_OP_SEED_COPY_TRADES,
+  [T_LOTS] = SQL_OP_SEED_COPY_LOTS,
 };
 
 static int fail(const char *fmt, ...)
@@ -268,6 +272,11 @@ static void investor_rows(struct seed_run *run, enum seed_table table, long inde
       row(run, "%lld\t%s\tbuy\t%lld\t%lld\t%lld\tinvest\n", id, m->symbols[p->buys[b].symbol],
           (long long)p->buys[b].shares_micro, (long long)p->buys[b].price_micros, (long long)p->buys[b].amount_cents);
     run->counts.trades += (long)p->n_buys;
+    break;
+  case T_LOTS: /* one tax lot per position, bought today (the day of run->now) */
+    for (size_t b = 0; b < p->n_buys; b++)
+      row(run, "%lld\t%s\t%lld\t%lld\t%.10s\t%.10s\n", id, m->symbols[p->buys[b].symbol],
+          (long long)p->buys[b].shares_micro, (long long)p->buys[b].amount_cents, run->now, run->now);
     break;
   case T_COUNT:
     break;

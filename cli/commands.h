@@ -42,5 +42,15 @@ int parity_cli_database_find(struct parity_cli_database *out, const char *cmd);
 void parity_cli_database_free(struct parity_cli_database *d);
 /* DATABASE_URL's default, for the help text. */
 const char *parity_cli_database_default(void);
+/* A setting the same way: the environment's NAME, else the checkout's var/env NAME= line; *value new, NULL
+ * when neither has it. cli/database.c */
+int parity_cli_setting(const char *name, const char *cmd, char **value);
+
+/* The operator's commands, through operational's internal API (cli/api.c). */
+int parity_cli_jobs(int argc, char **argv);       /* cli/cmd_jobs.c */
+int parity_cli_job(int argc, char **argv);        /* cli/cmd_jobs.c */
+int parity_cli_pipeline(int argc, char **argv);   /* cli/cmd_jobs.c */
+int parity_cli_rebalance(int argc, char **argv);  /* cli/cmd_jobs.c */
+int parity_cli_ops_status(int argc, char **argv); /* cli/cmd_ops.c */
 
 #endif

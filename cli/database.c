@@ -28,12 +28,14 @@ const char *parity_cli_database_default(void)
   return defaults.database_url;
 }
 
-/* The value of the last `DATABASE_URL=` line (the one a shell sourcing the file keeps), without one pair
- * of surrounding quotes, newly allocated in *value (NULL when there is none). PARITY_EINVAL for a line
- * over ENV_LINE_MAX. */
-static int env_file_database_url(FILE *f, char **value)
+/* The value of the last `NAME=` line (the one a shell sourcing the file keeps), without one pair of
+ * surrounding quotes, newly allocated in *value (NULL when there is none). PARITY_EINVAL for a line over
+ * ENV_LINE_MAX. */
+static int env_file_value(FILE *f, const char *name, char **value)
 {
-  static const char key[] = "DATABASE_URL=";
+  char key[128];
+  snprintf(key, sizeof(key), "%s=", name);
+  size_t key_len = strlen(key);
   char line[ENV_LINE_MAX];
   *value = NULL;
   while (fgets(line, sizeof(line), f)) {
@@ -45,9 +47,9 @@ static int env_file_database_url(FILE *f, char **value)
     }
     while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
       line[--n] = '\0';
-    if (strncmp(line, key, sizeof(key) - 1) != 0)
+    if (strncmp(line, key, key_len) != 0)
       continue;
-    char *v = line + sizeof(key) - 1;
+    char *v = line + key_len;
     size_t len = strlen(v);
     if (len >= 2 && (v[0] == '"' || v[0] == '\'') && v[len - 1] == v[0]) {
       v[len - 1] = '\0';
@@ -90,7 +92,7 @@ int parity_cli_database_find(struct parity_cli_database *out, const char *cmd)
     fprintf(stderr, "parity %s: cannot read %s (%s); set DATABASE_URL\n", cmd, out->from, strerror(errno));
     return PARITY_EINVAL;
   }
-  int rc = env_file_database_url(f, &out->url);
+  int rc = env_file_value(f, "DATABASE_URL", &out->url);
   fclose(f);
   if (rc) {
     fprintf(stderr, "parity %s: cannot read %s (a line over %d bytes); set DATABASE_URL\n", cmd, out->from,
@@ -111,4 +113,26 @@ void parity_cli_database_free(struct parity_cli_database *d)
 {
   free(d->url);
   d->url = NULL;
+}
+
+int parity_cli_setting(const char *name, const char *cmd, char **value)
+{
+  *value = NULL;
+  const char *env = getenv(name);
+  if (env && *env) {
+    *value = parity_xstrdup(env);
+    return PARITY_OK;
+  }
+  char path[PATH_MAX];
+  const char *root = getenv("PARITY_ROOT");
+  if ((size_t)snprintf(path, sizeof(path), "%s/var/env", root && *root ? root : ".") >= sizeof(path))
+    return PARITY_EINVAL;
+  FILE *f = fopen(path, "r");
+  if (!f)
+    return errno == ENOENT || errno == ENOTDIR ? PARITY_OK : PARITY_EIO;
+  int rc = env_file_value(f, name, value);
+  fclose(f);
+  if (rc)
+    fprintf(stderr, "parity %s: cannot read %s (a line over %d bytes); set %s\n", cmd, path, ENV_LINE_MAX - 2, name);
+  return rc;
 }

@@ -21,9 +21,14 @@ static const struct parity_cli_command commands[] = {
     parity_cli_demo_history },
   { "forecast", "Monte Carlo forecast cone (GBM) as JSON", parity_cli_forecast },
   { "hrp", "HRP weights of a wide price or return CSV", parity_cli_hrp },
+  { "job", "one job as JSON, or --follow it until it ends", parity_cli_job },
+  { "jobs", "the newest jobs as a table (--watch)", parity_cli_jobs },
   { "load-prices", "load a daily-price CSV into daily_prices", parity_cli_load_prices },
   { "migrate", "apply the schema migrations", parity_cli_migrate },
   { "models", "generate the 15 model portfolios from a price CSV", parity_cli_models },
+  { "ops-status", "last run of each job type, data freshness, queues, dead letters", parity_cli_ops_status },
+  { "pipeline", "start the daily|intraday|generate|cleanup job (--follow)", parity_cli_pipeline },
+  { "rebalance", "start the monthly rebalance run of --period (--follow)", parity_cli_rebalance },
   { "rebalance-check", "rebalance targets for JSON cases", parity_cli_rebalance_check },
   { "risk", "risk metrics of a weighted portfolio vs a benchmark", parity_cli_risk },
   { "seed-investors", "create N synthetic investors for scale tests (COPY)", parity_cli_seed_investors },
@@ -46,6 +51,9 @@ static void usage(FILE *out)
           "the checkout's top directory. Without a var/env there, %s.\n"
           "A var/env that cannot be read or names no database is an error, never a reason to guess.\n",
           parity_cli_database_default());
+  fprintf(out, "\nThe operator's commands (jobs, job, pipeline, rebalance, ops-status) call operational's internal\n"
+               "API as the CronJobs do: PARITY_INTERNAL_URL (else http://127.0.0.1:$INTERNAL_PORT) with\n"
+               "INTERNAL_SECRET, each from the environment or the checkout's var/env (`make run` records both).\n");
 }
 
 int main(int argc, char **argv)

@@ -16,6 +16,7 @@
 #define PARITY_CONFIG_TEXT_(value) #value
 
 #define PARITY_DEFAULT_YAHOO_BASE_URL "https://query2.finance.yahoo.com"
+#define PARITY_DEFAULT_STRIPE_API_BASE "https://api.stripe.com"
 #define PARITY_DEFAULT_YAHOO_TIMEOUT_MS 15000
 #define PARITY_DEFAULT_YAHOO_MAX_RETRIES 4
 #define PARITY_DEFAULT_MODEL_LOOKBACK_DAYS 1260 /* SPEC §8: five years of trading days */
@@ -81,7 +82,11 @@
   X(SMTP_FROM, STR, smtp_from, "Parity <no-reply@parity.local>", 0, 0, "sender of emails") \
   X(MAIL_DIR, STR, mail_dir, "var/mail", 0, 0, "where emails go when SMTP_URL is empty") \
   X(TURNSTILE_SECRET, SECRET, turnstile_secret, "", 0, 0, "Cloudflare Turnstile secret; empty disables the check") \
-  X(TURNSTILE_VERIFY_URL, STR, turnstile_verify_url, "https://challenges.cloudflare.com/turnstile/v0/siteverify", 0, 0, "Turnstile siteverify endpoint (tests point it at a local server)")
+  X(TURNSTILE_VERIFY_URL, STR, turnstile_verify_url, "https://challenges.cloudflare.com/turnstile/v0/siteverify", 0, 0, "Turnstile siteverify endpoint (tests point it at a local server)") \
+  X(STRIPE_SECRET_KEY, SECRET, stripe_secret_key, "", 0, 0, "Stripe secret API key; with STRIPE_WEBHOOK_SECRET enables card deposits (empty: paper deposits only)") \
+  X(STRIPE_WEBHOOK_SECRET, SECRET, stripe_webhook_secret, "", 0, 0, "signing secret (whsec_...) of the Stripe webhook endpoint") \
+  X(STRIPE_PUBLISHABLE_KEY, STR, stripe_publishable_key, "", 0, 0, "Stripe publishable key served to the SPA, which loads Stripe.js only when it is set") \
+  X(STRIPE_API_BASE, STR, stripe_api_base, PARITY_DEFAULT_STRIPE_API_BASE, 0, 0, "Stripe API base URL (tests point it at a local stand-in)")
 /* clang-format on */
 
 #endif

@@ -12,6 +12,7 @@
 #define MAX_SYMBOLS 512
 #define MAX_PORTFOLIOS_PER_BATCH 5000
 #define MAX_ROWS 1e12 /* rows a sync reports: far more than any history holds */
+/* Every command may name the job it works for (the jobs table): its handler moves that job. */
 
 struct msg_type_row {
   const char *name;
@@ -23,15 +24,18 @@ struct msg_type_row {
 static const struct parity_json_field sync_daily_fields[] = {
   { "symbols", PJ_SYMBOLS, true, 0, 0, MAX_SYMBOLS },
   { "lookback_days", PJ_INTEGER, true, 1, 20000, 0 },
+  { "job_id", PJ_INTEGER, false, 1, 9007199254740991.0, 0 },
 };
 static const struct parity_json_field sync_intraday_fields[] = {
   { "symbols", PJ_SYMBOLS, true, 0, 0, MAX_SYMBOLS },
+  { "job_id", PJ_INTEGER, false, 1, 9007199254740991.0, 0 },
 };
 static const struct parity_json_field generate_fields[] = {
   { "equities", PJ_SYMBOLS, true, 0, 0, MAX_SYMBOLS },
   { "bonds", PJ_SYMBOLS, true, 0, 0, MAX_SYMBOLS },
   { "params", PJ_OBJECT, false, 0, 0, 0 },
   { "as_of", PJ_DATE, false, 0, 0, 0 },
+  { "job_id", PJ_INTEGER, false, 1, 9007199254740991.0, 0 },
 };
 static const struct parity_json_field forecast_fields[] = {
   { "forecast_id", PJ_UUID, true, 0, 0, 0 },
@@ -56,6 +60,7 @@ static const struct parity_json_field rebalance_batch_fields[] = {
   { "no_sells", PJ_BOOL, true, 0, 0, 0 },
   { "models", PJ_OBJECT, true, 0, 0, 0 },
   { "portfolios", PJ_ARRAY, true, 0, 0, MAX_PORTFOLIOS_PER_BATCH },
+  { "job_id", PJ_INTEGER, false, 1, 9007199254740991.0, 0 },
 };
 /* The models' risk and backtest of one as-of day: CMD_GENERATE's universe and parameters. */
 static const struct parity_json_field backtest_fields[] = {
@@ -64,6 +69,7 @@ static const struct parity_json_field backtest_fields[] = {
   { "params", PJ_OBJECT, false, 0, 0, 0 },
   { "as_of", PJ_DATE, true, 0, 0, 0 },
   { "cost_bps", PJ_NUMBER, false, 0, 10000, 0 },
+  { "job_id", PJ_INTEGER, false, 1, 9007199254740991.0, 0 },
 };
 /* Events carry little: a pointer to the result row and counts. */
 static const struct parity_json_field evt_sync_done_fields[] = {

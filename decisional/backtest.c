@@ -17,6 +17,10 @@ void parity_backtest_params_defaults(struct parity_backtest_params *p)
   p->to_day = PARITY_ANALYTICS_DAY_MAX;
   p->cost_bps = 0.0;
   p->buckets = 0;
+  p->harvest = NULL;
+  p->harvest_ctx = NULL;
+  p->extra_symbols = NULL;
+  p->nextra = 0;
 }
 
 int parity_backtest_parse_buckets(const char *list, uint32_t *mask, struct parity_quant_err *err)
@@ -49,8 +53,12 @@ int parity_backtest_parse_buckets(const char *list, uint32_t *mask, struct parit
 
 void parity_backtest_result_free(struct parity_backtest_result *r)
 {
-  for (size_t i = 0; i < r->nseries; i++)
+  for (size_t i = 0; i < r->nseries; i++) {
     free(r->series[i].values);
+    if (r->series[i].harvest)
+      free(r->series[i].harvest->sales);
+    free(r->series[i].harvest);
+  }
   free(r->days);
   memset(r, 0, sizeof(*r));
 }
@@ -69,26 +77,33 @@ static int is_month_end(const struct parity_analytics_panel *p, size_t i)
   return i + 1 < p->ndays && month_of(p->days[i]) != month_of(p->days[i + 1]);
 }
 
-/* The panel: every universe symbol, then SPY and BND unless the universe holds them already. */
+/* Appends `sym` to syms[0..*n) unless it is there already. */
+static void add_symbol(const char **syms, size_t *n, const char *sym)
+{
+  size_t k = 0;
+  while (k < *n && strcmp(syms[k], sym) != 0)
+    k++;
+  if (k == *n)
+    syms[(*n)++] = sym;
+}
+
+/* The panel: every universe symbol, then SPY and BND, then the extra symbols, each once. */
 static int build_panel(const struct parity_bar_series *series, size_t nseries, const struct parity_models_universe *u,
-                       struct parity_analytics_panel *panel, struct parity_quant_err *err)
+                       const struct parity_backtest_params *params, struct parity_analytics_panel *panel,
+                       struct parity_quant_err *err)
 {
   const char *syms[PARITY_ANALYTICS_MAX_SYMBOLS];
   size_t n = 0;
-  if (u->nequities + u->nbonds + 2 > PARITY_ANALYTICS_MAX_SYMBOLS)
+  if (u->nequities + u->nbonds + 2 + params->nextra > PARITY_ANALYTICS_MAX_SYMBOLS)
     return parity_quant_fail(err, PARITY_ETOOBIG, "the universe has too many symbols");
   for (size_t i = 0; i < u->nequities; i++)
     syms[n++] = u->equities[i];
   for (size_t i = 0; i < u->nbonds; i++)
     syms[n++] = u->bonds[i];
-  static const char *const extra[2] = { PARITY_BACKTEST_BENCHMARK, PARITY_BACKTEST_BOND };
-  for (size_t e = 0; e < 2; e++) {
-    size_t k = 0;
-    while (k < n && strcmp(syms[k], extra[e]) != 0)
-      k++;
-    if (k == n)
-      syms[n++] = extra[e];
-  }
+  add_symbol(syms, &n, PARITY_BACKTEST_BENCHMARK);
+  add_symbol(syms, &n, PARITY_BACKTEST_BOND);
+  for (size_t i = 0; i < params->nextra; i++)
+    add_symbol(syms, &n, params->extra_symbols[i]);
   return parity_analytics_panel_build(series, nseries, syms, n, PARITY_ANALYTICS_DAY_MIN, PARITY_ANALYTICS_DAY_MAX,
                                       panel, err);
 }
@@ -194,7 +209,7 @@ int parity_backtest_run(const struct parity_bar_series *series, size_t nseries,
   struct parity_models_exact *x = parity_xmalloc(sizeof(*x));
   size_t *exec = NULL;
   double *targets = NULL, *fixed = NULL, *r = NULL, *rb = NULL;
-  int rc = build_panel(series, nseries, universe, p, err);
+  int rc = build_panel(series, nseries, universe, params, p, err);
   if (rc)
     goto out;
   size_t start = 0, end = 0;
@@ -234,6 +249,13 @@ int parity_backtest_run(const struct parity_bar_series *series, size_t nseries,
                                      .threshold = PARITY_BACKTEST_THRESHOLD,
                                      .targets = targets + (size_t)k * stride };
     rc = add_series(out, name, &plan, &st, err);
+    if (!rc && params->harvest) {
+      struct parity_backtest_series *s = &out->series[out->nseries - 1];
+      const struct parity_backtest_harvest_in in = { &view,      start,       end,          exec,     nexec,
+                                                     st.targets, st.cost_bps, st.threshold, s->values };
+      s->harvest = parity_xcalloc(1, sizeof(*s->harvest));
+      rc = params->harvest(params->harvest_ctx, &in, s->harvest, err);
+    }
   }
   if (rc)
     goto out;

@@ -22,6 +22,7 @@
 
 #include "decisional/bars.h"
 #include "decisional/models.h"
+#include "decisional/quant/backtest.h"
 #include "decisional/quant/blend.h"
 #include "decisional/quant/risk.h"
 
@@ -33,12 +34,64 @@
 #define PARITY_BACKTEST_SERIES_MAX (PARITY_BLEND_BUCKETS + 2)
 #define PARITY_BACKTEST_ALL_BUCKETS ((1u << PARITY_BLEND_BUCKETS) - 1u)
 
+struct parity_backtest_harvest;
+struct parity_backtest_harvest_in;
+
 struct parity_backtest_params {
   struct parity_models_params models;
   int32_t from_day; /* PARITY_ANALYTICS_DAY_MIN: the default start */
   int32_t to_day;   /* PARITY_ANALYTICS_DAY_MAX: the data's last day */
   double cost_bps;  /* 0..PARITY_BACKTEST_MAX_COST_BPS */
   uint32_t buckets; /* bit k = bucket k ((risk - 1) * 3 + horizon); 0 means all */
+  /* Optional (NULL: none): simulates each bucket again with tax-loss harvesting on the same days,
+   * executions and targets, into its series' `harvest`. A hook, because the lot engine is operational's
+   * (the CLI links both; decisional includes no operational header). */
+  int (*harvest)(void *ctx, const struct parity_backtest_harvest_in *in, struct parity_backtest_harvest *out,
+                 struct parity_quant_err *err);
+  void *harvest_ctx;
+  /* Symbols to price beside the universe, SPY and BND (the harvest's alternates); none by default. Like
+   * theirs, their dates bound the panel's common days, and one without prices is PARITY_ENOTFOUND. */
+  const char *const *extra_symbols;
+  size_t nextra;
+};
+
+/* What the harvest hook receives for one bucket: exactly what its series was simulated with. */
+struct parity_backtest_harvest_in {
+  const struct parity_bt_panel *view;
+  size_t start, end;  /* panel days of the window */
+  const size_t *exec; /* [nexec] execution days */
+  size_t nexec;
+  const double *targets; /* [nexec * view->nsym] */
+  double cost_bps, threshold;
+  const double *values; /* [end - start + 1]: the series without harvesting, starting at 1 */
+};
+
+#define PARITY_BACKTEST_HARVEST_YEARS 64
+
+/* One harvest: the shape of GET /api/v1/tax/harvests' rows. */
+struct parity_backtest_harvest_sale {
+  int32_t day;
+  char symbol[PARITY_QUANT_SYMBOL_MAX], replacement[PARITY_QUANT_SYMBOL_MAX];
+  int64_t shares_micro; /* sold */
+  int64_t loss_cents;   /* realized at the sale (before any later wash-sale disallowance) */
+};
+
+/* A bucket's harvesting against no harvesting (cents; losses net of any wash-sale disallowance). */
+struct parity_backtest_harvest {
+  int first_year;
+  size_t nyears;                                           /* of the window: first_year .. first_year + nyears - 1 */
+  int64_t short_cents[PARITY_BACKTEST_HARVEST_YEARS];      /* harvested short-term losses allowed, by sale year */
+  int64_t long_cents[PARITY_BACKTEST_HARVEST_YEARS];       /* long-term */
+  int64_t disallowed_cents[PARITY_BACKTEST_HARVEST_YEARS]; /* of harvested losses, by the wash-sale rule */
+  size_t harvests;                                         /* lots sold by harvesting */
+  struct parity_backtest_harvest_sale *sales;              /* [nsales], by day; freed with the result */
+  size_t nsales;
+  size_t wash_blocked; /* symbol-days with a qualifying loss not harvested for the wash-sale rule */
+  double short_rate, long_rate;
+  int64_t tax_deferred_cents; /* short losses x short_rate + long losses x long_rate, rounded */
+  int64_t initial_cents, final_cents, final_no_harvest_cents;
+  double value_diff;     /* final value with harvesting / without - 1 */
+  double max_value_diff; /* max over days of |with - without| / without */
 };
 
 void parity_backtest_params_defaults(struct parity_backtest_params *p);
@@ -52,7 +105,8 @@ struct parity_backtest_series {
   size_t executions;
   double turnover; /* annual, SPEC §8a */
   struct parity_risk_own own;
-  struct parity_risk_relative rel; /* against the SPY series */
+  struct parity_risk_relative rel;         /* against the SPY series */
+  struct parity_backtest_harvest *harvest; /* NULL unless params->harvest ran for this series */
 };
 
 /* Owned by the caller; release with parity_backtest_result_free. */

@@ -5,6 +5,7 @@
 
 #include "common/errors.h"
 #include "common/log.h"
+#include "decisional/job_track.h"
 #include "decisional/queries.h"
 #include "decisional/worker.h"
 
@@ -66,6 +67,7 @@ enum parity_dispatch_result parity_dispatch(struct parity_worker_shared *shared,
   if (parity_message_parse(body, len, &msg, err, sizeof(err)) != PARITY_OK) {
     parity_log(PARITY_LOG_WARN, "message_dead_lettered", "{s:s, s:i}", "error", err, "bytes", (int)len);
     parity_metric_add(shared->metrics.messages, 1, "invalid", "dead_lettered");
+    parity_job_track_dead_lettered(db, body, len, err);
     return PARITY_DISPATCH_DEAD_LETTER;
   }
   const char *type = parity_msg_type_name(msg.type);
@@ -76,6 +78,7 @@ enum parity_dispatch_result parity_dispatch(struct parity_worker_shared *shared,
     parity_log(PARITY_LOG_WARN, "message_dead_lettered", "{s:s, s:s}", "type", type, "error",
                "no handler for this type in parity-decisional");
     parity_metric_add(shared->metrics.messages, 1, type, "dead_lettered");
+    parity_job_track_dead_lettered(db, body, len, "no handler for this type in parity-decisional");
     result = PARITY_DISPATCH_DEAD_LETTER;
     goto out;
   }
@@ -85,6 +88,7 @@ enum parity_dispatch_result parity_dispatch(struct parity_worker_shared *shared,
   struct parity_job job = {
     .db = db, .cfg = &shared->cfg, .msg = &msg, .metrics = &shared->metrics, .stop = &shared->stopping
   };
+  parity_job_track_started(db, &msg);
   int rc = parity_db_begin(db);
   PGresult *res = NULL;
   if (!rc)
@@ -100,6 +104,8 @@ enum parity_dispatch_result parity_dispatch(struct parity_worker_shared *shared,
   PQclear(res);
   if (!rc)
     rc = handler(&job);
+  if (!rc)
+    rc = parity_job_track_done(&job);
   if (!rc)
     rc = parity_db_commit(db);
   else
@@ -125,6 +131,7 @@ enum parity_dispatch_result parity_dispatch(struct parity_worker_shared *shared,
   } else {
     parity_log(PARITY_LOG_ERROR, "message_dead_lettered", "{s:s, s:s}", "type", type, "error", parity_err_str(rc));
     parity_metric_add(shared->metrics.messages, 1, type, "dead_lettered");
+    parity_job_track_dead_lettered(db, body, len, parity_err_str(rc));
     result = PARITY_DISPATCH_DEAD_LETTER;
   }
   json_decref(job.event_payload);

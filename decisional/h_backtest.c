@@ -237,6 +237,7 @@ int parity_h_backtest(struct parity_job *job)
   if (qrc) {
     /* The data cannot carry a backtest (too little history, a symbol missing): recorded, not retried. */
     job->outcome = "not_computed";
+    snprintf(job->failure, sizeof(job->failure), "backtest not computed: %.200s", err.msg);
     parity_log(PARITY_LOG_WARN, "analytics_not_computed", "{s:s, s:s}", "as_of", as_of, "error", err.msg);
   } else {
     rc = store(job, &in, &res, &bp, as_of, as_of_day);

@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "decisional/daily_series.h"
 #include "decisional/job.h"
+#include "decisional/dividends_load.h"
 #include "decisional/market_load.h"
 #include "decisional/queries.h"
 #include "decisional/yahoo.h"
@@ -190,6 +191,33 @@ static void quality_gauge(struct parity_job *job)
   PQclear(res);
 }
 
+/*
+ * The dividend history shipped beside the bundled prices, in the same transaction: operational credits
+ * the ex-dates once EVT_SYNC_DONE says the closes are in. A bad file is logged and leaves the dividends
+ * as they were (the prices still load): they are an addition to the prices, not a condition of them.
+ */
+static int load_bundled_dividends(struct parity_job *job, size_t *rows, long *changed)
+{
+  char path[4096], why[512];
+  parity_dividends_bundled_path(job->cfg->bundled_data_file, path, sizeof(path));
+  int rc = parity_db_exec_sql(job->db, parity_dec_sql[SQL_SAVEPOINT_LOAD]);
+  if (rc)
+    return rc;
+  rc = parity_dividends_load_file(job->db, path, json_object_get(job->msg->payload, "symbols"), "bundled", rows,
+                                  changed, why, sizeof(why));
+  if (rc == PARITY_EDB)
+    return rc;
+  if (rc) {
+    /* A price file of one's own (BUNDLED_DATA_FILE) may come without dividends: that is no error. */
+    parity_log(rc == PARITY_EIO ? PARITY_LOG_WARN : PARITY_LOG_ERROR,
+               rc == PARITY_EIO ? "dividends_file_missing" : "dividends_rejected", "{s:s}", "error", why);
+    *rows = 0;
+    *changed = 0;
+    rc = parity_db_exec_sql(job->db, parity_dec_sql[SQL_ROLLBACK_TO_LOAD]);
+  }
+  return rc ? rc : parity_db_exec_sql(job->db, parity_dec_sql[SQL_RELEASE_LOAD]);
+}
+
 int parity_h_sync_daily(struct parity_job *job)
 {
   bool bundled = strcmp(job->cfg->market_source, "bundled") == 0;
@@ -203,12 +231,16 @@ int parity_h_sync_daily(struct parity_job *job)
   struct parity_market_error err;
   parity_market_error_clear(&err);
   struct parity_symbol_split *splits = NULL;
+  size_t dividend_rows = 0;
+  long dividends_changed = 0;
   if (bundled) {
     rc = parity_market_known_splits(job->db, json_object_get(job->msg->payload, "symbols"), &splits, &st.n_splits);
     st.splits = splits;
     if (!rc)
       rc = parity_market_load_csv(job->db, job->cfg->bundled_data_file, json_object_get(job->msg->payload, "symbols"),
                                   &st, &err);
+    if (!rc)
+      rc = load_bundled_dividends(job, &dividend_rows, &dividends_changed);
   } else {
     struct yahoo_batch batch;
     memset(&batch, 0, sizeof(batch));
@@ -246,6 +278,8 @@ int parity_h_sync_daily(struct parity_job *job)
                "line", (int)err.line, "error", err.message);
     rc = log_finish(job, log_id, &st, err.message[0] ? err.message : parity_err_str(rc));
     job->outcome = "data_error";
+    snprintf(job->failure, sizeof(job->failure), "data rejected: %.16s %.200s", err.symbol,
+             err.message[0] ? err.message : "bad data");
     parity_load_stats_free(&st);
     return rc;
   }
@@ -261,9 +295,10 @@ int parity_h_sync_daily(struct parity_job *job)
                   (json_int_t)st.rows, "changed", (json_int_t)st.changed, "revised", (json_int_t)st.revised);
     if (*last)
       json_object_set_new(job->event_payload, "last_day", json_string(last));
-    parity_log(PARITY_LOG_INFO, "sync_daily_done", "{s:I, s:I, s:I, s:I, s:s}", "symbols", (json_int_t)st.symbols,
-               "rows", (json_int_t)st.rows, "changed", (json_int_t)st.changed, "revised", (json_int_t)st.revised,
-               "last_day", last);
+    parity_log(PARITY_LOG_INFO, "sync_daily_done", "{s:I, s:I, s:I, s:I, s:s, s:I, s:I}", "symbols",
+               (json_int_t)st.symbols, "rows", (json_int_t)st.rows, "changed", (json_int_t)st.changed, "revised",
+               (json_int_t)st.revised, "last_day", last, "dividend_rows", (json_int_t)dividend_rows,
+               "dividends_changed", (json_int_t)dividends_changed);
   }
   parity_load_stats_free(&st);
   return rc;

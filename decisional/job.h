@@ -29,6 +29,7 @@ struct parity_job {
   enum parity_msg_type event_type; /* set with event_payload to publish an event after commit */
   json_t *event_payload;           /* owned by the job once set */
   const char *outcome;             /* metrics status when not plain "ok" (e.g. "data_error") */
+  char failure[256];               /* set when the command's job failed although the message is done (bad data) */
 };
 
 /*

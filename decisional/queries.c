@@ -128,6 +128,28 @@ const struct parity_stmt parity_dec_stmts[QD_DEC_QUERY_COUNT] = {
     "JOIN daily_prices f ON f.symbol = r.symbol AND f.day = r.\"from\" "
     "CROSS JOIN LATERAL (SELECT * FROM daily_prices d WHERE d.symbol = r.symbol AND d.day < r.\"from\" "
     "ORDER BY d.day DESC LIMIT 1) p" },
+
+  /* parity_dividends_load_rows(): the dividend history (migration 0011_dividends) from three arrays ($1
+   * symbols, $2 ex-dates, $3 micro-dollars per share, $4 source); unchanged rows are not written */
+  [QD_DIVIDENDS_UPSERT] = { "QD_DIVIDENDS_UPSERT",
+    "INSERT INTO dividends AS d (symbol, ex_day, amount_micros, source) "
+    "SELECT s, x, a, $4 FROM unnest($1::text[], $2::date[], $3::bigint[]) AS r(s, x, a) "
+    "ON CONFLICT (symbol, ex_day) DO UPDATE SET amount_micros = EXCLUDED.amount_micros, source = EXCLUDED.source, "
+    "loaded_at = now() WHERE d.amount_micros <> EXCLUDED.amount_micros" },
+  /* ------------------------------------------------------------ the jobs of the commands (job_track.c) */
+  /* parity_job_track_started(): the command's job runs from its first delivery; $1 job */
+  [QD_JOB_RUNNING] = { "QD_JOB_RUNNING",
+    "UPDATE jobs SET status = 'running', started_at = coalesce(started_at, now()) WHERE id = $1 AND status = 'queued'" },
+  /* parity_job_track_done(), in the handler's transaction: $1 job, $2 succeeded|failed, $3 reason, $4 units
+   * done (the total when none was set), $5 counters merged into the job's */
+  [QD_JOB_DONE] = { "QD_JOB_DONE",
+    "UPDATE jobs SET status = $2, reason = $3, finished_at = now(), progress_total = coalesce(progress_total, $4), "
+    "progress_done = CASE WHEN $2 = 'succeeded' THEN coalesce(progress_total, $4) ELSE progress_done END, "
+    "counters = counters || coalesce($5::jsonb, '{}') WHERE id = $1 AND status IN ('queued', 'running')" },
+  /* parity_job_track_dead_lettered(): $1 job, $2 reason */
+  [QD_JOB_FAIL] = { "QD_JOB_FAIL",
+    "UPDATE jobs SET status = 'failed', reason = $2, finished_at = now() WHERE id = $1 "
+    "AND status IN ('queued', 'running')" },
 };
 
 const char *const parity_dec_sql[SQL_DEC_COUNT] = {

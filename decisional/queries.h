@@ -34,6 +34,12 @@ enum parity_dec_query {
   QD_EVENT_UPSERT,
   QD_SPLITS_OF,
   QD_QUALITY_EDGES,
+  /* dividends */
+  QD_DIVIDENDS_UPSERT,
+  /* the jobs of the commands (job_track.c) */
+  QD_JOB_RUNNING,
+  QD_JOB_DONE,
+  QD_JOB_FAIL,
   QD_DEC_QUERY_COUNT
 };
 

@@ -1,4 +1,5 @@
 /* Consumer threads (worker.h), each with its own database and broker connections. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -8,6 +9,7 @@
 #include "common/ids.h"
 #include "common/log.h"
 #include "decisional/queries.h"
+#include "decisional/job_track.h"
 #include "decisional/worker.h"
 
 #define NEXT_WAIT_MS 500
@@ -119,6 +121,9 @@ static void *consumer_main(void *arg)
       if (++*count >= shared->cfg.amqp_max_attempts) {
         parity_log(PARITY_LOG_ERROR, "message_gave_up", "{s:s, s:i}", "message_id", id, "attempts", *count);
         result = PARITY_DISPATCH_DEAD_LETTER;
+        char why[64];
+        snprintf(why, sizeof(why), "a transient failure on each of %d attempts", *count);
+        parity_job_track_dead_lettered(&db, d.body, d.len, why);
       } else {
         usleep((useconds_t)RETRY_PAUSE_MS * 1000u * (useconds_t)*count); /* linear backoff, bounded by attempts */
       }

@@ -111,3 +111,7 @@ k8s-rebalance-now: ## Run the monthly rebalance CronJob once, now, and wait for 
 
 lint-deploy: ## Validate compose, YAML, Kubernetes manifests, workflows, Dockerfiles, alerts (offline)
 	$(OPS_ROOT)/deploy/lint.sh
+
+.PHONY: ops-status
+ops-status: build ## Last run of each job type, data freshness, queue depths and dead letters (`make run`'s instance, or DATABASE_URL + PARITY_INTERNAL_URL + INTERNAL_SECRET)
+	@PARITY_ROOT="$${PARITY_ROOT:-$(CURDIR)}" $(BUILD_DIR)/bin/parity ops-status

@@ -92,15 +92,22 @@ parity_stack_up "$vardir" "$pg_port" "$amqp_port" >"$vardir/log/stack.log" 2>&1 
 }
 
 export STATIC_DIR=$here/dist ENABLE_CRON=false RATE_LIMIT_RPS=0 HTTP_BIND=127.0.0.1 SHUTDOWN_GRACE_SECONDS=5
+# Card deposits against the local Stripe stand-in (tests/integration/stripe_standin.py, Stripe's documented
+# API); the journeys sign webhooks with the same secret.
+stripe_port=${PARITY_E2E_STRIPE_PORT:-$((HTTP_PORT + 9))}
+export STRIPE_SECRET_KEY=sk_test_e2e_standin STRIPE_WEBHOOK_SECRET=whsec_e2e_secret STRIPE_PUBLISHABLE_KEY=pk_test_e2e
+export STRIPE_API_BASE=http://127.0.0.1:$stripe_port
+python3 "$root/tests/integration/stripe_standin.py" "$stripe_port" "$STRIPE_SECRET_KEY" >"$vardir/log/stripe-standin.log" 2>&1 &
+pids+=($!) names+=(stripe-standin)
 export PUBLIC_BASE_URL=http://127.0.0.1:$HTTP_PORT FRONTEND_ORIGIN=http://127.0.0.1:$HTTP_PORT
 export MAIL_DIR=$vardir/mail
 "$build/bin/parity-operational" >"$vardir/log/operational.log" 2>&1 &
 pids+=($!) names+=(parity-operational)
 "$build/bin/parity-decisional" >"$vardir/log/decisional.log" 2>&1 &
 pids+=($!) names+=(parity-decisional)
-parity_wait_daemon parity-operational "${pids[0]}" "http://127.0.0.1:$INTERNAL_PORT/readyz" \
+parity_wait_daemon parity-operational "${pids[1]}" "http://127.0.0.1:$INTERNAL_PORT/readyz" \
 	"$READY_TIMEOUT_SECONDS" "$vardir/log/operational.log" || exit 1
-parity_wait_daemon parity-decisional "${pids[1]}" "http://127.0.0.1:$METRICS_PORT/readyz" \
+parity_wait_daemon parity-decisional "${pids[2]}" "http://127.0.0.1:$METRICS_PORT/readyz" \
 	"$READY_TIMEOUT_SECONDS" "$vardir/log/decisional.log" || exit 1
 
 # The daily pipeline writes the model portfolios; investing and forecasting need them.
@@ -131,7 +138,8 @@ fi
 cd "$here"
 status=0
 E2E_BASE_URL=http://127.0.0.1:$HTTP_PORT E2E_MAIL_DIR=$MAIL_DIR E2E_OUT_DIR=$vardir \
-	E2E_CHROMIUM=$chromium node e2e/run.mjs || status=$?
+	E2E_INTERNAL_URL=http://127.0.0.1:$INTERNAL_PORT E2E_STRIPE_WEBHOOK_SECRET=$STRIPE_WEBHOOK_SECRET \
+	E2E_CHROMIUM=$chromium node e2e/run.mjs "${E2E_ONLY:-}" || status=$?
 if ((status != 0)); then
 	# What the daemons said about it: the 4xx/5xx answers and every warning or error.
 	echo "run-e2e.sh: daemon log lines about failures (full logs in $vardir/log):" >&2

@@ -31,4 +31,12 @@ void parity_app_metrics_init(struct parity_app_metrics *m)
                              "Unix time of the last completed rebalance run", NULL, NULL, 0);
   m->events_consumed = parity_metric_register(PARITY_COUNTER, "parity_operational_events_consumed_total",
                                               "Events consumed from operational.events", "type,status", NULL, 0);
+  m->dividend_payments = parity_metric_register(PARITY_COUNTER, "parity_operational_dividends_credited_total",
+                                                "Positions credited a dividend on its ex-date", NULL, NULL, 0);
+  m->dividend_cents = parity_metric_register(PARITY_COUNTER, "parity_operational_dividend_cents_total",
+                                             "Cents of dividends credited to portfolios' cash", NULL, NULL, 0);
+  m->jobs_stuck = parity_metric_register(PARITY_GAUGE, "parity_operational_jobs_stuck",
+                                         "Unfinished jobs past their expected time (marked stuck)", NULL, NULL, 0);
+  m->job_watchers = parity_metric_register(PARITY_GAUGE, "parity_operational_job_watchers",
+                                           "Open job event streams (GET /internal/jobs/{id}/events)", NULL, NULL, 0);
 }

@@ -20,6 +20,7 @@
 struct MHD_Daemon;
 struct parity_forecast_listener;
 struct parity_pg_listener;
+struct parity_job_watch;
 struct parity_mail;
 struct parity_ratelimit;
 
@@ -36,6 +37,11 @@ struct parity_app_metrics {
   struct parity_metric *pipeline_last_success; /* {pipeline} */
   struct parity_metric *rebalance_last_success;
   struct parity_metric *events_consumed; /* {type,status} */
+
+  struct parity_metric *dividend_payments; /* positions credited a dividend (svc_dividends.h) */
+  struct parity_metric *dividend_cents;    /* cents of those dividends */
+  struct parity_metric *jobs_stuck;
+  struct parity_metric *job_watchers;
 };
 
 struct parity_app {
@@ -59,6 +65,7 @@ struct parity_app {
   json_t *openapi;                                    /* the API description, served at /api/v1/openapi.json */
   struct parity_forecast_listener *forecast_listener; /* the forecast long-polls' waiters */
   struct parity_pg_listener *listener;                /* the LISTEN thread (operational/pg_listener.c) */
+  struct parity_job_watch *job_watch;                 /* the job event streams' slots (operational/job_watch.h) */
   struct parity_read_cache read_cache;                /* prices and models served from memory */
   struct parity_wakeup outbox_wake;  /* the outbox relay: kicked after a commit that wrote the outbox */
   struct parity_wakeup planner_wake; /* the rebalance planner: kicked by a new run or an applied batch */

@@ -164,7 +164,7 @@ int parity_auth_gate_preflight(struct parity_request *req, struct parity_respons
 {
   if (!origin_allowed(req))
     return parity_res_error(res, PARITY_EFORBIDDEN, "CORS_ORIGIN_NOT_ALLOWED", "origin not allowed");
-  parity_res_header(res, "Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
+  parity_res_header(res, "Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS");
   parity_res_header(res, "Access-Control-Allow-Headers", "Authorization, Content-Type, Idempotency-Key");
   parity_res_header(res, "Access-Control-Max-Age", PARITY_GATE_CORS_MAX_AGE);
   res->status = 204;

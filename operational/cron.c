@@ -4,11 +4,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/calendar.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "operational/app.h"
 #include "operational/svc_pipeline.h"
 #include "operational/svc_rebalance.h"
+#include "operational/svc_recurring.h"
 
 #define CRON_TICK_SECONDS 5
 
@@ -16,25 +18,35 @@ typedef int (*cron_fn)(struct parity_app *app, struct parity_db *db, json_t **ou
 
 static int daily_job(struct parity_app *app, struct parity_db *db, json_t **out)
 {
-  return parity_svc_pipeline_daily(db, &app->cfg, out);
+  return parity_svc_pipeline_daily(db, &app->cfg, "schedule", out);
 }
 
 static int intraday_job(struct parity_app *app, struct parity_db *db, json_t **out)
 {
-  return parity_svc_pipeline_intraday(db, &app->cfg, out);
+  return parity_svc_pipeline_intraday(db, &app->cfg, "schedule", out);
 }
 
 static int rebalance_job(struct parity_app *app, struct parity_db *db, json_t **out)
 {
   bool resumed;
   struct parity_svc_error err = { 0 };
-  return parity_svc_rebalance_start(db, &app->cfg, NULL, &app->metrics, out, &resumed, &err);
+  return parity_svc_rebalance_start(db, &app->cfg, NULL, "schedule", &app->metrics, out, &resumed, &err);
 }
 
 static int cleanup_job(struct parity_app *app, struct parity_db *db, json_t **out)
 {
   (void)app;
-  return parity_svc_cleanup(db, out);
+  return parity_svc_cleanup(db, "schedule", out);
+}
+
+/* Every hour, so a date missed while the daemon was down is deposited within the hour after it is back;
+ * a date already deposited is skipped by its key, so running often costs one indexed query. */
+static int recurring_job(struct parity_app *app, struct parity_db *db, json_t **out)
+{
+  (void)app;
+  char today[PARITY_DAY_TEXT];
+  parity_day_format(parity_day_from_epoch(time(NULL), 0), today);
+  return parity_svc_recurring_run(db, today, "schedule", out);
 }
 
 struct cron_job {
@@ -44,10 +56,9 @@ struct cron_job {
 };
 
 static const struct cron_job jobs[] = {
-  { "daily_pipeline", { 0, 22, -1, 0 }, daily_job },
-  { "intraday_sync", { -1, -1, -1, 15 }, intraday_job },
-  { "monthly_rebalance", { 0, 2, 1, 0 }, rebalance_job },
-  { "cleanup", { 0, 3, -1, 0 }, cleanup_job },
+  { "daily_pipeline", { 0, 22, -1, 0 }, daily_job },         { "intraday_sync", { -1, -1, -1, 15 }, intraday_job },
+  { "monthly_rebalance", { 0, 2, 1, 0 }, rebalance_job },    { "cleanup", { 0, 3, -1, 0 }, cleanup_job },
+  { "recurring_deposits", { 5, -1, -1, 0 }, recurring_job },
 };
 
 bool parity_cron_due(const struct parity_cron_rule *rule, const struct tm *tm)

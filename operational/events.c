@@ -21,6 +21,7 @@
 #include "operational/queries.h"
 #include "operational/rebalance_apply.h"
 #include "operational/svc_market_quality.h"
+#include "operational/svc_dividends.h"
 #include "operational/svc_pipeline.h"
 
 /* A batch is large: a low prefetch lets every consumer (thread or replica) take its share. */
@@ -85,6 +86,13 @@ static int handle(struct parity_app *app, struct parity_db *db, const struct par
     if (!rc && trades >= 0)
       parity_wakeup_kick(&app->planner_wake); /* the planner may be waiting for the run to catch up */
     return rc;
+  }
+  if (msg->type == PARITY_EVT_SYNC_DONE && strcmp(parity_json_str(msg->payload, "kind", ""), "daily") == 0) {
+    /* New closes: credit the ex-dates they reach before the event is recorded, so a failure requeues it
+     * and a redelivery finds every day credited already (each day is its own transaction, once). */
+    int rc = parity_svc_dividends_catch_up(db, parity_json_str(msg->payload, "last_day", NULL), &app->metrics, NULL);
+    if (rc)
+      return rc;
   }
   if (msg->type == PARITY_EVT_MODELS_GENERATED) {
     parity_metric_set(app->metrics.pipeline_last_success, (double)time(NULL), "models");

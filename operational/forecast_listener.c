@@ -9,6 +9,7 @@
 #include "common/errors.h"
 #include "common/log.h"
 #include "operational/app.h"
+#include "operational/notifications.h"
 #include "operational/queries.h"
 
 #define NSEC_PER_SEC 1000000000L
@@ -96,7 +97,9 @@ int parity_forecast_on_notified(struct parity_app *app, struct parity_db *db, co
     return PARITY_OK;
   /* Wake its waiters now, then record that this replica saw it (the sweep looks for results none saw). */
   wake(app->forecast_listener, payload);
-  return PARITY_DB_EXEC(db, Q_FORECAST_MARK_NOTIFIED, NULL, payload);
+  int rc = PARITY_DB_EXEC(db, Q_FORECAST_MARK_NOTIFIED, NULL, payload);
+  /* A goal's forecast may say it fell off track: its notification comes with the news. */
+  return rc ? rc : parity_notify_goals_off_track(db, payload, 0);
 }
 
 int parity_forecast_on_connected(struct parity_app *app, struct parity_db *db)

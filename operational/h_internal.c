@@ -1,20 +1,38 @@
 /* The /internal endpoints that Kubernetes CronJobs (or the in-process schedule) call. Internal port only. */
+#include <string.h>
+
+#include "common/calendar.h"
 #include "common/errors.h"
 #include "operational/app.h"
 #include "operational/handlers.h"
 #include "operational/svc_market_quality.h"
+#include "operational/svc_dividends.h"
+#include "operational/svc_jobs.h"
 #include "operational/svc_pipeline.h"
 
-typedef int (*pipeline_fn)(struct parity_db *db, const struct parity_config *cfg, json_t **out);
+typedef int (*pipeline_fn)(struct parity_db *db, const struct parity_config *cfg, const char *trigger, json_t **out);
+
+/* Who started the job the request starts: a CronJob and the CLI say so in a header, anything else is "api". */
+int h_job_trigger(struct parity_request *req, struct parity_response *res, const char **trigger)
+{
+  *trigger = parity_jobs_request_trigger(parity_req_header(req, PARITY_JOBS_TRIGGER_HEADER));
+  if (!*trigger)
+    return parity_res_error(res, PARITY_EINVAL, NULL, "%s must be cronjob, cli or api", PARITY_JOBS_TRIGGER_HEADER);
+  return PARITY_OK;
+}
 
 static int run_pipeline(struct parity_request *req, struct parity_response *res, pipeline_fn fn)
 {
+  const char *trigger;
+  int rc = h_job_trigger(req, res, &trigger);
+  if (rc)
+    return rc;
   struct parity_db *db;
-  int rc = parity_db_pool_acquire(&req->app->pool, &db);
+  rc = parity_db_pool_acquire(&req->app->pool, &db);
   if (rc)
     return rc;
   json_t *body = NULL;
-  rc = fn(db, &req->app->cfg, &body);
+  rc = fn(db, &req->app->cfg, trigger, &body);
   parity_db_pool_release(&req->app->pool, db);
   if (rc)
     return rc;
@@ -39,12 +57,16 @@ int h_pipeline_generate(struct parity_request *req, struct parity_response *res)
 
 int h_cleanup(struct parity_request *req, struct parity_response *res)
 {
+  const char *trigger;
+  int rc = h_job_trigger(req, res, &trigger);
+  if (rc)
+    return rc;
   struct parity_db *db;
-  int rc = parity_db_pool_acquire(&req->app->pool, &db);
+  rc = parity_db_pool_acquire(&req->app->pool, &db);
   if (rc)
     return rc;
   json_t *body = NULL;
-  rc = parity_svc_cleanup(db, &body);
+  rc = parity_svc_cleanup(db, trigger, &body);
   parity_db_pool_release(&req->app->pool, db);
   return rc ? rc : parity_res_json(res, 200, body);
 }
@@ -80,5 +102,30 @@ int h_market_splits_apply(struct parity_request *req, struct parity_response *re
   parity_db_pool_release(&req->app->pool, db);
   if (rc)
     json_decref(body);
+  return rc ? rc : parity_res_json(res, 200, body);
+}
+
+/* POST /internal/dividends/credit[?day=YYYY-MM-DD]: one ex-date (again, harmlessly), or the daily catch-up. */
+int h_dividends_credit(struct parity_request *req, struct parity_response *res)
+{
+  const char *day = parity_req_query(req, "day");
+  int32_t parsed;
+  if (day && parity_day_parse(day, strlen(day), &parsed))
+    return parity_res_error(res, PARITY_EINVAL, NULL, "day must be YYYY-MM-DD");
+  struct parity_db *db;
+  int rc = parity_db_pool_acquire(&req->app->pool, &db);
+  if (rc)
+    return rc;
+  json_t *body = NULL;
+  if (day) {
+    struct parity_dividend_credit c;
+    rc = parity_svc_dividends_credit_day(db, day, &req->app->metrics, &c);
+    if (!rc)
+      body = json_pack("{s:s, s:[o], s:I, s:I}", "through", day, "days", parity_dividend_credit_json(day, &c),
+                       "payments", (json_int_t)c.payments, "cents", (json_int_t)c.cents);
+  } else {
+    rc = parity_svc_dividends_catch_up(db, NULL, &req->app->metrics, &body);
+  }
+  parity_db_pool_release(&req->app->pool, db);
   return rc ? rc : parity_res_json(res, 200, body);
 }

@@ -31,7 +31,7 @@ static const struct parity_json_field onboarding_fields[] = {
 };
 
 /* Idempotency-Key: 1..128 printable ASCII characters, or absent. */
-static int read_idempotency_key(struct parity_request *req, struct parity_response *res, const char **key)
+int parity_req_idempotency_key(struct parity_request *req, struct parity_response *res, const char **key)
 {
   *key = parity_req_header(req, "Idempotency-Key");
   if (!*key)
@@ -58,7 +58,7 @@ static int money_route(struct parity_request *req, struct parity_response *res, 
 {
   struct parity_money_request rq = { .user_id = req->user_id };
   json_t *body = NULL;
-  int rc = read_idempotency_key(req, res, &rq.idempotency_key);
+  int rc = parity_req_idempotency_key(req, res, &rq.idempotency_key);
   if (!rc)
     rc = sell ? parity_req_json(req, res, sell_fields, 2, &body) : parity_req_json(req, res, amount_fields, 1, &body);
   if (rc)

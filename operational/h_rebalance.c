@@ -8,15 +8,19 @@
 
 int h_rebalance_start(struct parity_request *req, struct parity_response *res)
 {
+  const char *trigger;
+  int rc = h_job_trigger(req, res, &trigger);
+  if (rc)
+    return rc;
   struct parity_db *db;
-  int rc = parity_db_pool_acquire(&req->app->pool, &db);
+  rc = parity_db_pool_acquire(&req->app->pool, &db);
   if (rc)
     return rc;
   json_t *out = NULL;
   bool resumed = false;
   struct parity_svc_error err = { 0 };
-  rc = parity_svc_rebalance_start(db, &req->app->cfg, parity_req_query(req, "period"), &req->app->metrics, &out,
-                                  &resumed, &err);
+  rc = parity_svc_rebalance_start(db, &req->app->cfg, parity_req_query(req, "period"), trigger, &req->app->metrics,
+                                  &out, &resumed, &err);
   parity_db_pool_release(&req->app->pool, db);
   if (rc)
     return parity_res_svc_error(res, rc, &err);

@@ -28,6 +28,14 @@ int h_pipeline_generate(struct parity_request *req, struct parity_response *res)
 int h_cleanup(struct parity_request *req, struct parity_response *res);
 int h_market_quality(struct parity_request *req, struct parity_response *res);
 int h_market_splits_apply(struct parity_request *req, struct parity_response *res);
+int h_dividends_credit(struct parity_request *req, struct parity_response *res);
+/* The trigger a job-starting request names (X-Job-Trigger), or a 400 (h_internal.c). */
+int h_job_trigger(struct parity_request *req, struct parity_response *res, const char **trigger);
+/* jobs (h_jobs.c) */
+int h_jobs_list(struct parity_request *req, struct parity_response *res);
+int h_job_get(struct parity_request *req, struct parity_response *res);
+int h_job_events(struct parity_request *req, struct parity_response *res);
+int h_job_retry(struct parity_request *req, struct parity_response *res);
 
 /* h_money.c: the investor's money */
 int h_onboarding_questions(struct parity_request *req, struct parity_response *res);
@@ -58,5 +66,41 @@ int h_portfolio_history(struct parity_request *req, struct parity_response *res)
 int h_model_risk(struct parity_request *req, struct parity_response *res);
 int h_model_backtest(struct parity_request *req, struct parity_response *res);
 int h_portfolio_risk(struct parity_request *req, struct parity_response *res);
+/* the tax ledger (h_tax.c) */
+int h_tax_lots(struct parity_request *req, struct parity_response *res);
+int h_tax_realized(struct parity_request *req, struct parity_response *res);
+int h_tax_report(struct parity_request *req, struct parity_response *res);
+int h_tax_harvests(struct parity_request *req, struct parity_response *res);
+int h_sell_preview(struct parity_request *req, struct parity_response *res);
+int h_settings_get(struct parity_request *req, struct parity_response *res);
+int h_settings_patch(struct parity_request *req, struct parity_response *res);
+
+/* h_money.c: the Idempotency-Key header (1..128 printable ASCII, or absent: *key NULL); 400 otherwise. */
+int parity_req_idempotency_key(struct parity_request *req, struct parity_response *res, const char **key);
+
+/* h_recurring.c: recurring deposits and their daily job */
+int h_recurring_list(struct parity_request *req, struct parity_response *res);
+int h_recurring_create(struct parity_request *req, struct parity_response *res);
+int h_recurring_update(struct parity_request *req, struct parity_response *res);
+int h_recurring_delete(struct parity_request *req, struct parity_response *res);
+int h_recurring_run(struct parity_request *req, struct parity_response *res);
+
+/* h_stripe.c: card deposits through Stripe, and the SPA's public configuration */
+int h_stripe_intent(struct parity_request *req, struct parity_response *res);
+int h_stripe_webhook(struct parity_request *req, struct parity_response *res);
+int h_client_config(struct parity_request *req, struct parity_response *res);
+
+/* h_goals.c: savings goals */
+int h_goals_list(struct parity_request *req, struct parity_response *res);
+int h_goal_create(struct parity_request *req, struct parity_response *res);
+int h_goal_get(struct parity_request *req, struct parity_response *res);
+int h_goal_update(struct parity_request *req, struct parity_response *res);
+int h_goal_delete(struct parity_request *req, struct parity_response *res);
+
+/* h_notifications.c */
+int h_notifications_list(struct parity_request *req, struct parity_response *res);
+int h_notifications_read(struct parity_request *req, struct parity_response *res);
+int h_notification_settings_get(struct parity_request *req, struct parity_response *res);
+int h_notification_settings_put(struct parity_request *req, struct parity_response *res);
 
 #endif

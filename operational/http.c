@@ -21,14 +21,22 @@
 
 #define THREAD_STACK_BYTES (512u * 1024u)
 #define CONNECTION_MEMORY_BYTES (128u * 1024u)
+#define STREAM_BLOCK_BYTES 4096u
 
 static const char *const security_headers[][2] = {
   { "X-Content-Type-Options", "nosniff" },
   { "Referrer-Policy", "no-referrer" },
   { "X-Frame-Options", "DENY" },
-  { "Content-Security-Policy",
-    "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'" },
 };
+
+/* The CSP: only our own origin, unless card deposits are configured, when the SPA loads Stripe.js, which
+ * runs from js.stripe.com, frames its card fields from there (and 3-D Secure from hooks.stripe.com) and
+ * calls api.stripe.com (Stripe's documented CSP for Stripe.js). */
+#define CSP_BASE "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
+static const char csp_strict[] = CSP_BASE;
+static const char csp_stripe[] = CSP_BASE "; script-src 'self' https://js.stripe.com; "
+                                          "frame-src https://js.stripe.com https://hooks.stripe.com; "
+                                          "connect-src 'self' https://api.stripe.com";
 
 /* ------------------------------------------------------------------ request target checks */
 
@@ -139,8 +147,21 @@ void parity_res_header(struct parity_response *res, const char *name, const char
   res->n_headers++;
 }
 
+int parity_res_stream(struct parity_response *res, const char *content_type, MHD_ContentReaderCallback read,
+                      MHD_ContentReaderFreeCallback release, void *cls)
+{
+  res->status = 200;
+  res->content_type = content_type;
+  res->stream_read = read;
+  res->stream_free = release;
+  res->stream_cls = cls;
+  return PARITY_OK;
+}
+
 static void response_release(struct parity_response *res)
 {
+  if (res->stream_free && res->stream_cls)
+    res->stream_free(res->stream_cls); /* a stream never handed to libmicrohttpd */
   json_decref(res->json);
   free(res->raw);
   for (size_t i = 0; i < res->n_headers; i++) {
@@ -365,6 +386,8 @@ static void add_common_headers(struct parity_request *req, struct MHD_Response *
   MHD_add_response_header(response, "X-Request-Id", req->request_id);
   for (size_t i = 0; i < sizeof(security_headers) / sizeof(security_headers[0]); i++)
     MHD_add_response_header(response, security_headers[i][0], security_headers[i][1]);
+  const char *pk = req->app->cfg.stripe_publishable_key;
+  MHD_add_response_header(response, "Content-Security-Policy", pk && pk[0] ? csp_stripe : csp_strict);
   if (req->app->cfg.cookie_secure)
     MHD_add_response_header(response, "Strict-Transport-Security", "max-age=31536000; includeSubDomains");
   parity_auth_gate_cors_headers(req, response);
@@ -384,11 +407,26 @@ static enum MHD_Result send_response(struct parity_request *req, struct parity_r
     len = res->raw_len;
     type = res->content_type ? res->content_type : "application/octet-stream";
   }
-  struct MHD_Response *response = MHD_create_response_from_buffer(
-      len, text ? text : (char *)"", text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+  struct MHD_Response *response;
+  if (res->stream_read) {
+    /* Chunked, of unknown length; the callback owns its state from here on. */
+    response = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK_BYTES, res->stream_read,
+                                                 res->stream_cls, res->stream_free);
+    res->stream_cls = NULL;
+    type = res->content_type;
+    len = 1;
+  } else {
+    response = MHD_create_response_from_buffer(len, text ? text : (char *)"",
+                                               text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+  }
   if (len || res->json)
     MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-  MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+  /* Nothing is cached unless the handler says how (the SPA's static files do). */
+  bool cache_set = false;
+  for (size_t i = 0; i < res->n_headers; i++)
+    cache_set = cache_set || strcasecmp(res->header_names[i], MHD_HTTP_HEADER_CACHE_CONTROL) == 0;
+  if (!cache_set)
+    MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
   add_common_headers(req, response);
   for (size_t i = 0; i < res->n_headers; i++)
     MHD_add_response_header(response, res->header_names[i], res->header_values[i]);
@@ -406,6 +444,11 @@ static enum MHD_Result send_response(struct parity_request *req, struct parity_r
 /* Turns an error code (and the handler's message, if any) into the JSON error body. */
 static void fill_error(struct parity_request *req, struct parity_response *res, int err)
 {
+  if (res->stream_free && res->stream_cls)
+    res->stream_free(res->stream_cls);
+  res->stream_read = NULL;
+  res->stream_free = NULL;
+  res->stream_cls = NULL;
   json_decref(res->json);
   res->json = NULL;
   free(res->raw);

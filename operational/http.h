@@ -62,6 +62,11 @@ struct parity_response {
   size_t n_headers;
   char *header_names[PARITY_HTTP_MAX_HEADERS];
   char *header_values[PARITY_HTTP_MAX_HEADERS];
+  /* A streamed body (content_type says which): libmicrohttpd calls stream_read on the connection's own thread
+   * until it ends the stream, then stream_free(stream_cls). Set by parity_res_stream() only. */
+  MHD_ContentReaderCallback stream_read;
+  MHD_ContentReaderFreeCallback stream_free;
+  void *stream_cls;
 };
 
 /* A handler fills `res` and returns PARITY_OK, or returns an error code (and may set the message). */
@@ -97,6 +102,10 @@ int parity_res_json(struct parity_response *res, int status, json_t *body); /* s
 int parity_res_error(struct parity_response *res, int err, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void parity_res_header(struct parity_response *res, const char *name, const char *value);
+/* Answers 200 with a body streamed by `read` (ownership of cls passes to the response: `release` frees it,
+ * also when the answer is never sent). Returns 0. */
+int parity_res_stream(struct parity_response *res, const char *content_type, MHD_ContentReaderCallback read,
+                      MHD_ContentReaderFreeCallback release, void *cls);
 
 /* Request helpers. */
 const char *parity_req_header(const struct parity_request *req, const char *name);

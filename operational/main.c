@@ -15,6 +15,7 @@
 #include "operational/events.h"
 #include "operational/forecast_listener.h"
 #include "operational/http.h"
+#include "operational/job_watch.h"
 #include "operational/pg_listener.h"
 #include "operational/mail.h"
 #include "operational/migrate.h"
@@ -133,6 +134,8 @@ int main(int argc, char **argv)
   if (!rc)
     rc = parity_forecast_listener_start(&app);
   if (!rc)
+    rc = parity_job_watch_start(&app);
+  if (!rc)
     rc = parity_pg_listener_start(&app);
   if (!rc)
     rc = parity_http_start(&app);
@@ -158,6 +161,7 @@ int main(int argc, char **argv)
     pthread_join(cron, NULL);
   parity_pg_listener_stop(&app);
   parity_forecast_listener_stop(&app); /* after the last long-poll */
+  parity_job_watch_stop(&app);         /* after the last event stream */
   parity_wakeup_destroy(&app.outbox_wake);
   parity_wakeup_destroy(&app.planner_wake);
 

@@ -38,3 +38,18 @@ int64_t parity_cost_basis_after_sell(int64_t cost_cents, int64_t held, int64_t s
   __int128 removed = ((__int128)cost_cents * sold * 2 + held) / (2 * (__int128)held);
   return cost_cents - (int64_t)removed;
 }
+
+int64_t parity_dividend_cents(int64_t shares_micro, int64_t amount_micros)
+{
+  if (shares_micro <= 0 || amount_micros <= 0)
+    return 0;
+  __int128 cents = (__int128)shares_micro * amount_micros / PARITY_MICRO_PRODUCT_PER_CENT;
+  return cents > INT64_MAX ? INT64_MAX : (int64_t)cents;
+}
+
+int64_t parity_sell_shares(int64_t held, int64_t rest_cents, int64_t positions_value_cents)
+{
+  if (rest_cents >= positions_value_cents)
+    return held;
+  return (int64_t)((__int128)held * rest_cents / positions_value_cents);
+}

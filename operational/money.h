@@ -30,7 +30,22 @@ int64_t parity_value_cents(int64_t shares_micro, int64_t price_micros);
  */
 int parity_shares_for_cents(int64_t budget_cents, int64_t price_micros, int64_t *shares_micro);
 
+/*
+ * A dividend in cents on `shares_micro` at `amount_micros` per share, rounded DOWN: S * A / 1e10, in
+ * 128-bit arithmetic. The fund pays no fraction of a cent, so the ledger never credits one; 0 for a
+ * non-positive input. The credit statement (Q_DIVIDENDS_CREDIT_DAY) and the dividend_payments CHECK
+ * compute the same with numeric div().
+ */
+int64_t parity_dividend_cents(int64_t shares_micro, int64_t amount_micros);
+
 /* Cost basis left after selling `sold` of `held` micro-shares (pro rata, rounded half up). */
 int64_t parity_cost_basis_after_sell(int64_t cost_cents, int64_t held, int64_t sold);
+
+/*
+ * The micro-shares of a position of `held` that a sale of `rest_cents` out of positions worth
+ * `positions_value_cents` sells (every position pro rata, rounded down; all of them when the sale takes
+ * the whole value). The sell and its preview share it.
+ */
+int64_t parity_sell_shares(int64_t held, int64_t rest_cents, int64_t positions_value_cents);
 
 #endif

@@ -14,6 +14,8 @@
 #include "common/log.h"
 #include "operational/app.h"
 #include "operational/forecast_listener.h"
+#include "operational/job_watch.h"
+#include "operational/notifications.h"
 #include "operational/queries.h"
 #include "operational/read_cache.h"
 
@@ -45,6 +47,10 @@ static const struct parity_listen_channel channels[] = {
     false, parity_forecast_on_tick, PARITY_FORECAST_SWEEP_SECONDS },
   { PARITY_PRICES_CHANNEL, PARITY_OP_SQL_LISTEN_PRICES, prices_catch_up, prices_changed, true, NULL, 0 },
   { PARITY_MODELS_CHANNEL, PARITY_OP_SQL_LISTEN_MODELS, models_catch_up, models_changed, true, NULL, 0 },
+  { PARITY_JOB_EVENTS_CHANNEL, PARITY_OP_SQL_LISTEN_JOBS, parity_job_watch_on_connected, parity_job_watch_on_notified,
+    false, parity_job_watch_on_tick, PARITY_JOB_STUCK_SWEEP_SECONDS },
+  { PARITY_NOTIFICATIONS_CHANNEL, PARITY_OP_SQL_LISTEN_NOTIFICATIONS, parity_notifications_on_connected,
+    parity_notifications_on_notified, true, parity_notifications_mail_sweep, PARITY_NOTIFICATIONS_SWEEP_SECONDS },
 };
 #define N_CHANNELS (sizeof(channels) / sizeof(channels[0]))
 

@@ -3,6 +3,16 @@
 
 /* Each entry's SQL is laid out to be read as SQL, not as C arguments, so the formatter leaves it be. */
 /* clang-format off */
+/* A job as GET /internal/jobs and /internal/jobs/{id} show it (alias j). */
+#define PARITY_JOB_JSON_SQL                                                                                            \
+  "json_build_object('id', j.id, 'type', j.type, 'params', j.params, 'trigger', j.trigger, 'status', j.status, "      \
+  "'reason', j.reason, 'created_at', " JOB_TS("j.created_at") ", 'started_at', " JOB_TS("j.started_at") ", 'finished_at', "   \
+  JOB_TS("j.finished_at") ", 'progress', json_build_object('done', j.progress_done, 'total', j.progress_total, 'unit', " \
+  "j.progress_unit), 'counters', j.counters, 'message_ids', j.message_ids, 'expected_seconds', j.expected_seconds, " \
+  "'stuck', j.stuck_at IS NOT NULL, 'attempts', j.attempts, 'rev', j.rev, 'seconds', round(extract(epoch FROM "       \
+  "coalesce(j.finished_at, now()) - coalesce(j.started_at, j.created_at))::numeric, 1))"
+#define JOB_TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
 const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
   /* parity_svc_probe_database() */
   [Q_PING] = { "Q_PING", "SELECT 1" },
@@ -314,10 +324,11 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "UPDATE positions SET shares_micro = $3, cost_basis_cents = $4, updated_at = now() "
     "WHERE user_id = $1 AND symbol = $2" },
   /* parity_trade_record(): $1 user, $2 symbol, $3 side, $4 micro-shares, $5 micro-dollars, $6 cents,
-   * $7 reason, $8 deploy request (NULL), $9 monthly run (NULL); both are unique per symbol */
+   * $7 reason, $8 deploy request (NULL), $9 monthly run (NULL); both are unique per symbol; the id names the
+   * trade in its realized gain rows */
   [Q_TRADE_INSERT] = { "Q_TRADE_INSERT",
     "INSERT INTO trades (user_id, symbol, side, shares_micro, price_micros, amount_cents, reason, request_id, run_id) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::uuid, $9)" },
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::uuid, $9) RETURNING id" },
   /* trade execution, parity_cli_seed_investors(): the newest price of each symbol of $1 (a text[]) */
   [Q_LATEST_PRICES] = { "Q_LATEST_PRICES",
     "SELECT s.symbol, lp.price FROM unnest($1::text[]) AS s(symbol) LEFT JOIN LATERAL ("
@@ -367,14 +378,17 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
    * The last two columns let the SPA show one row per operation: a trade's reason, and the operation it
    * belongs to. A sale's trades commit with its cash movement, and an invest opens its deploy request in
    * the same transaction, so equal transaction timestamps (now()) tie them; other deploys group by their
-   * request, monthly rebalances by their run. A movement's symbol and shares are set only where its kind
-   * moves shares (a `split`: the shares it added). */
+   * request, monthly rebalances by their run. A dividend's movement carries its fund, the shares credited
+   * and the amount per share (in the symbol, shares and price columns); a split's, its fund and the shares
+   * it added (its own columns). */
   [Q_TRANSACTIONS_LIST] = { "Q_TRANSACTIONS_LIST",
     "SELECT type, id, kind, symbol, amount_cents, shares_micro, price_micros, to_char(at AT TIME ZONE 'UTC', "
     "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), count(*) OVER (), reason, operation FROM ("
-    "  SELECT 'cash' AS type, id, kind, symbol, amount_cents, shares_micro, "
-    "         NULL::bigint AS price_micros, created_at AS at, NULL::text AS reason, 'movement:' || id AS operation "
-    "  FROM cash_movements WHERE user_id = $1 "
+    "  SELECT 'cash' AS type, c.id, c.kind, coalesce(dp.symbol, c.symbol) AS symbol, c.amount_cents, "
+    "         coalesce(dp.shares_micro, c.shares_micro) AS shares_micro, "
+    "         dp.amount_micros AS price_micros, c.created_at AS at, NULL::text AS reason, 'movement:' || c.id AS operation "
+    "  FROM cash_movements c LEFT JOIN dividend_payments dp ON dp.movement_id = c.id AND c.kind = 'dividend' "
+    "  WHERE c.user_id = $1 "
     "  UNION ALL SELECT 'trade', t.id, t.side, t.symbol, t.amount_cents, t.shares_micro, t.price_micros, "
     "         t.created_at, t.reason, coalesce('movement:' || m.id, 'request:' || t.request_id, 'run:' || t.run_id, "
     "         'batch:' || t.batch_id, 'trade:' || t.id) "
@@ -387,12 +401,13 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "      OR (b.kind = 'deploy' AND c.kind = 'invest' AND c.created_at = b.created_at)) "
     "    ORDER BY c.id LIMIT 1) m ON true "
     "  WHERE t.user_id = $1) t ORDER BY at DESC, type, id DESC LIMIT $2 OFFSET $3" },
-  /* parity audit: the ledger invariant of SPEC §5 per user, rows only where it fails */
+  /* parity audit: the ledger invariant of SPEC §5 per user, rows only where it fails. Dividends are money
+   * that enters from outside, like deposits: deposits - withdrawals + dividends = the cash and the buys. */
   [Q_AUDIT_CASH] = { "Q_AUDIT_CASH",
     "SELECT u.id, coalesce(m.net, 0), coalesce(w.cash_cents, 0), coalesce(p.cash_cents, 0), coalesce(t.net, 0) "
     "FROM users u LEFT JOIN wallets w ON w.user_id = u.id LEFT JOIN portfolios p ON p.user_id = u.id "
     "LEFT JOIN (SELECT user_id, sum(CASE kind WHEN 'deposit' THEN amount_cents WHEN 'withdrawal' THEN -amount_cents "
-    "  ELSE 0 END) AS net FROM cash_movements GROUP BY user_id) m ON m.user_id = u.id "
+    "  WHEN 'dividend' THEN amount_cents ELSE 0 END) AS net FROM cash_movements GROUP BY user_id) m ON m.user_id = u.id "
     "LEFT JOIN (SELECT user_id, sum(CASE side WHEN 'buy' THEN amount_cents ELSE -amount_cents END) AS net "
     "  FROM trades GROUP BY user_id) t ON t.user_id = u.id "
     "WHERE coalesce(m.net, 0) <> coalesce(w.cash_cents, 0) + coalesce(p.cash_cents, 0) + coalesce(t.net, 0) "
@@ -415,10 +430,10 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
    * applied once, set-based (rebalance_apply.c). */
 
   /* parity_svc_rebalance_start(): one run per period; a racing POST or replica finds the winner's row.
-   * $1 period, $2 status (planning or stale_aborted), $3 error */
+   * $1 period, $2 status (planning or stale_aborted), $3 error, $4 its job */
   [Q_RUN_INSERT] = { "Q_RUN_INSERT",
-    "INSERT INTO rebalance_runs (period, status, error, finished_at) VALUES ($1, $2, $3, "
-    "CASE WHEN $2 = 'stale_aborted' THEN now() END) ON CONFLICT (period) DO NOTHING RETURNING id" },
+    "INSERT INTO rebalance_runs (period, status, error, finished_at, job_id) VALUES ($1, $2, $3, "
+    "CASE WHEN $2 = 'stale_aborted' THEN now() END, $4) ON CONFLICT (period) DO NOTHING RETURNING id" },
   /* parity_svc_rebalance_start(): re-posting a period returns its run */
   [Q_RUN_BY_PERIOD] = { "Q_RUN_BY_PERIOD", "SELECT id FROM rebalance_runs WHERE period = $1" },
   /* GET /internal/rebalance/runs/{id}: the run's counters, its computed batches (by the run's index) and
@@ -428,7 +443,7 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), to_char(r.finished_at AT TIME ZONE 'UTC', "
     "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), r.error, r.portfolios_done, "
     "(SELECT count(*) FROM rebalance_batches b WHERE b.run_id = r.id AND b.status IN ('computed', 'applied')), "
-    "extract(epoch FROM coalesce(r.finished_at, now()) - r.started_at) "
+    "extract(epoch FROM coalesce(r.finished_at, now()) - r.started_at), r.job_id "
     "FROM rebalance_runs r WHERE r.id = $1" },
   /* the planner: a run still being planned, one planner at a time on any replica (the others skip it for
    * this step). A transaction-scoped advisory lock, not the row lock: the appliers update the run's
@@ -439,7 +454,7 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
   /* the planner, holding the run's advisory lock: its cursor as committed by the previous step (read by a
    * statement of its own, whose snapshot is taken after the lock) */
   [Q_RUN_PLAN_STATE] = { "Q_RUN_PLAN_STATE",
-    "SELECT planned_through, batches, applied FROM rebalance_runs WHERE id = $1 AND status = 'planning'" },
+    "SELECT planned_through, batches, applied, job_id FROM rebalance_runs WHERE id = $1 AND status = 'planning'" },
   /* the planner, with its batch: $1 run, $2 cursor (last user id read), $3 batches added, $4 portfolios */
   [Q_RUN_PLANNED_BATCH] = { "Q_RUN_PLANNED_BATCH",
     "UPDATE rebalance_runs SET planned_through = $2, batches = batches + $3, portfolios = portfolios + $4 "
@@ -557,20 +572,24 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "SELECT (created_at AT TIME ZONE 'America/New_York')::date - DATE '1970-01-01', "
     "sum(CASE kind WHEN 'invest' THEN amount_cents ELSE -amount_cents END) FROM cash_movements "
     "WHERE user_id = $1 AND kind IN ('invest', 'sell') GROUP BY 1 ORDER BY 1" },
-  /* parity_svc_history(): net shares and cash of the trades per New York day and symbol (buy +, sell -).
+  /* parity_svc_history(): net shares and cash of the trades per New York day and symbol (buy +, sell -);
+   * a fund's dividends count as cash it paid in without shares (a sale of no shares): income, not a flow.
    * The stored closes are split-adjusted over the whole history (a sync rebases the days before a split),
    * so a trade made before the open of an applied split counts its shares times the split's ratio (all
    * later applied splits of the symbol, multiplied): the value is then continuous across the split day and,
    * summed, these shares are the trades' plus the `split` movements' (Q_SPLIT_POSITIONS scales what was
    * held across that open the same way, to the micro-share). The cash stays as paid. */
   [Q_HISTORY_TRADES] = { "Q_HISTORY_TRADES",
-    "SELECT (t.created_at AT TIME ZONE 'America/New_York')::date - DATE '1970-01-01', t.symbol, "
-    "sum(round(CASE t.side WHEN 'buy' THEN t.shares_micro ELSE -t.shares_micro END * coalesce(f.ratio, 1))::bigint), "
-    "sum(CASE t.side WHEN 'buy' THEN t.amount_cents ELSE -t.amount_cents END) FROM trades t LEFT JOIN LATERAL ("
-    "  SELECT exp(sum(ln(e.numerator::numeric / e.denominator::numeric))) AS ratio FROM market_events e "
-    "  WHERE e.kind = 'split' AND e.symbol = t.symbol AND e.applied_at IS NOT NULL "
-    "  AND t.created_at < (e.day + time '09:30') AT TIME ZONE 'America/New_York') f ON true WHERE t.user_id = $1 "
-    "GROUP BY 1, 2 ORDER BY 1, 2" },
+    "SELECT day, symbol, sum(shares), sum(cents) FROM ("
+    "  SELECT (t.created_at AT TIME ZONE 'America/New_York')::date - DATE '1970-01-01' AS day, t.symbol, "
+    "  round(CASE t.side WHEN 'buy' THEN t.shares_micro ELSE -t.shares_micro END * coalesce(f.ratio, 1))::bigint "
+    "  AS shares, CASE t.side WHEN 'buy' THEN t.amount_cents ELSE -t.amount_cents END AS cents FROM trades t "
+    "  LEFT JOIN LATERAL (SELECT exp(sum(ln(e.numerator::numeric / e.denominator::numeric))) AS ratio "
+    "    FROM market_events e WHERE e.kind = 'split' AND e.symbol = t.symbol AND e.applied_at IS NOT NULL "
+    "    AND t.created_at < (e.day + time '09:30') AT TIME ZONE 'America/New_York') f ON true WHERE t.user_id = $1 "
+    "  UNION ALL SELECT (m.created_at AT TIME ZONE 'America/New_York')::date - DATE '1970-01-01', dp.symbol, 0, "
+    "  -dp.cents FROM dividend_payments dp JOIN cash_movements m ON m.id = dp.movement_id WHERE dp.user_id = $1"
+    ") x GROUP BY 1, 2 ORDER BY 1, 2" },
   /* parity_svc_history(), parity_svc_portfolio_risk() (the benchmark's): closes of the symbols of $1 (text[])
    * on days $2 < day <= $3 (days since 1970), plus each symbol's newest close on or before $2, which values
    * the range's first days */
@@ -708,12 +727,386 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "AND EXISTS (SELECT 1 FROM forecasts n WHERE n.user_id = f.user_id AND n.status = 'complete' "
     "AND n.created_at > f.created_at)" },
   /* ------------------------------------------------------------ end of market data */
+  /* ------------------------------------------------------------ recurring deposits (svc_recurring.c) */
+  /* parity_svc_recurring_list(): the investor's schedules (deleted ones are kept for their runs, not shown) */
+  [Q_RECURRING_LIST] = { "Q_RECURRING_LIST",
+    "SELECT id, amount_cents, frequency, day, auto_invest, status, next_day::text, last_day::text, "
+    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+    "FROM recurring_deposits WHERE user_id = $1 AND status <> 'deleted' ORDER BY id" },
+  /* parity_svc_recurring_create(): $1 user, $2 cents, $3 frequency, $4 day, $5 auto_invest, $6 the most
+   * schedules an investor keeps; the first date is after today (UTC), so creating one never moves money
+   * at once; no row when the investor has $6 already */
+  [Q_RECURRING_INSERT] = { "Q_RECURRING_INSERT",
+    "INSERT INTO recurring_deposits (user_id, amount_cents, frequency, day, auto_invest, next_day) "
+    "SELECT $1, $2, $3::text, $4::int, $5::boolean, "
+    "recurring_first_day($3::text, $4::int, (now() AT TIME ZONE 'UTC')::date + 1) "
+    "WHERE (SELECT count(*) FROM recurring_deposits WHERE user_id = $1 AND status <> 'deleted') < $6::int "
+    "RETURNING id, amount_cents, frequency, day, auto_invest, status, next_day::text, last_day::text, "
+    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')" },
+  /* parity_svc_recurring_update(): $1 id, $2 user, then NULL (unchanged) or $3 cents, $4 frequency with $5
+   * day, $6 auto_invest, $7 paused. A new frequency/day or a resume starts again from the first date after
+   * today (and after the last date deposited): a paused schedule does not catch up what it skipped */
+  [Q_RECURRING_UPDATE] = { "Q_RECURRING_UPDATE",
+    "UPDATE recurring_deposits SET amount_cents = coalesce($3::bigint, amount_cents), "
+    "frequency = coalesce($4::text, frequency), day = coalesce($5::int, day), "
+    "auto_invest = coalesce($6::boolean, auto_invest), "
+    "status = CASE WHEN $7::boolean IS NULL THEN status WHEN $7::boolean THEN 'paused' ELSE 'active' END, "
+    "next_day = CASE WHEN $4::text IS NOT NULL OR ($7::boolean IS FALSE AND status = 'paused') "
+    "  THEN recurring_first_day(coalesce($4::text, frequency), coalesce($5::int, day::int), "
+    "       greatest((now() AT TIME ZONE 'UTC')::date, coalesce(last_day, (now() AT TIME ZONE 'UTC')::date)) + 1) "
+    "  ELSE next_day END, updated_at = now() "
+    "WHERE id = $1 AND user_id = $2 AND status <> 'deleted' "
+    "RETURNING id, amount_cents, frequency, day, auto_invest, status, next_day::text, last_day::text, "
+    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')" },
+  /* parity_svc_recurring_delete(): $1 id, $2 user */
+  [Q_RECURRING_DELETE] = { "Q_RECURRING_DELETE",
+    "UPDATE recurring_deposits SET status = 'deleted', updated_at = now() "
+    "WHERE id = $1 AND user_id = $2 AND status <> 'deleted' RETURNING id" },
+  /* parity_svc_recurring_run(): one runner at a time (the CronJob, the in-process schedule, replicas),
+   * so their portfolio and wallet locks never cross; the (schedule, day) key makes a date once anyway */
+  [Q_RECURRING_RUN_LOCK] = { "Q_RECURRING_RUN_LOCK", "SELECT pg_advisory_xact_lock(1919251318)" },
+  /* parity_svc_recurring_run(): the portfolios the pass will invest into, locked in user order first (the
+   * lock order of invest and of the rebalance batches: portfolio, then wallet); $1 day, $2 pass size */
+  [Q_RECURRING_LOCK_PORTFOLIOS] = { "Q_RECURRING_LOCK_PORTFOLIOS",
+    "SELECT p.user_id FROM portfolios p WHERE p.user_id IN (SELECT user_id FROM recurring_deposits "
+    "WHERE status = 'active' AND next_day <= $1::date ORDER BY id LIMIT $2::int) ORDER BY p.user_id FOR UPDATE" },
+  /* parity_svc_recurring_run(): one pass, set-based: every active schedule due on or before $1 (at most $2,
+   * by the partial index) deposits its next date once ((schedule, day) is the runs' key: a date already
+   * deposited is skipped), invests it when auto_invest and the investor has a bucket (pending cash: the
+   * sweep opens its deploy batch, as after an invest), and advances to the following date, all in this
+   * one statement. A date missed while nothing ran is deposited by the next pass, once; a schedule late
+   * by several dates needs one pass per date. Answers the schedules seen, dates deposited, their cents
+   * and the deposits invested. */
+  [Q_RECURRING_RUN_DAY] = { "Q_RECURRING_RUN_DAY",
+    "WITH due AS ("
+    "  SELECT s.id, s.user_id, s.amount_cents, s.next_day, s.frequency, s.day::int AS day, "
+    "         s.auto_invest AND p.bucket_key IS NOT NULL AS invest "
+    "  FROM recurring_deposits s LEFT JOIN portfolios p ON p.user_id = s.user_id "
+    "  WHERE s.status = 'active' AND s.next_day <= $1::date ORDER BY s.id LIMIT $2::int), "
+    "claimed AS ("
+    "  INSERT INTO recurring_deposit_runs (schedule_id, day, user_id, amount_cents, invested) "
+    "  SELECT id, next_day, user_id, amount_cents, invest FROM due ON CONFLICT (schedule_id, day) DO NOTHING "
+    "  RETURNING schedule_id, day, user_id, amount_cents, invested), "
+    "moves AS ("
+    "  INSERT INTO cash_movements (user_id, kind, amount_cents, external_ref, source) "
+    "  SELECT user_id, 'deposit', amount_cents, 'recurring:' || schedule_id || ':' || day, 'recurring' FROM claimed "
+    "  UNION ALL SELECT user_id, 'invest', amount_cents, 'recurring:' || schedule_id || ':' || day || ':invest', "
+    "  'recurring' FROM claimed WHERE invested RETURNING id), "
+    "per_user AS ("
+    "  SELECT user_id, sum(amount_cents) AS total, coalesce(sum(amount_cents) FILTER (WHERE invested), 0) AS invested "
+    "  FROM claimed GROUP BY user_id), "
+    "wallet AS ("
+    "  INSERT INTO wallets (user_id, cash_cents) SELECT user_id, total - invested FROM per_user "
+    "  ON CONFLICT (user_id) DO UPDATE SET cash_cents = wallets.cash_cents + EXCLUDED.cash_cents, updated_at = now() "
+    "  RETURNING user_id), "
+    "portfolio AS ("
+    "  UPDATE portfolios p SET cash_cents = p.cash_cents + u.invested, pending_cents = p.pending_cents + u.invested, "
+    "  version = p.version + 1, updated_at = now() FROM per_user u WHERE p.user_id = u.user_id AND u.invested > 0 "
+    "  RETURNING p.user_id), "
+    "advanced AS ("
+    "  UPDATE recurring_deposits s SET next_day = recurring_next_day(d.frequency, d.day, d.next_day), "
+    "  last_day = d.next_day, updated_at = now() FROM due d WHERE s.id = d.id RETURNING s.id) "
+    "SELECT (SELECT count(*) FROM advanced), (SELECT count(*) FROM claimed), "
+    "(SELECT coalesce(sum(amount_cents), 0) FROM claimed), (SELECT count(*) FROM claimed WHERE invested), "
+    "(SELECT count(*) FROM moves), (SELECT count(*) FROM wallet), (SELECT count(*) FROM portfolio)" },
+  /* ------------------------------------------------------------ end of recurring deposits */
+
+  /* ------------------------------------------------------------ card deposits through Stripe (svc_stripe.c) */
+  /* parity_svc_stripe_intent(): the PaymentIntent Stripe created, remembered with its investor; $1 id,
+   * $2 user, $3 cents, $4 the Idempotency-Key sent to Stripe (a repeat returns the same intent) */
+  [Q_STRIPE_INTENT_INSERT] = { "Q_STRIPE_INTENT_INSERT",
+    "INSERT INTO stripe_payment_intents (id, user_id, amount_cents, idempotency_key) VALUES ($1, $2, $3, $4) "
+    "ON CONFLICT (id) DO NOTHING" },
+  /* parity_svc_stripe_webhook(): the event, once by its id; no row: a replay ($1 id, $2 type, $3 intent) */
+  [Q_STRIPE_EVENT_INSERT] = { "Q_STRIPE_EVENT_INSERT",
+    "INSERT INTO stripe_events (event_id, type, payment_intent) VALUES ($1, $2, $3) "
+    "ON CONFLICT (event_id) DO NOTHING RETURNING event_id" },
+  /* parity_svc_stripe_webhook(): whose intent $1 is (only intents this server created are credited) */
+  [Q_STRIPE_INTENT_OWNER] = { "Q_STRIPE_INTENT_OWNER",
+    "SELECT user_id, amount_cents FROM stripe_payment_intents WHERE id = $1" },
+  /* parity_svc_stripe_webhook(): credits user $1 with $2 cents for intent $3, once per intent
+   * (external_ref is unique): no row when another event credited it already */
+  [Q_STRIPE_CARD_DEPOSIT] = { "Q_STRIPE_CARD_DEPOSIT",
+    "WITH m AS (INSERT INTO cash_movements (user_id, kind, amount_cents, external_ref, source) "
+    "  VALUES ($1, 'deposit', $2, 'stripe:' || $3, 'card') ON CONFLICT (external_ref) DO NOTHING RETURNING id), "
+    "w AS (INSERT INTO wallets (user_id, cash_cents) SELECT $1, $2 FROM m ON CONFLICT (user_id) DO UPDATE "
+    "  SET cash_cents = wallets.cash_cents + EXCLUDED.cash_cents, updated_at = now() RETURNING cash_cents) "
+    "SELECT m.id, w.cash_cents FROM m, w" },
+  /* parity_svc_stripe_webhook(): the credit an event made; $1 event, $2 movement */
+  [Q_STRIPE_EVENT_SET_MOVEMENT] = { "Q_STRIPE_EVENT_SET_MOVEMENT",
+    "UPDATE stripe_events SET movement_id = $2 WHERE event_id = $1" },
+  /* ------------------------------------------------------------ end of card deposits */
+
+  /* ------------------------------------------------------------ dividends (migration 0011_dividends) */
+  /* parity_svc_dividends_credit_day(): every position held at the end of the New York day before ex-date
+   * $1 (its shares now minus the net of its trades since that day began, both read in this statement's
+   * snapshot) receives floor(shares x amount) cents as a `dividend` movement in its portfolio's cash, and
+   * as pending cash, so the sweep's next deploy reinvests it. The portfolios are locked first, in user
+   * order as every batch locks them, so two writers never wait on each other in a cycle. All investors in
+   * one statement; positions paid already are passed over (a repeated day locks nothing), and the primary
+   * key of dividend_payments makes a concurrent repeat insert nothing. The movement ids are drawn first so
+   * the payment row and its movement reference each other (the foreign key is checked at commit). A
+   * movement is dated at the ex-date's close, or now when that is later, so a catch-up files it on its
+   * day. Returns the payments made, their cents and the portfolios credited. */
+  [Q_DIVIDENDS_CREDIT_DAY] = { "Q_DIVIDENDS_CREDIT_DAY",
+    "WITH held AS ("
+    "  SELECT p.user_id, d.symbol, d.ex_day, d.amount_micros, p.shares_micro - coalesce(("
+    "    SELECT sum(CASE t.side WHEN 'buy' THEN t.shares_micro ELSE -t.shares_micro END) FROM trades t "
+    "    WHERE t.user_id = p.user_id AND t.symbol = p.symbol "
+    "    AND t.created_at >= (d.ex_day::timestamp AT TIME ZONE 'America/New_York')), 0) AS shares_micro "
+    "  FROM dividends d JOIN positions p ON p.symbol = d.symbol WHERE d.ex_day = $1::date), "
+    "due AS ("
+    "  SELECT user_id, symbol, ex_day, amount_micros, shares_micro, "
+    "    div(shares_micro::numeric * amount_micros, 10000000000)::bigint AS cents "
+    "  FROM held WHERE shares_micro > 0 AND NOT EXISTS (SELECT 1 FROM dividend_payments x "
+    "    WHERE x.user_id = held.user_id AND x.symbol = held.symbol AND x.ex_day = held.ex_day)), "
+    "locked AS ("
+    "  SELECT user_id FROM portfolios WHERE user_id IN (SELECT user_id FROM due WHERE cents > 0) "
+    "  ORDER BY user_id FOR UPDATE), "
+    "numbered AS ("
+    "  SELECT due.*, nextval(pg_get_serial_sequence('cash_movements', 'id')) AS movement_id "
+    "  FROM due JOIN locked USING (user_id) WHERE cents > 0 ORDER BY user_id, symbol), "
+    "paid AS ("
+    "  INSERT INTO dividend_payments (user_id, symbol, ex_day, shares_micro, amount_micros, cents, movement_id) "
+    "  SELECT user_id, symbol, ex_day, shares_micro, amount_micros, cents, movement_id FROM numbered "
+    "  ON CONFLICT (user_id, symbol, ex_day) DO NOTHING RETURNING user_id, ex_day, cents, movement_id), "
+    "moved AS ("
+    "  INSERT INTO cash_movements (id, user_id, kind, amount_cents, created_at) OVERRIDING SYSTEM VALUE "
+    "  SELECT movement_id, user_id, 'dividend', cents, "
+    "    least(now(), (ex_day + time '16:00') AT TIME ZONE 'America/New_York') FROM paid RETURNING 1), "
+    "credited AS ("
+    "  UPDATE portfolios p SET cash_cents = p.cash_cents + s.cents, pending_cents = p.pending_cents + s.cents, "
+    "    version = p.version + 1, updated_at = now() "
+    "  FROM (SELECT user_id, sum(cents) AS cents FROM paid GROUP BY user_id) s WHERE p.user_id = s.user_id "
+    "  RETURNING 1) "
+    "SELECT (SELECT count(*) FROM moved), (SELECT coalesce(sum(cents), 0) FROM paid), "
+    "(SELECT count(*) FROM credited)" },
+  /* parity_svc_dividends_credit_day(): the day is credited; $1 day, $2 payments, $3 cents of this run */
+  [Q_DIVIDENDS_DAY_DONE] = { "Q_DIVIDENDS_DAY_DONE",
+    "INSERT INTO dividend_days (ex_day, payments, cents) VALUES ($1::date, $2::int, $3::bigint) "
+    "ON CONFLICT (ex_day) DO UPDATE SET payments = dividend_days.payments + EXCLUDED.payments, "
+    "cents = dividend_days.cents + EXCLUDED.cents, credited_at = now()" },
+  /* parity_svc_dividends_catch_up(): ex-dates in [$1 - $2 days, $1] not credited yet, oldest first (by
+   * the ex_day index; older ones are credited only when asked for by day) */
+  [Q_DIVIDENDS_DAYS_DUE] = { "Q_DIVIDENDS_DAYS_DUE",
+    "SELECT DISTINCT d.ex_day::text FROM dividends d WHERE d.ex_day <= $1::date "
+    "AND d.ex_day >= $1::date - $2::int "
+    "AND NOT EXISTS (SELECT 1 FROM dividend_days c WHERE c.ex_day = d.ex_day) ORDER BY 1" },
+  /* ------------------------------------------------------------ end of dividends */
+
+  /* ------------------------------------------------------------ the tax ledger (migration 0009) */
+  /* parity_svc_sell(), GET /me/settings, GET /tax/lots: the investor's settings (defaults without a row) */
+  [Q_TAX_SETTINGS] = { "Q_TAX_SETTINGS",
+    "SELECT coalesce(s.lot_method, 'tax_min'), coalesce(s.tax_loss_harvesting, false) "
+    "FROM (SELECT $1::bigint AS user_id) u LEFT JOIN investor_settings s ON s.user_id = u.user_id" },
+  /* PATCH /me/settings: $1 user, $2 lot method (NULL: unchanged), $3 harvesting (NULL: unchanged) */
+  [Q_TAX_SETTINGS_SET] = { "Q_TAX_SETTINGS_SET",
+    "INSERT INTO investor_settings (user_id, lot_method, tax_loss_harvesting) "
+    "VALUES ($1, coalesce($2, 'tax_min'), coalesce($3::boolean, false)) ON CONFLICT (user_id) DO UPDATE SET "
+    "lot_method = coalesce($2, investor_settings.lot_method), "
+    "tax_loss_harvesting = coalesce($3::boolean, investor_settings.tax_loss_harvesting), updated_at = now() "
+    "RETURNING lot_method, tax_loss_harvesting" },
+  /* parity_svc_sell(), the sale preview, portfolio locked: every open lot of user $1, by symbol (the columns
+   * parity_tax_lots_read() reads from column 1 on) */
+  [Q_TAX_USER_LOTS] = { "Q_TAX_USER_LOTS",
+    "SELECT symbol, id, shares_micro, basis_cents, acquired - DATE '1970-01-01', bought - DATE '1970-01-01', "
+    "replacement FROM lots WHERE user_id = $1 ORDER BY symbol, id" },
+  /* parity_svc_apply_batch(), portfolios locked: the open lots of users $1..$2 (one index range), each with
+   * its investor's lot method (only an investor with lots can sell) */
+  [Q_TAX_BATCH_LOTS] = { "Q_TAX_BATCH_LOTS",
+    "SELECT l.user_id, l.symbol, l.id, l.shares_micro, l.basis_cents, l.acquired - DATE '1970-01-01', "
+    "l.bought - DATE '1970-01-01', l.replacement, coalesce(s.lot_method, 'tax_min') FROM lots l "
+    "LEFT JOIN investor_settings s ON s.user_id = l.user_id WHERE l.user_id BETWEEN $1 AND $2 "
+    "ORDER BY l.user_id, l.symbol, l.id" },
+  /* parity_svc_apply_batch(): users $1..$2's losses sold on or after day $3 not all replaced yet (the
+   * partial index holds only those, so this reads next to nothing) */
+  [Q_TAX_BATCH_LOSSES] = { "Q_TAX_BATCH_LOSSES",
+    "SELECT user_id, symbol, id, shares_micro, basis_cents - proceeds_cents, replaced_micro, wash_cents, "
+    "acquired - DATE '1970-01-01', sold - DATE '1970-01-01' FROM realized_gains WHERE user_id BETWEEN $1 AND $2 "
+    "AND basis_cents > proceeds_cents AND replaced_micro < shares_micro AND sold >= DATE '1970-01-01' + $3::int "
+    "ORDER BY user_id, symbol, sold, id" },
+  /* GET /tax/lots: user $1's open lots with the newest close of their symbol and its day */
+  [Q_TAX_LOTS_VALUED] = { "Q_TAX_LOTS_VALUED",
+    "SELECT l.id, l.symbol, l.shares_micro, l.basis_cents, l.acquired::text, l.acquired - DATE '1970-01-01', "
+    "c.close, c.day::text FROM lots l LEFT JOIN LATERAL (SELECT close, day FROM daily_prices d "
+    "WHERE d.symbol = l.symbol ORDER BY day DESC LIMIT 1) c ON true WHERE l.user_id = $1 ORDER BY l.symbol, l.id" },
+  /* GET /tax/realized: user $1's realized gains of year $2 by term, and the disallowed losses */
+  [Q_TAX_REALIZED] = { "Q_TAX_REALIZED",
+    "SELECT term, sum(proceeds_cents), sum(basis_cents), sum(proceeds_cents - basis_cents + wash_cents), "
+    "sum(wash_cents) FROM realized_gains WHERE user_id = $1 AND sold >= make_date($2::int, 1, 1) "
+    "AND sold < make_date($2::int + 1, 1, 1) GROUP BY term" },
+  /* GET /tax/report: user $1's closed pieces of year $2, one Form 8949 row each */
+  [Q_TAX_REPORT] = { "Q_TAX_REPORT",
+    "SELECT symbol, shares_micro, acquired::text, sold::text, proceeds_cents, basis_cents, wash_cents, term "
+    "FROM realized_gains WHERE user_id = $1 AND sold >= make_date($2::int, 1, 1) "
+    "AND sold < make_date($2::int + 1, 1, 1) ORDER BY term DESC, sold, id" },
+  /* parity audit: positions whose lots do not add up to them (shares or cost basis) */
+  [Q_AUDIT_LOTS] = { "Q_AUDIT_LOTS",
+    "SELECT coalesce(p.user_id, l.user_id), coalesce(p.symbol, l.symbol), coalesce(p.shares_micro, 0), "
+    "coalesce(l.shares, 0), coalesce(p.cost_basis_cents, 0), coalesce(l.basis, 0) FROM positions p "
+    "FULL JOIN (SELECT user_id, symbol, sum(shares_micro) AS shares, sum(basis_cents) AS basis FROM lots "
+    "  GROUP BY user_id, symbol) l ON l.user_id = p.user_id AND l.symbol = p.symbol "
+    "WHERE coalesce(p.shares_micro, 0) <> coalesce(l.shares, 0) "
+    "OR coalesce(p.cost_basis_cents, 0) <> coalesce(l.basis, 0) ORDER BY 1, 2" },
+  /* GET /tax/realized: user $1's dividends credited in year $2 (UTC days; none before dividends exist) */
+  [Q_TAX_DIVIDENDS] = { "Q_TAX_DIVIDENDS",
+    "SELECT coalesce(sum(amount_cents), 0) FROM cash_movements WHERE user_id = $1 AND kind = 'dividend' "
+    "AND created_at >= make_date($2::int, 1, 1)::timestamp AT TIME ZONE 'UTC' "
+    "AND created_at < make_date($2::int + 1, 1, 1)::timestamp AT TIME ZONE 'UTC'" },
+  /* ------------------------------------------------------------ end of the tax ledger */
+  /* ------------------------------------------------------------ jobs (svc_jobs.c) */
+
+  /* parity_jobs_create(): $1 type, $2 params, $3 trigger, $4 unit, $5 expected seconds, $6 queued|running */
+  [Q_JOB_INSERT] = { "Q_JOB_INSERT",
+    "INSERT INTO jobs (type, params, trigger, progress_unit, expected_seconds, status, started_at) "
+    "VALUES ($1, coalesce($2::jsonb, '{}'), $3, $4, $5, $6, CASE WHEN $6 = 'running' THEN now() END) RETURNING id" },
+  /* parity_jobs_add_message(): a command the job sent, in the transaction that wrote its outbox row */
+  [Q_JOB_ADD_MESSAGE] = { "Q_JOB_ADD_MESSAGE",
+    "UPDATE jobs SET message_ids = message_ids || $2::uuid WHERE id = $1" },
+  /* parity_jobs_progress(): $1 job, $2 done, $3 total (NULL: not known) */
+  [Q_JOB_PROGRESS] = { "Q_JOB_PROGRESS",
+    "UPDATE jobs SET progress_done = $2, progress_total = $3 WHERE id = $1 AND status = 'running'" },
+  /* parity_jobs_finish(): $1 job, $2 final status, $3 reason, $4 counters merged into the job's */
+  [Q_JOB_FINISH] = { "Q_JOB_FINISH",
+    "UPDATE jobs SET status = $2, reason = $3, finished_at = now(), counters = counters || coalesce($4::jsonb, '{}'), "
+    "progress_done = CASE WHEN $2 = 'succeeded' THEN coalesce(progress_total, progress_done) ELSE progress_done END "
+    "WHERE id = $1 AND status IN ('queued', 'running')" },
+  /* GET /internal/jobs/{id}: the job as the API shows it */
+  [Q_JOB_GET] = { "Q_JOB_GET", "SELECT " PARITY_JOB_JSON_SQL "::text FROM jobs j WHERE j.id = $1" },
+  /* GET /internal/jobs: newest first, keyset by id ($4: the last id of the previous page); filters may be NULL:
+   * $1 type, $2 status, $3 created since, $5 limit */
+  [Q_JOB_LIST] = { "Q_JOB_LIST",
+    "SELECT j.id, " PARITY_JOB_JSON_SQL "::text FROM jobs j WHERE ($1::text IS NULL OR j.type = $1) "
+    "AND ($2::text IS NULL OR j.status = $2) AND ($3::timestamptz IS NULL OR j.created_at >= $3) "
+    "AND ($4::bigint IS NULL OR j.id < $4) ORDER BY j.id DESC LIMIT $5" },
+  /* the job watchers (job_watch.c): the state a notification would carry, for a new watcher or after the
+   * listener reconnected; $1 bigint[] of job ids */
+  [Q_JOB_EVENTS] = { "Q_JOB_EVENTS", "SELECT job_event(j)::text FROM jobs j WHERE j.id = ANY ($1::bigint[])" },
+  /* parity_svc_jobs_retry(): a monthly rebalance's run (no row for other jobs), locked before the job as every
+   * writer of both does (the appliers' trigger), so a retry and an applier cannot deadlock */
+  [Q_RUN_LOCK_FOR_JOB] = { "Q_RUN_LOCK_FOR_JOB", "SELECT id FROM rebalance_runs WHERE job_id = $1 FOR UPDATE" },
+  /* parity_svc_jobs_retry(): the job, locked against a second retry */
+  [Q_JOB_LOCK] = { "Q_JOB_LOCK", "SELECT type, status FROM jobs WHERE id = $1 FOR UPDATE" },
+  /* parity_svc_jobs_retry(): sends again (under new ids) the job's commands whose effect never committed
+   * (dead-lettered, or lost), drops the old ids, and makes the job run again; returns how many were sent.
+   * What did commit is not repeated: its message id is in processed_messages. */
+  [Q_JOB_RETRY] = { "Q_JOB_RETRY",
+    "WITH old AS (SELECT o.id, o.type, o.payload, o.seq FROM outbox o, jobs j WHERE j.id = $1 "
+    "  AND o.id = ANY (j.message_ids) AND NOT EXISTS (SELECT 1 FROM processed_messages p WHERE p.message_id = o.id)), "
+    "ins AS (INSERT INTO outbox (type, payload) SELECT type, payload FROM old ORDER BY seq RETURNING id) "
+    "UPDATE jobs SET status = 'running', reason = NULL, finished_at = NULL, stuck_at = NULL, started_at = now(), "
+    "attempts = attempts + 1, message_ids = ARRAY(SELECT m FROM unnest(jobs.message_ids) m "
+    "  WHERE m NOT IN (SELECT id FROM old)) || ARRAY(SELECT id FROM ins) "
+    "WHERE jobs.id = $1 RETURNING (SELECT count(*) FROM ins)" },
+  /* parity_svc_jobs_retry() of a monthly rebalance: a run that ended in error or stale data plans again
+   * from its cursor (batches already applied stay applied) */
+  [Q_RUN_RESUME_FOR_JOB] = { "Q_RUN_RESUME_FOR_JOB",
+    "UPDATE rebalance_runs SET status = CASE WHEN planned_at IS NULL THEN 'planning' ELSE 'running' END, "
+    "error = NULL, finished_at = NULL WHERE job_id = $1 AND status IN ('stale_aborted', 'error')" },
+  /* the stuck-job sweep (job_watch.c, on the LISTEN connection): unfinished past their expected time */
+  [Q_JOBS_MARK_STUCK] = { "Q_JOBS_MARK_STUCK",
+    "UPDATE jobs SET stuck_at = now() WHERE status IN ('queued', 'running') AND stuck_at IS NULL "
+    "AND coalesce(started_at, created_at) + expected_seconds * interval '1 second' < now() RETURNING id, type" },
+  /* the parity_operational_jobs_stuck gauge */
+  [Q_JOBS_STUCK_COUNT] = { "Q_JOBS_STUCK_COUNT",
+    "SELECT count(*) FROM jobs WHERE status IN ('queued', 'running') AND stuck_at IS NOT NULL" },
+  /* parity ops-status (cli/cmd_ops.c): the newest job of each type, one index probe per type */
+  [Q_OPS_LAST_JOBS] = { "Q_OPS_LAST_JOBS",
+    "SELECT t.type, j.id, j.status, j.stuck_at IS NOT NULL, " JOB_TS("j.created_at") ", " JOB_TS("j.finished_at") ", "
+    "round(extract(epoch FROM coalesce(j.finished_at, now()) - coalesce(j.started_at, j.created_at))::numeric, 1), "
+    "j.reason FROM (SELECT DISTINCT type FROM jobs) t CROSS JOIN LATERAL "
+    "(SELECT * FROM jobs WHERE type = t.type ORDER BY id DESC LIMIT 1) j ORDER BY t.type" },
+  /* parity ops-status: how new the data is (newest close, newest intraday price, newest models) */
+  [Q_OPS_FRESHNESS] = { "Q_OPS_FRESHNESS",
+    "SELECT (SELECT max(day)::text FROM daily_prices), (SELECT current_date - max(day) FROM daily_prices), "
+    "(SELECT " JOB_TS("max(ts)") " FROM intraday_prices), (SELECT max(as_of_day)::text FROM model_portfolios), "
+    "(SELECT " JOB_TS("max(computed_at)") " FROM model_portfolios)" },
+
+
+  /* ------------------------------------------------------------ goals (svc_goals.c) */
+  /* load_goals(): the investor $1's goals ($2 = one goal's id, 0 = all) with their forecast's state; the
+   * column order is svc_goals.c's G_* enum */
+  [Q_GOALS_LIST] = { "Q_GOALS_LIST",
+    "SELECT g.id, g.name, g.target_cents, g.target_day::text, g.target_day - DATE '1970-01-01', g.monthly_cents, "
+    "g.forecast_id::text, g.forecast_basis_cents, g.forecast_month - DATE '1970-01-01', f.status, "
+    "f.result->>'goal_probability', f.error, "
+    "to_char(f.completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "
+    "FROM goals g LEFT JOIN forecasts f ON f.id = g.forecast_id "
+    "WHERE g.user_id = $1 AND ($2::bigint = 0 OR g.id = $2::bigint) ORDER BY g.target_day, g.id" },
+  /* parity_svc_goal_create(), under Q_FORECAST_USER_LOCK: no row when the investor has $6 goals already */
+  [Q_GOAL_INSERT] = { "Q_GOAL_INSERT",
+    "INSERT INTO goals (user_id, name, target_cents, target_day, monthly_cents) "
+    "SELECT $1, $2, $3, $4::date, $5 WHERE (SELECT count(*) FROM goals WHERE user_id = $1) < $6::int RETURNING id" },
+  /* parity_svc_goal_update(): NULL leaves a field; any change drops the forecast, so the next read asks one */
+  [Q_GOAL_UPDATE] = { "Q_GOAL_UPDATE",
+    "UPDATE goals SET name = coalesce($3, name), target_cents = coalesce($4::bigint, target_cents), "
+    "target_day = coalesce($5::date, target_day), monthly_cents = coalesce($6::bigint, monthly_cents), "
+    "forecast_id = NULL, forecast_basis_cents = NULL, forecast_month = NULL, updated_at = now() "
+    "WHERE id = $1 AND user_id = $2 RETURNING id" },
+  /* parity_svc_goal_delete() */
+  [Q_GOAL_DELETE] = { "Q_GOAL_DELETE", "DELETE FROM goals WHERE id = $1 AND user_id = $2 RETURNING id" },
+  /* refresh_one(): the forecast $3 just asked for goal $1, from a portfolio worth $4 in the month $5 */
+  [Q_GOAL_SET_FORECAST] = { "Q_GOAL_SET_FORECAST",
+    "UPDATE goals SET forecast_id = $3::uuid, forecast_basis_cents = $4, forecast_month = $5::date "
+    "WHERE id = $1 AND user_id = $2" },
+  /* ------------------------------------------------------------ end of goals */
+
+  /* ------------------------------------------------------------ notifications (notifications.c) */
+  /* parity_svc_notifications_list(), _mark_read(): the unread count, by the partial index */
+  [Q_NOTIF_UNREAD] = { "Q_NOTIF_UNREAD",
+    "SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL" },
+  /* parity_svc_notifications_list(): the newest $2 */
+  [Q_NOTIF_LIST] = { "Q_NOTIF_LIST",
+    "SELECT id, kind, title, body, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
+    "read_at IS NOT NULL FROM notifications WHERE user_id = $1 ORDER BY id DESC LIMIT $2::int" },
+  /* parity_svc_notifications_mark_read(): the ids $2 (a bigint[] text), or all when NULL */
+  [Q_NOTIF_MARK_READ] = { "Q_NOTIF_MARK_READ",
+    "UPDATE notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL "
+    "AND ($2::bigint[] IS NULL OR id = ANY($2::bigint[]))" },
+  /* parity_svc_notification_settings_get() */
+  [Q_NOTIF_SETTINGS_GET] = { "Q_NOTIF_SETTINGS_GET",
+    "SELECT kind, email FROM notification_settings WHERE user_id = $1" },
+  /* parity_svc_notification_settings_put(): one kind's switch */
+  [Q_NOTIF_SETTINGS_PUT] = { "Q_NOTIF_SETTINGS_PUT",
+    "INSERT INTO notification_settings (user_id, kind, email) VALUES ($1, $2, $3::boolean) "
+    "ON CONFLICT (user_id, kind) DO UPDATE SET email = EXCLUDED.email" },
+  /* parity_notify_goals_off_track(): the goals of forecast $1 (or of every complete forecast of user $2)
+   * whose probability crossed the threshold $3 change their flag; those now off track get one notification
+   * per forecast, in the same statement. Two replicas hearing the same NOTIFY: the row lock makes the second
+   * UPDATE see the flag already set, and (user, kind, ref) is unique anyway. */
+  [Q_NOTIF_GOALS_OFF_TRACK] = { "Q_NOTIF_GOALS_OFF_TRACK",
+    "WITH flipped AS (UPDATE goals g SET off_track = (f.result->>'goal_probability')::float8 < $3::float8 "
+    "FROM forecasts f WHERE f.id = g.forecast_id AND f.status = 'complete' "
+    "AND f.result->>'goal_probability' IS NOT NULL "
+    "AND ($1::uuid IS NULL OR f.id = $1::uuid) AND ($2::bigint IS NULL OR g.user_id = $2::bigint) "
+    "AND g.off_track <> ((f.result->>'goal_probability')::float8 < $3::float8) "
+    "RETURNING g.id, g.user_id, g.name, g.off_track, (f.result->>'goal_probability')::float8 AS p, f.id AS fid) "
+    "INSERT INTO notifications (user_id, kind, ref, title, body) "
+    "SELECT user_id, 'goal_off_track', 'goal:' || id || ':' || fid, 'Goal off track: ' || name, "
+    "'The chance of reaching \"' || name || '\" is now ' || round(p * 100)::int || '%. Adding more each month, "
+    "a later date or a smaller target would raise it.' FROM flipped WHERE off_track "
+    "ON CONFLICT (user_id, kind, ref) DO NOTHING" },
+  /* parity_notifications_mail_sweep(): claims up to $2 unmailed notifications; the last column says whether
+   * the investor's switch (or the kind's default: $1 lists the kinds emailed by default) wants the email */
+  [Q_NOTIF_MAIL_CLAIM] = { "Q_NOTIF_MAIL_CLAIM",
+    "UPDATE notifications n SET emailed_at = now() FROM (SELECT id FROM notifications WHERE emailed_at IS NULL "
+    "ORDER BY id LIMIT $2::int FOR UPDATE SKIP LOCKED) c, users u WHERE n.id = c.id AND u.id = n.user_id "
+    "RETURNING n.id, u.email::text, n.kind, n.title, n.body, COALESCE((SELECT s.email FROM notification_settings s "
+    "WHERE s.user_id = n.user_id AND s.kind = n.kind), n.kind = ANY($1::text[]))" },
+  /* issue_session() on a login (a new session family $2): "new sign-in", in the login's transaction */
+  [Q_NOTIF_SIGN_IN] = { "Q_NOTIF_SIGN_IN",
+    "INSERT INTO notifications (user_id, kind, ref, title, body) VALUES ($1, 'new_sign_in', 'session:' || $2, "
+    "'New sign-in', 'Someone signed in to your account' || COALESCE(' from ' || $3, '') || "
+    "COALESCE(' (' || left($4, 120) || ')', '') || '. If it was not you, change your password and end the "
+    "other sessions in your account.') ON CONFLICT (user_id, kind, ref) DO NOTHING" },
+  /* ------------------------------------------------------------ end of notifications */
 };
 
 /* parity_cli_seed_investors(): every row goes in by COPY, one table after the other, in one transaction */
 const char *const parity_op_sql[SQL_OP_COUNT] = {
   /* no registration can take an id of the reserved block (a concurrent one waits for the commit) */
-  [SQL_OP_SEED_LOCK_USERS] = "LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE",
+  /* ...and synthetic deposits are no news to anyone: migration 0010's deposit trigger skips them */
+  [SQL_OP_SEED_LOCK_USERS] = "LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE; SET LOCAL parity.seeding = 'on'",
   [SQL_OP_SEED_COPY_USERS] =
     "COPY users (id, email, password_hash, email_verified_at, risk_tolerance, horizon, onboarding) FROM STDIN",
   [SQL_OP_SEED_COPY_WALLETS] = "COPY wallets (user_id, cash_cents) FROM STDIN",
@@ -724,7 +1117,7 @@ const char *const parity_op_sql[SQL_OP_COUNT] = {
   [SQL_OP_SEED_COPY_TRADES] =
     "COPY trades (user_id, symbol, side, shares_micro, price_micros, amount_cents, reason) FROM STDIN",
   /* after a bulk load the planner's statistics are stale until autovacuum notices; refresh them now */
-  [SQL_OP_SEED_ANALYZE] = "ANALYZE users, wallets, portfolios, cash_movements, positions, trades",
+  [SQL_OP_SEED_ANALYZE] = "ANALYZE users, wallets, portfolios, cash_movements, positions, trades, lots",
   /* parity_svc_apply_batch(): session-local staging for a batch's trades, emptied at every commit (no WAL,
    * no vacuum debt); created once per connection, the notice of "already exists" silenced */
   [SQL_OP_APPLY_STAGE_CREATE] =
@@ -740,5 +1133,48 @@ const char *const parity_op_sql[SQL_OP_COUNT] = {
     "INSERT INTO positions (user_id, symbol, shares_micro, cost_basis_cents) "
     "SELECT user_id, symbol, new_shares, new_cost FROM apply_trades ON CONFLICT (user_id, symbol) DO UPDATE "
     "SET shares_micro = EXCLUDED.shares_micro, cost_basis_cents = EXCLUDED.cost_basis_cents, updated_at = now()",
+  /* parity_tax_book_write(): session-local staging of a transaction's lot changes (as apply_trades above);
+   * days are day numbers, ids \N for rows not written yet */
+  [SQL_OP_TAX_STAGE_CREATE] =
+    "SET LOCAL client_min_messages = warning; "
+    "CREATE TEMP TABLE IF NOT EXISTS tax_lot_stage (user_id bigint, symbol text, id bigint, shares_micro bigint, "
+    "basis_cents bigint, acquired int, bought int, replacement boolean) ON COMMIT DELETE ROWS; "
+    "CREATE TEMP TABLE IF NOT EXISTS tax_gain_stage (user_id bigint, symbol text, trade_id bigint, batch_id bigint, "
+    "lot_id bigint, shares_micro bigint, proceeds_cents bigint, basis_cents bigint, acquired int, sold int, "
+    "term text, wash_cents bigint, replaced_micro bigint) ON COMMIT DELETE ROWS; "
+    "CREATE TEMP TABLE IF NOT EXISTS tax_loss_stage (id bigint, replaced_micro bigint, wash_cents bigint) "
+    "ON COMMIT DELETE ROWS",
+  [SQL_OP_TAX_COPY_LOTS] = "COPY tax_lot_stage FROM STDIN",
+  [SQL_OP_TAX_COPY_GAINS] = "COPY tax_gain_stage FROM STDIN",
+  [SQL_OP_TAX_COPY_LOSSES] = "COPY tax_loss_stage FROM STDIN",
+  /* every change in one statement (one round trip per transaction): lots a sell closed whole, lots it
+   * reduced or a wash sale made (part of) a replacement, lots opened or split off, earlier losses a buy
+   * replaced (more of), and the realized gain rows, a batch's trade found by its key (batch, user, symbol).
+   * The parts touch different rows, so the one snapshot they share is enough. */
+  [SQL_OP_TAX_APPLY] =
+    "WITH closed AS (DELETE FROM lots l USING tax_lot_stage s WHERE l.id = s.id AND s.shares_micro = 0), "
+    "changed AS (UPDATE lots l SET shares_micro = s.shares_micro, basis_cents = s.basis_cents, "
+    "  acquired = DATE '1970-01-01' + s.acquired, replacement = s.replacement FROM tax_lot_stage s "
+    "  WHERE l.id = s.id AND s.shares_micro > 0), "
+    "opened AS (INSERT INTO lots (user_id, symbol, shares_micro, basis_cents, acquired, bought, replacement) "
+    "  SELECT user_id, symbol, shares_micro, basis_cents, DATE '1970-01-01' + acquired, DATE '1970-01-01' + bought, "
+    "  replacement FROM tax_lot_stage WHERE id IS NULL), "
+    "replaced AS (UPDATE realized_gains r SET replaced_micro = s.replaced_micro, wash_cents = s.wash_cents "
+    "  FROM tax_loss_stage s WHERE r.id = s.id) "
+    "INSERT INTO realized_gains (user_id, symbol, trade_id, lot_id, shares_micro, proceeds_cents, basis_cents, "
+    "acquired, sold, term, wash_cents, replaced_micro) "
+    "SELECT g.user_id, g.symbol, coalesce(g.trade_id, t.id), g.lot_id, g.shares_micro, g.proceeds_cents, "
+    "g.basis_cents, DATE '1970-01-01' + g.acquired, DATE '1970-01-01' + g.sold, g.term, g.wash_cents, "
+    "g.replaced_micro FROM tax_gain_stage g LEFT JOIN trades t ON g.trade_id IS NULL AND t.batch_id = g.batch_id "
+    "AND t.user_id = g.user_id AND t.symbol = g.symbol",
+  /* parity_cli_seed_investors(): one lot per position (migration 0009) */
+  [SQL_OP_SEED_COPY_LOTS] = "COPY lots (user_id, symbol, shares_micro, basis_cents, acquired, bought) FROM STDIN",
+  /* one "rebalance executed" notification per investor the batch rebalanced (not for deploys of invested
+   * cash, whose investor asked for them), in the batch's transaction: one statement for the whole batch */
+  [SQL_OP_APPLY_NOTIFY] =
+    "INSERT INTO notifications (user_id, kind, ref, title, body) SELECT user_id, 'rebalance_executed', "
+    "'batch:' || batch_id, 'Portfolio rebalanced', 'We brought your portfolio back to its model weights: ' || "
+    "count(*) || CASE count(*) WHEN 1 THEN ' trade' ELSE ' trades' END || ', no fees.' FROM apply_trades "
+    "WHERE reason = 'rebalance' GROUP BY user_id, batch_id ON CONFLICT (user_id, kind, ref) DO NOTHING",
 };
 /* clang-format on */

@@ -152,6 +152,73 @@ enum parity_op_query {
   Q_CLEANUP_INTRADAY,
   Q_CLEANUP_FORECASTS,
   /* end of market data */
+  /* recurring deposits (svc_recurring.c) */
+  Q_RECURRING_LIST,
+  Q_RECURRING_INSERT,
+  Q_RECURRING_UPDATE,
+  Q_RECURRING_DELETE,
+  Q_RECURRING_RUN_LOCK,
+  Q_RECURRING_LOCK_PORTFOLIOS,
+  Q_RECURRING_RUN_DAY,
+  /* end of recurring deposits */
+  /* card deposits through Stripe (svc_stripe.c) */
+  Q_STRIPE_INTENT_INSERT,
+  Q_STRIPE_EVENT_INSERT,
+  Q_STRIPE_INTENT_OWNER,
+  Q_STRIPE_CARD_DEPOSIT,
+  Q_STRIPE_EVENT_SET_MOVEMENT,
+  /* end of card deposits */
+  /* dividends (svc_dividends.c) */
+  Q_DIVIDENDS_CREDIT_DAY,
+  Q_DIVIDENDS_DAY_DONE,
+  Q_DIVIDENDS_DAYS_DUE,
+  /* end of dividends */
+  /* the tax ledger (lots, realized gains, settings: tax_book.c, svc_tax.c) */
+  Q_TAX_SETTINGS,
+  Q_TAX_SETTINGS_SET,
+  Q_TAX_USER_LOTS,
+  Q_TAX_BATCH_LOTS,
+  Q_TAX_BATCH_LOSSES,
+  Q_TAX_LOTS_VALUED,
+  Q_TAX_REALIZED,
+  Q_TAX_REPORT,
+  Q_AUDIT_LOTS,
+  Q_TAX_DIVIDENDS,
+  /* end of the tax ledger */
+  /* jobs */
+  Q_JOB_INSERT,
+  Q_JOB_ADD_MESSAGE,
+  Q_JOB_PROGRESS,
+  Q_JOB_FINISH,
+  Q_JOB_GET,
+  Q_JOB_LIST,
+  Q_JOB_EVENTS,
+  Q_RUN_LOCK_FOR_JOB,
+  Q_JOB_LOCK,
+  Q_JOB_RETRY,
+  Q_RUN_RESUME_FOR_JOB,
+  Q_JOBS_MARK_STUCK,
+  Q_JOBS_STUCK_COUNT,
+  Q_OPS_LAST_JOBS,
+  Q_OPS_FRESHNESS,
+  /* end of jobs */
+  /* goals */
+  Q_GOALS_LIST,
+  Q_GOAL_INSERT,
+  Q_GOAL_UPDATE,
+  Q_GOAL_DELETE,
+  Q_GOAL_SET_FORECAST,
+  /* end of goals */
+  /* notifications */
+  Q_NOTIF_UNREAD,
+  Q_NOTIF_LIST,
+  Q_NOTIF_MARK_READ,
+  Q_NOTIF_SETTINGS_GET,
+  Q_NOTIF_SETTINGS_PUT,
+  Q_NOTIF_GOALS_OFF_TRACK,
+  Q_NOTIF_MAIL_CLAIM,
+  Q_NOTIF_SIGN_IN,
+  /* end of notifications */
   Q_OP_QUERY_COUNT
 };
 
@@ -162,6 +229,8 @@ extern const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT];
 #define PARITY_OP_SQL_LISTEN_FORECASTS "LISTEN forecast_done"
 #define PARITY_OP_SQL_LISTEN_PRICES "LISTEN prices_changed"
 #define PARITY_OP_SQL_LISTEN_MODELS "LISTEN models_changed"
+#define PARITY_OP_SQL_LISTEN_JOBS "LISTEN job_events"
+#define PARITY_OP_SQL_LISTEN_NOTIFICATIONS "LISTEN notifications_added"
 /* the LISTEN thread's connection, told apart from the pool's in pg_stat_activity (operators, tests) */
 #define PARITY_OP_SQL_LISTENER_NAME "SET application_name = 'parity-operational listener'"
 
@@ -181,6 +250,16 @@ enum parity_op_sql {
   SQL_OP_APPLY_COPY_TRADES,
   SQL_OP_APPLY_INSERT_TRADES,
   SQL_OP_APPLY_POSITIONS,
+  /* the tax ledger: a transaction's lot changes through session-local staging (tax_book.c) */
+  SQL_OP_TAX_STAGE_CREATE,
+  SQL_OP_TAX_COPY_LOTS,
+  SQL_OP_TAX_COPY_GAINS,
+  SQL_OP_TAX_COPY_LOSSES,
+  SQL_OP_TAX_APPLY,
+  /* synthetic investors: their positions' lots */
+  SQL_OP_SEED_COPY_LOTS,
+  /* a batch's "rebalance executed" notifications, from the same staging (rebalance_apply.c) */
+  SQL_OP_APPLY_NOTIFY,
   SQL_OP_COUNT
 };
 

@@ -17,6 +17,7 @@
 #include "operational/batch_prices.h"
 #include "operational/queries.h"
 #include "operational/svc_rebalance.h"
+#include "operational/tax_book.h"
 #include "operational/trade_plan.h"
 
 /* A locked portfolio of the batch (Q_BATCH_PORTFOLIOS_LOCK, in user order). */
@@ -31,11 +32,87 @@ struct investor {
   json_t *targets;
 };
 
-/* What the batch writes: the trades as COPY text, the changed portfolios' cash as bigint[] literals. */
+/* What the batch writes: the trades as COPY text, the changed portfolios' cash as bigint[] literals, the
+ * lots and realized gains of its trades. */
 struct batch_out {
   struct parity_buf copy, users, cash, pending;
   int trades, changed, portfolios;
+  struct parity_tax_book book;
 };
+
+/*
+ * The tax rows of the batch's users (Q_TAX_BATCH_LOTS with each investor's lot method, Q_TAX_BATCH_LOSSES,
+ * both in user order) with cursors that advance with the investors, and the day the batch trades on.
+ */
+struct tax_rows {
+  const PGresult *lots, *losses;
+  int lot_row, loss_row;
+  int32_t today;
+};
+
+/* Advances `*row` of `res` (user id in column 0) to `user_id`; [*first, *end) are that user's rows. */
+static void user_rows(const PGresult *res, int *row, int64_t user_id, int *first, int *end)
+{
+  int n = PQntuples(res);
+  while (*row < n && strtoll(PQgetvalue(res, *row, 0), NULL, 10) < user_id)
+    (*row)++;
+  *first = *row;
+  while (*row < n && strtoll(PQgetvalue(res, *row, 0), NULL, 10) == user_id)
+    (*row)++;
+  *end = *row;
+}
+
+/* One investor's tax rows. */
+struct investor_tax {
+  enum parity_lot_method method;
+  int lot_first, lot_end, loss_first, loss_end;
+};
+
+static void investor_tax_of(struct tax_rows *t, int64_t user_id, struct investor_tax *out)
+{
+  user_rows(t->lots, &t->lot_row, user_id, &out->lot_first, &out->lot_end);
+  out->method = PARITY_LOT_TAX_MIN;
+  if (out->lot_first < out->lot_end)
+    (void)parity_lot_method_parse(PQgetvalue(t->lots, out->lot_first, 8), &out->method);
+  user_rows(t->losses, &t->loss_row, user_id, &out->loss_first, &out->loss_end);
+}
+
+/*
+ * The lots side of one planned trade: the symbol's lots closed or opened, and the position's cost basis
+ * after it (the sum of its lots' bases: `cost` before, plus what the lots gained or lost).
+ */
+static int trade_lots(const struct tax_rows *t, const struct investor_tax *it, int64_t user_id, int64_t batch_id,
+                      const struct parity_plan_trade *trade, int64_t cost, struct parity_tax_book *book,
+                      int64_t *new_cost)
+{
+  struct parity_lot_list lots;
+  parity_lot_list_init(&lots);
+  int first, end;
+  parity_tax_symbol_rows(t->lots, it->lot_first, it->lot_end, 1, trade->symbol, &first, &end);
+  parity_tax_lots_read(t->lots, first, end, 2, &lots);
+  int64_t delta = 0;
+  int rc;
+  if (trade->buy) {
+    parity_tax_symbol_rows(t->losses, it->loss_first, it->loss_end, 1, trade->symbol, &first, &end);
+    struct parity_loss_sale *losses = parity_xcalloc((size_t)(end - first) + 1, sizeof(*losses));
+    parity_tax_losses_read(t->losses, first, end, 2, losses);
+    rc = parity_tax_book_buy(book, user_id, trade->symbol, &lots, trade->shares_micro, trade->cents, t->today, losses,
+                             (size_t)(end - first), &delta);
+    free(losses);
+  } else {
+    size_t first_gain;
+    rc = parity_tax_book_sell(book, user_id, trade->symbol, &lots, trade->shares_micro, trade->cents, t->today,
+                              it->method, batch_id, &first_gain, &delta);
+  }
+  parity_lot_list_free(&lots);
+  *new_cost = cost + delta;
+  if (!rc && *new_cost < 0)
+    rc = PARITY_EINVAL;
+  if (rc)
+    parity_log(PARITY_LOG_ERROR, "tax_lots_out_of_step", "{s:I, s:s}", "user_id", (json_int_t)user_id, "symbol",
+               trade->symbol);
+  return rc;
+}
 
 static void add_i64(struct parity_buf *b, int64_t v)
 {
@@ -66,8 +143,8 @@ static char *array_text(struct parity_buf *b)
 
 /* Plans one investor's trades and appends them (and its cash) to out. */
 static int plan_investor(const PGresult *res, const struct investor *inv, const struct locked *p,
-                         const struct parity_batch_prices *prices, bool deploy, const char *reason,
-                         const char *run_text, int64_t batch_id, struct batch_out *out)
+                         const struct parity_batch_prices *prices, struct tax_rows *tax, bool deploy,
+                         const char *reason, const char *run_text, int64_t batch_id, struct batch_out *out)
 {
   struct parity_plan_holding held[PARITY_TRADE_PLAN_MAX];
   struct parity_plan_target targets[PARITY_TRADE_PLAN_MAX];
@@ -96,13 +173,22 @@ static int plan_investor(const PGresult *res, const struct investor *inv, const 
                parity_err_str(rc));
     return rc;
   }
+  struct investor_tax it;
+  investor_tax_of(tax, p->user_id, &it);
   for (size_t i = 0; i < n; i++) {
+    int64_t cost = 0, new_cost = 0;
+    for (size_t h = 0; h < in.nheld; h++) {
+      if (strcmp(held[h].symbol, trades[i].symbol) == 0)
+        cost = held[h].cost_basis_cents;
+    }
+    rc = trade_lots(tax, &it, p->user_id, batch_id, &trades[i], cost, &out->book, &new_cost);
+    if (rc)
+      return rc;
     char line[320];
-    int len =
-        snprintf(line, sizeof(line), "%lld\t%s\t%s\t%lld\t%lld\t%lld\t%s\t%s\t%lld\t%lld\t%lld\n",
-                 (long long)p->user_id, trades[i].symbol, trades[i].buy ? "buy" : "sell",
-                 (long long)trades[i].shares_micro, (long long)trades[i].price_micros, (long long)trades[i].cents,
-                 reason, run_text, (long long)batch_id, (long long)trades[i].new_shares, (long long)trades[i].new_cost);
+    int len = snprintf(line, sizeof(line), "%lld\t%s\t%s\t%lld\t%lld\t%lld\t%s\t%s\t%lld\t%lld\t%lld\n",
+                       (long long)p->user_id, trades[i].symbol, trades[i].buy ? "buy" : "sell",
+                       (long long)trades[i].shares_micro, (long long)trades[i].price_micros, (long long)trades[i].cents,
+                       reason, run_text, (long long)batch_id, (long long)trades[i].new_shares, (long long)new_cost);
     parity_buf_add(&out->copy, line, (size_t)len);
   }
   out->trades += (int)n;
@@ -147,8 +233,8 @@ static struct investor *group_rows(const PGresult *targets, const PGresult *posi
 
 /* Plans every locked investor of the batch (all three lists are in user order). */
 static int plan_batch(struct parity_db *db, const PGresult *locked_res, const PGresult *targets,
-                      const PGresult *positions, bool deploy, const char *reason, const char *run_text,
-                      int64_t batch_id, struct batch_out *out)
+                      const PGresult *positions, struct tax_rows *tax, bool deploy, const char *reason,
+                      const char *run_text, int64_t batch_id, struct batch_out *out)
 {
   struct parity_batch_prices *prices = parity_xcalloc(1, sizeof(*prices));
   size_t n = 0;
@@ -163,7 +249,7 @@ static int plan_batch(struct parity_db *db, const PGresult *locked_res, const PG
       continue; /* the portfolio went away, or its row is unusable: nothing to trade */
     struct locked p = { inv[i].user_id, strtoll(PQgetvalue(locked_res, l, 1), NULL, 10),
                         strtoll(PQgetvalue(locked_res, l, 2), NULL, 10) };
-    rc = plan_investor(positions, &inv[i], &p, prices, deploy, reason, run_text, batch_id, out);
+    rc = plan_investor(positions, &inv[i], &p, prices, tax, deploy, reason, run_text, batch_id, out);
   }
   for (size_t i = 0; i < n; i++)
     json_decref(inv[i].targets);
@@ -201,7 +287,11 @@ static int write_batch(struct parity_db *db, struct batch_out *out)
       rc = parity_db_exec_sql(db, parity_op_sql[SQL_OP_APPLY_INSERT_TRADES]);
     if (!rc)
       rc = parity_db_exec_sql(db, parity_op_sql[SQL_OP_APPLY_POSITIONS]);
+    if (!rc)
+      rc = parity_db_exec_sql(db, parity_op_sql[SQL_OP_APPLY_NOTIFY]);
   }
+  if (!rc)
+    rc = parity_tax_book_write(db, &out->book);
   if (!rc && out->changed > 0) {
     char *users = array_text(&out->users), *cash = array_text(&out->cash), *pending = array_text(&out->pending);
     rc = PARITY_DB_EXEC(db, Q_BATCH_CASH_SET, NULL, users, cash, pending);
@@ -242,7 +332,9 @@ int parity_svc_apply_batch(struct parity_db *db, int64_t batch_id, struct parity
   parity_buf_init(&out.users, PARITY_BUF_UNBOUNDED);
   parity_buf_init(&out.cash, PARITY_BUF_UNBOUNDED);
   parity_buf_init(&out.pending, PARITY_BUF_UNBOUNDED);
-  PGresult *targets = NULL, *locked = NULL, *positions = NULL;
+  parity_tax_book_init(&out.book);
+  PGresult *targets = NULL, *locked = NULL, *positions = NULL, *lots = NULL, *losses = NULL;
+  struct tax_rows tax = { .today = parity_tax_today() };
   char lo[PARITY_I64_TEXT], hi[PARITY_I64_TEXT];
   rc = parity_db_exec_sql(db, parity_op_sql[SQL_OP_APPLY_STAGE_CREATE]);
   if (!rc)
@@ -255,11 +347,23 @@ int parity_svc_apply_batch(struct parity_db *db, int64_t batch_id, struct parity
   }
   if (!rc)
     rc = PARITY_DB_EXEC(db, Q_BATCH_POSITIONS, &positions, lo, hi);
+  /* The lots of the same users, and their losses a buy today could replace (sold in the last 30 days). */
+  char since[PARITY_I64_TEXT];
+  parity_i64(tax.today - PARITY_WASH_WINDOW_DAYS, since);
   if (!rc)
-    rc = plan_batch(db, locked, targets, positions, deploy, deploy ? "invest" : "rebalance", run_text, batch_id, &out);
+    rc = PARITY_DB_EXEC(db, Q_TAX_BATCH_LOTS, &lots, lo, hi);
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_TAX_BATCH_LOSSES, &losses, lo, hi, since);
+  tax.lots = lots;
+  tax.losses = losses;
+  if (!rc)
+    rc = plan_batch(db, locked, targets, positions, &tax, deploy, deploy ? "invest" : "rebalance", run_text, batch_id,
+                    &out);
   PQclear(targets);
   PQclear(locked);
   PQclear(positions);
+  PQclear(lots);
+  PQclear(losses);
   if (!rc)
     rc = write_batch(db, &out);
   char count[PARITY_I64_TEXT];
@@ -277,6 +381,8 @@ int parity_svc_apply_batch(struct parity_db *db, int64_t batch_id, struct parity
   parity_buf_free(&out.users);
   parity_buf_free(&out.cash);
   parity_buf_free(&out.pending);
+  int64_t wash_cents = out.book.wash_cents;
+  parity_tax_book_free(&out.book);
   rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
   if (rc) {
     *run_complete = false;
@@ -287,9 +393,10 @@ int parity_svc_apply_batch(struct parity_db *db, int64_t batch_id, struct parity
     parity_metric_add(metrics->rebalance_runs, 1, "complete");
     parity_metric_set(metrics->rebalance_last_success, (double)time(NULL));
   }
-  parity_log(PARITY_LOG_INFO, "rebalance_batch_applied", "{s:I, s:s, s:I, s:i, s:i, s:b}", "batch_id",
+  parity_log(PARITY_LOG_INFO, "rebalance_batch_applied", "{s:I, s:s, s:I, s:i, s:i, s:b, s:I}", "batch_id",
              (json_int_t)batch_id, "kind", deploy ? "deploy" : "monthly", "run_id", (json_int_t)run_id, "portfolios",
-             out.portfolios, "trades", out.trades, "run_complete", *run_complete);
+             out.portfolios, "trades", out.trades, "run_complete", *run_complete, "wash_sale_disallowed_cents",
+             (json_int_t)wash_cents);
   return PARITY_OK;
 }
 

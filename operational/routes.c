@@ -65,6 +65,48 @@ const struct parity_route parity_routes[] = {
   /* market data: quality findings, splits */
   { "GET", "/internal/market/quality", INT, PARITY_AUTH_INTERNAL, h_market_quality, "market_quality" },
   { "POST", "/internal/market/splits/apply", INT, PARITY_AUTH_INTERNAL, h_market_splits_apply, "market_splits_apply" },
+  /* recurring deposits and card deposits */
+  { "GET", "/api/v1/recurring-deposits", PUB, PARITY_AUTH_USER, h_recurring_list, "recurring_list" },
+  { "POST", "/api/v1/recurring-deposits", PUB, PARITY_AUTH_USER, h_recurring_create, "recurring_create" },
+  { "PATCH", "/api/v1/recurring-deposits/{id}", PUB, PARITY_AUTH_USER, h_recurring_update, "recurring_update" },
+  { "DELETE", "/api/v1/recurring-deposits/{id}", PUB, PARITY_AUTH_USER, h_recurring_delete, "recurring_delete" },
+  { "POST", "/internal/recurring", INT, PARITY_AUTH_INTERNAL, h_recurring_run, "recurring_run" },
+  { "POST", "/api/v1/wallet/deposits/intent", PUB, PARITY_AUTH_USER, h_stripe_intent, "wallet_deposit_intent" },
+  { "POST", "/api/v1/webhooks/stripe", PUB, PARITY_AUTH_NONE, h_stripe_webhook, "webhook_stripe" },
+  { "GET", "/api/v1/config", PUB, PARITY_AUTH_NONE, h_client_config, "client_config" },
+
+  /* dividends */
+  { "POST", "/internal/dividends/credit", INT, PARITY_AUTH_INTERNAL, h_dividends_credit, "dividends_credit" },
+
+  /* the tax ledger */
+  { "GET", "/api/v1/tax/lots", PUB, PARITY_AUTH_USER, h_tax_lots, "tax_lots" },
+  { "GET", "/api/v1/tax/realized", PUB, PARITY_AUTH_USER, h_tax_realized, "tax_realized" },
+  { "GET", "/api/v1/tax/report", PUB, PARITY_AUTH_USER, h_tax_report, "tax_report" },
+  { "GET", "/api/v1/tax/harvests", PUB, PARITY_AUTH_USER, h_tax_harvests, "tax_harvests" },
+  { "POST", "/api/v1/portfolio/sell/preview", PUB, PARITY_AUTH_USER, h_sell_preview, "sell_preview" },
+  { "GET", "/api/v1/me/settings", PUB, PARITY_AUTH_USER, h_settings_get, "settings" },
+  { "PATCH", "/api/v1/me/settings", PUB, PARITY_AUTH_USER, h_settings_patch, "settings_patch" },
+
+  /* jobs: every unit of scheduled or triggered work, its live progress, its retry */
+  { "GET", "/internal/jobs", INT, PARITY_AUTH_INTERNAL, h_jobs_list, "jobs_list" },
+  { "GET", "/internal/jobs/{id}", INT, PARITY_AUTH_INTERNAL, h_job_get, "job_get" },
+  { "GET", "/internal/jobs/{id}/events", INT, PARITY_AUTH_INTERNAL, h_job_events, "job_events" },
+  { "POST", "/internal/jobs/{id}/retry", INT, PARITY_AUTH_INTERNAL, h_job_retry, "job_retry" },
+
+  /* goals */
+  { "GET", "/api/v1/goals", PUB, PARITY_AUTH_USER, h_goals_list, "goals" },
+  { "POST", "/api/v1/goals", PUB, PARITY_AUTH_USER, h_goal_create, "goal_create" },
+  { "GET", "/api/v1/goals/{id}", PUB, PARITY_AUTH_USER, h_goal_get, "goal" },
+  { "PATCH", "/api/v1/goals/{id}", PUB, PARITY_AUTH_USER, h_goal_update, "goal_update" },
+  { "DELETE", "/api/v1/goals/{id}", PUB, PARITY_AUTH_USER, h_goal_delete, "goal_delete" },
+
+  /* notifications */
+  { "GET", "/api/v1/notifications", PUB, PARITY_AUTH_USER, h_notifications_list, "notifications" },
+  { "POST", "/api/v1/notifications/read", PUB, PARITY_AUTH_USER, h_notifications_read, "notifications_read" },
+  { "GET", "/api/v1/notifications/settings", PUB, PARITY_AUTH_USER, h_notification_settings_get,
+    "notification_settings" },
+  { "PUT", "/api/v1/notifications/settings", PUB, PARITY_AUTH_USER, h_notification_settings_put,
+    "notification_settings_put" },
 
   /* the SPA: any other public GET (see PARITY_ROUTE_FALLBACK); counted as "unmatched", as a 404 would be */
   { "GET", "/", PUB | PARITY_ROUTE_FALLBACK, PARITY_AUTH_NONE, h_static, "unmatched" },

@@ -13,8 +13,9 @@
  *   the models: the return between two trading days chains the history's daily sub-period returns
  *   between them (weekends and holidays included, flows at the start of their day). The first return
  *   starts at the range's base (the history's first point) when SPY has a close on or before it.
- * - The benchmark is SPY's `close`, the same price series the portfolio is valued at: the paper portfolio
- *   receives no dividends, so its return and the benchmark's are both price returns. rf is 0.
+ * - The benchmark is SPY's `close`, the same price series the portfolio is valued at. The portfolio's
+ *   return includes the dividends credited to it (svc_dividends.h), SPY's here does not: the comparison
+ *   flatters the portfolio by SPY's yield (about 1.3 % a year) until the benchmark uses adj_close. rf is 0.
  * - Fewer than PARITY_PORTFOLIO_RISK_MIN_RETURNS returns (about a trading month) is not an error: the
  *   answer is 200 with status "not_enough_history" and the reason, as is a series the metrics refuse.
  */

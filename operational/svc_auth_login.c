@@ -239,8 +239,11 @@ static int issue_session(struct parity_app *app, struct parity_db *db, const str
     return rc;
   long left = (long)(atoll(PQgetvalue(r, 0, 1)) - now);
   out->refresh_max_age = left < 1 ? 1 : left;
+  /* A login (a new family, not a rotation) tells the investor, in the same transaction as the session. */
+  if (!family)
+    rc = PARITY_DB_EXEC(db, Q_NOTIF_SIGN_IN, NULL, uid, PQgetvalue(r, 0, 0), ip_text, agent[0] ? agent : NULL);
   PQclear(r);
-  return PARITY_OK;
+  return rc;
 }
 
 /* ------------------------------------------------------------------ login */

@@ -11,9 +11,10 @@
  *   names that close so a client can show the staleness. The last point is valued at the newest price
  *   per symbol (intraday when newer than the close), exactly as GET /portfolio values the portfolio.
  * - Value of a day = portfolio cash at its end + Σ parity_value_cents(shares, close), the rounding the
- *   ledger uses; portfolio cash = Σ invest − Σ sell movements − Σ buy amounts + Σ sell amounts.
- * - Prices are `close`, not `adj_close`: the paper portfolio receives no dividends, so the return is the
- *   return of what it holds, as its value shows.
+ *   ledger uses; portfolio cash = Σ invest − Σ sell movements − Σ buy amounts + Σ sell amounts
+ *   + Σ dividends credited (svc_dividends.h; income of the day of their movement, never a flow).
+ * - Prices are `close`, not `adj_close`: the dividends come back as the cash they paid, so close plus
+ *   dividends is the total return that adj_close would give, as the portfolio's value shows.
  * - Return: daily chain of sub-period returns with flows at the start of the day,
  *   r_d = V_d / (V_{d−1} + F_d) − 1 (r_d = 0 when nothing was at risk, V_{d−1} + F_d <= 0), and
  *   TWR_d = Π (1 + r) − 1 from the first point of the range, which is the base (TWR 0). The first day

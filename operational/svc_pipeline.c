@@ -9,6 +9,7 @@
 #include "common/ids.h"
 #include "operational/outbox.h"
 #include "operational/queries.h"
+#include "operational/svc_jobs.h"
 
 /* Splits "A,B,C" into a JSON array of trimmed, non-empty names. */
 static json_t *split_symbols(const char *list)
@@ -39,36 +40,54 @@ json_t *parity_svc_universe_new(const struct parity_config *cfg)
   return all;
 }
 
-/* One transaction around one outbox row. */
-static int enqueue_one(struct parity_db *db, enum parity_msg_type type, json_t *payload, json_t **out)
+/* A job and its command in the caller's transaction: the payload names the job, so the process that does the
+ * work (decisional) moves it. Steals payload. */
+static int enqueue_for_job(struct parity_db *db, enum parity_job_type job_type, const char *trigger,
+                           enum parity_msg_type type, json_t *payload, char id[PARITY_UUID_TEXT], int64_t *job_id)
+{
+  int rc = parity_jobs_create(db, job_type, trigger, payload, "queued", job_id);
+  if (!rc) {
+    json_object_set_new(payload, "job_id", json_integer(*job_id));
+    rc = parity_outbox_enqueue(db, type, payload, id);
+  }
+  if (!rc)
+    rc = parity_jobs_add_message(db, *job_id, id);
+  json_decref(payload);
+  return rc;
+}
+
+/* One transaction around one job and its outbox row. */
+static int enqueue_one(struct parity_db *db, enum parity_job_type job_type, const char *trigger,
+                       enum parity_msg_type type, json_t *payload, json_t **out)
 {
   char id[PARITY_UUID_TEXT];
+  int64_t job_id = 0;
   int rc = parity_db_begin(db);
-  if (!rc)
-    rc = parity_outbox_enqueue(db, type, payload, id);
   if (rc) {
     json_decref(payload);
-    return parity_db_rollback(db, rc);
+    return rc;
   }
-  rc = parity_db_commit(db);
-  json_decref(payload);
+  rc = enqueue_for_job(db, job_type, trigger, type, payload, id, &job_id);
+  rc = rc ? parity_db_rollback(db, rc) : parity_db_commit(db);
   if (rc)
     return rc;
-  *out = json_pack("{s:s, s:s, s:s}", "status", "queued", "type", parity_msg_type_name(type), "message_id", id);
+  *out = json_pack("{s:s, s:s, s:s, s:I}", "status", "queued", "type", parity_msg_type_name(type), "message_id", id,
+                   "job_id", (json_int_t)job_id);
   return PARITY_OK;
 }
 
-int parity_svc_pipeline_daily(struct parity_db *db, const struct parity_config *cfg, json_t **out)
+int parity_svc_pipeline_daily(struct parity_db *db, const struct parity_config *cfg, const char *trigger, json_t **out)
 {
   json_t *payload =
       json_pack("{s:o, s:i}", "symbols", parity_svc_universe_new(cfg), "lookback_days", PARITY_DAILY_LOOKBACK_DAYS);
-  return enqueue_one(db, PARITY_CMD_SYNC_DAILY, payload, out);
+  return enqueue_one(db, PARITY_JOB_DAILY_SYNC, trigger, PARITY_CMD_SYNC_DAILY, payload, out);
 }
 
-int parity_svc_pipeline_intraday(struct parity_db *db, const struct parity_config *cfg, json_t **out)
+int parity_svc_pipeline_intraday(struct parity_db *db, const struct parity_config *cfg, const char *trigger,
+                                 json_t **out)
 {
   json_t *payload = json_pack("{s:o}", "symbols", parity_svc_universe_new(cfg));
-  return enqueue_one(db, PARITY_CMD_SYNC_INTRADAY, payload, out);
+  return enqueue_one(db, PARITY_JOB_INTRADAY_SYNC, trigger, PARITY_CMD_SYNC_INTRADAY, payload, out);
 }
 
 static json_t *generate_payload_new(const struct parity_config *cfg)
@@ -80,19 +99,20 @@ static json_t *generate_payload_new(const struct parity_config *cfg)
                    split_symbols(cfg->universe_bonds), "params", params);
 }
 
-int parity_svc_pipeline_generate(struct parity_db *db, const struct parity_config *cfg, json_t **out)
+int parity_svc_pipeline_generate(struct parity_db *db, const struct parity_config *cfg, const char *trigger,
+                                 json_t **out)
 {
-  return enqueue_one(db, PARITY_CMD_GENERATE, generate_payload_new(cfg), out);
+  return enqueue_one(db, PARITY_JOB_MODEL_GENERATION, trigger, PARITY_CMD_GENERATE, generate_payload_new(cfg), out);
 }
 
 int parity_svc_pipeline_generate_in_tx(struct parity_db *db, const struct parity_config *cfg, json_t **out)
 {
-  json_t *payload = generate_payload_new(cfg);
   char id[PARITY_UUID_TEXT];
-  int rc = parity_outbox_enqueue(db, PARITY_CMD_GENERATE, payload, id);
-  json_decref(payload);
+  int64_t job_id = 0;
+  int rc = enqueue_for_job(db, PARITY_JOB_MODEL_GENERATION, "event", PARITY_CMD_GENERATE, generate_payload_new(cfg), id,
+                           &job_id);
   if (!rc)
-    *out = json_pack("{s:s, s:s}", "status", "queued", "message_id", id);
+    *out = json_pack("{s:s, s:s, s:I}", "status", "queued", "message_id", id, "job_id", (json_int_t)job_id);
   return rc;
 }
 
@@ -113,14 +133,14 @@ int parity_svc_pipeline_backtest_after_models(struct parity_db *db, const struct
   json_t *payload = generate_payload_new(cfg);
   json_object_set_new(payload, "as_of", json_string(as_of));
   char id[PARITY_UUID_TEXT];
-  rc = parity_outbox_enqueue(db, PARITY_CMD_BACKTEST, payload, id);
-  json_decref(payload);
+  int64_t job_id = 0;
+  rc = enqueue_for_job(db, PARITY_JOB_BACKTEST, "event", PARITY_CMD_BACKTEST, payload, id, &job_id);
   if (rc)
     return parity_db_rollback(db, rc);
   return parity_db_commit(db);
 }
 
-int parity_svc_cleanup(struct parity_db *db, json_t **out)
+int parity_svc_cleanup(struct parity_db *db, const char *trigger, json_t **out)
 {
   static const struct {
     enum parity_op_query query;
@@ -137,19 +157,33 @@ int parity_svc_cleanup(struct parity_db *db, json_t **out)
     { Q_CLEANUP_INTRADAY, "intraday_prices", PARITY_INTRADAY_KEEP_DAYS },
     { Q_CLEANUP_FORECASTS, "superseded_forecasts", PARITY_CLEANUP_KEEP_DAYS },
   };
+  const int64_t n_steps = (int64_t)(sizeof(steps) / sizeof(steps[0]));
+  int64_t job_id = 0;
+  int rc = parity_jobs_create(db, PARITY_JOB_CLEANUP, trigger, NULL, "running", &job_id);
+  if (!rc)
+    rc = parity_jobs_progress(db, job_id, 0, n_steps);
   json_t *deleted = json_object();
-  for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+  for (int64_t i = 0; i < n_steps && !rc; i++) {
     char keep[PARITY_I64_TEXT];
     parity_i64(steps[i].keep_days, keep);
     PGresult *res = NULL;
-    int rc = PARITY_DB_EXEC(db, steps[i].query, &res, keep);
-    if (rc) {
-      json_decref(deleted);
-      return rc;
+    rc = PARITY_DB_EXEC(db, steps[i].query, &res, keep);
+    if (!rc) {
+      json_object_set_new(deleted, steps[i].name, json_integer(parity_db_affected(res)));
+      rc = parity_jobs_progress(db, job_id, i + 1, n_steps);
     }
-    json_object_set_new(deleted, steps[i].name, json_integer(parity_db_affected(res)));
     PQclear(res);
   }
-  *out = json_pack("{s:s, s:o}", "status", "done", "deleted", deleted);
+  if (job_id) {
+    json_t *counters = json_pack("{s:O}", "deleted", deleted);
+    int frc = parity_jobs_finish(db, job_id, rc ? "failed" : "succeeded", rc ? parity_err_str(rc) : NULL, counters);
+    json_decref(counters);
+    rc = rc ? rc : frc;
+  }
+  if (rc) {
+    json_decref(deleted);
+    return rc;
+  }
+  *out = json_pack("{s:s, s:o, s:I}", "status", "done", "deleted", deleted, "job_id", (json_int_t)job_id);
   return PARITY_OK;
 }

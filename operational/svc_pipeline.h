@@ -14,12 +14,15 @@
 /* Every symbol the pipeline syncs: equities, bonds and the benchmark, as a new JSON array. */
 json_t *parity_svc_universe_new(const struct parity_config *cfg);
 
-/* Queues CMD_SYNC_DAILY (the models follow when its EVT_SYNC_DONE arrives). *out: {"status","message_id"}. */
-int parity_svc_pipeline_daily(struct parity_db *db, const struct parity_config *cfg, json_t **out);
+/* Each starts a job (trigger: who asked, jobs.trigger) and answers with its id. */
+/* Queues CMD_SYNC_DAILY (the models follow when its EVT_SYNC_DONE arrives). *out: {"status","message_id","job_id"}. */
+int parity_svc_pipeline_daily(struct parity_db *db, const struct parity_config *cfg, const char *trigger, json_t **out);
 /* Queues CMD_SYNC_INTRADAY. */
-int parity_svc_pipeline_intraday(struct parity_db *db, const struct parity_config *cfg, json_t **out);
+int parity_svc_pipeline_intraday(struct parity_db *db, const struct parity_config *cfg, const char *trigger,
+                                 json_t **out);
 /* Queues CMD_GENERATE for the configured universe (after a daily sync, or by hand). */
-int parity_svc_pipeline_generate(struct parity_db *db, const struct parity_config *cfg, json_t **out);
+int parity_svc_pipeline_generate(struct parity_db *db, const struct parity_config *cfg, const char *trigger,
+                                 json_t **out);
 /* The same, inside the caller's open transaction (the events consumer's). */
 int parity_svc_pipeline_generate_in_tx(struct parity_db *db, const struct parity_config *cfg, json_t **out);
 /*
@@ -29,6 +32,6 @@ int parity_svc_pipeline_generate_in_tx(struct parity_db *db, const struct parity
 int parity_svc_pipeline_backtest_after_models(struct parity_db *db, const struct parity_config *cfg,
                                               const char *event_id, const char *as_of);
 /* Deletes expired tokens, old sessions, sent outbox rows and old processed-message ids. */
-int parity_svc_cleanup(struct parity_db *db, json_t **out);
+int parity_svc_cleanup(struct parity_db *db, const char *trigger, json_t **out);
 
 #endif

@@ -19,6 +19,7 @@
 #include "operational/outbox.h"
 #include "operational/batch_prices.h"
 #include "operational/queries.h"
+#include "operational/svc_jobs.h"
 #include "operational/svc_portfolio.h"
 
 /* Staleness (SPEC §8): with bundled data the market clock is the data set's last day, so only live
@@ -52,8 +53,32 @@ static int run_by_period(struct parity_db *db, const char *period, int64_t *run_
   return PARITY_OK;
 }
 
+/* The run and its job in one transaction; *run_id 0 when another POST created the period's run first. */
+static int insert_run(struct parity_db *db, const char *period, const char *trigger, bool stale, const char *why,
+                      int64_t *run_id)
+{
+  *run_id = 0;
+  int64_t job_id = 0;
+  json_t *params = json_pack("{s:s}", "period", period);
+  int rc = parity_db_begin(db);
+  if (!rc)
+    rc = parity_jobs_create(db, PARITY_JOB_MONTHLY_REBALANCE, trigger, params, "queued", &job_id);
+  json_decref(params);
+  char job[PARITY_I64_TEXT];
+  PGresult *res = NULL;
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, Q_RUN_INSERT, &res, period, stale ? "stale_aborted" : "planning", stale ? why : NULL,
+                        parity_i64(job_id, job));
+  if (!rc && PQntuples(res) == 1)
+    *run_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+  PQclear(res);
+  if (rc || !*run_id)
+    return parity_db_rollback(db, rc); /* the winner's run has its own job: this one goes too */
+  return parity_db_commit(db);
+}
+
 int parity_svc_rebalance_start(struct parity_db *db, const struct parity_config *cfg, const char *period,
-                               struct parity_app_metrics *metrics, json_t **out, bool *resumed,
+                               const char *trigger, struct parity_app_metrics *metrics, json_t **out, bool *resumed,
                                struct parity_svc_error *err)
 {
   char this_month[PARITY_MONTH_TEXT];
@@ -74,11 +99,9 @@ int parity_svc_rebalance_start(struct parity_db *db, const struct parity_config 
     rc = check_staleness(db, cfg, &stale, &age);
     if (!rc && stale)
       snprintf(why, sizeof(why), "the newest daily close is %ld days old (limit %ld)", age, cfg->staleness_max_days);
-    PGresult *res = NULL;
     if (!rc)
-      rc = PARITY_DB_EXEC(db, Q_RUN_INSERT, &res, period, stale ? "stale_aborted" : "planning", stale ? why : NULL);
-    if (!rc && PQntuples(res) == 1) {
-      run_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+      rc = insert_run(db, period, trigger, stale, why, &run_id);
+    if (!rc && run_id) {
       if (stale) {
         parity_metric_add(metrics->rebalance_stale_aborts, 1);
         parity_metric_add(metrics->rebalance_runs, 1, "stale_aborted");
@@ -91,7 +114,6 @@ int parity_svc_rebalance_start(struct parity_db *db, const struct parity_config 
       *resumed = true; /* another POST (here or on another replica) created it a moment ago */
       rc = run_by_period(db, period, &run_id);
     }
-    PQclear(res);
   }
   if (!rc)
     rc = parity_svc_rebalance_run_get(db, run_id, out);
@@ -126,6 +148,8 @@ int parity_svc_rebalance_run_get(struct parity_db *db, int64_t run_id, json_t **
                    round(rate * 10) / 10, "eta_seconds", eta, "started_at", PQgetvalue(res, 0, 7), "finished_at",
                    PQgetisnull(res, 0, 8) ? NULL : PQgetvalue(res, 0, 8), "error",
                    PQgetisnull(res, 0, 9) ? NULL : PQgetvalue(res, 0, 9));
+  json_object_set_new(*out, "job_id",
+                      PQgetisnull(res, 0, 13) ? json_null() : json_integer(atoll(PQgetvalue(res, 0, 13))));
   PQclear(res);
   return PARITY_OK;
 }
@@ -215,8 +239,9 @@ static int plan_read(struct parity_db *db, int64_t after, long limit, const json
 }
 
 /* The batch row and its command, in the caller's transaction. run_id 0: a deploy of user_id. */
-static int write_batch(struct parity_db *db, const struct parity_config *cfg, int64_t run_id, long batch_no,
-                       int64_t user_id, const json_t *models, json_t *portfolios, int64_t *batch_id)
+static int write_batch(struct parity_db *db, const struct parity_config *cfg, int64_t run_id, int64_t job_id,
+                       long batch_no, int64_t user_id, const json_t *models, json_t *portfolios, int64_t *batch_id,
+                       char message_id[PARITY_UUID_TEXT])
 {
   bool deploy = run_id == 0;
   char run[PARITY_I64_TEXT], no[PARITY_I64_TEXT], count[PARITY_I64_TEXT], uid[PARITY_I64_TEXT];
@@ -244,7 +269,9 @@ static int write_batch(struct parity_db *db, const struct parity_config *cfg, in
     json_object_set_new(payload, "run_id", json_integer(run_id));
     json_object_set_new(payload, "batch_no", json_integer(batch_no));
   }
-  rc = parity_outbox_enqueue(db, PARITY_CMD_REBALANCE_BATCH, payload, NULL);
+  if (job_id)
+    json_object_set_new(payload, "job_id", json_integer(job_id));
+  rc = parity_outbox_enqueue(db, PARITY_CMD_REBALANCE_BATCH, payload, message_id);
   json_decref(payload);
   return rc;
 }
@@ -274,6 +301,7 @@ int parity_rebalance_plan_step(struct parity_db *db, const struct parity_config 
   }
   int64_t cursor = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
   long batches = atol(PQgetvalue(res, 0, 1)), applied = atol(PQgetvalue(res, 0, 2));
+  int64_t job_id = PQgetisnull(res, 0, 3) ? 0 : strtoll(PQgetvalue(res, 0, 3), NULL, 10);
   PQclear(res);
   if (batches - applied >= PARITY_REBALANCE_PLAN_AHEAD)
     return parity_db_rollback(db, PARITY_OK); /* far enough ahead: an applied batch kicks us again */
@@ -281,6 +309,7 @@ int parity_rebalance_plan_step(struct parity_db *db, const struct parity_config 
   json_t *models = NULL, *portfolios = json_array();
   int64_t last = cursor, batch_id = 0;
   int read = 0;
+  char message_id[PARITY_UUID_TEXT];
   rc = load_models(db, &models);
   if (!rc)
     rc = plan_read(db, cursor, cfg->rebalance_batch_size, models, true, portfolios, &last, &read);
@@ -293,10 +322,14 @@ int parity_rebalance_plan_step(struct parity_db *db, const struct parity_config 
     PQclear(res);
   } else if (!rc) {
     if (n > 0)
-      rc = write_batch(db, cfg, run_id, batches, 0, models, portfolios, &batch_id);
+      rc = write_batch(db, cfg, run_id, job_id, batches, 0, models, portfolios, &batch_id, message_id);
     if (!rc)
       rc = PARITY_DB_EXEC(db, Q_RUN_PLANNED_BATCH, NULL, run, parity_i64(last, through), n > 0 ? "1" : "0",
                           parity_i64((int64_t)n, count));
+    /* The job knows its commands, so a retry re-sends exactly those whose effect never committed. After the
+     * run's row: every writer locks the run before its job (the appliers' trigger does), so none deadlock. */
+    if (!rc && n > 0 && job_id)
+      rc = parity_jobs_add_message(db, job_id, message_id);
   }
   json_decref(models);
   json_decref(portfolios);
@@ -336,7 +369,8 @@ int parity_rebalance_open_deploy(struct parity_db *db, const struct parity_confi
     rc = plan_read(db, user_id - 1, 1, models, false, portfolios, &last, &read);
   *status = "waiting_for_model";
   if (!rc && json_array_size(portfolios) == 1 && last == user_id) {
-    rc = write_batch(db, cfg, 0, 0, user_id, models, portfolios, &batch_id);
+    char message_id[PARITY_UUID_TEXT];
+    rc = write_batch(db, cfg, 0, 0, 0, user_id, models, portfolios, &batch_id, message_id);
     if (!rc)
       *status = "deploying";
   }

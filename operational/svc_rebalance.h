@@ -25,14 +25,15 @@
  * planning, is the whole of it (the planner thread takes it from there). A new run with stale prices ends
  * as stale_aborted (counted, logged, visible in its status). Re-posting a period, or a POST racing
  * another one on any replica, returns the period's one run as it is (*resumed = true) and never repeats
- * it. PARITY_EINVAL for a malformed period. *out: the run's status (parity_svc_rebalance_run_get).
+ * it. A new run is created with its job (jobs.trigger = trigger), whose progress follows the run's counters
+ * (migrations/0013_jobs.sql). PARITY_EINVAL for a malformed period. *out: the run's status (parity_svc_rebalance_run_get).
  */
 int parity_svc_rebalance_start(struct parity_db *db, const struct parity_config *cfg, const char *period,
-                               struct parity_app_metrics *metrics, json_t **out, bool *resumed,
+                               const char *trigger, struct parity_app_metrics *metrics, json_t **out, bool *resumed,
                                struct parity_svc_error *err);
 
 /* {run_id, period, status, portfolios, portfolios_total, portfolios_done, batches, batches_computed,
- *  batches_applied, applied, trades, rate_per_second, eta_seconds, started_at, finished_at, error}. */
+ *  batches_applied, applied, trades, rate_per_second, eta_seconds, started_at, finished_at, error, job_id}. */
 int parity_svc_rebalance_run_get(struct parity_db *db, int64_t run_id, json_t **out);
 
 /*

@@ -15,6 +15,7 @@
 #include "operational/svc_ledger.h"
 #include "operational/svc_portfolio.h"
 #include "operational/svc_rebalance.h"
+#include "operational/tax_book.h"
 #include "operational/trade_exec.h"
 
 /* The portfolio row, locked for the rest of the transaction. */
@@ -105,6 +106,48 @@ static int sell_lock(struct parity_ledger_tx *tx)
   return rc;
 }
 
+/* The investor's lot method and open lots (the portfolio and its positions are locked). */
+static int sell_tax_load(struct parity_db *db, int64_t user_id, enum parity_lot_method *method, PGresult **lots)
+{
+  char uid[PARITY_I64_TEXT];
+  PGresult *res = NULL;
+  int rc = PARITY_DB_EXEC(db, Q_TAX_SETTINGS, &res, parity_i64(user_id, uid));
+  if (rc)
+    return rc;
+  if (PQntuples(res) != 1 || parity_lot_method_parse(PQgetvalue(res, 0, 0), method))
+    *method = PARITY_LOT_TAX_MIN;
+  PQclear(res);
+  return PARITY_DB_EXEC(db, Q_TAX_USER_LOTS, lots, uid);
+}
+
+/* One position's sell: its lots closed by the method, then the trade and the position (basis = its lots'). */
+static int sell_position(struct parity_ledger_tx *tx, const struct parity_position_view *pos, int64_t shares,
+                         int64_t price, int64_t cents, const PGresult *lots, enum parity_lot_method method,
+                         struct parity_tax_book *book)
+{
+  struct parity_lot_list list;
+  parity_lot_list_init(&list);
+  int first, end;
+  parity_tax_symbol_rows(lots, 0, PQntuples(lots), 0, pos->symbol, &first, &end);
+  parity_tax_lots_read(lots, first, end, 1, &list);
+  size_t first_gain = 0;
+  int64_t delta = 0, trade_id = 0;
+  int rc = parity_tax_book_sell(book, tx->rq->user_id, pos->symbol, &list, shares, cents, parity_tax_today(), method, 0,
+                                &first_gain, &delta);
+  parity_lot_list_free(&list);
+  if (rc) {
+    parity_log(PARITY_LOG_ERROR, "tax_lots_out_of_step", "{s:I, s:s}", "user_id", (json_int_t)tx->rq->user_id, "symbol",
+               pos->symbol);
+    return rc;
+  }
+  struct parity_trade_origin origin = { "sell", NULL, NULL };
+  rc = parity_trade_record(tx->db, tx->rq->user_id, pos->symbol, false, shares, price, cents, &origin,
+                           pos->shares_micro - shares, pos->cost_basis_cents + delta, &trade_id);
+  if (!rc)
+    parity_tax_book_set_trade(book, first_gain, trade_id);
+  return rc;
+}
+
 static int sell_step(struct parity_ledger_tx *tx, json_t **body)
 {
   const struct money_portfolio *m = tx->ctx;
@@ -120,31 +163,36 @@ static int sell_step(struct parity_ledger_tx *tx, json_t **body)
   if (!rc && (amount > v->value_cents || amount <= 0))
     rc = parity_svc_fail(err, PARITY_EINVAL, amount <= 0 ? "NOTHING_TO_SELL" : "AMOUNT_EXCEEDS_VALUE",
                          "the portfolio is worth %lld cents", (long long)v->value_cents);
+  enum parity_lot_method method = PARITY_LOT_TAX_MIN;
+  PGresult *lots = NULL;
+  struct parity_tax_book book;
+  parity_tax_book_init(&book);
+  if (!rc)
+    rc = sell_tax_load(tx->db, rq->user_id, &method, &lots);
   /* Cash first, then every position pro rata; selling it all sells every share. */
   int64_t from_cash = 0, proceeds = 0;
   int trades = 0;
   if (!rc) {
     from_cash = amount < v->cash_cents ? amount : v->cash_cents;
     int64_t rest = amount - from_cash;
-    bool everything = rest >= v->positions_value_cents;
     for (size_t i = 0; !rc && rest > 0 && i < v->n; i++) {
       const struct parity_position_view *pos = &v->positions[i];
-      int64_t shares =
-          everything ? pos->shares_micro : (int64_t)((__int128)pos->shares_micro * rest / v->positions_value_cents);
+      int64_t shares = parity_sell_shares(pos->shares_micro, rest, v->positions_value_cents);
       if (shares <= 0)
         continue;
       int64_t price = parity_price_micros(pos->price);
       int64_t cents = parity_value_cents(shares, price);
       if (cents <= 0)
         continue;
-      struct parity_trade_origin origin = { "sell", NULL, NULL };
-      rc = parity_trade_record(tx->db, rq->user_id, pos->symbol, false, shares, price, cents, &origin,
-                               pos->shares_micro - shares,
-                               parity_cost_basis_after_sell(pos->cost_basis_cents, pos->shares_micro, shares));
+      rc = sell_position(tx, pos, shares, price, cents, lots, method, &book);
       proceeds += cents;
       trades++;
     }
   }
+  PQclear(lots);
+  if (!rc)
+    rc = parity_tax_book_write(tx->db, &book);
+  parity_tax_book_free(&book);
   int64_t total = from_cash + proceeds, wallet = 0;
   if (!rc && total <= 0)
     rc = parity_svc_fail(err, PARITY_EINVAL, "NOTHING_TO_SELL", "the amount is too small to sell anything");

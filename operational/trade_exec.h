@@ -19,10 +19,11 @@ struct parity_trade_origin {
 
 /*
  * Records one trade and its position change (buy: adds shares and cost; sell: sets what is left).
- * Cash is not touched: the caller settles the portfolio's cash once for all its trades.
+ * Cash is not touched: the caller settles the portfolio's cash once for all its trades. *trade_id (when not
+ * NULL) gets the trade's id, which its realized gain rows name.
  */
 int parity_trade_record(struct parity_db *db, int64_t user_id, const char *symbol, bool buy, int64_t shares,
                         int64_t price_micros, int64_t cents, const struct parity_trade_origin *origin,
-                        int64_t new_shares, int64_t new_cost);
+                        int64_t new_shares, int64_t new_cost, int64_t *trade_id);
 
 #endif

@@ -32,8 +32,8 @@ static int check_target(const double *t, size_t nsym, size_t k, struct parity_qu
  * The product's monthly rule from drifted weights cur[] to target[], through quant/rebalance.c so the
  * backtest trades exactly as CMD_REBALANCE_USER would (without cash, micro-shares or the $1 minimum).
  */
-static int threshold_rule(const struct parity_bt_panel *p, const double *cur, const double *target, double threshold,
-                          double *adj, struct parity_quant_err *err)
+int parity_bt_threshold_rule(const struct parity_bt_panel *p, const double *cur, const double *target, double threshold,
+                             double *adj, struct parity_quant_err *err)
 {
   struct parity_weight c[PARITY_BT_MAX_SYMBOLS], t[PARITY_BT_MAX_SYMBOLS];
   size_t nc = 0, nt = 0;
@@ -99,7 +99,7 @@ int parity_bt_simulate(const struct parity_bt_panel *p, size_t start, size_t end
         if (k == 0 || s->rule == PARITY_BT_RESET) {
           memcpy(adj, target, p->nsym * sizeof(double));
         } else {
-          int rc = threshold_rule(p, cur, target, s->threshold, adj, err);
+          int rc = parity_bt_threshold_rule(p, cur, target, s->threshold, adj, err);
           if (rc)
             return rc;
         }

@@ -61,6 +61,14 @@ struct parity_bt_outcome {
 int parity_bt_simulate(const struct parity_bt_panel *p, size_t start, size_t end, const size_t *exec, size_t nexec,
                        const struct parity_bt_strategy *s, struct parity_bt_outcome *out, struct parity_quant_err *err);
 
+/*
+ * The product's monthly rule on one panel's symbols: from drifted weights cur[] to the adjusted weights adj[]
+ * for target[] (all [p->nsym]; only p->nsym and p->symbols are read). The backtest's THRESHOLD rule; the
+ * harvest backtest calls it on families (a panel whose symbols are family names).
+ */
+int parity_bt_threshold_rule(const struct parity_bt_panel *p, const double *cur, const double *target, double threshold,
+                             double *adj, struct parity_quant_err *err);
+
 /* Annual turnover of SPEC §8a: (turnover_sum / 2) / (n_returns / 252); 0 when n_returns is 0. */
 double parity_bt_annual_turnover(double turnover_sum, size_t n_returns);
 

@@ -31,6 +31,8 @@ trap shutdown EXIT
 trap 'exit 130' INT TERM
 
 parity_stack_up "$vardir" "$pg_port" "$amqp_port"
+# Where `parity jobs`, `parity pipeline ... --follow` and `make ops-status` find the internal API.
+bash "$root/deploy/local/env.sh" "$vardir" "PARITY_INTERNAL_URL=http://127.0.0.1:$INTERNAL_PORT"
 "$bin/parity" migrate
 "$bin/parity" load-prices "$root/decisional/data/etf_daily.csv.gz"
 
@@ -52,7 +54,8 @@ pids+=($!)
 parity_wait_http "http://127.0.0.1:$INTERNAL_PORT/readyz" 60
 parity_wait_http "http://127.0.0.1:$METRICS_PORT/readyz" 60
 # The daily pipeline: prices (already loaded: this changes nothing) and then the model portfolios.
-curl -fsS -X POST -H "X-Internal-Secret: $INTERNAL_SECRET" "http://127.0.0.1:$INTERNAL_PORT/internal/pipeline/daily" >/dev/null
+curl -fsS -X POST -H "X-Internal-Secret: $INTERNAL_SECRET" -H "X-Job-Trigger: cli" \
+	"http://127.0.0.1:$INTERNAL_PORT/internal/pipeline/daily" >/dev/null
 bash "$root/deploy/local/demo.sh" "$vardir" "http://127.0.0.1:$HTTP_PORT" "$bin"
 
 cat >&2 <<MSG

@@ -3,6 +3,7 @@
 // any uncaught page error or Content-Security-Policy violation too. Prints `N passed, N failed` last and
 // exits non-zero when anything failed. Screenshots go to e2e/screenshots/ (gitignored; E2E_SHOTS_DIR moves
 // them), named page-width.png, to be looked at.
+import { createHmac } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -756,6 +757,230 @@ async function dayText(page, day) {
   }, day);
 }
 
+// ------------------------------------------------------------------ recurring deposits and card deposits
+
+const INTERNAL_URL = process.env.E2E_INTERNAL_URL ?? "";
+const INTERNAL_SECRET = process.env.INTERNAL_SECRET ?? "";
+const STRIPE_WEBHOOK_SECRET = process.env.E2E_STRIPE_WEBHOOK_SECRET ?? "";
+
+/** POST /internal/recurring for `day`: the daily job, with the schedule's clock set to that day. */
+async function runRecurring(day) {
+  const res = await fetch(`${INTERNAL_URL}/internal/recurring`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Internal-Secret": INTERNAL_SECRET },
+    body: JSON.stringify({ day }),
+  });
+  const body = await res.text();
+  assertEqual(res.status, 200, `POST /internal/recurring ${day}: ${body}`);
+  return JSON.parse(body);
+}
+
+/** A recurring deposit set up in the app fires on its date (the job run for that day), once, and is invested. */
+async function recurringJourney({ page }) {
+  const phone = page.viewportSize().width < 600;
+  const w = phone ? "390" : "1280";
+  const user = await createUser(`recurring${w}`, { onboard: true });
+  await uiLogin(page, user.email, user.password);
+  await page.getByRole("link", { name: "Set up a recurring deposit" }).click();
+  await page.getByRole("heading", { name: "Recurring deposits" }).waitFor();
+  await page.getByRole("button", { name: "Set up a recurring deposit" }).click();
+  const form = page.getByTestId("recurring-form");
+  await form.getByLabel("Amount each time (dollars)").fill("250");
+  await form.getByLabel("How often").selectOption("weekly");
+  await form.getByLabel("Day of the week").selectOption({ label: "Monday" });
+  await form.getByRole("button", { name: "Review" }).click();
+  const review = page.getByTestId("recurring-review");
+  await review.waitFor();
+  assert((await text(review)).includes("Invested in your model portfolio"), "the review says the deposits are invested");
+  await axeCheck(page, `recurring review ${w}`);
+  const shots = [await shot(page, `recurring-review-${w}`)];
+  await review.getByRole("button", { name: /^Confirm/ }).click();
+  const receipt = await text(page.getByTestId("recurring-receipt").getByTestId("receipt-text"));
+  const list = await api("GET", "/recurring-deposits", { token: user.token });
+  const s = list.body.recurring_deposits[0];
+  assertEqual(new Date(`${s.next_day}T00:00:00Z`).getUTCDay(), 1, "the first date is a Monday");
+  assert(receipt.startsWith("$250.00, every Monday. Next deposit:"), `receipt: ${receipt}`);
+  await page.getByTestId("schedule").waitFor();
+  await axeCheck(page, `recurring page ${w}`);
+  shots.push(await shot(page, `recurring-${w}`));
+
+  // The day before its date nothing moves; on its date (twice: a retried job) one deposit, invested.
+  const before = new Date(Date.parse(`${s.next_day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  await runRecurring(before);
+  assertEqual((await api("GET", "/portfolio", { token: user.token })).body.net_contributions_cents, 0, "nothing before the date");
+  await runRecurring(s.next_day);
+  await runRecurring(s.next_day);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
+  await waitFor(async () => (await text(page.getByTestId("portfolio-contributions"))) === "$250.00", WAIT_MS, "the recurring deposit invested");
+  await waitFor(async () => (await api("GET", "/portfolio", { token: user.token })).body.pending_cents === 0, WAIT_MS, "the deposit deployed");
+  await page.reload();
+  const card = page.getByTestId("recurring-card");
+  const next = new Date(Date.parse(`${s.next_day}T00:00:00Z`) + 7 * 86_400_000);
+  const nextText = next.toLocaleDateString("en-US", { timeZone: "UTC", year: "numeric", month: "short", day: "numeric" });
+  await waitFor(async () => (await text(card)).includes(`next ${nextText}`), WAIT_MS, `the card to show the next date ${nextText}`);
+  assertEqual((await api("GET", "/wallet", { token: user.token })).body.cash_cents, 0, "the deposit went into the portfolio");
+  await axeCheck(page, `dashboard with a recurring deposit ${w}`);
+  shots.push(await shot(page, `dashboard-recurring-${w}`));
+  return shots;
+}
+
+/** Stripe's signature of a webhook body (https://docs.stripe.com/webhooks#verify-manually). */
+function stripeSignature(body, t = Math.floor(Date.now() / 1000)) {
+  return `t=${t},v1=${createHmac("sha256", STRIPE_WEBHOOK_SECRET).update(`${t}.${body}`).digest("hex")}`;
+}
+
+// Stripe.js as the page would get it from js.stripe.com, replaced here (no network in the test) by a
+// stand-in with the same surface: Stripe(key).elements({clientSecret}).create("payment").mount(el), and
+// confirmPayment, which succeeds as a test card would.
+const FAKE_STRIPE_JS = `window.Stripe = function (key) {
+  return {
+    elements: function (opts) {
+      return { create: function () { return {
+        mount: function (el) { var d = document.createElement("p"); d.textContent = "Test card 4242 4242 4242 4242"; d.setAttribute("data-testid", "fake-card"); el.appendChild(d); },
+        destroy: function () {} }; } };
+    },
+    confirmPayment: function () { return Promise.resolve({ paymentIntent: { id: "pi", status: "succeeded" } }); }
+  };
+};`;
+
+/** A card deposit: the intent through the Stripe stand-in, Stripe's form, the signed webhook credits once. */
+async function cardDepositJourney({ page }) {
+  const phone = page.viewportSize().width < 600;
+  const w = phone ? "390" : "1280";
+  let stripeJsLoads = 0;
+  await page.route("https://js.stripe.com/v3/", (route) => {
+    stripeJsLoads++;
+    return route.fulfill({ status: 200, contentType: "application/javascript", body: FAKE_STRIPE_JS });
+  });
+  const user = await createUser(`card${w}`, { onboard: true });
+  await uiLogin(page, user.email, user.password);
+  const form = page.getByTestId("card-form");
+  await form.getByLabel("Amount to deposit by card (dollars)").fill("42.50");
+  await form.getByRole("button", { name: "Review" }).click();
+  const review = page.getByTestId("card-review");
+  await review.waitFor();
+  assertEqual(stripeJsLoads, 0, "Stripe.js is not loaded before the payment step");
+  await axeCheck(page, `card review ${w}`);
+  const shots = [await shot(page, `card-review-${w}`)];
+  await review.getByRole("button", { name: /^Continue to card payment/ }).click();
+  await page.getByTestId("fake-card").waitFor();
+  assertEqual(stripeJsLoads, 1, "Stripe.js loaded once, for the payment");
+  await page.getByRole("button", { name: "Pay $42.50" }).click();
+  const receipt = page.getByTestId("card-receipt");
+  await receipt.waitFor();
+  const pi = /Reference: (pi_[A-Za-z0-9]+)/.exec(await text(receipt))?.[1];
+  assert(pi, "the receipt names the PaymentIntent");
+  assertEqual((await api("GET", "/wallet", { token: user.token })).body.cash_cents, 0, "nothing credited before the webhook");
+
+  // Stripe's payment_intent.succeeded, signed; then the same event again (Stripe retries deliveries).
+  const event = JSON.stringify({
+    id: `evt_e2e_${pi}`,
+    object: "event",
+    type: "payment_intent.succeeded",
+    data: { object: { id: pi, object: "payment_intent", amount: 4250, amount_received: 4250, currency: "usd", status: "succeeded" } },
+  });
+  const deliver = (signature) =>
+    fetch(`${BASE}/api/v1/webhooks/stripe`, { method: "POST", headers: { "Content-Type": "application/json", "Stripe-Signature": signature }, body: event });
+  const first = await deliver(stripeSignature(event));
+  assertEqual(first.status, 200, "the signed webhook is accepted");
+  assertEqual((await first.json()).credited_cents, 4250, "the first delivery credits");
+  const replay = await deliver(stripeSignature(event));
+  assertEqual(replay.status, 200, "a replayed event is acknowledged");
+  assertEqual((await replay.json()).duplicate, true, "and recognised");
+  const forged = await deliver(stripeSignature(event, Math.floor(Date.now() / 1000) - 600));
+  assertEqual(forged.status, 400, "an out-of-tolerance signature is refused");
+  await waitFor(async () => (await text(receipt.getByTestId("receipt-text"))) === "Deposited $42.50 by card: it is in your wallet.", WAIT_MS, "the receipt to see the credit");
+  await waitFor(async () => (await text(page.getByTestId("wallet-cash"))) === "$42.50", WAIT_MS, "the wallet to show $42.50");
+  assertEqual((await api("GET", "/wallet", { token: user.token })).body.cash_cents, 4250, "credited once");
+  await axeCheck(page, `card receipt ${w}`);
+  shots.push(await shot(page, `card-receipt-${w}`));
+  return shots;
+}
+
+/**
+ * A goal: saved through the Goals page, its chance of success computed by the server (the same figure as the
+ * API's), shown on the dashboard's card; then the bell: the deposit and the sign-in are listed, opening it
+ * marks them read. axe and screenshots on the goals page, the dashboard card and the open bell.
+ */
+async function goalAndNotificationJourney({ page }) {
+  const w = page.viewportSize().width;
+  const user = await createUser(`goal${w}`, { onboard: true, depositCents: 3_000_000, investCents: 2_500_000 });
+  await uiLogin(page, user.email, user.password);
+  if (w < 700) await page.goto(`${BASE}/goals`);
+  else await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Goals" }).click();
+  await page.getByRole("heading", { name: "Goals", exact: true }).waitFor();
+  await page.getByText("No goals yet: add one below.").waitFor();
+  const target = new Date();
+  target.setUTCFullYear(target.getUTCFullYear() + 10);
+  const day = target.toISOString().slice(0, 10);
+  await page.getByLabel("Name").fill("House");
+  await page.getByLabel("Target amount (dollars)").fill("60,000");
+  await page.getByLabel("Target date").fill(day);
+  await page.getByLabel("Monthly contribution (dollars)").fill("200");
+  await page.getByRole("button", { name: "Add goal" }).click();
+  const status = page.getByTestId("goal-status");
+  await waitFor(async () => /% chance/.test(await text(status)), WAIT_MS, "the goal's chance to be computed");
+  const goals = (await api("GET", "/goals", { token: user.token })).body.goals;
+  assertEqual(goals.length, 1, "one goal saved");
+  assertEqual(goals[0].target_cents, 6_000_000, "the goal's target in cents");
+  assertEqual(goals[0].monthly_cents, 20_000, "the goal's monthly contribution in cents");
+  const pct = `${Math.round(goals[0].probability * 100)}% chance`;
+  assert((await text(status)).startsWith(pct), `the page shows the API's probability (${await text(status)} vs ${pct})`);
+  await page.quiet(1000);
+  await axeCheck(page, `goals at ${w}px`);
+  const shots = [await shot(page, `goals-${w}`)];
+
+  await page.goto(`${BASE}/`);
+  const card = page.getByTestId("dashboard-goals");
+  await card.waitFor();
+  assert((await text(card)).includes("House") && (await text(card)).includes(pct), "the dashboard's goals card shows the goal");
+
+  const bell = page.getByTestId("bell");
+  const unread = Number(await text(page.getByTestId("bell-count")));
+  assert(unread >= 2, `the bell counts the deposit and the sign-ins (${unread})`);
+  await bell.click();
+  const list = page.getByTestId("notifications");
+  await list.waitFor();
+  const kinds = await list.locator("li").evaluateAll((lis) => lis.map((li) => li.getAttribute("data-kind")));
+  assert(kinds.includes("deposit_credited") && kinds.includes("new_sign_in"), `deposit and sign-in listed (${kinds})`);
+  assert((await text(list)).includes("Your deposit of $30,000.00 is in your wallet"), "the deposit's notification names its amount");
+  await waitFor(async () => (await page.getByTestId("bell-count").count()) === 0, WAIT_MS, "the unread count to clear");
+  assertEqual((await api("GET", "/notifications", { token: user.token })).body.unread, 0, "opening the bell marked them read");
+  await page.quiet(1000);
+  await axeCheck(page, `notifications at ${w}px`);
+  shots.push(await shot(page, `notifications-${w}`, false));
+  await page.keyboard.press("Escape");
+  await axeCheck(page, `dashboard with goals at ${w}px`);
+  shots.push(await shot(page, `dashboard-goals-${w}`));
+  return shots;
+}
+
+/** Dark mode (prefers-color-scheme: dark): the same pages pass axe (colour contrast included), screenshots. */
+async function darkModeJourney({ page }) {
+  const w = page.viewportSize().width;
+  const user = await createUser(`dark${w}`, { onboard: true, depositCents: 2_000_000, investCents: 1_500_000 });
+  await api("POST", "/goals", { token: user.token, body: { name: "Boat", target_cents: 9_000_000, target_date: `${new Date().getUTCFullYear() + 5}-06-30` } });
+  await uiLogin(page, user.email, user.password);
+  const bg = await page.evaluate(() => window.getComputedStyle(document.documentElement).backgroundColor);
+  assertEqual(bg, "rgb(13, 19, 25)", "the dark background follows the system setting");
+  const shots = [];
+  for (const [name, path, ready] of [
+    ["dashboard", "/", () => page.getByTestId("history-chart").waitFor()],
+    ["goals", "/goals", () => waitFor(async () => /% chance/.test(await text(page.getByTestId("goal-status"))), WAIT_MS, "the goal's chance")],
+    ["forecast", "/forecast", async () => {
+      await page.getByRole("button", { name: "Run the forecast" }).click();
+      await page.getByTestId("cone-chart").waitFor({ timeout: WAIT_MS });
+    }],
+  ]) {
+    await page.goto(`${BASE}${path}`);
+    await ready();
+    await page.quiet(1000);
+    await axeCheck(page, `${name} (dark) at ${w}px`);
+    shots.push(await shot(page, `dark-${name}-${w}`));
+  }
+  return shots;
+}
+
 const PHONE_CONTEXT = { viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
 const JOURNEYS = [
@@ -775,6 +1000,14 @@ const JOURNEYS = [
   ["every page at 390x844: axe-core and screenshots", everyPageJourney, PHONE_CONTEXT],
   ["analytics: risk card, history against SPY, the model page with backtest and drawdowns, at 1280x800", analyticsJourney],
   ["analytics at 390x844", analyticsJourney, PHONE_CONTEXT],
+  ["a recurring deposit set up in the app fires on its date, once, and is invested", recurringJourney],
+  ["a recurring deposit at phone width", recurringJourney, PHONE_CONTEXT],
+  ["a card deposit through the Stripe stand-in: a signed webhook credits once, a replay does not", cardDepositJourney],
+  ["a card deposit at phone width", cardDepositJourney, PHONE_CONTEXT],
+  ["a goal's chance of success, the dashboard's goals card, and the bell's notifications", goalAndNotificationJourney],
+  ["a goal and the bell at phone width", goalAndNotificationJourney, PHONE_CONTEXT],
+  ["dark mode: dashboard, goals and forecast pass axe at 1280x800", darkModeJourney, { colorScheme: "dark" }],
+  ["dark mode at phone width", darkModeJourney, { ...PHONE_CONTEXT, colorScheme: "dark" }],
 ];
 
 async function main() {

@@ -3,6 +3,7 @@
 // one to the dashboard.
 import { useEffect, useState, type ReactNode } from "react";
 import { AuthProvider, useAuth } from "./auth/auth";
+import { NotificationBell } from "./components/NotificationBell";
 import { Loading } from "./components/ui";
 import { errorMessage } from "./lib/messages";
 import { Link, navigate, safeNext, useLocation } from "./lib/router";
@@ -11,7 +12,10 @@ import { ForgotPasswordPage, LoginPage, RegisterPage, ResetPasswordPage, VerifyE
 import { DashboardPage } from "./pages/DashboardPage";
 import { ForecastPage } from "./pages/ForecastPage";
 import { ModelPage } from "./pages/ModelPage";
+import { GoalsPage } from "./pages/GoalsPage";
 import { OnboardingPage } from "./pages/OnboardingPage";
+import { RecurringPage } from "./pages/RecurringPage";
+import { TaxesPage } from "./pages/TaxesPage";
 import type { ApiClient } from "./api/client";
 
 type Access = "private" | "guest" | "any";
@@ -35,6 +39,9 @@ export const ROUTES: Route[] = [
   { path: "/reset-password", access: "any", title: "Choose a new password", page: () => <ResetPasswordPage /> },
   // A path ending in "/*" matches everything under it: /models/<bucket>.
   { path: "/models/*", access: "any", title: "Model portfolio", page: () => <ModelPage /> },
+  { path: "/recurring", access: "private", title: "Recurring deposits", page: () => <RecurringPage /> },
+  { path: "/taxes", access: "private", title: "Taxes", page: () => <TaxesPage /> },
+  { path: "/goals", access: "private", title: "Goals", page: () => <GoalsPage /> },
 ];
 
 /** The route of `path`: an exact path, else a "/prefix/*" one. */
@@ -90,7 +97,9 @@ function Header() {
   const nav = [
     { to: "/", label: "Dashboard" },
     { to: "/forecast", label: "Forecast" },
+    { to: "/goals", label: "Goals" },
     { to: "/account", label: "Account" },
+    { to: "/taxes", label: "Taxes" },
   ];
   return (
     <header className="topbar">
@@ -110,6 +119,9 @@ function Header() {
                 </Link>
               </li>
             ))}
+            <li>
+              <NotificationBell />
+            </li>
             <li>
               <button
                 type="button"

@@ -270,7 +270,8 @@ describe("account: two-factor authentication", () => {
     return new FakeApi()
       .on("POST /auth/refresh", () => json(200, { access_token: "tok", token_type: "Bearer", expires_in: 600 }))
       .on("GET /me", () => json(200, me()))
-      .on("GET /me/sessions", () => json(200, { sessions: [] }));
+      .on("GET /me/sessions", () => json(200, { sessions: [] }))
+      .on("GET /notifications/settings", () => json(200, { email: {}, kinds: [] }));
   }
 
   it("asks for the password before setting up, and sends it with the confirming code", async () => {

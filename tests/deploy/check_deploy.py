@@ -34,6 +34,7 @@ EXPECTED_CRONJOBS = {
     "parity-pipeline-intraday": ("*/15 * * * *", "/internal/pipeline/intraday"),
     "parity-rebalance": ("0 2 1 * *", "/internal/rebalance"),
     "parity-cleanup": ("0 3 * * *", "/internal/cleanup"),
+    "parity-recurring-deposits": ("10 0 * * *", "/internal/recurring"),
 }
 # Variables the images may set that the code reads outside the config table (each must appear in the
 # C sources as a string literal, so a renamed variable is caught). There are none: every variable is a

@@ -110,6 +110,11 @@ class Ledger:
             query(self.db, "INSERT INTO positions (user_id, symbol, shares_micro, cost_basis_cents) VALUES (%s, %s, %s, %s) "
                            "ON CONFLICT (user_id, symbol) DO UPDATE SET shares_micro = EXCLUDED.shares_micro, "
                            "cost_basis_cents = EXCLUDED.cost_basis_cents", self.user, symbol, shares, basis)
+        # One tax lot per position, as migration 0009's backfill gives a position it finds (`parity audit`).
+        query(self.db, "DELETE FROM lots WHERE user_id = %s", self.user)
+        query(self.db, "INSERT INTO lots (user_id, symbol, shares_micro, basis_cents, acquired, bought) "
+                       "SELECT user_id, symbol, shares_micro, cost_basis_cents, current_date, current_date "
+                       "FROM positions WHERE user_id = %s AND shares_micro > 0", self.user)
         query(self.db, "UPDATE wallets SET cash_cents = %s WHERE user_id = %s", self.wallet, self.user)
         query(self.db, "UPDATE portfolios SET cash_cents = %s, pending_cents = 0 WHERE user_id = %s",
               self.portfolio_cash, self.user)

@@ -248,6 +248,8 @@ def test_an_invest_is_a_batch_of_one_and_repeating_it_changes_nothing(investor, 
                                    "AND (payload->>'batch_id')::bigint = %s", batch_id)[0]
     command = json.loads(payload)
     assert [p["ref"] for p in command["portfolios"]] == [investor.id] and set(command["models"]) == {"risk_5_horizon_long"}
+    lots = query(db, "SELECT id, symbol, shares_micro, basis_cents FROM lots WHERE user_id = %s ORDER BY id", investor.id)
+    assert len(lots) == trades  # one tax lot per buy
     # The command again, with its original message id (a broker redelivery) and a new one, then the event again.
     for msg_id in (outbox_id, str(uuid.uuid4())):
         broker.publish("CMD_REBALANCE_BATCH", conftest.envelope("CMD_REBALANCE_BATCH", command, msg_id), msg_id)
@@ -258,6 +260,8 @@ def test_an_invest_is_a_batch_of_one_and_repeating_it_changes_nothing(investor, 
     wait_for(lambda: broker.depth("decisional.rebalance") == 0 and broker.depth("operational.events") == 0,
              what="queues drained")
     assert scalar(db, "SELECT count(*) FROM trades WHERE user_id = %s", investor.id) == trades
+    assert query(db, "SELECT id, symbol, shares_micro, basis_cents FROM lots WHERE user_id = %s ORDER BY id",
+                 investor.id) == lots
     assert scalar(db, "SELECT status FROM rebalance_batches WHERE id = %s", batch_id) == "applied"
     audit()
 

@@ -206,6 +206,7 @@ def test_the_decisional_role_cannot_touch_users_or_money(stack, db_url):
         "SELECT count(*) FROM trades", "SELECT count(*) FROM sessions", "SELECT count(*) FROM cash_movements",
         "INSERT INTO wallets (user_id, cash_cents) VALUES (1, 100)", "UPDATE positions SET shares_micro = 0",
         "DELETE FROM trades", "CREATE TABLE evil (x int)", "DROP TABLE daily_prices",
+        "SELECT count(*) FROM lots", "SELECT count(*) FROM realized_gains", "SELECT count(*) FROM investor_settings",
     ]
     for sql in forbidden:
         with conn.cursor() as cur, pytest.raises(psycopg2.Error) as caught:

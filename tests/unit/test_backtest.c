@@ -228,6 +228,80 @@ static void test_window_and_errors(void **state)
   assert_int_equal(parity_backtest_run(set->s, set->n, &u, &bp, &res, &err), PARITY_EINVAL);
 }
 
+/* What the harvest hook saw: it must be given exactly what the bucket's series was simulated with. */
+struct hook_seen {
+  size_t calls, nexec, ndays;
+  double first_value, target_sum, threshold, cost_bps;
+  int fail;
+};
+
+static int record_hook(void *ctx, const struct parity_backtest_harvest_in *in, struct parity_backtest_harvest *out,
+                       struct parity_quant_err *err)
+{
+  struct hook_seen *seen = ctx;
+  seen->calls++;
+  seen->nexec = in->nexec;
+  seen->ndays = in->end - in->start + 1;
+  seen->first_value = in->values[0];
+  seen->threshold = in->threshold;
+  seen->cost_bps = in->cost_bps;
+  seen->target_sum = 0.0;
+  for (size_t j = 0; j < in->view->nsym; j++)
+    seen->target_sum += in->targets[(in->nexec - 1) * in->view->nsym + j];
+  out->harvests = 7;
+  if (seen->fail)
+    return parity_quant_fail(err, PARITY_EINVAL, "hook failed");
+  return PARITY_OK;
+}
+
+static void test_harvest_hook(void **state)
+{
+  struct series_set *set = *state;
+  struct parity_models_universe u = { equities, 14, bonds, 5 };
+  struct parity_backtest_params bp;
+  parity_backtest_params_defaults(&bp);
+  struct parity_backtest_result res;
+  struct parity_quant_err err;
+  struct hook_seen seen = { 0 };
+  assert_int_equal(parity_day_parse("2019-01-01", 10, &bp.to_day), 0);
+  assert_int_equal(parity_backtest_parse_buckets("risk_3_horizon_medium,risk_5_horizon_long", &bp.buckets, &err), 0);
+  bp.cost_bps = 10.0;
+  bp.harvest = record_hook;
+  bp.harvest_ctx = &seen;
+  static const char *const extra[] = { "VOO", "QQQ" }; /* in the universe already: the panel is unchanged */
+  bp.extra_symbols = extra;
+  bp.nextra = 2;
+  assert_int_equal(parity_backtest_run(set->s, set->n, &u, &bp, &res, &err), 0);
+  /* once per bucket, never for SPY or 60/40, with the series' own days, executions, rule and cost */
+  assert_int_equal(seen.calls, 2);
+  assert_int_equal(seen.nexec, 6); /* June to November 2018 month ends, as test_window_and_errors */
+  assert_int_equal(seen.ndays, res.ndays);
+  assert_true(seen.first_value == 1.0);
+  assert_true(fabs(seen.target_sum - 1.0) < 1e-9);
+  assert_true(seen.threshold == PARITY_BACKTEST_THRESHOLD && seen.cost_bps == 10.0);
+  assert_int_equal(res.nseries, 4);
+  assert_non_null(res.series[0].harvest);
+  assert_int_equal(res.series[1].harvest->harvests, 7);
+  assert_null(res.series[2].harvest);
+  assert_null(res.series[3].harvest);
+  json_t *j = parity_backtest_result_json(&res);
+  json_t *ser = json_object_get(j, "series");
+  assert_non_null(json_object_get(json_object_get(ser, "risk_5_horizon_long"), "harvest"));
+  assert_null(json_object_get(json_object_get(ser, "SPY"), "harvest"));
+  json_decref(j);
+  parity_backtest_result_free(&res);
+  /* a failing hook fails the run, which frees what it built */
+  seen.fail = 1;
+  assert_int_equal(parity_backtest_run(set->s, set->n, &u, &bp, &res, &err), PARITY_EINVAL);
+  assert_string_equal(err.msg, "hook failed");
+  /* an extra symbol without prices */
+  static const char *const nope[] = { "NOPE" };
+  bp.extra_symbols = nope;
+  bp.nextra = 1;
+  assert_int_equal(parity_backtest_run(set->s, set->n, &u, &bp, &res, &err), PARITY_ENOTFOUND);
+  assert_non_null(strstr(err.msg, "NOPE"));
+}
+
 /* The constant-weight risk: SPY against itself is beta 1, information ratio null; errors name the cause. */
 static void test_weights_risk(void **state)
 {
@@ -265,9 +339,13 @@ static void test_weights_risk(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_hand_computed_path),        cmocka_unit_test(test_threshold_keeps_weights),
-    cmocka_unit_test(test_hold_and_turnover_formula), cmocka_unit_test(test_bundled_against_reference),
-    cmocka_unit_test(test_window_and_errors),         cmocka_unit_test(test_weights_risk),
+    cmocka_unit_test(test_hand_computed_path),
+    cmocka_unit_test(test_threshold_keeps_weights),
+    cmocka_unit_test(test_hold_and_turnover_formula),
+    cmocka_unit_test(test_bundled_against_reference),
+    cmocka_unit_test(test_window_and_errors),
+    cmocka_unit_test(test_weights_risk),
+    cmocka_unit_test(test_harvest_hook),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -161,6 +161,27 @@ static void rebuild_opens_with_earlier_ledger(void **state)
   assert_close(p[2].twr, 199000.0 / 190000.0 - 1.0);
 }
 
+/*
+ * A dividend (a fund's event with cash and no shares, as Q_HISTORY_TRADES gives it) is income, not a flow:
+ * 10 A at $100; on day 21 A goes ex-dividend $1 a share, its close drops by exactly that to $99, and
+ * the 10 x $1 = $10.00 paid keeps the value at $2,000.00: the total return of the day is 0, as adj_close
+ * would give, and the contributions do not move.
+ */
+static void a_dividend_is_return_not_contribution(void **state)
+{
+  (void)state;
+  const struct parity_history_event ev[] = { { 10, -1, 0, 200000 }, { 10, A, 10000000, -100000 }, { 21, A, 0, 1000 } };
+  const struct parity_history_price a[] = { { 10, 100000000 }, { 20, 100000000 }, { 21, 99000000 } };
+  const struct parity_history_series series[] = { { a, 3, 0 } };
+  struct parity_history_point p[2];
+  assert_int_equal(parity_history_build(ev, 3, series, 1, 20, 21, p), 0);
+  assert_int_equal(p[0].value_cents, 200000);
+  assert_int_equal(p[1].value_cents, 100000 + 1000 + 99000);
+  assert_int_equal(p[1].net_contrib_cents, 200000);
+  assert_int_equal(p[1].flow_cents, 0);
+  assert_close(p[1].twr, 0.0);
+}
+
 static void rebuild_refuses_bad_input(void **state)
 {
   (void)state;
@@ -203,6 +224,7 @@ int main(void)
     cmocka_unit_test(rebuild_values_a_ledger_by_hand),
     cmocka_unit_test(rebuild_opens_with_earlier_ledger),
     cmocka_unit_test(rebuild_refuses_bad_input),
+    cmocka_unit_test(a_dividend_is_return_not_contribution),
     cmocka_unit_test(thinning_keeps_base_and_now_and_a_regular_step),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

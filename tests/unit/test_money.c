@@ -81,6 +81,27 @@ static void cost_basis_falls_pro_rata(void **state)
   assert_int_equal(parity_cost_basis_after_sell(999, 2, 1), 499); /* 499.5 removed -> 500, 499 left */
 }
 
+/* Dividends round DOWN to the cent: S micro-shares x A micro-dollars / 10^10, worked by hand below. */
+static void dividends_round_down_to_the_cent(void **state)
+{
+  (void)state;
+  /* 10 shares x $0.127 (BND, 2007-05-01) = $1.27 exactly */
+  assert_int_equal(parity_dividend_cents(10000000, 127000), 127);
+  /* 3.333333 shares x $1.745 = $5.816666085: 581 cents (half up would give 582) */
+  assert_int_equal(parity_dividend_cents(3333333, 1745000), 581);
+  /* 0.5 share x $0.019 = 0.95 cent: nothing is credited */
+  assert_int_equal(parity_dividend_cents(500000, 19000), 0);
+  /* the boundary: 1 share x $0.01 is one cent, one micro-share less is not */
+  assert_int_equal(parity_dividend_cents(1000000, 10000), 1);
+  assert_int_equal(parity_dividend_cents(999999, 10000), 0);
+  /* 10^7 shares x $3.647 = $36,470,000: the product 3.647e19 overflows int64, the 128-bit one does not */
+  assert_int_equal(parity_dividend_cents(10000000000000LL, 3647000), 3647000000LL);
+  /* nothing held, or no dividend */
+  assert_int_equal(parity_dividend_cents(0, 127000), 0);
+  assert_int_equal(parity_dividend_cents(-5, 127000), 0);
+  assert_int_equal(parity_dividend_cents(10000000, 0), 0);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -89,6 +110,7 @@ int main(void)
     cmocka_unit_test(tiny_prices_are_refused_not_wrapped),
     cmocka_unit_test(prices_convert_to_micros),
     cmocka_unit_test(cost_basis_falls_pro_rata),
+    cmocka_unit_test(dividends_round_down_to_the_cent),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -37,6 +37,8 @@ export interface RequestOptions {
   /** Attach the access token and refresh on 401 (default true). */
   auth?: boolean;
   signal?: AbortSignal;
+  /** Answer with the body as text (a CSV report), not parsed as JSON. */
+  text?: boolean;
 }
 
 type LockRunner = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
@@ -154,6 +156,7 @@ export class ApiClient {
       if (fresh) res = await this.send(method, path, opts, this.accessToken);
     }
     if (!res.ok) throw await errorFrom(res);
+    if (opts.text) return (await res.text()) as T;
     return ApiClient.parse<T>(res);
   }
 
@@ -203,5 +206,9 @@ export class ApiClient {
 
   delete<T>(path: string, opts?: RequestOptions): Promise<T> {
     return this.request<T>("DELETE", path, opts);
+  }
+
+  patch<T>(path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
+    return this.request<T>("PATCH", path, { ...opts, body });
   }
 }

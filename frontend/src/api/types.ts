@@ -120,9 +120,13 @@ export interface Transaction {
   operation?: string;
   /** Trades: invest, sell or rebalance. */
   reason?: string;
+  /** Trades, and dividends (the fund that paid). */
   symbol?: string;
+  /** Trades; dividends: the shares held at the end of the day before the ex-date. */
   shares_micro?: number;
   price_micros?: number;
+  /** Dividends: the amount per share in millionths of a dollar. */
+  per_share_micros?: number;
 }
 
 export interface TransactionsPage {
@@ -282,4 +286,153 @@ export interface PortfolioRisk {
   to?: string;
   metrics?: RiskMetrics;
   benchmark?: RiskMetrics;
+}
+
+// ---- recurring deposits and card deposits
+export type RecurringFrequency = "weekly" | "biweekly" | "monthly";
+
+export interface RecurringDeposit {
+  id: number;
+  amount_cents: number;
+  frequency: RecurringFrequency;
+  /** ISO weekday 1 (Monday) .. 7 for weekly/biweekly, day of the month 1..28 for monthly. */
+  day: number;
+  auto_invest: boolean;
+  status: "active" | "paused";
+  next_day: string;
+  last_day: string | null;
+  created_at: string;
+}
+
+export interface RecurringList {
+  recurring_deposits: RecurringDeposit[];
+}
+
+/** GET /config: what the SPA needs before signing in. */
+export interface ClientConfig {
+  card_deposits: boolean;
+  stripe_publishable_key: string | null;
+}
+
+export interface CardIntent {
+  id: string;
+  client_secret: string;
+  amount_cents: number;
+  status: string;
+}
+
+// ---------------------------------------------------------------- taxes (GET /tax/*, sell preview, settings)
+
+export type TaxTerm = "short" | "long";
+export type LotMethod = "fifo" | "hifo" | "tax_min";
+
+export interface TaxLot {
+  id: number;
+  symbol: string;
+  shares_micro: number;
+  basis_cents: number;
+  /** "YYYY-MM-DD": the holding period starts here. */
+  acquired: string;
+  value_cents: number;
+  unrealized_cents: number;
+  term: TaxTerm;
+}
+
+export interface TaxLots {
+  method: LotMethod;
+  prices_as_of: string;
+  lots: TaxLot[];
+}
+
+export interface TermTotals {
+  proceeds_cents: number;
+  basis_cents: number;
+  gain_cents: number;
+}
+
+export interface TaxRealized {
+  year: number;
+  short: TermTotals;
+  long: TermTotals;
+  wash_sale_disallowed_cents: number;
+  dividends_cents: number;
+  harvested_losses_cents: number;
+}
+
+export interface TaxHarvest {
+  day: string;
+  symbol: string;
+  replacement: string;
+  shares_micro: number;
+  loss_cents: number;
+}
+
+export interface TaxHarvests {
+  harvests: TaxHarvest[];
+}
+
+export interface SalePreviewLot {
+  symbol: string;
+  shares_micro: number;
+  acquired: string;
+  basis_cents: number;
+  proceeds_cents: number;
+  gain_cents: number;
+  term: TaxTerm;
+}
+
+export interface SalePreview {
+  amount_cents: number;
+  short: { gain_cents: number };
+  long: { gain_cents: number };
+  lots: SalePreviewLot[];
+}
+
+export interface TaxSettings {
+  tax_loss_harvesting: boolean;
+  lot_method: LotMethod;
+}
+
+/** GET /api/v1/goals: a savings goal and its probability of success (operational/goal_plan.h defines it). */
+export interface Goal {
+  id: number;
+  name: string;
+  target_cents: number;
+  target_date: string;
+  monthly_cents: number;
+  months: number;
+  status: "on_track" | "off_track" | "pending" | "unavailable" | "due";
+  probability: number | null;
+  basis_cents: number | null;
+  forecast_id: string | null;
+  computed_at: string | null;
+  reason?: string;
+}
+
+export interface GoalInput {
+  name: string;
+  target_cents: number;
+  target_date: string;
+  monthly_cents: number;
+}
+
+/** GET /api/v1/notifications */
+export interface NotificationItem {
+  id: number;
+  kind: string;
+  title: string;
+  body: string;
+  created_at: string;
+  read: boolean;
+}
+
+export interface NotificationList {
+  unread: number;
+  notifications: NotificationItem[];
+}
+
+/** GET/PUT /api/v1/notifications/settings */
+export interface NotificationSettings {
+  email: Record<string, boolean>;
+  kinds: { kind: string; label: string; email_default: boolean }[];
 }

@@ -36,6 +36,11 @@ export interface MoneyFlowProps<A> {
   /** Offer "everything" (a sale of the whole portfolio). */
   allowAll?: boolean;
   review(amount: Amount): ReviewModel;
+  /**
+   * An estimate loaded from the server for the review step (a sale's taxes): shown under the review while
+   * it loads; null hides it (a server without it). A failure only says so: the operation can go on.
+   */
+  preview?(amountCents: number, signal: AbortSignal): Promise<ReactNode | null>;
   perform(amount: Amount, idempotencyKey: string): Promise<A>;
   receipt(answer: A): ReactNode;
   onClose?(): void;
@@ -43,7 +48,7 @@ export interface MoneyFlowProps<A> {
 
 type Step = "edit" | "review" | "receipt";
 
-export function MoneyFlow<A>({ action, verb, label, hint, maxCents, blocked, allowAll, review, perform, receipt, onClose }: MoneyFlowProps<A>) {
+export function MoneyFlow<A>({ action, verb, label, hint, maxCents, blocked, allowAll, review, preview, perform, receipt, onClose }: MoneyFlowProps<A>) {
   const [step, setStep] = useState<Step>("edit");
   const [text, setText] = useState("");
   const [all, setAll] = useState(false);
@@ -134,6 +139,7 @@ export function MoneyFlow<A>({ action, verb, label, hint, maxCents, blocked, all
         <p className="happens">{r.happens}</p>
         {r.trades && r.trades.length > 0 && <TradesTable trades={r.trades} caption="Estimated trades" />}
         {r.tradesNote && <p className="muted small">{r.tradesNote}</p>}
+        {preview && <ReviewPreview key={r.amountCents} amountCents={r.amountCents} load={preview} />}
         {tooMuch && <ErrorBox error={`This is now more than the ${formatCents(limit ?? 0)} available. Change the amount.`} />}
         <div className="button-row">
           <button type="button" onClick={confirm} disabled={busy || tooMuch}>
@@ -202,6 +208,36 @@ export function MoneyFlow<A>({ action, verb, label, hint, maxCents, blocked, all
       </div>
     </form>
   );
+}
+
+/** The review's server estimate: loading, shown, hidden (null), or a note that it could not be loaded. */
+function ReviewPreview({ amountCents, load }: { amountCents: number; load(amountCents: number, signal: AbortSignal): Promise<ReactNode | null> }) {
+  const [state, setState] = useState<{ status: "loading" } | { status: "done"; node: ReactNode | null } | { status: "failed" }>({ status: "loading" });
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  useEffect(() => {
+    const ctl = new AbortController();
+    loadRef.current(amountCents, ctl.signal).then(
+      (node) => setState({ status: "done", node }),
+      (err: unknown) => {
+        if (!(err instanceof DOMException && err.name === "AbortError")) setState({ status: "failed" });
+      },
+    );
+    return () => ctl.abort();
+  }, [amountCents]);
+  if (state.status === "loading")
+    return (
+      <p className="muted small" role="status" data-testid="review-preview-loading">
+        Estimating the taxes of this sale…
+      </p>
+    );
+  if (state.status === "failed")
+    return (
+      <p className="muted small" data-testid="review-preview-failed">
+        The tax estimate could not be loaded; you can still go ahead.
+      </p>
+    );
+  return state.node ? <div className="sale-preview">{state.node}</div> : null;
 }
 
 function FactLine({ label, value, testId }: { label: string; value: ReactNode; testId?: string | undefined }) {

@@ -11,6 +11,7 @@ import { formatCents } from "../lib/money";
 import { filterOperations, groupOperations, OPERATION_NAMES, operationsCsv, TYPE_FILTERS, type Operation, type OperationFilter } from "../lib/operations";
 import { useApi } from "../lib/useApi";
 import { Card, LoadError, Loading, TableRegion } from "./ui";
+import { currentLocale } from "../lib/locale";
 
 export const OPERATIONS_PER_PAGE = 10;
 const ROWS_PER_CALL = 100;
@@ -43,6 +44,11 @@ function describe(op: Operation): string {
       return "Into your wallet";
     case "withdrawal":
       return "Out of your wallet";
+    case "dividend": {
+      const c = op.cash;
+      const paidBy = c?.symbol ? `Paid by ${c.symbol}${c.shares_micro !== undefined ? ` on ${formatShares(c.shares_micro)} shares` : ""}` : "A fund's dividend";
+      return `${paidBy}; into your portfolio's cash, invested at the next deployment`;
+    }
     default:
       return "";
   }
@@ -137,7 +143,7 @@ export function Transactions({ version }: { version: number }) {
       </div>
       <LoadError what="your transactions" error={list.error} onRetry={list.reload} staleSince={list.data ? list.updatedAt : undefined} />
       {!list.data && list.loading && <Loading what="Loading your transactions" />}
-      {list.data && !list.data.complete && <p className="muted small">Showing your newest {list.data.rows.length.toLocaleString("en-US")} rows.</p>}
+      {list.data && !list.data.complete && <p className="muted small">Showing your newest {list.data.rows.length.toLocaleString(currentLocale())} rows.</p>}
       {list.data && shown.length === 0 && <p className="muted">{filtered ? "Nothing matches these filters." : "Nothing yet."}</p>}
       {slice.length > 0 && (
         <>

@@ -1,6 +1,7 @@
 // Small building blocks shared by the pages: labelled fields, error and notice boxes, cards, buttons.
 import { useId, useState, type InputHTMLAttributes, type ReactNode } from "react";
 import { errorMessage, loadErrorMessage } from "../lib/messages";
+import { currentLocale } from "../lib/locale";
 
 type FieldProps = InputHTMLAttributes<HTMLInputElement> & {
   label: string;
@@ -63,7 +64,7 @@ export function PasswordField(props: Omit<FieldProps, "type">) {
  */
 export function LoadError({ what, error, onRetry, staleSince }: { what: string; error: unknown; onRetry(): void; staleSince?: number | undefined }) {
   if (error === undefined || error === null) return null;
-  const when = staleSince ? new Date(staleSince).toLocaleTimeString("en-US", { hour: "numeric", minute: "2-digit" }) : null;
+  const when = staleSince ? new Date(staleSince).toLocaleTimeString(currentLocale(), { hour: "numeric", minute: "2-digit" }) : null;
   return (
     <div className="alert alert-error load-error" role="alert">
       <span>

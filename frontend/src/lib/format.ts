@@ -1,14 +1,21 @@
-// Non-money formatting: weights and returns as percentages, share quantities, dates and times.
+// Non-money formatting: weights and returns as percentages, share quantities, dates and times, written the
+// reader's way (currentLocale(): the browser's language).
+import { currentLocale } from "./locale";
 
 /** 0.21411625 -> "21.4%"; with `signed`, positive values get a "+". */
 export function formatPercent(fraction: number, digits = 1, opts: { signed?: boolean } = {}): string {
-  const text = `${(fraction * 100).toFixed(digits)}%`;
-  return opts.signed && fraction > 0 ? `+${text}` : text;
+  return new Intl.NumberFormat(currentLocale(), {
+    style: "percent",
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+    signDisplay: opts.signed ? "exceptZero" : "auto",
+  }).format(fraction);
 }
 
 const MICRO = 1_000_000;
 
-/** Micro-shares (the API's unit) to shares with up to six decimals: 2243456 -> "2.243456", 5000000 -> "5". */
+/** Micro-shares (the API's unit) to shares with up to six decimals: 2243456 -> "2.243456", 5000000 -> "5".
+ * Kept in the API's notation whatever the locale: it is a quantity to compare with confirmations. */
 export function formatShares(micro: number): string {
   if (!Number.isSafeInteger(micro)) throw new RangeError(`not an integer number of micro-shares: ${micro}`);
   const sign = micro < 0 ? "-" : "";
@@ -19,14 +26,14 @@ export function formatShares(micro: number): string {
 
 /** A price in dollars (the API gives prices as numbers) to "$674.15". */
 export function formatPrice(dollars: number): string {
-  return `$${dollars.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  return dollars.toLocaleString(currentLocale(), { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 2 });
 }
 
-/** "2026-05-01" -> "May 1, 2026" (a calendar day, read as such: no time zone shift). */
+/** "2026-05-01" -> "May 1, 2026" ("1 mai 2026" in fr-FR): a calendar day, read as such (no time zone shift). */
 export function formatDay(day: string): string {
   const [y, m, d] = day.split("-").map(Number);
   if (!y || !m || !d) return day;
-  return new Date(Date.UTC(y, m - 1, d)).toLocaleDateString("en-US", {
+  return new Date(Date.UTC(y, m - 1, d)).toLocaleDateString(currentLocale(), {
     timeZone: "UTC",
     year: "numeric",
     month: "short",
@@ -38,7 +45,7 @@ export function formatDay(day: string): string {
 export function formatDateTime(iso: string): string {
   const t = new Date(iso);
   if (Number.isNaN(t.getTime())) return iso;
-  return t.toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" });
+  return t.toLocaleString(currentLocale(), { dateStyle: "medium", timeStyle: "short" });
 }
 
 /** "risk_4_horizon_long" -> "Risk 4 · long horizon". */

@@ -1,5 +1,6 @@
 // Money in the SPA: the API speaks integer cents; these turn cents into text and typed dollars into cents
 // without ever going through floating point, so what the investor sees is exactly what the ledger holds.
+import { currentLocale } from "./locale";
 
 /** The largest amount a money form accepts: the API's limit on amount_cents (10^10 cents, $100,000,000). */
 export const MAX_AMOUNT_CENTS = 10_000_000_000;
@@ -8,55 +9,54 @@ export const MAX_FORECAST_CENTS = 1_000_000_000_000;
 
 const CENTS_PER_DOLLAR = 100;
 
-function groupThousands(digits: string): string {
-  let out = "";
-  for (let i = 0; i < digits.length; i++) {
-    if (i > 0 && (digits.length - i) % 3 === 0) out += ",";
-    out += digits[i];
+// Formatters are costly to build and figures are many: one per (locale, options) pair.
+const formatters = new Map<string, Intl.NumberFormat>();
+function usd(opts: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const locale = currentLocale();
+  const key = `${locale}|${JSON.stringify(opts)}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(locale, { style: "currency", currency: "USD", ...opts });
+    formatters.set(key, f);
   }
-  return out;
+  return f;
+}
+
+/** Intl's format of an exact decimal string ("1234.56"): no binary fraction is ever rounded on the way. */
+function formatDecimal(f: Intl.NumberFormat, decimal: string): string {
+  return f.format(decimal as unknown as number);
 }
 
 /**
- * "$1,234.56" from 123456. Negative amounts read "-$2.50"; with `signed`, positive ones read "+$2.50"
- * (for gains and losses). Only integer cents are money: anything else is a bug upstream and throws.
+ * "$1,234.56" from 123456, written the reader's way (currentLocale(): "1 234,56 $US" in fr-FR); the
+ * currency is USD whatever the locale. Negative amounts read "-$2.50"; with `signed`, positive ones read
+ * "+$2.50" (for gains and losses). Only integer cents are money: anything else is a bug upstream and throws.
  */
 export function formatCents(cents: number, opts: { signed?: boolean } = {}): string {
   if (!Number.isSafeInteger(cents)) throw new RangeError(`not an integer amount of cents: ${cents}`);
   const abs = Math.abs(cents);
-  const dollars = Math.floor(abs / CENTS_PER_DOLLAR);
-  const rest = abs % CENTS_PER_DOLLAR;
-  const text = `$${groupThousands(String(dollars))}.${String(rest).padStart(2, "0")}`;
-  if (cents < 0) return `-${text}`;
-  if (opts.signed && cents > 0) return `+${text}`;
-  return text;
+  const text = `${cents < 0 ? "-" : ""}${Math.floor(abs / CENTS_PER_DOLLAR)}.${String(abs % CENTS_PER_DOLLAR).padStart(2, "0")}`;
+  return formatDecimal(usd({ minimumFractionDigits: 2, maximumFractionDigits: 2, signDisplay: opts.signed ? "exceptZero" : "auto" }), text);
 }
 
 /** A forecast figure (the API gives percentiles of cents as numbers) rounded to whole dollars: "$12,346". */
 export function formatWholeDollars(cents: number): string {
   const dollars = Math.round(cents / CENTS_PER_DOLLAR);
-  const sign = dollars < 0 ? "-" : "";
-  return `${sign}$${groupThousands(String(Math.abs(dollars)))}`;
+  return usd({ minimumFractionDigits: 0, maximumFractionDigits: 0 }).format(dollars === 0 ? 0 : dollars);
 }
 
 /** Short axis labels: "$950", "$12K", "$1.5M", "$2B". Display only: never used for amounts sent anywhere. */
 export function formatCentsCompact(cents: number): string {
   const dollars = cents / CENTS_PER_DOLLAR;
   const abs = Math.abs(dollars);
-  const sign = dollars < 0 ? "-" : "";
-  const units: [number, string][] = [
-    [1e9, "B"],
-    [1e6, "M"],
-    [1e3, "K"],
-  ];
-  for (const [size, suffix] of units) {
-    if (abs >= size) {
-      const scaled = abs / size;
-      const text = scaled >= 100 || Number.isInteger(scaled) ? scaled.toFixed(0) : scaled.toFixed(1);
-      return `${sign}$${text.replace(/\.0$/, "")}${suffix}`;
-    }
-  }
-  return `${sign}$${Math.round(abs)}`;
+  if (abs < 1000) return usd({ maximumFractionDigits: 0, minimumFractionDigits: 0 }).format(Math.round(dollars));
+  // One decimal below 100 units ("$1.5K", "$12K"), none above ("$300K"), as before the locale mattered.
+  const units = [1e9, 1e6, 1e3].find((u) => abs >= u) ?? 1e3;
+  const scaled = abs / units;
+  const digits = scaled >= 100 || Number.isInteger(scaled) ? 0 : 1;
+  return usd({ notation: "compact", compactDisplay: "short", minimumFractionDigits: 0, maximumFractionDigits: digits }).format(
+    Math.sign(dollars) * Number(scaled.toFixed(digits)) * units,
+  );
 }
 
 export type ParsedAmount = { ok: true; cents: number } | { ok: false; error: string };

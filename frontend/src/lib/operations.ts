@@ -5,7 +5,7 @@
 import type { Transaction } from "../api/types";
 import { formatShares } from "./format";
 
-export type OperationKind = "deposit" | "withdrawal" | "invest" | "sell" | "fee" | "deploy" | "rebalance" | "trade";
+export type OperationKind = "deposit" | "withdrawal" | "invest" | "sell" | "fee" | "deploy" | "rebalance" | "trade" | "dividend";
 
 export interface Operation {
   key: string;
@@ -15,7 +15,10 @@ export interface Operation {
   cash: Transaction | null;
   /** Its trades, oldest first. */
   trades: Transaction[];
-  /** The change of the wallet's cash (+ in, − out); null when the wallet did not move (a rebalance). */
+  /**
+   * The change of the wallet's cash (+ in, − out); null when the wallet did not move (a rebalance). A
+   * dividend is paid into the portfolio's cash, not the wallet: its amount comes in (+) all the same.
+   */
   walletCents: number | null;
   boughtCents: number;
   soldCents: number;
@@ -30,6 +33,7 @@ export const OPERATION_NAMES: Record<OperationKind, string> = {
   deploy: "Invested waiting cash",
   rebalance: "Rebalance",
   trade: "Trade",
+  dividend: "Dividend",
 };
 
 /** The filter choices: a label and the kinds it covers. */
@@ -41,11 +45,12 @@ export const TYPE_FILTERS: { value: string; label: string; kinds: OperationKind[
   { value: "sell", label: "Sales", kinds: ["sell"] },
   { value: "rebalance", label: "Rebalances", kinds: ["rebalance"] },
   { value: "fee", label: "Fees", kinds: ["fee"] },
+  { value: "dividend", label: "Dividends", kinds: ["dividend"] },
 ];
 
-/** A cash movement's effect on the wallet: deposits and sale proceeds come in, the rest goes out. */
+/** A cash movement's effect on the investor's cash: deposits, sale proceeds and dividends come in, the rest goes out. */
 export function walletEffect(kind: string, cents: number): number {
-  return kind === "deposit" || kind === "sell" ? cents : -cents;
+  return kind === "deposit" || kind === "sell" || kind === "dividend" ? cents : -cents;
 }
 
 /** A trade's effect on the portfolio's cash: a sale brings cash in, a buy spends it. */
@@ -59,7 +64,7 @@ function keyOf(t: Transaction): string {
 }
 
 function kindOf(cash: Transaction | null, trades: Transaction[]): OperationKind {
-  if (cash) return (["deposit", "withdrawal", "invest", "sell", "fee"] as const).find((k) => k === cash.kind) ?? "trade";
+  if (cash) return (["deposit", "withdrawal", "invest", "sell", "fee", "dividend"] as const).find((k) => k === cash.kind) ?? "trade";
   if (trades.some((t) => t.reason === "rebalance")) return "rebalance";
   if (trades.some((t) => t.reason === "invest")) return "deploy";
   return "trade";
@@ -140,7 +145,13 @@ export const CSV_HEADER = ["date", "operation", "operation_type", "row", "kind",
 export function operationsCsv(ops: Operation[]): string {
   const lines = [CSV_HEADER.join(",")];
   for (const op of ops) {
-    if (op.cash)
+    if (op.cash && op.kind === "dividend") {
+      // the fund that paid, the shares it paid on and the amount per share; into the portfolio's cash
+      const c = op.cash;
+      const perShare = c.per_share_micros !== undefined ? (c.per_share_micros / 1e6).toFixed(6).replace(/0{1,4}$/, "") : "";
+      const shares = c.shares_micro !== undefined ? formatShares(c.shares_micro) : "";
+      lines.push([c.created_at, op.key, op.kind, "cash", c.kind, c.symbol ?? "", shares, perShare, decimal(c.amount_cents), "portfolio cash"].map(csvField).join(","));
+    } else if (op.cash)
       lines.push([op.cash.created_at, op.key, op.kind, "cash", op.cash.kind, "", "", "", decimal(op.walletCents ?? 0), "wallet"].map(csvField).join(","));
     for (const t of op.trades) {
       const price = t.price_micros !== undefined ? (t.price_micros / 1e6).toFixed(6).replace(/0{1,4}$/, "") : "";

@@ -2,6 +2,7 @@
 // authentication (a QR code to scan, copy buttons, recovery codes saved before the setup counts as done),
 // the password (the sessions list is read again after a change), and logging out everywhere.
 import { useState, type FormEvent } from "react";
+import { NotificationSettingsCard } from "../components/NotificationSettingsCard";
 import type { Session, TwoFactorSetup } from "../api/types";
 import { useAuth } from "../auth/auth";
 import { QrCode } from "../components/QrCode";
@@ -10,6 +11,7 @@ import { describeBucket, formatDateTime } from "../lib/format";
 import { Link, navigate } from "../lib/router";
 import { useApi, type Resource } from "../lib/useApi";
 import { passwordProblem } from "./AuthPages";
+import { TaxSettings } from "../components/TaxSettings";
 
 /** A short description of a browser from its User-Agent, for the sessions list. */
 export function describeAgent(ua: string | null): string {
@@ -430,6 +432,7 @@ export function AccountPage() {
         <Sessions sessions={sessions} />
         <TwoFactor />
         <ChangePassword onChanged={sessions.reload} />
+        <TaxSettings />
         <Card title="Log out everywhere">
           <p className="muted">Ends every session of your account, on every device, this one included.</p>
           <button
@@ -446,6 +449,7 @@ export function AccountPage() {
           </button>
           <ErrorBox error={error} />
         </Card>
+        <NotificationSettingsCard />
       </div>
     </div>
   );

@@ -4,10 +4,13 @@
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import type { History, HistoryRange, InvestAnswer, Model, Movement, Portfolio, SellAnswer, Wallet } from "../api/types";
 import { useAuth } from "../auth/auth";
+import { GoalsCard } from "../components/GoalsCard";
 import { HistoryChart } from "../components/HistoryChart";
+import { CardDepositCard } from "../components/CardDepositCard";
 import { MoneyFlow, type Amount } from "../components/MoneyFlow";
 import { RiskCard } from "../components/RiskCard";
 import { StaleNotice } from "../components/StaleNotice";
+import { RecurringCard } from "../components/RecurringCard";
 import { Transactions } from "../components/Transactions";
 import { Card, LoadError, Loading, Notice, Stat, TableRegion } from "../components/ui";
 import { describeBucket, formatDay, formatPercent, formatPrice, formatShares } from "../lib/format";
@@ -15,6 +18,7 @@ import { formatCents } from "../lib/money";
 import { estimateInvest, estimateSale, saleRoundingNote } from "../lib/moneyMoves";
 import { Link } from "../lib/router";
 import { useApi, type Resource } from "../lib/useApi";
+import { loadSalePreview } from "../components/SalePreview";
 
 /** How often the portfolio is read again while invested cash is still being deployed. */
 export const PENDING_POLL_MS = 1000;
@@ -421,6 +425,7 @@ function MoneyPanel({
           tradesNote: note ? `Estimated: ${note}` : "Estimated from the latest prices; the sale uses the prices of the moment.",
         };
       }}
+      preview={(amountCents, signal) => loadSalePreview(client, amountCents, signal)}
       perform={async (a, key) => {
         const answer = await client.post<SellAnswer>("/portfolio/sell", a === "all" ? { all: true } : { amount_cents: a }, { idempotencyKey: key });
         onMoved();
@@ -515,6 +520,8 @@ export function DashboardPage() {
         <HistoryCard version={version} />
         <RiskCard version={version} />
         {bucket && <ModelCard bucket={bucket} model={model as Resource<Model>} />}
+        <RecurringCard version={version} />
+        <CardDepositCard onCredited={bump} />
         <Transactions version={version} />
         <Card title="Forecast" className="span-all">
           <p>How could your portfolio grow? See the range of outcomes, month by month, from 10,000 simulated markets.</p>
@@ -524,6 +531,7 @@ export function DashboardPage() {
             </Link>
           </p>
         </Card>
+        <GoalsCard version={version} />
       </div>
     </div>
   );

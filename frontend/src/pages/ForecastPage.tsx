@@ -9,6 +9,7 @@ import { Card, ErrorBox, Field, Loading, Stat } from "../components/ui";
 import { formatDay, formatPercent } from "../lib/format";
 import { formatCents, formatWholeDollars, MAX_FORECAST_CENTS, parseDollars } from "../lib/money";
 import { navigate, useLocation } from "../lib/router";
+import { currentLocale } from "../lib/locale";
 
 export const MAX_YEARS = 50; // the API's limit is 600 months
 /** Long-polls of up to 30 s each before giving up on a forecast that stays pending. */
@@ -76,7 +77,7 @@ function Result({ forecast }: { forecast: Forecast }) {
       </dl>
       <ConeChart result={r} />
       <p className="muted small">
-        {(r.paths ?? 10000).toLocaleString("en-US")} simulated paths of geometric Brownian motion with μ and σ estimated from
+        {(r.paths ?? 10000).toLocaleString(currentLocale())} simulated paths of geometric Brownian motion with μ and σ estimated from
         {r.returns_used ? ` ${r.returns_used} daily returns` : " daily returns"}
         {r.history_from && r.history_to ? ` (${formatDay(r.history_from)} to ${formatDay(r.history_to)})` : ""} of your
         {req?.weights_source === "model" ? " model portfolio" : " portfolio"}. Past markets do not promise future ones.
