@@ -379,11 +379,13 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
    * belongs to. A sale's trades commit with its cash movement, and an invest opens its deploy request in
    * the same transaction, so equal transaction timestamps (now()) tie them; other deploys group by their
    * request, monthly rebalances by their run. A dividend's movement carries its fund, the shares credited
-   * and the amount per share (in the symbol, shares and price columns). */
+   * and the amount per share (in the symbol, shares and price columns); a split's, its fund and the shares
+   * it added (its own columns). */
   [Q_TRANSACTIONS_LIST] = { "Q_TRANSACTIONS_LIST",
     "SELECT type, id, kind, symbol, amount_cents, shares_micro, price_micros, to_char(at AT TIME ZONE 'UTC', "
     "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), count(*) OVER (), reason, operation FROM ("
-    "  SELECT 'cash' AS type, c.id, c.kind, dp.symbol, c.amount_cents, dp.shares_micro, "
+    "  SELECT 'cash' AS type, c.id, c.kind, coalesce(dp.symbol, c.symbol) AS symbol, c.amount_cents, "
+    "         coalesce(dp.shares_micro, c.shares_micro) AS shares_micro, "
     "         dp.amount_micros AS price_micros, c.created_at AS at, NULL::text AS reason, 'movement:' || c.id AS operation "
     "  FROM cash_movements c LEFT JOIN dividend_payments dp ON dp.movement_id = c.id AND c.kind = 'dividend' "
     "  WHERE c.user_id = $1 "
@@ -571,12 +573,20 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "sum(CASE kind WHEN 'invest' THEN amount_cents ELSE -amount_cents END) FROM cash_movements "
     "WHERE user_id = $1 AND kind IN ('invest', 'sell') GROUP BY 1 ORDER BY 1" },
   /* parity_svc_history(): net shares and cash of the trades per New York day and symbol (buy +, sell -);
-   * a fund's dividends count as cash it paid in without shares (a sale of no shares): income, not a flow */
+   * a fund's dividends count as cash it paid in without shares (a sale of no shares): income, not a flow.
+   * The stored closes are split-adjusted over the whole history (a sync rebases the days before a split),
+   * so a trade made before the open of an applied split counts its shares times the split's ratio (all
+   * later applied splits of the symbol, multiplied): the value is then continuous across the split day and,
+   * summed, these shares are the trades' plus the `split` movements' (Q_SPLIT_POSITIONS scales what was
+   * held across that open the same way, to the micro-share). The cash stays as paid. */
   [Q_HISTORY_TRADES] = { "Q_HISTORY_TRADES",
     "SELECT day, symbol, sum(shares), sum(cents) FROM ("
-    "  SELECT (created_at AT TIME ZONE 'America/New_York')::date - DATE '1970-01-01' AS day, symbol, "
-    "  CASE side WHEN 'buy' THEN shares_micro ELSE -shares_micro END AS shares, "
-    "  CASE side WHEN 'buy' THEN amount_cents ELSE -amount_cents END AS cents FROM trades WHERE user_id = $1 "
+    "  SELECT (t.created_at AT TIME ZONE 'America/New_York')::date - DATE '1970-01-01' AS day, t.symbol, "
+    "  round(CASE t.side WHEN 'buy' THEN t.shares_micro ELSE -t.shares_micro END * coalesce(f.ratio, 1))::bigint "
+    "  AS shares, CASE t.side WHEN 'buy' THEN t.amount_cents ELSE -t.amount_cents END AS cents FROM trades t "
+    "  LEFT JOIN LATERAL (SELECT exp(sum(ln(e.numerator::numeric / e.denominator::numeric))) AS ratio "
+    "    FROM market_events e WHERE e.kind = 'split' AND e.symbol = t.symbol AND e.applied_at IS NOT NULL "
+    "    AND t.created_at < (e.day + time '09:30') AT TIME ZONE 'America/New_York') f ON true WHERE t.user_id = $1 "
     "  UNION ALL SELECT (m.created_at AT TIME ZONE 'America/New_York')::date - DATE '1970-01-01', dp.symbol, 0, "
     "  -dp.cents FROM dividend_payments dp JOIN cash_movements m ON m.id = dp.movement_id WHERE dp.user_id = $1"
     ") x GROUP BY 1, 2 ORDER BY 1, 2" },

@@ -102,10 +102,12 @@ int parity_svc_transactions(struct parity_db *db, int64_t user_id, long page, lo
       json_object_set_new(item, "shares_micro", json_integer(atoll(PQgetvalue(res, i, 5))));
       json_object_set_new(item, "price_micros", json_integer(atoll(PQgetvalue(res, i, 6))));
     } else if (!PQgetisnull(res, i, 3)) {
-      /* a dividend: the fund that paid, the shares it paid on and the amount per share */
+      /* a dividend: the fund that paid, the shares it paid on and the amount per share; a split (a movement
+       * of shares, not of money): the fund and the shares it added, so the SPA never shows a $0 row */
       json_object_set_new(item, "symbol", json_string(PQgetvalue(res, i, 3)));
       json_object_set_new(item, "shares_micro", json_integer(atoll(PQgetvalue(res, i, 5))));
-      json_object_set_new(item, "per_share_micros", json_integer(atoll(PQgetvalue(res, i, 6))));
+      if (!PQgetisnull(res, i, 6))
+        json_object_set_new(item, "per_share_micros", json_integer(atoll(PQgetvalue(res, i, 6))));
     }
     json_array_append_new(items, item);
     total = atol(PQgetvalue(res, i, 8));

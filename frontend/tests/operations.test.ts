@@ -77,3 +77,19 @@ describe("operationsCsv", () => {
     ]);
   });
 });
+
+describe("a share split", () => {
+  // GET /transactions: a `split` movement is a cash row of amount 0 with the fund and the shares it added.
+  const split: Transaction = { ...cash(5, "split", 0, "2026-12-06T14:30:00.000Z"), symbol: "VTI", shares_micro: 3_500_000 };
+
+  it("is its own operation with no cash moved, never a $0 deposit", () => {
+    const [op] = groupOperations([split, ...ROWS]);
+    expect([op?.kind, op?.walletCents, op?.cash?.symbol, op?.cash?.shares_micro]).toEqual(["split", null, "VTI", 3_500_000]);
+    expect(filterOperations(groupOperations([split, ...ROWS]), { type: "split", from: "", to: "" }).map((o) => o.key)).toEqual(["movement:5"]);
+    expect(filterOperations(groupOperations([split, ...ROWS]), { type: "deposit", from: "", to: "" }).map((o) => o.key)).toEqual(["movement:1"]);
+  });
+
+  it("exports its fund and shares, with no cash", () => {
+    expect(operationsCsv(groupOperations([split])).split("\r\n")[1]).toBe("2026-12-06T14:30:00.000Z,movement:5,split,cash,split,VTI,3.5,,0.00,shares");
+  });
+});

@@ -120,9 +120,9 @@ export interface Transaction {
   operation?: string;
   /** Trades: invest, sell or rebalance. */
   reason?: string;
-  /** Trades, and dividends (the fund that paid). */
+  /** Trades, dividends (the fund that paid) and splits (the fund that split). */
   symbol?: string;
-  /** Trades; dividends: the shares held at the end of the day before the ex-date. */
+  /** Trades; dividends: the shares held at the end of the day before the ex-date; splits: the shares the split added. */
   shares_micro?: number;
   price_micros?: number;
   /** Dividends: the amount per share in millionths of a dollar. */

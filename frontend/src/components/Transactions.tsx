@@ -49,6 +49,11 @@ function describe(op: Operation): string {
       const paidBy = c?.symbol ? `Paid by ${c.symbol}${c.shares_micro !== undefined ? ` on ${formatShares(c.shares_micro)} shares` : ""}` : "A fund's dividend";
       return `${paidBy}; into your portfolio's cash, invested at the next deployment`;
     }
+    case "split": {
+      const c = op.cash;
+      if (!c?.symbol || c.shares_micro === undefined) return "Your shares changed, their value did not";
+      return `+${formatShares(c.shares_micro)} shares of ${c.symbol}; the price moved the other way, the value did not change`;
+    }
     default:
       return "";
   }

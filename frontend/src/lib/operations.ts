@@ -5,7 +5,7 @@
 import type { Transaction } from "../api/types";
 import { formatShares } from "./format";
 
-export type OperationKind = "deposit" | "withdrawal" | "invest" | "sell" | "fee" | "deploy" | "rebalance" | "trade" | "dividend";
+export type OperationKind = "deposit" | "withdrawal" | "invest" | "sell" | "fee" | "deploy" | "rebalance" | "trade" | "dividend" | "split";
 
 export interface Operation {
   key: string;
@@ -34,6 +34,7 @@ export const OPERATION_NAMES: Record<OperationKind, string> = {
   rebalance: "Rebalance",
   trade: "Trade",
   dividend: "Dividend",
+  split: "Share split",
 };
 
 /** The filter choices: a label and the kinds it covers. */
@@ -46,6 +47,7 @@ export const TYPE_FILTERS: { value: string; label: string; kinds: OperationKind[
   { value: "rebalance", label: "Rebalances", kinds: ["rebalance"] },
   { value: "fee", label: "Fees", kinds: ["fee"] },
   { value: "dividend", label: "Dividends", kinds: ["dividend"] },
+  { value: "split", label: "Share splits", kinds: ["split"] },
 ];
 
 /** A cash movement's effect on the investor's cash: deposits, sale proceeds and dividends come in, the rest goes out. */
@@ -64,7 +66,7 @@ function keyOf(t: Transaction): string {
 }
 
 function kindOf(cash: Transaction | null, trades: Transaction[]): OperationKind {
-  if (cash) return (["deposit", "withdrawal", "invest", "sell", "fee", "dividend"] as const).find((k) => k === cash.kind) ?? "trade";
+  if (cash) return (["deposit", "withdrawal", "invest", "sell", "fee", "dividend", "split"] as const).find((k) => k === cash.kind) ?? "trade";
   if (trades.some((t) => t.reason === "rebalance")) return "rebalance";
   if (trades.some((t) => t.reason === "invest")) return "deploy";
   return "trade";
@@ -90,7 +92,8 @@ export function groupOperations(rows: Transaction[]): Operation[] {
       at: g.cash?.created_at ?? trades[0]?.created_at ?? "",
       cash: g.cash,
       trades,
-      walletCents: g.cash ? walletEffect(g.cash.kind, g.cash.amount_cents) : null,
+      // a split moves shares, never cash: no amount rather than a $0 one
+      walletCents: g.cash && g.cash.kind !== "split" ? walletEffect(g.cash.kind, g.cash.amount_cents) : null,
       boughtCents: trades.filter((t) => t.kind === "buy").reduce((s, t) => s + t.amount_cents, 0),
       soldCents: trades.filter((t) => t.kind === "sell").reduce((s, t) => s + t.amount_cents, 0),
     });
@@ -151,6 +154,11 @@ export function operationsCsv(ops: Operation[]): string {
       const perShare = c.per_share_micros !== undefined ? (c.per_share_micros / 1e6).toFixed(6).replace(/0{1,4}$/, "") : "";
       const shares = c.shares_micro !== undefined ? formatShares(c.shares_micro) : "";
       lines.push([c.created_at, op.key, op.kind, "cash", c.kind, c.symbol ?? "", shares, perShare, decimal(c.amount_cents), "portfolio cash"].map(csvField).join(","));
+    } else if (op.cash && op.kind === "split") {
+      // the fund that split and the shares it added; no cash moved
+      const c = op.cash;
+      const shares = c.shares_micro !== undefined ? formatShares(c.shares_micro) : "";
+      lines.push([c.created_at, op.key, op.kind, "cash", c.kind, c.symbol ?? "", shares, "", "0.00", "shares"].map(csvField).join(","));
     } else if (op.cash)
       lines.push([op.cash.created_at, op.key, op.kind, "cash", op.cash.kind, "", "", "", decimal(op.walletCents ?? 0), "wallet"].map(csvField).join(","));
     for (const t of op.trades) {
