@@ -430,7 +430,7 @@ int parity_harvest_bt_run(void *ctx, const struct parity_backtest_harvest_in *in
   if (o->initial_cents <= 0)
     return parity_quant_fail(err, PARITY_EINVAL, "the initial value must be positive");
   out->first_year = y0;
-  out->nyears = (size_t)(y1 - y0 + 1);
+  out->nyears = (size_t)(y1 - y0) + 1;
   out->short_rate = o->short_rate;
   out->long_rate = o->long_rate;
   out->initial_cents = o->initial_cents;

@@ -65,7 +65,7 @@ static json_t *harvest_json(const struct parity_backtest_harvest *h)
     json_object_set_new(by_year, key,
                         json_pack("{s:I, s:I, s:I, s:I}", "short_cents", (json_int_t)h->short_cents[y], "long_cents",
                                   (json_int_t)h->long_cents[y], "total_cents",
-                                  (json_int_t)(h->short_cents[y] + h->long_cents[y]), "disallowed_cents",
+                                  (json_int_t)h->short_cents[y] + (json_int_t)h->long_cents[y], "disallowed_cents",
                                   (json_int_t)h->disallowed_cents[y]));
     short_total += h->short_cents[y];
     long_total += h->long_cents[y];

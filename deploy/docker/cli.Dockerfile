@@ -32,7 +32,7 @@ RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DPARITY_BUILD_TESTS=OFF \
 FROM ${DEBIAN_IMAGE} AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      ca-certificates libjansson4 libpq5 libsodium23 zlib1g \
+      ca-certificates libcurl4 libjansson4 libpq5 libsodium23 zlib1g \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 parity \
  && useradd --system --uid 10001 --gid parity --home-dir /nonexistent --no-create-home \
