@@ -34,6 +34,7 @@
 #include "operational/demo_plan.h"
 #include "operational/money.h"
 #include "operational/queries.h"
+#include "operational/tax_book.h"
 
 #define DEMO_KEY_PREFIX "demo-history:" /* idempotency keys of the simulated past: "<prefix><day>:<kind>" */
 #define DEMO_DEFAULT_YEARS 5
@@ -259,14 +260,33 @@ static int movement(struct demo_run *run, const char *kind, int64_t cents, const
   return rc;
 }
 
-/* The step's trades, positions and the portfolio's cash, from a plan over the locked portfolio. */
+/* The investor's lots and the losses a buy on `day` could replace (sold in the 30 days before it). */
+static int tax_rows_of(struct demo_run *run, int32_t day, PGresult **lots, PGresult **losses)
+{
+  char since[PARITY_I64_TEXT];
+  parity_i64(day - PARITY_WASH_WINDOW_DAYS, since);
+  int rc = PARITY_DB_EXEC(run->db, Q_TAX_BATCH_LOTS, lots, run->uid, run->uid);
+  if (!rc)
+    rc = PARITY_DB_EXEC(run->db, Q_TAX_BATCH_LOSSES, losses, run->uid, run->uid, since);
+  return rc;
+}
+
+/*
+ * The step's trades, positions, lots and the portfolio's cash, from a plan over the locked portfolio. The
+ * lots go through the ledger's engine as a rebalance batch's do, so a position's cost basis is its lots'.
+ */
 static int trade(struct demo_run *run, int32_t day, bool first, const struct parity_weight *model, size_t nmodel,
                  int64_t cash, const char *invest_at)
 {
-  PGresult *pos = NULL;
+  PGresult *pos = NULL, *lots = NULL, *losses = NULL;
   int rc = PARITY_DB_EXEC(run->db, Q_BATCH_POSITIONS, &pos, run->uid, run->uid);
-  if (rc)
+  if (!rc)
+    rc = tax_rows_of(run, day, &lots, &losses);
+  if (rc) {
+    PQclear(pos);
+    PQclear(lots);
     return rc;
+  }
   struct parity_plan_holding held[PARITY_TRADE_PLAN_MAX];
   size_t nheld = 0;
   for (int r = 0; r < PQntuples(pos) && nheld < PARITY_TRADE_PLAN_MAX; r++)
@@ -289,15 +309,35 @@ static int trade(struct demo_run *run, int32_t day, bool first, const struct par
   if (!rc)
     snprintf(batch, sizeof(batch), "%s", PQgetvalue(res, 0, 0));
   PQclear(res);
+  struct parity_tax_rows tax = { lots, losses, 0, 0, day };
+  struct parity_tax_investor it;
+  parity_tax_investor_of(&tax, run->user_id, &it);
+  struct parity_tax_book book;
+  parity_tax_book_init(&book);
   for (size_t i = 0; i < plan->ntrades && !rc; i++) {
     const struct parity_plan_trade *t = &plan->trades[i];
-    rc = PARITY_DB_EXEC(run->db, Q_DEMO_TRADE, NULL, run->uid, t->symbol, t->buy ? "buy" : "sell",
-                        parity_i64(t->shares_micro, s), parity_i64(t->price_micros, p), parity_i64(t->cents, c),
-                        first ? "invest" : "rebalance", batch, when);
+    int64_t cost = 0, new_cost = 0;
+    for (size_t h = 0; h < nheld; h++) {
+      if (strcmp(held[h].symbol, t->symbol) == 0)
+        cost = held[h].cost_basis_cents;
+    }
+    rc = parity_tax_trade_lots(&tax, &it, run->user_id, strtoll(batch, NULL, 10), t->symbol, t->buy, t->shares_micro,
+                               t->cents, cost, &book, &new_cost);
+    if (!rc)
+      rc = PARITY_DB_EXEC(run->db, Q_DEMO_TRADE, NULL, run->uid, t->symbol, t->buy ? "buy" : "sell",
+                          parity_i64(t->shares_micro, s), parity_i64(t->price_micros, p), parity_i64(t->cents, c),
+                          first ? "invest" : "rebalance", batch, when);
     if (!rc)
       rc = PARITY_DB_EXEC(run->db, Q_DEMO_POSITION_SET, NULL, run->uid, t->symbol, parity_i64(t->new_shares, s),
-                          parity_i64(t->new_cost, c), when);
+                          parity_i64(new_cost, c), when);
   }
+  if (!rc)
+    rc = parity_tax_book_write(run->db, &book);
+  if (!rc) /* the lots and gains this step wrote are dated with its trades */
+    rc = PARITY_DB_EXEC(run->db, Q_DEMO_TAX_DATED, NULL, run->uid, when);
+  parity_tax_book_free(&book);
+  PQclear(lots);
+  PQclear(losses);
   PQclear(pos); /* the holdings' symbols pointed into it until the trades were written */
   /* As a deploy leaves it: what was not spent (under $1 a trade) is plain portfolio cash. */
   if (!rc)

@@ -669,6 +669,13 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "VALUES ($1, $2, $3, $4, $5::timestamp AT TIME ZONE 'America/New_York') ON CONFLICT (user_id, symbol) "
     "DO UPDATE SET shares_micro = EXCLUDED.shares_micro, cost_basis_cents = EXCLUDED.cost_basis_cents, "
     "updated_at = EXCLUDED.updated_at" },
+  /* parity_cli_demo_history(): the lots and realized gains its step's transaction wrote (stamped now()) are
+   * dated at $2, with the step's trades: a split later scales the lots held across its open by this date */
+  [Q_DEMO_TAX_DATED] = { "Q_DEMO_TAX_DATED",
+    "WITH gains AS (UPDATE realized_gains SET created_at = $2::timestamp AT TIME ZONE 'America/New_York' "
+    "  WHERE user_id = $1 AND created_at = now()) "
+    "UPDATE lots SET created_at = $2::timestamp AT TIME ZONE 'America/New_York' WHERE user_id = $1 "
+    "AND created_at = now()" },
   /* parity_cli_demo_history(): $1 user, $2 cash, $3 pending, $4 when */
   [Q_DEMO_PORTFOLIO_SET] = { "Q_DEMO_PORTFOLIO_SET",
     "UPDATE portfolios SET cash_cents = $2, pending_cents = $3, version = version + 1, "
@@ -704,7 +711,9 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
    * one statement for all investors. Shares traded since that open were priced after the split and stay as
    * they are, so a split found late, or an old split a backfill brings in, changes only what was held
    * across it. The `split` movement records the change (amount 0: the value is unchanged, the price moved
-   * the other way); its external_ref makes a repeat a no-op. Returns the positions changed. */
+   * the other way); its external_ref makes a repeat a no-op. The lots bought before that open take the same
+   * ratio, each rounded down, the newest of an investor's also the rounding's rest, so they add up to the
+   * position (a lot keeps its basis: the cost per share moves with the price). Returns the positions changed. */
   [Q_SPLIT_POSITIONS] = { "Q_SPLIT_POSITIONS",
     "WITH held AS (SELECT p.user_id, p.shares_micro - coalesce((SELECT sum(CASE t.side WHEN 'buy' THEN t.shares_micro "
     "  ELSE -t.shares_micro END) FROM trades t WHERE t.user_id = p.user_id AND t.symbol = p.symbol "
@@ -713,7 +722,15 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "moved AS (INSERT INTO cash_movements (user_id, kind, amount_cents, symbol, shares_micro, external_ref) "
     "  SELECT user_id, 'split', 0, $1, floor(shares::numeric * $3::numeric / $4::numeric)::bigint - shares, "
     "  'split:' || $1 || ':' || $2 || ':' || user_id FROM held WHERE shares > 0 "
-    "  ON CONFLICT (external_ref) DO NOTHING RETURNING user_id, shares_micro) "
+    "  ON CONFLICT (external_ref) DO NOTHING RETURNING user_id, shares_micro), "
+    "across AS (SELECT l.id, l.user_id, l.shares_micro, "
+    "  floor(l.shares_micro::numeric * $3::numeric / $4::numeric)::bigint AS scaled, "
+    "  row_number() OVER (PARTITION BY l.user_id ORDER BY l.id DESC) AS newest FROM lots l "
+    "  JOIN moved m ON m.user_id = l.user_id WHERE l.symbol = $1 "
+    "  AND l.created_at < ($2::date + time '09:30') AT TIME ZONE 'America/New_York'), "
+    "lots_scaled AS (UPDATE lots l SET shares_micro = a.scaled + CASE WHEN a.newest = 1 THEN m.shares_micro "
+    "  - (SELECT sum(b.scaled - b.shares_micro) FROM across b WHERE b.user_id = a.user_id) ELSE 0 END "
+    "  FROM across a JOIN moved m ON m.user_id = a.user_id WHERE l.id = a.id) "
     "UPDATE positions p SET shares_micro = p.shares_micro + m.shares_micro, updated_at = now() FROM moved m "
     "WHERE p.user_id = m.user_id AND p.symbol = $1" },
   /* parity_svc_cleanup(): intraday bars older than $1 days (the sync prunes too; this keeps a stopped

@@ -140,6 +140,7 @@ enum parity_op_query {
   Q_DEMO_BATCH_INSERT,
   Q_DEMO_TRADE,
   Q_DEMO_POSITION_SET,
+  Q_DEMO_TAX_DATED,
   Q_DEMO_PORTFOLIO_SET,
   Q_DEMO_USER_JOINED,
   /* end of the demo investor's past */

@@ -40,80 +40,6 @@ struct batch_out {
   struct parity_tax_book book;
 };
 
-/*
- * The tax rows of the batch's users (Q_TAX_BATCH_LOTS with each investor's lot method, Q_TAX_BATCH_LOSSES,
- * both in user order) with cursors that advance with the investors, and the day the batch trades on.
- */
-struct tax_rows {
-  const PGresult *lots, *losses;
-  int lot_row, loss_row;
-  int32_t today;
-};
-
-/* Advances `*row` of `res` (user id in column 0) to `user_id`; [*first, *end) are that user's rows. */
-static void user_rows(const PGresult *res, int *row, int64_t user_id, int *first, int *end)
-{
-  int n = PQntuples(res);
-  while (*row < n && strtoll(PQgetvalue(res, *row, 0), NULL, 10) < user_id)
-    (*row)++;
-  *first = *row;
-  while (*row < n && strtoll(PQgetvalue(res, *row, 0), NULL, 10) == user_id)
-    (*row)++;
-  *end = *row;
-}
-
-/* One investor's tax rows. */
-struct investor_tax {
-  enum parity_lot_method method;
-  int lot_first, lot_end, loss_first, loss_end;
-};
-
-static void investor_tax_of(struct tax_rows *t, int64_t user_id, struct investor_tax *out)
-{
-  user_rows(t->lots, &t->lot_row, user_id, &out->lot_first, &out->lot_end);
-  out->method = PARITY_LOT_TAX_MIN;
-  if (out->lot_first < out->lot_end)
-    (void)parity_lot_method_parse(PQgetvalue(t->lots, out->lot_first, 8), &out->method);
-  user_rows(t->losses, &t->loss_row, user_id, &out->loss_first, &out->loss_end);
-}
-
-/*
- * The lots side of one planned trade: the symbol's lots closed or opened, and the position's cost basis
- * after it (the sum of its lots' bases: `cost` before, plus what the lots gained or lost).
- */
-static int trade_lots(const struct tax_rows *t, const struct investor_tax *it, int64_t user_id, int64_t batch_id,
-                      const struct parity_plan_trade *trade, int64_t cost, struct parity_tax_book *book,
-                      int64_t *new_cost)
-{
-  struct parity_lot_list lots;
-  parity_lot_list_init(&lots);
-  int first, end;
-  parity_tax_symbol_rows(t->lots, it->lot_first, it->lot_end, 1, trade->symbol, &first, &end);
-  parity_tax_lots_read(t->lots, first, end, 2, &lots);
-  int64_t delta = 0;
-  int rc;
-  if (trade->buy) {
-    parity_tax_symbol_rows(t->losses, it->loss_first, it->loss_end, 1, trade->symbol, &first, &end);
-    struct parity_loss_sale *losses = parity_xcalloc((size_t)(end - first) + 1, sizeof(*losses));
-    parity_tax_losses_read(t->losses, first, end, 2, losses);
-    rc = parity_tax_book_buy(book, user_id, trade->symbol, &lots, trade->shares_micro, trade->cents, t->today, losses,
-                             (size_t)(end - first), &delta);
-    free(losses);
-  } else {
-    size_t first_gain;
-    rc = parity_tax_book_sell(book, user_id, trade->symbol, &lots, trade->shares_micro, trade->cents, t->today,
-                              it->method, batch_id, &first_gain, &delta);
-  }
-  parity_lot_list_free(&lots);
-  *new_cost = cost + delta;
-  if (!rc && *new_cost < 0)
-    rc = PARITY_EINVAL;
-  if (rc)
-    parity_log(PARITY_LOG_ERROR, "tax_lots_out_of_step", "{s:I, s:s}", "user_id", (json_int_t)user_id, "symbol",
-               trade->symbol);
-  return rc;
-}
-
 static void add_i64(struct parity_buf *b, int64_t v)
 {
   char text[PARITY_I64_TEXT + 1];
@@ -143,7 +69,7 @@ static char *array_text(struct parity_buf *b)
 
 /* Plans one investor's trades and appends them (and its cash) to out. */
 static int plan_investor(const PGresult *res, const struct investor *inv, const struct locked *p,
-                         const struct parity_batch_prices *prices, struct tax_rows *tax, bool deploy,
+                         const struct parity_batch_prices *prices, struct parity_tax_rows *tax, bool deploy,
                          const char *reason, const char *run_text, int64_t batch_id, struct batch_out *out)
 {
   struct parity_plan_holding held[PARITY_TRADE_PLAN_MAX];
@@ -173,15 +99,16 @@ static int plan_investor(const PGresult *res, const struct investor *inv, const 
                parity_err_str(rc));
     return rc;
   }
-  struct investor_tax it;
-  investor_tax_of(tax, p->user_id, &it);
+  struct parity_tax_investor it;
+  parity_tax_investor_of(tax, p->user_id, &it);
   for (size_t i = 0; i < n; i++) {
     int64_t cost = 0, new_cost = 0;
     for (size_t h = 0; h < in.nheld; h++) {
       if (strcmp(held[h].symbol, trades[i].symbol) == 0)
         cost = held[h].cost_basis_cents;
     }
-    rc = trade_lots(tax, &it, p->user_id, batch_id, &trades[i], cost, &out->book, &new_cost);
+    rc = parity_tax_trade_lots(tax, &it, p->user_id, batch_id, trades[i].symbol, trades[i].buy, trades[i].shares_micro,
+                               trades[i].cents, cost, &out->book, &new_cost);
     if (rc)
       return rc;
     char line[320];
@@ -233,7 +160,7 @@ static struct investor *group_rows(const PGresult *targets, const PGresult *posi
 
 /* Plans every locked investor of the batch (all three lists are in user order). */
 static int plan_batch(struct parity_db *db, const PGresult *locked_res, const PGresult *targets,
-                      const PGresult *positions, struct tax_rows *tax, bool deploy, const char *reason,
+                      const PGresult *positions, struct parity_tax_rows *tax, bool deploy, const char *reason,
                       const char *run_text, int64_t batch_id, struct batch_out *out)
 {
   struct parity_batch_prices *prices = parity_xcalloc(1, sizeof(*prices));
@@ -334,7 +261,7 @@ int parity_svc_apply_batch(struct parity_db *db, int64_t batch_id, struct parity
   parity_buf_init(&out.pending, PARITY_BUF_UNBOUNDED);
   parity_tax_book_init(&out.book);
   PGresult *targets = NULL, *locked = NULL, *positions = NULL, *lots = NULL, *losses = NULL;
-  struct tax_rows tax = { .today = parity_tax_today() };
+  struct parity_tax_rows tax = { .today = parity_tax_today() };
   char lo[PARITY_I64_TEXT], hi[PARITY_I64_TEXT];
   rc = parity_db_exec_sql(db, parity_op_sql[SQL_OP_APPLY_STAGE_CREATE]);
   if (!rc)

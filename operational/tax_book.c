@@ -1,6 +1,7 @@
 /* The lots side of a ledger transaction, written set-based (tax_book.h). */
 #include "operational/tax_book.h"
 
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "common/buf.h"
 #include "common/calendar.h"
 #include "common/errors.h"
+#include "common/log.h"
 #include "operational/queries.h"
 
 void parity_tax_book_init(struct parity_tax_book *b)
@@ -158,6 +160,60 @@ int parity_tax_book_buy(struct parity_tax_book *b, int64_t user_id, const char *
   *basis_delta = total_basis(lots) - before;
   b->wash_cents += *basis_delta - cost_cents;
   return PARITY_OK;
+}
+
+/* Advances `*row` of `res` (user id in column 0) to `user_id`; [*first, *end) are that user's rows. */
+static void user_rows(const PGresult *res, int *row, int64_t user_id, int *first, int *end)
+{
+  int n = PQntuples(res);
+  while (*row < n && col_i64(res, *row, 0) < user_id)
+    (*row)++;
+  *first = *row;
+  while (*row < n && col_i64(res, *row, 0) == user_id)
+    (*row)++;
+  *end = *row;
+}
+
+void parity_tax_investor_of(struct parity_tax_rows *t, int64_t user_id, struct parity_tax_investor *out)
+{
+  user_rows(t->lots, &t->lot_row, user_id, &out->lot_first, &out->lot_end);
+  out->method = PARITY_LOT_TAX_MIN;
+  if (out->lot_first < out->lot_end)
+    (void)parity_lot_method_parse(PQgetvalue(t->lots, out->lot_first, 8), &out->method);
+  user_rows(t->losses, &t->loss_row, user_id, &out->loss_first, &out->loss_end);
+}
+
+int parity_tax_trade_lots(const struct parity_tax_rows *t, const struct parity_tax_investor *it, int64_t user_id,
+                          int64_t batch_id, const char *symbol, bool buy, int64_t shares_micro, int64_t cents,
+                          int64_t cost, struct parity_tax_book *book, int64_t *new_cost)
+{
+  struct parity_lot_list lots;
+  parity_lot_list_init(&lots);
+  int first, end;
+  parity_tax_symbol_rows(t->lots, it->lot_first, it->lot_end, 1, symbol, &first, &end);
+  parity_tax_lots_read(t->lots, first, end, 2, &lots);
+  int64_t delta = 0;
+  int rc;
+  if (buy) {
+    parity_tax_symbol_rows(t->losses, it->loss_first, it->loss_end, 1, symbol, &first, &end);
+    struct parity_loss_sale *losses = parity_xcalloc((size_t)(end - first) + 1, sizeof(*losses));
+    parity_tax_losses_read(t->losses, first, end, 2, losses);
+    rc = parity_tax_book_buy(book, user_id, symbol, &lots, shares_micro, cents, t->today, losses, (size_t)(end - first),
+                             &delta);
+    free(losses);
+  } else {
+    size_t first_gain;
+    rc = parity_tax_book_sell(book, user_id, symbol, &lots, shares_micro, cents, t->today, it->method, batch_id,
+                              &first_gain, &delta);
+  }
+  parity_lot_list_free(&lots);
+  *new_cost = cost + delta;
+  if (!rc && *new_cost < 0)
+    rc = PARITY_EINVAL;
+  if (rc)
+    parity_log(PARITY_LOG_ERROR, "tax_lots_out_of_step", "{s:I, s:s}", "user_id", (json_int_t)user_id, "symbol",
+               symbol);
+  return rc;
 }
 
 void parity_tax_book_set_trade(struct parity_tax_book *b, size_t first_gain, int64_t trade_id)

@@ -9,6 +9,7 @@
 #define PARITY_TAX_BOOK_H
 
 #include <libpq-fe.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -82,6 +83,34 @@ int parity_tax_book_buy(struct parity_tax_book *b, int64_t user_id, const char *
 
 /* Names the trade of the gain rows from `first_gain` on. */
 void parity_tax_book_set_trade(struct parity_tax_book *b, size_t first_gain, int64_t trade_id);
+
+/*
+ * The tax rows of a batch's users (Q_TAX_BATCH_LOTS with each investor's lot method, Q_TAX_BATCH_LOSSES,
+ * both in user order) with cursors that advance with the investors, and the day the batch trades on.
+ */
+struct parity_tax_rows {
+  const PGresult *lots, *losses;
+  int lot_row, loss_row;
+  int32_t today;
+};
+
+/* One investor's slice of those rows and lot method. */
+struct parity_tax_investor {
+  enum parity_lot_method method;
+  int lot_first, lot_end, loss_first, loss_end;
+};
+
+/* Advances the cursors to `user_id` (investors come in increasing id order) and gives its slice. */
+void parity_tax_investor_of(struct parity_tax_rows *t, int64_t user_id, struct parity_tax_investor *out);
+
+/*
+ * The lots side of one trade of the investor (batch_id names it for its gain rows): the symbol's lots closed
+ * or opened, and the position's cost basis after it (the sum of its lots' bases: `cost` before, plus what
+ * the lots gained or lost). PARITY_EINVAL, logged, when the lots do not hold a sale (a ledger out of step).
+ */
+int parity_tax_trade_lots(const struct parity_tax_rows *t, const struct parity_tax_investor *it, int64_t user_id,
+                          int64_t batch_id, const char *symbol, bool buy, int64_t shares_micro, int64_t cents,
+                          int64_t cost, struct parity_tax_book *book, int64_t *new_cost);
 
 /* Writes everything appended, inside the caller's transaction (after the trades it refers to). */
 int parity_tax_book_write(struct parity_db *db, const struct parity_tax_book *b);

@@ -264,13 +264,16 @@ def holder(db):
     query(db, "INSERT INTO trades (user_id, symbol, side, shares_micro, price_micros, amount_cents, reason, "
               "created_at) VALUES (%s, 'SPLT', 'buy', 3500000, 100000000, 35000, 'invest', '2025-03-14 15:00Z'), "
               "(%s, 'SPLT', 'buy', 1000000, 50000000, 5000, 'invest', '2025-03-19 16:00Z')", user, user)
+    query(db, "INSERT INTO lots (user_id, symbol, shares_micro, basis_cents, acquired, bought, created_at) VALUES "
+              "(%s, 'SPLT', 3500000, 35000, '2025-03-14', '2025-03-14', '2025-03-14 15:00Z'), "
+              "(%s, 'SPLT', 1000000, 5000, '2025-03-19', '2025-03-19', '2025-03-19 16:00Z')", user, user)
     query(db, "INSERT INTO positions (user_id, symbol, shares_micro, cost_basis_cents) VALUES (%s, 'SPLT', 4500000, "
               "40000)", user)
     return user
 
 
 def drop_holder(db, user):
-    for table in ("positions", "trades", "cash_movements"):
+    for table in ("lots", "positions", "trades", "cash_movements"):
         query(db, f"DELETE FROM {table} WHERE user_id = %s", user)
     query(db, "DELETE FROM users WHERE id = %s", user)
 
@@ -302,6 +305,9 @@ def test_a_split_doubles_held_shares_once_and_the_audit_stays_exact(split_worker
         movement = query(db, "SELECT kind, amount_cents, symbol, shares_micro FROM cash_movements "
                              "WHERE user_id = %s AND kind = 'split'", user)
         assert movement == [("split", 0, "SPLT", 3500000)]
+        # The lot held across the split's open doubles with its basis; the one bought after it stays.
+        assert query(db, "SELECT shares_micro, basis_cents FROM lots WHERE user_id = %s ORDER BY id", user) == [
+            (7000000, 35000), (1000000, 5000)]
         assert scalar(db, "SELECT applied_at IS NOT NULL FROM market_events WHERE symbol = 'SPLT'")
         audit()
         # Exactly once: asking again applies nothing.

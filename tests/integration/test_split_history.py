@@ -17,7 +17,6 @@ The split day's return (flows at the start of the day, the history's method) is 
 would give 367.50 / (3.0 * 52 + 52.50) - 1 = +76 %; counting trades only, $371.00 would read $212.00."""
 
 import datetime
-import json
 import os
 from zoneinfo import ZoneInfo
 
@@ -63,12 +62,16 @@ def split_investor(stack):
         query(db, "INSERT INTO trades (user_id, symbol, side, shares_micro, price_micros, amount_cents, reason, "
                   "created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
               user, SYMBOL, side, shares, micros, cents, reason, at(when))
+    # Its lots as the lot engine leaves them: the sale took 0.5 of the 3.5 bought for $350 ($50 of basis).
+    for when, shares, basis in (("2026-11-02T10:01", 3_000_000, 30000), ("2026-11-05T11:00", 1_000_000, 5250)):
+        query(db, "INSERT INTO lots (user_id, symbol, shares_micro, basis_cents, acquired, bought, created_at) "
+                  "VALUES (%s, %s, %s, %s, %s, %s, %s)", user, SYMBOL, shares, basis, when[:10], when[:10], at(when))
     query(db, "INSERT INTO positions (user_id, symbol, shares_micro, cost_basis_cents) VALUES (%s, %s, 4000000, "
-              "40250)", user, SYMBOL)
+              "35250)", user, SYMBOL)
     query(db, "UPDATE wallets SET cash_cents = 5100 WHERE user_id = %s", user)
     query(db, "UPDATE portfolios SET cash_cents = 0, pending_cents = 0 WHERE user_id = %s", user)
     yield session, user, db
-    for table in ("positions", "trades", "cash_movements"):
+    for table in ("lots", "positions", "trades", "cash_movements"):
         query(db, f"DELETE FROM {table} WHERE user_id = %s", user)
     query(db, "UPDATE wallets SET cash_cents = 0 WHERE user_id = %s", user)
     for table in ("market_events", "daily_prices"):
@@ -82,10 +85,11 @@ def test_history_is_continuous_across_an_applied_split(split_investor):
     assert run.returncode == 0 and SYMBOL in run.stdout, (run.stdout, run.stderr)
     # 3.0 held across the split's open become 6.0; the 1.0 bought after it stays.
     assert scalar(db, "SELECT shares_micro FROM positions WHERE user_id = %s AND symbol = %s", user, SYMBOL) == 7_000_000
-    # The ledger's cash and shares stay exact (lots are left out: the split's lot statement is not in the
-    # split's transaction yet, and this investor's ledger is written without lots).
-    report = json.loads(parity_tool("audit").stdout)
-    assert report["cash_violations"] == [] and report["share_violations"] == [], report
+    # The lot held across the open takes the ratio with its basis; the one bought after stays: the ledger
+    # and its lots stay exact.
+    assert query(db, "SELECT shares_micro, basis_cents FROM lots WHERE user_id = %s AND symbol = %s ORDER BY id",
+                 user, SYMBOL) == [(6_000_000, 30000), (1_000_000, 5250)]
+    conftest.audit()
 
     answer = session.get(f"{PUBLIC}/api/v1/portfolio/history?range=MAX", timeout=HTTP_TIMEOUT)
     assert answer.status_code == 200, answer.text
