@@ -292,7 +292,7 @@ static int trade(struct demo_run *run, int32_t day, bool first, const struct par
   for (int r = 0; r < PQntuples(pos) && nheld < PARITY_TRADE_PLAN_MAX; r++)
     held[nheld++] = (struct parity_plan_holding){ PQgetvalue(pos, r, 1), strtoll(PQgetvalue(pos, r, 2), NULL, 10),
                                                   strtoll(PQgetvalue(pos, r, 3), NULL, 10),
-                                                  close_on(run, PQgetvalue(pos, r, 1), day) };
+                                                  close_on(run, PQgetvalue(pos, r, 1), day), NULL };
   int64_t prices[PARITY_REBALANCE_MAX_ASSETS];
   for (size_t i = 0; i < nmodel; i++)
     prices[i] = close_on(run, model[i].symbol, day);
@@ -309,7 +309,7 @@ static int trade(struct demo_run *run, int32_t day, bool first, const struct par
   if (!rc)
     snprintf(batch, sizeof(batch), "%s", PQgetvalue(res, 0, 0));
   PQclear(res);
-  struct parity_tax_rows tax = { lots, losses, 0, 0, day };
+  struct parity_tax_rows tax = { .lots = lots, .losses = losses, .today = day };
   struct parity_tax_investor it;
   parity_tax_investor_of(&tax, run->user_id, &it);
   struct parity_tax_book book;

@@ -183,8 +183,9 @@ nginx_test() {
     deploy/docker/nginx.conf >"$work/nginx/nginx.conf"
   # What web-entrypoint.sh writes at start (nginx variables, not shell ones).
   # shellcheck disable=SC2016
-  printf 'resolver 127.0.0.1 valid=10s ipv6=off;\nmap $host $parity_operational { default "operational:8081"; }\n' \
-    >"$work/nginx/upstream.conf"
+  printf '%s\n' 'resolver 127.0.0.1 valid=10s ipv6=off;' \
+    'map $host $parity_operational { default "operational:8081"; }' \
+    'map $host $parity_csp { default "default-src '"'self'"'"; }' >"$work/nginx/upstream.conf"
   "$nginx" -t -q -e stderr -p "$work/nginx" -c "$work/nginx/nginx.conf"
 }
 

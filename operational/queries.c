@@ -496,10 +496,12 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
   [Q_BATCH_TARGETS] = { "Q_BATCH_TARGETS",
     "SELECT user_id, targets::text FROM rebalance_targets WHERE batch_id = $1 ORDER BY user_id" },
   /* parity_svc_apply_batch(): the batch's portfolios ($1 bigint[]) locked in user order (invest and sell
-   * lock the same rows one at a time, so no two writers wait on each other in a cycle), by the key */
+   * lock the same rows one at a time, so no two writers wait on each other in a cycle), by the key, each
+   * with its investor's harvesting switch (a harvester is planned per family of funds) */
   [Q_BATCH_PORTFOLIOS_LOCK] = { "Q_BATCH_PORTFOLIOS_LOCK",
-    "SELECT user_id, cash_cents, pending_cents FROM portfolios WHERE user_id = ANY($1::bigint[]) "
-    "ORDER BY user_id FOR UPDATE" },
+    "SELECT p.user_id, p.cash_cents, p.pending_cents, coalesce((SELECT s.tax_loss_harvesting "
+    "FROM investor_settings s WHERE s.user_id = p.user_id), false) FROM portfolios p "
+    "WHERE p.user_id = ANY($1::bigint[]) ORDER BY p.user_id FOR UPDATE OF p" },
   /* parity_svc_apply_batch(), portfolios locked: every stored position of users $1..$2 (0 shares too: a buy
    * adds to that row). A monthly batch is a keyset slice, so this is one range of the primary key. */
   [Q_BATCH_POSITIONS] = { "Q_BATCH_POSITIONS",
@@ -942,6 +944,8 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "acquired - DATE '1970-01-01', sold - DATE '1970-01-01' FROM realized_gains WHERE user_id BETWEEN $1 AND $2 "
     "AND basis_cents > proceeds_cents AND replaced_micro < shares_micro AND sold >= DATE '1970-01-01' + $3::int "
     "ORDER BY user_id, symbol, sold, id" },
+  /* parity_svc_apply_batch(): the families of interchangeable funds, members in rank order */
+  [Q_TAX_FAMILIES] = { "Q_TAX_FAMILIES", "SELECT symbol, family FROM tax_families ORDER BY family, rank" },
   /* GET /tax/lots: user $1's open lots with the newest close of their symbol and its day */
   [Q_TAX_LOTS_VALUED] = { "Q_TAX_LOTS_VALUED",
     "SELECT l.id, l.symbol, l.shares_micro, l.basis_cents, l.acquired::text, l.acquired - DATE '1970-01-01', "

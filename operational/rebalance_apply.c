@@ -18,11 +18,13 @@
 #include "operational/queries.h"
 #include "operational/svc_rebalance.h"
 #include "operational/tax_book.h"
+#include "operational/tax_families.h"
 #include "operational/trade_plan.h"
 
 /* A locked portfolio of the batch (Q_BATCH_PORTFOLIOS_LOCK, in user order). */
 struct locked {
   int64_t user_id, cash_cents, pending_cents;
+  bool harvesting; /* planned per family of funds (tax_families.h) */
 };
 
 /* One investor's slice of the Q_BATCH_TARGETS rows. */
@@ -67,6 +69,29 @@ static char *array_text(struct parity_buf *b)
   return text;
 }
 
+/*
+ * A harvesting investor's targets per family (tax_families.h), so that a harvested alternate is kept and a
+ * buy avoids the fund of a recent loss: each member's price and whether the investor sold it at a loss in
+ * the last 30 days (a loss the buy would partly disallow).
+ */
+static size_t family_targets(const struct parity_tax_rows *tax, const struct parity_tax_investor *it,
+                             const struct parity_batch_prices *prices, const struct parity_plan_target *targets,
+                             size_t ntargets, struct parity_plan_holding *held, size_t nheld,
+                             struct parity_plan_target *out)
+{
+  struct parity_family_member members[PARITY_TRADE_PLAN_MAX];
+  size_t n = 0;
+  for (int r = 0; r < PQntuples(tax->families) && n < PARITY_TRADE_PLAN_MAX; r++) {
+    const char *symbol = PQgetvalue(tax->families, r, 0);
+    int first, end;
+    parity_tax_symbol_rows(tax->losses, it->loss_first, it->loss_end, 1, symbol, &first, &end);
+    members[n++] =
+        (struct parity_family_member){ symbol, PQgetvalue(tax->families, r, 1),
+                                       parity_price_micros(parity_batch_prices_get(prices, symbol)), end > first };
+  }
+  return parity_family_targets(targets, ntargets, members, n, held, nheld, out);
+}
+
 /* Plans one investor's trades and appends them (and its cash) to out. */
 static int plan_investor(const PGresult *res, const struct investor *inv, const struct locked *p,
                          const struct parity_batch_prices *prices, struct parity_tax_rows *tax, bool deploy,
@@ -77,9 +102,10 @@ static int plan_investor(const PGresult *res, const struct investor *inv, const 
   struct parity_plan_input in = { p->cash_cents, held, 0, targets, 0, !deploy };
   for (int r = inv->first; r < inv->end && in.nheld < PARITY_TRADE_PLAN_MAX; r++) {
     const char *symbol = PQgetvalue(res, r, 1);
-    held[in.nheld++] = (struct parity_plan_holding){ symbol, strtoll(PQgetvalue(res, r, 2), NULL, 10),
-                                                     strtoll(PQgetvalue(res, r, 3), NULL, 10),
-                                                     parity_price_micros(parity_batch_prices_get(prices, symbol)) };
+    held[in.nheld++] =
+        (struct parity_plan_holding){ symbol, strtoll(PQgetvalue(res, r, 2), NULL, 10),
+                                      strtoll(PQgetvalue(res, r, 3), NULL, 10),
+                                      parity_price_micros(parity_batch_prices_get(prices, symbol)), NULL };
   }
   const char *symbol;
   json_t *w;
@@ -90,6 +116,13 @@ static int plan_investor(const PGresult *res, const struct investor *inv, const 
         (struct parity_plan_target){ symbol, json_number_value(w),
                                      parity_price_micros(parity_batch_prices_get(prices, symbol)) };
   }
+  struct parity_tax_investor it;
+  parity_tax_investor_of(tax, p->user_id, &it);
+  struct parity_plan_target by_family[PARITY_TRADE_PLAN_MAX];
+  if (p->harvesting) {
+    in.ntargets = family_targets(tax, &it, prices, targets, in.ntargets, held, in.nheld, by_family);
+    in.targets = by_family;
+  }
   struct parity_plan_trade trades[PARITY_TRADE_PLAN_MAX];
   size_t n = 0;
   int64_t delta = 0;
@@ -99,8 +132,6 @@ static int plan_investor(const PGresult *res, const struct investor *inv, const 
                parity_err_str(rc));
     return rc;
   }
-  struct parity_tax_investor it;
-  parity_tax_investor_of(tax, p->user_id, &it);
   for (size_t i = 0; i < n; i++) {
     int64_t cost = 0, new_cost = 0;
     for (size_t h = 0; h < in.nheld; h++) {
@@ -166,6 +197,8 @@ static int plan_batch(struct parity_db *db, const PGresult *locked_res, const PG
   struct parity_batch_prices *prices = parity_xcalloc(1, sizeof(*prices));
   size_t n = 0;
   struct investor *inv = group_rows(targets, positions, prices, &n);
+  for (int r = 0; r < PQntuples(tax->families); r++)
+    parity_batch_prices_want(prices, PQgetvalue(tax->families, r, 0));
   int rc = parity_batch_prices_load(db, prices);
   int nlocked = PQntuples(locked_res), l = 0;
   for (size_t i = 0; i < n && !rc; i++) {
@@ -175,7 +208,8 @@ static int plan_batch(struct parity_db *db, const PGresult *locked_res, const PG
         !json_is_object(inv[i].targets))
       continue; /* the portfolio went away, or its row is unusable: nothing to trade */
     struct locked p = { inv[i].user_id, strtoll(PQgetvalue(locked_res, l, 1), NULL, 10),
-                        strtoll(PQgetvalue(locked_res, l, 2), NULL, 10) };
+                        strtoll(PQgetvalue(locked_res, l, 2), NULL, 10),
+                        strcmp(PQgetvalue(locked_res, l, 3), "t") == 0 };
     rc = plan_investor(positions, &inv[i], &p, prices, tax, deploy, reason, run_text, batch_id, out);
   }
   for (size_t i = 0; i < n; i++)
@@ -260,7 +294,7 @@ int parity_svc_apply_batch(struct parity_db *db, int64_t batch_id, struct parity
   parity_buf_init(&out.cash, PARITY_BUF_UNBOUNDED);
   parity_buf_init(&out.pending, PARITY_BUF_UNBOUNDED);
   parity_tax_book_init(&out.book);
-  PGresult *targets = NULL, *locked = NULL, *positions = NULL, *lots = NULL, *losses = NULL;
+  PGresult *targets = NULL, *locked = NULL, *positions = NULL, *lots = NULL, *losses = NULL, *families = NULL;
   struct parity_tax_rows tax = { .today = parity_tax_today() };
   char lo[PARITY_I64_TEXT], hi[PARITY_I64_TEXT];
   rc = parity_db_exec_sql(db, parity_op_sql[SQL_OP_APPLY_STAGE_CREATE]);
@@ -281,8 +315,11 @@ int parity_svc_apply_batch(struct parity_db *db, int64_t batch_id, struct parity
     rc = PARITY_DB_EXEC(db, Q_TAX_BATCH_LOTS, &lots, lo, hi);
   if (!rc)
     rc = PARITY_DB_EXEC(db, Q_TAX_BATCH_LOSSES, &losses, lo, hi, since);
+  if (!rc)
+    rc = PARITY_DB_EXEC0(db, Q_TAX_FAMILIES, &families);
   tax.lots = lots;
   tax.losses = losses;
+  tax.families = families;
   if (!rc)
     rc = plan_batch(db, locked, targets, positions, &tax, deploy, deploy ? "invest" : "rebalance", run_text, batch_id,
                     &out);
@@ -291,6 +328,7 @@ int parity_svc_apply_batch(struct parity_db *db, int64_t batch_id, struct parity
   PQclear(positions);
   PQclear(lots);
   PQclear(losses);
+  PQclear(families);
   if (!rc)
     rc = write_batch(db, &out);
   char count[PARITY_I64_TEXT];

@@ -92,6 +92,7 @@ struct parity_tax_rows {
   const PGresult *lots, *losses;
   int lot_row, loss_row;
   int32_t today;
+  const PGresult *families; /* Q_TAX_FAMILIES, for the investors who harvest (NULL: none) */
 };
 
 /* One investor's slice of those rows and lot method. */

@@ -36,20 +36,47 @@ static int64_t held_value(const struct parity_plan_holding *h)
   return h && h->shares_micro > 0 ? parity_value_cents(h->shares_micro, h->price_micros) : 0;
 }
 
+/* A target's stand-ins (holdings counting for it) are valued with it, and sold after it when over. */
+static bool stands_in_for(const struct parity_plan_holding *h, const char *symbol)
+{
+  return h->counts_for && h->shares_micro > 0 && strcmp(h->counts_for, symbol) == 0;
+}
+
+/* The larger (toward zero) of a sell's rest and what a holding can give. */
+static int64_t sell_part(int64_t rest, int64_t held)
+{
+  return rest < -held ? -held : rest;
+}
+
 /* Every symbol of either side: what the targets want minus what is held. */
 static size_t wants_of(const struct parity_plan_input *in, int64_t value, struct want *w)
 {
   size_t n = 0;
   for (size_t i = 0; i < in->ntargets && n < PARITY_TRADE_PLAN_MAX; i++) {
-    const struct parity_plan_holding *row = find_row(in, in->targets[i].symbol);
+    const char *symbol = in->targets[i].symbol;
+    const struct parity_plan_holding *row = find_row(in, symbol);
     bool held = row && row->shares_micro > 0;
-    int64_t want = (int64_t)llround(in->targets[i].weight * (double)value) - held_value(row);
-    w[n++] =
-        (struct want){ in->targets[i].symbol, held ? row->price_micros : in->targets[i].price_micros, want, row, true };
+    int64_t family = held_value(row);
+    for (size_t h = 0; h < in->nheld; h++)
+      if (stands_in_for(&in->held[h], symbol))
+        family += held_value(&in->held[h]);
+    int64_t want = (int64_t)llround(in->targets[i].weight * (double)value) - family;
+    int64_t own = want < 0 ? sell_part(want, held_value(row)) : want;
+    w[n++] = (struct want){ symbol, held ? row->price_micros : in->targets[i].price_micros, own, row, true };
+    int64_t rest = want < 0 ? want - own : 0;
+    for (size_t h = 0; h < in->nheld && n < PARITY_TRADE_PLAN_MAX; h++) {
+      const struct parity_plan_holding *m = &in->held[h];
+      if (!stands_in_for(m, symbol))
+        continue;
+      int64_t part = sell_part(rest, held_value(m));
+      w[n++] = (struct want){ m->symbol, m->price_micros, part, m, true };
+      rest -= part;
+    }
   }
   for (size_t i = 0; i < in->nheld && n < PARITY_TRADE_PLAN_MAX; i++) {
     const struct parity_plan_holding *h = &in->held[i];
-    if (h->shares_micro > 0 && !in_targets(in, h->symbol))
+    bool kept = in_targets(in, h->symbol) || (h->counts_for && in_targets(in, h->counts_for));
+    if (h->shares_micro > 0 && !kept)
       w[n++] = (struct want){ h->symbol, h->price_micros, -held_value(h), h, false };
   }
   return n;

@@ -17,7 +17,8 @@ struct parity_plan_holding {
   const char *symbol;
   int64_t shares_micro;
   int64_t cost_basis_cents;
-  int64_t price_micros; /* newest price; 0 when there is none */
+  int64_t price_micros;   /* newest price; 0 when there is none */
+  const char *counts_for; /* a family member standing in for this target symbol (tax_families.h); else NULL */
 };
 
 /* A target weight of the portfolio's whole value (cash is never a target). */
@@ -46,7 +47,8 @@ struct parity_plan_input {
 /*
  * Value = cash + held shares at their prices. With allow_sells, overweight positions are sold first (a
  * symbol leaving the target, or asked to go entirely, is sold whole; otherwise the micro-shares closest
- * under the excess), and their proceeds join the cash. Then underweight symbols are bought within the
+ * under the excess), and their proceeds join the cash. A holding that counts for a target is valued with it
+ * and kept: the target's own row is sold first when the two are over, then the stand-in. Then underweight symbols are bought within the
  * cash: each gets what it lacks, or its pro-rata share of the cash when the lacks exceed it. A trade
  * under PARITY_MIN_TRADE_CENTS is skipped; a symbol without a price is neither sold nor bought.
  * out must hold PARITY_TRADE_PLAN_MAX trades; *cash_delta is the change of the portfolio's cash.

@@ -777,6 +777,22 @@ def check_nginx(rep, root, cfg):
     rep.check("nginx.conf: proxies /api to operational's public port, refuses /internal, SPA fallback",
               problems)
 
+    # The page's CSP: one policy from the entrypoint, allowing Stripe's hosts exactly when a publishable
+    # key is set, the same hosts operational's own policy allows (operational/http.c).
+    problems = []
+    if text.count("add_header Content-Security-Policy $parity_csp always;") < 1 or \
+            re.search(r'add_header Content-Security-Policy "', text):
+        problems.append("nginx.conf sets a CSP other than the entrypoint's $parity_csp")
+    if "map \\$host \\$parity_csp" not in entrypoint or 'if [ -n "${STRIPE_PUBLISHABLE_KEY:-}" ]' not in entrypoint:
+        problems.append("web-entrypoint.sh does not write $parity_csp by STRIPE_PUBLISHABLE_KEY")
+    http_c = read(os.path.join(root, "operational", "http.c"))
+    stripe_hosts = lambda t: set(re.findall(r"https://[a-z]+\.stripe\.com", t))  # noqa: E731
+    if stripe_hosts(entrypoint) != stripe_hosts(http_c) or not stripe_hosts(http_c):
+        problems.append(f"Stripe hosts differ: web {sorted(stripe_hosts(entrypoint))}, "
+                        f"operational {sorted(stripe_hosts(http_c))}")
+    rep.check("nginx.conf: the entrypoint's CSP, with Stripe.js allowed only when a publishable key is set",
+              problems)
+
 
 def check_extra_vars(rep, literals):
     missing = sorted(v for v in EXTRA_CODE_VARS if v not in literals)

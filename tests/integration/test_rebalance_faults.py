@@ -24,6 +24,7 @@ The checks that read the schema beyond the stable surface (POST /internal/rebala
 import json
 import math
 import os
+import signal
 import sys
 import time
 import uuid
@@ -562,12 +563,22 @@ def test_the_checks_see_a_trade_missing_doubled_changed_or_split(reference, seed
 
 def test_sigkill_decisional_mid_run(seeded, reference, internal_secret):
     with Run(seeded, internal_secret, "kill-decisional") as run:
-        run.start()
         # Mid-computation: decisional holds a batch, some are computed and some still wait in the queue.
-        at = run.watch(lambda s: s["batches"] > 0 and 0 < s["computed"] < s["batches"] * 3 // 4,
-                       "decisional to be mid-run")
+        # However fast or slow the machine, it is frozen (SIGSTOP) while the period is planned, let go, and
+        # frozen again as soon as the first batch is computed, so the kill lands in the middle of the run.
+        run.decisional.proc.send_signal(signal.SIGSTOP)
+        try:
+            run.start()
+        finally:
+            run.decisional.proc.send_signal(signal.SIGCONT)
+        conn = run.db()
+        wait_for(lambda: computed_batches(conn, run.run_id) > 0, timeout=RUN_TIMEOUT_SECONDS, interval=0.01,
+                 what="decisional to compute a first batch")
+        run.decisional.proc.send_signal(signal.SIGSTOP)
+        computed = computed_batches(conn, run.run_id)
+        batches = query(conn, "SELECT count(*) FROM rebalance_batches WHERE run_id = %s", run.run_id)[0][0]
         run.decisional.kill()
-        assert at["computed"] < at["batches"]
+        assert 0 < computed < batches
         run.decisional.start()
         check_recovered(run, reference)
 

@@ -267,3 +267,57 @@ def test_settings_and_harvests(investor):
     assert investor.get("/tax/realized?year=20x6").status_code == 400
     assert investor.get("/tax/report?format=pdf").status_code == 400
     assert investor.post("/portfolio/sell/preview", {"amount_cents": 0}).status_code == 400
+
+
+def family_model(db, bucket):
+    """The newest model of `bucket`, and its weights summed per family of tax_families (symbol -> family)."""
+    model = query(db, "SELECT weights FROM model_portfolios WHERE bucket_key = %s ORDER BY as_of_day DESC LIMIT 1",
+                  bucket)[0][0]
+    families = dict(query(db, "SELECT symbol, family FROM tax_families"))
+    firsts = dict(query(db, "SELECT DISTINCT ON (family) family, symbol FROM tax_families ORDER BY family, rank"))
+    return model, families, firsts
+
+
+def test_a_harvesting_investor_is_invested_per_family(investor, db):
+    """Targets per family: the family's weight is its members' model weights together, bought as its first
+    member by rank; the funds of no family are bought as the model says."""
+    assert investor.patch_settings({"tax_loss_harvesting": True}).status_code == 200
+    amount = 4_000_000
+    invested(investor, amount)
+    model, families, firsts = family_model(db, investor.get("/me").json()["bucket"])
+    wanted = {}
+    for symbol, weight in model.items():
+        if symbol == "CASH":
+            continue
+        key = firsts[families[symbol]] if symbol in families else symbol
+        wanted[key] = wanted.get(key, 0) + weight
+    merged = [s for s in model if s in families and firsts[families[s]] != s]
+    assert merged, "the model holds a second member of some family"  # else this test proves nothing
+    held = {pos["symbol"]: pos for pos in investor.get("/portfolio").json()["positions"]}
+    assert set(held) == {s for s, w in wanted.items() if w * amount >= 100}
+    for symbol, pos in held.items():
+        assert abs(pos["cost_basis_cents"] - wanted[symbol] * amount) < 100 + 1, symbol
+    audit()
+
+
+def test_a_harvesting_investors_buy_avoids_the_fund_of_a_recent_loss(investor, db, moved_prices):
+    """A loss sale of the family's first member, then a deploy within 30 days: the family is bought as the
+    next member, so no loss is disallowed (a non-harvester gets the wash sale: the test above)."""
+    assert investor.patch_settings({"tax_loss_harvesting": True}).status_code == 200
+    invested(investor, 4_000_000)
+    first = scalar(db, "SELECT symbol FROM tax_families WHERE family = 'us_broad' ORDER BY rank LIMIT 1")
+    second = scalar(db, "SELECT symbol FROM tax_families WHERE family = 'us_broad' ORDER BY rank OFFSET 1 LIMIT 1")
+    assert scalar(db, "SELECT shares_micro FROM positions WHERE user_id = %s AND symbol = %s", investor.id, first) > 0
+    moved_prices(first, 0.8)
+    assert investor.post("/portfolio/sell", {"all": True}).status_code == 201
+    loss = query(db, "SELECT id, basis_cents - proceeds_cents FROM realized_gains WHERE user_id = %s AND symbol = %s",
+                 investor.id, first)
+    assert len(loss) == 1 and loss[0][1] > 0
+    before = {tid for tid, *_ in trades_of(db, investor.id, "buy")}
+    investor.post("/wallet/deposits", {"amount_cents": 1_000_000})
+    assert investor.post("/portfolio/invest", {"amount_cents": 1_000_000}).status_code == 201
+    wait_deployed(investor)
+    bought = {t[1] for t in trades_of(db, investor.id, "buy") if t[0] not in before}
+    assert first not in bought and second in bought, bought
+    assert query(db, "SELECT replaced_micro, wash_cents FROM realized_gains WHERE id = %s", loss[0][0]) == [(0, 0)]
+    audit()

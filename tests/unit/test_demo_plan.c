@@ -135,8 +135,8 @@ static void a_month_inside_the_band_spends_the_new_cash_on_the_deficit(void **st
    * 0.37037, CASH 0.018519. Cash first: only BB lacks (0.02963), and gets all the cash: 0.388889. Both are
    * within 0.02 of target and keep their weights. AAA wants round(0.611111 × 5,400,000) − 3,300,000 = 0;
    * BB 2,100,000 − 2,000,000 = 100,000 cents: 20 shares at $50. Nothing is sold. */
-  const struct parity_plan_holding held[] = { { "AAA", SHARES(300), 3000000, USD(110) },
-                                              { "BB", SHARES(400), 2000000, USD(50) } };
+  const struct parity_plan_holding held[] = { { "AAA", SHARES(300), 3000000, USD(110), NULL },
+                                              { "BB", SHARES(400), 2000000, USD(50), NULL } };
   const int64_t prices[] = { USD(110), USD(50) };
   struct parity_demo_step_input in = { 100000, held, 2, model, prices, 2, 0.02, true };
   static struct parity_demo_step_plan plan;
@@ -159,8 +159,8 @@ static void a_month_out_of_the_band_sells_the_winner(void **state)
   /* 300 AAA at $150 ($45,000) and 400 BB at $50 ($20,000), no cash: 6,500,000 cents, weights 0.6923 and
    * 0.3077, both 0.0923 from target: back to 0.6 / 0.4. AAA sells 600,000 cents = 40 shares at $150 (cost
    * left 3,000,000 − 3,000,000 × 40 / 300 = 2,600,000); BB buys 600,000 cents = 120 shares at $50. */
-  const struct parity_plan_holding held[] = { { "AAA", SHARES(300), 3000000, USD(150) },
-                                              { "BB", SHARES(400), 2000000, USD(50) } };
+  const struct parity_plan_holding held[] = { { "AAA", SHARES(300), 3000000, USD(150), NULL },
+                                              { "BB", SHARES(400), 2000000, USD(50), NULL } };
   const int64_t prices[] = { USD(150), USD(50) };
   struct parity_demo_step_input in = { 0, held, 2, model, prices, 2, 0.02, true };
   static struct parity_demo_step_plan plan;
