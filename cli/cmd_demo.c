@@ -81,7 +81,8 @@ struct demo_run {
   const char *eqp[PARITY_MODELS_MAX_SYMBOLS], *bdp[PARITY_MODELS_MAX_SYMBOLS];
   struct parity_models_params params;
   struct parity_demo_step_plan *plan;
-  long written, already, trades;
+  long written, already, trades, dividends;
+  int64_t dividend_cents;
   double models_seconds;
 };
 
@@ -228,24 +229,56 @@ static int model_as_of(struct demo_run *run, int32_t day, struct parity_weight *
 }
 
 /*
- * The hook of dividends: credits what the portfolio's holdings paid on trading day `day`, inside the step's
- * transaction, before that step's money moves. Called for every trading day of the simulated past, in order.
- * Nothing to credit yet: the ledger has no dividends.
+ * Credits what the portfolio's holdings paid on trading day `day` (the ledger's own set-based statement,
+ * for this investor only), inside the step's transaction, before that step's money moves; *cents grows by
+ * the portfolio cash it added. Called for every trading day of the simulated past, in order.
  */
-static int credit_dividends(struct demo_run *run, int32_t day)
+static int credit_dividends(struct demo_run *run, int32_t day, int64_t *cents)
 {
-  (void)run;
-  (void)day;
-  return PARITY_OK;
+  char d[PARITY_DAY_TEXT];
+  parity_day_format(day, d);
+  PGresult *res = NULL;
+  int rc = PARITY_DB_EXEC(run->db, Q_DIVIDENDS_CREDIT_DAY, &res, d, run->uid);
+  if (!rc) {
+    run->dividends += atol(PQgetvalue(res, 0, 0));
+    run->dividend_cents += strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+    *cents += strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+  }
+  PQclear(res);
+  return rc;
 }
 
-static int dividends_between(struct demo_run *run, int32_t after, int32_t through)
+static int dividends_between(struct demo_run *run, int32_t after, int32_t through, int64_t *cents)
 {
   int rc = PARITY_OK;
   for (size_t i = 0; i < run->ndays && !rc; i++)
     if (run->days[i] > after && run->days[i] <= through)
-      rc = credit_dividends(run, run->days[i]);
+      rc = credit_dividends(run, run->days[i], cents);
   return rc;
+}
+
+/*
+ * The days after the last month end still pay what they pay (each credit keys itself, so a second run pays
+ * nothing). Their cash waits in the portfolio for the next monthly rebalance (cash first) rather than as
+ * pending cash, which a deploy would invest today: the past stays in the past.
+ */
+static int tail_dividends(struct demo_run *run, int32_t after)
+{
+  int32_t last = run->days[run->ndays - 1];
+  int64_t cents = 0;
+  PGresult *res = NULL;
+  int rc = parity_db_begin(run->db);
+  if (!rc)
+    rc = PARITY_DB_EXEC(run->db, Q_PORTFOLIO_LOCK, &res, run->uid);
+  int64_t cash = !rc && PQntuples(res) == 1 ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+  PQclear(res);
+  if (!rc)
+    rc = dividends_between(run, after, last, &cents);
+  char when[32], c[PARITY_I64_TEXT];
+  at(last, DEMO_DEPOSIT_AT, when);
+  if (!rc && cents > 0)
+    rc = PARITY_DB_EXEC(run->db, Q_DEMO_PORTFOLIO_SET, NULL, run->uid, parity_i64(cash + cents, c), "0", when);
+  return rc ? parity_db_rollback(run->db, rc) : parity_db_commit(run->db);
 }
 
 static int movement(struct demo_run *run, const char *kind, int64_t cents, const char *key, const char *when)
@@ -379,8 +412,10 @@ static int step(struct demo_run *run, int32_t prev, int32_t day, bool first, boo
     if (*done)
       return parity_db_rollback(run->db, PARITY_OK);
   }
+  int64_t dividends = 0; /* cash first: the step invests what the holdings paid since the last one */
   if (!rc)
-    rc = dividends_between(run, prev, day);
+    rc = dividends_between(run, prev, day, &dividends);
+  cash += dividends;
   if (!rc)
     rc = PARITY_DB_EXEC(run->db, Q_WALLET_ENSURE, NULL, run->uid);
   if (!rc)
@@ -520,11 +555,7 @@ static int build(struct demo_run *run, const char *email, int years, const struc
     run->already += done;
     prev = steps[k];
   }
-  /* The days after the last month end still pay what they pay; each credit keys itself. */
-  rc = parity_db_begin(run->db);
-  if (!rc)
-    rc = dividends_between(run, prev, run->days[run->ndays - 1]);
-  rc = rc ? parity_db_rollback(run->db, rc) : parity_db_commit(run->db);
+  rc = tail_dividends(run, prev);
   if (rc)
     return fail("the days after the last step were not written: %s", parity_err_str(rc));
   char from[PARITY_DAY_TEXT], to[PARITY_DAY_TEXT], last[PARITY_DAY_TEXT];
@@ -533,10 +564,11 @@ static int build(struct demo_run *run, const char *email, int years, const struc
   parity_day_format(run->days[run->ndays - 1], last);
   printf("{\"user_id\":%lld,\"email\":\"%s\",\"bucket\":\"%s\",\"years\":%d,\"from\":\"%s\",\"to\":\"%s\","
          "\"prices_to\":\"%s\",\"steps\":%zu,\"written\":%ld,\"already\":%ld,\"trades\":%ld,"
-         "\"deposits_cents\":%lld,\"models_seconds\":%.3f,\"seconds\":%.3f}\n",
+         "\"deposits_cents\":%lld,\"dividends\":%ld,\"dividend_cents\":%lld,\"models_seconds\":%.3f,"
+         "\"seconds\":%.3f}\n",
          (long long)run->user_id, email, run->bucket, years, from, to, last, nsteps, run->written, run->already,
-         run->trades, DEMO_FIRST_DEPOSIT_CENTS + (long long)(nsteps - 1) * DEMO_MONTHLY_CENTS, run->models_seconds,
-         seconds_since(t0));
+         run->trades, DEMO_FIRST_DEPOSIT_CENTS + (long long)(nsteps - 1) * DEMO_MONTHLY_CENTS, run->dividends,
+         (long long)run->dividend_cents, run->models_seconds, seconds_since(t0));
   return 0;
 }
 

@@ -630,11 +630,12 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
   [Q_DEMO_USER] = { "Q_DEMO_USER",
     "SELECT u.id, p.bucket_key, u.email_verified_at IS NOT NULL FROM users u "
     "LEFT JOIN portfolios p ON p.user_id = u.id WHERE u.email = $1" },
-  /* parity_cli_demo_history(): user $1's movements not of its simulated past (prefix $2), and the days of
-   * the steps already written (their deposits' keys are "<prefix><day>:deposit") */
+  /* parity_cli_demo_history(): user $1's movements not of its simulated past (prefix $2; dividends and
+   * splits are the market's, paid on what that past held), and the days of the steps already written
+   * (their deposits' keys are "<prefix><day>:deposit") */
   [Q_DEMO_ACTIVITY] = { "Q_DEMO_ACTIVITY",
-    "SELECT (SELECT count(*) FROM cash_movements WHERE user_id = $1 AND (idempotency_key IS NULL "
-    "  OR left(idempotency_key, length($2)) <> $2)), "
+    "SELECT (SELECT count(*) FROM cash_movements WHERE user_id = $1 AND kind NOT IN ('dividend', 'split') "
+    "  AND (idempotency_key IS NULL OR left(idempotency_key, length($2)) <> $2)), "
     "(SELECT count(*) FROM cash_movements WHERE user_id = $1 AND kind = 'deposit' "
     "  AND left(idempotency_key, length($2)) = $2)" },
   /* parity_cli_demo_history(): every daily bar of the symbols of $1 (text[]): close trades, adj_close models */
@@ -866,14 +867,17 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
    * key of dividend_payments makes a concurrent repeat insert nothing. The movement ids are drawn first so
    * the payment row and its movement reference each other (the foreign key is checked at commit). A
    * movement is dated at the ex-date's close, or now when that is later, so a catch-up files it on its
-   * day. Returns the payments made, their cents and the portfolios credited. */
+   * day, with one `dividend_paid` notification per investor and day. $2: one investor only (NULL: all; the
+   * demo's simulated past credits its own). Returns the payments made, their cents and the portfolios
+   * credited. */
   [Q_DIVIDENDS_CREDIT_DAY] = { "Q_DIVIDENDS_CREDIT_DAY",
     "WITH held AS ("
     "  SELECT p.user_id, d.symbol, d.ex_day, d.amount_micros, p.shares_micro - coalesce(("
     "    SELECT sum(CASE t.side WHEN 'buy' THEN t.shares_micro ELSE -t.shares_micro END) FROM trades t "
     "    WHERE t.user_id = p.user_id AND t.symbol = p.symbol "
     "    AND t.created_at >= (d.ex_day::timestamp AT TIME ZONE 'America/New_York')), 0) AS shares_micro "
-    "  FROM dividends d JOIN positions p ON p.symbol = d.symbol WHERE d.ex_day = $1::date), "
+    "  FROM dividends d JOIN positions p ON p.symbol = d.symbol WHERE d.ex_day = $1::date "
+    "  AND ($2::bigint IS NULL OR p.user_id = $2)), "
     "due AS ("
     "  SELECT user_id, symbol, ex_day, amount_micros, shares_micro, "
     "    div(shares_micro::numeric * amount_micros, 10000000000)::bigint AS cents "
@@ -897,7 +901,14 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "  UPDATE portfolios p SET cash_cents = p.cash_cents + s.cents, pending_cents = p.pending_cents + s.cents, "
     "    version = p.version + 1, updated_at = now() "
     "  FROM (SELECT user_id, sum(cents) AS cents FROM paid GROUP BY user_id) s WHERE p.user_id = s.user_id "
-    "  RETURNING 1) "
+    "  RETURNING 1), "
+    "noted AS ("
+    "  INSERT INTO notifications (user_id, kind, ref, title, body, created_at) "
+    "  SELECT user_id, 'dividend_paid', 'dividend:' || ex_day, 'Dividend paid', "
+    "    'Your funds paid $' || to_char(sum(cents) / 100.0, 'FM999,999,999,990.00') || ' of dividends (ex-date ' "
+    "    || to_char(ex_day, 'FMDD Mon YYYY') || ') into your portfolio''s cash; the next investment of cash "
+    "reinvests it.', least(now(), (ex_day + time '16:00') AT TIME ZONE 'America/New_York') "
+    "  FROM paid GROUP BY user_id, ex_day ON CONFLICT (user_id, kind, ref) DO NOTHING RETURNING 1) "
     "SELECT (SELECT count(*) FROM moved), (SELECT coalesce(sum(cents), 0) FROM paid), "
     "(SELECT count(*) FROM credited)" },
   /* parity_svc_dividends_credit_day(): the day is credited; $1 day, $2 payments, $3 cents of this run */

@@ -27,7 +27,7 @@ int parity_svc_dividends_credit_day(struct parity_db *db, const char *day, struc
   if (rc)
     return rc;
   PGresult *res = NULL;
-  rc = PARITY_DB_EXEC(db, Q_DIVIDENDS_CREDIT_DAY, &res, day);
+  rc = PARITY_DB_EXEC(db, Q_DIVIDENDS_CREDIT_DAY, &res, day, NULL);
   if (!rc) {
     out->payments = atol(PQgetvalue(res, 0, 0));
     out->cents = strtoll(PQgetvalue(res, 0, 1), NULL, 10);

@@ -84,8 +84,11 @@ def test_deposits_are_50000_then_1000_at_every_month_end(demo, db):
                          "ORDER BY created_at", demo["id"], kind)
         assert [ny_day(t) for t, _ in rows] == steps, kind
         assert [c for _, c in rows] == [FIRST_CENTS] + [MONTHLY_CENTS] * (len(steps) - 1), kind
-    assert scalar(db, "SELECT count(*) FROM cash_movements WHERE user_id = %s AND kind NOT IN ('deposit', 'invest')",
-                  demo["id"]) == 0
+    # Every other movement is a dividend of what the past held, each with its payment row; some were paid.
+    assert scalar(db, "SELECT count(*) FROM cash_movements m WHERE user_id = %s AND kind NOT IN ('deposit', 'invest') "
+                      "AND NOT (kind = 'dividend' AND EXISTS (SELECT 1 FROM dividend_payments p "
+                      "WHERE p.movement_id = m.id))", demo["id"]) == 0
+    assert scalar(db, "SELECT count(*) FROM dividend_payments WHERE user_id = %s", demo["id"]) > 0
     assert scalar(db, "SELECT cash_cents FROM wallets WHERE user_id = %s", demo["id"]) == 0
     assert scalar(db, "SELECT pending_cents FROM portfolios WHERE user_id = %s", demo["id"]) == 0
     assert scalar(db, "SELECT bucket_key FROM portfolios WHERE user_id = %s", demo["id"]) == BUCKET
@@ -125,18 +128,27 @@ def test_every_step_trades_and_the_first_buys_the_model_of_its_day(demo, db):
 def test_everything_is_dated_in_the_past_at_the_step_days(demo, db):
     steps, last = schedule(db)
     end = datetime.datetime.combine(steps[-1], datetime.time(16, 3), NY)
+    # Dividends of the days after the last step are paid on their ex-dates, up to the data's last close.
+    paid_until = datetime.datetime.combine(last, datetime.time(16, 1), NY)
     uid = demo["id"]
     joined = query(db, "SELECT created_at, email_verified_at FROM users WHERE id = %s", uid)[0]
     assert joined == (datetime.datetime.combine(steps[0], datetime.time(15, 0), NY),) * 2
-    for what, sql in [
-        ("movements", "SELECT max(created_at) FROM cash_movements WHERE user_id = %s"),
-        ("trades", "SELECT max(created_at) FROM trades WHERE user_id = %s"),
-        ("positions", "SELECT max(updated_at) FROM positions WHERE user_id = %s"),
-        ("wallet", "SELECT updated_at FROM wallets WHERE user_id = %s"),
-        ("portfolio", "SELECT updated_at FROM portfolios WHERE user_id = %s"),
-        ("batches", "SELECT max(applied_at) FROM rebalance_batches WHERE user_id = %s"),
+    for what, sql, until in [
+        ("movements", "SELECT max(created_at) FROM cash_movements WHERE user_id = %s", paid_until),
+        ("trades", "SELECT max(created_at) FROM trades WHERE user_id = %s", end),
+        ("lots", "SELECT max(created_at) FROM lots WHERE user_id = %s", end),
+        ("positions", "SELECT max(updated_at) FROM positions WHERE user_id = %s", end),
+        ("wallet", "SELECT updated_at FROM wallets WHERE user_id = %s", end),
+        ("portfolio", "SELECT updated_at FROM portfolios WHERE user_id = %s", paid_until),
+        ("batches", "SELECT max(applied_at) FROM rebalance_batches WHERE user_id = %s", end),
     ]:
-        assert scalar(db, sql, uid) <= end, what
+        assert scalar(db, sql, uid) <= until, what
+    # A dividend is filed at its ex-date's close, and the lots' purchase days are the trades' days.
+    assert scalar(db, "SELECT count(*) FROM dividend_payments p JOIN cash_movements m ON m.id = p.movement_id "
+                      "WHERE p.user_id = %s AND m.created_at <> (p.ex_day + time '16:00') AT TIME ZONE "
+                      "'America/New_York'", uid) == 0
+    trade_days = {ny_day(t) for (t,) in query(db, "SELECT created_at FROM trades WHERE user_id = %s", uid)}
+    assert {d for (d,) in query(db, "SELECT DISTINCT bought FROM lots WHERE user_id = %s", uid)} <= trade_days
     assert scalar(db, "SELECT min(created_at) FROM cash_movements WHERE user_id = %s", uid) > joined[0]
     assert steps[-1] < last
 
@@ -189,8 +201,16 @@ def test_the_dashboard_shows_five_years(demo, db):
     assert risk["prices_as_of"] == last.isoformat()
 
     tx = api(demo, "/transactions?limit=100")
-    assert tx["paging"]["total"] == 2 * len(steps) + scalar(db, "SELECT count(*) FROM trades WHERE user_id = %s",
-                                                            demo["id"])
+    assert tx["paging"]["total"] == 2 * len(steps) + scalar(
+        db, "SELECT (SELECT count(*) FROM trades WHERE user_id = %s) + (SELECT count(*) FROM cash_movements "
+            "WHERE user_id = %s AND kind = 'dividend')", demo["id"], demo["id"])
+    # Its lots add up to its positions (the audit), and dividends are part of its taxable year.
+    lots = api(demo, "/tax/lots")["lots"]
+    assert {lot["symbol"] for lot in lots} == set(held)
+    year = last.year - 1
+    paid = scalar(db, "SELECT coalesce(sum(amount_cents), 0) FROM cash_movements WHERE user_id = %s AND kind = "
+                      "'dividend' AND extract(year FROM created_at AT TIME ZONE 'UTC') = %s", demo["id"], year)
+    assert paid > 0 and api(demo, f"/tax/realized?year={year}")["dividends_cents"] == paid
 
 
 def test_an_account_with_its_own_money_or_none_onboarded_is_refused(priced_stack, db):
