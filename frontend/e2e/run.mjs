@@ -983,6 +983,61 @@ async function darkModeJourney({ page }) {
 
 const PHONE_CONTEXT = { viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
+/** (18) taxes: a sale's review shows what it would realise; the Taxes page shows the year's gains by term, the
+ * open lots and downloads the Form 8949 CSV, all as the API computes them; harvesting switched on in Account. */
+async function taxJourney({ page }) {
+  const user = await createUser("taxes", { onboard: true, depositCents: 2_500_000, investCents: 2_000_000 });
+  await uiLogin(page, user.email, user.password);
+  await page.locator("[data-testid=positions] tbody tr[data-symbol]").first().waitFor();
+  const w = page.viewportSize()?.width ?? 0;
+  await moveMoney(page, "sell", "500.00", {
+    onReview: async (review) => {
+      const preview = review.getByTestId("sale-preview");
+      await preview.waitFor();
+      assert((await text(preview.getByTestId("sale-preview-sentence"))).length > 0, "the review says what the sale realises");
+      assert((await preview.getByTestId("sale-preview-lots").locator("tbody tr").count()) > 0, "the lots the sale would close");
+      await shot(page, `tax-sale-preview-${w}`);
+    },
+  });
+  const year = new Date().getUTCFullYear();
+  const realized = (await api("GET", `/tax/realized?year=${year}`, { token: user.token })).body;
+  const lots = (await api("GET", "/tax/lots", { token: user.token })).body.lots;
+  const report = (await api("GET", `/tax/report?year=${year}`, { token: user.token })).body.rows;
+  assert(report.length > 0, "the sale closed lots");
+
+  await page.getByRole("link", { name: "Taxes", exact: true }).first().click();
+  await page.getByRole("heading", { name: "Taxes", level: 1 }).waitFor();
+  const table = page.getByTestId("tax-realized");
+  await table.waitFor();
+  const signed = (t) => cents(t.replace(/^\+/, ""));
+  assertEqual(signed(await text(table.getByTestId("tax-total-gain"))), realized.short.gain_cents + realized.long.gain_cents, "the year's total gain");
+  assertEqual(signed(await text(table.locator("tr[data-term=short] td").nth(2))), realized.short.gain_cents, "the short-term gain");
+  assertEqual(await page.getByTestId("tax-lots").locator("tbody tr").count(), lots.length, "one row per open lot");
+  const download = page.waitForEvent("download");
+  await page.getByTestId("tax-report-download").click();
+  const { readFile } = await import("node:fs/promises");
+  const csv = (await readFile(await (await download).path(), "utf8")).trim().split(/\r?\n/);
+  assertEqual(csv[0], "description,acquired,sold,proceeds,basis,code,adjustment,gain,term", "the Form 8949 columns");
+  assertEqual(csv.length, report.length + 1, "one CSV line per closed lot");
+  await page.getByTestId("tax-year").selectOption(String(year - 1));
+  await waitFor(async () => signed(await text(page.getByTestId("tax-total-gain"))) === 0, WAIT_MS, "last year: nothing realised");
+  await page.getByTestId("tax-year").selectOption(String(year));
+  await page.quiet(500);
+  await axeCheck(page, "the Taxes page");
+  await shot(page, `taxes-${w}`);
+
+  await page.getByRole("link", { name: "Account", exact: true }).first().click();
+  const harvesting = page.getByTestId("harvesting-switch");
+  await harvesting.waitFor();
+  assert(!(await harvesting.isChecked()), "harvesting starts off");
+  await harvesting.check();
+  await waitFor(async () => (await api("GET", "/me/settings", { token: user.token })).body.tax_loss_harvesting === true, WAIT_MS, "the switch saved");
+  await page.reload();
+  await page.getByTestId("harvesting-switch").waitFor();
+  assert(await page.getByTestId("harvesting-switch").isChecked(), "the switch stays on after a reload");
+  await axeCheck(page, "the account's tax settings");
+}
+
 const JOURNEYS = [
   ["register, verify, onboard, deposit, invest, portfolio, forecast cone, sell all, withdraw", investorJourney],
   ["a wrong password shows the error", wrongPasswordJourney],
@@ -1008,6 +1063,8 @@ const JOURNEYS = [
   ["a goal and the bell at phone width", goalAndNotificationJourney, PHONE_CONTEXT],
   ["dark mode: dashboard, goals and forecast pass axe at 1280x800", darkModeJourney, { colorScheme: "dark" }],
   ["dark mode at phone width", darkModeJourney, { ...PHONE_CONTEXT, colorScheme: "dark" }],
+  ["taxes: the sale's preview, the year's gains, lots and Form 8949 CSV, the harvesting switch", taxJourney],
+  ["taxes at phone width", taxJourney, PHONE_CONTEXT],
 ];
 
 async function main() {
