@@ -103,4 +103,9 @@ int h_notifications_read(struct parity_request *req, struct parity_response *res
 int h_notification_settings_get(struct parity_request *req, struct parity_response *res);
 int h_notification_settings_put(struct parity_request *req, struct parity_response *res);
 
+/* h_statement.c: monthly statements and trade confirmations (JSON or PDF) */
+int h_statements_list(struct parity_request *req, struct parity_response *res);
+int h_statement_get(struct parity_request *req, struct parity_response *res);
+int h_trade_confirmation(struct parity_request *req, struct parity_response *res);
+
 #endif

@@ -119,6 +119,12 @@ void parity_pdf_text(struct parity_pdf *pdf, double x, enum parity_pdf_font font
     parity_pdf_skip(pdf, size * LEADING);
 }
 
+void parity_pdf_text_right(struct parity_pdf *pdf, double x_right, enum parity_pdf_font font, double size,
+                           const char *text, bool advance)
+{
+  parity_pdf_text(pdf, x_right - parity_pdf_text_width(font, size, text), font, size, text, advance);
+}
+
 void parity_pdf_skip(struct parity_pdf *pdf, double points)
 {
   /* The page opens lazily, at the next line written, so a document never ends with an empty page. */

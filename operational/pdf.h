@@ -49,6 +49,10 @@ void parity_pdf_page(struct parity_pdf *pdf);
 void parity_pdf_text(struct parity_pdf *pdf, double x, enum parity_pdf_font font, double size, const char *text,
                      bool advance);
 
+/* parity_pdf_text() with the text's right edge at x_right (figures in a column). */
+void parity_pdf_text_right(struct parity_pdf *pdf, double x_right, enum parity_pdf_font font, double size,
+                           const char *text, bool advance);
+
 /* Moves the cursor down by points (a gap); the next line goes on a new page when that crosses the bottom margin. */
 void parity_pdf_skip(struct parity_pdf *pdf, double points);
 
