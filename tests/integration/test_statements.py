@@ -3,7 +3,7 @@ stack. The figures are recomputed here from the ledger rows and daily_prices, no
 the account's value at the end of a New York day is the wallet's cash + the portfolio's cash + each symbol's
 shares at its newest close on or before that day (rounded half up to the cent, the ledger's rule). A past month
 comes from `parity demo-history --years 1` (a year of monthly deposits, invests and rebalances written by the
-product's own code, back-dated); the current month from deposits, an invest, a sale and a withdrawal made here.
+product's own code, back-dated; in a scratch database, see the `past` fixture); the current month from deposits, an invest, a sale and a withdrawal made here.
 The PDFs are read back with pdftotext (poppler-utils)."""
 
 import datetime
@@ -96,28 +96,66 @@ def adds_up(st):
             - st["fees_cents"] + st["market_change_cents"]) == st["closing_value_cents"]
 
 
+SCRATCH_OFFSET = 47  # the scratch daemon's ports: the suite's HTTP_PORT / INTERNAL_PORT + this
+
+
 @pytest.fixture(scope="module")
-def past(priced_stack):
-    """An investor with a year of back-dated history (parity demo-history), logged in."""
-    email, password = conftest.register_user()
-    session, _ = conftest.login_user(email, password)
-    answer = session.post(f"{PUBLIC}/api/v1/onboarding", json={"answers": answers(3, "medium")}, timeout=HTTP_TIMEOUT)
-    assert answer.status_code == 200, answer.text
-    run = conftest.parity_tool("demo-history", "--email", email, "--years", "1")
-    assert run.returncode == 0, run.stderr
-    user_id = int(session.get(f"{PUBLIC}/api/v1/me", timeout=HTTP_TIMEOUT).json()["id"])
-    return {"email": email, "session": session, "id": user_id}
+def past(priced_stack, db_url):
+    """An investor with a year of back-dated history, in a database of its own: `parity demo-history --years 1`
+    writes positions without tax lots (it predates them), which `parity audit` of the suite's database would
+    report, so the investor lives in a scratch database (migrated, the bundled prices loaded) served by a
+    second parity-operational. The statements are read while it runs; the database is dropped at the end."""
+    name = "parity_statements_past"
+    db = conftest.connect(db_url)
+    conftest.drop_database(db, name)
+    conftest.create_database(db, name)
+    url = conftest.database_url(db_url, name)
+    daemon = None
+    try:
+        assert conftest.parity_tool("migrate", url=url).returncode == 0
+        loaded = conftest.parity_tool("load-prices", conftest.DATA_FILE, url=url)
+        assert loaded.returncode == 0, loaded.stderr
+        daemon = conftest.extra_operational(SCRATCH_OFFSET, DATABASE_URL=url)
+        base = f"{daemon.public}/api/v1"
+        email, password = conftest.new_email("past"), conftest.DEFAULT_PASSWORD
+        answer = requests.post(f"{base}/auth/register", json={"email": email, "password": password},
+                               timeout=HTTP_TIMEOUT)
+        assert answer.status_code == 202, answer.text
+        token = conftest.link_token(conftest.wait_mail(email, "Confirm"), "/verify-email")
+        assert requests.post(f"{base}/auth/verify-email", json={"token": token},
+                             timeout=HTTP_TIMEOUT).status_code == 200
+        session = requests.Session()
+        login = session.post(f"{base}/auth/login", json={"email": email, "password": password}, timeout=HTTP_TIMEOUT)
+        assert login.status_code == 200, login.text
+        session.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+        answer = session.post(f"{base}/onboarding", json={"answers": answers(3, "medium")}, timeout=HTTP_TIMEOUT)
+        assert answer.status_code == 200, answer.text
+        run = conftest.parity_tool("demo-history", "--email", email, "--years", "1", url=url)
+        assert run.returncode == 0, run.stderr
+        user_id = int(session.get(f"{base}/me", timeout=HTTP_TIMEOUT).json()["id"])
+        scratch = conftest.connect(url)
+        yield {"email": email, "session": session, "id": user_id, "base": base, "db": scratch}
+        scratch.close()
+    finally:
+        if daemon:
+            daemon.stop()
+        conftest.drop_database(db, name)
+        db.close()
 
 
 def get(session, path, **kw):
     return session.get(f"{PUBLIC}/api/v1{path}", timeout=HTTP_TIMEOUT, **kw)
 
 
-def test_a_past_month_is_valued_at_its_closes_and_adds_up(past, db):
-    answer = get(past["session"], f"/statements/{PAST_MONTH}")
+def past_get(past, path, **kw):
+    return past["session"].get(f"{past['base']}{path}", timeout=HTTP_TIMEOUT, **kw)
+
+
+def test_a_past_month_is_valued_at_its_closes_and_adds_up(past):
+    answer = past_get(past, f"/statements/{PAST_MONTH}")
     assert answer.status_code == 200, answer.text
     st = answer.json()
-    ledger = Ledger(db, past["id"])
+    ledger = Ledger(past["db"], past["id"])
     first, last = month_bounds(PAST_MONTH)
     assert (st["month"], st["from"], st["to"], st["complete"]) == (PAST_MONTH, first.isoformat(), last.isoformat(),
                                                                    True)
@@ -156,11 +194,12 @@ def test_a_past_month_is_valued_at_its_closes_and_adds_up(past, db):
     assert st["performance"]["twr"] == pytest.approx(growth - 1, abs=1e-12)
 
 
-def test_consecutive_months_join_and_the_list_runs_to_this_month(past, db):
-    feb = get(past["session"], "/statements/2026-02").json()
-    mar = get(past["session"], f"/statements/{PAST_MONTH}").json()
+def test_consecutive_months_join_and_the_list_runs_to_this_month(past):
+    db = past["db"]
+    feb = past_get(past, "/statements/2026-02").json()
+    mar = past_get(past, f"/statements/{PAST_MONTH}").json()
     assert feb["closing_value_cents"] == mar["opening_value_cents"]
-    listing = get(past["session"], "/statements")
+    listing = past_get(past, "/statements")
     assert listing.status_code == 200
     months = listing.json()["months"]
     this_month = scalar(db, "SELECT to_char(now() AT TIME ZONE 'America/New_York', 'YYYY-MM')")
@@ -176,13 +215,13 @@ def test_consecutive_months_join_and_the_list_runs_to_this_month(past, db):
     before = f"{y - 1:04d}-{m:02d}"
     after = f"{ty + 1:04d}-{tm:02d}"
     for month in (before, after):
-        answer = get(past["session"], f"/statements/{month}")
+        answer = past_get(past, f"/statements/{month}")
         assert answer.status_code == 404 and answer.json()["error"]["code"] == "STATEMENT_NOT_FOUND"
 
 
 def test_the_past_month_pdf_shows_the_investors_figures(past):
-    st = get(past["session"], f"/statements/{PAST_MONTH}").json()
-    answer = get(past["session"], f"/statements/{PAST_MONTH}.pdf")
+    st = past_get(past, f"/statements/{PAST_MONTH}").json()
+    answer = past_get(past, f"/statements/{PAST_MONTH}.pdf")
     assert answer.status_code == 200, answer.text
     assert answer.headers["Content-Type"] == "application/pdf"
     assert answer.headers["Content-Disposition"] == f'attachment; filename="parity-statement-{PAST_MONTH}.pdf"'
@@ -194,7 +233,7 @@ def test_the_past_month_pdf_shows_the_investors_figures(past):
     for h in st["holdings"]:
         assert h["symbol"] in text and money_text(h["value_cents"]) in text
     assert money_text(st["trades"][0]["amount_cents"]) in text
-    same = get(past["session"], f"/statements/{PAST_MONTH}", params={"format": "pdf"})
+    same = past_get(past, f"/statements/{PAST_MONTH}", params={"format": "pdf"})
     assert same.status_code == 200 and same.content == answer.content
 
 
@@ -270,7 +309,7 @@ def test_this_months_pdf_and_a_trade_confirmation(current, db):
     assert "Trade confirmation" in text and c["symbol"] in text and money_text(c["amount_cents"]) in text
 
 
-def test_another_investor_reads_none_of_it(current, past, db, priced_stack):
+def test_another_investor_reads_none_of_it(current, db):
     other = Investor()
     month = this_month(db)
     assert other.get("/statements").json()["months"] == []
@@ -280,8 +319,8 @@ def test_another_investor_reads_none_of_it(current, past, db, priced_stack):
     for fmt in ("json", "pdf"):
         answer = other.get(f"/trades/{trade_id}/confirmation", params={"format": fmt})
         assert answer.status_code == 404 and answer.json()["error"]["code"] == "TRADE_NOT_FOUND"
-    # the past investor's month is theirs alone: the other's statement of it does not exist
-    assert other.get(f"/statements/{PAST_MONTH}.pdf").status_code == 404
+    # the investor's month is theirs alone: the other's statement of it does not exist
+    assert other.get(f"/statements/{month}.pdf").status_code == 404
     anonymous = requests.get(f"{PUBLIC}/api/v1/statements/{month}", timeout=HTTP_TIMEOUT)
     assert anonymous.status_code == 401
 
