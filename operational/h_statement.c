@@ -12,14 +12,7 @@
 
 int h_statements_list(struct parity_request *req, struct parity_response *res)
 {
-  struct parity_db *db;
-  int rc = parity_db_pool_acquire(&req->app->pool, &db);
-  if (rc)
-    return rc;
-  json_t *out = NULL;
-  rc = parity_svc_statement_months(db, req->user_id, &out);
-  parity_db_pool_release(&req->app->pool, db);
-  return rc ? rc : parity_res_json(res, 200, out);
+  return parity_h_user_read(req, res, parity_svc_statement_months);
 }
 
 /* ?format=pdf|json (json when absent), or the path's ".pdf" suffix; a 400 answer for any other format. */
@@ -86,23 +79,13 @@ int h_statement_get(struct parity_request *req, struct parity_response *res)
   return answer_pdf(res, doc, parity_statement_pdf, filename);
 }
 
-/* {id}: a positive integer of at most 18 digits, else no such trade (0). */
-static int64_t trade_id_of(const struct parity_request *req)
-{
-  const char *p = req->params[0];
-  size_t n = strlen(p);
-  if (n == 0 || n > 18 || strspn(p, "0123456789") != n || p[0] == '0')
-    return 0;
-  return strtoll(p, NULL, 10);
-}
-
 int h_trade_confirmation(struct parity_request *req, struct parity_response *res)
 {
   bool pdf;
   int rc = read_format(req, res, false, &pdf);
   if (rc)
     return rc;
-  int64_t id = trade_id_of(req);
+  int64_t id = parity_req_id_param(req, 0); /* 0: not an id, so no such trade */
   if (id == 0)
     return parity_res_error(res, PARITY_ENOTFOUND, "TRADE_NOT_FOUND", "no such trade");
   struct parity_db *db;
