@@ -34,16 +34,6 @@ static void goal_input(const json_t *body, struct parity_goal_input *in)
   in->monthly_cents = parity_json_int(body, "monthly_cents", 0);
 }
 
-/* {id}: a positive integer of at most 18 digits, else no such goal. */
-static int64_t goal_id_of(const struct parity_request *req)
-{
-  const char *p = req->params[0];
-  size_t n = strlen(p);
-  if (n == 0 || n > 18 || strspn(p, "0123456789") != n || p[0] == '0')
-    return 0;
-  return strtoll(p, NULL, 10);
-}
-
 int h_goals_list(struct parity_request *req, struct parity_response *res)
 {
   struct parity_db *db;
@@ -86,7 +76,7 @@ int h_goal_create(struct parity_request *req, struct parity_response *res)
 
 int h_goal_get(struct parity_request *req, struct parity_response *res)
 {
-  int64_t id = goal_id_of(req);
+  int64_t id = parity_req_id_param(req, 0);
   if (!id)
     return parity_res_error(res, PARITY_ENOTFOUND, "GOAL_NOT_FOUND", "no such goal");
   struct parity_db *db;
@@ -106,7 +96,7 @@ int h_goal_get(struct parity_request *req, struct parity_response *res)
 
 int h_goal_update(struct parity_request *req, struct parity_response *res)
 {
-  int64_t id = goal_id_of(req);
+  int64_t id = parity_req_id_param(req, 0);
   if (!id)
     return parity_res_error(res, PARITY_ENOTFOUND, "GOAL_NOT_FOUND", "no such goal");
   json_t *body = NULL, *out = NULL;
@@ -138,7 +128,7 @@ int h_goal_update(struct parity_request *req, struct parity_response *res)
 
 int h_goal_delete(struct parity_request *req, struct parity_response *res)
 {
-  int64_t id = goal_id_of(req);
+  int64_t id = parity_req_id_param(req, 0);
   if (!id)
     return parity_res_error(res, PARITY_ENOTFOUND, "GOAL_NOT_FOUND", "no such goal");
   struct parity_db *db;

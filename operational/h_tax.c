@@ -15,29 +15,14 @@ static const struct parity_json_field settings_fields[] = {
   { "tax_loss_harvesting", PJ_BOOL, false, 0, 0, 0 },
 };
 
-/* Runs a read that needs only the user: acquire, call, release, answer 200. */
-typedef int user_read_fn(struct parity_db *db, int64_t user_id, json_t **out);
-
-static int user_read(struct parity_request *req, struct parity_response *res, user_read_fn *fn)
-{
-  struct parity_db *db;
-  int rc = parity_db_pool_acquire(&req->app->pool, &db);
-  if (rc)
-    return rc;
-  json_t *out = NULL;
-  rc = fn(db, req->user_id, &out);
-  parity_db_pool_release(&req->app->pool, db);
-  return rc ? rc : parity_res_json(res, 200, out);
-}
-
 int h_tax_lots(struct parity_request *req, struct parity_response *res)
 {
-  return user_read(req, res, parity_svc_tax_lots);
+  return parity_h_user_read(req, res, parity_svc_tax_lots);
 }
 
 int h_settings_get(struct parity_request *req, struct parity_response *res)
 {
-  return user_read(req, res, parity_svc_settings_get);
+  return parity_h_user_read(req, res, parity_svc_settings_get);
 }
 
 int h_tax_harvests(struct parity_request *req, struct parity_response *res)

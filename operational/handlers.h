@@ -2,11 +2,19 @@
 #ifndef PARITY_HANDLERS_H
 #define PARITY_HANDLERS_H
 
+#include "common/pg.h"
 #include "operational/http.h"
 #include "operational/svc_error.h"
 
 /* h_common.c: a failed service call as the answer (code, message, Retry-After); returns rc. */
 int parity_res_svc_error(struct parity_response *res, int rc, const struct parity_svc_error *err);
+
+/* h_common.c: a read that needs only the caller: acquire a connection, call fn, release, answer 200. */
+typedef int parity_user_read_fn(struct parity_db *db, int64_t user_id, json_t **out);
+int parity_h_user_read(struct parity_request *req, struct parity_response *res, parity_user_read_fn *fn);
+
+/* h_common.c: path parameter `index` as a row id: a positive integer of at most 18 digits, else 0 (no such row). */
+int64_t parity_req_id_param(const struct parity_request *req, int index);
 
 /* h_probe.c */
 int h_livez(struct parity_request *req, struct parity_response *res);
@@ -102,5 +110,10 @@ int h_notifications_list(struct parity_request *req, struct parity_response *res
 int h_notifications_read(struct parity_request *req, struct parity_response *res);
 int h_notification_settings_get(struct parity_request *req, struct parity_response *res);
 int h_notification_settings_put(struct parity_request *req, struct parity_response *res);
+
+/* h_statement.c: monthly statements and trade confirmations (JSON or PDF) */
+int h_statements_list(struct parity_request *req, struct parity_response *res);
+int h_statement_get(struct parity_request *req, struct parity_response *res);
+int h_trade_confirmation(struct parity_request *req, struct parity_response *res);
 
 #endif

@@ -2,6 +2,7 @@
 #include "operational/money.h"
 
 #include <math.h>
+#include <stdio.h>
 
 #include "common/errors.h"
 
@@ -52,4 +53,32 @@ int64_t parity_sell_shares(int64_t held, int64_t rest_cents, int64_t positions_v
   if (rest_cents >= positions_value_cents)
     return held;
   return (int64_t)((__int128)held * rest_cents / positions_value_cents);
+}
+
+void parity_money_text(int64_t cents, char buf[PARITY_MONEY_TEXT])
+{
+  uint64_t a = cents < 0 ? (uint64_t)0 - (uint64_t)cents : (uint64_t)cents;
+  char digits[24];
+  int n = snprintf(digits, sizeof(digits), "%llu", (unsigned long long)(a / 100));
+  size_t len = 0;
+  if (cents < 0)
+    buf[len++] = '-';
+  buf[len++] = '$';
+  for (int i = 0; i < n; i++) {
+    if (i > 0 && (n - i) % 3 == 0)
+      buf[len++] = ',';
+    buf[len++] = digits[i];
+  }
+  snprintf(buf + len, PARITY_MONEY_TEXT - len, ".%02llu", (unsigned long long)(a % 100));
+}
+
+void parity_micro_text(int64_t micros, int min_decimals, char buf[PARITY_MONEY_TEXT])
+{
+  uint64_t a = micros < 0 ? (uint64_t)0 - (uint64_t)micros : (uint64_t)micros;
+  char frac[8];
+  snprintf(frac, sizeof(frac), "%06llu", (unsigned long long)(a % PARITY_MICRO));
+  for (int i = 5; i >= min_decimals && frac[i] == '0'; i--)
+    frac[i] = '\0';
+  snprintf(buf, PARITY_MONEY_TEXT, "%s%llu%s%s", micros < 0 ? "-" : "", (unsigned long long)(a / PARITY_MICRO),
+           frac[0] ? "." : "", frac);
 }

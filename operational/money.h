@@ -48,4 +48,12 @@ int64_t parity_cost_basis_after_sell(int64_t cost_cents, int64_t held, int64_t s
  */
 int64_t parity_sell_shares(int64_t held, int64_t rest_cents, int64_t positions_value_cents);
 
+/* "-$1,234,567.89": room for any int64 of cents with its separators, sign and NUL. */
+#define PARITY_MONEY_TEXT 32
+/* Cents as US dollars for people to read (documents, not JSON): "$1,234.50", "-$0.05". */
+void parity_money_text(int64_t cents, char buf[PARITY_MONEY_TEXT]);
+/* A micro-unit quantity (micro-shares, micro-dollars) as a decimal with at least min_decimals digits after
+ * the point and no trailing zeros beyond them: (1500000, 0) "1.5", (412350000, 2) "412.35". */
+void parity_micro_text(int64_t micros, int min_decimals, char buf[PARITY_MONEY_TEXT]);
+
 #endif

@@ -1132,6 +1132,46 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "COALESCE(' (' || left($4, 120) || ')', '') || '. If it was not you, change your password and end the "
     "other sessions in your account.') ON CONFLICT (user_id, kind, ref) DO NOTHING" },
   /* ------------------------------------------------------------ end of notifications */
+
+  /* ------------------------------------------------------------ statements and confirmations (svc_statement.c)
+   * Months and days are New York's, as the portfolio history's (svc_history.h). */
+  /* parity_svc_statement_months(): the months ("YYYY-MM") of user $1 with a cash movement or a trade */
+  [Q_STATEMENT_MONTHS] = { "Q_STATEMENT_MONTHS",
+    "SELECT m FROM (SELECT to_char(created_at AT TIME ZONE 'America/New_York', 'YYYY-MM') AS m "
+    "  FROM cash_movements WHERE user_id = $1 "
+    "  UNION SELECT to_char(created_at AT TIME ZONE 'America/New_York', 'YYYY-MM') FROM trades WHERE user_id = $1"
+    ") x ORDER BY 1" },
+  /* parity_svc_statement(): user $1's wallet cash at the end of day $2 - 1 and of day $3 (days since 1970),
+   * then the movements of days $2..$3 by kind: deposits, withdrawals, dividends, fees, invests, sales. The
+   * wallet takes deposits and sale proceeds, and pays withdrawals, invests and fees; dividends are paid
+   * into the portfolio (Q_DIVIDENDS_CREDIT_DAY), so they are in its value, not in the wallet's. */
+  [Q_STATEMENT_CASH] = { "Q_STATEMENT_CASH",
+    "SELECT coalesce(sum(w) FILTER (WHERE d < $2::int), 0), coalesce(sum(w) FILTER (WHERE d <= $3::int), 0), "
+    "coalesce(sum(amount_cents) FILTER (WHERE kind = 'deposit' AND d BETWEEN $2::int AND $3::int), 0), "
+    "coalesce(sum(amount_cents) FILTER (WHERE kind = 'withdrawal' AND d BETWEEN $2::int AND $3::int), 0), "
+    "coalesce(sum(amount_cents) FILTER (WHERE kind = 'dividend' AND d BETWEEN $2::int AND $3::int), 0), "
+    "coalesce(sum(amount_cents) FILTER (WHERE kind = 'fee' AND d BETWEEN $2::int AND $3::int), 0), "
+    "coalesce(sum(amount_cents) FILTER (WHERE kind = 'invest' AND d BETWEEN $2::int AND $3::int), 0), "
+    "coalesce(sum(amount_cents) FILTER (WHERE kind = 'sell' AND d BETWEEN $2::int AND $3::int), 0) "
+    "FROM (SELECT kind, amount_cents, (created_at AT TIME ZONE 'America/New_York')::date - DATE '1970-01-01' AS d, "
+    "  CASE kind WHEN 'deposit' THEN amount_cents WHEN 'sell' THEN amount_cents WHEN 'withdrawal' THEN -amount_cents "
+    "  WHEN 'invest' THEN -amount_cents WHEN 'fee' THEN -amount_cents ELSE 0 END AS w "
+    "  FROM cash_movements WHERE user_id = $1) m" },
+  /* parity_svc_statement(): user $1's trades of days $2..$3, oldest first, at most $4 */
+  [Q_STATEMENT_TRADES] = { "Q_STATEMENT_TRADES",
+    "SELECT id, to_char(created_at AT TIME ZONE 'America/New_York', 'YYYY-MM-DD'), symbol, side, shares_micro, "
+    "price_micros, amount_cents, reason, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "
+    "FROM trades WHERE user_id = $1 AND (created_at AT TIME ZONE 'America/New_York')::date "
+    "  BETWEEN DATE '1970-01-01' + $2::int AND DATE '1970-01-01' + $3::int ORDER BY created_at, id LIMIT $4" },
+  /* parity_svc_statement(), parity_svc_trade_confirmation(): the investor named on the document */
+  [Q_STATEMENT_INVESTOR] = { "Q_STATEMENT_INVESTOR", "SELECT email::text FROM users WHERE id = $1" },
+  /* parity_svc_trade_confirmation(): trade $1 when it is user $2's (no row for anyone else's) */
+  [Q_TRADE_CONFIRMATION] = { "Q_TRADE_CONFIRMATION",
+    "SELECT t.id, to_char(t.created_at AT TIME ZONE 'America/New_York', 'YYYY-MM-DD'), t.symbol, t.side, "
+    "t.shares_micro, t.price_micros, t.amount_cents, t.reason, "
+    "to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), u.email::text "
+    "FROM trades t JOIN users u ON u.id = t.user_id WHERE t.id = $1 AND t.user_id = $2" },
+  /* ------------------------------------------------------------ end of statements */
 };
 
 /* parity_cli_seed_investors(): every row goes in by COPY, one table after the other, in one transaction */

@@ -221,6 +221,13 @@ enum parity_op_query {
   Q_NOTIF_MAIL_CLAIM,
   Q_NOTIF_SIGN_IN,
   /* end of notifications */
+  /* statements and trade confirmations */
+  Q_STATEMENT_MONTHS,
+  Q_STATEMENT_CASH,
+  Q_STATEMENT_TRADES,
+  Q_STATEMENT_INVESTOR,
+  Q_TRADE_CONFIRMATION,
+  /* end of statements */
   Q_OP_QUERY_COUNT
 };
 

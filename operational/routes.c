@@ -108,6 +108,11 @@ const struct parity_route parity_routes[] = {
   { "PUT", "/api/v1/notifications/settings", PUB, PARITY_AUTH_USER, h_notification_settings_put,
     "notification_settings_put" },
 
+  /* statements and trade confirmations ({month} is YYYY-MM, or YYYY-MM.pdf for the document) */
+  { "GET", "/api/v1/statements", PUB, PARITY_AUTH_USER, h_statements_list, "statements" },
+  { "GET", "/api/v1/statements/{month}", PUB, PARITY_AUTH_USER, h_statement_get, "statement" },
+  { "GET", "/api/v1/trades/{id}/confirmation", PUB, PARITY_AUTH_USER, h_trade_confirmation, "trade_confirmation" },
+
   /* the SPA: any other public GET (see PARITY_ROUTE_FALLBACK); counted as "unmatched", as a 404 would be */
   { "GET", "/", PUB | PARITY_ROUTE_FALLBACK, PARITY_AUTH_NONE, h_static, "unmatched" },
 };

@@ -105,6 +105,18 @@ static int64_t implied_price(const struct parity_history_event *e)
 int parity_history_build(const struct parity_history_event *ev, size_t nev, const struct parity_history_series *series,
                          size_t nseries, int32_t first_day, int32_t last_day, struct parity_history_point *out)
 {
+  int64_t cash;
+  size_t nholdings;
+  return parity_history_build_state(ev, nev, series, nseries, first_day, last_day, out, &cash, NULL, &nholdings);
+}
+
+int parity_history_build_state(const struct parity_history_event *ev, size_t nev,
+                               const struct parity_history_series *series, size_t nseries, int32_t first_day,
+                               int32_t last_day, struct parity_history_point *out, int64_t *cash_cents,
+                               struct parity_history_holding *holdings, size_t *nholdings)
+{
+  *cash_cents = 0;
+  *nholdings = 0;
   if (last_day < first_day || (int64_t)last_day - first_day + 1 > PARITY_HISTORY_MAX_DAYS ||
       nseries > PARITY_HISTORY_MAX_SYMBOLS)
     return PARITY_EINVAL;
@@ -137,9 +149,15 @@ int parity_history_build(const struct parity_history_event *ev, size_t nev, cons
       for (; next_price[s] < ser->n && ser->prices[next_price[s]].day <= day; next_price[s]++)
         price[s] = ser->prices[next_price[s]].price_micros;
       int64_t p = day == last_day && ser->final_price_micros > 0 ? ser->final_price_micros : price[s];
-      if (shares[s] > 0)
-        value += parity_value_cents(shares[s], p);
+      if (shares[s] <= 0)
+        continue;
+      int64_t held = parity_value_cents(shares[s], p);
+      value += held;
+      if (day == last_day && holdings)
+        holdings[(*nholdings)++] = (struct parity_history_holding){ (int)s, shares[s], p, held };
     }
+    if (day == last_day)
+      *cash_cents = cash;
     out[i] = (struct parity_history_point){
       .day = day, .value_cents = value, .net_contrib_cents = contributions, .flow_cents = flow
     };
@@ -321,6 +339,44 @@ void parity_history_rebuild_free(struct parity_history_rebuild *r)
   memset(r, 0, sizeof(*r));
 }
 
+/* New York's today (days since 1970-01-01) by the database clock. */
+static int read_today(struct parity_db *db, int32_t *today)
+{
+  PGresult *res = NULL;
+  int rc = PARITY_DB_EXEC0(db, Q_HISTORY_TODAY, &res);
+  if (!rc)
+    *today = (int32_t)atol(PQgetvalue(res, 0, 0));
+  PQclear(res);
+  return rc;
+}
+
+/* Reads the closes of first..last and builds those days from d's events into out (its points allocated);
+ * the last day is valued at the newest price only when it is today. The state of the last day as
+ * parity_history_build_state() gives it. */
+static int build_days(struct parity_db *db, struct history_data *d, int32_t first, int32_t last, int32_t today,
+                      struct parity_history_rebuild *out, int64_t *cash, struct parity_history_holding *holdings,
+                      size_t *nholdings)
+{
+  size_t days = (size_t)(last - first) + 1;
+  int rc = load_prices(db, first, last, d);
+  if (rc)
+    return rc;
+  if (last < today)
+    for (size_t s = 0; s < d->nsymbols; s++)
+      d->series[s].final_price_micros = 0;
+  out->points = parity_xmalloc(days * sizeof(*out->points));
+  rc = parity_history_build_state(d->events, d->nevents, d->series, d->nsymbols, first, last, out->points, cash,
+                                  holdings, nholdings);
+  if (rc) {
+    free(out->points);
+    out->points = NULL;
+    return rc;
+  }
+  out->days = days;
+  out->prices_as_of = d->prices_as_of;
+  return PARITY_OK;
+}
+
 int parity_history_rebuild(struct parity_db *db, int64_t user_id, enum parity_history_range range,
                            struct parity_history_rebuild *out)
 {
@@ -329,12 +385,10 @@ int parity_history_rebuild(struct parity_db *db, int64_t user_id, enum parity_hi
   char uid[PARITY_I64_TEXT];
   parity_i64(user_id, uid);
   struct history_data *d = parity_xcalloc(1, sizeof(*d));
-  PGresult *res = NULL;
-  int rc = PARITY_DB_EXEC0(db, Q_HISTORY_TODAY, &res);
+  int32_t today;
+  int rc = read_today(db, &today);
   if (rc)
     goto out;
-  int32_t today = (int32_t)atol(PQgetvalue(res, 0, 0));
-  PQclear(res);
   out->today = today;
   rc = load_events(db, uid, d);
   if (rc || d->nevents == 0)
@@ -347,19 +401,57 @@ int parity_history_rebuild(struct parity_db *db, int64_t user_id, enum parity_hi
     first = today;
   if ((int64_t)today - first + 1 > PARITY_HISTORY_MAX_DAYS)
     first = today - PARITY_HISTORY_MAX_DAYS + 1;
-  size_t days = (size_t)(today - first) + 1;
-  rc = load_prices(db, first, today, d);
+  int64_t cash;
+  size_t nholdings;
+  rc = build_days(db, d, first, today, today, out, &cash, NULL, &nholdings);
+out:
+  data_free(d);
+  free(d);
+  return rc;
+}
+
+void parity_history_window_free(struct parity_history_window *w)
+{
+  parity_history_rebuild_free(&w->days);
+  free(w->positions);
+  memset(w, 0, sizeof(*w));
+}
+
+int parity_history_rebuild_window(struct parity_db *db, int64_t user_id, int32_t first_day, int32_t last_day,
+                                  struct parity_history_window *out)
+{
+  memset(out, 0, sizeof(*out));
+  out->days.prices_as_of = INT32_MIN;
+  int32_t today;
+  int rc = read_today(db, &today);
+  if (rc)
+    return rc;
+  out->days.today = today;
+  if (last_day < first_day || last_day > today || (int64_t)last_day - first_day + 1 > PARITY_HISTORY_MAX_DAYS)
+    return PARITY_EINVAL;
+  char uid[PARITY_I64_TEXT];
+  parity_i64(user_id, uid);
+  struct history_data *d = parity_xcalloc(1, sizeof(*d));
+  struct parity_history_holding *holdings = NULL;
+  rc = load_events(db, uid, d);
   if (rc)
     goto out;
-  out->points = parity_xmalloc(days * sizeof(*out->points));
-  rc = parity_history_build(d->events, d->nevents, d->series, d->nsymbols, first, today, out->points);
-  if (rc) {
-    parity_history_rebuild_free(out);
+  holdings = parity_xcalloc(d->nsymbols ? d->nsymbols : 1, sizeof(*holdings));
+  size_t n = 0;
+  rc = build_days(db, d, first_day, last_day, today, &out->days, &out->cash_cents, holdings, &n);
+  if (rc || n == 0)
     goto out;
+  out->positions = parity_xcalloc(n, sizeof(*out->positions));
+  for (size_t i = 0; i < n; i++) {
+    struct parity_history_position *p = &out->positions[i];
+    snprintf(p->symbol, sizeof(p->symbol), "%s", d->symbols[holdings[i].symbol]);
+    p->shares_micro = holdings[i].shares_micro;
+    p->price_micros = holdings[i].price_micros;
+    p->value_cents = holdings[i].value_cents;
   }
-  out->days = days;
-  out->prices_as_of = d->prices_as_of;
+  out->npositions = n;
 out:
+  free(holdings);
   data_free(d);
   free(d);
   return rc;

@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/ids.h"
 #include "common/pg.h"
 #include "operational/svc_error.h"
 
@@ -94,6 +95,23 @@ struct parity_history_point {
 int parity_history_build(const struct parity_history_event *ev, size_t nev, const struct parity_history_series *series,
                          size_t nseries, int32_t first_day, int32_t last_day, struct parity_history_point *out);
 
+/* One symbol held at the end of the last day of a build: shares, the price it was valued at, the value. */
+struct parity_history_holding {
+  int symbol; /* index into the series */
+  int64_t shares_micro;
+  int64_t price_micros;
+  int64_t value_cents;
+};
+
+/*
+ * parity_history_build(), and also the state at the end of last_day: the portfolio's cash into *cash_cents
+ * and each symbol held (shares > 0) into holdings (room for nseries), their count into *nholdings.
+ */
+int parity_history_build_state(const struct parity_history_event *ev, size_t nev,
+                               const struct parity_history_series *series, size_t nseries, int32_t first_day,
+                               int32_t last_day, struct parity_history_point *out, int64_t *cash_cents,
+                               struct parity_history_holding *holdings, size_t *nholdings);
+
 /* The TWR chain of SPEC-less decision above over points[0..n) (value, flow given); fills twr. */
 void parity_history_twr_chain(struct parity_history_point *points, size_t n);
 
@@ -111,9 +129,35 @@ struct parity_history_rebuild {
   int32_t prices_as_of;                /* newest close read, INT32_MIN when none */
 };
 
+/* A symbol held at the end of a window's last day, by name (parity_history_rebuild_window()). */
+struct parity_history_position {
+  char symbol[PARITY_SYMBOL_MAX];
+  int64_t shares_micro;
+  int64_t price_micros;
+  int64_t value_cents;
+};
+
 /* Rebuilds the range's days from the ledger and closes (the decisions above). Errors: the queries'. */
 int parity_history_rebuild(struct parity_db *db, int64_t user_id, enum parity_history_range range,
                            struct parity_history_rebuild *out);
+
+/*
+ * The state at the end of every day of first_day..last_day (both <= today, New York days), for a window
+ * that may end in the past (monthly statements): the points as parity_history_rebuild() makes them (the
+ * base is first_day itself, never clamped to the first ledger row, so a day before it is worth 0), the last
+ * day valued at its close, or at the newest price when last_day is today, as GET /portfolio values it; and
+ * that last day's portfolio cash and positions. *positions is allocated (free()), NULL when none is held.
+ * PARITY_EINVAL for a window after today or longer than PARITY_HISTORY_MAX_DAYS.
+ */
+struct parity_history_window {
+  struct parity_history_rebuild days; /* points[0] is first_day; days.days = last_day − first_day + 1 */
+  int64_t cash_cents;                 /* the portfolio's cash at the end of last_day */
+  struct parity_history_position *positions;
+  size_t npositions;
+};
+int parity_history_rebuild_window(struct parity_db *db, int64_t user_id, int32_t first_day, int32_t last_day,
+                                  struct parity_history_window *out);
+void parity_history_window_free(struct parity_history_window *w);
 void parity_history_rebuild_free(struct parity_history_rebuild *r);
 
 /* GET /portfolio/history's body for the caller. PARITY_EINVAL for a bad range (message in err). */

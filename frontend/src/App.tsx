@@ -15,6 +15,7 @@ import { ModelPage } from "./pages/ModelPage";
 import { GoalsPage } from "./pages/GoalsPage";
 import { OnboardingPage } from "./pages/OnboardingPage";
 import { RecurringPage } from "./pages/RecurringPage";
+import { StatementsPage } from "./pages/StatementsPage";
 import { TaxesPage } from "./pages/TaxesPage";
 import type { ApiClient } from "./api/client";
 
@@ -42,6 +43,7 @@ export const ROUTES: Route[] = [
   { path: "/recurring", access: "private", title: "Recurring deposits", page: () => <RecurringPage /> },
   { path: "/taxes", access: "private", title: "Taxes", page: () => <TaxesPage /> },
   { path: "/goals", access: "private", title: "Goals", page: () => <GoalsPage /> },
+  { path: "/statements", access: "private", title: "Statements", page: () => <StatementsPage /> },
 ];
 
 /** The route of `path`: an exact path, else a "/prefix/*" one. */
@@ -99,6 +101,7 @@ function Header() {
     { to: "/forecast", label: "Forecast" },
     { to: "/goals", label: "Goals" },
     { to: "/account", label: "Account" },
+    { to: "/statements", label: "Statements" },
     { to: "/taxes", label: "Taxes" },
   ];
   return (

@@ -39,6 +39,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Answer with the body as text (a CSV report), not parsed as JSON. */
   text?: boolean;
+  /** Answer with the body as a Blob (a PDF document), not parsed as JSON. */
+  blob?: boolean;
 }
 
 type LockRunner = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
@@ -157,6 +159,7 @@ export class ApiClient {
     }
     if (!res.ok) throw await errorFrom(res);
     if (opts.text) return (await res.text()) as T;
+    if (opts.blob) return (await res.blob()) as T;
     return ApiClient.parse<T>(res);
   }
 

@@ -436,3 +436,57 @@ export interface NotificationSettings {
   email: Record<string, boolean>;
   kinds: { kind: string; label: string; email_default: boolean }[];
 }
+
+/** GET /statements: the months with a statement, newest first. */
+export interface StatementMonth {
+  month: string;
+  /** false for the current month (to date) */
+  complete: boolean;
+  /** a cash movement or a trade in the month */
+  activity: boolean;
+}
+export interface StatementMonths {
+  day_basis: string;
+  months: StatementMonth[];
+}
+
+export interface StatementTrade {
+  id: number;
+  date: string;
+  executed_at: string;
+  symbol: string;
+  side: "buy" | "sell";
+  reason: string;
+  shares_micro: number;
+  price_micros: number;
+  amount_cents: number;
+}
+
+/** GET /statements/{YYYY-MM}: one month of the whole account (wallet cash included), New York days. */
+export interface Statement {
+  month: string;
+  from: string;
+  to: string;
+  complete: boolean;
+  day_basis: string;
+  includes_wallet_cash: boolean;
+  opening_value_cents: number;
+  closing_value_cents: number;
+  contributions_cents: number;
+  withdrawals_cents: number;
+  dividends_cents: number;
+  fees_cents: number;
+  market_change_cents: number;
+  invested_cents: number;
+  sold_cents: number;
+  bought_cents: number;
+  sold_trades_cents: number;
+  opening: { wallet_cash_cents: number; portfolio_value_cents: number };
+  closing: { wallet_cash_cents: number; portfolio_cash_cents: number; positions_value_cents: number; portfolio_value_cents: number };
+  performance: { twr: number | null; basis: string; method: string; flow_timing: string };
+  holdings: { symbol: string; shares_micro: number; price_micros: number; value_cents: number }[];
+  trades: StatementTrade[];
+  trades_truncated: boolean;
+  prices_as_of?: string;
+  investor: { email: string };
+}

@@ -11,6 +11,9 @@ import { formatCents } from "../lib/money";
 import { filterOperations, groupOperations, OPERATION_NAMES, operationsCsv, TYPE_FILTERS, type Operation, type OperationFilter } from "../lib/operations";
 import { useApi } from "../lib/useApi";
 import { Card, LoadError, Loading, TableRegion } from "./ui";
+import { PdfButton } from "./PdfButton";
+import { saveFile } from "../lib/download";
+import { confirmationFileName } from "../lib/statements";
 import { currentLocale } from "../lib/locale";
 
 export const OPERATIONS_PER_PAGE = 10;
@@ -60,15 +63,7 @@ function describe(op: Operation): string {
 }
 
 function downloadCsv(ops: Operation[]): void {
-  const blob = new Blob([operationsCsv(ops)], { type: "text/csv;charset=utf-8" });
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = `parity-transactions-${new Date().toISOString().slice(0, 10)}.csv`;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 0);
+  saveFile(new Blob([operationsCsv(ops)], { type: "text/csv;charset=utf-8" }), `parity-transactions-${new Date().toISOString().slice(0, 10)}.csv`);
 }
 
 function Amount({ cents }: { cents: number | null }) {
@@ -87,6 +82,7 @@ function TradeRows({ op }: { op: Operation }) {
             <span className="muted small block">
               {t.shares_micro !== undefined && t.price_micros !== undefined ? `${formatShares(t.shares_micro)} shares at ${formatPrice(t.price_micros / 1e6)}` : ""}
             </span>
+            <PdfButton path={`/trades/${t.id}/confirmation?format=pdf`} fileName={confirmationFileName(t.id)} label="Confirmation (PDF)" testId={`confirmation-${t.id}`} className="link-button small" />
           </td>
           <td>{formatCents(t.amount_cents)}</td>
         </tr>

@@ -6,6 +6,7 @@ import type { TaxHarvests, TaxLots, TaxRealized } from "../api/types";
 import { useAuth } from "../auth/auth";
 import { Card, ErrorBox, LoadError, Loading, Notice, Stat, TableRegion } from "../components/ui";
 import { formatDay, formatShares } from "../lib/format";
+import { saveFile } from "../lib/download";
 import { formatCents } from "../lib/money";
 import { Link } from "../lib/router";
 import { isMissingEndpoint, lotTotals, reportFileName, TERM_NAMES, taxYears, totalGain } from "../lib/tax";
@@ -173,18 +174,6 @@ function Harvests({ data, year }: { data: TaxHarvests; year: number }) {
   );
 }
 
-function download(text: string, name: string): void {
-  const blob = new Blob([text], { type: "text/csv;charset=utf-8" });
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 0);
-}
-
 export function TaxesPage() {
   const { client, me } = useAuth();
   const years = taxYears(me?.created_at);
@@ -210,7 +199,7 @@ export function TaxesPage() {
     setDownloadError(undefined);
     try {
       const csv = await client.get<string>(`/tax/report?year=${year}&format=csv`, { text: true });
-      download(csv, reportFileName(year));
+      saveFile(new Blob([csv], { type: "text/csv;charset=utf-8" }), reportFileName(year));
     } catch (err) {
       setDownloadError(err);
     } finally {
