@@ -57,9 +57,9 @@ static double seconds_since(const struct timespec *t0)
   return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-enum parity_dispatch_result parity_dispatch(struct parity_worker_shared *shared, struct parity_db *db, const char *body,
-                                            size_t len, char **event_body, enum parity_msg_type *event_type,
-                                            char *event_id)
+enum parity_dispatch_result parity_dispatch(struct parity_worker_shared *shared, struct parity_db *db,
+                                            struct parity_db *progress_db, const char *body, size_t len,
+                                            char **event_body, enum parity_msg_type *event_type, char *event_id)
 {
   *event_body = NULL;
   struct parity_message msg;
@@ -86,7 +86,12 @@ enum parity_dispatch_result parity_dispatch(struct parity_worker_shared *shared,
   struct timespec started;
   clock_gettime(CLOCK_MONOTONIC, &started);
   struct parity_job job = {
-    .db = db, .cfg = &shared->cfg, .msg = &msg, .metrics = &shared->metrics, .stop = &shared->stopping
+    .db = db,
+    .cfg = &shared->cfg,
+    .msg = &msg,
+    .metrics = &shared->metrics,
+    .stop = &shared->stopping,
+    .progress_db = progress_db,
   };
   parity_job_track_started(db, &msg);
   int rc = parity_db_begin(db);
