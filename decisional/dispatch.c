@@ -136,7 +136,7 @@ enum parity_dispatch_result parity_dispatch(struct parity_worker_shared *shared,
   } else {
     parity_log(PARITY_LOG_ERROR, "message_dead_lettered", "{s:s, s:s}", "type", type, "error", parity_err_str(rc));
     parity_metric_add(shared->metrics.messages, 1, type, "dead_lettered");
-    parity_job_track_dead_lettered(db, body, len, parity_err_str(rc));
+    parity_job_track_dead_lettered(db, body, len, job.failure[0] ? job.failure : parity_err_str(rc));
     result = PARITY_DISPATCH_DEAD_LETTER;
   }
   json_decref(job.event_payload);

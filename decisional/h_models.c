@@ -99,25 +99,35 @@ static int refuse_defective(struct parity_job *job, const json_t *all, const cha
   return PARITY_OK;
 }
 
+/* The sentence naming each refused symbol with its check and day, cut to `size`. */
+static void refusal_note(const json_t *refused, char *note, size_t size)
+{
+  size_t used = (size_t)snprintf(note, size, "left out for blocking data-quality findings:");
+  size_t i;
+  const json_t *r;
+  json_array_foreach(refused, i, r) {
+    if (used >= size)
+      break;
+    used += (size_t)snprintf(
+        note + used, size - used, "%s %s (%s on %s)", i ? "," : "", json_string_value(json_object_get(r, "symbol")),
+        json_string_value(json_object_get(r, "check")), json_string_value(json_object_get(r, "day")));
+  }
+}
+
 /*
- * What the job says of the refusals (its counters are the event's payload): the symbols left out, and one
- * sentence naming each with its check and day, for `parity job ID` and GET /internal/jobs/{id}.
+ * What the job says of the refusals (its counters are the event's payload): the symbols left out, and the
+ * sentence naming each, for `parity job ID` and GET /internal/jobs/{id}.
  */
 static void refusal_summary(const json_t *refused, json_t *payload)
 {
   json_t *symbols = json_array();
-  char note[PARITY_MODELS_REFUSAL_NOTE_MAX];
-  size_t used = (size_t)snprintf(note, sizeof(note), "left out for blocking data-quality findings:");
   size_t i;
   const json_t *r;
   json_array_foreach(refused, i, r) {
-    const char *symbol = json_string_value(json_object_get(r, "symbol"));
-    json_array_append_new(symbols, json_string(symbol));
-    if (used < sizeof(note))
-      used += (size_t)snprintf(note + used, sizeof(note) - used, "%s %s (%s on %s)", i ? "," : "", symbol,
-                               json_string_value(json_object_get(r, "check")),
-                               json_string_value(json_object_get(r, "day")));
+    json_array_append_new(symbols, json_incref(json_object_get(r, "symbol")));
   }
+  char note[PARITY_MODELS_REFUSAL_NOTE_MAX];
+  refusal_note(refused, note, sizeof(note));
   json_object_set_new(payload, "refused_symbols", symbols);
   json_object_set_new(payload, "note", json_string(note));
 }
@@ -185,8 +195,16 @@ int parity_h_generate(struct parity_job *job)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     parity_metric_observe(job->metrics->hrp_duration,
                           (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-    if (rc)
+    if (rc) {
       parity_log(PARITY_LOG_ERROR, "models_failed", "{s:s, s:s}", "as_of", as_of, "error", err.msg);
+      /* The command is dead-lettered (the data cannot carry models); its job fails saying why, the symbols
+       * refused first: they are often the cause. */
+      char note[PARITY_MODELS_REFUSAL_NOTE_MAX] = "";
+      if (json_array_size(refused))
+        refusal_note(refused, note, sizeof(note));
+      snprintf(job->failure, sizeof(job->failure), "models not generated: %.280s%s%.60s", note, *note ? "; " : "",
+               err.msg);
+    }
   }
   char day[PARITY_DAY_TEXT] = "";
   if (!rc)

@@ -32,7 +32,8 @@ struct parity_job {
   enum parity_msg_type event_type; /* set with event_payload to publish an event after commit */
   json_t *event_payload;           /* owned by the job once set */
   const char *outcome;             /* metrics status when not plain "ok" (e.g. "data_error") */
-  char failure[256];               /* set when the command's job failed although the message is done (bad data) */
+  char failure[384];               /* set when the command's job failed although the message is done (bad data);
+                                      with a permanent error returned, the reason its dead-lettered job gives */
 };
 
 /*

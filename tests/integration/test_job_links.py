@@ -171,6 +171,28 @@ def test_a_generation_job_names_the_symbol_it_refused(priced_stack, db, internal
     assert "refused_symbols" not in clean["counters"] and clean["counters"]["refused"] == []
 
 
+def test_a_generation_that_cannot_run_for_its_refusals_fails_its_job_naming_them(priced_stack, db, internal_secret):
+    as_of = current_models(db)["risk_5_horizon_long"][0]
+    bonds = ["BND", "TLT", "LQD", "HYG", "BNDX"]
+    # Every bond's newest day with its low above its open: no bond is left for the models.
+    for bond in bonds:
+        close = scalar(db, "SELECT close FROM daily_prices WHERE symbol = %s AND day = %s", bond, as_of)
+        run = load_csv([f"{as_of},{bond},{close},{close * 1.01},{close * 1.005},{close},{close},1000"])
+        assert run.returncode == 1, run.stdout
+    try:
+        answer = post_internal("/internal/models/generate", internal_secret)
+        assert answer.status_code == 202, answer.text
+        failed = finished(internal_secret, answer.json()["job_id"])
+        assert failed["status"] == "failed", failed
+        assert "models not generated: left out for blocking data-quality findings:" in failed["reason"]
+        for bond in bonds:
+            assert f"{bond} (ohlc on {as_of})" in failed["reason"], failed["reason"]
+    finally:
+        query(db, "DELETE FROM market_quality WHERE symbol = ANY(%s) AND day = %s", bonds, as_of)
+        answer = post_internal("/internal/models/generate", internal_secret)
+        wait_job(internal_secret, answer.json()["job_id"], "succeeded")
+
+
 # ---------------------------------------------------------------- dividends
 
 
