@@ -16,7 +16,9 @@
   X(BACKTEST, "backtest", "models", 3600)                                                                              \
   X(MONTHLY_REBALANCE, "monthly_rebalance", "portfolios", 7200)                                                        \
   X(CLEANUP, "cleanup", "tables", 600)                                                                                 \
-  X(RECURRING_DEPOSITS, "recurring_deposits", "deposits", 1800)
+  X(RECURRING_DEPOSITS, "recurring_deposits", "deposits", 1800)                                                        \
+  X(PRICE_LOAD, "price_load", "symbols", 1800)                                                                         \
+  X(DIVIDEND_CREDIT, "dividend_credit", "days", 1800)
 
 enum parity_job_type {
   PARITY_JOB_UNKNOWN = 0,

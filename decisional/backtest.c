@@ -21,6 +21,8 @@ void parity_backtest_params_defaults(struct parity_backtest_params *p)
   p->harvest_ctx = NULL;
   p->extra_symbols = NULL;
   p->nextra = 0;
+  p->progress = NULL;
+  p->progress_ctx = NULL;
 }
 
 int parity_backtest_parse_buckets(const char *list, uint32_t *mask, struct parity_quant_err *err)
@@ -217,6 +219,11 @@ int parity_backtest_run(const struct parity_bar_series *series, size_t nseries,
   if (rc)
     goto out;
 
+  size_t models = 0, simulated = 0;
+  for (int k = 0; k < PARITY_BLEND_BUCKETS; k++)
+    models += (mask >> k) & 1u;
+  if (params->progress)
+    params->progress(params->progress_ctx, 0, models);
   /* Decisions: month ends d in [start, end) whose next day is inside the window. */
   exec = parity_xmalloc((end - start) * sizeof(size_t));
   size_t nexec = 0;
@@ -256,6 +263,8 @@ int parity_backtest_run(const struct parity_bar_series *series, size_t nseries,
       s->harvest = parity_xcalloc(1, sizeof(*s->harvest));
       rc = params->harvest(params->harvest_ctx, &in, s->harvest, err);
     }
+    if (!rc && params->progress)
+      params->progress(params->progress_ctx, ++simulated, models);
   }
   if (rc)
     goto out;

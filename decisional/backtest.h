@@ -53,6 +53,11 @@ struct parity_backtest_params {
    * theirs, their dates bound the panel's common days, and one without prices is PARITY_ENOTFOUND. */
   const char *const *extra_symbols;
   size_t nextra;
+  /* Optional (NULL: none): told the models (buckets) simulated so far and their number, once before the
+   * month-end decisions (done 0) and after each bucket's series; a hook, as the harvest is, so the module
+   * stays free of I/O while a job shows its progress. */
+  void (*progress)(void *ctx, size_t done, size_t total);
+  void *progress_ctx;
 };
 
 /* What the harvest hook receives for one bucket: exactly what its series was simulated with. */

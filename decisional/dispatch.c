@@ -57,9 +57,9 @@ static double seconds_since(const struct timespec *t0)
   return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-enum parity_dispatch_result parity_dispatch(struct parity_worker_shared *shared, struct parity_db *db, const char *body,
-                                            size_t len, char **event_body, enum parity_msg_type *event_type,
-                                            char *event_id)
+enum parity_dispatch_result parity_dispatch(struct parity_worker_shared *shared, struct parity_db *db,
+                                            struct parity_db *progress_db, const char *body, size_t len,
+                                            char **event_body, enum parity_msg_type *event_type, char *event_id)
 {
   *event_body = NULL;
   struct parity_message msg;
@@ -86,7 +86,12 @@ enum parity_dispatch_result parity_dispatch(struct parity_worker_shared *shared,
   struct timespec started;
   clock_gettime(CLOCK_MONOTONIC, &started);
   struct parity_job job = {
-    .db = db, .cfg = &shared->cfg, .msg = &msg, .metrics = &shared->metrics, .stop = &shared->stopping
+    .db = db,
+    .cfg = &shared->cfg,
+    .msg = &msg,
+    .metrics = &shared->metrics,
+    .stop = &shared->stopping,
+    .progress_db = progress_db,
   };
   parity_job_track_started(db, &msg);
   int rc = parity_db_begin(db);
@@ -131,7 +136,7 @@ enum parity_dispatch_result parity_dispatch(struct parity_worker_shared *shared,
   } else {
     parity_log(PARITY_LOG_ERROR, "message_dead_lettered", "{s:s, s:s}", "type", type, "error", parity_err_str(rc));
     parity_metric_add(shared->metrics.messages, 1, type, "dead_lettered");
-    parity_job_track_dead_lettered(db, body, len, parity_err_str(rc));
+    parity_job_track_dead_lettered(db, body, len, job.failure[0] ? job.failure : parity_err_str(rc));
     result = PARITY_DISPATCH_DEAD_LETTER;
   }
   json_decref(job.event_payload);

@@ -27,6 +27,7 @@
 #include "decisional/backtest.h"
 #include "decisional/daily_series.h"
 #include "decisional/job.h"
+#include "decisional/job_track.h"
 #include "decisional/queries.h"
 
 #define ANALYTICS_KEEP_DAYS "400"      /* history of old rows kept behind the newest day, as for the models */
@@ -172,6 +173,7 @@ static int store(struct parity_job *job, const struct analytics_inputs *in, cons
   const char *key;
   json_t *one;
   int rc = PARITY_OK;
+  char job_id[PARITY_I64_TEXT];
   json_object_foreach(series, key, one) {
     json_t *row =
         json_pack("{s:O, s:O, s:O, s:f}", "from", json_object_get(all, "from"), "to", json_object_get(all, "to"),
@@ -179,7 +181,8 @@ static int store(struct parity_job *job, const struct analytics_inputs *in, cons
     json_object_update(row, one);
     json_t *risk = strncmp(key, "risk_", 5) == 0 ? bucket_risk(in, key, bp->models.lookback, as_of_day) : NULL;
     char *bt = parity_json_dumps_exact_new(row), *rk = risk ? parity_json_dumps_exact_new(risk) : NULL;
-    rc = PARITY_DB_EXEC(job->db, QD_ANALYTICS_UPSERT, NULL, as_of, key, in->fingerprint, rk, bt);
+    rc = PARITY_DB_EXEC(job->db, QD_ANALYTICS_UPSERT, NULL, as_of, key, in->fingerprint, rk, bt,
+                        parity_job_track_id_text(job->msg, job_id));
     free(bt);
     free(rk);
     json_decref(risk);
@@ -200,6 +203,12 @@ static bool already_computed(struct parity_job *job, const char *as_of, const ch
   return done;
 }
 
+/* The backtest's hook: the models simulated so far, as the job's progress. */
+static void backtest_progress(void *ctx, size_t done, size_t total)
+{
+  parity_job_track_progress(ctx, (int64_t)done, (int64_t)total);
+}
+
 int parity_h_backtest(struct parity_job *job)
 {
   const json_t *p = job->msg->payload;
@@ -212,6 +221,8 @@ int parity_h_backtest(struct parity_job *job)
   parity_h_models_params(job, &bp.models);
   bp.to_day = as_of_day;
   bp.cost_bps = parity_json_num(p, "cost_bps", 0.0);
+  bp.progress = backtest_progress;
+  bp.progress_ctx = job;
 
   struct analytics_inputs in = { 0 };
   int rc = read_inputs(job, &bp, as_of, &in);

@@ -10,10 +10,14 @@
 #include "common/log.h"
 #include "decisional/daily_series.h"
 #include "decisional/job.h"
+#include "decisional/job_track.h"
 #include "decisional/models.h"
 #include "decisional/queries.h"
 
 #define MODELS_KEEP_DAYS "400" /* history of old model rows kept behind the newest one */
+/* The job's sentence about refused symbols: a full universe of refusals fits (about 40 bytes each); more is
+ * cut, the list beside it stays whole. */
+#define PARITY_MODELS_REFUSAL_NOTE_MAX 2048
 
 /*
  * Calendar days read before the as-of day: the lookback's trading days span about 1.45 calendar days each
@@ -39,16 +43,20 @@ static int store(struct parity_job *job, const struct parity_models_result *res,
   const char *bucket;
   json_t *weights;
   int rc = PARITY_OK;
+  char job_id[PARITY_I64_TEXT];
+  const char *job_text = parity_job_track_id_text(job->msg, job_id);
+  int64_t done = 0, total = (int64_t)json_object_size(res->buckets);
   json_object_foreach(res->buckets, bucket, weights) {
     json_t *diag = json_object_get(res->diagnostics, bucket);
     json_t *diag_full = json_pack("{s:O?, s:O}", "bucket", diag, "excluded", res->excluded);
     char *w = parity_json_dumps_exact_new(weights), *d = parity_json_dumps_exact_new(diag_full);
     json_decref(diag_full);
-    rc = PARITY_DB_EXEC(job->db, QD_MODEL_UPSERT, NULL, bucket, as_of, w, d);
+    rc = PARITY_DB_EXEC(job->db, QD_MODEL_UPSERT, NULL, bucket, as_of, w, d, job_text);
     free(w);
     free(d);
     if (rc)
       return rc;
+    parity_job_track_progress(job, ++done, total);
   }
   return PARITY_DB_EXEC(job->db, QD_MODELS_PRUNE, NULL, MODELS_KEEP_DAYS);
 }
@@ -89,6 +97,39 @@ static int refuse_defective(struct parity_job *job, const json_t *all, const cha
   *n = kept;
   PQclear(res);
   return PARITY_OK;
+}
+
+/* The sentence naming each refused symbol with its check and day, cut to `size`. */
+static void refusal_note(const json_t *refused, char *note, size_t size)
+{
+  size_t used = (size_t)snprintf(note, size, "left out for blocking data-quality findings:");
+  size_t i;
+  const json_t *r;
+  json_array_foreach(refused, i, r) {
+    if (used >= size)
+      break;
+    used += (size_t)snprintf(
+        note + used, size - used, "%s %s (%s on %s)", i ? "," : "", json_string_value(json_object_get(r, "symbol")),
+        json_string_value(json_object_get(r, "check")), json_string_value(json_object_get(r, "day")));
+  }
+}
+
+/*
+ * What the job says of the refusals (its counters are the event's payload): the symbols left out, and the
+ * sentence naming each, for `parity job ID` and GET /internal/jobs/{id}.
+ */
+static void refusal_summary(const json_t *refused, json_t *payload)
+{
+  json_t *symbols = json_array();
+  size_t i;
+  const json_t *r;
+  json_array_foreach(refused, i, r) {
+    json_array_append_new(symbols, json_incref(json_object_get(r, "symbol")));
+  }
+  char note[PARITY_MODELS_REFUSAL_NOTE_MAX];
+  refusal_note(refused, note, sizeof(note));
+  json_object_set_new(payload, "refused_symbols", symbols);
+  json_object_set_new(payload, "note", json_string(note));
 }
 
 void parity_h_models_params(const struct parity_job *job, struct parity_models_params *params)
@@ -154,8 +195,16 @@ int parity_h_generate(struct parity_job *job)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     parity_metric_observe(job->metrics->hrp_duration,
                           (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-    if (rc)
+    if (rc) {
       parity_log(PARITY_LOG_ERROR, "models_failed", "{s:s, s:s}", "as_of", as_of, "error", err.msg);
+      /* The command is dead-lettered (the data cannot carry models); its job fails saying why, the symbols
+       * refused first: they are often the cause. */
+      char note[PARITY_MODELS_REFUSAL_NOTE_MAX] = "";
+      if (json_array_size(refused))
+        refusal_note(refused, note, sizeof(note));
+      snprintf(job->failure, sizeof(job->failure), "models not generated: %.280s%s%.60s", note, *note ? "; " : "",
+               err.msg);
+    }
   }
   char day[PARITY_DAY_TEXT] = "";
   if (!rc)
@@ -168,6 +217,8 @@ int parity_h_generate(struct parity_job *job)
     job->event_type = PARITY_EVT_MODELS_GENERATED;
     job->event_payload =
         json_pack("{s:s, s:i, s:O}", "as_of", day, "buckets", (int)json_object_size(res.buckets), "refused", refused);
+    if (json_array_size(refused))
+      refusal_summary(refused, job->event_payload);
     parity_log(PARITY_LOG_INFO, "models_generated", "{s:s, s:i, s:O}", "as_of", day, "buckets",
                (int)json_object_size(res.buckets), "excluded", res.excluded);
   }

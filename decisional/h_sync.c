@@ -8,8 +8,9 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "decisional/daily_series.h"
-#include "decisional/job.h"
 #include "decisional/dividends_load.h"
+#include "decisional/job.h"
+#include "decisional/job_track.h"
 #include "decisional/market_load.h"
 #include "decisional/queries.h"
 #include "decisional/yahoo.h"
@@ -26,7 +27,9 @@ static bool is_data_error(int rc)
 static int log_start(struct parity_job *job, const char *source, const char *kind, char id[24])
 {
   PGresult *res = NULL;
-  int rc = PARITY_DB_EXEC(job->db, QD_SYNC_LOG_INSERT, &res, source, kind, job->msg->id);
+  char job_id[PARITY_I64_TEXT];
+  int rc = PARITY_DB_EXEC(job->db, QD_SYNC_LOG_INSERT, &res, source, kind, job->msg->id,
+                          parity_job_track_id_text(job->msg, job_id));
   if (!rc)
     snprintf(id, 24, "%s", PQgetvalue(res, 0, 0));
   PQclear(res);
@@ -128,6 +131,8 @@ static int fetch_yahoo_daily(struct parity_job *job, struct yahoo_batch *out, js
     const char *symbol = json_string_value(json_array_get(symbols, i));
     int32_t from = last[i] == INT32_MIN ? INT32_MIN : last[i] - SYNC_OVERLAP_DAYS;
     rc = parity_yahoo_fetch_daily_events(client, symbol, from, range, &out->series[i], &out->events[i], NULL, err);
+    if (!rc)
+      parity_job_track_progress(job, (int64_t)i + 1, (int64_t)n); /* the network is the long part */
     char day[PARITY_DAY_TEXT] = "";
     if (from != INT32_MIN)
       parity_day_format(from, day);
@@ -218,6 +223,14 @@ static int load_bundled_dividends(struct parity_job *job, size_t *rows, long *ch
   return rc ? rc : parity_db_exec_sql(job->db, parity_dec_sql[SQL_RELEASE_LOAD]);
 }
 
+/* The bundled load's progress: a symbol's series is staged (the file is read once, all symbols together). */
+static void staged_progress(void *ctx, const struct parity_load_stats *st)
+{
+  const struct parity_job *job = ctx;
+  parity_job_track_progress(job, (int64_t)st->symbols,
+                            (int64_t)json_array_size(json_object_get(job->msg->payload, "symbols")));
+}
+
 int parity_h_sync_daily(struct parity_job *job)
 {
   bool bundled = strcmp(job->cfg->market_source, "bundled") == 0;
@@ -231,11 +244,14 @@ int parity_h_sync_daily(struct parity_job *job)
   struct parity_market_error err;
   parity_market_error_clear(&err);
   struct parity_symbol_split *splits = NULL;
+  parity_job_track_progress(job, 0, (int64_t)json_array_size(json_object_get(job->msg->payload, "symbols")));
   size_t dividend_rows = 0;
   long dividends_changed = 0;
   if (bundled) {
     rc = parity_market_known_splits(job->db, json_object_get(job->msg->payload, "symbols"), &splits, &st.n_splits);
     st.splits = splits;
+    st.on_series = staged_progress;
+    st.on_series_ctx = job;
     if (!rc)
       rc = parity_market_load_csv(job->db, job->cfg->bundled_data_file, json_object_get(job->msg->payload, "symbols"),
                                   &st, &err);

@@ -26,10 +26,14 @@ struct parity_job {
   const struct parity_message *msg;
   struct parity_decisional_metrics *metrics;
   atomic_int *stop;
+  /* The consumer's second connection, for progress outside the handler's transaction (job_track.h); NULL:
+   * no progress is reported. Opened on first use. */
+  struct parity_db *progress_db;
   enum parity_msg_type event_type; /* set with event_payload to publish an event after commit */
   json_t *event_payload;           /* owned by the job once set */
   const char *outcome;             /* metrics status when not plain "ok" (e.g. "data_error") */
-  char failure[256];               /* set when the command's job failed although the message is done (bad data) */
+  char failure[384];               /* set when the command's job failed although the message is done (bad data);
+                                      with a permanent error returned, the reason its dead-lettered job gives */
 };
 
 /*

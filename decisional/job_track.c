@@ -21,6 +21,29 @@ int64_t parity_job_track_id(const struct parity_message *msg)
   return parity_json_int(msg->payload, "job_id", 0);
 }
 
+const char *parity_job_track_id_text(const struct parity_message *msg, char buf[PARITY_I64_TEXT])
+{
+  int64_t id = parity_job_track_id(msg);
+  return id > 0 ? parity_i64(id, buf) : NULL;
+}
+
+void parity_job_track_progress(const struct parity_job *job, int64_t done, int64_t total)
+{
+  int64_t id = parity_job_track_id(job->msg);
+  struct parity_db *db = job->progress_db;
+  if (!id || !moves_whole_job(job->msg) || !db)
+    return;
+  int rc = db->url ? parity_db_ensure(db)
+                   : parity_db_open(db, job->cfg->decisional_database_url, parity_dec_stmts, QD_DEC_QUERY_COUNT);
+  char idt[PARITY_I64_TEXT], donet[PARITY_I64_TEXT], totalt[PARITY_I64_TEXT];
+  if (!rc)
+    rc = PARITY_DB_EXEC(db, QD_JOB_PROGRESS, NULL, parity_i64(id, idt), parity_i64(done, donet),
+                        total < 0 ? NULL : parity_i64(total, totalt));
+  if (rc)
+    parity_log(PARITY_LOG_WARN, "job_progress_not_written", "{s:I, s:I, s:s}", "job_id", (json_int_t)id, "done",
+               (json_int_t)done, "error", parity_err_str(rc));
+}
+
 void parity_job_track_started(struct parity_db *db, const struct parity_message *msg)
 {
   int64_t id = parity_job_track_id(msg);

@@ -13,6 +13,15 @@
 
 /* The job of msg, 0 when it names none. */
 int64_t parity_job_track_id(const struct parity_message *msg);
+/* The job of msg as a statement parameter in buf, NULL when it names none (a run table's job_id column). */
+const char *parity_job_track_id_text(const struct parity_message *msg, char buf[PARITY_I64_TEXT]);
+/*
+ * Progress of the running job of job->msg (total < 0: not known yet), written at once on job->progress_db so
+ * that watchers see it move while the handler's transaction is still open (the effect and the final state
+ * still commit together). Advisory: a failure is logged, never returned, and nothing is written for a
+ * command without a job, a rebalance batch, or a job without a progress connection.
+ */
+void parity_job_track_progress(const struct parity_job *job, int64_t done, int64_t total);
 /* Outside any transaction (so it shows while the handler runs); a failure is logged, not returned. */
 void parity_job_track_started(struct parity_db *db, const struct parity_message *msg);
 /* In the handler's open transaction, after it returned PARITY_OK: job->failure set means the job failed. */

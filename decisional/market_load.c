@@ -138,6 +138,8 @@ static void sink_series(struct copy_sink *sink, const struct parity_bar_series *
   }
   st->symbols++;
   check_series(s, st);
+  if (st->on_series)
+    st->on_series(st->on_series_ctx, st);
 }
 
 struct csv_ctx {

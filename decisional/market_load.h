@@ -29,6 +29,10 @@ struct parity_load_stats {
   json_t *findings;                         /* [{"symbol","day","check_name","severity","detail"}], owned */
   const struct parity_symbol_split *splits; /* borrowed, may be NULL: splits known before the load */
   size_t n_splits;
+  /* Optional (NULL: none): called after each series is staged, with st->symbols counting it, so the job of
+   * the load can show its progress. */
+  void (*on_series)(void *ctx, const struct parity_load_stats *st);
+  void *on_series_ctx;
 };
 
 void parity_load_stats_init(struct parity_load_stats *st);

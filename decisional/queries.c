@@ -15,9 +15,10 @@ const struct parity_stmt parity_dec_stmts[QD_DEC_QUERY_COUNT] = {
   [QD_INTRADAY_PRUNE] = { "QD_INTRADAY_PRUNE",
     "DELETE FROM intraday_prices WHERE ts < now() - make_interval(days => $1::int)" },
 
-  /* sync handlers: $1 source, $2 kind, $3 message id (may be NULL) */
+  /* sync handlers, parity load-prices: $1 source, $2 kind, $3 message id, $4 its job (both may be NULL) */
   [QD_SYNC_LOG_INSERT] = { "QD_SYNC_LOG_INSERT",
-    "INSERT INTO market_sync_log (source, kind, message_id) VALUES ($1, $2, $3::uuid) RETURNING id" },
+    "INSERT INTO market_sync_log (source, kind, message_id, job_id) VALUES ($1, $2, $3::uuid, $4::bigint) "
+    "RETURNING id" },
   /* $1 id, $2 symbols, $3 rows, $4 changed, $5 error, $6 notes */
   [QD_SYNC_LOG_FINISH] = { "QD_SYNC_LOG_FINISH",
     "UPDATE market_sync_log SET finished_at = now(), symbols = $2, rows = $3, changed = $4, error = $5, "
@@ -32,11 +33,11 @@ const struct parity_stmt parity_dec_stmts[QD_DEC_QUERY_COUNT] = {
     "SELECT symbol, (day - DATE '1970-01-01'), adj_close FROM daily_prices WHERE symbol = ANY($1::text[]) "
     "AND day <= $2::date AND day >= $3::date ORDER BY symbol, day" },
 
-  /* CMD_GENERATE: one bucket for one as-of day; regenerating the same day replaces it */
+  /* CMD_GENERATE: one bucket for one as-of day; regenerating the same day replaces it; $5 the job (may be NULL) */
   [QD_MODEL_UPSERT] = { "QD_MODEL_UPSERT",
-    "INSERT INTO model_portfolios (bucket_key, as_of_day, weights, diagnostics) VALUES ($1, $2::date, $3::jsonb, "
-    "$4::jsonb) ON CONFLICT (bucket_key, as_of_day) DO UPDATE SET weights = EXCLUDED.weights, "
-    "diagnostics = EXCLUDED.diagnostics, computed_at = now()" },
+    "INSERT INTO model_portfolios (bucket_key, as_of_day, weights, diagnostics, job_id) VALUES ($1, $2::date, "
+    "$3::jsonb, $4::jsonb, $5::bigint) ON CONFLICT (bucket_key, as_of_day) DO UPDATE SET weights = EXCLUDED.weights, "
+    "diagnostics = EXCLUDED.diagnostics, computed_at = now(), job_id = EXCLUDED.job_id" },
   /* CMD_GENERATE: keeps $1 days of history behind the newest model of each bucket */
   [QD_MODELS_PRUNE] = { "QD_MODELS_PRUNE",
     "DELETE FROM model_portfolios m WHERE as_of_day < (SELECT max(as_of_day) FROM model_portfolios n "
@@ -73,12 +74,13 @@ const struct parity_stmt parity_dec_stmts[QD_DEC_QUERY_COUNT] = {
   /* the rows of day $1 already computed from the inputs of digest $2 (a full set means nothing to do) */
   [QD_ANALYTICS_FRESH] = { "QD_ANALYTICS_FRESH",
     "SELECT count(*) FROM model_analytics WHERE as_of_day = $1::date AND prices_fingerprint = $2" },
-  /* $1 day, $2 series, $3 digest, $4 risk (NULL for the benchmarks), $5 backtest; a recompute replaces */
+  /* $1 day, $2 series, $3 digest, $4 risk (NULL for the benchmarks), $5 backtest, $6 the job (may be NULL); a
+   * recompute replaces */
   [QD_ANALYTICS_UPSERT] = { "QD_ANALYTICS_UPSERT",
-    "INSERT INTO model_analytics (as_of_day, series_key, prices_fingerprint, risk, backtest) "
-    "VALUES ($1::date, $2, $3, $4::jsonb, $5::jsonb) ON CONFLICT (as_of_day, series_key) DO UPDATE SET "
+    "INSERT INTO model_analytics (as_of_day, series_key, prices_fingerprint, risk, backtest, job_id) "
+    "VALUES ($1::date, $2, $3, $4::jsonb, $5::jsonb, $6::bigint) ON CONFLICT (as_of_day, series_key) DO UPDATE SET "
     "prices_fingerprint = EXCLUDED.prices_fingerprint, risk = EXCLUDED.risk, backtest = EXCLUDED.backtest, "
-    "computed_at = now()" },
+    "computed_at = now(), job_id = EXCLUDED.job_id" },
   /* keeps $1 days of history behind the newest computed day, as QD_MODELS_PRUNE does for the models */
   [QD_ANALYTICS_PRUNE] = { "QD_ANALYTICS_PRUNE",
     "DELETE FROM model_analytics WHERE as_of_day < (SELECT max(as_of_day) FROM model_analytics) - $1::int" },
@@ -150,6 +152,10 @@ const struct parity_stmt parity_dec_stmts[QD_DEC_QUERY_COUNT] = {
   [QD_JOB_FAIL] = { "QD_JOB_FAIL",
     "UPDATE jobs SET status = 'failed', reason = $2, finished_at = now() WHERE id = $1 "
     "AND status IN ('queued', 'running')" },
+  /* parity_job_track_progress(), on the consumer's progress connection (autocommit, so a watcher sees it while
+   * the handler's transaction is open): $1 job, $2 done, $3 total (NULL: not known) */
+  [QD_JOB_PROGRESS] = { "QD_JOB_PROGRESS",
+    "UPDATE jobs SET progress_done = $2, progress_total = $3 WHERE id = $1 AND status = 'running'" },
 };
 
 const char *const parity_dec_sql[SQL_DEC_COUNT] = {

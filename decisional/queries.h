@@ -40,6 +40,7 @@ enum parity_dec_query {
   QD_JOB_RUNNING,
   QD_JOB_DONE,
   QD_JOB_FAIL,
+  QD_JOB_PROGRESS,
   QD_DEC_QUERY_COUNT
 };
 

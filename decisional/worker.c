@@ -75,7 +75,7 @@ static void *consumer_main(void *arg)
 {
   struct consumer *c = arg;
   struct parity_worker_shared *shared = c->shared;
-  struct parity_db db = { 0 };
+  struct parity_db db = { 0 }, progress_db = { 0 };
   struct parity_amqp amqp = { 0 }, publisher = { 0 };
   struct attempts attempts;
   memset(&attempts, 0, sizeof(attempts));
@@ -115,7 +115,8 @@ static void *consumer_main(void *arg)
     char *event = NULL, event_id[PARITY_UUID_TEXT] = "", id[PARITY_UUID_TEXT];
     enum parity_msg_type event_type = PARITY_MSG_UNKNOWN;
     delivery_id(&d, id);
-    enum parity_dispatch_result result = parity_dispatch(shared, &db, d.body, d.len, &event, &event_type, event_id);
+    enum parity_dispatch_result result =
+        parity_dispatch(shared, &db, &progress_db, d.body, d.len, &event, &event_type, event_id);
     if (result == PARITY_DISPATCH_RETRY) {
       int *count = attempt_slot(&attempts, id);
       if (++*count >= shared->cfg.amqp_max_attempts) {
@@ -142,6 +143,7 @@ static void *consumer_main(void *arg)
     atomic_fetch_sub(&shared->consumers_connected, 1);
   parity_amqp_close(&publisher);
   parity_amqp_close(&amqp);
+  parity_db_close(&progress_db);
   parity_db_close(&db);
   parity_log(PARITY_LOG_INFO, "consumer_stopped", "{s:s}", "queue", c->queue);
   return NULL;

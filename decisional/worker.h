@@ -33,10 +33,12 @@ struct parity_worker_shared {
   atomic_int consumers_connected;
 };
 
-/* Parses, deduplicates and runs one message; *event gets the envelope to publish, if any (caller frees). */
-enum parity_dispatch_result parity_dispatch(struct parity_worker_shared *shared, struct parity_db *db, const char *body,
-                                            size_t len, char **event_body, enum parity_msg_type *event_type,
-                                            char *event_id);
+/* Parses, deduplicates and runs one message; *event gets the envelope to publish, if any (caller frees).
+ * progress_db (may be NULL) is the consumer's second connection, where a handler's job progress is written
+ * outside its transaction (opened on first use, closed by the caller). */
+enum parity_dispatch_result parity_dispatch(struct parity_worker_shared *shared, struct parity_db *db,
+                                            struct parity_db *progress_db, const char *body, size_t len,
+                                            char **event_body, enum parity_msg_type *event_type, char *event_id);
 
 /*
  * Consumer threads: one per queue, and a second on decisional.rebalance, so that one batch's targets are

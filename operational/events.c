@@ -90,7 +90,8 @@ static int handle(struct parity_app *app, struct parity_db *db, const struct par
   if (msg->type == PARITY_EVT_SYNC_DONE && strcmp(parity_json_str(msg->payload, "kind", ""), "daily") == 0) {
     /* New closes: credit the ex-dates they reach before the event is recorded, so a failure requeues it
      * and a redelivery finds every day credited already (each day is its own transaction, once). */
-    int rc = parity_svc_dividends_catch_up(db, parity_json_str(msg->payload, "last_day", NULL), &app->metrics, NULL);
+    int rc = parity_svc_dividends_credit_job(db, NULL, parity_json_str(msg->payload, "last_day", NULL), "event",
+                                             &app->metrics, NULL);
     if (rc)
       return rc;
   }

@@ -105,27 +105,24 @@ int h_market_splits_apply(struct parity_request *req, struct parity_response *re
   return rc ? rc : parity_res_json(res, 200, body);
 }
 
-/* POST /internal/dividends/credit[?day=YYYY-MM-DD]: one ex-date (again, harmlessly), or the daily catch-up. */
+/* POST /internal/dividends/credit[?day=YYYY-MM-DD]: one ex-date (again, harmlessly), or the daily catch-up; a
+ * dividend_credit job either way. */
 int h_dividends_credit(struct parity_request *req, struct parity_response *res)
 {
   const char *day = parity_req_query(req, "day");
   int32_t parsed;
   if (day && parity_day_parse(day, strlen(day), &parsed))
     return parity_res_error(res, PARITY_EINVAL, NULL, "day must be YYYY-MM-DD");
+  const char *trigger;
+  int rc = h_job_trigger(req, res, &trigger);
+  if (rc)
+    return rc;
   struct parity_db *db;
-  int rc = parity_db_pool_acquire(&req->app->pool, &db);
+  rc = parity_db_pool_acquire(&req->app->pool, &db);
   if (rc)
     return rc;
   json_t *body = NULL;
-  if (day) {
-    struct parity_dividend_credit c;
-    rc = parity_svc_dividends_credit_day(db, day, &req->app->metrics, &c);
-    if (!rc)
-      body = json_pack("{s:s, s:[o], s:I, s:I}", "through", day, "days", parity_dividend_credit_json(day, &c),
-                       "payments", (json_int_t)c.payments, "cents", (json_int_t)c.cents);
-  } else {
-    rc = parity_svc_dividends_catch_up(db, NULL, &req->app->metrics, &body);
-  }
+  rc = parity_svc_dividends_credit_job(db, day, NULL, trigger, &req->app->metrics, &body);
   parity_db_pool_release(&req->app->pool, db);
   return rc ? rc : parity_res_json(res, 200, body);
 }

@@ -796,7 +796,7 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
    * sweep opens its deploy batch, as after an invest), and advances to the following date, all in this
    * one statement. A date missed while nothing ran is deposited by the next pass, once; a schedule late
    * by several dates needs one pass per date. Answers the schedules seen, dates deposited, their cents
-   * and the deposits invested. */
+   * and the deposits invested. $3: the recurring_deposits job (recurring_deposit_runs.job_id; NULL: none). */
   [Q_RECURRING_RUN_DAY] = { "Q_RECURRING_RUN_DAY",
     "WITH due AS ("
     "  SELECT s.id, s.user_id, s.amount_cents, s.next_day, s.frequency, s.day::int AS day, "
@@ -804,8 +804,9 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "  FROM recurring_deposits s LEFT JOIN portfolios p ON p.user_id = s.user_id "
     "  WHERE s.status = 'active' AND s.next_day <= $1::date ORDER BY s.id LIMIT $2::int), "
     "claimed AS ("
-    "  INSERT INTO recurring_deposit_runs (schedule_id, day, user_id, amount_cents, invested) "
-    "  SELECT id, next_day, user_id, amount_cents, invest FROM due ON CONFLICT (schedule_id, day) DO NOTHING "
+    "  INSERT INTO recurring_deposit_runs (schedule_id, day, user_id, amount_cents, invested, job_id) "
+    "  SELECT id, next_day, user_id, amount_cents, invest, $3::bigint FROM due "
+    "  ON CONFLICT (schedule_id, day) DO NOTHING "
     "  RETURNING schedule_id, day, user_id, amount_cents, invested), "
     "moves AS ("
     "  INSERT INTO cash_movements (user_id, kind, amount_cents, external_ref, source) "
@@ -911,11 +912,12 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "  FROM paid GROUP BY user_id, ex_day ON CONFLICT (user_id, kind, ref) DO NOTHING RETURNING 1) "
     "SELECT (SELECT count(*) FROM moved), (SELECT coalesce(sum(cents), 0) FROM paid), "
     "(SELECT count(*) FROM credited)" },
-  /* parity_svc_dividends_credit_day(): the day is credited; $1 day, $2 payments, $3 cents of this run */
+  /* parity_svc_dividends_credit_day(): the day is credited; $1 day, $2 payments, $3 cents of this run, $4 its
+   * dividend_credit job (NULL: none) */
   [Q_DIVIDENDS_DAY_DONE] = { "Q_DIVIDENDS_DAY_DONE",
-    "INSERT INTO dividend_days (ex_day, payments, cents) VALUES ($1::date, $2::int, $3::bigint) "
+    "INSERT INTO dividend_days (ex_day, payments, cents, job_id) VALUES ($1::date, $2::int, $3::bigint, $4::bigint) "
     "ON CONFLICT (ex_day) DO UPDATE SET payments = dividend_days.payments + EXCLUDED.payments, "
-    "cents = dividend_days.cents + EXCLUDED.cents, credited_at = now()" },
+    "cents = dividend_days.cents + EXCLUDED.cents, credited_at = now(), job_id = EXCLUDED.job_id" },
   /* parity_svc_dividends_catch_up(): ex-dates in [$1 - $2 days, $1] not credited yet, oldest first (by
    * the ex_day index; older ones are credited only when asked for by day) */
   [Q_DIVIDENDS_DAYS_DUE] = { "Q_DIVIDENDS_DAYS_DUE",

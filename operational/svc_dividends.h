@@ -37,19 +37,28 @@ struct parity_dividend_credit {
 
 /*
  * Credits every position entitled to a dividend of ex-date `day` ("YYYY-MM-DD") in one transaction of
- * its own and records the day in dividend_days. `metrics` may be NULL (the CLI).
+ * its own and records the day in dividend_days, pointing to job_id (0: none). `metrics` may be NULL (the CLI).
  */
-int parity_svc_dividends_credit_day(struct parity_db *db, const char *day, struct parity_app_metrics *metrics,
-                                    struct parity_dividend_credit *out);
+int parity_svc_dividends_credit_day(struct parity_db *db, const char *day, int64_t job_id,
+                                    struct parity_app_metrics *metrics, struct parity_dividend_credit *out);
 
 /*
  * The daily pipeline's step after prices are loaded: credits each ex-date of the last
  * PARITY_DIVIDEND_CATCH_UP_DAYS up to `through` ("YYYY-MM-DD"; NULL: the newest close) that is not
- * credited yet, oldest first, one transaction per day. *out (new reference, may be NULL):
- * {"through", "days":[{"ex_day","payments","cents","portfolios"}], "payments", "cents"}.
+ * credited yet, oldest first, one transaction per day, each a step of the job job_id (0: none). *out (new
+ * reference, may be NULL): {"through", "days":[{"ex_day","payments","cents","portfolios"}], "payments", "cents"}.
  */
-int parity_svc_dividends_catch_up(struct parity_db *db, const char *through, struct parity_app_metrics *metrics,
-                                  json_t **out);
+int parity_svc_dividends_catch_up(struct parity_db *db, const char *through, int64_t job_id,
+                                  struct parity_app_metrics *metrics, json_t **out);
+
+/*
+ * Either of the two as a dividend_credit job of its own (type, trigger, progress in days, counters days,
+ * payments, cents; failed with the reason when a day could not be credited, the days before it staying
+ * credited): one ex-date when `day` is set, else the catch-up through `through` (NULL: the newest close).
+ * *out (new reference, may be NULL): the catch-up's answer with "job_id".
+ */
+int parity_svc_dividends_credit_job(struct parity_db *db, const char *day, const char *through, const char *trigger,
+                                    struct parity_app_metrics *metrics, json_t **out);
 
 /* One day credited, as the catch-up lists it (new reference). */
 json_t *parity_dividend_credit_json(const char *day, const struct parity_dividend_credit *c);

@@ -130,9 +130,9 @@ struct pass_result {
   int64_t cents;
 };
 
-static int run_pass(struct parity_db *db, const char *day, struct pass_result *out)
+static int run_pass(struct parity_db *db, const char *day, int64_t job_id, struct pass_result *out)
 {
-  char size[PARITY_I64_TEXT];
+  char size[PARITY_I64_TEXT], job[PARITY_I64_TEXT];
   parity_i64(PARITY_RECURRING_PASS_SIZE, size);
   int rc = parity_db_begin(db);
   if (!rc)
@@ -141,7 +141,7 @@ static int run_pass(struct parity_db *db, const char *day, struct pass_result *o
     rc = PARITY_DB_EXEC(db, Q_RECURRING_LOCK_PORTFOLIOS, NULL, day, size);
   PGresult *res = NULL;
   if (!rc)
-    rc = PARITY_DB_EXEC(db, Q_RECURRING_RUN_DAY, &res, day, size);
+    rc = PARITY_DB_EXEC(db, Q_RECURRING_RUN_DAY, &res, day, size, job_id ? parity_i64(job_id, job) : NULL);
   if (rc)
     return parity_db_rollback(db, rc);
   out->schedules = atol(PQgetvalue(res, 0, 0));
@@ -163,7 +163,7 @@ int parity_svc_recurring_run(struct parity_db *db, const char *day, const char *
   json_decref(params);
   while (!rc && passes < PARITY_RECURRING_MAX_PASSES) {
     struct pass_result pass = { 0 };
-    rc = run_pass(db, day, &pass);
+    rc = run_pass(db, day, job_id, &pass);
     if (rc)
       break;
     passes++;

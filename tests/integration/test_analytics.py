@@ -74,6 +74,10 @@ def test_the_pipeline_stores_every_series_once_per_day(computed, db):
     assert set(computed) == set(BUCKETS) | {"SPY", "60/40"}
     assert len({f for f, _ in computed.values()}) == 1  # one digest of one set of inputs
     assert scalar(db, "SELECT count(*) FROM model_analytics WHERE risk IS NULL") == 2  # SPY, 60/40
+    # The rows point to the backtest job that computed them, whose progress counted the 15 models simulated.
+    jobs = query(db, "SELECT DISTINCT j.type, j.status, j.progress_done, j.progress_total, j.progress_unit "
+                     "FROM model_analytics a JOIN jobs j ON j.id = a.job_id WHERE a.as_of_day = %s", AS_OF)
+    assert jobs == [("backtest", "succeeded", 15, 15, "models")]
 
 
 @pytest.mark.parametrize("bucket", BUCKETS)

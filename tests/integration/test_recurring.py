@@ -126,6 +126,9 @@ def test_a_schedule_fires_on_its_date_invests_and_runs_once(investor, db, intern
                 answer["job_id"])
     assert job == [("recurring_deposits", "api", "succeeded", answer["deposits"], str(answer["deposits"]))]
     assert answer["deposits"] >= 1
+    # The date's run row points to that job.
+    assert query(db, "SELECT job_id FROM recurring_deposit_runs WHERE schedule_id = %s AND day = %s", s["id"],
+                 date) == [(answer["job_id"],)]
     ref = f"recurring:{s['id']}:{date}"
     assert deposits_of(db, investor.id) == [("deposit", 250_000, "recurring", ref),
                                            ("invest", 250_000, "recurring", ref + ":invest")]

@@ -302,6 +302,53 @@ static void test_harvest_hook(void **state)
   assert_non_null(strstr(err.msg, "NOPE"));
 }
 
+/* What the progress hook was told, in order. */
+struct progress_seen {
+  size_t calls, done[8], total[8];
+};
+
+static void record_progress(void *ctx, size_t done, size_t total)
+{
+  struct progress_seen *seen = ctx;
+  if (seen->calls < 8) {
+    seen->done[seen->calls] = done;
+    seen->total[seen->calls] = total;
+  }
+  seen->calls++;
+}
+
+/* The progress hook counts the buckets asked for: 0 before the decisions, then one per bucket simulated. */
+static void test_progress_hook(void **state)
+{
+  struct series_set *set = *state;
+  struct parity_models_universe u = { equities, 14, bonds, 5 };
+  struct parity_backtest_params bp;
+  parity_backtest_params_defaults(&bp);
+  assert_null(bp.progress);
+  struct parity_backtest_result res;
+  struct parity_quant_err err;
+  struct progress_seen seen = { 0 };
+  assert_int_equal(parity_day_parse("2019-01-01", 10, &bp.to_day), 0);
+  assert_int_equal(parity_backtest_parse_buckets("risk_1_horizon_short,risk_3_horizon_medium,risk_5_horizon_long",
+                                                 &bp.buckets, &err),
+                   0);
+  bp.progress = record_progress;
+  bp.progress_ctx = &seen;
+  assert_int_equal(parity_backtest_run(set->s, set->n, &u, &bp, &res, &err), 0);
+  assert_int_equal(seen.calls, 4);
+  for (size_t i = 0; i < 4; i++) {
+    assert_int_equal(seen.done[i], i);
+    assert_int_equal(seen.total[i], 3);
+  }
+  assert_int_equal(res.nseries, 5); /* the three buckets, SPY and 60/40: the benchmarks are no models */
+  parity_backtest_result_free(&res);
+  /* A run that fails before its decisions reports nothing. */
+  memset(&seen, 0, sizeof(seen));
+  bp.cost_bps = -1.0;
+  assert_int_equal(parity_backtest_run(set->s, set->n, &u, &bp, &res, &err), PARITY_EINVAL);
+  assert_int_equal(seen.calls, 0);
+}
+
 /* The constant-weight risk: SPY against itself is beta 1, information ratio null; errors name the cause. */
 static void test_weights_risk(void **state)
 {
@@ -346,6 +393,7 @@ int main(void)
     cmocka_unit_test(test_window_and_errors),
     cmocka_unit_test(test_weights_risk),
     cmocka_unit_test(test_harvest_hook),
+    cmocka_unit_test(test_progress_hook),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -26,6 +26,10 @@ static void every_type_has_a_name_a_unit_and_a_time(void **state)
     assert_int_equal(parity_job_type_parse(name), t);
   }
   assert_int_equal(parity_job_type_parse("monthly_rebalance"), PARITY_JOB_MONTHLY_REBALANCE);
+  assert_int_equal(parity_job_type_parse("price_load"), PARITY_JOB_PRICE_LOAD);
+  assert_string_equal(parity_job_type_unit(PARITY_JOB_PRICE_LOAD), "symbols");
+  assert_int_equal(parity_job_type_parse("dividend_credit"), PARITY_JOB_DIVIDEND_CREDIT);
+  assert_string_equal(parity_job_type_unit(PARITY_JOB_DIVIDEND_CREDIT), "days");
   assert_int_equal(parity_job_type_parse("nope"), PARITY_JOB_UNKNOWN);
   assert_int_equal(parity_job_type_parse(NULL), PARITY_JOB_UNKNOWN);
   assert_null(parity_job_type_name(PARITY_JOB_UNKNOWN));
