@@ -16,7 +16,8 @@
   X(BACKTEST, "backtest", "models", 3600)                                                                              \
   X(MONTHLY_REBALANCE, "monthly_rebalance", "portfolios", 7200)                                                        \
   X(CLEANUP, "cleanup", "tables", 600)                                                                                 \
-  X(RECURRING_DEPOSITS, "recurring_deposits", "deposits", 1800)
+  X(RECURRING_DEPOSITS, "recurring_deposits", "deposits", 1800)                                                        \
+  X(TAX_HARVEST, "tax_harvest", "investors", 1800)
 
 enum parity_job_type {
   PARITY_JOB_UNKNOWN = 0,

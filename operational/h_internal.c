@@ -7,6 +7,7 @@
 #include "operational/handlers.h"
 #include "operational/svc_market_quality.h"
 #include "operational/svc_dividends.h"
+#include "operational/svc_harvest.h"
 #include "operational/svc_jobs.h"
 #include "operational/svc_pipeline.h"
 
@@ -126,6 +127,24 @@ int h_dividends_credit(struct parity_request *req, struct parity_response *res)
   } else {
     rc = parity_svc_dividends_catch_up(db, NULL, &req->app->metrics, &body);
   }
+  parity_db_pool_release(&req->app->pool, db);
+  return rc ? rc : parity_res_json(res, 200, body);
+}
+
+/* POST /internal/harvest: today's tax-loss harvest as a job (the CronJob's; the daily pipeline runs it too).
+ * Answers when it is done, with its job id and counters; a second run the same day harvests no one twice. */
+int h_harvest_run(struct parity_request *req, struct parity_response *res)
+{
+  const char *trigger;
+  int rc = h_job_trigger(req, res, &trigger);
+  if (rc)
+    return rc;
+  struct parity_db *db;
+  rc = parity_db_pool_acquire(&req->app->pool, &db);
+  if (rc)
+    return rc;
+  json_t *body = NULL;
+  rc = parity_svc_harvest_run(db, &req->app->cfg, trigger, &req->app->metrics, &body);
   parity_db_pool_release(&req->app->pool, db);
   return rc ? rc : parity_res_json(res, 200, body);
 }
