@@ -360,15 +360,22 @@ export interface TaxRealized {
 }
 
 export interface TaxHarvest {
+  id: number;
   day: string;
   symbol: string;
   replacement: string;
   shares_micro: number;
+  replacement_shares_micro: number;
+  proceeds_cents: number;
+  cost_cents: number;
   loss_cents: number;
+  sell_trade_id: number;
+  buy_trade_id: number;
 }
 
 export interface TaxHarvests {
   harvests: TaxHarvest[];
+  loss_cents: number;
 }
 
 export interface SalePreviewLot {
