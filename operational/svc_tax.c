@@ -137,8 +137,8 @@ int parity_svc_tax_harvests(struct parity_db *db, int64_t user_id, json_t **out)
     json_array_append_new(
         list,
         json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "id", (json_int_t)col_i64(res, r, 0),
-                  "day", PQgetvalue(res, r, 1), "sold_symbol", PQgetvalue(res, r, 2), "bought_symbol",
-                  PQgetvalue(res, r, 3), "sold_shares_micro", (json_int_t)col_i64(res, r, 4), "bought_shares_micro",
+                  "day", PQgetvalue(res, r, 1), "symbol", PQgetvalue(res, r, 2), "replacement", PQgetvalue(res, r, 3),
+                  "shares_micro", (json_int_t)col_i64(res, r, 4), "replacement_shares_micro",
                   (json_int_t)col_i64(res, r, 5), "proceeds_cents", (json_int_t)col_i64(res, r, 6), "cost_cents",
                   (json_int_t)col_i64(res, r, 7), "loss_cents", (json_int_t)col_i64(res, r, 8), "sell_trade_id",
                   (json_int_t)col_i64(res, r, 9), "buy_trade_id", (json_int_t)col_i64(res, r, 10)));
