@@ -378,7 +378,8 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
    * The last two columns let the SPA show one row per operation: a trade's reason, and the operation it
    * belongs to. A sale's trades commit with its cash movement, and an invest opens its deploy request in
    * the same transaction, so equal transaction timestamps (now()) tie them; other deploys group by their
-   * request, monthly rebalances by their run. A dividend's movement carries its fund, the shares credited
+   * request, monthly rebalances by their run, a day's tax-loss harvest (at most one per investor and day, one
+   * transaction) by its day. A dividend's movement carries its fund, the shares credited
    * and the amount per share (in the symbol, shares and price columns); a split's, its fund and the shares
    * it added (its own columns). */
   [Q_TRANSACTIONS_LIST] = { "Q_TRANSACTIONS_LIST",
@@ -391,7 +392,8 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "  WHERE c.user_id = $1 "
     "  UNION ALL SELECT 'trade', t.id, t.side, t.symbol, t.amount_cents, t.shares_micro, t.price_micros, "
     "         t.created_at, t.reason, coalesce('movement:' || m.id, 'request:' || t.request_id, 'run:' || t.run_id, "
-    "         'batch:' || t.batch_id, 'trade:' || t.id) "
+    "         'batch:' || t.batch_id, 'harvest:' || CASE WHEN t.reason = 'harvest' "
+    "         THEN ((t.created_at AT TIME ZONE 'UTC')::date)::text END, 'trade:' || t.id) "
     "  FROM trades t LEFT JOIN rebalance_requests r ON r.id = t.request_id "
     "  LEFT JOIN rebalance_batches b ON b.id = t.batch_id LEFT JOIN LATERAL ("
     "    SELECT c.id FROM cash_movements c WHERE c.user_id = t.user_id AND ("

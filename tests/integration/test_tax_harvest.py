@@ -14,7 +14,7 @@ import pytest
 import requests
 
 import conftest
-from conftest import INTERNAL, audit, query, scalar
+from conftest import INTERNAL, audit, post_internal, query, scalar, wait_for
 from test_money import answers, wait_deployed
 from test_tax import TaxInvestor, conftest_value as value_cents
 
@@ -194,6 +194,10 @@ def test_a_loss_lot_is_sold_into_the_family_alternate_once_a_day(db, internal_se
         "shares_micro": lot["shares_micro"], "replacement_shares_micro": bought, "proceeds_cents": proceeds,
         "cost_cents": cost, "loss_cents": loss, "sell_trade_id": sell_id, "buy_trade_id": buy_id}]
     assert on.get(f"/tax/realized?year={today().year}").json()["harvested_losses_cents"] == loss
+    # GET /transactions: both trades are one operation, the day's harvest.
+    rows = [t for t in on.get("/transactions?limit=100").json()["transactions"] if t.get("reason") == "harvest"]
+    assert sorted((t["id"], t["operation"]) for t in rows) == \
+        [(sell_id, f"harvest:{today().isoformat()}"), (buy_id, f"harvest:{today().isoformat()}")]
 
     # Positions follow the lots (audit), the rest of the proceeds is cash, the weights stay put.
     after = positions(db, on.id)
@@ -280,6 +284,20 @@ def test_a_purchase_within_30_days_blocks_the_harvest(db, internal_secret, close
     assert ledger(db, investor.id) == unchanged
     assert investor.get("/tax/harvests").json()["harvests"] == []
     assert body["wash_blocked"] >= 1
+    audit()
+
+
+def test_the_daily_pipeline_harvests_once_its_closes_are_in(db, internal_secret, closes, plan):
+    # Last in this file: the pipeline generates models again (from the same closes but this test's one).
+    _, _, symbol, alternate, _ = plan
+    investor = investor_in(plan)
+    closes(symbol, 0.8)
+    last = scalar(db, "SELECT coalesce(max(id), 0) FROM jobs WHERE type = 'tax_harvest'")
+    assert post_internal("/internal/pipeline/daily", internal_secret).status_code == 202
+    done = wait_for(lambda: investor.get("/tax/harvests").json()["harvests"], what="the pipeline's harvest")
+    assert [(h["symbol"], h["replacement"]) for h in done] == [(symbol, alternate)]
+    jobs = query(db, "SELECT trigger, status FROM jobs WHERE type = 'tax_harvest' AND id > %s", last)
+    assert ("event", "succeeded") in jobs
     audit()
 
 
