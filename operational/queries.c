@@ -976,13 +976,12 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "WHERE s.tax_loss_harvesting AND NOT EXISTS (SELECT 1 FROM tax_harvest_days d "
     "WHERE d.user_id = s.user_id AND d.day = $1::date)" },
   /* parity_svc_harvest_run(), after Q_HARVEST_RUN_LOCK: the next keyset slice of investors with harvesting on
-   * after user $1 not harvested on day $2, at most $3, their portfolios locked in user order (the lock order
-   * of invest, sell and the rebalance batches), by the partial index on investor_settings */
+   * and a portfolio (one may turn it on before onboarding) after user $1 not harvested on day $2, at most $3,
+   * their portfolios locked in user order (the lock order of invest, sell and the rebalance batches) */
   [Q_HARVEST_LOCK_BATCH] = { "Q_HARVEST_LOCK_BATCH",
-    "SELECT p.user_id FROM portfolios p WHERE p.user_id IN (SELECT s.user_id FROM investor_settings s "
-    "WHERE s.tax_loss_harvesting AND s.user_id > $1 AND NOT EXISTS (SELECT 1 FROM tax_harvest_days d "
-    "WHERE d.user_id = s.user_id AND d.day = $2::date) ORDER BY s.user_id LIMIT $3::int) "
-    "ORDER BY p.user_id FOR UPDATE" },
+    "SELECT p.user_id FROM portfolios p JOIN investor_settings s ON s.user_id = p.user_id "
+    "WHERE s.tax_loss_harvesting AND p.user_id > $1 AND NOT EXISTS (SELECT 1 FROM tax_harvest_days d "
+    "WHERE d.user_id = p.user_id AND d.day = $2::date) ORDER BY p.user_id LIMIT $3::int FOR UPDATE OF p" },
   /* parity_svc_harvest_run(): the families of interchangeable funds, members adjacent in rank order */
   [Q_HARVEST_FAMILIES] = { "Q_HARVEST_FAMILIES",
     "SELECT symbol, family FROM tax_families ORDER BY family, rank" },

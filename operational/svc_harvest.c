@@ -55,6 +55,7 @@ struct batch_out {
 /* What a run did, over its batches (the job's counters). */
 struct run_totals {
   long batches, investors, harvested, harvests;
+  int64_t pending; /* investors to look at when the run began: the job's progress total */
   int64_t loss_cents;
   struct parity_harvest_tally tally;
 };
@@ -261,7 +262,7 @@ static int run_batch(struct parity_db *db, const struct parity_config *cfg, cons
   t->batches++;
   t->investors += n;
   if (!rc)
-    rc = parity_jobs_progress(db, job_id, t->investors, -1);
+    rc = parity_jobs_progress(db, job_id, t->investors, t->pending);
   *after = strtoll(hi, NULL, 10);
   *locked = n;
   batch_out_free(&out);
@@ -298,14 +299,16 @@ int parity_svc_harvest_run(struct parity_db *db, const struct parity_config *cfg
   int rc = parity_jobs_create(db, PARITY_JOB_TAX_HARVEST, trigger, params, "running", &job_id);
   json_decref(params);
   PGresult *families = NULL, *pending = NULL;
+  struct run_totals t = { 0 };
   if (!rc)
     rc = PARITY_DB_EXEC(db, Q_HARVEST_PENDING, &pending, day);
-  if (!rc)
-    rc = parity_jobs_progress(db, job_id, 0, strtoll(PQgetvalue(pending, 0, 0), NULL, 10));
+  if (!rc) {
+    t.pending = strtoll(PQgetvalue(pending, 0, 0), NULL, 10);
+    rc = parity_jobs_progress(db, job_id, 0, t.pending);
+  }
   PQclear(pending);
   if (!rc)
     rc = PARITY_DB_EXEC0(db, Q_HARVEST_FAMILIES, &families);
-  struct run_totals t = { 0 };
   int64_t after = 0;
   int locked = 1;
   while (!rc && locked > 0) {
