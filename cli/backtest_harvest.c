@@ -236,17 +236,8 @@ static void harvest_holding(struct sim *s, const struct group *g, size_t mi, int
    * does not matter), the others stay. */
   struct parity_lot_list sold;
   parity_lot_list_init(&sold);
-  int64_t shares = 0, held = held_shares(h);
-  size_t k = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (s->pick[i]) {
-      parity_lot_list_add(&sold, &h->lots.lots[i]);
-      shares += h->lots.lots[i].shares_micro;
-    } else {
-      h->lots.lots[k++] = h->lots.lots[i];
-    }
-  }
-  h->lots.n = k;
+  int64_t held = held_shares(h);
+  int64_t shares = parity_harvest_take_picked(&h->lots, s->pick, &sold);
   int64_t proceeds = parity_value_cents(shares, h->price_micros);
   size_t from = s->pieces.n;
   if (parity_lots_sell(&sold, shares, proceeds, day, PARITY_LOT_FIFO, &s->pieces) == PARITY_OK)

@@ -24,6 +24,8 @@
 #define PARITY_DEFAULT_MODEL_TOP_EQUITIES 6
 #define PARITY_DEFAULT_MODEL_MIN_WEIGHT 0.02
 #define PARITY_DEFAULT_REBALANCE_THRESHOLD 0.02
+#define PARITY_DEFAULT_HARVEST_MIN_LOSS_CENTS 10000 /* $100 */
+#define PARITY_DEFAULT_HARVEST_MIN_LOSS_BPS 500     /* 5 % of the lot's basis */
 
 /* clang-format off */
 #define PARITY_CONFIG_VARS(X) \
@@ -69,6 +71,9 @@
   X(REBALANCE_THRESHOLD, DOUBLE, rebalance_threshold, PARITY_CONFIG_TEXT(PARITY_DEFAULT_REBALANCE_THRESHOLD), 0, 1, "assets within this of target keep their weight") \
   X(PARITY_REBALANCE_BATCH_SIZE, INT, rebalance_batch_size, "2000", 1, 5000, "portfolios per rebalance batch (keyset slice of a monthly run)") \
   X(PARITY_APPLY_THREADS, INT, apply_threads, "2", 1, 32, "operational threads consuming events and applying rebalance batches, each with its own connections") \
+  X(TAX_HARVEST_MIN_LOSS_CENTS, INT, tax_harvest_min_loss_cents, PARITY_CONFIG_TEXT(PARITY_DEFAULT_HARVEST_MIN_LOSS_CENTS), 0, 1000000000000, "tax-loss harvest: least unrealized loss of a lot sold, cents (and TAX_HARVEST_MIN_LOSS_BPS of its basis)") \
+  X(TAX_HARVEST_MIN_LOSS_BPS, INT, tax_harvest_min_loss_bps, PARITY_CONFIG_TEXT(PARITY_DEFAULT_HARVEST_MIN_LOSS_BPS), 0, 10000, "tax-loss harvest: least unrealized loss of a lot sold, basis points of its basis") \
+  X(PARITY_HARVEST_BATCH_SIZE, INT, harvest_batch_size, "1000", 1, 5000, "investors per tax-loss harvest batch (keyset slice, one transaction)") \
   X(STALENESS_MAX_DAYS, INT, staleness_max_days, "4", 0, 365, "no rebalance when the newest close is older") \
   X(FORECAST_PATHS, INT, forecast_paths, "10000", 100, 1000000, "Monte Carlo paths") \
   X(RATE_LIMIT_RPS, DOUBLE, rate_limit_rps, "10", 0, 1000000, "per-IP token bucket rate (0 disables)") \

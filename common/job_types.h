@@ -18,7 +18,8 @@
   X(CLEANUP, "cleanup", "tables", 600)                                                                                 \
   X(RECURRING_DEPOSITS, "recurring_deposits", "deposits", 1800)                                                        \
   X(PRICE_LOAD, "price_load", "symbols", 1800)                                                                         \
-  X(DIVIDEND_CREDIT, "dividend_credit", "days", 1800)
+  X(DIVIDEND_CREDIT, "dividend_credit", "days", 1800)                                                                  \
+  X(TAX_HARVEST, "tax_harvest", "investors", 1800)
 
 enum parity_job_type {
   PARITY_JOB_UNKNOWN = 0,

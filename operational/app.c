@@ -35,6 +35,11 @@ void parity_app_metrics_init(struct parity_app_metrics *m)
                                                 "Positions credited a dividend on its ex-date", NULL, NULL, 0);
   m->dividend_cents = parity_metric_register(PARITY_COUNTER, "parity_operational_dividend_cents_total",
                                              "Cents of dividends credited to portfolios' cash", NULL, NULL, 0);
+  m->tax_harvests =
+      parity_metric_register(PARITY_COUNTER, "parity_operational_tax_harvests_total",
+                             "Funds sold by the tax-loss harvest (each bought its family's alternate)", NULL, NULL, 0);
+  m->tax_harvested_cents = parity_metric_register(PARITY_COUNTER, "parity_operational_tax_harvested_cents_total",
+                                                  "Cents of losses realized by the tax-loss harvest", NULL, NULL, 0);
   m->jobs_stuck = parity_metric_register(PARITY_GAUGE, "parity_operational_jobs_stuck",
                                          "Unfinished jobs past their expected time (marked stuck)", NULL, NULL, 0);
   m->job_watchers = parity_metric_register(PARITY_GAUGE, "parity_operational_job_watchers",

@@ -38,8 +38,10 @@ struct parity_app_metrics {
   struct parity_metric *rebalance_last_success;
   struct parity_metric *events_consumed; /* {type,status} */
 
-  struct parity_metric *dividend_payments; /* positions credited a dividend (svc_dividends.h) */
-  struct parity_metric *dividend_cents;    /* cents of those dividends */
+  struct parity_metric *dividend_payments;   /* positions credited a dividend (svc_dividends.h) */
+  struct parity_metric *dividend_cents;      /* cents of those dividends */
+  struct parity_metric *tax_harvests;        /* funds sold by the tax-loss harvest (svc_harvest.h) */
+  struct parity_metric *tax_harvested_cents; /* the losses they realized */
   struct parity_metric *jobs_stuck;
   struct parity_metric *job_watchers;
 };

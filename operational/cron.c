@@ -10,6 +10,7 @@
 #include "operational/app.h"
 #include "operational/svc_pipeline.h"
 #include "operational/svc_rebalance.h"
+#include "operational/svc_harvest.h"
 #include "operational/svc_recurring.h"
 
 #define CRON_TICK_SECONDS 5
@@ -49,6 +50,12 @@ static int recurring_job(struct parity_app *app, struct parity_db *db, json_t **
   return parity_svc_recurring_run(db, today, "schedule", out);
 }
 
+/* The backstop of the harvest the daily pipeline runs after its closes (svc_harvest.h): once a day per investor. */
+static int harvest_job(struct parity_app *app, struct parity_db *db, json_t **out)
+{
+  return parity_svc_harvest_run(db, &app->cfg, "schedule", &app->metrics, out);
+}
+
 struct cron_job {
   const char *name;
   struct parity_cron_rule rule;
@@ -58,7 +65,7 @@ struct cron_job {
 static const struct cron_job jobs[] = {
   { "daily_pipeline", { 0, 22, -1, 0 }, daily_job },         { "intraday_sync", { -1, -1, -1, 15 }, intraday_job },
   { "monthly_rebalance", { 0, 2, 1, 0 }, rebalance_job },    { "cleanup", { 0, 3, -1, 0 }, cleanup_job },
-  { "recurring_deposits", { 5, -1, -1, 0 }, recurring_job },
+  { "recurring_deposits", { 5, -1, -1, 0 }, recurring_job }, { "tax_harvest", { 30, 23, -1, 0 }, harvest_job },
 };
 
 bool parity_cron_due(const struct parity_cron_rule *rule, const struct tm *tm)

@@ -22,6 +22,7 @@
 #include "operational/rebalance_apply.h"
 #include "operational/svc_market_quality.h"
 #include "operational/svc_dividends.h"
+#include "operational/svc_harvest.h"
 #include "operational/svc_pipeline.h"
 
 /* A batch is large: a low prefetch lets every consumer (thread or replica) take its share. */
@@ -94,6 +95,10 @@ static int handle(struct parity_app *app, struct parity_db *db, const struct par
                                              &app->metrics, NULL);
     if (rc)
       return rc;
+    /* Then today's tax-loss harvest at the new closes (its own job and transactions, once per investor and
+     * day). Its failure does not hold the pipeline back: the job says so, and the CronJob runs it again. */
+    if (parity_svc_harvest_run(db, &app->cfg, "event", &app->metrics, NULL) == PARITY_EDB)
+      return PARITY_EDB;
   }
   if (msg->type == PARITY_EVT_MODELS_GENERATED) {
     parity_metric_set(app->metrics.pipeline_last_success, (double)time(NULL), "models");

@@ -7,6 +7,7 @@
 #include "operational/handlers.h"
 #include "operational/svc_market_quality.h"
 #include "operational/svc_dividends.h"
+#include "operational/svc_harvest.h"
 #include "operational/svc_jobs.h"
 #include "operational/svc_pipeline.h"
 
@@ -55,7 +56,10 @@ int h_pipeline_generate(struct parity_request *req, struct parity_response *res)
   return run_pipeline(req, res, parity_svc_pipeline_generate);
 }
 
-int h_cleanup(struct parity_request *req, struct parity_response *res)
+/* A job the request starts and waits for, on one pooled connection: 200 with what it did. */
+typedef int (*job_fn)(struct parity_app *app, struct parity_db *db, const char *trigger, json_t **out);
+
+static int run_job(struct parity_request *req, struct parity_response *res, job_fn fn)
 {
   const char *trigger;
   int rc = h_job_trigger(req, res, &trigger);
@@ -66,9 +70,20 @@ int h_cleanup(struct parity_request *req, struct parity_response *res)
   if (rc)
     return rc;
   json_t *body = NULL;
-  rc = parity_svc_cleanup(db, trigger, &body);
+  rc = fn(req->app, db, trigger, &body);
   parity_db_pool_release(&req->app->pool, db);
   return rc ? rc : parity_res_json(res, 200, body);
+}
+
+static int cleanup_job(struct parity_app *app, struct parity_db *db, const char *trigger, json_t **out)
+{
+  (void)app;
+  return parity_svc_cleanup(db, trigger, out);
+}
+
+int h_cleanup(struct parity_request *req, struct parity_response *res)
+{
+  return run_job(req, res, cleanup_job);
 }
 
 int h_market_quality(struct parity_request *req, struct parity_response *res)
@@ -125,4 +140,16 @@ int h_dividends_credit(struct parity_request *req, struct parity_response *res)
   rc = parity_svc_dividends_credit_job(db, day, NULL, trigger, &req->app->metrics, &body);
   parity_db_pool_release(&req->app->pool, db);
   return rc ? rc : parity_res_json(res, 200, body);
+}
+
+static int harvest_job(struct parity_app *app, struct parity_db *db, const char *trigger, json_t **out)
+{
+  return parity_svc_harvest_run(db, &app->cfg, trigger, &app->metrics, out);
+}
+
+/* POST /internal/harvest: today's tax-loss harvest as a job (the CronJob's; the daily pipeline runs it too).
+ * Answers when it is done, with its job id and counters; a second run the same day harvests no one twice. */
+int h_harvest_run(struct parity_request *req, struct parity_response *res)
+{
+  return run_job(req, res, harvest_job);
 }

@@ -27,9 +27,7 @@ int h_settings_get(struct parity_request *req, struct parity_response *res)
 
 int h_tax_harvests(struct parity_request *req, struct parity_response *res)
 {
-  (void)req;
-  /* tax-loss harvesting sells nothing yet: the list the SPA shows is empty */
-  return parity_res_json(res, 200, json_pack("{s:[]}", "harvests"));
+  return parity_h_user_read(req, res, parity_svc_tax_harvests);
 }
 
 /* ?year= (default: this year); a 400 answer when it is not a year. */

@@ -37,6 +37,7 @@ int h_cleanup(struct parity_request *req, struct parity_response *res);
 int h_market_quality(struct parity_request *req, struct parity_response *res);
 int h_market_splits_apply(struct parity_request *req, struct parity_response *res);
 int h_dividends_credit(struct parity_request *req, struct parity_response *res);
+int h_harvest_run(struct parity_request *req, struct parity_response *res);
 /* The trigger a job-starting request names (X-Job-Trigger), or a 400 (h_internal.c). */
 int h_job_trigger(struct parity_request *req, struct parity_response *res, const char **trigger);
 /* jobs (h_jobs.c) */

@@ -378,7 +378,8 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
    * The last two columns let the SPA show one row per operation: a trade's reason, and the operation it
    * belongs to. A sale's trades commit with its cash movement, and an invest opens its deploy request in
    * the same transaction, so equal transaction timestamps (now()) tie them; other deploys group by their
-   * request, monthly rebalances by their run. A dividend's movement carries its fund, the shares credited
+   * request, monthly rebalances by their run, a day's tax-loss harvest (at most one per investor and day, one
+   * transaction) by its day. A dividend's movement carries its fund, the shares credited
    * and the amount per share (in the symbol, shares and price columns); a split's, its fund and the shares
    * it added (its own columns). */
   [Q_TRANSACTIONS_LIST] = { "Q_TRANSACTIONS_LIST",
@@ -391,7 +392,8 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "  WHERE c.user_id = $1 "
     "  UNION ALL SELECT 'trade', t.id, t.side, t.symbol, t.amount_cents, t.shares_micro, t.price_micros, "
     "         t.created_at, t.reason, coalesce('movement:' || m.id, 'request:' || t.request_id, 'run:' || t.run_id, "
-    "         'batch:' || t.batch_id, 'trade:' || t.id) "
+    "         'batch:' || t.batch_id, 'harvest:' || CASE WHEN t.reason = 'harvest' "
+    "         THEN ((t.created_at AT TIME ZONE 'UTC')::date)::text END, 'trade:' || t.id) "
     "  FROM trades t LEFT JOIN rebalance_requests r ON r.id = t.request_id "
     "  LEFT JOIN rebalance_batches b ON b.id = t.batch_id LEFT JOIN LATERAL ("
     "    SELECT c.id FROM cash_movements c WHERE c.user_id = t.user_id AND ("
@@ -987,7 +989,67 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "SELECT coalesce(sum(amount_cents), 0) FROM cash_movements WHERE user_id = $1 AND kind = 'dividend' "
     "AND created_at >= make_date($2::int, 1, 1)::timestamp AT TIME ZONE 'UTC' "
     "AND created_at < make_date($2::int + 1, 1, 1)::timestamp AT TIME ZONE 'UTC'" },
+  /* GET /tax/harvests: user $1's harvests, newest first, at most $2 */
+  [Q_TAX_HARVESTS] = { "Q_TAX_HARVESTS",
+    "SELECT id, day::text, sold_symbol, bought_symbol, sold_shares_micro, bought_shares_micro, proceeds_cents, "
+    "cost_cents, loss_cents, sell_trade_id, buy_trade_id FROM tax_harvests WHERE user_id = $1 "
+    "ORDER BY day DESC, id DESC LIMIT $2" },
+  /* GET /tax/realized: user $1's losses harvested in year $2 */
+  [Q_TAX_HARVESTED] = { "Q_TAX_HARVESTED",
+    "SELECT coalesce(sum(loss_cents), 0) FROM tax_harvest_days WHERE user_id = $1 "
+    "AND day >= make_date($2::int, 1, 1) AND day < make_date($2::int + 1, 1, 1)" },
   /* ------------------------------------------------------------ end of the tax ledger */
+  /* ------------------------------------------------------------ the daily tax-loss harvest (svc_harvest.c) */
+  /* parity_svc_harvest_run(): one harvest batch at a time (the CronJob, the pipeline's event, replicas), so
+   * the batch query below sees every day claimed before it; (investor, day) is tax_harvest_days' key anyway */
+  [Q_HARVEST_RUN_LOCK] = { "Q_HARVEST_RUN_LOCK", "SELECT pg_advisory_xact_lock(1751216758)" },
+  /* parity_svc_harvest_run(): the investors the run will look at (harvesting on, a portfolio, not harvested
+   * on day $1), for the job's progress */
+  [Q_HARVEST_PENDING] = { "Q_HARVEST_PENDING",
+    "SELECT count(*) FROM investor_settings s JOIN portfolios p ON p.user_id = s.user_id "
+    "WHERE s.tax_loss_harvesting AND NOT EXISTS (SELECT 1 FROM tax_harvest_days d "
+    "WHERE d.user_id = s.user_id AND d.day = $1::date)" },
+  /* parity_svc_harvest_run(), after Q_HARVEST_RUN_LOCK: the next keyset slice of investors with harvesting on
+   * and a portfolio (one may turn it on before onboarding) after user $1 not harvested on day $2, at most $3,
+   * their portfolios locked in user order (the lock order of invest, sell and the rebalance batches) */
+  [Q_HARVEST_LOCK_BATCH] = { "Q_HARVEST_LOCK_BATCH",
+    "SELECT p.user_id FROM portfolios p JOIN investor_settings s ON s.user_id = p.user_id "
+    "WHERE s.tax_loss_harvesting AND p.user_id > $1 AND NOT EXISTS (SELECT 1 FROM tax_harvest_days d "
+    "WHERE d.user_id = p.user_id AND d.day = $2::date) ORDER BY p.user_id LIMIT $3::int FOR UPDATE OF p" },
+  /* parity_svc_harvest_run(): the families of interchangeable funds, members adjacent in rank order */
+  [Q_HARVEST_FAMILIES] = { "Q_HARVEST_FAMILIES",
+    "SELECT symbol, family FROM tax_families ORDER BY family, rank" },
+  /* parity_svc_harvest_run(): a batch's harvests in one statement, one element per harvest in the arrays
+   * $1 user, $2 sold symbol, $3 bought symbol, $4 shares sold, $5 their price, $6 proceeds, $7 and $8 the
+   * sold position after, $9 shares bought, $10 their price, $11 cost, $12 and $13 the bought position after,
+   * $14 loss; $15 day, $16 job. Both trades (reason 'harvest'), both positions, the rest of the proceeds
+   * into the portfolio's cash, the investor's day (its key: once a day) and the harvest rows. A fund is in
+   * at most one harvest of an investor a day, so (user, symbol) names one trade. Answers the sell trades,
+   * for the realized gain rows written next. */
+  [Q_HARVEST_APPLY] = { "Q_HARVEST_APPLY",
+    "WITH h AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], "
+    "  $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], "
+    "  $13::bigint[], $14::bigint[]) AS h(user_id, sold, bought, sold_shares, sold_price, proceeds, sold_left, "
+    "  sold_cost, bought_shares, bought_price, cost, bought_held, bought_cost, loss)), "
+    "sells AS (INSERT INTO trades (user_id, symbol, side, shares_micro, price_micros, amount_cents, reason) "
+    "  SELECT user_id, sold, 'sell', sold_shares, sold_price, proceeds, 'harvest' FROM h RETURNING id, user_id, symbol), "
+    "buys AS (INSERT INTO trades (user_id, symbol, side, shares_micro, price_micros, amount_cents, reason) "
+    "  SELECT user_id, bought, 'buy', bought_shares, bought_price, cost, 'harvest' FROM h RETURNING id, user_id, symbol), "
+    "pos AS (INSERT INTO positions (user_id, symbol, shares_micro, cost_basis_cents) "
+    "  SELECT user_id, sold, sold_left, sold_cost FROM h UNION ALL SELECT user_id, bought, bought_held, bought_cost FROM h "
+    "  ON CONFLICT (user_id, symbol) DO UPDATE SET shares_micro = EXCLUDED.shares_micro, "
+    "  cost_basis_cents = EXCLUDED.cost_basis_cents, updated_at = now()), "
+    "cash AS (UPDATE portfolios p SET cash_cents = p.cash_cents + c.rest, version = p.version + 1, updated_at = now() "
+    "  FROM (SELECT user_id, sum(proceeds - cost) AS rest FROM h GROUP BY user_id) c WHERE p.user_id = c.user_id), "
+    "days AS (INSERT INTO tax_harvest_days (user_id, day, job_id, loss_cents) "
+    "  SELECT user_id, $15::date, $16::bigint, sum(loss) FROM h GROUP BY user_id), "
+    "rows AS (INSERT INTO tax_harvests (user_id, day, sold_symbol, bought_symbol, sold_shares_micro, "
+    "  bought_shares_micro, proceeds_cents, cost_cents, loss_cents, sell_trade_id, buy_trade_id) "
+    "  SELECT h.user_id, $15::date, h.sold, h.bought, h.sold_shares, h.bought_shares, h.proceeds, h.cost, h.loss, "
+    "  s.id, b.id FROM h JOIN sells s ON s.user_id = h.user_id AND s.symbol = h.sold "
+    "  JOIN buys b ON b.user_id = h.user_id AND b.symbol = h.bought) "
+    "SELECT user_id, symbol, id FROM sells ORDER BY user_id, symbol" },
+  /* ------------------------------------------------------------ end of the harvest */
   /* ------------------------------------------------------------ jobs (svc_jobs.c) */
 
   /* parity_jobs_create(): $1 type, $2 params, $3 trigger, $4 unit, $5 expected seconds, $6 queued|running */

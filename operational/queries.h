@@ -186,7 +186,16 @@ enum parity_op_query {
   Q_TAX_REPORT,
   Q_AUDIT_LOTS,
   Q_TAX_DIVIDENDS,
+  Q_TAX_HARVESTS,
+  Q_TAX_HARVESTED,
   /* end of the tax ledger */
+  /* the daily tax-loss harvest (svc_harvest.c) */
+  Q_HARVEST_RUN_LOCK,
+  Q_HARVEST_PENDING,
+  Q_HARVEST_LOCK_BATCH,
+  Q_HARVEST_FAMILIES,
+  Q_HARVEST_APPLY,
+  /* end of the harvest */
   /* jobs */
   Q_JOB_INSERT,
   Q_JOB_ADD_MESSAGE,

@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "operational/money.h"
 #include "operational/batch_prices.h"
+#include "operational/batch_rows.h"
 #include "operational/queries.h"
 #include "operational/svc_rebalance.h"
 #include "operational/tax_book.h"
@@ -42,31 +43,12 @@ struct batch_out {
   struct parity_tax_book book;
 };
 
-static void add_i64(struct parity_buf *b, int64_t v)
-{
-  char text[PARITY_I64_TEXT + 1];
-  int n = snprintf(text, sizeof(text), "%s%lld", b->len ? "," : "", (long long)v);
-  parity_buf_add(b, text, (size_t)n);
-}
-
 static void add_cash(struct batch_out *out, int64_t user_id, int64_t cash, int64_t pending)
 {
-  add_i64(&out->users, user_id);
-  add_i64(&out->cash, cash);
-  add_i64(&out->pending, pending < cash ? pending : cash);
+  parity_batch_list_i64(&out->users, user_id);
+  parity_batch_list_i64(&out->cash, cash);
+  parity_batch_list_i64(&out->pending, pending < cash ? pending : cash);
   out->changed++;
-}
-
-/* The bigint[] literal of a list built by add_i64. */
-static char *array_text(struct parity_buf *b)
-{
-  size_t n = b->len;
-  char *text = parity_xmalloc(n + 3);
-  text[0] = '{';
-  memcpy(text + 1, b->data ? b->data : "", n);
-  text[n + 1] = '}';
-  text[n + 2] = '\0';
-  return text;
 }
 
 /*
@@ -226,10 +208,10 @@ static char *users_of(const PGresult *targets, char lo[PARITY_I64_TEXT], char hi
   parity_buf_init(&list, PARITY_BUF_UNBOUNDED);
   int n = PQntuples(targets);
   for (int r = 0; r < n; r++)
-    add_i64(&list, strtoll(PQgetvalue(targets, r, 0), NULL, 10));
+    parity_batch_list_i64(&list, strtoll(PQgetvalue(targets, r, 0), NULL, 10));
   snprintf(lo, PARITY_I64_TEXT, "%s", n ? PQgetvalue(targets, 0, 0) : "0");
   snprintf(hi, PARITY_I64_TEXT, "%s", n ? PQgetvalue(targets, n - 1, 0) : "-1");
-  char *text = array_text(&list);
+  char *text = parity_batch_array_new(&list);
   parity_buf_free(&list);
   return text;
 }
@@ -254,7 +236,8 @@ static int write_batch(struct parity_db *db, struct batch_out *out)
   if (!rc)
     rc = parity_tax_book_write(db, &out->book);
   if (!rc && out->changed > 0) {
-    char *users = array_text(&out->users), *cash = array_text(&out->cash), *pending = array_text(&out->pending);
+    char *users = parity_batch_array_new(&out->users), *cash = parity_batch_array_new(&out->cash),
+         *pending = parity_batch_array_new(&out->pending);
     rc = PARITY_DB_EXEC(db, Q_BATCH_CASH_SET, NULL, users, cash, pending);
     free(users);
     free(cash);

@@ -83,6 +83,7 @@ const struct parity_route parity_routes[] = {
   { "GET", "/api/v1/tax/realized", PUB, PARITY_AUTH_USER, h_tax_realized, "tax_realized" },
   { "GET", "/api/v1/tax/report", PUB, PARITY_AUTH_USER, h_tax_report, "tax_report" },
   { "GET", "/api/v1/tax/harvests", PUB, PARITY_AUTH_USER, h_tax_harvests, "tax_harvests" },
+  { "POST", "/internal/harvest", INT, PARITY_AUTH_INTERNAL, h_harvest_run, "harvest_run" },
   { "POST", "/api/v1/portfolio/sell/preview", PUB, PARITY_AUTH_USER, h_sell_preview, "sell_preview" },
   { "GET", "/api/v1/me/settings", PUB, PARITY_AUTH_USER, h_settings_get, "settings" },
   { "PATCH", "/api/v1/me/settings", PUB, PARITY_AUTH_USER, h_settings_patch, "settings_patch" },

@@ -110,11 +110,41 @@ int parity_svc_tax_realized(struct parity_db *db, int64_t user_id, int year, jso
     return rc;
   int64_t dividends = PQntuples(res) == 1 ? col_i64(res, 0, 0) : 0;
   PQclear(res);
-  /* harvested_losses_cents: tax-loss harvesting does not sell anything yet */
+  rc = PARITY_DB_EXEC(db, Q_TAX_HARVESTED, &res, uid, y);
+  if (rc)
+    return rc;
+  int64_t harvested = PQntuples(res) == 1 ? col_i64(res, 0, 0) : 0;
+  PQclear(res);
   *out =
       json_pack("{s:i, s:o, s:o, s:I, s:I, s:I}", "year", year, "short", term_sums(sums[0][0], sums[0][1], sums[0][2]),
                 "long", term_sums(sums[1][0], sums[1][1], sums[1][2]), "wash_sale_disallowed_cents", (json_int_t)wash,
-                "dividends_cents", (json_int_t)dividends, "harvested_losses_cents", (json_int_t)0);
+                "dividends_cents", (json_int_t)dividends, "harvested_losses_cents", (json_int_t)harvested);
+  return PARITY_OK;
+}
+
+int parity_svc_tax_harvests(struct parity_db *db, int64_t user_id, json_t **out)
+{
+  char uid[PARITY_I64_TEXT], limit[PARITY_I64_TEXT];
+  PGresult *res = NULL;
+  int rc =
+      PARITY_DB_EXEC(db, Q_TAX_HARVESTS, &res, parity_i64(user_id, uid), parity_i64(PARITY_TAX_HARVESTS_MAX, limit));
+  if (rc)
+    return rc;
+  json_t *list = json_array();
+  int64_t total = 0;
+  for (int r = 0; r < PQntuples(res); r++) {
+    total += col_i64(res, r, 8);
+    json_array_append_new(
+        list,
+        json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "id", (json_int_t)col_i64(res, r, 0),
+                  "day", PQgetvalue(res, r, 1), "symbol", PQgetvalue(res, r, 2), "replacement", PQgetvalue(res, r, 3),
+                  "shares_micro", (json_int_t)col_i64(res, r, 4), "replacement_shares_micro",
+                  (json_int_t)col_i64(res, r, 5), "proceeds_cents", (json_int_t)col_i64(res, r, 6), "cost_cents",
+                  (json_int_t)col_i64(res, r, 7), "loss_cents", (json_int_t)col_i64(res, r, 8), "sell_trade_id",
+                  (json_int_t)col_i64(res, r, 9), "buy_trade_id", (json_int_t)col_i64(res, r, 10)));
+  }
+  PQclear(res);
+  *out = json_pack("{s:o, s:I}", "harvests", list, "loss_cents", (json_int_t)total);
   return PARITY_OK;
 }
 

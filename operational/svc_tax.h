@@ -23,6 +23,12 @@ int parity_svc_tax_realized(struct parity_db *db, int64_t user_id, int year, jso
 /* GET /api/v1/tax/report?year=: {"year","rows":[...]} (json), or the same rows as CSV text into *csv. */
 int parity_svc_tax_report(struct parity_db *db, int64_t user_id, int year, json_t **out, struct parity_buf *csv);
 
+/* GET /api/v1/tax/harvests: {"harvests":[{id,day,symbol (sold),replacement (bought),shares_micro (sold),
+ * replacement_shares_micro,proceeds_cents,cost_cents,loss_cents,sell_trade_id,buy_trade_id}], "loss_cents"}, newest
+ * first, at most PARITY_TAX_HARVESTS_MAX (loss_cents sums those listed). */
+#define PARITY_TAX_HARVESTS_MAX 1000
+int parity_svc_tax_harvests(struct parity_db *db, int64_t user_id, json_t **out);
+
 /* POST /api/v1/portfolio/sell/preview: what POST /portfolio/sell of amount_cents would realize, nothing written. */
 int parity_svc_sell_preview(struct parity_db *db, int64_t user_id, int64_t amount_cents, json_t **out,
                             struct parity_svc_error *err);

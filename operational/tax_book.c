@@ -13,6 +13,7 @@
 #include "common/calendar.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "operational/batch_rows.h"
 #include "operational/queries.h"
 
 void parity_tax_book_init(struct parity_tax_book *b)
@@ -162,25 +163,13 @@ int parity_tax_book_buy(struct parity_tax_book *b, int64_t user_id, const char *
   return PARITY_OK;
 }
 
-/* Advances `*row` of `res` (user id in column 0) to `user_id`; [*first, *end) are that user's rows. */
-static void user_rows(const PGresult *res, int *row, int64_t user_id, int *first, int *end)
-{
-  int n = PQntuples(res);
-  while (*row < n && col_i64(res, *row, 0) < user_id)
-    (*row)++;
-  *first = *row;
-  while (*row < n && col_i64(res, *row, 0) == user_id)
-    (*row)++;
-  *end = *row;
-}
-
 void parity_tax_investor_of(struct parity_tax_rows *t, int64_t user_id, struct parity_tax_investor *out)
 {
-  user_rows(t->lots, &t->lot_row, user_id, &out->lot_first, &out->lot_end);
+  parity_batch_user_rows(t->lots, &t->lot_row, user_id, &out->lot_first, &out->lot_end);
   out->method = PARITY_LOT_TAX_MIN;
   if (out->lot_first < out->lot_end)
     (void)parity_lot_method_parse(PQgetvalue(t->lots, out->lot_first, 8), &out->method);
-  user_rows(t->losses, &t->loss_row, user_id, &out->loss_first, &out->loss_end);
+  parity_batch_user_rows(t->losses, &t->loss_row, user_id, &out->loss_first, &out->loss_end);
 }
 
 int parity_tax_trade_lots(const struct parity_tax_rows *t, const struct parity_tax_investor *it, int64_t user_id,

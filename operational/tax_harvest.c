@@ -54,3 +54,19 @@ size_t parity_harvest_buy_member(const struct parity_harvest_member *members, si
   }
   return PARITY_HARVEST_NONE;
 }
+
+int64_t parity_harvest_take_picked(struct parity_lot_list *lots, const bool *pick, struct parity_lot_list *sold)
+{
+  int64_t shares = 0;
+  size_t k = 0;
+  for (size_t i = 0; i < lots->n; i++) {
+    if (pick[i]) {
+      parity_lot_list_add(sold, &lots->lots[i]);
+      shares += lots->lots[i].shares_micro;
+    } else {
+      lots->lots[k++] = lots->lots[i];
+    }
+  }
+  lots->n = k;
+  return shares;
+}

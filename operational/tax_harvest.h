@@ -21,10 +21,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/config_vars.h"
 #include "operational/tax_lots.h"
 
-#define PARITY_HARVEST_MIN_LOSS_CENTS 10000 /* $100 */
-#define PARITY_HARVEST_MIN_LOSS_BPS 500     /* 5 % of the lot's basis */
+#define PARITY_HARVEST_MIN_LOSS_CENTS PARITY_DEFAULT_HARVEST_MIN_LOSS_CENTS /* $100 (TAX_HARVEST_MIN_LOSS_CENTS) */
+#define PARITY_HARVEST_MIN_LOSS_BPS PARITY_DEFAULT_HARVEST_MIN_LOSS_BPS     /* 5 % (TAX_HARVEST_MIN_LOSS_BPS) */
 #define PARITY_HARVEST_NONE ((size_t)-1)
 
 struct parity_harvest_rule {
@@ -68,5 +69,12 @@ bool parity_harvest_buy_washes(const struct parity_harvest_member *m, int32_t da
  * passes NONE and, on NONE, buys the first priced member anyway (the wash sale is then recorded).
  */
 size_t parity_harvest_buy_member(const struct parity_harvest_member *members, size_t n, size_t skip, int32_t day);
+
+/*
+ * Moves the picked lots (pick[i] for lots->lots[i], as parity_harvest_pick set it) out of *lots into *sold,
+ * keeping the others in order; returns the shares moved. Exactly the qualifying lots are then sold, whole,
+ * from *sold, so the investor's lot method cannot close another lot instead.
+ */
+int64_t parity_harvest_take_picked(struct parity_lot_list *lots, const bool *pick, struct parity_lot_list *sold);
 
 #endif

@@ -48,6 +48,17 @@ describe("groupOperations", () => {
     expect(ops[0]!.soldCents).toBe(300);
   });
 
+  it("makes a day's tax-loss harvest one operation that leaves the wallet alone", () => {
+    const ops = groupOperations([
+      trade(11, "buy", "VOO", 8_000, "2026-12-06T22:05:00.000Z", "harvest:2026-12-06", "harvest"),
+      trade(10, "sell", "VTI", 8_001, "2026-12-06T22:05:00.000Z", "harvest:2026-12-06", "harvest"),
+      ...ROWS,
+    ]);
+    expect(ops[0]!.kind).toBe("harvest");
+    expect([ops[0]!.walletCents, ops[0]!.soldCents, ops[0]!.boughtCents]).toEqual([null, 8_001, 8_000]);
+    expect(filterOperations(ops, { type: "harvest", from: "", to: "" })).toHaveLength(1);
+  });
+
   it("keeps every row its own operation for a server that names none", () => {
     const bare = ROWS.map(({ operation: _op, ...t }) => t);
     expect(groupOperations(bare)).toHaveLength(ROWS.length);

@@ -48,9 +48,18 @@ const LOTS: TaxLots = {
 
 const HARVESTS = {
   harvests: [
-    { day: "2026-03-09", symbol: "VTI", replacement: "VOO", shares_micro: 2_000_000, loss_cents: 55_500 },
-    { day: "2025-11-02", symbol: "QQQ", replacement: "VUG", shares_micro: 1_000_000, loss_cents: 9_900 },
+    {
+      id: 2, day: "2026-03-09", symbol: "VTI", replacement: "VOO", shares_micro: 2_000_000,
+      replacement_shares_micro: 1_000_000, proceeds_cents: 50_000, cost_cents: 50_000, loss_cents: 55_500,
+      sell_trade_id: 41, buy_trade_id: 42,
+    },
+    {
+      id: 1, day: "2025-11-02", symbol: "QQQ", replacement: "VUG", shares_micro: 1_000_000,
+      replacement_shares_micro: 1_500_000, proceeds_cents: 40_000, cost_cents: 39_999, loss_cents: 9_900,
+      sell_trade_id: 31, buy_trade_id: 32,
+    },
   ],
+  loss_cents: 65_400,
 };
 
 function loggedIn(): FakeApi {

@@ -35,6 +35,7 @@ EXPECTED_CRONJOBS = {
     "parity-rebalance": ("0 2 1 * *", "/internal/rebalance"),
     "parity-cleanup": ("0 3 * * *", "/internal/cleanup"),
     "parity-recurring-deposits": ("10 0 * * *", "/internal/recurring"),
+    "parity-tax-harvest": ("30 23 * * *", "/internal/harvest"),
 }
 # Variables the images may set that the code reads outside the config table (each must appear in the
 # C sources as a string literal, so a renamed variable is caught). There are none: every variable is a

@@ -263,7 +263,7 @@ def test_settings_and_harvests(investor):
         assert answer.status_code == 400, bad
         if code:
             assert answer.json()["error"]["code"] == code
-    assert investor.get("/tax/harvests").json() == {"harvests": []}
+    assert investor.get("/tax/harvests").json() == {"harvests": [], "loss_cents": 0}
     assert investor.get("/tax/realized?year=20x6").status_code == 400
     assert investor.get("/tax/report?format=pdf").status_code == 400
     assert investor.post("/portfolio/sell/preview", {"amount_cents": 0}).status_code == 400

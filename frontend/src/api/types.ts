@@ -116,9 +116,9 @@ export interface Transaction {
   kind: string;
   amount_cents: number;
   created_at: string;
-  /** The operation the row belongs to: movement:<id>, batch:<id> (a later deploy), request:<uuid> (older deploys), run:<id> or trade:<id>. */
+  /** The operation the row belongs to: movement:<id>, batch:<id> (a later deploy), request:<uuid> (older deploys), run:<id>, harvest:<day> (a day's tax-loss harvest) or trade:<id>. */
   operation?: string;
-  /** Trades: invest, sell or rebalance. */
+  /** Trades: invest, sell, rebalance or harvest. */
   reason?: string;
   /** Trades, dividends (the fund that paid) and splits (the fund that split). */
   symbol?: string;
@@ -360,15 +360,22 @@ export interface TaxRealized {
 }
 
 export interface TaxHarvest {
+  id: number;
   day: string;
   symbol: string;
   replacement: string;
   shares_micro: number;
+  replacement_shares_micro: number;
+  proceeds_cents: number;
+  cost_cents: number;
   loss_cents: number;
+  sell_trade_id: number;
+  buy_trade_id: number;
 }
 
 export interface TaxHarvests {
   harvests: TaxHarvest[];
+  loss_cents: number;
 }
 
 export interface SalePreviewLot {

@@ -43,6 +43,11 @@ function describe(op: Operation): string {
       return n ? `Sold ${formatCents(op.soldCents)} in ${funds}; proceeds to your wallet` : "From your portfolio's cash to your wallet";
     case "rebalance":
       return `Back to your model: sold ${formatCents(op.soldCents)}, bought ${formatCents(op.boughtCents)}`;
+    case "harvest": {
+      const sold = op.trades.filter((t) => t.kind === "sell").map((t) => t.symbol);
+      const bought = op.trades.filter((t) => t.kind === "buy").map((t) => t.symbol);
+      return `Sold ${sold.join(", ")} at a loss for ${formatCents(op.soldCents)}, bought ${bought.join(", ")}, a similar fund`;
+    }
     case "deposit":
       return "Into your wallet";
     case "withdrawal":

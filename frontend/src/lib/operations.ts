@@ -1,11 +1,11 @@
 // Transactions as the investor thinks of them: one operation per deposit, withdrawal, invest (with the buys
 // of its deployment), sale (with its trades), deployment of waiting cash or monthly rebalance, grouped by the
-// `operation` each row of GET /transactions names; amounts signed by their effect on the wallet; filters;
+// `operation` each row of GET /transactions names (a day's tax-loss harvest is one); amounts signed by their effect on the wallet; filters;
 // and a CSV export of the rows.
 import type { Transaction } from "../api/types";
 import { formatShares } from "./format";
 
-export type OperationKind = "deposit" | "withdrawal" | "invest" | "sell" | "fee" | "deploy" | "rebalance" | "trade" | "dividend" | "split";
+export type OperationKind = "deposit" | "withdrawal" | "invest" | "sell" | "fee" | "deploy" | "rebalance" | "harvest" | "trade" | "dividend" | "split";
 
 export interface Operation {
   key: string;
@@ -32,6 +32,7 @@ export const OPERATION_NAMES: Record<OperationKind, string> = {
   fee: "Fee",
   deploy: "Invested waiting cash",
   rebalance: "Rebalance",
+  harvest: "Tax-loss harvest",
   trade: "Trade",
   dividend: "Dividend",
   split: "Share split",
@@ -45,6 +46,7 @@ export const TYPE_FILTERS: { value: string; label: string; kinds: OperationKind[
   { value: "invest", label: "Investments", kinds: ["invest", "deploy"] },
   { value: "sell", label: "Sales", kinds: ["sell"] },
   { value: "rebalance", label: "Rebalances", kinds: ["rebalance"] },
+  { value: "harvest", label: "Tax-loss harvests", kinds: ["harvest"] },
   { value: "fee", label: "Fees", kinds: ["fee"] },
   { value: "dividend", label: "Dividends", kinds: ["dividend"] },
   { value: "split", label: "Share splits", kinds: ["split"] },
@@ -68,6 +70,7 @@ function keyOf(t: Transaction): string {
 function kindOf(cash: Transaction | null, trades: Transaction[]): OperationKind {
   if (cash) return (["deposit", "withdrawal", "invest", "sell", "fee", "dividend", "split"] as const).find((k) => k === cash.kind) ?? "trade";
   if (trades.some((t) => t.reason === "rebalance")) return "rebalance";
+  if (trades.some((t) => t.reason === "harvest")) return "harvest";
   if (trades.some((t) => t.reason === "invest")) return "deploy";
   return "trade";
 }
