@@ -959,7 +959,8 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "acquired - DATE '1970-01-01', sold - DATE '1970-01-01' FROM realized_gains WHERE user_id BETWEEN $1 AND $2 "
     "AND basis_cents > proceeds_cents AND replaced_micro < shares_micro AND sold >= DATE '1970-01-01' + $3::int "
     "ORDER BY user_id, symbol, sold, id" },
-  /* parity_svc_apply_batch(): the families of interchangeable funds, members in rank order */
+  /* parity_svc_apply_batch(), parity_svc_harvest_run(): the families of interchangeable funds, members
+   * adjacent in rank order */
   [Q_TAX_FAMILIES] = { "Q_TAX_FAMILIES", "SELECT symbol, family FROM tax_families ORDER BY family, rank" },
   /* GET /tax/lots: user $1's open lots with the newest close of their symbol and its day */
   [Q_TAX_LOTS_VALUED] = { "Q_TAX_LOTS_VALUED",
@@ -1016,14 +1017,12 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "SELECT p.user_id FROM portfolios p JOIN investor_settings s ON s.user_id = p.user_id "
     "WHERE s.tax_loss_harvesting AND p.user_id > $1 AND NOT EXISTS (SELECT 1 FROM tax_harvest_days d "
     "WHERE d.user_id = p.user_id AND d.day = $2::date) ORDER BY p.user_id LIMIT $3::int FOR UPDATE OF p" },
-  /* parity_svc_harvest_run(): the families of interchangeable funds, members adjacent in rank order */
-  [Q_HARVEST_FAMILIES] = { "Q_HARVEST_FAMILIES",
-    "SELECT symbol, family FROM tax_families ORDER BY family, rank" },
   /* parity_svc_harvest_run(): a batch's harvests in one statement, one element per harvest in the arrays
    * $1 user, $2 sold symbol, $3 bought symbol, $4 shares sold, $5 their price, $6 proceeds, $7 and $8 the
    * sold position after, $9 shares bought, $10 their price, $11 cost, $12 and $13 the bought position after,
    * $14 loss; $15 day, $16 job. Both trades (reason 'harvest'), both positions, the rest of the proceeds
-   * into the portfolio's cash, the investor's day (its key: once a day) and the harvest rows. A fund is in
+   * into the portfolio's cash, the investor's day (its key: once a day), the harvest rows and the investor's
+   * `harvest_done` notification. A fund is in
    * at most one harvest of an investor a day, so (user, symbol) names one trade. Answers the sell trades,
    * for the realized gain rows written next. */
   [Q_HARVEST_APPLY] = { "Q_HARVEST_APPLY",
@@ -1047,7 +1046,13 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "  bought_shares_micro, proceeds_cents, cost_cents, loss_cents, sell_trade_id, buy_trade_id) "
     "  SELECT h.user_id, $15::date, h.sold, h.bought, h.sold_shares, h.bought_shares, h.proceeds, h.cost, h.loss, "
     "  s.id, b.id FROM h JOIN sells s ON s.user_id = h.user_id AND s.symbol = h.sold "
-    "  JOIN buys b ON b.user_id = h.user_id AND b.symbol = h.bought) "
+    "  JOIN buys b ON b.user_id = h.user_id AND b.symbol = h.bought), "
+    "noted AS (INSERT INTO notifications (user_id, kind, ref, title, body) "
+    "  SELECT user_id, 'harvest_done', 'harvest:' || $15::date, 'Losses harvested', 'We sold ' || count(*) "
+    "  || CASE count(*) WHEN 1 THEN ' fund' ELSE ' funds' END || ' at a loss of $' "
+    "  || to_char(sum(loss) / 100.0, 'FM999,999,999,990.00') || ' and bought similar funds with the proceeds: your "
+    "mix is unchanged, and the loss can lower your taxes.' FROM h GROUP BY user_id "
+    "  ON CONFLICT (user_id, kind, ref) DO NOTHING) "
     "SELECT user_id, symbol, id FROM sells ORDER BY user_id, symbol" },
   /* ------------------------------------------------------------ end of the harvest */
   /* ------------------------------------------------------------ jobs (svc_jobs.c) */

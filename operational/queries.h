@@ -193,7 +193,6 @@ enum parity_op_query {
   Q_HARVEST_RUN_LOCK,
   Q_HARVEST_PENDING,
   Q_HARVEST_LOCK_BATCH,
-  Q_HARVEST_FAMILIES,
   Q_HARVEST_APPLY,
   /* end of the harvest */
   /* jobs */

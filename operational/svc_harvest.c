@@ -308,7 +308,7 @@ int parity_svc_harvest_run(struct parity_db *db, const struct parity_config *cfg
   }
   PQclear(pending);
   if (!rc)
-    rc = PARITY_DB_EXEC0(db, Q_HARVEST_FAMILIES, &families);
+    rc = PARITY_DB_EXEC0(db, Q_TAX_FAMILIES, &families);
   int64_t after = 0;
   int locked = 1;
   while (!rc && locked > 0) {

@@ -194,6 +194,10 @@ def test_a_loss_lot_is_sold_into_the_family_alternate_once_a_day(db, internal_se
         "shares_micro": lot["shares_micro"], "replacement_shares_micro": bought, "proceeds_cents": proceeds,
         "cost_cents": cost, "loss_cents": loss, "sell_trade_id": sell_id, "buy_trade_id": buy_id}]
     assert on.get(f"/tax/realized?year={today().year}").json()["harvested_losses_cents"] == loss
+    # The investor is told, once for the day.
+    notes = query(db, "SELECT title, body FROM notifications WHERE user_id = %s AND kind = 'harvest_done'", on.id)
+    assert len(notes) == 1 and notes[0][0] == "Losses harvested", notes
+    assert f"at a loss of ${loss // 100:,}.{loss % 100:02d}" in notes[0][1], notes
     # GET /transactions: both trades are one operation, the day's harvest.
     rows = [t for t in on.get("/transactions?limit=100").json()["transactions"] if t.get("reason") == "harvest"]
     assert sorted((t["id"], t["operation"]) for t in rows) == \
