@@ -1038,6 +1038,40 @@ async function taxJourney({ page }) {
   await axeCheck(page, "the account's tax settings");
 }
 
+/** (19) the month's statement: the page shows what the API computes, and its PDF and a trade's confirmation
+ * download as PDFs holding the investor's figures. */
+async function statementJourney({ page }) {
+  const user = await createUser("statement", { onboard: true, depositCents: 1_500_000, investCents: 1_000_000 });
+  const months = (await api("GET", "/statements", { token: user.token })).body.months;
+  const month = months[0].month;
+  const statement = (await api("GET", `/statements/${month}`, { token: user.token })).body;
+  await uiLogin(page, user.email, user.password);
+  await page.getByRole("link", { name: "Statements", exact: true }).first().click();
+  await page.getByRole("heading", { name: "Statements", level: 1 }).waitFor();
+  const summary = page.getByTestId("statement-summary");
+  await summary.waitFor();
+  assertEqual(await page.getByTestId("statement-month").inputValue(), month, "the newest month is shown first");
+  for (const [id, value] of [["st-opening", statement.opening_value_cents], ["st-contributions", statement.contributions_cents], ["st-closing", statement.closing_value_cents]])
+    assertEqual(cents(await text(summary.getByTestId(id))), value, `${id} as the API computes it`);
+  assertEqual(statement.contributions_cents, 1_500_000, "the month's deposit is its contribution");
+  const trades = page.getByTestId("statement-trades").locator("tbody tr");
+  assertEqual(await trades.count(), statement.trades.length, "one row per trade of the month");
+  const { readFile } = await import("node:fs/promises");
+  const pdfOf = async (button) => {
+    const download = page.waitForEvent("download");
+    await button.click();
+    return readFile(await (await download).path(), "latin1");
+  };
+  const pdf = await pdfOf(page.getByTestId("statement-pdf"));
+  assert(pdf.startsWith("%PDF-") && pdf.trimEnd().endsWith("%%EOF"), "the statement is a whole PDF");
+  assert(pdf.includes(user.email) && pdf.includes(dollars(statement.closing_value_cents)), "the PDF holds the investor and the closing value");
+  const first = statement.trades[0];
+  const confirmation = await pdfOf(page.getByTestId(`confirmation-${first.id}`).first());
+  assert(confirmation.startsWith("%PDF-") && confirmation.includes(first.symbol), "the trade's confirmation is a PDF naming its fund");
+  await axeCheck(page, "the statement");
+  await shot(page, `statement-${page.viewportSize()?.width ?? 0}`);
+}
+
 const JOURNEYS = [
   ["register, verify, onboard, deposit, invest, portfolio, forecast cone, sell all, withdraw", investorJourney],
   ["a wrong password shows the error", wrongPasswordJourney],
@@ -1065,6 +1099,8 @@ const JOURNEYS = [
   ["dark mode at phone width", darkModeJourney, { ...PHONE_CONTEXT, colorScheme: "dark" }],
   ["taxes: the sale's preview, the year's gains, lots and Form 8949 CSV, the harvesting switch", taxJourney],
   ["taxes at phone width", taxJourney, PHONE_CONTEXT],
+  ["the month's statement as the API computes it, its PDF and a trade's confirmation", statementJourney],
+  ["a statement at phone width", statementJourney, PHONE_CONTEXT],
 ];
 
 async function main() {
