@@ -2,8 +2,9 @@
 stack. The figures are recomputed here from the ledger rows and daily_prices, not from the daemon's history:
 the account's value at the end of a New York day is the wallet's cash + the portfolio's cash + each symbol's
 shares at its newest close on or before that day (rounded half up to the cent, the ledger's rule). A past month
-comes from `parity demo-history --years 1` (a year of monthly deposits, invests and rebalances written by the
-product's own code, back-dated; in a scratch database, see the `past` fixture); the current month from deposits, an invest, a sale and a withdrawal made here.
+comes from `parity demo-history --years 1` (a year of monthly deposits, invests, rebalances and dividends
+written by the product's own code, back-dated: the `past` fixture); the current month from deposits, an invest,
+a sale and a withdrawal made here.
 The PDFs are read back with pdftotext (poppler-utils)."""
 
 import datetime
@@ -96,51 +97,20 @@ def adds_up(st):
             - st["fees_cents"] + st["market_change_cents"]) == st["closing_value_cents"]
 
 
-SCRATCH_OFFSET = 47  # the scratch daemon's ports: the suite's HTTP_PORT / INTERNAL_PORT + this
-
-
 @pytest.fixture(scope="module")
 def past(priced_stack, db_url):
-    """An investor with a year of back-dated history, in a database of its own: `parity demo-history --years 1`
-    writes positions without tax lots (it predates them), which `parity audit` of the suite's database would
-    report, so the investor lives in a scratch database (migrated, the bundled prices loaded) served by a
-    second parity-operational. The statements are read while it runs; the database is dropped at the end."""
-    name = "parity_statements_past"
+    """An investor with a year of back-dated history: `parity demo-history --years 1` writes it by the
+    product's own code (trades, lots, dividends, every row dated in the past)."""
+    session, _ = conftest.login_user()
+    answer = session.post(f"{PUBLIC}/api/v1/onboarding", json={"answers": answers(3, "medium")},
+                          timeout=HTTP_TIMEOUT)
+    assert answer.status_code == 200, answer.text
+    me = session.get(f"{PUBLIC}/api/v1/me", timeout=HTTP_TIMEOUT).json()
+    run = conftest.parity_tool("demo-history", "--email", me["email"], "--years", "1")
+    assert run.returncode == 0, run.stderr
     db = conftest.connect(db_url)
-    conftest.drop_database(db, name)
-    conftest.create_database(db, name)
-    url = conftest.database_url(db_url, name)
-    daemon = None
-    try:
-        assert conftest.parity_tool("migrate", url=url).returncode == 0
-        loaded = conftest.parity_tool("load-prices", conftest.DATA_FILE, url=url)
-        assert loaded.returncode == 0, loaded.stderr
-        daemon = conftest.extra_operational(SCRATCH_OFFSET, DATABASE_URL=url)
-        base = f"{daemon.public}/api/v1"
-        email, password = conftest.new_email("past"), conftest.DEFAULT_PASSWORD
-        answer = requests.post(f"{base}/auth/register", json={"email": email, "password": password},
-                               timeout=HTTP_TIMEOUT)
-        assert answer.status_code == 202, answer.text
-        token = conftest.link_token(conftest.wait_mail(email, "Confirm"), "/verify-email")
-        assert requests.post(f"{base}/auth/verify-email", json={"token": token},
-                             timeout=HTTP_TIMEOUT).status_code == 200
-        session = requests.Session()
-        login = session.post(f"{base}/auth/login", json={"email": email, "password": password}, timeout=HTTP_TIMEOUT)
-        assert login.status_code == 200, login.text
-        session.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
-        answer = session.post(f"{base}/onboarding", json={"answers": answers(3, "medium")}, timeout=HTTP_TIMEOUT)
-        assert answer.status_code == 200, answer.text
-        run = conftest.parity_tool("demo-history", "--email", email, "--years", "1", url=url)
-        assert run.returncode == 0, run.stderr
-        user_id = int(session.get(f"{base}/me", timeout=HTTP_TIMEOUT).json()["id"])
-        scratch = conftest.connect(url)
-        yield {"email": email, "session": session, "id": user_id, "base": base, "db": scratch}
-        scratch.close()
-    finally:
-        if daemon:
-            daemon.stop()
-        conftest.drop_database(db, name)
-        db.close()
+    yield {"email": me["email"], "session": session, "id": int(me["id"]), "base": f"{PUBLIC}/api/v1", "db": db}
+    db.close()
 
 
 def get(session, path, **kw):
@@ -169,8 +139,11 @@ def test_a_past_month_is_valued_at_its_closes_and_adds_up(past):
     assert st["invested_cents"] == ledger.sums(first, last, "invest")
     assert st["opening_value_cents"] > 5_000_000  # a year of holdings: the opening is not an empty account
     assert adds_up(st)
-    # the market change is what the holdings gained: the closing minus the opening and the money that came in
-    assert st["market_change_cents"] == ledger.value(last) - ledger.value(opening_day) - 100_000
+    # the market change is what the holdings gained: the closing minus the opening, the money that came in and
+    # the dividends the funds paid (the demo's year has them: March's quarterly ex-dates among them)
+    assert st["market_change_cents"] == ledger.value(last) - ledger.value(opening_day) - 100_000 - st["dividends_cents"]
+    assert scalar(past["db"], "SELECT count(*) FROM cash_movements WHERE user_id = %s AND kind = 'dividend'",
+                  past["id"]) > 0
     value, cash, held = ledger.portfolio(last)
     assert st["closing"]["portfolio_value_cents"] == value and st["closing"]["portfolio_cash_cents"] == cash
     assert st["closing"]["wallet_cash_cents"] == ledger.wallet(last) == 0
