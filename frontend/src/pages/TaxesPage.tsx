@@ -223,6 +223,7 @@ export function TaxesPage() {
       <div className="grid">
         <Card
           title={`Realised in ${year}`}
+          className="span-2"
           actions={
             <button type="button" className="secondary small-button" onClick={getReport} disabled={downloading} data-testid="tax-report-download">
               {downloading ? "Preparing…" : "Download CSV (Form 8949)"}
