@@ -46,11 +46,11 @@ int parity_req_idempotency_key(struct parity_request *req, struct parity_respons
   return PARITY_OK;
 }
 
-static void body_hash(const struct parity_request *req, char out[65])
+void parity_req_body_hash(const struct parity_request *req, char *out)
 {
   unsigned char digest[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(digest, (const unsigned char *)(req->body ? req->body : ""), req->body_len);
-  sodium_bin2hex(out, 65, digest, sizeof(digest));
+  sodium_bin2hex(out, PARITY_BODY_HASH_TEXT, digest, sizeof(digest));
 }
 
 /* Parses, runs one money service, and answers 201 (or the first answer again, for a repeated key). */
@@ -68,7 +68,7 @@ static int money_route(struct parity_request *req, struct parity_response *res, 
   json_decref(body);
   if (sell && (rq.all == (rq.amount_cents > 0)))
     return parity_res_error(res, PARITY_EINVAL, NULL, "give either amount_cents or \"all\": true");
-  body_hash(req, rq.body_hash);
+  parity_req_body_hash(req, rq.body_hash);
 
   struct parity_db *db;
   rc = parity_db_pool_acquire(&req->app->pool, &db);

@@ -10,6 +10,7 @@
 #include "common/limits.h"
 #include "operational/app.h"
 #include "operational/handlers.h"
+#include "operational/svc_ledger.h"
 #include "operational/svc_recurring.h"
 
 static const struct parity_json_field create_fields[] = {
@@ -69,6 +70,9 @@ struct call {
   json_t *body;
   int64_t id;
   struct parity_recurring_change change;
+  struct parity_recurring_new schedule;
+  char body_hash[PARITY_BODY_HASH_TEXT];
+  bool replayed;
   const char *day;
   const char *trigger;
 };
@@ -87,20 +91,30 @@ int h_recurring_list(struct parity_request *req, struct parity_response *res)
 
 static int create_call(struct parity_db *db, void *ctx, json_t **out, struct parity_svc_error *err)
 {
-  const struct call *c = ctx;
-  json_t *auto_invest = json_object_get(c->body, "auto_invest");
-  return parity_svc_recurring_create(
-      db, c->req->user_id, parity_json_int(c->body, "amount_cents", 0), parity_json_str(c->body, "frequency", ""),
-      (long)parity_json_int(c->body, "day", 0), !auto_invest || json_is_true(auto_invest), out, err);
+  struct call *c = ctx;
+  return parity_svc_recurring_create(db, c->req->user_id, &c->schedule, out, &c->replayed, err);
 }
 
+/* 201 with the new schedule, or with the one an earlier request with the same Idempotency-Key created
+ * (marked Idempotent-Replayed, as the money routes mark a repeated key). */
 int h_recurring_create(struct parity_request *req, struct parity_response *res)
 {
   struct call c = { .req = req };
-  int rc = parity_req_json(req, res, create_fields, sizeof(create_fields) / sizeof(create_fields[0]), &c.body);
+  int rc = parity_req_idempotency_key(req, res, &c.schedule.idempotency_key);
+  if (!rc)
+    rc = parity_req_json(req, res, create_fields, sizeof(create_fields) / sizeof(create_fields[0]), &c.body);
   if (rc)
     return rc;
+  json_t *auto_invest = json_object_get(c.body, "auto_invest");
+  c.schedule.amount_cents = parity_json_int(c.body, "amount_cents", 0);
+  c.schedule.frequency = parity_json_str(c.body, "frequency", "");
+  c.schedule.day = (long)parity_json_int(c.body, "day", 0);
+  c.schedule.auto_invest = !auto_invest || json_is_true(auto_invest);
+  parity_req_body_hash(req, c.body_hash);
+  c.schedule.body_hash = c.body_hash;
   rc = with_db(req, res, 201, create_call, &c);
+  if (!rc && c.replayed)
+    parity_res_header(res, "Idempotent-Replayed", "true");
   json_decref(c.body);
   return rc;
 }

@@ -86,6 +86,9 @@ int h_settings_patch(struct parity_request *req, struct parity_response *res);
 
 /* h_money.c: the Idempotency-Key header (1..128 printable ASCII, or absent: *key NULL); 400 otherwise. */
 int parity_req_idempotency_key(struct parity_request *req, struct parity_response *res, const char **key);
+/* h_money.c: the SHA-256 of the request body in hex into out (PARITY_BODY_HASH_TEXT bytes, svc_ledger.h), by
+ * which a repeated Idempotency-Key is told apart from the same key reused for another request. */
+void parity_req_body_hash(const struct parity_request *req, char *out);
 
 /* h_recurring.c: recurring deposits and their daily job */
 int h_recurring_list(struct parity_request *req, struct parity_response *res);

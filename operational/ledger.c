@@ -24,8 +24,7 @@ static int idem_lookup(struct parity_ledger_tx *tx, json_t **response, bool *fou
   if (PQntuples(res) == 1) {
     if (strcmp(PQgetvalue(res, 0, 0), tx->op->kind) != 0 || strcmp(PQgetvalue(res, 0, 1), rq->body_hash) != 0) {
       PQclear(res);
-      return parity_svc_fail(tx->err, PARITY_ECONFLICT, "IDEMPOTENCY_KEY_REUSED",
-                             "this Idempotency-Key was used for a different request");
+      return parity_svc_idempotency_reused(tx->err);
     }
     *response = json_loads(PQgetvalue(res, 0, 2), 0, NULL);
     *found = *response != NULL;

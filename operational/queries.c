@@ -756,15 +756,24 @@ const struct parity_stmt parity_op_stmts[Q_OP_QUERY_COUNT] = {
     "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
     "FROM recurring_deposits WHERE user_id = $1 AND status <> 'deleted' ORDER BY id" },
   /* parity_svc_recurring_create(): $1 user, $2 cents, $3 frequency, $4 day, $5 auto_invest, $6 the most
-   * schedules an investor keeps; the first date is after today (UTC), so creating one never moves money
-   * at once; no row when the investor has $6 already */
+   * schedules an investor keeps, $7 idempotency key (may be NULL), $8 request hash; the first date is after
+   * today (UTC), so creating one never moves money at once; no row when the investor has $6 already, or
+   * when a schedule has the key $7 (a request with it that is still open is waited for) */
   [Q_RECURRING_INSERT] = { "Q_RECURRING_INSERT",
-    "INSERT INTO recurring_deposits (user_id, amount_cents, frequency, day, auto_invest, next_day) "
+    "INSERT INTO recurring_deposits (user_id, amount_cents, frequency, day, auto_invest, next_day, idempotency_key, "
+    "request_hash) "
     "SELECT $1, $2, $3::text, $4::int, $5::boolean, "
-    "recurring_first_day($3::text, $4::int, (now() AT TIME ZONE 'UTC')::date + 1) "
+    "recurring_first_day($3::text, $4::int, (now() AT TIME ZONE 'UTC')::date + 1), $7::text, $8::text "
     "WHERE (SELECT count(*) FROM recurring_deposits WHERE user_id = $1 AND status <> 'deleted') < $6::int "
+    "ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING "
     "RETURNING id, amount_cents, frequency, day, auto_invest, status, next_day::text, last_day::text, "
     "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')" },
+  /* parity_svc_recurring_create(): the schedule created with Idempotency-Key $2 (deleted or not), and the hash
+   * of the body that created it */
+  [Q_RECURRING_BY_KEY] = { "Q_RECURRING_BY_KEY",
+    "SELECT id, amount_cents, frequency, day, auto_invest, status, next_day::text, last_day::text, "
+    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), request_hash "
+    "FROM recurring_deposits WHERE user_id = $1 AND idempotency_key = $2" },
   /* parity_svc_recurring_update(): $1 id, $2 user, then NULL (unchanged) or $3 cents, $4 frequency with $5
    * day, $6 auto_invest, $7 paused. A new frequency/day or a resume starts again from the first date after
    * today (and after the last date deposited): a paused schedule does not catch up what it skipped */

@@ -156,6 +156,7 @@ enum parity_op_query {
   /* recurring deposits (svc_recurring.c) */
   Q_RECURRING_LIST,
   Q_RECURRING_INSERT,
+  Q_RECURRING_BY_KEY,
   Q_RECURRING_UPDATE,
   Q_RECURRING_DELETE,
   Q_RECURRING_RUN_LOCK,

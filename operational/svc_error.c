@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "common/errors.h"
+
 int parity_svc_fail(struct parity_svc_error *err, int rc, const char *code, const char *fmt, ...)
 {
   err->code = code;
@@ -15,4 +17,10 @@ int parity_svc_fail(struct parity_svc_error *err, int rc, const char *code, cons
     va_end(ap);
   }
   return rc;
+}
+
+int parity_svc_idempotency_reused(struct parity_svc_error *err)
+{
+  return parity_svc_fail(err, PARITY_ECONFLICT, "IDEMPOTENCY_KEY_REUSED",
+                         "this Idempotency-Key was used for a different request");
 }

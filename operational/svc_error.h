@@ -21,4 +21,8 @@ struct parity_svc_error {
 int parity_svc_fail(struct parity_svc_error *err, int rc, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* An Idempotency-Key used again for another request: PARITY_ECONFLICT IDEMPOTENCY_KEY_REUSED, the same
+ * refusal from every route that takes a key. */
+int parity_svc_idempotency_reused(struct parity_svc_error *err);
+
 #endif

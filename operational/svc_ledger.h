@@ -16,14 +16,16 @@
 #include "operational/svc_error.h"
 
 #define PARITY_IDEMPOTENCY_KEY_MAX 128
+/* A request body's SHA-256 in hex and its NUL: what a repeated key's request is compared by. */
+#define PARITY_BODY_HASH_TEXT 65
 
 /* A money-moving request as the handlers pass it on. */
 struct parity_money_request {
   int64_t user_id;
-  int64_t amount_cents;        /* 1..PARITY_MAX_AMOUNT_CENTS, or 0 with `all` for a sell */
-  bool all;                    /* sell everything */
-  const char *idempotency_key; /* NULL when the client sent none */
-  char body_hash[65];          /* SHA-256 hex of the request body, to refuse a key reused with another body */
+  int64_t amount_cents;                  /* 1..PARITY_MAX_AMOUNT_CENTS, or 0 with `all` for a sell */
+  bool all;                              /* sell everything */
+  const char *idempotency_key;           /* NULL when the client sent none */
+  char body_hash[PARITY_BODY_HASH_TEXT]; /* SHA-256 hex of the request body, to refuse a key reused with another body */
 };
 
 int parity_svc_wallet_get(struct parity_db *db, int64_t user_id, json_t **out);

@@ -67,26 +67,64 @@ int parity_svc_recurring_list(struct parity_db *db, int64_t user_id, json_t **ou
   return PARITY_OK;
 }
 
-int parity_svc_recurring_create(struct parity_db *db, int64_t user_id, int64_t amount_cents, const char *frequency,
-                                long day, bool auto_invest, json_t **out, struct parity_svc_error *err)
+/* The schedule the investor created with rq's key (*found), refused when that request's body was another. */
+static int created_with_key(struct parity_db *db, const char *uid, const struct parity_recurring_new *rq, json_t **out,
+                            bool *found, struct parity_svc_error *err)
 {
-  int rc = check_schedule(frequency, day, err);
-  if (rc)
-    return rc;
-  char uid[PARITY_I64_TEXT], cents[PARITY_I64_TEXT], d[PARITY_I64_TEXT], most[PARITY_I64_TEXT];
   PGresult *res = NULL;
-  rc = PARITY_DB_EXEC(db, Q_RECURRING_INSERT, &res, parity_i64(user_id, uid), parity_i64(amount_cents, cents),
-                      frequency, parity_i64(day, d), auto_invest ? "true" : "false",
-                      parity_i64(PARITY_RECURRING_MAX_PER_USER, most));
+  int rc = PARITY_DB_EXEC(db, Q_RECURRING_BY_KEY, &res, uid, rq->idempotency_key);
   if (rc)
     return rc;
-  if (PQntuples(res) != 1)
-    rc = parity_svc_fail(err, PARITY_ECONFLICT, "TOO_MANY_SCHEDULES", "an investor keeps at most %d schedules",
-                         PARITY_RECURRING_MAX_PER_USER);
-  else
+  *found = PQntuples(res) == 1;
+  if (*found && strcmp(PQgetvalue(res, 0, 9), rq->body_hash) != 0)
+    rc = parity_svc_idempotency_reused(err);
+  else if (*found)
     *out = schedule_json(res, 0);
   PQclear(res);
   return rc;
+}
+
+/*
+ * The insert and the lookup of the key share a transaction: an insert that found the key taken (after
+ * waiting for a concurrent request with it to commit) reads that request's schedule, which has committed.
+ */
+int parity_svc_recurring_create(struct parity_db *db, int64_t user_id, const struct parity_recurring_new *rq,
+                                json_t **out, bool *replayed, struct parity_svc_error *err)
+{
+  *replayed = false;
+  int rc = check_schedule(rq->frequency, rq->day, err);
+  if (rc)
+    return rc;
+  char uid[PARITY_I64_TEXT], cents[PARITY_I64_TEXT], d[PARITY_I64_TEXT], most[PARITY_I64_TEXT];
+  parity_i64(user_id, uid);
+  rc = parity_db_begin(db);
+  if (rc)
+    return rc;
+  PGresult *res = NULL;
+  json_t *schedule = NULL;
+  rc = PARITY_DB_EXEC(db, Q_RECURRING_INSERT, &res, uid, parity_i64(rq->amount_cents, cents), rq->frequency,
+                      parity_i64(rq->day, d), rq->auto_invest ? "true" : "false",
+                      parity_i64(PARITY_RECURRING_MAX_PER_USER, most), rq->idempotency_key, rq->body_hash);
+  if (rc)
+    goto out;
+  if (PQntuples(res) == 1)
+    schedule = schedule_json(res, 0);
+  else if (rq->idempotency_key)
+    rc = created_with_key(db, uid, rq, &schedule, replayed, err);
+  if (!rc && !schedule)
+    rc = parity_svc_fail(err, PARITY_ECONFLICT, "TOO_MANY_SCHEDULES", "an investor keeps at most %d schedules",
+                         PARITY_RECURRING_MAX_PER_USER);
+  if (!rc)
+    rc = parity_db_commit(db);
+out:
+  PQclear(res);
+  if (rc) {
+    json_decref(schedule);
+    *replayed = false;
+    return parity_db_rollback(db, rc);
+  }
+  *out = schedule;
+  return PARITY_OK;
 }
 
 int parity_svc_recurring_update(struct parity_db *db, int64_t user_id, int64_t id,

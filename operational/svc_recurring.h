@@ -42,9 +42,25 @@ struct parity_recurring_change {
 /* {"recurring_deposits":[schedule...]}; a schedule is {id, amount_cents, frequency, day, auto_invest,
  * status ("active"|"paused"), next_day, last_day (null before the first), created_at}. */
 int parity_svc_recurring_list(struct parity_db *db, int64_t user_id, json_t **out);
-/* The new schedule; PARITY_ECONFLICT TOO_MANY_SCHEDULES past PARITY_RECURRING_MAX_PER_USER. */
-int parity_svc_recurring_create(struct parity_db *db, int64_t user_id, int64_t amount_cents, const char *frequency,
-                                long day, bool auto_invest, json_t **out, struct parity_svc_error *err);
+/* A new schedule as the API takes it; the strings are borrowed. */
+struct parity_recurring_new {
+  int64_t amount_cents;
+  const char *frequency;
+  long day;
+  bool auto_invest;
+  const char *idempotency_key; /* NULL when the client sent none */
+  const char *body_hash;       /* SHA-256 hex of the request body, to refuse a key reused with another body */
+};
+
+/*
+ * The new schedule (*out, new reference); PARITY_ECONFLICT TOO_MANY_SCHEDULES past
+ * PARITY_RECURRING_MAX_PER_USER. A key the investor used before answers the schedule it created, as it is
+ * now (deleted or not), with *replayed = true, even at the limit; a concurrent request with the same key
+ * waits for the first and answers its schedule, so a key creates one schedule at most. A key reused with
+ * another body is PARITY_ECONFLICT IDEMPOTENCY_KEY_REUSED.
+ */
+int parity_svc_recurring_create(struct parity_db *db, int64_t user_id, const struct parity_recurring_new *rq,
+                                json_t **out, bool *replayed, struct parity_svc_error *err);
 /* The changed schedule; PARITY_ENOTFOUND when it is not the investor's (or deleted). */
 int parity_svc_recurring_update(struct parity_db *db, int64_t user_id, int64_t id,
                                 const struct parity_recurring_change *change, json_t **out,

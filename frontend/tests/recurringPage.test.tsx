@@ -75,8 +75,40 @@ describe("recurring deposits", () => {
     expect(fake.count("POST /recurring-deposits")).toBe(0); // nothing saved before the confirmation
     await userEvent.click(within(review).getByRole("button", { name: /^Confirm/ }));
     expect(fake.last("POST /recurring-deposits")?.body).toEqual({ amount_cents: 15_025, frequency: "monthly", day: 15, auto_invest: true });
+    expect(fake.last("POST /recurring-deposits")?.headers["idempotency-key"]).toMatch(/^[0-9a-f-]{32,36}$/);
     expect((await screen.findByTestId("receipt-text")).textContent).toBe("$150.25, monthly on the 15th. Next deposit: Dec 15, 2026.");
     await waitFor(() => expect(screen.getAllByTestId("schedule")).toHaveLength(1));
+  }, 30_000);
+
+  it("sends the same Idempotency-Key when a creation is retried and a new one for the next schedule", async () => {
+    const schedules: RecurringDeposit[] = [];
+    let fail = true;
+    const fake = api(schedules).on("POST /recurring-deposits", (call) => {
+      if (fail) return apiError(503, "UNAVAILABLE", "the service is busy");
+      const created = { ...SCHEDULE, ...(call.body as object), id: 41 + schedules.length };
+      schedules.push(created);
+      return json(201, created);
+    });
+    renderApp("/recurring", fake);
+    const createOne = async () => {
+      await userEvent.click(await screen.findByRole("button", { name: "Set up a recurring deposit" }));
+      await userEvent.type(screen.getByLabelText("Amount each time (dollars)"), "100");
+      await userEvent.click(screen.getByRole("button", { name: "Review" }));
+      await userEvent.click(screen.getByRole("button", { name: /^Confirm/ }));
+    };
+    await createOne();
+    expect(await screen.findByRole("alert")).toBeTruthy();
+    fail = false;
+    await userEvent.click(screen.getByRole("button", { name: /^Confirm/ })); // the retry of the same schedule
+    await screen.findByTestId("receipt-text");
+    await userEvent.click(screen.getByRole("button", { name: "Close" }));
+    await createOne(); // a second schedule with the same settings
+    await screen.findByTestId("receipt-text");
+    const keys = fake.calls.filter((c) => c.method === "POST" && c.path === "/recurring-deposits").map((c) => c.headers["idempotency-key"]);
+    expect(keys).toHaveLength(3);
+    expect(keys[0]).toMatch(/^[0-9a-f-]{32,36}$/);
+    expect(keys[1]).toBe(keys[0]);
+    expect(keys[2]).not.toBe(keys[0]);
   }, 30_000);
 
   it("refuses a bad amount before anything is sent", async () => {

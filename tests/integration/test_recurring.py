@@ -3,6 +3,7 @@ body's "day" is the schedule's clock here) depositing each schedule's date exact
 the deploy batch of one, catching up missed dates once each, whatever retries and concurrent runs do."""
 import concurrent.futures
 import datetime
+import uuid
 
 import pytest
 
@@ -110,6 +111,65 @@ def test_at_most_ten_schedules(investor):
         create(investor, amount_cents=100, frequency="weekly", day=1)
     assert_error(investor.post("/recurring-deposits", {"amount_cents": 100, "frequency": "weekly", "day": 1}), 409,
                  "TOO_MANY_SCHEDULES")
+
+
+def schedules_of(db, user_id):
+    return scalar(db, "SELECT count(*) FROM recurring_deposits WHERE user_id = %s", user_id)
+
+
+WEEKLY = {"amount_cents": 12_500, "frequency": "weekly", "day": 3}
+
+
+def create_keyed(investor, key):
+    answer = investor.post("/recurring-deposits", WEEKLY, key=key)
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+def test_the_same_idempotency_key_creates_one_schedule_and_answers_it_again(investor, db):
+    key = str(uuid.uuid4())
+    first = investor.post("/recurring-deposits", WEEKLY, key=key)
+    assert first.status_code == 201, first.text
+    assert "Idempotent-Replayed" not in first.headers
+    again = investor.post("/recurring-deposits", WEEKLY, key=key)
+    assert again.status_code == 201 and again.json() == first.json()
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert schedules_of(db, investor.id) == 1
+    assert investor.get("/recurring-deposits").json() == {"recurring_deposits": [first.json()]}
+    # The key is the investor's: another investor's same key creates their own schedule.
+    other = Investor()
+    theirs = other.post("/recurring-deposits", WEEKLY, key=key)
+    assert theirs.status_code == 201 and theirs.json()["id"] != first.json()["id"]
+    assert "Idempotent-Replayed" not in theirs.headers
+
+
+def test_the_same_idempotency_key_with_another_body_is_refused(investor, db):
+    key = str(uuid.uuid4())
+    first = create_keyed(investor, key)
+    assert_error(investor.post("/recurring-deposits", dict(WEEKLY, amount_cents=12_501), key=key), 409,
+                 "IDEMPOTENCY_KEY_REUSED")
+    assert_error(investor.post("/recurring-deposits", dict(WEEKLY, auto_invest=False), key=key), 409,
+                 "IDEMPOTENCY_KEY_REUSED")
+    assert investor.get("/recurring-deposits").json() == {"recurring_deposits": [first]}
+    assert_error(investor.post("/recurring-deposits", WEEKLY, key="k" * 129), 400, "INVALID_IDEMPOTENCY_KEY")
+    assert schedules_of(db, investor.id) == 1
+
+
+def test_concurrent_requests_with_one_key_create_one_schedule(investor, db):
+    key = str(uuid.uuid4())
+    with concurrent.futures.ThreadPoolExecutor(5) as pool:
+        answers = list(pool.map(lambda _: investor.post("/recurring-deposits", WEEKLY, key=key), range(5)))
+    assert [a.status_code for a in answers] == [201] * 5, [a.text for a in answers]
+    assert len({a.json()["id"] for a in answers}) == 1
+    assert sum(a.headers.get("Idempotent-Replayed") == "true" for a in answers) == 4
+    assert schedules_of(db, investor.id) == 1
+
+
+def test_without_a_key_every_request_creates_a_schedule(investor, db):
+    first, second = create(investor, **WEEKLY), create(investor, **WEEKLY)
+    assert first["id"] != second["id"]
+    assert query(db, "SELECT count(*), count(idempotency_key) FROM recurring_deposits WHERE user_id = %s",
+                 investor.id) == [(2, 0)]
 
 
 def test_a_schedule_fires_on_its_date_invests_and_runs_once(investor, db, internal_secret):

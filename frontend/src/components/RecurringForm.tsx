@@ -1,8 +1,11 @@
 // A recurring deposit's settings in three steps, like every money move: the settings, a review (the
 // schedule in words, the first date, what happens on each date, fees), then a receipt with the server's
-// own first date. Used to create a schedule and to edit one.
+// own first date. Used to create a schedule and to edit one. Each confirmation carries an Idempotency-Key
+// that stays the same while the same settings are confirmed again (double click, retry after an error), so a
+// schedule is created once per intended schedule.
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from "react";
 import type { RecurringDeposit, RecurringFrequency } from "../api/types";
+import { IdempotencySlot } from "../lib/idempotency";
 import { formatDay } from "../lib/format";
 import { MAX_AMOUNT_CENTS, centsToInput, formatCents, parseDollars } from "../lib/money";
 import { FREQUENCY_NAMES, WEEKDAYS, describeSchedule, firstDate, maxDay, ordinal, scheduleInSentence, todayUtc } from "../lib/recurring";
@@ -30,7 +33,8 @@ export function RecurringForm({
   verb: string;
   /** The investor has a model portfolio: deposits can be invested. */
   canInvest: boolean;
-  save(s: ScheduleSettings): Promise<RecurringDeposit>;
+  /** Saves the settings; idempotencyKey is the same for a retry of the same settings (creation sends it). */
+  save(s: ScheduleSettings, idempotencyKey: string): Promise<RecurringDeposit>;
   onDone?(s: RecurringDeposit): void;
   onCancel?(): void;
 }) {
@@ -45,6 +49,7 @@ export function RecurringForm({
   const [error, setError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
   const running = useRef(false);
+  const slot = useRef(new IdempotencySlot());
   const headingRef = useRef<HTMLHeadingElement>(null);
   const ids = useId();
 
@@ -76,7 +81,8 @@ export function RecurringForm({
     setBusy(true);
     setError(undefined);
     try {
-      const s = await save(settings);
+      const s = await save(settings, slot.current.keyFor(JSON.stringify(settings)));
+      slot.current.done();
       setSaved(s);
       setStep("receipt");
       onDone?.(s);

@@ -129,7 +129,7 @@ export function RecurringPage() {
             <RecurringForm
               verb="Create"
               canInvest={canInvest}
-              save={(v) => client.post<RecurringDeposit>("/recurring-deposits", v)}
+              save={(v, idempotencyKey) => client.post<RecurringDeposit>("/recurring-deposits", v, { idempotencyKey })}
               onDone={bump}
               onCancel={() => setCreating(false)}
             />
